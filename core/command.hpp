@@ -1,0 +1,149 @@
+#pragma once
+// Commands: what someone asks the room service to do. xmpp/ decodes stanzas into them and
+// the admin API builds them; both go through the same decide().
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "core/config.hpp"
+#include "core/jid.hpp"
+#include "core/roles.hpp"
+#include "core/value.hpp"
+
+namespace mucstream::core {
+
+// Who asks: an XMPP user (real full JID) or a service administrator (mucctl / admin API),
+// who has owner rights in every room.
+struct Requester {
+  Jid jid;
+  bool service_admin = false;
+  std::string admin_name;  // recorded in event data as "by" for admin actions
+
+  static Requester user(Jid j) { return Requester{std::move(j), false, {}}; }
+  static Requester admin(std::string name) { return Requester{Jid{}, true, std::move(name)}; }
+};
+
+// XEP-0045 §7.2.15 history management; absent fields mean "no limit from the client".
+struct HistoryRequest {
+  std::optional<std::uint32_t> max_chars;
+  std::optional<std::uint32_t> max_stanzas;
+  std::optional<std::uint32_t> seconds;
+  std::optional<std::int64_t> since_ms;
+};
+
+struct Join {
+  Jid user;  // real full JID
+  std::string room;  // bare room JID (normalised)
+  std::string nick;  // as sent; the core normalises and validates it
+  std::optional<std::string> password;
+  HistoryRequest history;
+  Value client;  // client info announced on join (type, os, browser, useragent)
+};
+
+struct Leave {
+  Jid user;
+  std::string room;
+  std::string status;  // the client's status text, relayed in the unavailable presence
+};
+
+// A presence from a joined session that is not a join or leave (show/status change).
+struct UpdatePresence {
+  Jid user;
+  std::string room;
+};
+
+struct ChangeNick {
+  Jid user;
+  std::string room;
+  std::string new_nick;
+};
+
+struct SendGroupchat {
+  Jid user;
+  std::string room;
+  std::string payload;  // the message's children, relayed byte-for-byte
+  bool has_body = true;
+};
+
+struct SendPrivate {
+  Jid user;
+  std::string room;
+  std::string to_nick;
+  std::string payload;
+};
+
+struct ChangeSubject {
+  Jid user;
+  std::string room;
+  std::string subject;
+};
+
+struct Invite {
+  Jid user;
+  std::string room;
+  Jid invitee;
+  std::string reason;
+};
+
+// §8 kick (role none), voice (participant/visitor), §9 moderator grants.
+struct SetRole {
+  Requester by;
+  std::string room;
+  std::string nick;
+  Role role;
+  std::string reason;
+};
+
+// §9/§10 ban (outcast), member/admin/owner lists.
+struct SetAffiliation {
+  Requester by;
+  std::string room;
+  Jid target;  // bare
+  Affiliation affiliation;
+  std::string reason;
+};
+
+// Owner configuration (§10.2). An empty change on a room awaiting configuration is the
+// §10.1.2 instant-room acceptance.
+struct Configure {
+  Requester by;
+  std::string room;
+  ConfigChange change;
+};
+
+// §10.1.3: the owner cancels the initial configuration of a new room; the room goes.
+struct CancelConfiguration {
+  Requester by;
+  std::string room;
+};
+
+// Admin-created room (mucctl / API): exists before anyone joins, owned by `owner`.
+struct CreateRoom {
+  Requester by;
+  std::string room;
+  Jid owner;  // bare
+  ConfigChange change;
+};
+
+struct SetLock {
+  Requester by;
+  std::string room;
+  bool locked;
+};
+
+struct DestroyRoom {
+  Requester by;
+  std::string room;
+  std::string reason;
+  std::string alternate_venue;  // a room JID occupants are pointed to, may be empty
+};
+
+// The service is going away (SIGTERM): everyone leaves with status 332.
+struct Shutdown {};
+
+using Command = std::variant<Join, Leave, UpdatePresence, ChangeNick, SendGroupchat, SendPrivate, ChangeSubject,
+                             Invite, SetRole, SetAffiliation, Configure, CancelConfiguration, CreateRoom, SetLock,
+                             DestroyRoom, Shutdown>;
+
+}  // namespace mucstream::core

@@ -1,0 +1,69 @@
+#pragma once
+// Room configuration (XEP-0045 §10.2, the muc#roomconfig fields) and the service-wide
+// limits and defaults a deployment sets.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/value.hpp"
+
+namespace mucstream::core {
+
+enum class Whois { moderators, anyone };  // muc#roomconfig_whois: who sees real JIDs
+
+struct RoomConfig {
+  std::string name;
+  std::string description;
+  bool persistent = false;
+  bool is_public = true;
+  bool members_only = false;
+  bool moderated = false;
+  // Salted hash (see password.hpp); empty = no password. The clear text never lands here.
+  std::string password_hash;
+  std::uint32_t max_occupants = 0;  // 0 = unlimited
+  std::uint32_t history_length = 20;
+  Whois whois = Whois::moderators;
+  bool occupants_may_change_subject = false;
+  bool occupants_may_invite = false;
+  bool allow_private_messages = true;
+
+  bool password_protected() const { return !password_hash.empty(); }
+  friend bool operator==(const RoomConfig&, const RoomConfig&) = default;
+};
+
+// Event data form of a configuration, used by room_created and room_configured.
+Value to_value(const RoomConfig&);
+RoomConfig room_config_from_value(const Value&);
+
+// A configuration change request as an owner's form (or the admin API) submits it: every
+// field optional, the password in clear text (hashed by the core before it becomes an event).
+struct ConfigChange {
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<bool> persistent;
+  std::optional<bool> is_public;
+  std::optional<bool> members_only;
+  std::optional<bool> moderated;
+  std::optional<bool> password_protected;
+  std::optional<std::string> password;  // clear text; applied when password_protected is on
+  std::optional<std::uint32_t> max_occupants;
+  std::optional<std::uint32_t> history_length;
+  std::optional<Whois> whois;
+  std::optional<bool> occupants_may_change_subject;
+  std::optional<bool> occupants_may_invite;
+  std::optional<bool> allow_private_messages;
+  std::optional<bool> locked;  // the talky lock, settable from the owner form too
+};
+
+struct ServiceConfig {
+  std::string domain = "rooms.localhost";
+  RoomConfig default_room;             // what a new room starts with
+  std::uint32_t max_history_length = 100;  // upper bound an owner may configure
+  std::uint32_t max_occupants_limit = 10000;
+  std::uint32_t max_rooms = 100000;
+  bool only_admins_create_rooms = false;
+  std::size_t max_subject_bytes = 1024;
+  std::size_t max_name_bytes = 256;
+};
+
+}  // namespace mucstream::core

@@ -1,0 +1,38 @@
+#include "core/decide.hpp"
+
+#include "core/features.hpp"
+
+namespace mucstream::core {
+
+Decision decide(const Service& s, const Command& cmd, Context& ctx) {
+  using namespace detail;
+  return std::visit(
+      [&](const auto& c) -> Decision {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, Join>) return decide_join(s, c, ctx);
+        else if constexpr (std::is_same_v<T, Leave>) return decide_leave(s, c, ctx);
+        else if constexpr (std::is_same_v<T, UpdatePresence>) return decide_presence_update(s, c, ctx);
+        else if constexpr (std::is_same_v<T, ChangeNick>) return decide_nick_change(s, c, ctx);
+        else if constexpr (std::is_same_v<T, SendGroupchat>) return decide_groupchat(s, c, ctx);
+        else if constexpr (std::is_same_v<T, SendPrivate>) return decide_private(s, c, ctx);
+        else if constexpr (std::is_same_v<T, ChangeSubject>) return decide_subject(s, c, ctx);
+        else if constexpr (std::is_same_v<T, Invite>) return decide_invite(s, c, ctx);
+        else if constexpr (std::is_same_v<T, SetRole>) return decide_role(s, c, ctx);
+        else if constexpr (std::is_same_v<T, SetAffiliation>) return decide_affiliation(s, c, ctx);
+        else if constexpr (std::is_same_v<T, Configure>) return decide_configure(s, c, ctx);
+        else if constexpr (std::is_same_v<T, CancelConfiguration>) return decide_cancel_configuration(s, c, ctx);
+        else if constexpr (std::is_same_v<T, CreateRoom>) return decide_create(s, c, ctx);
+        else if constexpr (std::is_same_v<T, SetLock>) return decide_lock(s, c, ctx);
+        else if constexpr (std::is_same_v<T, DestroyRoom>) return decide_destroy(s, c, ctx);
+        else return decide_shutdown(s, c, ctx);
+      },
+      cmd);
+}
+
+Decision execute(Service& s, const Command& cmd, Context& ctx) {
+  Decision d = decide(s, cmd, ctx);
+  for (const Event& e : d.events) apply(s, e);
+  return d;
+}
+
+}  // namespace mucstream::core

@@ -1,0 +1,29 @@
+#pragma once
+// The pure heart of mucstream (see ../shared/ARCHITECTURE.md):
+//   Decision decide(const Service&, const Command&, Context&)   -- no I/O, no mutation
+//   void apply(Service&, const Event&)                            -- the only state change
+// apply() works in place rather than returning a new state: rooms hold history and
+// occupants, and copying them per event would put allocations on the hot path.
+#include <cstdint>
+
+#include "core/command.hpp"
+#include "core/config.hpp"
+#include "core/decision.hpp"
+#include "core/ids.hpp"
+#include "core/state.hpp"
+
+namespace mucstream::core {
+
+struct Context {
+  const ServiceConfig& config;
+  std::int64_t now_ms;
+  IdSource& ids;
+};
+
+Decision decide(const Service&, const Command&, Context&);
+void apply(Service&, const Event&);
+
+// decide + apply, for callers that own the state (the room loop, tests).
+Decision execute(Service&, const Command&, Context&);
+
+}  // namespace mucstream::core

@@ -1,0 +1,27 @@
+#pragma once
+// One decide function per MUC feature; decide.cpp dispatches to them.
+#include "core/decide.hpp"
+
+namespace mucstream::core::detail {
+
+Decision decide_join(const Service&, const Join&, Context&);
+Decision decide_leave(const Service&, const Leave&, Context&);
+Decision decide_presence_update(const Service&, const UpdatePresence&, Context&);
+Decision decide_nick_change(const Service&, const ChangeNick&, Context&);
+Decision decide_groupchat(const Service&, const SendGroupchat&, Context&);
+Decision decide_private(const Service&, const SendPrivate&, Context&);
+Decision decide_subject(const Service&, const ChangeSubject&, Context&);
+Decision decide_invite(const Service&, const Invite&, Context&);
+Decision decide_role(const Service&, const SetRole&, Context&);
+Decision decide_affiliation(const Service&, const SetAffiliation&, Context&);
+Decision decide_configure(const Service&, const Configure&, Context&);
+Decision decide_cancel_configuration(const Service&, const CancelConfiguration&, Context&);
+Decision decide_create(const Service&, const CreateRoom&, Context&);
+Decision decide_lock(const Service&, const SetLock&, Context&);
+Decision decide_destroy(const Service&, const DestroyRoom&, Context&);
+Decision decide_shutdown(const Service&, const Shutdown&, Context&);
+
+// Shared by join (re-join under a new nick) and the nick change feature.
+Decision change_nick(const Room&, const Occupant&, const std::string& new_nick, Context&);
+
+}  // namespace mucstream::core::detail

@@ -1,0 +1,24 @@
+#include "core/ids.hpp"
+
+namespace mucstream::core {
+
+std::string format_uuid_v7(std::int64_t unix_ms, const std::array<std::uint8_t, 10>& r) {
+  std::array<std::uint8_t, 16> b{};
+  auto ms = static_cast<std::uint64_t>(unix_ms);
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<std::uint8_t>(ms >> (40 - 8 * i));
+  b[6] = static_cast<std::uint8_t>(0x70 | (r[0] & 0x0f));  // version 7
+  b[7] = r[1];
+  b[8] = static_cast<std::uint8_t>(0x80 | (r[2] & 0x3f));  // variant 10
+  for (int i = 9; i < 16; ++i) b[i] = r[i - 6];
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
+    s.push_back(hex[b[i] >> 4]);
+    s.push_back(hex[b[i] & 15]);
+  }
+  return s;
+}
+
+}  // namespace mucstream::core

@@ -1,0 +1,22 @@
+#pragma once
+// The one impure need of decide(): fresh identifiers and salt. The core declares it, the
+// outside implements it (a UUIDv7 generator in production, a counter in tests).
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace mucstream::core {
+
+class IdSource {
+ public:
+  virtual ~IdSource() = default;
+  // A globally unique, time-ordered id (events, sessions, rooms).
+  virtual std::string next_id(std::int64_t now_ms) = 0;
+  // Unpredictable bytes for salts.
+  virtual std::string random_bytes(std::size_t n) = 0;
+};
+
+// Formats a UUIDv7 (RFC 9562) from a Unix millisecond time and 10 random bytes.
+std::string format_uuid_v7(std::int64_t unix_ms, const std::array<std::uint8_t, 10>& random);
+
+}  // namespace mucstream::core

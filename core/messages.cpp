@@ -1,0 +1,105 @@
+// XEP-0045 §7.4 groupchat messages, §7.5 private messages, §7.8 invitations and presence
+// updates from joined occupants.
+#include "core/features.hpp"
+#include "core/room_ops.hpp"
+
+namespace mucstream::core::detail {
+namespace {
+Error not_in_room() { return reject(ErrorCondition::not_acceptable, "You are not an occupant of this room"); }
+Error no_room() { return reject(ErrorCondition::item_not_found, "No such room"); }
+}  // namespace
+
+Decision decide_groupchat(const Service& svc, const SendGroupchat& c, Context& ctx) {
+  const Room* r = room_or_null(svc, c.room);
+  if (r == nullptr) return Decision::fail(no_room());
+  const Occupant* o = r->occupant_by_session_jid(c.user.full());
+  if (o == nullptr) return Decision::fail(not_in_room());
+  if (!may_send_groupchat(o->role, r->config.moderated))
+    return Decision::fail(reject(ErrorCondition::forbidden, "Visitors may not speak in this moderated room"));
+  Decision d;
+  MessageOut m;
+  m.kind = MessageKind::groupchat;
+  m.to = all_session_jids(*r);
+  m.room = r->jid;
+  m.nick = o->nick;
+  m.payload = c.payload;
+  m.occupant_id = o->occupant_id;
+  m.time_ms = ctx.now_ms;
+  if (c.has_body) {
+    // Only real messages become events; chat states and similar body-less payloads are
+    // relayed but are neither history nor analytics rows.
+    Emitter e(d, ctx, *r);
+    Value data = Value::object();
+    data.set("nick", o->nick);
+    data.set("occupant_id", o->occupant_id);
+    data.set("jid", c.user.full());
+    data.set("payload", c.payload);
+    m.stanza_id = e.emit(EventType::message_sent, r->session_by_jid(c.user.full())->id, std::move(data)).id;
+  }
+  d.deliveries.emplace_back(std::move(m));
+  return d;
+}
+
+Decision decide_private(const Service& svc, const SendPrivate& c, Context& ctx) {
+  const Room* r = room_or_null(svc, c.room);
+  if (r == nullptr) return Decision::fail(no_room());
+  const Occupant* from = r->occupant_by_session_jid(c.user.full());
+  if (from == nullptr) return Decision::fail(not_in_room());
+  if (!r->config.allow_private_messages)
+    return Decision::fail(reject(ErrorCondition::not_allowed, "Private messages are disabled in this room"));
+  auto prepared = prepare_nick(c.to_nick);
+  const Occupant* to = std::holds_alternative<std::string>(prepared)
+                           ? r->occupant_by_nick(std::get<std::string>(prepared))
+                           : nullptr;
+  if (to == nullptr) return Decision::fail(reject(ErrorCondition::item_not_found, "No occupant with that nickname"));
+  Decision d;
+  Emitter e(d, ctx, *r);
+  // Metadata only: private messages are between two people, not for analysts' tables.
+  Value data = Value::object();
+  data.set("nick", from->nick);
+  data.set("to_nick", to->nick);
+  Event& ev = e.emit(EventType::private_message_sent, r->session_by_jid(c.user.full())->id, std::move(data),
+                     to->sessions.front().id);
+  MessageOut m;
+  m.kind = MessageKind::private_;
+  for (const auto& s : to->sessions) m.to.push_back(s.full_jid);
+  m.room = r->jid;
+  m.nick = from->nick;
+  m.payload = c.payload;
+  m.stanza_id = ev.id;
+  m.occupant_id = from->occupant_id;
+  d.deliveries.emplace_back(std::move(m));
+  return d;
+}
+
+Decision decide_presence_update(const Service& svc, const UpdatePresence& c, Context&) {
+  Decision d;
+  const Room* r = room_or_null(svc, c.room);
+  const Occupant* o = r ? r->occupant_by_session_jid(c.user.full()) : nullptr;
+  if (o == nullptr) return Decision::fail(not_in_room());
+  const Session* s = r->session_by_jid(c.user.full());
+  broadcast_presence(d, *r, *o, [&](PresenceOut& p) { p.session_id = s->id; });
+  return d;
+}
+
+Decision decide_invite(const Service& svc, const Invite& c, Context&) {
+  const Room* r = room_or_null(svc, c.room);
+  if (r == nullptr) return Decision::fail(no_room());
+  const Occupant* o = r->occupant_by_session_jid(c.user.full());
+  if (o == nullptr) return Decision::fail(not_in_room());
+  if (!may_invite(o->role, r->affiliation_of(o->bare_jid), r->config.members_only, r->config.occupants_may_invite))
+    return Decision::fail(reject(ErrorCondition::forbidden, "You may not invite people to this room"));
+  if (r->affiliation_of(c.invitee.bare()) == Affiliation::outcast)
+    return Decision::fail(reject(ErrorCondition::forbidden, "That user is banned from this room"));
+  Decision d;
+  MessageOut m;
+  m.kind = MessageKind::invite;
+  m.to = {c.invitee.full()};
+  m.room = r->jid;
+  m.from_jid = c.user.bare();
+  m.reason = c.reason;
+  d.deliveries.emplace_back(std::move(m));
+  return d;
+}
+
+}  // namespace mucstream::core::detail

@@ -1,0 +1,63 @@
+#include "core/state.hpp"
+
+namespace mucstream::core {
+
+Affiliation Room::affiliation_of(const std::string& bare_jid) const {
+  auto it = affiliations.find(bare_jid);
+  return it == affiliations.end() ? Affiliation::none : it->second.affiliation;
+}
+
+const Occupant* Room::occupant_by_nick(const std::string& nick) const {
+  auto it = occupants.find(nick);
+  return it == occupants.end() ? nullptr : &it->second;
+}
+
+const Occupant* Room::occupant_by_session_jid(const std::string& full_jid) const {
+  auto it = nick_by_session_jid.find(full_jid);
+  return it == nick_by_session_jid.end() ? nullptr : occupant_by_nick(it->second);
+}
+
+const Session* Room::session_by_jid(const std::string& full_jid) const {
+  const Occupant* o = occupant_by_session_jid(full_jid);
+  if (o == nullptr) return nullptr;
+  for (const auto& s : o->sessions)
+    if (s.full_jid == full_jid) return &s;
+  return nullptr;
+}
+
+const Occupant* Room::occupant_by_bare_jid(const std::string& bare_jid) const {
+  for (const auto& [nick, o] : occupants)
+    if (o.bare_jid == bare_jid) return &o;
+  return nullptr;
+}
+
+std::size_t Room::owner_count() const {
+  std::size_t n = 0;
+  for (const auto& [jid, a] : affiliations) n += a.affiliation == Affiliation::owner;
+  return n;
+}
+
+std::size_t Room::session_count() const {
+  std::size_t n = 0;
+  for (const auto& [nick, o] : occupants) n += o.sessions.size();
+  return n;
+}
+
+const Room* Service::find(const std::string& room_jid) const {
+  auto it = rooms.find(room_jid);
+  return it == rooms.end() ? nullptr : &it->second;
+}
+
+Service persistent_view(const Service& s) {
+  Service out;
+  for (const auto& [jid, room] : s.rooms) {
+    if (!room.config.persistent) continue;
+    Room r = room;
+    r.occupants.clear();
+    r.nick_by_session_jid.clear();
+    out.rooms.emplace(jid, std::move(r));
+  }
+  return out;
+}
+
+}  // namespace mucstream::core

@@ -1,0 +1,97 @@
+#pragma once
+// Room state. Changed only by apply(); read by decide() and by xmpp/ for queries
+// (disco, owner forms, member lists).
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/roles.hpp"
+#include "core/value.hpp"
+
+namespace mucstream::core {
+
+// One connection of a user in a room: talky's "session" and a row of the users table.
+struct Session {
+  std::string id;        // session id (from the IdSource), actor of this session's events
+  std::string full_jid;  // the user's real full JID
+  std::int64_t joined_ms = 0;
+  Value client;          // client info (type, os, browser, useragent) as announced on join
+
+  friend bool operator==(const Session&, const Session&) = default;
+};
+
+// A nick in a room, held by one bare JID through one or more sessions (XEP-0045 §7.2.9
+// lets several resources of the same user share a nick).
+struct Occupant {
+  std::string nick;
+  std::string bare_jid;
+  std::string occupant_id;  // XEP-0421: stable per user and room, reveals nothing
+  Role role = Role::participant;
+  std::vector<Session> sessions;
+
+  friend bool operator==(const Occupant&, const Occupant&) = default;
+};
+
+struct AffiliationEntry {
+  Affiliation affiliation = Affiliation::none;
+  std::string reason;  // e.g. why someone was banned
+  friend bool operator==(const AffiliationEntry&, const AffiliationEntry&) = default;
+};
+
+struct HistoryEntry {
+  std::string nick;
+  std::string occupant_id;
+  std::string from_jid;   // the sender's real JID, shown to those who may see it
+  std::string payload;    // the client's message children, byte-for-byte
+  std::string stanza_id;  // XEP-0359 id given by the room (= the event id)
+  std::int64_t time_ms = 0;
+  friend bool operator==(const HistoryEntry&, const HistoryEntry&) = default;
+};
+
+struct Room {
+  std::string jid;      // bare room JID, normalised
+  std::string room_id;  // unique per lifetime of the JID
+  std::uint64_t seq = 0;  // seq of the last applied event
+  std::int64_t created_ms = 0;
+  std::string occupant_id_salt;  // per room; keeps occupant ids unlinkable across rooms
+  RoomConfig config;
+  bool awaiting_configuration = false;  // XEP-0045 §10.1: locked until the owner configures
+  bool locked = false;                  // the talky lock: only owners/admins/members may join
+  std::map<std::string, AffiliationEntry> affiliations;  // bare JID -> non-none affiliation
+  std::string subject;
+  std::string subject_nick;
+  std::map<std::string, Occupant> occupants;  // by nick
+  std::deque<HistoryEntry> history;
+  // Derived index kept by apply(): session full JID -> nick, so routing a stanza from a
+  // session does not scan the occupants.
+  std::unordered_map<std::string, std::string> nick_by_session_jid;
+
+  Affiliation affiliation_of(const std::string& bare_jid) const;
+  const Occupant* occupant_by_nick(const std::string& nick) const;
+  // The occupant one of whose sessions is this full JID, or nullptr.
+  const Occupant* occupant_by_session_jid(const std::string& full_jid) const;
+  const Session* session_by_jid(const std::string& full_jid) const;
+  // The nick a bare JID holds in the room, or nullptr.
+  const Occupant* occupant_by_bare_jid(const std::string& bare_jid) const;
+  std::size_t owner_count() const;
+  std::size_t session_count() const;
+
+  friend bool operator==(const Room&, const Room&) = default;
+};
+
+struct Service {
+  std::map<std::string, Room> rooms;  // by bare room JID
+
+  const Room* find(const std::string& room_jid) const;
+  friend bool operator==(const Service&, const Service&) = default;
+};
+
+// The state that survives a restart: persistent rooms with their configuration,
+// affiliations, bans, subject and lock, without occupants (their sessions are gone).
+Service persistent_view(const Service&);
+
+}  // namespace mucstream::core

@@ -1,0 +1,33 @@
+// XEP-0045 §8.1: changing the room subject.
+#include "core/features.hpp"
+#include "core/room_ops.hpp"
+
+namespace mucstream::core::detail {
+
+Decision decide_subject(const Service& svc, const ChangeSubject& c, Context& ctx) {
+  const Room* r = room_or_null(svc, c.room);
+  if (r == nullptr) return Decision::fail(reject(ErrorCondition::item_not_found, "No such room"));
+  const Occupant* o = r->occupant_by_session_jid(c.user.full());
+  if (o == nullptr) return Decision::fail(reject(ErrorCondition::not_acceptable, "You are not an occupant of this room"));
+  if (!may_change_subject(o->role, r->config.occupants_may_change_subject))
+    return Decision::fail(reject(ErrorCondition::forbidden, "You are not allowed to change the subject"));
+  if (c.subject.size() > ctx.config.max_subject_bytes)
+    return Decision::fail(reject(ErrorCondition::not_acceptable, "The subject is too long"));
+  Decision d;
+  Emitter e(d, ctx, *r);
+  Value data = Value::object();
+  data.set("subject", c.subject);
+  data.set("nick", o->nick);
+  e.emit(EventType::subject_changed, r->session_by_jid(c.user.full())->id, std::move(data));
+  MessageOut m;
+  m.kind = MessageKind::subject;
+  m.to = all_session_jids(*r);
+  m.room = r->jid;
+  m.nick = o->nick;
+  m.subject = c.subject;
+  m.occupant_id = o->occupant_id;
+  d.deliveries.emplace_back(std::move(m));
+  return d;
+}
+
+}  // namespace mucstream::core::detail

@@ -1,0 +1,61 @@
+#pragma once
+// Settings for every mucstream program: one registry of keys, each settable (lowest to
+// highest precedence) by its default, a TOML file, an environment variable and a flag.
+//   key "xmpp.host"  <->  TOML [xmpp] host = "…"  <->  MUCSTREAM_XMPP_HOST  <->  --xmpp-host
+// Keys under "kafka." that are not registered pass through to librdkafka untouched
+// (TOML [kafka] section, --kafka.<property>=…, MUCSTREAM_KAFKA__<PROPERTY with _ for .>).
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace mucstream::tools {
+
+struct SettingSpec {
+  std::string key;           // dotted, e.g. "xmpp.host"
+  std::string default_value; // as text
+  std::string help;
+  bool secret = false;       // never printed
+};
+
+class SettingsError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Settings {
+ public:
+  explicit Settings(std::vector<SettingSpec> specs);
+
+  // Parses argv after the role name. Recognises --config FILE (TOML), --help, every
+  // registered flag as --flag VALUE or --flag=VALUE, and --kafka.<prop>=VALUE.
+  // Returns the positional arguments left over. Throws SettingsError on bad input.
+  std::vector<std::string> parse(int argc, const char* const* argv, const std::map<std::string, std::string>& env);
+
+  bool help_requested() const { return help_; }
+  std::string help(const std::string& usage) const;
+
+  const std::string& get(const std::string& key) const;
+  int get_int(const std::string& key) const;
+  bool get_bool(const std::string& key) const;
+  // librdkafka properties given as kafka.<property> (the "kafka." prefix removed).
+  std::map<std::string, std::string> kafka_properties() const;
+  void set(const std::string& key, std::string value);
+
+  static std::string flag_for(const std::string& key);  // "xmpp.host" -> "--xmpp-host"
+  static std::string env_for(const std::string& key);   // "xmpp.host" -> "MUCSTREAM_XMPP_HOST"
+  static std::map<std::string, std::string> environment();
+
+ private:
+  void load_toml(const std::string& path);
+  const SettingSpec* spec(const std::string& key) const;
+  std::vector<SettingSpec> specs_;
+  std::map<std::string, std::string> values_;
+  bool help_ = false;
+};
+
+// The settings every role shares; each program adds its own.
+std::vector<SettingSpec> common_settings();
+
+}  // namespace mucstream::tools

@@ -1,0 +1,63 @@
+// mucstreamd ROLE [options]: the mucstream daemon. See --help.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "tools/common/log.hpp"
+#include "tools/mucstreamd/roles.hpp"
+
+using namespace mucstream::tools;
+
+namespace {
+constexpr const char* kUsage =
+    "usage: mucstreamd ROLE [options]\n\n"
+    "Roles:\n"
+    "  component    XEP-0114 MUC component (rooms, occupants) producing events\n"
+    "  materialize  consume events from Kafka into PostgreSQL\n"
+    "  api          talky-style HTTP API and analytics\n"
+    "  all          component + materialiser + API in one process (the embedded default)\n"
+    "  migrate      apply SQL migrations and exit";
+
+struct Role {
+  const char* name;
+  int (*run)(const Settings&);
+};
+constexpr Role kRoles[] = {{"component", run_component}, {"materialize", run_materialize}, {"api", run_api},
+                           {"all", run_all},             {"migrate", run_migrate}};
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    Settings s(mucstreamd_settings());
+    std::puts(s.help(kUsage).c_str());
+    return argc < 2 ? 2 : 0;
+  }
+  const Role* role = nullptr;
+  for (const Role& r : kRoles)
+    if (std::strcmp(argv[1], r.name) == 0) role = &r;
+  if (role == nullptr) {
+    std::fprintf(stderr, "mucstreamd: unknown role '%s'\n%s\n", argv[1], kUsage);
+    return 2;
+  }
+  Settings settings(mucstreamd_settings());
+  try {
+    settings.parse(argc - 2, argv + 2, Settings::environment());
+  } catch (const SettingsError& e) {
+    std::fprintf(stderr, "mucstreamd %s: %s\n", role->name, e.what());
+    return 2;
+  }
+  if (settings.help_requested()) {
+    std::puts(settings.help(std::string("usage: mucstreamd ") + role->name + " [options]").c_str());
+    return 0;
+  }
+  log::set_level(settings.get("log.level"));
+  try {
+    return role->run(settings);
+  } catch (const SettingsError& e) {
+    std::fprintf(stderr, "mucstreamd %s: %s\n", role->name, e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    log::error(role->name, "fatal: {}", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,17 @@
+#pragma once
+// mucstreamd roles. Each lives in its own file (role_<name>.cpp) and returns an exit code.
+#include <vector>
+
+#include "tools/common/settings.hpp"
+
+namespace mucstream::tools {
+
+std::vector<SettingSpec> mucstreamd_settings();
+
+int run_component(const Settings&);
+int run_materialize(const Settings&);
+int run_api(const Settings&);
+int run_all(const Settings&);
+int run_migrate(const Settings&);
+
+}  // namespace mucstream::tools

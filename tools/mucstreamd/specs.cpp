@@ -1,0 +1,39 @@
+// Every mucstreamd setting, in one place so `--help` and the docs list them all.
+#include "tools/mucstreamd/roles.hpp"
+
+namespace mucstream::tools {
+
+std::vector<SettingSpec> mucstreamd_settings() {
+  std::vector<SettingSpec> s = common_settings();
+  std::vector<SettingSpec> more = {
+      // XMPP component (XEP-0114)
+      {"xmpp.host", "127.0.0.1", "XMPP server to connect to as a component"},
+      {"xmpp.port", "5347", "the server's component port"},
+      {"xmpp.domain", "rooms.localhost", "MUC domain the component owns"},
+      {"xmpp.secret", "", "component secret shared with the server", true},
+      {"limits.max_stanza_bytes", "262144", "largest stanza accepted (bigger: policy-violation)"},
+      {"limits.messages_per_second", "10", "sustained stanzas per second per sender"},
+      {"limits.burst", "30", "stanzas a sender may send in a burst"},
+      {"rooms.default_history", "20", "history length of new rooms"},
+      {"rooms.max_history", "100", "largest history length an owner may set"},
+      {"rooms.max_occupants", "10000", "largest max-occupants an owner may set"},
+      {"rooms.only_admins_create", "false", "only service admins may create rooms"},
+      {"rooms.persistent_by_default", "false", "new rooms start persistent"},
+      // Event pipeline
+      {"pg", "", "PostgreSQL connection string (libpq), e.g. 'host=127.0.0.1 port=5432 dbname=mucstream'"},
+      {"kafka.brokers", "", "Kafka bootstrap servers; empty starts librdkafka's in-process mock cluster"},
+      {"kafka.topic", "mucstream.events", "topic events are produced to"},
+      {"kafka.dead_letter_topic", "mucstream.events.dlq", "topic undecodable messages go to"},
+      {"kafka.group", "mucstream-materializer", "consumer group of the materialiser"},
+      {"kafka.queue_full", "wait", "when the producer queue is full: 'wait' (bounded) or 'spill' (to a file)"},
+      {"kafka.spill_dir", "/var/lib/mucstream/spill", "where 'spill' writes events it could not queue"},
+      // HTTP API
+      {"http.listen", "127.0.0.1:8080", "HOST:PORT the HTTP API listens on"},
+      {"http.cors_origins", "", "comma-separated origins allowed by CORS ('*' for any)"},
+      {"jwt.secret", "", "HS256 secret that signs API tokens", true},
+  };
+  s.insert(s.end(), more.begin(), more.end());
+  return s;
+}
+
+}  // namespace mucstream::tools

@@ -1,0 +1,97 @@
+#pragma once
+// The room service: one event-loop thread that owns every room (core::Service), speaks
+// XEP-0114 to an XMPP server through gloox, decodes stanzas into core commands, runs
+// core::execute, hands each decision's events to the EventSink in order and renders its
+// deliveries back into stanzas.
+//
+//   mucstream::xmpp::RoomService svc(conn, limits, service_config, restored_state, ids, sink);
+//   std::atomic<bool> stop{false};
+//   std::thread loop([&] { svc.run(stop); });      // or run it on the main thread
+//   svc.submit(core::DestroyRoom{...}, [](const core::Decision& d) { ... });  // any thread
+//   stop = true; loop.join();                        // occupants get 332, then disconnect
+//
+// Threads: run() is the only thread that touches room state. submit() may be called from
+// any thread; the command is queued and executed on the loop, and `done` is called on the
+// loop thread (keep it short; hand results back to your own thread yourself).
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/command.hpp"
+#include "core/config.hpp"
+#include "core/decision.hpp"
+#include "core/ids.hpp"
+#include "core/sink.hpp"
+#include "core/state.hpp"
+
+namespace mucstream::xmpp {
+
+// Where and how to connect (XEP-0114). Settings keys xmpp.host, xmpp.port, xmpp.domain,
+// xmpp.secret.
+struct ConnectionOptions {
+  std::string host = "127.0.0.1";
+  int port = 5347;
+  std::string domain = "rooms.localhost";  // the MUC domain this component owns
+  std::string secret;
+  // Reconnect backoff: min doubles per failed attempt up to max, each with +-25 % jitter.
+  std::chrono::milliseconds min_backoff{250};
+  std::chrono::milliseconds max_backoff{30'000};
+};
+
+// Per-sender protection. Settings keys limits.max_stanza_bytes, limits.messages_per_second,
+// limits.burst.
+struct Limits {
+  std::size_t max_stanza_bytes = 262'144;  // bigger stanzas: policy-violation
+  double stanzas_per_second = 10;          // sustained rate per sender full JID ...
+  double burst = 30;                       // ... with this bucket size; beyond: resource-constraint
+};
+
+// Counters readable from any thread (for logs, metrics and mucbench).
+struct ServiceStats {
+  std::atomic<std::uint64_t> stanzas_in{0};
+  std::atomic<std::uint64_t> stanzas_out{0};
+  std::atomic<std::uint64_t> bytes_out{0};
+  std::atomic<std::uint64_t> errors_out{0};
+  std::atomic<std::uint64_t> events{0};
+  std::atomic<std::uint64_t> rejected_flood{0};
+  std::atomic<std::uint64_t> rejected_oversize{0};
+  std::atomic<std::uint64_t> connects{0};
+  std::atomic<bool> connected{false};
+};
+
+class RoomService {
+ public:
+  RoomService(ConnectionOptions conn, Limits limits, core::ServiceConfig config, core::Service initial,
+              core::IdSource& ids, core::EventSink& sink);
+  ~RoomService();
+  RoomService(const RoomService&) = delete;
+  RoomService& operator=(const RoomService&) = delete;
+
+  // Connects, serves and reconnects (exponential backoff with jitter, one log line per
+  // attempt, rooms kept in memory) until `stop` becomes true. Then executes core::Shutdown,
+  // sends the resulting unavailable presences (status 332), flushes and disconnects.
+  // Returns 0 on a clean stop.
+  int run(const std::atomic<bool>& stop);
+
+  // Thread-safe: queues a command for the loop (admin API, mucctl). `done` (may be empty)
+  // is called on the loop thread with the decision after its events went to the sink and
+  // its deliveries were sent.
+  void submit(core::Command cmd, std::function<void(const core::Decision&)> done = {});
+
+  const ServiceStats& stats() const;
+
+  // Logging hook (defaults to stderr lines); called on the loop thread.
+  enum class LogLevel { debug, info, warn, error };
+  using Logger = std::function<void(LogLevel, const std::string&)>;
+  void set_logger(Logger);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mucstream::xmpp

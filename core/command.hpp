@@ -84,6 +84,7 @@ struct Invite {
   std::string room;
   Jid invitee;
   std::string reason;
+  std::string password;  // §7.8.2: the room password the inviter passes on (clear text, not stored)
 };
 
 // §8 kick (role none), voice (participant/visitor), §9 moderator grants.

@@ -98,6 +98,7 @@ Decision decide_invite(const Service& svc, const Invite& c, Context&) {
   m.room = r->jid;
   m.from_jid = c.user.bare();
   m.reason = c.reason;
+  m.password = c.password;
   d.deliveries.emplace_back(std::move(m));
   return d;
 }

@@ -138,7 +138,7 @@ TEST_CASE("nick change: 303 with the new nick, then presence under the new nick"
 
 TEST_CASE("invitations are mediated to the invitee, never to banned users") {
   World w = room_with_alice_and_bob();
-  Decision d = w.run(Invite{jid("alice@example.com/a"), kRoom, jid("carol@example.com"), "join us"});
+  Decision d = w.run(Invite{jid("alice@example.com/a"), kRoom, jid("carol@example.com"), "join us", "s3cret"});
   REQUIRE(d.ok());
   auto ms = messages(d);
   REQUIRE(ms.size() == 1);
@@ -146,13 +146,14 @@ TEST_CASE("invitations are mediated to the invitee, never to banned users") {
   CHECK(ms[0]->to == std::vector<std::string>{"carol@example.com"});
   CHECK(ms[0]->from_jid == "alice@example.com");
   CHECK(ms[0]->reason == "join us");
+  CHECK(ms[0]->password == "s3cret");  // §7.8.2: the room passes the inviter's password on
   CHECK(d.events.empty());
-  CHECK(condition(w.run(Invite{jid("eve@example.com/e"), kRoom, jid("carol@example.com"), ""})) ==
+  CHECK(condition(w.run(Invite{jid("eve@example.com/e"), kRoom, jid("carol@example.com"), "", ""})) ==
         ErrorCondition::not_acceptable);
   REQUIRE(w.run(SetAffiliation{Requester::user(jid("owner@example.com/desk")), kRoom, jid("mallory@example.com"),
                                Affiliation::outcast, ""})
               .ok());
-  CHECK(condition(w.run(Invite{jid("alice@example.com/a"), kRoom, jid("mallory@example.com"), ""})) ==
+  CHECK(condition(w.run(Invite{jid("alice@example.com/a"), kRoom, jid("mallory@example.com"), "", ""})) ==
         ErrorCondition::forbidden);
 }
 

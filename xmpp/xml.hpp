@@ -1,0 +1,57 @@
+#pragma once
+// Small XML helpers for the wire layer: escaping for hand-written stanzas, namespaces,
+// parsing a string into a gloox::Tag (tests, tools) and the client payload extraction.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gloox {
+class Tag;
+}
+
+namespace mucstream::xmpp {
+
+namespace ns {
+inline constexpr const char* kMuc = "http://jabber.org/protocol/muc";
+inline constexpr const char* kMucUser = "http://jabber.org/protocol/muc#user";
+inline constexpr const char* kMucAdmin = "http://jabber.org/protocol/muc#admin";
+inline constexpr const char* kMucOwner = "http://jabber.org/protocol/muc#owner";
+inline constexpr const char* kRoomConfig = "http://jabber.org/protocol/muc#roomconfig";
+inline constexpr const char* kRoomInfo = "http://jabber.org/protocol/muc#roominfo";
+inline constexpr const char* kDiscoInfo = "http://jabber.org/protocol/disco#info";
+inline constexpr const char* kDiscoItems = "http://jabber.org/protocol/disco#items";
+inline constexpr const char* kData = "jabber:x:data";
+inline constexpr const char* kPing = "urn:xmpp:ping";
+inline constexpr const char* kStanzas = "urn:ietf:params:xml:ns:xmpp-stanzas";
+inline constexpr const char* kSid = "urn:xmpp:sid:0";
+inline constexpr const char* kOccupantId = "urn:xmpp:occupant-id:0";
+inline constexpr const char* kDelay = "urn:xmpp:delay";
+inline constexpr const char* kAddress = "http://jabber.org/protocol/address";
+inline constexpr const char* kSelfPing = "http://jabber.org/protocol/muc#self-ping-optimization";
+}  // namespace ns
+
+// Appends `s` escaped for use inside an attribute value (quoted with ') or text.
+void append_escaped(std::string& out, std::string_view s);
+std::string escaped(std::string_view s);
+
+// Parses one XML element (a stanza) from text. nullptr when the text is not one
+// well-formed element.
+std::unique_ptr<gloox::Tag> parse_xml(const std::string& text);
+
+// The serialised children of `t` for which `keep` is true, concatenated. gloox re-serialises
+// each child with Tag::xml(): attribute order and quoting may differ from the client's bytes,
+// the element content and namespaces do not.
+std::string children_xml(const gloox::Tag& t, const std::function<bool(const gloox::Tag&)>& keep);
+
+// An estimate (from below, within a few bytes per element) of the serialised size of `t`,
+// computed without serialising it.
+std::size_t approx_size(const gloox::Tag& t);
+
+// XEP-0082 date-time: formatting (UTC, milliseconds) and parsing (any offset).
+std::string format_datetime(std::int64_t unix_ms);
+std::optional<std::int64_t> parse_datetime(std::string_view);
+
+}  // namespace mucstream::xmpp

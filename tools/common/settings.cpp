@@ -128,7 +128,7 @@ std::vector<std::string> Settings::parse(int argc, const char* const* argv, cons
     }
     const SettingSpec* match = nullptr;
     for (const auto& s : specs_)
-      if (flag_for(s.key) == name) match = &s;
+      if (flag_for(s.key) == name || (!s.alias.empty() && s.alias == name)) match = &s;
     if (match == nullptr) throw SettingsError("unknown option " + name + " (see --help)");
     if (!has_value) {
       if (i + 1 >= args.size()) throw SettingsError(name + " needs a value");
@@ -176,7 +176,9 @@ std::string Settings::help(const std::string& usage) const {
   o << usage << "\n\nOptions (flag / environment variable / TOML key, default):\n";
   o << "  --config FILE\n      TOML file with any of the keys below (also MUCSTREAM_CONFIG)\n";
   for (const auto& s : specs_) {
-    o << "  " << flag_for(s.key) << " VALUE\n      " << s.help << "\n      env " << env_for(s.key) << ", toml "
+    o << "  " << flag_for(s.key);
+    if (!s.alias.empty()) o << ", " << s.alias;
+    o << " VALUE\n      " << s.help << "\n      env " << env_for(s.key) << ", toml "
       << s.key;
     if (!s.default_value.empty() && !s.secret) o << ", default '" << s.default_value << "'";
     o << "\n";

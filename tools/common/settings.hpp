@@ -13,10 +13,13 @@
 namespace mucstream::tools {
 
 struct SettingSpec {
+  SettingSpec(std::string k, std::string def, std::string h, bool is_secret = false, std::string short_flag = {})
+      : key(std::move(k)), default_value(std::move(def)), help(std::move(h)), secret(is_secret), alias(std::move(short_flag)) {}
   std::string key;           // dotted, e.g. "xmpp.host"
   std::string default_value; // as text
   std::string help;
   bool secret = false;       // never printed
+  std::string alias;         // an extra, shorter flag, e.g. "--domain" for xmpp.domain
 };
 
 class SettingsError : public std::runtime_error {

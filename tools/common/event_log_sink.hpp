@@ -1,0 +1,33 @@
+#pragma once
+// An EventSink for the standalone component (no Kafka): each event as one JSON line in
+// the envelope shape of ../shared/ARCHITECTURE.md, to a FILE (stdout) or as a log line.
+#include <cstdio>
+#include <string>
+
+#include "core/sink.hpp"
+
+namespace mucstream::tools {
+
+// The envelope as JSON (no trailing newline).
+std::string event_json(const core::Event&);
+
+class JsonLinesSink final : public core::EventSink {
+ public:
+  explicit JsonLinesSink(std::FILE* out) : out_(out) {}
+  void publish(const core::Event& e) override;
+
+ private:
+  std::FILE* out_;
+};
+
+class LogSink final : public core::EventSink {
+ public:
+  void publish(const core::Event& e) override;
+};
+
+class NullSink final : public core::EventSink {
+ public:
+  void publish(const core::Event&) override {}
+};
+
+}  // namespace mucstream::tools

@@ -54,7 +54,10 @@ def unique_room(prefix):
 
 
 class Client(slixmpp.ClientXMPP):
-    def __init__(self, user, resource="e2e"):
+    def __init__(self, user, resource=None):
+        # A resource of its own: flows run in parallel and a shared full JID would make
+        # Prosody replace one test's session with another's.
+        resource = resource or "e2e-" + uuid.uuid4().hex[:8]
         super().__init__("%s@localhost/%s" % (user, resource), "pw")
         self.user = user
         self.inbox = []

@@ -1,0 +1,138 @@
+// RoomService against a fake XEP-0114 server on loopback: handshake, a join, an admin
+// command submitted from another thread, and the clean stop with 332.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "tests/xmpp/util.hpp"
+#include "xmpp/room_service.hpp"
+
+using namespace mucstream;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct RecordingSink final : core::EventSink {
+  std::mutex mu;
+  std::vector<core::Event> events;
+  void publish(const core::Event& e) override {
+    std::lock_guard<std::mutex> l(mu);
+    events.push_back(e);
+  }
+  std::vector<core::EventType> types() {
+    std::lock_guard<std::mutex> l(mu);
+    std::vector<core::EventType> t;
+    for (const auto& e : events) t.push_back(e.type);
+    return t;
+  }
+};
+
+class FakeServer {
+ public:
+  FakeServer() {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    socklen_t len = sizeof a;
+    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    REQUIRE(::listen(listen_fd_, 1) == 0);
+  }
+  ~FakeServer() {
+    if (fd_ >= 0) ::close(fd_);
+    ::close(listen_fd_);
+  }
+  int port() const { return port_; }
+
+  void accept_and_handshake() {
+    pollfd p{listen_fd_, POLLIN, 0};
+    REQUIRE(::poll(&p, 1, 5000) == 1);
+    fd_ = ::accept(listen_fd_, nullptr, nullptr);
+    REQUIRE(fd_ >= 0);
+    read_until("jabber:component:accept");
+    send("<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' "
+         "xmlns:stream='http://etherx.jabber.org/streams' id='abc' from='rooms.test'>");
+    read_until("</handshake>");
+    send("<handshake/>");
+  }
+  void send(const std::string& s) { REQUIRE(::write(fd_, s.data(), s.size()) == static_cast<ssize_t>(s.size())); }
+  // Reads until `needle` is in what was received since the last call; returns it all.
+  std::string read_until(const std::string& needle) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (buf_.find(needle) == std::string::npos) {
+      pollfd p{fd_, POLLIN, 0};
+      REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "timed out waiting for " << needle << " in " << buf_);
+      if (::poll(&p, 1, 100) != 1) continue;
+      char b[4096];
+      ssize_t n = ::read(fd_, b, sizeof b);
+      REQUIRE_MESSAGE(n > 0, "connection closed before " << needle << "; got " << buf_);
+      buf_.append(b, static_cast<std::size_t>(n));
+    }
+    std::string out;
+    out.swap(buf_);
+    return out;
+  }
+
+ private:
+  int listen_fd_ = -1, fd_ = -1, port_ = 0;
+  std::string buf_;
+};
+
+}  // namespace
+
+TEST_CASE("RoomService: serves a join, runs a submitted admin command on the loop, stops with 332") {
+  FakeServer server;
+  RecordingSink sink;
+  core::testing::CountingIds ids;
+  xmpp::ConnectionOptions conn;
+  conn.port = server.port();
+  conn.domain = "rooms.test";
+  conn.secret = "s";
+  xmpp::RoomService svc(conn, xmpp::Limits{}, core::ServiceConfig{}, core::Service{}, ids, sink);
+  svc.set_logger([](xmpp::RoomService::LogLevel, const std::string&) {});
+  std::atomic<bool> stop{false};
+  std::thread loop([&] { svc.run(stop); });
+
+  server.accept_and_handshake();
+  server.send("<presence from='a@e.com/r' to='room@rooms.test/A'><x xmlns='http://jabber.org/protocol/muc'/></presence>");
+  std::string joined = server.read_until("<subject/>");
+  CHECK(xmpp::testing::contains(joined, "status code='201'"));
+  server.send("<iq from='a@e.com/r' to='room@rooms.test' type='set' id='i'><query xmlns='http://jabber.org/protocol/muc#owner'>"
+              "<x xmlns='jabber:x:data' type='submit'/></query></iq>");
+  server.read_until("type='result'");
+
+  std::promise<bool> done;
+  const auto caller = std::this_thread::get_id();
+  std::thread::id ran_on;
+  svc.submit(core::SetLock{core::Requester::admin("ops"), "room@rooms.test", true}, [&](const core::Decision& d) {
+    ran_on = std::this_thread::get_id();
+    done.set_value(d.ok());
+  });
+  auto f = done.get_future();
+  REQUIRE(f.wait_for(5s) == std::future_status::ready);
+  CHECK(f.get());
+  CHECK(ran_on != caller);  // executed on the loop thread
+  CHECK(xmpp::testing::contains(server.read_until("This room is now locked"), "to='a@e.com/r'"));
+
+  stop = true;
+  std::string bye = server.read_until("</stream:stream>");
+  CHECK(xmpp::testing::contains(bye, "status code='332'"));
+  CHECK(bye.find("status code='332'") < bye.find("</stream:stream>"));
+  loop.join();
+
+  auto t = sink.types();
+  using E = core::EventType;
+  CHECK(t == std::vector<E>{E::room_created, E::occupant_joined, E::room_configured, E::room_locked, E::occupant_left,
+                            E::room_destroyed});
+  CHECK(svc.stats().stanzas_in.load() == 2);
+  CHECK(svc.stats().connects.load() == 1);
+}

@@ -18,13 +18,17 @@ wait_port() {  # wait_port PORT SECONDS
   done
 }
 
+alive() {  # a zombie (exited, not yet reaped by whoever adopted it) counts as gone
+  [ -r "/proc/$1/stat" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != "Z" ]
+}
+
 stop_pid() {  # stop_pid PIDFILE
   [ -f "$1" ] || return 0
   local pid; pid=$(cat "$1")
-  if kill -0 "$pid" 2>/dev/null; then
+  if alive "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
+    if alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
   fi
   rm -f "$1"
 }
@@ -34,7 +38,7 @@ start)
   mucstreamd=$3
   "$0" stop "$state" || true
   rm -rf "$state"; mkdir -p "$state/data"
-  c2s=$(free_port); comp=$(free_port)
+  c2s=${E2E_C2S_PORT:-$(free_port)}; comp=${E2E_COMPONENT_PORT:-$(free_port)}
   while [ "$comp" = "$c2s" ]; do comp=$(free_port); done
   secret=e2e-secret
   cat > "$state/prosody.cfg.lua" <<CFG
@@ -75,7 +79,7 @@ CFG
   # Prosody's own pidfile holds the real pid (runuser's child)
   for _ in $(seq 50); do [ -s "$state/prosody.pid" ] && break; sleep 0.1; done
   "$mucstreamd" component --xmpp-host 127.0.0.1 --xmpp-port "$comp" --domain rooms.localhost --secret "$secret" \
-    --limits-max-stanza-bytes 16384 --limits-messages-per-second 20 --limits-burst 40 --xmpp-events stdout \
+    ${E2E_COMPONENT_ARGS:---limits-max-stanza-bytes 16384 --limits-messages-per-second 20 --limits-burst 40} --xmpp-events stdout \
     >"$state/events.jsonl" 2>"$state/component.log" &
   echo $! > "$state/component.pid"
   for _ in $(seq 100); do grep -q "connected: serving" "$state/component.log" && break; sleep 0.1; done

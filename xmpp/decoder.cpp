@@ -426,7 +426,10 @@ Decoded decode(const gloox::Tag& t, const DecodeContext& ctx) {
   }
   const core::Jid& to_jid = std::get<core::Jid>(to);
   if (to_jid.domain() != ctx.domain) {
-    d.ignore = true;
+    // ejabberd routes every domain of a multi-host ejabberd_service listener to each
+    // component connection: answer instead of dropping it silently.
+    if (d.env.type == "error" || d.env.type == "result" || d.env.type == "unavailable") d.ignore = true;
+    else d.error = err(ErrorCondition::service_unavailable, "This component does not serve " + to_jid.domain());
     return d;
   }
   if (!to_jid.node().empty()) d.room = to_jid.bare();

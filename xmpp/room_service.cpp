@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <random>
 #include <unordered_map>
@@ -79,6 +80,7 @@ struct RoomService::Impl {
   std::vector<Pending> queue;
   std::atomic<bool> has_pending{false};
   int wake_fd = -1;
+  bool trace = std::getenv("MUCSTREAM_TRACE_STANZAS") != nullptr;  // log every stanza in and out
 
   std::unique_ptr<ComponentConnection> comp;
   std::mt19937_64 rng{std::random_device{}()};
@@ -159,6 +161,7 @@ struct RoomService::Impl {
 
   void on_stanza(const gloox::Tag& tag) {
     stats.stanzas_in.fetch_add(1, std::memory_order_relaxed);
+    if (trace) log(LogLevel::debug, "in: " + tag.xml());
     Envelope env;
     env.kind = tag.name() == "message" ? StanzaKind::message : tag.name() == "presence" ? StanzaKind::presence : StanzaKind::iq;
     env.type = tag.findAttribute("type");
@@ -228,6 +231,7 @@ struct RoomService::Impl {
 
   void flush() {
     if (out.empty()) return;
+    if (trace) log(LogLevel::debug, "out: " + out);
     if (comp && comp->ready() && !comp->dead()) {
       stats.bytes_out.fetch_add(out.size(), std::memory_order_relaxed);
       comp->send_bytes(out);

@@ -11,8 +11,9 @@ from harness import *
 async def test():
     log = open(os.path.join(STATE, "term-component.log"), "w")
     proc = subprocess.Popen([os.environ["MUCSTREAMD"], "component", "--xmpp-host", "127.0.0.1", "--xmpp-port",
-                             ENV["COMPONENT_PORT"], "--domain", "term.localhost", "--secret", ENV["COMPONENT_SECRET"],
-                             "--xmpp-events", "none"], stdout=subprocess.DEVNULL, stderr=log)
+                             ENV.get("TERM_COMPONENT_PORT", ENV["COMPONENT_PORT"]), "--domain", "term.localhost", "--secret", ENV["COMPONENT_SECRET"],
+                             "--xmpp-events", "none", "--log-level", "debug"], stdout=subprocess.DEVNULL, stderr=log,
+                            env=dict(os.environ, MUCSTREAM_TRACE_STANZAS="1"))
     try:
         for _ in range(100):
             await asyncio.sleep(0.1)

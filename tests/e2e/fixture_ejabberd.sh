@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# The same world as fixture.sh with ejabberd (Debian package) as the host server, to prove
+# the component is not Prosody-only. Its own Erlang node name, config, spool and log
+# directories under STATE_DIR; stopped through ejabberdctl and then by PID.
+#
+#   fixture_ejabberd.sh start STATE_DIR MUCSTREAMD
+#   fixture_ejabberd.sh stop STATE_DIR
+set -euo pipefail
+cmd=$1 state=$2
+node="mucstream-$(basename "$state")@localhost"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() {
+  local end=$((SECONDS + $2))
+  while ! python3 -c "import socket; s=socket.socket(); s.settimeout(0.2); s.connect(('127.0.0.1',$1))" 2>/dev/null; do
+    [ $SECONDS -ge $end ] && return 1
+    sleep 0.2
+  done
+}
+alive() { [ -r "/proc/$1/stat" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != "Z" ]; }
+stop_pid() {
+  [ -f "$1" ] || return 0
+  local pid; pid=$(cat "$1")
+  if alive "$pid"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
+    if alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
+  fi
+  rm -f "$1"
+}
+ctl() { runuser -u ejabberd -- env HOME="$state" ERL_EPMD_ADDRESS=127.0.0.1 ejabberdctl --ctl-config "$state/ejabberdctl.cfg" \
+          --config-dir "$state" --config "$state/ejabberd.yml" --spool "$state/spool" --logs "$state/logs" --node "$node" "$@"; }
+
+case "$cmd" in
+start)
+  mucstreamd=$3
+  "$0" stop "$state" || true
+  rm -rf "$state"; mkdir -p "$state/spool" "$state/logs"
+  c2s=$(free_port); comp=$(free_port); comp2=$(free_port)
+  secret=e2e-secret
+  cat > "$state/ejabberd.yml" <<CFG
+hosts:
+  - localhost
+loglevel: info
+certfiles: []
+auth_method: internal
+auth_password_format: scram
+acl:
+  local:
+    user_regexp: ""
+listen:
+  -
+    port: $c2s
+    ip: "127.0.0.1"
+    module: ejabberd_c2s
+    starttls: false
+    starttls_required: false
+    max_stanza_size: 262144
+    shaper: none
+  -
+    port: $comp
+    ip: "127.0.0.1"
+    module: ejabberd_service
+    hosts:
+      "rooms.localhost":
+        password: "$secret"
+  # One listener per domain: ejabberd routes every host of a listener to each connection on it.
+  -
+    port: $comp2
+    ip: "127.0.0.1"
+    module: ejabberd_service
+    hosts:
+      "term.localhost":
+        password: "$secret"
+s2s_use_starttls: false
+modules:
+  mod_disco: {}
+  mod_ping: {}
+  mod_roster: {}
+  mod_stream_mgmt: {}
+  mod_admin_extra: {}
+CFG
+  cat > "$state/ejabberdctl.cfg" <<CTL
+ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"
+INET_DIST_INTERFACE=127.0.0.1
+EJABBERD_PID_PATH=$state/ejabberd.pid
+EJABBERD_CONFIG_PATH=$state/ejabberd.yml
+CTL
+  echo "cookie-$(basename "$state")" > "$state/.erlang.cookie"
+  chmod 400 "$state/.erlang.cookie"
+  cp /etc/ejabberd/inetrc "$state/inetrc" 2>/dev/null || true
+  chown -R ejabberd:ejabberd "$state"
+  chmod 755 "$state"
+  # Its own process group (setsid), so stop can end the launcher and the Erlang VM by PGID.
+  setsid bash -c "$(declare -f ctl); state='$state' node='$node' ctl foreground" >"$state/ejabberd.out" 2>&1 &
+  echo $! > "$state/launcher.pgid"
+  wait_port "$c2s" 60 || { echo "ejabberd did not open $c2s" >&2; tail -30 "$state/ejabberd.out" "$state/logs/ejabberd.log" >&2; exit 1; }
+  for _ in $(seq 60); do ctl status >/dev/null 2>&1 && break; sleep 0.5; done
+  for u in alice bob carol dave eve; do ctl register "$u" localhost pw >/dev/null; done
+  "$mucstreamd" component --xmpp-host 127.0.0.1 --xmpp-port "$comp" --domain rooms.localhost --secret "$secret" \
+    --limits-max-stanza-bytes 16384 --limits-messages-per-second 20 --limits-burst 40 --xmpp-events stdout \
+    >"$state/events.jsonl" 2>"$state/component.log" &
+  echo $! > "$state/component.pid"
+  for _ in $(seq 100); do grep -q "connected: serving" "$state/component.log" && break; sleep 0.1; done
+  grep -q "connected: serving" "$state/component.log" || { echo "component did not connect" >&2; cat "$state/component.log" >&2; exit 1; }
+  cat > "$state/env" <<ENV
+C2S_PORT=$c2s
+COMPONENT_PORT=$comp
+TERM_COMPONENT_PORT=$comp2
+COMPONENT_SECRET=$secret
+MUC_DOMAIN=rooms.localhost
+SERVER=ejabberd
+ENV
+  echo "ejabberd c2s=$c2s component=$comp; mucstreamd pid $(cat "$state/component.pid")"
+  ;;
+stop)
+  stop_pid "$state/component.pid"
+  if [ -f "$state/ejabberd.yml" ]; then timeout 20 bash -c "$(declare -f ctl); state='$state' node='$node' ctl stop" >/dev/null 2>&1 || true; fi
+  stop_pid "$state/ejabberd.pid"
+  if [ -f "$state/launcher.pgid" ]; then
+    pg=$(cat "$state/launcher.pgid")
+    kill -TERM -- "-$pg" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 -- "-$pg" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$pg" 2>/dev/null || true
+    rm -f "$state/launcher.pgid"
+  fi
+  # The Erlang port mapper our node started (refuses while other nodes are registered).
+  [ -f "$state/ejabberd.yml" ] && { epmd -kill >/dev/null 2>&1 || true; }
+  ;;
+*) echo "usage: fixture_ejabberd.sh start|stop STATE_DIR [MUCSTREAMD]" >&2; exit 2 ;;
+esac

@@ -9,6 +9,10 @@ ComponentConnection::ComponentConnection(const std::string& host, int port, cons
                                          const std::string& secret, StanzaHandler on_stanza)
     : gloox::Component(gloox::XMLNS_COMPONENT_ACCEPT, host, domain, secret, port), on_stanza_(std::move(on_stanza)) {
   registerConnectionListener(this);
+  // XEP-0114 has no TLS. Without this gloox sets up a GnuTLS client (loading the system CA
+  // store) for every connection and never frees its credentials.
+  setTls(gloox::TLSDisabled);
+  setCompression(false);
 }
 
 ComponentConnection::~ComponentConnection() { removeConnectionListener(this); }

@@ -94,8 +94,14 @@ ENV
   ;;
 stop)
   stop_pid "$state/component.pid"
+  # A sanitizer build reports at exit: make the fixture fail loudly on any report.
+  if [ -f "$state/component.log" ] && grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$state/component.log"; then
+    echo "sanitizer report in $state/component.log:" >&2; grep -A20 -E "Sanitizer|runtime error:" "$state/component.log" >&2
+    sanitizer_failed=1
+  fi
   stop_pid "$state/prosody.pid"
   stop_pid "$state/prosody.pid.launcher"
+  [ -z "${sanitizer_failed:-}" ] || exit 1
   ;;
 *) echo "usage: fixture.sh start|stop STATE_DIR [MUCSTREAMD]" >&2; exit 2 ;;
 esac

@@ -115,6 +115,11 @@ ENV
   ;;
 stop)
   stop_pid "$state/component.pid"
+  # A sanitizer build reports at exit: make the fixture fail loudly on any report.
+  if [ -f "$state/component.log" ] && grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$state/component.log"; then
+    echo "sanitizer report in $state/component.log:" >&2; grep -A20 -E "Sanitizer|runtime error:" "$state/component.log" >&2
+    sanitizer_failed=1
+  fi
   if [ -f "$state/ejabberd.yml" ]; then timeout 20 bash -c "$(declare -f ctl); state='$state' node='$node' ctl stop" >/dev/null 2>&1 || true; fi
   stop_pid "$state/ejabberd.pid"
   if [ -f "$state/launcher.pgid" ]; then
@@ -126,6 +131,7 @@ stop)
   fi
   # The Erlang port mapper our node started (refuses while other nodes are registered).
   [ -f "$state/ejabberd.yml" ] && { epmd -kill >/dev/null 2>&1 || true; }
+  [ -z "${sanitizer_failed:-}" ] || exit 1
   ;;
 *) echo "usage: fixture_ejabberd.sh start|stop STATE_DIR [MUCSTREAMD]" >&2; exit 2 ;;
 esac

@@ -210,6 +210,7 @@ struct RoomService::Impl {
       deliver(dec, rctx);
     }
     if (d.env.kind == StanzaKind::iq) send_now(render_iq_result(d.env));
+    maybe_flush();
   }
 
   void drain_queue() {
@@ -237,7 +238,16 @@ struct RoomService::Impl {
       comp->send_bytes(out);
     }
     out.clear();  // while disconnected, deliveries are lost; state and events are not
+    // A join into a big room renders O(occupants) presences; do not keep that capacity.
+    if (out.capacity() > kMaxIdleBuffer) std::string().swap(out);
   }
+
+  // Keeps the output buffer bounded while one turn handles many stanzas.
+  void maybe_flush() {
+    if (out.size() >= kFlushAt) flush();
+  }
+  static constexpr std::size_t kFlushAt = 256 * 1024;
+  static constexpr std::size_t kMaxIdleBuffer = 1024 * 1024;
 
   // Waits up to `ms` for the socket (when connected) or the wake-up fd; serves both.
   void turn(int ms) {

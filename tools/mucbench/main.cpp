@@ -1,0 +1,300 @@
+// mucbench: load generator for the component alone. It plays the XMPP server's side of
+// XEP-0114: listens on loopback, starts `mucstreamd component` against itself, joins R
+// rooms of K occupants, then sends groupchat messages at a target rate and counts every
+// delivered stanza. Reports sent, delivered, delivered per component CPU-second (from
+// /proc), peak RSS, RSS per joined idle occupant and delivery latency p50/p99.
+//
+//   mucbench --mucstreamd build/tools/mucstreamd --rooms 50 --occupants 10 --rate 2000 --seconds 10
+//
+// Rate 0 = as fast as the component takes them (at most --window messages in flight).
+// Through-Prosody mode (real c2s clients) is not built yet.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string mucstreamd = "build/tools/mucstreamd";
+  int rooms = 50, occupants = 10;
+  double rate = 0;  // messages per second, 0 = unlimited
+  double seconds = 10;
+  int window = 2000;
+  int body_bytes = 40;
+};
+
+[[noreturn]] void die(const std::string& m) {
+  std::fprintf(stderr, "mucbench: %s\n", m.c_str());
+  std::exit(1);
+}
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
+
+struct ProcStats {
+  double cpu_seconds = 0;
+  long rss_kb = 0, hwm_kb = 0;
+};
+
+ProcStats proc_stats(pid_t pid) {
+  ProcStats s;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  auto close = line.rfind(')');
+  std::istringstream rest(line.substr(close + 2));
+  std::string tok;
+  unsigned long utime = 0, stime = 0;
+  for (int field = 3; rest >> tok; ++field) {
+    if (field == 14) utime = std::stoul(tok);
+    if (field == 15) {
+      stime = std::stoul(tok);
+      break;
+    }
+  }
+  s.cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) s.rss_kb = std::atol(line.c_str() + 6);
+    if (line.rfind("VmHWM:", 0) == 0) s.hwm_kb = std::atol(line.c_str() + 6);
+  }
+  return s;
+}
+
+class Conn {
+ public:
+  explicit Conn(int fd) : fd_(fd) {
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  void queue(const std::string& s) { out_ += s; }
+  void flush() {
+    std::size_t off = 0;
+    while (off < out_.size()) {
+      ssize_t n = ::write(fd_, out_.data() + off, out_.size() - off);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        die("write failed");
+      }
+      off += static_cast<std::size_t>(n);
+      if (off < out_.size()) drain(0);  // keep reading so the component never blocks on us
+    }
+    out_.clear();
+  }
+  // Reads what is there (waiting up to ms); returns false on EOF.
+  bool drain(int ms) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, ms) <= 0) return true;
+    char buf[1 << 16];
+    ssize_t n = ::read(fd_, buf, sizeof buf);
+    if (n <= 0) return false;
+    in_.append(buf, static_cast<std::size_t>(n));
+    return true;
+  }
+  std::string& in() { return in_; }
+
+ private:
+  int fd_;
+  std::string out_, in_;
+};
+
+std::string sha1_hex(const std::string& s) {
+  // The handshake needs SHA-1 of stream id + secret; use the system's sha1sum to stay small.
+  std::string cmd = "printf '%s' '" + s + "' | sha1sum";
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[64] = {};
+  if (!p || !fgets(buf, sizeof buf, p)) die("sha1sum failed");
+  pclose(p);
+  return std::string(buf, 40);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) die(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--mucstreamd") o.mucstreamd = next();
+    else if (a == "--rooms") o.rooms = std::stoi(next());
+    else if (a == "--occupants") o.occupants = std::stoi(next());
+    else if (a == "--rate") o.rate = std::stod(next());
+    else if (a == "--seconds") o.seconds = std::stod(next());
+    else if (a == "--window") o.window = std::stoi(next());
+    else if (a == "--body-bytes") o.body_bytes = std::stoi(next());
+    else if (a == "--help") {
+      std::puts("usage: mucbench [--mucstreamd PATH] [--rooms R] [--occupants K] [--rate MSG/S (0=max)] "
+                "[--seconds S] [--window N] [--body-bytes B]");
+      return 0;
+    } else die("unknown option " + a);
+  }
+  signal(SIGPIPE, SIG_IGN);
+  int lfd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::bind(lfd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(lfd, 1) != 0) die("listen failed");
+  socklen_t len = sizeof addr;
+  getsockname(lfd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const std::string port = std::to_string(ntohs(addr.sin_port));
+  const std::string domain = "bench.localhost", secret = "bench";
+
+  pid_t child = fork();
+  if (child == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    execl(o.mucstreamd.c_str(), o.mucstreamd.c_str(), "component", "--xmpp-port", port.c_str(), "--domain",
+          domain.c_str(), "--secret", secret.c_str(), "--xmpp-events", "none", "--limits-messages-per-second", "0",
+          "--log-level", "warn", "--rooms-max-occupants", "100000", static_cast<char*>(nullptr));
+    std::perror("exec mucstreamd");
+    _exit(127);
+  }
+  pollfd lp{lfd, POLLIN, 0};
+  if (::poll(&lp, 1, 10000) != 1) die("mucstreamd did not connect");
+  Conn c(::accept(lfd, nullptr, nullptr));
+  while (c.in().find("jabber:component:accept") == std::string::npos || c.in().find('>') == std::string::npos)
+    if (!c.drain(5000)) die("no stream header");
+  c.in().clear();
+  c.queue("<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' "
+          "xmlns:stream='http://etherx.jabber.org/streams' id='bench1' from='" + domain + "'>");
+  c.flush();
+  while (c.in().find("</handshake>") == std::string::npos)
+    if (!c.drain(5000)) die("no handshake");
+  auto hs = c.in().find("<handshake>") + 11;
+  if (c.in().substr(hs, 40) != sha1_hex("bench1" + secret)) die("bad handshake digest");
+  c.in().clear();
+  c.queue("<handshake/>");
+  c.flush();
+  usleep(200000);
+  const ProcStats before_join = proc_stats(child);
+
+  // Join: the first occupant creates each room and accepts it as an instant room.
+  auto user = [](int r, int k) { return "u" + std::to_string(r) + "_" + std::to_string(k) + "@bench.client/x"; };
+  auto room = [&](int r) { return "room" + std::to_string(r) + "@" + domain; };
+  std::size_t expected_self = 0;
+  for (int r = 0; r < o.rooms; ++r) {
+    c.queue("<presence from='" + user(r, 0) + "' to='" + room(r) + "/u0'><x xmlns='http://jabber.org/protocol/muc'/></presence>");
+    c.queue("<iq from='" + user(r, 0) + "' to='" + room(r) + "' type='set' id='cfg" + std::to_string(r) +
+            "'><query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'>"
+            "<field var='muc#roomconfig_historylength'><value>0</value></field></x></query></iq>");
+    ++expected_self;
+  }
+  for (int r = 0; r < o.rooms; ++r)
+    for (int k = 1; k < o.occupants; ++k) {
+      c.queue("<presence from='" + user(r, k) + "' to='" + room(r) + "/u" + std::to_string(k) +
+              "'><x xmlns='http://jabber.org/protocol/muc'><history maxstanzas='0'/></x></presence>");
+      ++expected_self;
+    }
+  c.flush();
+  std::size_t self_seen = 0;
+  const auto join_deadline = Clock::now() + std::chrono::seconds(60);
+  while (self_seen < expected_self) {
+    if (Clock::now() > join_deadline) die("joins did not complete");
+    if (!c.drain(100)) die("component closed the stream during joins");
+    std::size_t pos;
+    while ((pos = c.in().find("code='110'")) != std::string::npos) {
+      ++self_seen;
+      c.in().erase(0, pos + 10);
+    }
+    if (c.in().size() > 64) c.in().erase(0, c.in().size() - 64);
+  }
+  usleep(300000);
+  c.in().clear();
+  const ProcStats after_join = proc_stats(child);
+  const int total_occupants = o.rooms * o.occupants;
+
+  // Load.
+  const std::string body(static_cast<std::size_t>(o.body_bytes), 'm');
+  std::vector<double> lat_us;
+  lat_us.reserve(1 << 20);
+  std::uint64_t sent = 0, delivered = 0;
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::duration<double>(o.seconds);
+  std::uint64_t seq = 0;
+  auto parse_deliveries = [&] {
+    std::string& in = c.in();
+    std::size_t pos = 0, done = 0;
+    while ((pos = in.find("</message>", pos)) != std::string::npos) {
+      ++delivered;
+      pos += 10;
+      done = pos;
+    }
+    // Latency: ids are "t<ns>"; the sender's own echo carries its id.
+    std::size_t p = 0;
+    while ((p = in.find(" id='t", p)) != std::string::npos && p < done) {
+      std::int64_t t = std::atoll(in.c_str() + p + 6);
+      lat_us.push_back(static_cast<double>(now_ns() - t) / 1000.0);
+      p += 6;
+    }
+    in.erase(0, done);
+  };
+  const auto cpu_before = proc_stats(child).cpu_seconds;
+  std::uint64_t in_flight_base = 0;
+  while (Clock::now() < end) {
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    std::uint64_t target = o.rate > 0 ? static_cast<std::uint64_t>(elapsed * o.rate) : sent + 200;
+    // Stay within the window: each message yields `occupants` deliveries.
+    const std::uint64_t acked = delivered / static_cast<std::uint64_t>(o.occupants);
+    if (target > acked + in_flight_base + static_cast<std::uint64_t>(o.window)) target = acked + o.window;
+    while (sent < target) {
+      const int r = static_cast<int>(seq % static_cast<std::uint64_t>(o.rooms));
+      const int k = static_cast<int>((seq / static_cast<std::uint64_t>(o.rooms)) % static_cast<std::uint64_t>(o.occupants));
+      ++seq;
+      c.queue("<message from='" + user(r, k) + "' to='" + room(r) + "' type='groupchat' id='t" +
+              std::to_string(now_ns()) + "'><body>" + body + "</body></message>");
+      ++sent;
+    }
+    c.flush();
+    if (!c.drain(1)) die("component closed the stream under load");
+    parse_deliveries();
+  }
+  const auto drain_until = Clock::now() + std::chrono::seconds(5);
+  while (delivered < sent * static_cast<std::uint64_t>(o.occupants) && Clock::now() < drain_until) {
+    if (!c.drain(10)) break;
+    parse_deliveries();
+  }
+  const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+  const ProcStats fin = proc_stats(child);
+  const double cpu = fin.cpu_seconds - cpu_before;
+  kill(child, SIGTERM);
+  int st = 0;
+  waitpid(child, &st, 0);
+
+  std::sort(lat_us.begin(), lat_us.end());
+  auto pct = [&](double q) { return lat_us.empty() ? 0.0 : lat_us[static_cast<std::size_t>(q * (lat_us.size() - 1))]; };
+  std::printf("shape            %d rooms x %d occupants, %s msg/s, %.1f s, body %d B\n", o.rooms, o.occupants,
+              o.rate > 0 ? std::to_string(static_cast<long>(o.rate)).c_str() : "max", o.seconds, o.body_bytes);
+  std::printf("sent             %llu messages\n", static_cast<unsigned long long>(sent));
+  std::printf("delivered        %llu stanzas (expected %llu) in %.2f s = %.0f/s\n",
+              static_cast<unsigned long long>(delivered), static_cast<unsigned long long>(sent * o.occupants), wall,
+              delivered / wall);
+  std::printf("component CPU    %.2f s -> %.0f delivered per CPU-second\n", cpu, cpu > 0 ? delivered / cpu : 0.0);
+  std::printf("component RSS    peak %ld KiB; idle joined occupants: %.0f B each (%ld KiB for %d)\n", fin.hwm_kb,
+              (after_join.rss_kb - before_join.rss_kb) * 1024.0 / total_occupants,
+              after_join.rss_kb - before_join.rss_kb, total_occupants);
+  std::printf("latency          p50 %.0f us, p99 %.0f us (%zu samples)\n", pct(0.5), pct(0.99), lat_us.size());
+  return 0;
+}

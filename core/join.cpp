@@ -50,6 +50,9 @@ std::vector<int> self_codes(const Room& r, bool created, bool nick_modified) {
   std::vector<int> codes;
   if (r.config.whois == Whois::anyone) codes.push_back(status::kNonAnonymous);
   codes.push_back(status::kSelf);
+  // Every groupchat message becomes a stored event (message_sent with its payload): the
+  // room is logged, and XEP-0045 §7.2.12 says to tell the user on entering.
+  codes.push_back(status::kLogged);
   if (created) codes.push_back(status::kRoomCreated);
   if (nick_modified) codes.push_back(status::kNickModified);
   return codes;

@@ -17,6 +17,7 @@ TEST_CASE("join: the first occupant creates a room locked until configured (§10
   REQUIRE(ps.size() == 1);
   CHECK(ps[0]->to == "owner@example.com/desk");
   CHECK(has_status(*ps[0], status::kSelf));
+  CHECK(has_status(*ps[0], status::kLogged));  // messages are stored as events
   CHECK(has_status(*ps[0], status::kRoomCreated));
   CHECK(ps[0]->role == Role::moderator);
   CHECK(ps[0]->affiliation == Affiliation::owner);

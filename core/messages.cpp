@@ -17,13 +17,8 @@ Decision decide_groupchat(const Service& svc, const SendGroupchat& c, Context& c
   if (!may_send_groupchat(o->role, r->config.moderated))
     return Decision::fail(reject(ErrorCondition::forbidden, "Visitors may not speak in this moderated room"));
   Decision d;
-  MessageOut m;
-  m.kind = MessageKind::groupchat;
-  m.to = all_session_jids(*r);
-  m.room = r->jid;
-  m.nick = o->nick;
+  MessageOut m = room_message(*r, *o, MessageKind::groupchat);
   m.payload = c.payload;
-  m.occupant_id = o->occupant_id;
   m.time_ms = ctx.now_ms;
   if (c.has_body) {
     // Only real messages become events; chat states and similar body-less payloads are

@@ -50,6 +50,16 @@ std::vector<std::string> all_session_jids(const Room& r) {
   return out;
 }
 
+MessageOut room_message(const Room& r, const Occupant& from, MessageKind kind) {
+  MessageOut m;
+  m.kind = kind;
+  m.to = all_session_jids(r);
+  m.room = r.jid;
+  m.nick = from.nick;
+  m.occupant_id = from.occupant_id;
+  return m;
+}
+
 Actor actor_in(const Room& r, const Requester& by) {
   Actor a;
   a.service_admin = by.service_admin;

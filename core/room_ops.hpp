@@ -35,6 +35,8 @@ struct Recipient {
 };
 std::vector<Recipient> recipients(const Room& r);
 std::vector<std::string> all_session_jids(const Room& r);
+// A message of `kind` from occupant `from` to every session in the room.
+MessageOut room_message(const Room& r, const Occupant& from, MessageKind kind);
 
 // Sends each session `presence_of(subject)` adjusted by `adjust`; sessions of the subject
 // itself get status 110.

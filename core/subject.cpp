@@ -19,13 +19,8 @@ Decision decide_subject(const Service& svc, const ChangeSubject& c, Context& ctx
   data.set("subject", c.subject);
   data.set("nick", o->nick);
   e.emit(EventType::subject_changed, r->session_by_jid(c.user.full())->id, std::move(data));
-  MessageOut m;
-  m.kind = MessageKind::subject;
-  m.to = all_session_jids(*r);
-  m.room = r->jid;
-  m.nick = o->nick;
+  MessageOut m = room_message(*r, *o, MessageKind::subject);
   m.subject = c.subject;
-  m.occupant_id = o->occupant_id;
   d.deliveries.emplace_back(std::move(m));
   return d;
 }

@@ -32,6 +32,7 @@ class CountingIds final : public IdSource {
 inline Jid jid(std::string_view s) { return std::get<Jid>(Jid::parse(s)); }
 
 inline constexpr const char* kRoom = "room@rooms.test";
+inline const Requester kOwner = Requester::user(jid("owner@example.com/desk"));
 
 struct World {
   ServiceConfig cfg;
@@ -68,6 +69,14 @@ struct World {
                     ConfigChange change = {}) {
     REQUIRE(join(owner, nick).ok());
     REQUIRE(configure(owner, std::move(change)).ok());
+  }
+  // An instant room with owner, alice and bob inside.
+  static World with_alice_and_bob(ConfigChange c = {}) {
+    World w;
+    w.instant_room("owner@example.com/desk", "owner", std::move(c));
+    REQUIRE(w.join("alice@example.com/a", "alice").ok());
+    REQUIRE(w.join("bob@example.com/b", "bob").ok());
+    return w;
   }
   const Room& room(const std::string& r = kRoom) const {
     const Room* p = svc.find(r);

@@ -4,9 +4,6 @@
 using namespace mucstream::core;
 using namespace mucstream::core::testing;
 
-namespace {
-const Requester kOwner = Requester::user(jid("owner@example.com/desk"));
-}
 
 TEST_CASE("configure: only owners; every field lands in the room_configured event") {
   World w;

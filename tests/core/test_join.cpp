@@ -239,3 +239,44 @@ TEST_CASE("leave: the last occupant of a non-persistent room destroys it; a pers
   CHECK(w.leave("owner@example.com/desk").events.empty());
   CHECK(w.leave("nobody@example.com/x", "nowhere@rooms.test").events.empty());
 }
+
+TEST_CASE("join: room creation can be restricted and bounded by the service") {
+  World w;
+  w.cfg.only_admins_create_rooms = true;
+  Decision d = w.join("alice@example.com/a", "alice");
+  CHECK(condition(d) == ErrorCondition::not_allowed);
+  CHECK(w.svc.rooms.empty());
+  // An administrator's pre-created room can still be entered by its owner.
+  REQUIRE(w.run(CreateRoom{Requester::admin("ops"), kRoom, jid("alice@example.com"), {}}).ok());
+  CHECK(w.join("alice@example.com/a", "alice").ok());
+
+  World full;
+  full.cfg.max_rooms = 1;
+  REQUIRE(full.join("alice@example.com/a", "alice").ok());
+  Decision second = full.join("alice@example.com/a", "alice", std::nullopt, "other@rooms.test");
+  CHECK(condition(second) == ErrorCondition::resource_constraint);
+  CHECK(full.svc.rooms.size() == 1);
+}
+
+TEST_CASE("join: the owner's other sessions may enter a room awaiting configuration") {
+  World w;
+  REQUIRE(w.join("owner@example.com/desk", "owner").ok());
+  CHECK(w.join("owner@example.com/phone", "owner").ok());
+  CHECK(w.room().occupant_by_nick("owner")->sessions.size() == 2);
+  CHECK(w.room().awaiting_configuration);
+}
+
+TEST_CASE("join: moderated rooms seat non-members as visitors and members as participants") {
+  World w;
+  ConfigChange c;
+  c.moderated = true;
+  w.instant_room("owner@example.com/desk", "owner", c);
+  REQUIRE(w.run(SetAffiliation{Requester::user(jid("owner@example.com/desk")), kRoom, jid("mem@example.com"),
+                               Affiliation::member, ""})
+              .ok());
+  REQUIRE(w.join("mem@example.com/m", "mem").ok());
+  REQUIRE(w.join("guest@example.com/g", "guest").ok());
+  CHECK(w.room().occupant_by_nick("mem")->role == Role::participant);
+  CHECK(w.room().occupant_by_nick("guest")->role == Role::visitor);
+  CHECK(w.room().occupant_by_nick("owner")->role == Role::moderator);
+}

@@ -4,9 +4,6 @@
 using namespace mucstream::core;
 using namespace mucstream::core::testing;
 
-namespace {
-const Requester kOwner = Requester::user(jid("owner@example.com/desk"));
-}
 
 TEST_CASE("lock: owners lock and unlock, each an event; others may not") {
   World w;

@@ -4,18 +4,9 @@
 using namespace mucstream::core;
 using namespace mucstream::core::testing;
 
-namespace {
-World room_with_alice_and_bob(ConfigChange c = {}) {
-  World w;
-  w.instant_room("owner@example.com/desk", "owner", c);
-  REQUIRE(w.join("alice@example.com/a", "alice").ok());
-  REQUIRE(w.join("bob@example.com/b", "bob").ok());
-  return w;
-}
-}  // namespace
 
 TEST_CASE("groupchat: reflected once to every session including the sender, payload untouched") {
-  World w = room_with_alice_and_bob();
+  World w = World::with_alice_and_bob();
   REQUIRE(w.join("bob@example.com/phone", "bob").ok());
   const std::string payload = "<body>hi &amp; bye</body><encrypted xmlns='eu.siacs.conversations.axolotl'/>";
   Decision d = w.run(SendGroupchat{jid("alice@example.com/a"), kRoom, payload, true});
@@ -35,7 +26,7 @@ TEST_CASE("groupchat: reflected once to every session including the sender, payl
 }
 
 TEST_CASE("groupchat: a chat state without body is relayed but is neither event nor history") {
-  World w = room_with_alice_and_bob();
+  World w = World::with_alice_and_bob();
   Decision d = w.run(SendGroupchat{jid("alice@example.com/a"), kRoom, "<composing xmlns='http://jabber.org/protocol/chatstates'/>", false});
   REQUIRE(d.ok());
   CHECK(d.events.empty());
@@ -46,7 +37,7 @@ TEST_CASE("groupchat: a chat state without body is relayed but is neither event 
 TEST_CASE("groupchat: non-occupants and visitors of moderated rooms are refused") {
   ConfigChange c;
   c.moderated = true;
-  World w = room_with_alice_and_bob(c);
+  World w = World::with_alice_and_bob(c);
   Decision outsider = w.say("eve@example.com/e", "hello");
   CHECK(condition(outsider) == ErrorCondition::not_acceptable);
   CHECK(outsider.error->type == ErrorType::modify);
@@ -57,7 +48,7 @@ TEST_CASE("groupchat: non-occupants and visitors of moderated rooms are refused"
 }
 
 TEST_CASE("private messages: between occupants, unknown nick is item-not-found") {
-  World w = room_with_alice_and_bob();
+  World w = World::with_alice_and_bob();
   Decision d = w.run(SendPrivate{jid("alice@example.com/a"), kRoom, "bob", "<body>psst</body>"});
   REQUIRE(d.ok());
   auto ms = messages(d);
@@ -84,7 +75,7 @@ TEST_CASE("private messages: between occupants, unknown nick is item-not-found")
 }
 
 TEST_CASE("subject: moderators by default, participants when the room allows it") {
-  World w = room_with_alice_and_bob();
+  World w = World::with_alice_and_bob();
   Decision denied = w.run(ChangeSubject{jid("alice@example.com/a"), kRoom, "mine"});
   CHECK(condition(denied) == ErrorCondition::forbidden);
   CHECK(denied.error->type == ErrorType::auth);
@@ -108,7 +99,7 @@ TEST_CASE("subject: moderators by default, participants when the room allows it"
 }
 
 TEST_CASE("nick change: 303 with the new nick, then presence under the new nick") {
-  World w = room_with_alice_and_bob();
+  World w = World::with_alice_and_bob();
   Decision d = w.run(ChangeNick{jid("alice@example.com/a"), kRoom, "alicia"});
   REQUIRE(d.ok());
   CHECK(types(d) == std::vector{EventType::nick_changed});
@@ -137,7 +128,7 @@ TEST_CASE("nick change: 303 with the new nick, then presence under the new nick"
 }
 
 TEST_CASE("invitations are mediated to the invitee, never to banned users") {
-  World w = room_with_alice_and_bob();
+  World w = World::with_alice_and_bob();
   Decision d = w.run(Invite{jid("alice@example.com/a"), kRoom, jid("carol@example.com"), "join us", "s3cret"});
   REQUIRE(d.ok());
   auto ms = messages(d);
@@ -158,7 +149,7 @@ TEST_CASE("invitations are mediated to the invitee, never to banned users") {
 }
 
 TEST_CASE("presence update: broadcast to everyone, no event") {
-  World w = room_with_alice_and_bob();
+  World w = World::with_alice_and_bob();
   Decision d = w.run(UpdatePresence{jid("bob@example.com/b"), kRoom});
   REQUIRE(d.ok());
   CHECK(d.events.empty());

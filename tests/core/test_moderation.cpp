@@ -4,19 +4,9 @@
 using namespace mucstream::core;
 using namespace mucstream::core::testing;
 
-namespace {
-const Requester kOwner = Requester::user(jid("owner@example.com/desk"));
-World populated(ConfigChange c = {}) {
-  World w;
-  w.instant_room("owner@example.com/desk", "owner", c);
-  REQUIRE(w.join("alice@example.com/a", "alice").ok());
-  REQUIRE(w.join("bob@example.com/b", "bob").ok());
-  return w;
-}
-}  // namespace
 
 TEST_CASE("kick: the occupant leaves with 307, the reason and the actor's nick") {
-  World w = populated();
+  World w = World::with_alice_and_bob();
   Decision d = w.run(SetRole{kOwner, kRoom, "bob", Role::none, "Behave"});
   REQUIRE(d.ok());
   REQUIRE(types(d) == std::vector{EventType::occupant_left});
@@ -37,7 +27,7 @@ TEST_CASE("kick: the occupant leaves with 307, the reason and the actor's nick")
 }
 
 TEST_CASE("kick: non-moderators, admins/owners as targets, unknown nicks") {
-  World w = populated();
+  World w = World::with_alice_and_bob();
   Decision by_participant = w.run(SetRole{Requester::user(jid("alice@example.com/a")), kRoom, "bob", Role::none, ""});
   CHECK(condition(by_participant) == ErrorCondition::forbidden);
   CHECK(by_participant.events.empty());
@@ -46,7 +36,7 @@ TEST_CASE("kick: non-moderators, admins/owners as targets, unknown nicks") {
   CHECK(condition(w.run(SetRole{kOwner, kRoom, "zed", Role::none, ""})) == ErrorCondition::item_not_found);
   CHECK(condition(w.run(SetRole{kOwner, "nope@rooms.test", "bob", Role::none, ""})) == ErrorCondition::item_not_found);
   // An owner acting from outside the room has no role there: it cannot kick.
-  World w2 = populated();
+  World w2 = World::with_alice_and_bob();
   REQUIRE(w2.leave("owner@example.com/desk").ok());
   CHECK(condition(w2.run(SetRole{kOwner, kRoom, "bob", Role::none, ""})) == ErrorCondition::forbidden);
   // A service administrator can.
@@ -56,7 +46,7 @@ TEST_CASE("kick: non-moderators, admins/owners as targets, unknown nicks") {
 TEST_CASE("voice: moderators grant and revoke voice in a moderated room") {
   ConfigChange c;
   c.moderated = true;
-  World w = populated(c);
+  World w = World::with_alice_and_bob(c);
   CHECK(w.room().occupant_by_nick("alice")->role == Role::visitor);
   Decision grant = w.run(SetRole{kOwner, kRoom, "alice", Role::participant, "speak"});
   REQUIRE(grant.ok());
@@ -69,7 +59,7 @@ TEST_CASE("voice: moderators grant and revoke voice in a moderated room") {
 }
 
 TEST_CASE("moderator status: granted by admins and owners only, revoked likewise") {
-  World w = populated();
+  World w = World::with_alice_and_bob();
   REQUIRE(w.run(SetRole{kOwner, kRoom, "alice", Role::moderator, ""}).ok());
   CHECK(w.room().occupant_by_nick("alice")->role == Role::moderator);
   // alice (moderator, no affiliation) may kick bob but may not make him a moderator.
@@ -81,7 +71,7 @@ TEST_CASE("moderator status: granted by admins and owners only, revoked likewise
 }
 
 TEST_CASE("ban: outcast affiliation removes every session with 301 and keeps them out") {
-  World w = populated();
+  World w = World::with_alice_and_bob();
   REQUIRE(w.join("bob@example.com/phone", "bob").ok());
   Decision d = w.run(SetAffiliation{kOwner, kRoom, jid("Bob@Example.com"), Affiliation::outcast, "spam"});
   REQUIRE(d.ok());
@@ -106,7 +96,7 @@ TEST_CASE("ban: outcast affiliation removes every session with 301 and keeps the
 }
 
 TEST_CASE("affiliations: admins manage members but not other admins; one owner always stays") {
-  World w = populated();
+  World w = World::with_alice_and_bob();
   REQUIRE(w.run(SetAffiliation{kOwner, kRoom, jid("alice@example.com"), Affiliation::admin, ""}).ok());
   CHECK(w.room().occupant_by_nick("alice")->role == Role::moderator);  // admins are moderators
   Requester alice = Requester::user(jid("alice@example.com/a"));

@@ -1,0 +1,62 @@
+// Settings precedence: default < TOML file < environment < flag; kafka.* passthrough.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "tools/common/settings.hpp"
+
+using namespace mucstream::tools;
+
+namespace {
+std::vector<SettingSpec> specs() {
+  return {{"xmpp.host", "127.0.0.1", "host"}, {"xmpp.port", "5347", "port"}, {"pg", "", "pg"},
+          {"kafka.brokers", "", "brokers"}, {"flag.on", "false", "a bool"}};
+}
+std::vector<std::string> parse(Settings& s, std::vector<const char*> args, std::map<std::string, std::string> env = {}) {
+  return s.parse(static_cast<int>(args.size()), args.data(), env);
+}
+}  // namespace
+
+TEST_CASE("settings: names derive from keys") {
+  CHECK(Settings::flag_for("xmpp.host") == "--xmpp-host");
+  CHECK(Settings::flag_for("limits.max_stanza_bytes") == "--limits-max-stanza-bytes");
+  CHECK(Settings::env_for("xmpp.host") == "MUCSTREAM_XMPP_HOST");
+  CHECK(Settings::env_for("pg") == "MUCSTREAM_PG");
+}
+
+TEST_CASE("settings: default < file < environment < flag") {
+  const std::string path = "/tmp/mucstream-settings-test.toml";
+  {
+    std::ofstream f(path);
+    f << "pg = \"dbname=file\"\n[xmpp]\nhost = \"file.example\"\nport = 6000\n[kafka]\n\"security.protocol\" = \"SASL_SSL\"\n";
+  }
+  Settings s(specs());
+  auto rest = parse(s, {"--config", path.c_str(), "--xmpp-port=7000", "extra"},
+                    {{"MUCSTREAM_XMPP_HOST", "env.example"}, {"MUCSTREAM_KAFKA__SASL_MECHANISMS", "PLAIN"}});
+  CHECK(rest == std::vector<std::string>{"extra"});
+  CHECK(s.get("xmpp.host") == "env.example");  // env beats file
+  CHECK(s.get_int("xmpp.port") == 7000);       // flag beats file
+  CHECK(s.get("pg") == "dbname=file");         // file beats default
+  auto props = s.kafka_properties();
+  CHECK(props.at("security.protocol") == "SASL_SSL");
+  CHECK(props.at("sasl.mechanisms") == "PLAIN");
+  CHECK(props.count("brokers") == 0);  // registered keys are not librdkafka properties
+  std::remove(path.c_str());
+}
+
+TEST_CASE("settings: bad input is a clear error") {
+  Settings s(specs());
+  CHECK_THROWS_WITH_AS(parse(s, {"--nope"}), "unknown option --nope (see --help)", SettingsError);
+  CHECK_THROWS_AS(parse(s, {"--xmpp-host"}), SettingsError);
+  CHECK_THROWS_AS(parse(s, {"--config", "/nonexistent/file.toml"}), SettingsError);
+  Settings t(specs());
+  parse(t, {"--xmpp-port", "abc", "--flag-on", "maybe", "--kafka.linger.ms=5"});
+  CHECK_THROWS_WITH_AS(t.get_int("xmpp.port"), "--xmpp-port must be a whole number, got 'abc'", SettingsError);
+  CHECK_THROWS_AS(t.get_bool("flag.on"), SettingsError);
+  CHECK(t.kafka_properties().at("linger.ms") == "5");
+  Settings h(specs());
+  parse(h, {"--help"});
+  CHECK(h.help_requested());
+  CHECK(h.help("usage").find("MUCSTREAM_XMPP_HOST") != std::string::npos);
+}

@@ -60,3 +60,17 @@ TEST_CASE("settings: bad input is a clear error") {
   CHECK(h.help_requested());
   CHECK(h.help("usage").find("MUCSTREAM_XMPP_HOST") != std::string::npos);
 }
+
+TEST_CASE("settings: a short alias flag sets the same key; env and help keep the long names") {
+  Settings s({{"xmpp.domain", "rooms.localhost", "domain", false, "--domain"},
+              {"xmpp.secret", "", "secret", true, "--secret"}});
+  parse(s, {"--domain", "rooms.example.org", "--secret=S"}, {{"MUCSTREAM_XMPP_SECRET", "from-env"}});
+  CHECK(s.get("xmpp.domain") == "rooms.example.org");
+  CHECK(s.get("xmpp.secret") == "S");  // the flag beats the environment
+  Settings t({{"xmpp.domain", "rooms.localhost", "domain", false, "--domain"}});
+  parse(t, {"--xmpp-domain", "long.example"}, {});
+  CHECK(t.get("xmpp.domain") == "long.example");
+  const std::string help = t.help("usage");
+  CHECK(help.find("--xmpp-domain, --domain") != std::string::npos);
+  CHECK(help.find("MUCSTREAM_XMPP_DOMAIN") != std::string::npos);
+}

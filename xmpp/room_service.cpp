@@ -162,6 +162,22 @@ struct RoomService::Impl {
   void on_stanza(const gloox::Tag& tag) {
     stats.stanzas_in.fetch_add(1, std::memory_order_relaxed);
     if (trace) log(LogLevel::debug, "in: " + tag.xml());
+    try {
+      handle(tag);
+    } catch (const std::exception& e) {  // one bad stanza must not take every room down
+      log(LogLevel::error, std::string("internal error handling a stanza: ") + e.what());
+      Envelope env;
+      env.kind = tag.name() == "message" ? StanzaKind::message : tag.name() == "presence" ? StanzaKind::presence : StanzaKind::iq;
+      env.id = tag.findAttribute("id");
+      env.from = tag.findAttribute("from");
+      env.to = tag.findAttribute("to");
+      const std::string& type = tag.findAttribute("type");
+      if (type != "error" && type != "result")
+        reply_error(env, core::make_error(core::ErrorCondition::internal_server_error, "Internal error"));
+    }
+  }
+
+  void handle(const gloox::Tag& tag) {
     Envelope env;
     env.kind = tag.name() == "message" ? StanzaKind::message : tag.name() == "presence" ? StanzaKind::presence : StanzaKind::iq;
     env.type = tag.findAttribute("type");

@@ -61,6 +61,9 @@ authentication = "internal_hashed"
 modules_enabled = { "roster", "saslauth", "disco", "ping", "posix" }
 modules_disabled = { "s2s", "tls" }
 VirtualHost "localhost"
+-- for mucbench's c2s mode: throwaway SASL ANONYMOUS sessions
+VirtualHost "anon.localhost"
+  authentication = "anonymous"
 Component "rooms.localhost"
   component_secret = "$secret"
 Component "term.localhost"

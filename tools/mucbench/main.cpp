@@ -7,7 +7,12 @@
 //   mucbench --mucstreamd build/tools/mucstreamd --rooms 50 --occupants 10 --rate 2000 --seconds 10
 //
 // Rate 0 = as fast as the component takes them (at most --window messages in flight).
-// Through-Prosody mode (real c2s clients) is not built yet.
+//
+// Through a server: --c2s-port P --muc-domain D [--anon-domain anon.localhost]
+// [--server-pid PID] [--component-pid PID] connects R*K anonymous c2s clients (SASL
+// ANONYMOUS, no TLS: loopback test servers only) and measures the same figures plus the
+// server's CPU per delivered stanza; point --muc-domain at mucstream's domain or at the
+// server's own MUC to compare.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -24,6 +29,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -40,6 +46,10 @@ struct Options {
   double seconds = 10;
   int window = 2000;
   int body_bytes = 40;
+  int c2s_port = 0;  // through-a-server mode when set
+  std::string muc_domain = "rooms.localhost";
+  std::string anon_domain = "anon.localhost";
+  pid_t server_pid = 0, component_pid = 0;
 };
 
 [[noreturn]] void die(const std::string& m) {
@@ -112,6 +122,7 @@ class Conn {
     return true;
   }
   std::string& in() { return in_; }
+  int fd() const { return fd_; }
 
  private:
   int fd_;
@@ -126,6 +137,175 @@ std::string sha1_hex(const std::string& s) {
   if (!p || !fgets(buf, sizeof buf, p)) die("sha1sum failed");
   pclose(p);
   return std::string(buf, 40);
+}
+
+// --- through a server (c2s clients) -------------------------------------------------
+
+struct Client {
+  std::unique_ptr<Conn> conn;
+  std::string jid;
+  int room = 0, index = 0;
+};
+
+int connect_loopback(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) die("cannot connect to the c2s port");
+  return fd;
+}
+
+void wait_for(Conn& c, const std::string& needle, const char* what) {
+  const auto deadline = Clock::now() + std::chrono::seconds(20);
+  while (c.in().find(needle) == std::string::npos) {
+    if (Clock::now() > deadline) die(std::string("timed out waiting for ") + what + ": " + c.in().substr(0, 300));
+    if (!c.drain(100)) die(std::string("server closed the stream waiting for ") + what);
+  }
+}
+
+std::string stream_header(const std::string& to) {
+  return "<?xml version='1.0'?><stream:stream to='" + to +
+         "' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
+}
+
+int run_c2s(const Options& o) {
+  const int total = o.rooms * o.occupants;
+  std::vector<Client> clients(static_cast<std::size_t>(total));
+  auto room = [&](int r) { return "bench" + std::to_string(r) + "-" + std::to_string(getpid()) + "@" + o.muc_domain; };
+  // Log in (in waves, so the server's accept queue is not overrun).
+  for (int i = 0; i < total; ++i) {
+    Client& cl = clients[static_cast<std::size_t>(i)];
+    cl.room = i / o.occupants;
+    cl.index = i % o.occupants;
+    cl.conn = std::make_unique<Conn>(connect_loopback(o.c2s_port));
+    Conn& c = *cl.conn;
+    c.queue(stream_header(o.anon_domain));
+    c.flush();
+    wait_for(c, "</stream:features>", "features");
+    c.in().clear();
+    c.queue("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='ANONYMOUS'/>");
+    c.flush();
+    wait_for(c, "<success", "SASL success");
+    c.in().clear();
+    c.queue(stream_header(o.anon_domain));
+    c.flush();
+    wait_for(c, "</stream:features>", "features after auth");
+    c.in().clear();
+    c.queue("<iq type='set' id='bind'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>");
+    c.flush();
+    wait_for(c, "</jid>", "bind");
+    auto b = c.in().find("<jid>") + 5;
+    cl.jid = c.in().substr(b, c.in().find("</jid>") - b);
+    c.in().clear();
+  }
+  const ProcStats server_before_join = o.server_pid ? proc_stats(o.server_pid) : ProcStats{};
+  const ProcStats comp_before_join = o.component_pid ? proc_stats(o.component_pid) : ProcStats{};
+  // Join: the first of each room creates it and accepts it as an instant room.
+  for (auto& cl : clients) {
+    Conn& c = *cl.conn;
+    c.queue("<presence to='" + room(cl.room) + "/u" + std::to_string(cl.index) +
+            "'><x xmlns='http://jabber.org/protocol/muc'><history maxstanzas='0'/></x></presence>");
+    if (cl.index == 0) {
+      c.flush();
+      wait_for(c, "code='110'", "room creation");
+      c.in().clear();
+      c.queue("<iq type='set' id='cfg' to='" + room(cl.room) + "'><query xmlns='http://jabber.org/protocol/muc#owner'>"
+              "<x xmlns='jabber:x:data' type='submit'/></query></iq>");
+      c.flush();
+      wait_for(c, "id='cfg'", "instant room");
+    }
+    c.flush();
+  }
+  for (auto& cl : clients) {
+    if (cl.index == 0) continue;
+    wait_for(*cl.conn, "code='110'", "join");
+  }
+  usleep(500000);
+  for (auto& cl : clients) {
+    cl.conn->drain(0);
+    cl.conn->in().clear();
+  }
+  const ProcStats comp_after_join = o.component_pid ? proc_stats(o.component_pid) : ProcStats{};
+  const ProcStats server_after_join = o.server_pid ? proc_stats(o.server_pid) : ProcStats{};
+
+  const std::string body(static_cast<std::size_t>(o.body_bytes), 'm');
+  std::vector<pollfd> fds;
+  for (auto& cl : clients) fds.push_back({cl.conn->fd(), POLLIN, 0});
+  std::vector<double> lat_us;
+  std::uint64_t sent = 0, delivered = 0, seq = 0;
+  auto drain_all = [&](int ms) {
+    if (::poll(fds.data(), fds.size(), ms) <= 0) return;
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      if (!(fds[i].revents & POLLIN)) continue;
+      Conn& c = *clients[i].conn;
+      if (!c.drain(0)) die("server closed a client stream under load");
+      std::string& in = c.in();
+      std::size_t pos = 0, done = 0;
+      while ((pos = in.find("</message>", pos)) != std::string::npos) {
+        ++delivered;
+        pos += 10;
+        done = pos;
+      }
+      std::size_t p = 0;
+      while ((p = in.find(" id='t", p)) != std::string::npos && p < done) {
+        lat_us.push_back(static_cast<double>(now_ns() - std::atoll(in.c_str() + p + 6)) / 1000.0);
+        p += 6;
+      }
+      in.erase(0, done);
+    }
+  };
+  const ProcStats server_before = o.server_pid ? proc_stats(o.server_pid) : ProcStats{};
+  const ProcStats comp_before = o.component_pid ? proc_stats(o.component_pid) : ProcStats{};
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::duration<double>(o.seconds);
+  while (Clock::now() < end) {
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    std::uint64_t target = o.rate > 0 ? static_cast<std::uint64_t>(elapsed * o.rate) : sent + 50;
+    const std::uint64_t acked = delivered / static_cast<std::uint64_t>(o.occupants);
+    if (target > acked + static_cast<std::uint64_t>(o.window)) target = acked + static_cast<std::uint64_t>(o.window);
+    while (sent < target) {
+      Client& cl = clients[static_cast<std::size_t>(seq++ % static_cast<std::uint64_t>(total))];
+      cl.conn->queue("<message to='" + room(cl.room) + "' type='groupchat' id='t" + std::to_string(now_ns()) +
+                     "'><body>" + body + "</body></message>");
+      cl.conn->flush();
+      ++sent;
+    }
+    drain_all(1);
+  }
+  const auto drain_until = Clock::now() + std::chrono::seconds(10);
+  while (delivered < sent * static_cast<std::uint64_t>(o.occupants) && Clock::now() < drain_until) drain_all(10);
+  const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+  const ProcStats server_after = o.server_pid ? proc_stats(o.server_pid) : ProcStats{};
+  const ProcStats comp_after = o.component_pid ? proc_stats(o.component_pid) : ProcStats{};
+  std::sort(lat_us.begin(), lat_us.end());
+  auto pct = [&](double q) { return lat_us.empty() ? 0.0 : lat_us[static_cast<std::size_t>(q * (lat_us.size() - 1))]; };
+  const double server_cpu = server_after.cpu_seconds - server_before.cpu_seconds;
+  const double comp_cpu = comp_after.cpu_seconds - comp_before.cpu_seconds;
+  std::printf("shape            %d rooms x %d occupants via c2s, MUC %s, %s msg/s, %.1f s, body %d B\n", o.rooms,
+              o.occupants, o.muc_domain.c_str(), o.rate > 0 ? std::to_string(static_cast<long>(o.rate)).c_str() : "max",
+              o.seconds, o.body_bytes);
+  std::printf("sent             %llu messages\n", static_cast<unsigned long long>(sent));
+  std::printf("delivered        %llu stanzas (expected %llu) in %.2f s = %.0f/s\n",
+              static_cast<unsigned long long>(delivered), static_cast<unsigned long long>(sent * o.occupants), wall,
+              delivered / wall);
+  if (o.server_pid)
+    std::printf("server CPU       %.2f s -> %.0f delivered per server CPU-second (%.1f us per delivered stanza)\n",
+                server_cpu, server_cpu > 0 ? delivered / server_cpu : 0.0, delivered ? server_cpu * 1e6 / delivered : 0.0);
+  if (o.component_pid)
+    std::printf("component CPU    %.2f s -> %.0f delivered per component CPU-second\n", comp_cpu,
+                comp_cpu > 0 ? delivered / comp_cpu : 0.0);
+  if (o.server_pid)
+    std::printf("server RSS       +%ld KiB for %d joined occupants (%.0f B each, sessions included)\n",
+                server_after_join.rss_kb - server_before_join.rss_kb, total,
+                (server_after_join.rss_kb - server_before_join.rss_kb) * 1024.0 / total);
+  if (o.component_pid)
+    std::printf("component RSS    +%ld KiB for %d joined occupants (%.0f B each)\n",
+                comp_after_join.rss_kb - comp_before_join.rss_kb, total,
+                (comp_after_join.rss_kb - comp_before_join.rss_kb) * 1024.0 / total);
+  std::printf("latency          p50 %.0f us, p99 %.0f us (%zu samples)\n", pct(0.5), pct(0.99), lat_us.size());
+  return 0;
 }
 
 }  // namespace
@@ -145,6 +325,11 @@ int main(int argc, char** argv) {
     else if (a == "--seconds") o.seconds = std::stod(next());
     else if (a == "--window") o.window = std::stoi(next());
     else if (a == "--body-bytes") o.body_bytes = std::stoi(next());
+    else if (a == "--c2s-port") o.c2s_port = std::stoi(next());
+    else if (a == "--muc-domain") o.muc_domain = next();
+    else if (a == "--anon-domain") o.anon_domain = next();
+    else if (a == "--server-pid") o.server_pid = static_cast<pid_t>(std::stoi(next()));
+    else if (a == "--component-pid") o.component_pid = static_cast<pid_t>(std::stoi(next()));
     else if (a == "--help") {
       std::puts("usage: mucbench [--mucstreamd PATH] [--rooms R] [--occupants K] [--rate MSG/S (0=max)] "
                 "[--seconds S] [--window N] [--body-bytes B]");
@@ -152,6 +337,7 @@ int main(int argc, char** argv) {
     } else die("unknown option " + a);
   }
   signal(SIGPIPE, SIG_IGN);
+  if (o.c2s_port != 0) return run_c2s(o);
   int lfd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;

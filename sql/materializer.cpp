@@ -175,7 +175,19 @@ struct Materializer::Impl {
           wait = static_cast<int>(left);
         }
         auto m = consumer.poll(wait);
-        if (!m) continue;
+        if (!m) {
+          if (!deadline) {  // nothing pending: idle
+            const std::size_t assigned = consumer.assigned();
+            std::lock_guard lock(mutex);
+            if (stats.idle_since_ms == 0) stats.idle_since_ms = wall_ms();
+            stats.assigned = assigned;
+          }
+          continue;
+        }
+        if (!deadline) {
+          std::lock_guard lock(mutex);
+          stats.idle_since_ms = 0;
+        }
         if (!deadline) deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.batch_ms);
         ++n;
         offsets[{m->topic_name(), m->partition()}] = m->offset();
@@ -197,7 +209,7 @@ struct Materializer::Impl {
       if (!write_with_retry(batch, dead, stop)) break;
       if (!send_dead_letters(dead, stop)) break;
       ++batch_no;
-      if (cfg.after_pg_commit) cfg.after_pg_commit(batch_no);
+      if (cfg.after_pg_commit) cfg.after_pg_commit(batch_no, batch);
       const RdKafka::ErrorCode e = consumer.commit(offsets);
       if (e != RdKafka::ERR_NO_ERROR)
         events::log_warn(kLog, "offset commit failed ({}); the batch will be redelivered and deduplicated",

@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
+
+#include "core/event.hpp"
 
 #include "events/kafka.hpp"
 
@@ -22,9 +25,10 @@ struct MaterializerConfig {
   int backoff_min_ms = 100;
   int backoff_max_ms = 5000;
   bool migrate = true;  // apply migrations on connect
-  // Test hook, called after PostgreSQL committed a batch and before Kafka offsets are
-  // committed; throwing from it simulates a crash in that window.
-  std::function<void(std::uint64_t batch)> after_pg_commit;
+  // Called after PostgreSQL committed a batch (its decoded events) and before the Kafka
+  // offsets are committed: for measurements, and for tests (throwing from it simulates a
+  // crash in exactly that window).
+  std::function<void(std::uint64_t batch, const std::vector<core::Event>& events)> after_pg_commit;
 };
 
 struct MaterializerStats {
@@ -36,6 +40,8 @@ struct MaterializerStats {
   std::uint64_t pg_failures = 0;    // failed attempts (each followed by a backoff)
   std::uint64_t lost = 0;           // messages Kafka dropped before we read them
   std::int64_t last_commit_ms = 0;  // wall time of the last committed batch
+  std::int64_t idle_since_ms = 0;   // wall time since which polls found nothing (0 = busy)
+  std::size_t assigned = 0;         // partitions this member owns (updated when idle)
 };
 
 class Materializer {

@@ -310,7 +310,7 @@ TEST_CASE("sql: a materialiser crashing between the PostgreSQL commit and the Ka
   {
     auto cfg = materializer_config(brokers, db);
     cfg.batch_max = 100;
-    cfg.after_pg_commit = [](std::uint64_t batch) {
+    cfg.after_pg_commit = [](std::uint64_t batch, const std::vector<core::Event>&) {
       if (batch == 3) throw std::runtime_error("simulated crash after the PostgreSQL commit");
     };
     Running crashing(cfg);

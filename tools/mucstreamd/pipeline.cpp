@@ -1,6 +1,8 @@
 #include "tools/mucstreamd/pipeline.hpp"
 
+#include <chrono>
 #include <csignal>
+#include <thread>
 
 #include "events/log.hpp"
 #include "tools/common/log.hpp"
@@ -63,6 +65,18 @@ sql::MaterializerConfig materializer_config(const Settings& s, const std::string
   c.batch_max = static_cast<std::size_t>(s.get_int("materialize.batch_max"));
   c.batch_ms = s.get_int("materialize.batch_ms");
   return c;
+}
+
+bool wait_caught_up(const sql::Materializer& m, int timeout_ms, int quiet_ms) {
+  using namespace std::chrono;
+  const auto until = steady_clock::now() + milliseconds(timeout_ms);
+  for (;;) {
+    const sql::MaterializerStats st = m.stats();
+    const auto now_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    if (st.assigned > 0 && st.idle_since_ms != 0 && now_ms - st.idle_since_ms >= quiet_ms) return true;
+    if (steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
 }
 
 const std::atomic<bool>& install_stop_signals() {

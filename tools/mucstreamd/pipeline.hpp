@@ -27,6 +27,10 @@ KafkaEndpoint kafka_endpoint(const Settings& s, bool allow_mock);
 events::ProducerConfig producer_config(const Settings& s, const std::string& brokers);
 sql::MaterializerConfig materializer_config(const Settings& s, const std::string& brokers);
 
+// Waits until the materialiser owns partitions and has found nothing new for `quiet_ms`
+// (it has caught up with the topic), for at most `timeout_ms`. Returns whether it did.
+bool wait_caught_up(const sql::Materializer& m, int timeout_ms, int quiet_ms = 1000);
+
 // SIGINT/SIGTERM set the returned flag (and SIGPIPE is ignored).
 const std::atomic<bool>& install_stop_signals();
 

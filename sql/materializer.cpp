@@ -3,6 +3,8 @@
 #include <pqxx/pqxx>
 
 #include <chrono>
+#include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -152,8 +154,76 @@ struct Materializer::Impl {
     return true;
   }
 
-  void run(const std::atomic<bool>& stop) {
+  // A consumed batch on its way to PostgreSQL.
+  struct Batch {
+    std::vector<core::Event> events;
+    std::vector<DeadLetter> dead;
+    std::map<std::pair<std::string, int>, std::int64_t> offsets;
+  };
+
+  // The hand-off between the consuming thread and the writing thread: at most one batch
+  // waits while the previous one is written, so reading and decoding the next batch
+  // overlaps with PostgreSQL's work, and nothing is read further ahead than that.
+  std::mutex slot_mutex;
+  std::condition_variable slot_cv;
+  std::optional<Batch> slot;
+  bool writer_busy = false;
+  bool writer_done = false;
+  std::exception_ptr writer_error;
+
+  // Writing thread: PostgreSQL, dead letters, then (only then) the Kafka offsets.
+  void write_loop(const std::atomic<bool>& stop) {
     std::uint64_t batch_no = 0;
+    for (;;) {
+      Batch b;
+      {
+        std::unique_lock lock(slot_mutex);
+        slot_cv.wait(lock, [&] { return slot.has_value() || writer_done; });
+        if (!slot) return;
+        b = std::move(*slot);
+        slot.reset();
+        writer_busy = true;
+      }
+      slot_cv.notify_all();
+      const bool written = write_with_retry(b.events, b.dead, stop) && send_dead_letters(b.dead, stop);
+      if (written) {
+        ++batch_no;
+        if (cfg.after_pg_commit) cfg.after_pg_commit(batch_no, b.events);
+        const RdKafka::ErrorCode e = consumer.commit(b.offsets);
+        if (e != RdKafka::ERR_NO_ERROR)
+          events::log_warn(kLog, "offset commit failed ({}); the batch will be redelivered and deduplicated",
+                           RdKafka::err2str(e));
+        std::lock_guard lock(mutex);
+        ++stats.batches;
+        stats.last_commit_ms = wall_ms();
+      }
+      {
+        std::lock_guard lock(slot_mutex);
+        writer_busy = false;
+      }
+      slot_cv.notify_all();
+      if (!written) return;  // stopping: the batch stays uncommitted and will be redelivered
+    }
+  }
+
+  // Hands a batch to the writer, waiting while the previous one is still queued.
+  bool hand_over(Batch b, const std::atomic<bool>& stop) {
+    std::unique_lock lock(slot_mutex);
+    while (slot.has_value() && !writer_error && !stop.load())
+      slot_cv.wait_for(lock, std::chrono::milliseconds(100));
+    if (writer_error || stop.load()) return false;
+    slot = std::move(b);
+    lock.unlock();
+    slot_cv.notify_all();
+    return true;
+  }
+
+  bool writer_idle() {
+    std::lock_guard lock(slot_mutex);
+    return !slot.has_value() && !writer_busy;
+  }
+
+  void run(const std::atomic<bool>& stop) {
     // Connect early so migrations run at start-up; failure here is retried with the first batch.
     try {
       connect();
@@ -161,10 +231,21 @@ struct Materializer::Impl {
       events::log_warn(kLog, "PostgreSQL not reachable yet: {}", e.what());
       disconnect();
     }
-    while (!stop.load()) {
-      std::vector<core::Event> batch;
-      std::vector<DeadLetter> dead;
-      std::map<std::pair<std::string, int>, std::int64_t> offsets;
+    std::thread writer([&] {
+      try {
+        write_loop(stop);
+      } catch (...) {
+        std::lock_guard lock(slot_mutex);
+        writer_error = std::current_exception();
+      }
+      slot_cv.notify_all();
+    });
+    auto failed = [&] {
+      std::lock_guard lock(slot_mutex);
+      return writer_error != nullptr;
+    };
+    while (!stop.load() && !failed()) {
+      Batch b;
       std::size_t n = 0;
       std::optional<std::chrono::steady_clock::time_point> deadline;
       while (n < cfg.batch_max && !stop.load()) {
@@ -176,28 +257,29 @@ struct Materializer::Impl {
         }
         auto m = consumer.poll(wait);
         if (!m) {
-          if (!deadline) {  // nothing pending: idle
+          if (!deadline && writer_idle()) {  // nothing read, nothing being written: caught up
             const std::size_t assigned = consumer.assigned();
             std::lock_guard lock(mutex);
             if (stats.idle_since_ms == 0) stats.idle_since_ms = wall_ms();
             stats.assigned = assigned;
           }
+          if (!deadline && failed()) break;
           continue;
         }
         if (!deadline) {
+          deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.batch_ms);
           std::lock_guard lock(mutex);
           stats.idle_since_ms = 0;
         }
-        if (!deadline) deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.batch_ms);
         ++n;
-        offsets[{m->topic_name(), m->partition()}] = m->offset();
+        b.offsets[{m->topic_name(), m->partition()}] = m->offset();
         const std::string_view payload(static_cast<const char*>(m->payload()), m->len());
         events::Decoded d = events::decode(payload);
         if (d) {
-          batch.push_back(std::move(*d.event));
+          b.events.push_back(std::move(*d.event));
         } else {
-          dead.push_back({m->key() ? *m->key() : std::string(), std::string(payload), d.error, m->topic_name(),
-                          m->partition(), m->offset()});
+          b.dead.push_back({m->key() ? *m->key() : std::string(), std::string(payload), d.error, m->topic_name(),
+                            m->partition(), m->offset()});
         }
       }
       {
@@ -205,19 +287,16 @@ struct Materializer::Impl {
         stats.consumed += n;
         stats.lost = consumer.lost();
       }
-      if (n == 0) continue;
-      if (!write_with_retry(batch, dead, stop)) break;
-      if (!send_dead_letters(dead, stop)) break;
-      ++batch_no;
-      if (cfg.after_pg_commit) cfg.after_pg_commit(batch_no, batch);
-      const RdKafka::ErrorCode e = consumer.commit(offsets);
-      if (e != RdKafka::ERR_NO_ERROR)
-        events::log_warn(kLog, "offset commit failed ({}); the batch will be redelivered and deduplicated",
-                         RdKafka::err2str(e));
-      std::lock_guard lock(mutex);
-      ++stats.batches;
-      stats.last_commit_ms = wall_ms();
+      if (n > 0 && !hand_over(std::move(b), stop)) break;
     }
+    {
+      std::lock_guard lock(slot_mutex);
+      writer_done = true;
+      slot.reset();  // not written: uncommitted, redelivered next time
+    }
+    slot_cv.notify_all();
+    writer.join();
+    if (writer_error) std::rethrow_exception(writer_error);
   }
 };
 

@@ -1,7 +1,11 @@
 #pragma once
-// Writes a batch of events into PostgreSQL in one transaction: COPY (pqxx::stream_to) into a
-// temporary staging table, INSERT … ON CONFLICT DO NOTHING into events, and rooms/users
-// maintained from exactly the rows that were new. A batch written twice changes nothing.
+// Writes a batch of events into PostgreSQL in one transaction, rooms and users maintained in
+// the same transaction from exactly the events that were new. A batch written twice changes
+// nothing. Two paths:
+//  - all new (the common case): COPY (pqxx::stream_to) straight into events;
+//  - some already stored (redelivery; detected by the COPY's unique violation, which rolls
+//    it back): COPY into a temporary staging table, INSERT … ON CONFLICT (id, time) DO NOTHING
+//    RETURNING the new rows, and maintain rooms/users from those.
 #include <pqxx/pqxx>
 
 #include <set>
@@ -25,6 +29,11 @@ class EventWriter {
   WriteResult write(const std::vector<core::Event>& batch);
 
  private:
+  WriteResult write_new(const std::vector<core::Event>& batch);
+  WriteResult write_dedup(const std::vector<core::Event>& batch);
+  void ensure_partitions(pqxx::work& tx, const std::vector<core::Event>& batch, std::set<std::string>& created);
+  void maintain(pqxx::work& tx, std::uint32_t types);
+
   pqxx::connection& conn_;
   bool prepared_ = false;
   std::set<std::string> months_;  // partitions known to exist ("YYYY-MM")

@@ -26,6 +26,7 @@ endfunction()
 
 mucstream_require_pkg(idn libidn libidn-dev)
 mucstream_require_pkg(gloox gloox libgloox-dev)
+mucstream_require_pkg(rdkafka rdkafka librdkafka-dev)
 mucstream_require_pkg(rdkafkacpp rdkafka++ librdkafka-dev)
 mucstream_require_pkg(pqxx libpqxx libpqxx-dev)
 mucstream_require_pkg(fmt fmt libfmt-dev)

@@ -28,6 +28,11 @@ std::vector<SettingSpec> mucstreamd_settings() {
       {"kafka.group", "mucstream-materializer", "consumer group of the materialiser"},
       {"kafka.queue_full", "wait", "when the producer queue is full: 'wait' (bounded) or 'spill' (to a file)"},
       {"kafka.spill_dir", "/var/lib/mucstream/spill", "where 'spill' writes events it could not queue"},
+      {"kafka.queue_full_wait_ms", "1000", "'wait': how long publish may wait for queue space before spilling"},
+      {"kafka.mock_brokers", "3", "brokers of the embedded mock cluster"},
+      {"kafka.mock_partitions", "64", "partitions of the events topic in the embedded mock cluster (each keeps ~5 MiB)"},
+      {"materialize.batch_max", "5000", "most events per PostgreSQL transaction"},
+      {"materialize.batch_ms", "100", "longest a batch waits to fill once it has an event"},
       // HTTP API
       {"http.listen", "127.0.0.1:8080", "HOST:PORT the HTTP API listens on"},
       {"http.cors_origins", "", "comma-separated origins allowed by CORS ('*' for any)"},

@@ -1,0 +1,39 @@
+#pragma once
+// The wire form of a core::Event (docs/envelope.md): one JSON object per Kafka message,
+//   {"v":1,"id":"<uuidv7>","type":"occupant_joined","room":"<bare jid>","room_id":"<uuid>",
+//    "seq":N,"actor":"<session uuid>"|"","peer":"<session uuid>"|null,
+//    "time":"2026-11-22T03:04:05.123Z","data":{…}}
+// Encoding streams through RapidJSON's Writer (no DOM). Decoding validates everything the
+// materialiser and PostgreSQL rely on and returns a reason instead of throwing.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/event.hpp"
+
+namespace mucstream::events {
+
+// Appends the envelope of `e` to `out`.
+void encode_into(std::string& out, const core::Event& e);
+std::string encode(const core::Event& e);
+// JSON text of a Value alone (the `data` column).
+std::string encode_value(const core::Value& v);
+
+struct Decoded {
+  std::optional<core::Event> event;
+  std::string error;  // why the input was refused; empty when event is set
+  explicit operator bool() const { return event.has_value(); }
+};
+Decoded decode(std::string_view json);
+// Parses JSON text into a Value (the `data` column read back). Refuses like decode().
+std::optional<core::Value> decode_value(std::string_view json, std::string* error = nullptr);
+
+// RFC 3339 UTC with milliseconds: 2026-11-22T03:04:05.123Z
+std::string format_time(std::int64_t unix_ms);
+// Accepts RFC 3339 date-times (any fraction length, Z or ±HH:MM offset); nullopt otherwise.
+std::optional<std::int64_t> parse_time(std::string_view);
+// 8-4-4-4-12 lowercase or uppercase hex.
+bool is_uuid(std::string_view);
+
+}  // namespace mucstream::events

@@ -1,0 +1,391 @@
+#include "events/kafka.hpp"
+
+#include <librdkafka/rdkafka.h>
+// rdkafka.h must come first.
+#include <librdkafka/rdkafka_mock.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "events/envelope.hpp"
+#include "events/log.hpp"
+
+namespace mucstream::events {
+namespace {
+constexpr const char* kLog = "kafka";
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void set(RdKafka::Conf& conf, const std::string& k, const std::string& v) {
+  std::string err;
+  if (conf.set(k, v, err) != RdKafka::Conf::CONF_OK)
+    throw std::runtime_error("kafka property '" + k + "': " + err);
+}
+}  // namespace
+
+// ---------------------------------------------------------------- mock cluster
+
+MockCluster::MockCluster(int brokers) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "client.id", "mucstream-mock-cluster", err, sizeof err);
+  rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  if (rk_ == nullptr) throw std::runtime_error(std::string("mock cluster: ") + err);
+  mc_ = rd_kafka_mock_cluster_new(rk_, brokers);
+  if (mc_ == nullptr) {
+    rd_kafka_destroy(rk_);
+    throw std::runtime_error("mock cluster: rd_kafka_mock_cluster_new failed");
+  }
+  bootstraps_ = rd_kafka_mock_cluster_bootstraps(mc_);
+}
+
+MockCluster::~MockCluster() {
+  rd_kafka_mock_cluster_destroy(mc_);
+  rd_kafka_destroy(rk_);
+}
+
+void MockCluster::create_topic(const std::string& topic, int partitions) {
+  const rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(mc_, topic.c_str(), partitions, 1);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error("mock cluster: creating topic " + topic + ": " + rd_kafka_err2str(e));
+}
+
+std::unique_ptr<RdKafka::Conf> make_conf(const KafkaProperties& props) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  for (const auto& [k, v] : props) set(*conf, k, v);
+  return conf;
+}
+
+// ---------------------------------------------------------------- producer
+
+class Producer::Reports final : public RdKafka::DeliveryReportCb {
+ public:
+  explicit Reports(Producer& p) : p_(p) {}
+  void dr_cb(RdKafka::Message& m) override {
+    if (m.err() == RdKafka::ERR_NO_ERROR) {
+      p_.delivered_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    p_.failed_.fetch_add(1, std::memory_order_relaxed);
+    const std::string key = m.key() ? *m.key() : std::string();
+    const std::string why = m.errstr();
+    if (m.topic_name() != p_.cfg_.topic) {
+      // Dead letters and other raw messages: not room events, but still not silent.
+      log_error(kLog, "delivery to {} failed ({}): {}", m.topic_name(), why,
+                std::string(static_cast<const char*>(m.payload()), std::min<std::size_t>(m.len(), 512)));
+      return;
+    }
+    p_.spill(key, static_cast<const char*>(m.payload()), m.len(), why.c_str());
+  }
+
+ private:
+  Producer& p_;
+};
+
+Producer::Producer(ProducerConfig cfg) : cfg_(std::move(cfg)), reports_(std::make_unique<Reports>(*this)) {
+  KafkaProperties props = {
+      {"bootstrap.servers", cfg_.brokers},
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"compression.type", "lz4"},
+      {"linger.ms", "5"},
+      {"client.id", "mucstream-producer"},
+  };
+  for (const auto& [k, v] : cfg_.properties) props[k] = v;
+  auto conf = make_conf(props);
+  std::string err;
+  if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(reports_.get()), err) != RdKafka::Conf::CONF_OK)
+    throw std::runtime_error("kafka: " + err);
+  producer_.reset(RdKafka::Producer::create(conf.get(), err));
+  if (!producer_) throw std::runtime_error("kafka producer: " + err);
+  poller_ = std::thread([this] {
+    while (!stop_.load(std::memory_order_relaxed)) producer_->poll(100);
+  });
+  log_info(kLog, "producer to {} topic {} (idempotent, acks=all, queue full: {})", cfg_.brokers, cfg_.topic,
+           cfg_.queue_full == ProducerConfig::QueueFull::wait ? "bounded wait, then spill" : "spill");
+}
+
+Producer::~Producer() {
+  close();
+}
+
+bool Producer::enqueue(const std::string& topic, const std::string& key, const std::string& payload,
+                       const std::vector<std::pair<std::string, std::string>>& headers) {
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(cfg_.queue_full == ProducerConfig::QueueFull::wait ? cfg_.queue_full_wait_ms : 0);
+  bool counted = false;
+  for (;;) {
+    RdKafka::Headers* h = nullptr;
+    if (!headers.empty()) {
+      h = RdKafka::Headers::create();
+      for (const auto& [k, v] : headers) h->add(k, v);
+    }
+    const RdKafka::ErrorCode e =
+        producer_->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                           const_cast<char*>(payload.data()), payload.size(), key.data(), key.size(), 0, h, nullptr);
+    if (e == RdKafka::ERR_NO_ERROR) {
+      produced_.fetch_add(1, std::memory_order_relaxed);
+      return true;
+    }
+    delete h;
+    if (e != RdKafka::ERR__QUEUE_FULL) {
+      log_error(kLog, "produce to {} refused: {}", topic, RdKafka::err2str(e));
+      return false;
+    }
+    if (!counted) {
+      counted = true;
+      const auto n = queue_full_.fetch_add(1, std::memory_order_relaxed) + 1;
+      if (n == 1 || n % 1000 == 0) log_warn(kLog, "producer queue full ({} times so far)", n);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // the poll thread drains delivery reports
+  }
+}
+
+void Producer::publish(const core::Event& e) {
+  encode_buffer_.clear();
+  encode_into(encode_buffer_, e);
+  if (!enqueue(cfg_.topic, e.room, encode_buffer_, {}))
+    spill(e.room, encode_buffer_.data(), encode_buffer_.size(), "not queued");
+}
+
+void Producer::produce_raw(const std::string& topic, const std::string& key, const std::string& payload,
+                           const std::vector<std::pair<std::string, std::string>>& headers) {
+  if (!enqueue(topic, key, payload, headers)) {
+    if (topic == cfg_.topic) spill(key, payload.data(), payload.size(), "not queued");
+    else {
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+      log_error(kLog, "could not queue a message for {}: {}", topic, payload.substr(0, 512));
+    }
+  }
+}
+
+void Producer::spill(const std::string& key, const char* payload, std::size_t len, const char* why) {
+  std::lock_guard lock(spill_mutex_);
+  if (spill_file_ == nullptr && !cfg_.spill_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(cfg_.spill_dir, ec);
+    spill_path_ = cfg_.spill_dir + "/spill-" + std::to_string(now_ms()) + "-" + std::to_string(::getpid()) + ".jsonl";
+    spill_file_ = std::fopen(spill_path_.c_str(), "a");
+    if (spill_file_ == nullptr) log_error(kLog, "cannot open spill file {}", spill_path_);
+    else log_warn(kLog, "spilling events Kafka did not take to {}", spill_path_);
+  }
+  if (spill_file_ != nullptr) {
+    std::fwrite(key.data(), 1, key.size(), spill_file_);
+    std::fputc('\t', spill_file_);
+    std::fwrite(payload, 1, len, spill_file_);
+    std::fputc('\n', spill_file_);
+    std::fflush(spill_file_);
+    const auto n = spilled_.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (n == 1 || n % 1000 == 0) log_warn(kLog, "{} events spilled to {} (latest: {})", n, spill_path_, why);
+    return;
+  }
+  dropped_.fetch_add(1, std::memory_order_relaxed);
+  log_error(kLog, "event LOST ({}; no spill file): {}", why, std::string(payload, std::min<std::size_t>(len, 4096)));
+}
+
+bool Producer::flush(int timeout_ms) {
+  return producer_->flush(timeout_ms) == RdKafka::ERR_NO_ERROR;
+}
+
+void Producer::close(int timeout_ms) {
+  if (closed_) return;
+  closed_ = true;
+  if (!flush(timeout_ms)) {
+    log_error(kLog, "{} messages still undelivered after {} ms: purging them to the spill file",
+              producer_->outq_len(), timeout_ms);
+    producer_->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
+    producer_->flush(1000);  // serves the purged messages' delivery reports (-> spill)
+  }
+  stop_ = true;
+  if (poller_.joinable()) poller_.join();
+  const ProducerStats s = stats();
+  log_info(kLog, "producer closed: produced {} delivered {} failed {} queue-full {} spilled {} dropped {}",
+           s.produced, s.delivered, s.failed, s.queue_full, s.spilled, s.dropped);
+  std::lock_guard lock(spill_mutex_);
+  if (spill_file_ != nullptr) std::fclose(spill_file_);
+  spill_file_ = nullptr;
+}
+
+std::size_t Producer::resend_spilled() {
+  if (cfg_.spill_dir.empty() || !std::filesystem::is_directory(cfg_.spill_dir)) return 0;
+  std::size_t total = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(cfg_.spill_dir)) {
+    const std::string path = entry.path().string();
+    if (entry.path().extension() != ".jsonl" || path == spill_path_) continue;
+    std::ifstream in(path);
+    std::string line;
+    std::size_t n = 0;
+    const auto failed_before = failed_.load();
+    while (std::getline(in, line)) {
+      const auto tab = line.find('\t');
+      if (tab == std::string::npos) continue;
+      produce_raw(cfg_.topic, line.substr(0, tab), line.substr(tab + 1));
+      ++n;
+    }
+    if (flush(30000) && failed_.load() == failed_before) {
+      std::filesystem::remove(path);
+      log_info(kLog, "re-produced {} spilled events from {}", n, path);
+    } else {
+      log_error(kLog, "re-producing {} failed; the file stays", path);
+    }
+    total += n;
+  }
+  return total;
+}
+
+ProducerStats Producer::stats() const {
+  return {produced_.load(), delivered_.load(), failed_.load(), queue_full_.load(), spilled_.load(), dropped_.load()};
+}
+
+// ---------------------------------------------------------------- consumer
+
+class Consumer::Rebalance final : public RdKafka::RebalanceCb {
+ public:
+  explicit Rebalance(Consumer& c) : c_(c) {}
+  void rebalance_cb(RdKafka::KafkaConsumer* k, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& parts) override {
+    const bool cooperative = k->rebalance_protocol() == "COOPERATIVE";
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      c_.on_assign(parts);
+      if (cooperative) delete k->incremental_assign(parts);
+      else k->assign(parts);
+    } else {
+      c_.on_revoke(parts);
+      if (cooperative) delete k->incremental_unassign(parts);
+      else k->unassign();
+    }
+  }
+
+ private:
+  Consumer& c_;
+};
+
+Consumer::Consumer(ConsumerConfig cfg) : cfg_(std::move(cfg)), rebalance_(std::make_unique<Rebalance>(*this)) {
+  KafkaProperties props = {
+      {"bootstrap.servers", cfg_.brokers},
+      {"group.id", cfg_.group},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+      {"client.id", "mucstream-consumer"},
+  };
+  for (const auto& [k, v] : cfg_.properties) props[k] = v;
+  auto conf = make_conf(props);
+  std::string err;
+  if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(rebalance_.get()), err) != RdKafka::Conf::CONF_OK)
+    throw std::runtime_error("kafka: " + err);
+  consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!consumer_) throw std::runtime_error("kafka consumer: " + err);
+  const RdKafka::ErrorCode e = consumer_->subscribe(cfg_.topics);
+  if (e != RdKafka::ERR_NO_ERROR) throw std::runtime_error("kafka subscribe: " + RdKafka::err2str(e));
+}
+
+Consumer::~Consumer() { close(); }
+
+void Consumer::close() {
+  if (closed_) return;
+  closed_ = true;
+  consumer_->close();
+}
+
+void Consumer::on_assign(std::vector<RdKafka::TopicPartition*>& parts) {
+  // What was committed, against what the partition still holds.
+  std::vector<RdKafka::TopicPartition*> probe;
+  for (auto* p : parts) probe.push_back(RdKafka::TopicPartition::create(p->topic(), p->partition()));
+  consumer_->committed(probe, 10000);
+  std::uint64_t lost = 0;
+  std::lock_guard lock(mutex_);
+  for (auto* p : probe) {
+    const std::int64_t committed = p->offset();
+    const auto key = std::make_pair(p->topic(), p->partition());
+    if (committed < 0) {
+      next_offset_.erase(key);
+    } else {
+      next_offset_[key] = committed;
+      std::int64_t low = 0, high = 0;
+      if (consumer_->query_watermark_offsets(p->topic(), p->partition(), &low, &high, 10000) == RdKafka::ERR_NO_ERROR &&
+          committed < low) {
+        lost += static_cast<std::uint64_t>(low - committed);
+        log_error(kLog, "LOSS: {}[{}] committed offset {} is below the low watermark {}: {} messages were dropped by "
+                  "retention before this group read them", p->topic(), p->partition(), committed, low, low - committed);
+        next_offset_[key] = low;  // already counted
+      }
+    }
+    delete p;
+  }
+  lost_ += lost;
+  log_info(kLog, "group {}: {} partitions assigned", cfg_.group, parts.size());
+}
+
+void Consumer::on_revoke(std::vector<RdKafka::TopicPartition*>& parts) {
+  std::lock_guard lock(mutex_);
+  for (auto* p : parts) next_offset_.erase({p->topic(), p->partition()});
+  log_info(kLog, "group {}: {} partitions revoked", cfg_.group, parts.size());
+}
+
+std::unique_ptr<RdKafka::Message> Consumer::poll(int timeout_ms) {
+  std::unique_ptr<RdKafka::Message> m(consumer_->consume(timeout_ms));
+  switch (m->err()) {
+    case RdKafka::ERR_NO_ERROR: break;
+    case RdKafka::ERR__TIMED_OUT:
+    case RdKafka::ERR__PARTITION_EOF: return nullptr;
+    case RdKafka::ERR__FATAL: throw std::runtime_error("kafka consumer fatal error: " + m->errstr());
+    default:
+      log_warn(kLog, "consumer: {}", m->errstr());
+      return nullptr;
+  }
+  std::lock_guard lock(mutex_);
+  const auto key = std::make_pair(m->topic_name(), m->partition());
+  auto it = next_offset_.find(key);
+  if (it != next_offset_.end() && m->offset() > it->second) {
+    const auto gap = m->offset() - it->second;
+    lost_ += static_cast<std::uint64_t>(gap);
+    log_error(kLog, "LOSS: {}[{}] jumped from offset {} to {}: {} messages were dropped before they were read",
+              key.first, key.second, it->second, m->offset(), gap);
+  }
+  next_offset_[key] = m->offset() + 1;
+  return m;
+}
+
+RdKafka::ErrorCode Consumer::commit(const std::map<std::pair<std::string, int>, std::int64_t>& last_offsets) {
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (const auto& [tp, off] : last_offsets) {
+    auto* p = RdKafka::TopicPartition::create(tp.first, tp.second);
+    p->set_offset(off + 1);
+    parts.push_back(p);
+  }
+  const RdKafka::ErrorCode e = consumer_->commitSync(parts);
+  RdKafka::TopicPartition::destroy(parts);
+  return e;
+}
+
+void Consumer::pause_all() {
+  std::vector<RdKafka::TopicPartition*> parts;
+  consumer_->assignment(parts);
+  consumer_->pause(parts);
+  RdKafka::TopicPartition::destroy(parts);
+}
+
+void Consumer::resume_all() {
+  std::vector<RdKafka::TopicPartition*> parts;
+  consumer_->assignment(parts);
+  consumer_->resume(parts);
+  RdKafka::TopicPartition::destroy(parts);
+}
+
+std::size_t Consumer::assigned() const {
+  std::vector<RdKafka::TopicPartition*> parts;
+  consumer_->assignment(parts);
+  const std::size_t n = parts.size();
+  RdKafka::TopicPartition::destroy(parts);
+  return n;
+}
+
+}  // namespace mucstream::events

@@ -1,0 +1,215 @@
+#include "sql/writer.hpp"
+
+#include <map>
+#include <optional>
+#include <tuple>
+
+#include "events/envelope.hpp"
+
+namespace mucstream::sql {
+namespace {
+
+// Every statement below is constant text: event content reaches PostgreSQL only through COPY
+// (escaped by libpqxx) and parameters, never spliced into SQL.
+constexpr const char* kCreateTemp =
+    "CREATE TEMP TABLE IF NOT EXISTS mucstream_staging ("
+    " id uuid, time timestamptz, type text, room text, room_id uuid, seq bigint,"
+    " actor uuid, peer uuid, data jsonb) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS mucstream_fresh (LIKE mucstream_staging) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS mucstream_room_counts ("
+    " room_id uuid, max_seq bigint, max_time timestamptz, n bigint) ON COMMIT DELETE ROWS";
+
+// The deduplicating path: only rows not stored yet reach events, and mucstream_fresh.
+constexpr const char* kInsertEvents =
+    "WITH ins AS ("
+    " INSERT INTO events (id, time, type, room, room_id, seq, actor, peer, data)"
+    " SELECT DISTINCT ON (id) id, time, type, room, room_id, seq, actor, peer, data"
+    " FROM mucstream_staging ORDER BY id"
+    " ON CONFLICT (id, time) DO NOTHING"
+    " RETURNING id, time, type, room, room_id, seq, actor, peer, data)"
+    " INSERT INTO mucstream_fresh SELECT * FROM ins";
+
+constexpr const char* kCountFresh =
+    "INSERT INTO mucstream_room_counts"
+    " SELECT room_id, max(seq), max(time), count(*) FROM mucstream_fresh GROUP BY room_id";
+
+using core::EventType;
+constexpr std::uint32_t bit(EventType t) { return 1u << static_cast<int>(t); }
+static_assert(core::kEventTypeCount <= 32);
+
+// Statements keeping rooms/users, each with the event types it reads (0: always needed), so a
+// batch of only messages runs one statement instead of seven.
+struct Maintenance {
+  std::uint32_t types;
+  const char* sql;
+};
+
+// jsonb casts are guarded by jsonb_typeof inside CASE so that odd data can never fail a batch.
+constexpr Maintenance kMaintain[] = {
+    // rooms: a new row per room_created
+    {bit(EventType::room_created),
+        "INSERT INTO rooms (id, name, jid, created, creator, persistent, config)"
+        " SELECT DISTINCT ON (room_id) room_id, split_part(room, '@', 1), room, time, data->>'creator',"
+        "  CASE WHEN jsonb_typeof(data#>'{config,persistent}') = 'boolean'"
+        "       THEN (data#>'{config,persistent}')::boolean ELSE false END,"
+        "  CASE WHEN jsonb_typeof(data->'config') = 'object' THEN (data->'config') - 'password_hash' END"
+        " FROM mucstream_fresh WHERE type = 'room_created' ORDER BY room_id, seq"
+        " ON CONFLICT (id) DO NOTHING"},
+    // the latest configuration
+    {bit(EventType::room_configured),
+        "UPDATE rooms r SET"
+        "  config = CASE WHEN jsonb_typeof(f.data->'config') = 'object' THEN (f.data->'config') - 'password_hash'"
+        "                ELSE r.config END,"
+        "  persistent = CASE WHEN jsonb_typeof(f.data#>'{config,persistent}') = 'boolean'"
+        "                    THEN (f.data#>'{config,persistent}')::boolean ELSE r.persistent END"
+        " FROM (SELECT DISTINCT ON (room_id) room_id, seq, data FROM mucstream_fresh"
+        "       WHERE type = 'room_configured' ORDER BY room_id, seq DESC) f"
+        " WHERE r.id = f.room_id AND f.seq > r.last_seq"},
+    // the latest lock state
+    {bit(EventType::room_locked) | bit(EventType::room_unlocked),
+        "UPDATE rooms r SET locked = (f.type = 'room_locked')"
+        " FROM (SELECT DISTINCT ON (room_id) room_id, seq, type FROM mucstream_fresh"
+        "       WHERE type IN ('room_locked', 'room_unlocked') ORDER BY room_id, seq DESC) f"
+        " WHERE r.id = f.room_id AND f.seq > r.last_seq"},
+    {bit(EventType::room_destroyed),
+        "UPDATE rooms r SET ended = f.time, ended_reason = f.data->>'reason'"
+        " FROM mucstream_fresh f WHERE f.type = 'room_destroyed' AND r.id = f.room_id AND r.ended IS NULL"},
+    {0,
+        "UPDATE rooms r SET last_seq = greatest(r.last_seq, f.max_seq),"
+        "  last_event = greatest(r.last_event, f.max_time), event_count = r.event_count + f.n"
+        " FROM mucstream_room_counts f WHERE r.id = f.room_id"},
+    // users: one row per occupant session
+    {bit(EventType::occupant_joined),
+        "INSERT INTO users (sessionid, userid, room_id, nick, jid, role, affiliation, occupant_id,"
+        "                   type, os, browser, useragent, created)"
+        " SELECT DISTINCT ON (actor) actor, coalesce(data->>'bare_jid', ''), room_id, coalesce(data->>'nick', ''),"
+        "  data->>'jid', data->>'role', data->>'affiliation', data->>'occupant_id',"
+        "  data#>>'{client,type}', data#>>'{client,os}', data#>>'{client,browser}', data#>>'{client,useragent}', time"
+        " FROM mucstream_fresh WHERE type = 'occupant_joined' AND actor IS NOT NULL ORDER BY actor, seq"
+        " ON CONFLICT (sessionid) DO NOTHING"},
+    {bit(EventType::occupant_left),
+        "UPDATE users u SET ended = f.time, ended_reason = f.data->>'reason'"
+        " FROM mucstream_fresh f WHERE f.type = 'occupant_left' AND u.sessionid = f.actor AND u.ended IS NULL"},
+};
+
+const std::vector<std::string> kColumns = {"id", "time", "type", "room", "room_id", "seq", "actor", "peer", "data"};
+
+std::optional<std::string> nullable(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+}
+
+void copy_events(pqxx::work& tx, const char* table, const std::vector<const core::Event*>& events) {
+  pqxx::stream_to copy(tx, table, kColumns);
+  for (const core::Event* e : events) {
+    copy << std::make_tuple(e->id, events::format_time(e->time_ms), std::string(core::to_string(e->type)), e->room,
+                            e->room_id, static_cast<long long>(e->seq), nullable(e->actor), e->peer,
+                            events::encode_value(e->data.is_object() ? e->data : core::Value::object()));
+  }
+  copy.complete();
+}
+
+// Events that change rooms or users rows (the rest only count).
+bool changes_rows(core::EventType t) {
+  using T = core::EventType;
+  return t == T::room_created || t == T::room_configured || t == T::room_locked || t == T::room_unlocked ||
+         t == T::room_destroyed || t == T::occupant_joined || t == T::occupant_left;
+}
+
+}  // namespace
+
+EventWriter::EventWriter(pqxx::connection& conn) : conn_(conn) {}
+
+void EventWriter::ensure_partitions(pqxx::work& tx, const std::vector<core::Event>& batch,
+                                    std::set<std::string>& created) {
+  for (const core::Event& e : batch) {
+    std::string t = events::format_time(e.time_ms);
+    std::string month = t.substr(0, 7);
+    if (months_.count(month) || created.count(month)) continue;
+    tx.exec_params("SELECT mucstream_ensure_event_partition($1::timestamptz)", t);
+    created.insert(std::move(month));
+  }
+}
+
+void EventWriter::maintain(pqxx::work& tx, std::uint32_t types) {
+  for (const Maintenance& m : kMaintain)
+    if (m.types == 0 || (m.types & types) != 0) tx.exec0(m.sql);
+}
+
+WriteResult EventWriter::write(const std::vector<core::Event>& batch) {
+  if (batch.empty()) return {};
+  if (!prepared_) {
+    pqxx::work tx(conn_);
+    tx.exec0(kCreateTemp);
+    tx.commit();
+    prepared_ = true;
+  }
+  try {
+    return write_new(batch);
+  } catch (const pqxx::unique_violation&) {
+    return write_dedup(batch);  // some of the batch is stored already: a redelivery
+  }
+}
+
+// The common case, all new: COPY straight into events (as fast as a raw COPY), plus the few
+// rows rooms/users need and per-room counters computed here. Any duplicate id makes the COPY
+// fail with a unique violation and the caller falls back to write_dedup().
+WriteResult EventWriter::write_new(const std::vector<core::Event>& batch) {
+  pqxx::work tx(conn_);
+  std::set<std::string> created;
+  ensure_partitions(tx, batch, created);
+  std::vector<const core::Event*> all, relevant;
+  all.reserve(batch.size());
+  struct Counts {
+    std::uint64_t max_seq = 0;
+    std::int64_t max_time = 0;
+    long long n = 0;
+  };
+  std::map<std::string, Counts> counts;
+  std::uint32_t types = 0;
+  for (const core::Event& e : batch) {
+    all.push_back(&e);
+    types |= bit(e.type);
+    if (changes_rows(e.type)) relevant.push_back(&e);
+    Counts& c = counts[e.room_id];
+    if (c.n == 0 || e.seq > c.max_seq) c.max_seq = e.seq;
+    if (c.n == 0 || e.time_ms > c.max_time) c.max_time = e.time_ms;
+    ++c.n;
+  }
+  copy_events(tx, "events", all);
+  if (!relevant.empty()) copy_events(tx, "mucstream_fresh", relevant);
+  {
+    pqxx::stream_to copy(tx, "mucstream_room_counts", std::vector<std::string>{"room_id", "max_seq", "max_time", "n"});
+    for (const auto& [room_id, c] : counts)
+      copy << std::make_tuple(room_id, static_cast<long long>(c.max_seq), events::format_time(c.max_time), c.n);
+    copy.complete();
+  }
+  maintain(tx, types);
+  tx.commit();
+  months_.insert(created.begin(), created.end());
+  return {batch.size(), 0};
+}
+
+// Redelivery: COPY into staging, INSERT … ON CONFLICT DO NOTHING, and rooms/users updated
+// from exactly the rows that were new.
+WriteResult EventWriter::write_dedup(const std::vector<core::Event>& batch) {
+  pqxx::work tx(conn_);
+  std::set<std::string> created;
+  ensure_partitions(tx, batch, created);
+  std::vector<const core::Event*> all;
+  all.reserve(batch.size());
+  for (const core::Event& e : batch) all.push_back(&e);
+  copy_events(tx, "mucstream_staging", all);
+  tx.exec0(kInsertEvents);
+  WriteResult result;
+  result.inserted = tx.exec1("SELECT count(*) FROM mucstream_fresh")[0].as<std::size_t>();
+  result.duplicates = batch.size() - result.inserted;
+  if (result.inserted > 0) {
+    tx.exec0(kCountFresh);
+    maintain(tx, ~0u);
+  }
+  tx.commit();
+  months_.insert(created.begin(), created.end());
+  return result;
+}
+
+}  // namespace mucstream::sql

@@ -1,0 +1,243 @@
+// mucstream pipeline benchmark (run through tools/bench/pipeline.sh, which starts PostgreSQL):
+//   1. raw COPY of N event rows straight into `events` (the ceiling),
+//   2. the same N events end to end: producer -> mock cluster -> materialiser -> PostgreSQL,
+//      sustained events/s,
+//   3. a steady RATE events/s for SECONDS s end to end: lag p50/p99 from publish to
+//      PostgreSQL commit.
+// Usage: mucstream_pipeline_bench CONNINFO [N=300000] [RATE=10000] [SECONDS=10]
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "events/envelope.hpp"
+#include "events/ids.hpp"
+#include "events/kafka.hpp"
+#include "events/log.hpp"
+#include "sql/materializer.hpp"
+#include "sql/migrate.hpp"
+
+using namespace mucstream;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Rooms with a creation, a few joins and then chat: the shape of real traffic, ~250 B each.
+class Traffic {
+ public:
+  explicit Traffic(int rooms) : rooms_(static_cast<std::size_t>(rooms)) {
+    for (std::size_t r = 0; r < rooms_.size(); ++r) {
+      rooms_[r].jid = "bench" + std::to_string(r) + "@rooms.localhost";
+      rooms_[r].id = ids_.next_id(wall_ms());
+    }
+  }
+  core::Event next(std::int64_t now) {
+    Room& r = rooms_[i_++ % rooms_.size()];
+    core::Event e;
+    e.id = ids_.next_id(now);
+    e.room = r.jid;
+    e.room_id = r.id;
+    e.seq = ++r.seq;
+    e.time_ms = now;
+    if (e.seq == 1) {
+      e.type = core::EventType::room_created;
+      e.data.set("creator", "owner@example.org");
+    } else if (e.seq <= 4) {
+      e.type = core::EventType::occupant_joined;
+      r.sessions.push_back(ids_.next_id(now));
+      e.actor = r.sessions.back();
+      e.data.set("nick", "user" + std::to_string(e.seq));
+      e.data.set("jid", "user" + std::to_string(e.seq) + "@example.org/web");
+      e.data.set("bare_jid", "user" + std::to_string(e.seq) + "@example.org");
+      core::Value c = core::Value::object();
+      c.set("type", "browser");
+      c.set("os", "Linux");
+      c.set("browser", "Firefox");
+      c.set("useragent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0");
+      e.data.set("client", c);
+    } else {
+      e.type = core::EventType::message_sent;
+      e.actor = r.sessions[e.seq % r.sessions.size()];
+      e.data.set("nick", "user2");
+      e.data.set("occupant_id", "b3f0c6a1d2e4");
+      e.data.set("payload", "<body>message number " + std::to_string(e.seq) + " with some words in it</body>");
+    }
+    return e;
+  }
+
+ private:
+  struct Room {
+    std::string jid, id;
+    std::uint64_t seq = 0;
+    std::vector<std::string> sessions;
+  };
+  events::UuidV7Ids ids_;
+  std::vector<Room> rooms_;
+  std::size_t i_ = 0;
+};
+
+void reset(const std::string& pg) {
+  pqxx::connection c(pg);
+  pqxx::work tx(c);
+  tx.exec0("TRUNCATE events, rooms, users");
+  tx.commit();
+}
+
+double percentile(std::vector<std::int64_t>& v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return static_cast<double>(v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))]);
+}
+
+sql::MaterializerConfig materializer_config(const std::string& brokers, const std::string& pg, const std::string& group) {
+  sql::MaterializerConfig c;
+  c.pg = pg;
+  c.consumer = events::ConsumerConfig{brokers, group, {"mucstream.events"},
+                                      {{"session.timeout.ms", "6000"}, {"heartbeat.interval.ms", "500"}}};
+  c.batch_max = 10000;
+  c.batch_ms = 50;
+  return c;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s CONNINFO [N] [RATE] [SECONDS]\n", argv[0]);
+    return 2;
+  }
+  const std::string pg = argv[1];
+  const std::size_t n = argc > 2 ? std::stoul(argv[2]) : 300000;
+  const int rate = argc > 3 ? std::stoi(argv[3]) : 10000;
+  const int seconds = argc > 4 ? std::stoi(argv[4]) : 10;
+  events::set_log([](events::LogLevel l, std::string_view c, std::string_view m) {
+    if (l >= events::LogLevel::warn)
+      std::fprintf(stderr, "%.*s: %.*s\n", static_cast<int>(c.size()), c.data(), static_cast<int>(m.size()), m.data());
+  });
+  {
+    pqxx::connection c(pg);
+    sql::migrate(c);
+  }
+  Traffic traffic(1000);
+  std::vector<core::Event> batch;
+  batch.reserve(n);
+  const std::int64_t t0 = wall_ms();
+  for (std::size_t i = 0; i < n; ++i) batch.push_back(traffic.next(t0));
+
+  // 1. Raw COPY of the same rows into the same table, 10k rows per transaction.
+  double copy_rate = 0;
+  {
+    reset(pg);
+    pqxx::connection c(pg);
+    {
+      pqxx::work tx(c);
+      tx.exec_params("SELECT mucstream_ensure_event_partition($1::timestamptz)", events::format_time(t0));
+      tx.commit();
+    }
+    const auto start = Clock::now();
+    for (std::size_t i = 0; i < n; i += 10000) {
+      pqxx::work tx(c);
+      pqxx::stream_to copy(tx, "events",
+                           std::vector<std::string>{"id", "time", "type", "room", "room_id", "seq", "actor", "peer", "data"});
+      for (std::size_t k = i; k < std::min(n, i + 10000); ++k) {
+        const core::Event& e = batch[k];
+        copy << std::make_tuple(e.id, events::format_time(e.time_ms), std::string(core::to_string(e.type)), e.room,
+                                e.room_id, static_cast<long long>(e.seq),
+                                e.actor.empty() ? std::optional<std::string>() : std::optional<std::string>(e.actor),
+                                e.peer, events::encode_value(e.data));
+      }
+      copy.complete();
+      tx.commit();
+    }
+    const double s = std::chrono::duration<double>(Clock::now() - start).count();
+    copy_rate = static_cast<double>(n) / s;
+    std::printf("raw COPY into events:        %zu rows in %.2f s = %.0f rows/s\n", n, s, copy_rate);
+  }
+
+  // 2. End to end, everything at once: sustained events/s from first publish to last commit.
+  double e2e_rate = 0;
+  {
+    reset(pg);
+    events::MockCluster mock(3);
+    mock.create_topic("mucstream.events", 64);
+    mock.create_topic("mucstream.events.dlq", 2);
+    std::atomic<std::uint64_t> stored{0};
+    auto cfg = materializer_config(mock.bootstraps(), pg, "bench-burst");
+    cfg.after_pg_commit = [&](std::uint64_t, const std::vector<core::Event>& ev) { stored += ev.size(); };
+    sql::Materializer m(cfg);
+    std::atomic<bool> stop{false};
+    std::thread mt([&] { m.run(stop); });
+    // Let the group form before timing (a join takes ~3 s and is not throughput).
+    while (m.stats().assigned == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    events::Producer p(events::ProducerConfig{mock.bootstraps(), "mucstream.events", {}, events::ProducerConfig::QueueFull::wait,
+                                              5000, ""});
+    const auto start = Clock::now();
+    for (const auto& e : batch) p.publish(e);
+    p.flush(60000);
+    while (stored.load() < n) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const double s = std::chrono::duration<double>(Clock::now() - start).count();
+    e2e_rate = static_cast<double>(n) / s;
+    stop = true;
+    mt.join();
+    pqxx::connection c(pg);
+    pqxx::nontransaction tx(c);
+    const auto rows = tx.exec1("SELECT count(*) FROM events")[0].as<std::size_t>();
+    std::printf("end to end (burst of %zu):  %zu rows in %.2f s = %.0f events/s (%.2fx raw COPY)\n", n, rows, s, e2e_rate,
+                e2e_rate / copy_rate);
+    if (rows != n) std::printf("  ROW COUNT MISMATCH: %zu != %zu\n", rows, n);
+  }
+
+  // 3. Steady RATE events/s for SECONDS s: publish-to-commit lag.
+  {
+    reset(pg);
+    events::MockCluster mock(3);
+    mock.create_topic("mucstream.events", 64);
+    mock.create_topic("mucstream.events.dlq", 2);
+    std::mutex mu;
+    std::vector<std::int64_t> lags;
+    auto cfg = materializer_config(mock.bootstraps(), pg, "bench-steady");
+    cfg.after_pg_commit = [&](std::uint64_t, const std::vector<core::Event>& ev) {
+      const std::int64_t now = wall_ms();
+      std::lock_guard lock(mu);
+      for (const auto& e : ev) lags.push_back(now - e.time_ms);
+    };
+    sql::Materializer m(cfg);
+    std::atomic<bool> stop{false};
+    std::thread mt([&] { m.run(stop); });
+    while (m.stats().assigned == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    events::Producer p(events::ProducerConfig{mock.bootstraps(), "mucstream.events", {}, events::ProducerConfig::QueueFull::wait,
+                                              5000, ""});
+    Traffic steady(1000);
+    const std::size_t total = static_cast<std::size_t>(rate) * static_cast<std::size_t>(seconds);
+    const auto start = Clock::now();
+    for (std::size_t i = 0; i < total; ++i) {
+      // pace in 1 ms steps
+      const auto due = start + std::chrono::microseconds(static_cast<std::int64_t>(i) * 1000000 / rate);
+      if (Clock::now() < due) std::this_thread::sleep_until(due);
+      p.publish(steady.next(wall_ms()));
+    }
+    p.flush(60000);
+    for (;;) {
+      {
+        std::lock_guard lock(mu);
+        if (lags.size() >= total) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    stop = true;
+    mt.join();
+    std::printf("steady %d events/s for %d s: lag publish->PostgreSQL commit p50 %.0f ms, p99 %.0f ms, max %.0f ms\n",
+                rate, seconds, percentile(lags, 0.50), percentile(lags, 0.99), percentile(lags, 1.0));
+  }
+  return 0;
+}

@@ -1,0 +1,92 @@
+#include "tools/mucstreamd/pipeline.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include "events/log.hpp"
+#include "tools/common/log.hpp"
+
+namespace mucstream::tools {
+namespace {
+std::atomic<bool> g_stop{false};
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+
+events::KafkaProperties passthrough(const Settings& s) {
+  events::KafkaProperties p;
+  for (const auto& [k, v] : s.kafka_properties()) p[k] = v;
+  return p;
+}
+}  // namespace
+
+void bridge_pipeline_logs() {
+  events::set_log([](events::LogLevel l, std::string_view component, std::string_view message) {
+    const auto level = static_cast<log::Level>(static_cast<int>(l));
+    if (log::enabled(level)) log::write(level, component, message);
+  });
+}
+
+KafkaEndpoint kafka_endpoint(const Settings& s, bool allow_mock) {
+  KafkaEndpoint k;
+  k.brokers = s.get("kafka.brokers");
+  if (!k.brokers.empty()) return k;
+  if (!allow_mock)
+    throw SettingsError("--kafka-brokers is required (the embedded mock cluster lives inside `mucstreamd all`)");
+  k.mock = std::make_unique<events::MockCluster>(s.get_int("kafka.mock_brokers"));
+  k.mock->create_topic(s.get("kafka.topic"), s.get_int("kafka.mock_partitions"));
+  k.mock->create_topic(s.get("kafka.dead_letter_topic"), 4);
+  k.brokers = k.mock->bootstraps();
+  log::info("kafka", "embedded mock cluster (in memory, lost on exit) at {}", k.brokers);
+  log::info("kafka", "tail it with: kcat -b {} -t {} -C", k.brokers, s.get("kafka.topic"));
+  return k;
+}
+
+events::ProducerConfig producer_config(const Settings& s, const std::string& brokers) {
+  events::ProducerConfig c;
+  c.brokers = brokers;
+  c.topic = s.get("kafka.topic");
+  c.properties = passthrough(s);
+  const std::string& policy = s.get("kafka.queue_full");
+  if (policy == "wait") c.queue_full = events::ProducerConfig::QueueFull::wait;
+  else if (policy == "spill") c.queue_full = events::ProducerConfig::QueueFull::spill;
+  else throw SettingsError("--kafka-queue-full must be 'wait' or 'spill'");
+  c.queue_full_wait_ms = s.get_int("kafka.queue_full_wait_ms");
+  c.spill_dir = s.get("kafka.spill_dir");
+  return c;
+}
+
+sql::MaterializerConfig materializer_config(const Settings& s, const std::string& brokers) {
+  sql::MaterializerConfig c;
+  c.pg = s.get("pg");
+  if (c.pg.empty()) throw SettingsError("--pg (a libpq connection string, MUCSTREAM_PG) is required");
+  c.consumer = events::ConsumerConfig{brokers, s.get("kafka.group"), {s.get("kafka.topic")}, passthrough(s)};
+  c.dead_letter_topic = s.get("kafka.dead_letter_topic");
+  c.producer_properties = passthrough(s);
+  c.batch_max = static_cast<std::size_t>(s.get_int("materialize.batch_max"));
+  c.batch_ms = s.get_int("materialize.batch_ms");
+  return c;
+}
+
+bool wait_caught_up(const sql::Materializer& m, int timeout_ms, int quiet_ms) {
+  using namespace std::chrono;
+  const auto until = steady_clock::now() + milliseconds(timeout_ms);
+  for (;;) {
+    const sql::MaterializerStats st = m.stats();
+    const auto now_ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    if (st.assigned > 0 && st.idle_since_ms != 0 && now_ms - st.idle_since_ms >= quiet_ms) return true;
+    if (steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+}
+
+const std::atomic<bool>& install_stop_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  return g_stop;
+}
+
+}  // namespace mucstream::tools

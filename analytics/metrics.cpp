@@ -28,7 +28,11 @@ std::string number(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that reads back exactly
+  // The shortest text that reads back exactly; plain decimals where they stay short.
+  const double a = std::fabs(v);
+  const bool plain = a == 0 || (a >= 1e-6 && a < 1e15);
+  const auto r = plain ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed)
+                       : std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, r.ptr);
 }
 

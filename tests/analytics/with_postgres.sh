@@ -36,7 +36,7 @@ stop() {
 trap stop EXIT
 trap 'exit 130' INT TERM
 
-as_pg "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
+as_pg "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --no-locale --no-sync >"$dir/initdb.log" 2>&1 \
   || { cat "$dir/initdb.log" >&2; exit 1; }
 started=0
 for _ in 1 2 3 4 5; do  # a port found free can be taken before the server binds it: retry

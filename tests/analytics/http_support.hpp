@@ -48,8 +48,8 @@ class Running {
     cfg.port = 0;
     if (cfg.jwt_secret.empty()) cfg.jwt_secret = kSecret;
     server = std::make_unique<HttpServer>(cfg, registry);
-    add_health_routes(*server, registry, store);
-    if (store != nullptr) add_read_routes(*server, *store);
+    if (store != nullptr) add_api_routes(*server, registry, *store);
+    else add_health_routes(*server, registry, nullptr);
   }
   int start() {
     port = server->start();

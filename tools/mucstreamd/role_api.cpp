@@ -39,8 +39,7 @@ int run_api(const Settings& settings) {
   an::metrics::Registry registry;
   an::PgStore store(pg, cfg.threads);
   an::HttpServer server(cfg, registry);
-  an::add_health_routes(server, registry, &store);
-  an::add_read_routes(server, store);
+  an::add_api_routes(server, registry, store);
   const int port = server.start();
   if (!store.healthy()) log::warn("api", "PostgreSQL does not answer yet: requests get 503 until it does");
   log::info("api", "listening on http://{}:{}", cfg.host.find(':') != std::string::npos ? "[" + cfg.host + "]" : cfg.host,

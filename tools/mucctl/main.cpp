@@ -490,8 +490,7 @@ void load_config(Context& ctx, const std::optional<std::string>& flag_path) {
 
 int run(int argc, char** argv) {
   std::vector<std::string> words;
-  std::map<std::string, std::string> opts;
-  std::vector<std::pair<std::string, std::optional<std::string>>> raw_opts;  // in order, checked once the command is known
+  std::vector<std::pair<std::string, std::optional<std::string>>> raw_opts;  // checked once the command is known
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "-h") a = "--help";
@@ -503,13 +502,9 @@ int run(int argc, char** argv) {
         value = name.substr(eq + 1);
         name = name.substr(0, eq);
       }
-      raw_opts.emplace_back(name, value);
-      // A following word is this option's value when the option takes one: decided below,
-      // so remember where it was.
-      raw_opts.back().second = value;
+      // "--opt VALUE": the next word is the value when the option takes one. Whether it
+      // does is the same for every command that has it, so the command need not be known.
       if (!value && i + 1 < argc) {
-        // Peek: take the next word as value only for options that take values (resolved
-        // against the union of every option, which never disagrees on that).
         static const std::set<std::string> takes_value = [] {
           std::set<std::string> s;
           for (const auto& o : kGlobal)
@@ -519,8 +514,9 @@ int run(int argc, char** argv) {
               if (o.value) s.insert(o.name);
           return s;
         }();
-        if (takes_value.count(name)) raw_opts.back().second = argv[++i];
+        if (takes_value.count(name)) value = argv[++i];
       }
+      raw_opts.emplace_back(name, value);
     } else {
       words.push_back(a);
     }

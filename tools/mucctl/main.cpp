@@ -37,6 +37,8 @@ Commands:
   token create   print a signed API token (no server needed)
   rooms list     rooms, newest first, with filters and paging
   rooms show     one room
+  rooms create|lock|unlock|destroy|kick|ban
+                 live room administration (admin token; served by mucstreamd all)
   users show     one occupant session
   events tail    the newest events, and with --follow new ones as they arrive
 
@@ -160,11 +162,22 @@ struct Api {
   // GET path+query; returns the parsed JSON body of a 2xx answer, throws Exit otherwise.
   rapidjson::Document get(const std::string& path, const std::vector<std::pair<std::string, std::string>>& q = {},
                           std::string* raw = nullptr) {
+    return call(nullptr, path + query_string(q), raw);
+  }
+  // POST a JSON body; as get().
+  rapidjson::Document post(const std::string& path, const std::string& body, std::string* raw = nullptr) {
+    return call(&body, path, raw);
+  }
+
+ private:
+  rapidjson::Document call(const std::string* body, const std::string& path_query, std::string* raw) {
     if (token.empty())
       throw Exit(kDenied, "no API token: pass --token, set MUCCTL_TOKEN, or put token in the config file "
                           "(make one with `mucctl token create --role analyst --ttl 1h`)");
     httplib::Headers h = {{"Authorization", "Bearer " + token}, {"Accept", "application/json"}};
-    const auto res = client->Get((prefix + path + query_string(q)).c_str(), h);
+    const std::string target = prefix + path_query;
+    const auto res = body != nullptr ? client->Post(target.c_str(), h, *body, "application/json")
+                                     : client->Get(target.c_str(), h);
     if (!res) throw Exit(kUnreachable, "cannot reach " + url + ": " + describe(res.error()));
     rapidjson::Document doc;
     doc.Parse(res->body.c_str(), res->body.size());
@@ -406,6 +419,102 @@ int cmd_events_tail(Context& ctx) {
   }
 }
 
+// A JSON object of string/bool members, for request bodies.
+class BodyWriter {
+ public:
+  BodyWriter() : w_(b_) { w_.StartObject(); }
+  BodyWriter& str(const char* k, const std::string& v) {
+    w_.Key(k);
+    w_.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+    return *this;
+  }
+  BodyWriter& opt(const char* k, const std::optional<std::string>& v) { return v ? str(k, *v) : *this; }
+  BodyWriter& boolean(const char* k, bool v) {
+    w_.Key(k);
+    w_.Bool(v);
+    return *this;
+  }
+  BodyWriter& begin(const char* k) {
+    w_.Key(k);
+    w_.StartObject();
+    return *this;
+  }
+  BodyWriter& end() {
+    w_.EndObject();
+    return *this;
+  }
+  std::string take() {
+    w_.EndObject();
+    return std::string(b_.GetString(), b_.GetSize());
+  }
+
+ private:
+  rapidjson::StringBuffer b_;
+  rapidjson::Writer<rapidjson::StringBuffer> w_;
+};
+
+// Live administration: POST to /v1/admin/…, print the events the room service decided.
+int admin_call(Context& ctx, const std::string& path, const std::string& body) {
+  Api api(ctx);
+  std::string raw;
+  const auto doc = api.post(path, body, &raw);
+  if (ctx.format == Format::json) {
+    print(raw + "\n");
+    return kOk;
+  }
+  Table t;
+  t.columns = ctx.format == Format::csv ? std::vector<std::string>{"type", "room", "seq", "time", "id", "room_id"}
+                                        : std::vector<std::string>{"EVENT", "ROOM", "SEQ", "TIME", "ID"};
+  for (const auto& e : doc["events"].GetArray()) {
+    if (ctx.format == Format::csv)
+      t.rows.push_back({cell(e, "type"), cell(e, "room"), cell(e, "seq"), cell(e, "time"), cell(e, "id"), cell(e, "room_id")});
+    else
+      t.rows.push_back({cell(e, "type"), cell(e, "room"), cell(e, "seq"), cell(e, "time"), cell(e, "id")});
+  }
+  print_rows(ctx, t);
+  return kOk;
+}
+
+std::string room_path(const Context& ctx, const char* action) {
+  return "/v1/admin/rooms/" + percent(ctx.args.at(0)) + "/" + action;
+}
+
+int cmd_rooms_create(Context& ctx) {
+  const auto owner = ctx.get("owner");
+  if (!owner) throw UsageError("--owner JID is required (the bare JID that owns the room)");
+  BodyWriter b;
+  b.str("room", ctx.args.at(0)).str("owner", *owner);
+  if (ctx.has("title") || ctx.has("persistent") || ctx.has("members-only")) {
+    b.begin("config").opt("name", ctx.get("title"));
+    if (ctx.has("persistent")) b.boolean("persistent", true);
+    if (ctx.has("members-only")) b.boolean("members_only", true);
+    b.end();
+  }
+  return admin_call(ctx, "/v1/admin/rooms", b.take());
+}
+int cmd_rooms_lock(Context& ctx) { return admin_call(ctx, room_path(ctx, "lock"), "{}"); }
+int cmd_rooms_unlock(Context& ctx) { return admin_call(ctx, room_path(ctx, "unlock"), "{}"); }
+int cmd_rooms_destroy(Context& ctx) {
+  BodyWriter b;
+  b.opt("reason", ctx.get("reason")).opt("alternate", ctx.get("alternate"));
+  return admin_call(ctx, room_path(ctx, "destroy"), b.take());
+}
+int cmd_rooms_kick(Context& ctx) {
+  BodyWriter b;
+  b.str("nick", ctx.args.at(1)).opt("reason", ctx.get("reason"));
+  return admin_call(ctx, room_path(ctx, "kick"), b.take());
+}
+int cmd_rooms_ban(Context& ctx) {
+  BodyWriter b;
+  b.str("jid", ctx.args.at(1)).opt("reason", ctx.get("reason"));
+  return admin_call(ctx, room_path(ctx, "ban"), b.take());
+}
+
+constexpr const char* kLiveNote =
+    "\n\nLive administration (admin token) is served by the process that owns the rooms\n"
+    "(mucstreamd all). ROOM is the room's local part or its bare JID. Prints the events the\n"
+    "room service decided; a refusal exits 1 with the XMPP condition.";
+
 const std::vector<Command> kCommands = {
     {"token", "create",
      "usage: mucctl token create --role analyst|admin [--ttl DURATION] [--subject NAME] [--jwt-secret SECRET]\n\n"
@@ -429,6 +538,22 @@ const std::vector<Command> kCommands = {
       {"per-page", true}},
      0, cmd_rooms_list},
     {"rooms", "show", "usage: mucctl rooms show ROOM_ID\n\nOne room (GET /v1/rooms/{id}).", {}, 1, cmd_rooms_show},
+    {"rooms", "create",
+     "usage: mucctl rooms create ROOM --owner JID [--title TEXT] [--persistent] [--members-only]\n\n"
+     "Creates a live room owned by JID, before anyone joins (POST /v1/admin/rooms).",
+     {{"owner", true}, {"title", true}, {"persistent", false}, {"members-only", false}}, 1, cmd_rooms_create},
+    {"rooms", "lock", "usage: mucctl rooms lock ROOM\n\nLocks a live room: only owners, admins and members may join.",
+     {}, 1, cmd_rooms_lock},
+    {"rooms", "unlock", "usage: mucctl rooms unlock ROOM\n\nUnlocks a live room.", {}, 1, cmd_rooms_unlock},
+    {"rooms", "destroy",
+     "usage: mucctl rooms destroy ROOM [--reason TEXT] [--alternate ROOM_JID]\n\n"
+     "Destroys a live room; occupants are told the reason (and the alternate venue).",
+     {{"reason", true}, {"alternate", true}}, 1, cmd_rooms_destroy},
+    {"rooms", "kick", "usage: mucctl rooms kick ROOM NICK [--reason TEXT]\n\nKicks the occupant NICK (status 307).",
+     {{"reason", true}}, 2, cmd_rooms_kick},
+    {"rooms", "ban",
+     "usage: mucctl rooms ban ROOM JID [--reason TEXT]\n\nBans a bare JID (outcast); its sessions leave with status 301.",
+     {{"reason", true}}, 2, cmd_rooms_ban},
     {"users", "show", "usage: mucctl users show SESSION_ID\n\nOne occupant session (GET /v1/users/{sessionid}).", {}, 1,
      cmd_users_show},
     {"events", "tail",
@@ -552,6 +677,9 @@ int run(int argc, char** argv) {
   }
   if (help) {
     std::puts(cmd->usage);
+    if (cmd->run != cmd_token_create && cmd->run != cmd_rooms_list && cmd->run != cmd_rooms_show &&
+        cmd->run != cmd_users_show && cmd->run != cmd_events_tail)
+      std::puts(kLiveNote + 2);
     std::puts("\nAlso: --url, --token, --config, --json, --csv, --timeout (see mucctl --help).");
     return kOk;
   }

@@ -143,6 +143,14 @@ struct PgStore::Impl {
     --open;
     cv.notify_one();
   }
+  // After one connection broke the others usually have too (a server restart): drop the
+  // idle ones so the retry and the next requests connect afresh.
+  void discard_idle() {
+    std::lock_guard lock(mu);
+    open -= idle.size();
+    idle.clear();
+    cv.notify_all();
+  }
 
   // Runs fn(transaction) on a pooled connection, read-only. A connection that broke is
   // dropped and the work retried once on a fresh one.
@@ -159,6 +167,7 @@ struct PgStore::Impl {
       } catch (const pqxx::broken_connection& e) {
         conn.reset();
         discard();
+        discard_idle();
         if (attempt >= 1) throw StoreUnavailable(std::string("PostgreSQL connection lost: ") + e.what());
       } catch (...) {
         // The transaction was rolled back by its destructor; the connection is reusable

@@ -267,3 +267,23 @@ TEST_CASE("pg: an unreachable database gives 503 and an unhealthy /healthz, then
   CHECK(r.text("/error/code") == "unavailable");
   CHECK(r.body.find("port=1") == std::string::npos);  // connection details are not leaked
 }
+
+TEST_CASE("pg: PostgreSQL going away gives 503; when it is back the same server answers again") {
+  const char* stop = std::getenv("MUCSTREAM_TEST_PG_STOP");
+  const char* start = std::getenv("MUCSTREAM_TEST_PG_START");
+  REQUIRE(stop != nullptr);
+  REQUIRE(start != nullptr);
+  Api api;
+  REQUIRE(api.get("/v1/rooms").status == 200);  // pooled connections now exist
+  REQUIRE(std::system(stop) == 0);
+  Reply down = api.get("/v1/rooms");
+  CHECK(down.status == 503);
+  CHECK(down.text("/error/code") == "unavailable");
+  CHECK(api.srv.get("/healthz").status == 503);
+  REQUIRE(std::system(start) == 0);
+  // The pooled connections broke with the server: they are replaced, not reused.
+  Reply up = api.get("/v1/rooms");
+  CHECK(up.status == 200);
+  CHECK(up.text("/total") == "3");
+  CHECK(api.srv.get("/healthz").status == 200);
+}

@@ -5,7 +5,8 @@
 #
 #   with_postgres.sh MIGRATIONS_DIR SEED_SQL -- CMD ARGS…
 #
-# CMD sees MUCSTREAM_TEST_PG (a libpq connection string). The server is stopped by the PID
+# CMD sees MUCSTREAM_TEST_PG (a libpq connection string), and MUCSTREAM_TEST_PG_STOP /
+# MUCSTREAM_TEST_PG_START (shell commands) for outage tests. The server is stopped by the PID
 # in postmaster.pid whatever happens (trap on EXIT), and its directory removed.
 set -euo pipefail
 bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -60,6 +61,11 @@ done
 psql_do -1 -f "$seed" >/dev/null
 
 export MUCSTREAM_TEST_PG="$conn"
+# For outage tests: commands that stop the server and start it again on the same port.
+pgctl="$bin/pg_ctl -D $dir/data -l $dir/server.log -w -t 60"
+[ "$(id -u)" -eq 0 ] && pgctl="runuser -u postgres -- $pgctl"
+export MUCSTREAM_TEST_PG_STOP="$pgctl -m fast stop >/dev/null"
+export MUCSTREAM_TEST_PG_START="$pgctl -o '-p $port -k $dir/sock -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60' start >/dev/null"
 status=0
 "$@" || status=$?
 exit $status

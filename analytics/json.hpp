@@ -26,6 +26,8 @@ class JsonOut {
   JsonOut& str(const std::optional<std::string>& v) { if (v) str(std::string_view(*v)); else w_.Null(); return *this; }
   JsonOut& i64(std::int64_t v) { w_.Int64(v); return *this; }
   JsonOut& boolean(bool v) { w_.Bool(v); return *this; }
+  JsonOut& number(double v) { w_.Double(v); return *this; }
+  JsonOut& number(const std::optional<double>& v) { if (v) w_.Double(*v); else w_.Null(); return *this; }
   JsonOut& null() { w_.Null(); return *this; }
   JsonOut& time(UnixMicros t) { return str(format_rfc3339(t)); }
   JsonOut& time(const std::optional<UnixMicros>& t) { if (t) time(*t); else w_.Null(); return *this; }

@@ -275,6 +275,53 @@ std::vector<EventRow> PgStore::events(const EventQuery& q) {
   });
 }
 
+Summary PgStore::summary(const TimeRange& period) {
+  // Rooms and sessions count where they were created; the peak sweeps every session that
+  // overlaps the period (+1 at its start, clipped to the period, -1 at its end; a leave
+  // sorts before a join at the same instant).
+  static const std::string sql = R"SQL(
+WITH r AS (SELECT created, ended FROM rooms WHERE created >= $1::timestamptz AND created < $2::timestamptz),
+     s AS (SELECT userid, type, os, browser FROM users WHERE created >= $1::timestamptz AND created < $2::timestamptz),
+     d AS (SELECT extract(epoch FROM ended - created)::float8 AS secs FROM r WHERE ended IS NOT NULL),
+     edges AS (
+       SELECT greatest(created, $1::timestamptz) AS t, 1 AS delta FROM users
+        WHERE created < $2::timestamptz AND (ended IS NULL OR ended > $1::timestamptz)
+       UNION ALL
+       SELECT ended, -1 FROM users
+        WHERE ended > $1::timestamptz AND ended < $2::timestamptz AND created < $2::timestamptz)
+SELECT (SELECT count(*) FROM r),
+       (SELECT count(*) FROM r WHERE ended IS NOT NULL),
+       (SELECT count(*) FROM r WHERE ended IS NULL),
+       (SELECT avg(secs) FROM d),
+       (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY secs) FROM d),
+       (SELECT coalesce(max(n), 0) FROM (SELECT sum(delta) OVER (ORDER BY t, delta) AS n FROM edges) w),
+       (SELECT count(*) FROM events WHERE type = 'message_sent' AND time >= $1::timestamptz AND time < $2::timestamptz),
+       (SELECT count(*) FROM s),
+       (SELECT count(DISTINCT userid) FROM s),
+       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT coalesce(type, 'unknown') k, count(*) n FROM s GROUP BY 1) x),
+       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT coalesce(os, 'unknown') k, count(*) n FROM s GROUP BY 1) x),
+       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT coalesce(browser, 'unknown') k, count(*) n FROM s GROUP BY 1) x)
+)SQL";
+  const auto since = ts(period.since), until = ts(period.until);
+  return impl_->run([&](pqxx::read_transaction& tx) {
+    const pqxx::row r = tx.exec_params(sql, since, until)[0];
+    Summary out;
+    out.rooms_created = r[0].as<long long>();
+    out.rooms_ended = r[1].as<long long>();
+    out.rooms_still_active = r[2].as<long long>();
+    if (!r[3].is_null()) out.duration_mean_seconds = r[3].as<double>();
+    if (!r[4].is_null()) out.duration_p95_seconds = r[4].as<double>();
+    out.peak_concurrent_occupants = r[5].as<long long>();
+    out.messages = r[6].as<long long>();
+    out.sessions = r[7].as<long long>();
+    out.distinct_users = r[8].as<long long>();
+    out.sessions_by_type = r[9].as<std::string>();
+    out.sessions_by_os = r[10].as<std::string>();
+    out.sessions_by_browser = r[11].as<std::string>();
+    return out;
+  });
+}
+
 bool PgStore::healthy() {
   try {
     return impl_->run([](pqxx::read_transaction& tx) { return tx.exec("SELECT 1")[0][0].as<int>() == 1; });

@@ -21,6 +21,7 @@ class PgStore final : public Store {
   Page<UserRow> room_users(const UserQuery&) override;
   std::optional<UserRow> user(const std::string& sessionid) override;
   std::vector<EventRow> events(const EventQuery&) override;
+  Summary summary(const TimeRange& period) override;
   bool healthy() override;
   std::int64_t active_rooms() override;
   std::int64_t active_sessions() override;

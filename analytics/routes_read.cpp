@@ -190,6 +190,31 @@ void add_read_routes(HttpServer& server, Store& store) {
     res.body = event_page(eq, store.events(eq));
   });
 
+  server.route("GET", "/v1/analytics/summary", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
+    Query& q = req.query;
+    TimeRange period;
+    period.since = q.time("since");
+    period.until = q.time("until");
+    q.check_all_used();
+    constexpr UnixMicros kWeek = 7LL * 86400 * 1000000;
+    if (!period.until) period.until = period.since ? *period.since + kWeek : unix_now() * 1000000;
+    if (!period.since) period.since = *period.until - kWeek;
+    check_range(period.since, period.until);
+    const Summary s = store.summary(period);
+    JsonOut j;
+    j.begin_object().key("since").time(*period.since).key("until").time(*period.until);
+    j.key("rooms").begin_object().key("created").i64(s.rooms_created).key("ended").i64(s.rooms_ended);
+    j.key("still_active").i64(s.rooms_still_active);
+    j.key("duration_seconds").begin_object().key("mean").number(s.duration_mean_seconds);
+    j.key("p95").number(s.duration_p95_seconds).end_object().end_object();
+    j.key("peak_concurrent_occupants").i64(s.peak_concurrent_occupants).key("messages").i64(s.messages);
+    j.key("sessions").begin_object().key("total").i64(s.sessions).key("distinct_users").i64(s.distinct_users);
+    j.key("by_type").raw(s.sessions_by_type).key("by_os").raw(s.sessions_by_os);
+    j.key("by_browser").raw(s.sessions_by_browser).end_object();
+    j.end_object();
+    res.body = j.take();
+  });
+
   server.route("GET", "/v1/events", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
     Query& q = req.query;
     EventQuery eq = event_query(q);

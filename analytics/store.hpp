@@ -80,6 +80,16 @@ struct EventQuery {
   std::int64_t limit = 100;     // the store returns up to limit + 1 rows so callers see "more"
 };
 
+// A period's numbers (GET /v1/analytics/summary). Maps are JSON objects as text.
+struct Summary {
+  std::int64_t rooms_created = 0, rooms_ended = 0, rooms_still_active = 0;  // rooms created in the period
+  std::optional<double> duration_mean_seconds, duration_p95_seconds;      // of those that ended
+  std::int64_t peak_concurrent_occupants = 0;  // most sessions present at once during the period
+  std::int64_t messages = 0;                   // message_sent events in the period
+  std::int64_t sessions = 0, distinct_users = 0;  // sessions that joined in the period
+  std::string sessions_by_type = "{}", sessions_by_os = "{}", sessions_by_browser = "{}";
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -88,6 +98,8 @@ class Store {
   virtual Page<UserRow> room_users(const UserQuery&) = 0;
   virtual std::optional<UserRow> user(const std::string& sessionid) = 0;
   virtual std::vector<EventRow> events(const EventQuery&) = 0;
+  // `period` has both ends.
+  virtual Summary summary(const TimeRange& period) = 0;
   // For /healthz: true when the database answers.
   virtual bool healthy() = 0;
   // For /metrics: rooms not ended and sessions not ended.

@@ -87,6 +87,17 @@ class MemoryStore final : public Store {
     if (static_cast<std::int64_t>(all.size()) > q.limit + 1) all.resize(static_cast<std::size_t>(q.limit + 1));
     return all;
   }
+  // Counts only what the HTTP tests look at; the real computation is PgStore's (pg_tests).
+  Summary summary(const TimeRange& period) override {
+    std::lock_guard l(mu_);
+    check();
+    Summary s;
+    for (const auto& r : rooms_)
+      if (r.created >= *period.since && r.created < *period.until) ++s.rooms_created;
+    for (const auto& e : events_)
+      if (e.type == "message_sent" && e.time >= *period.since && e.time < *period.until) ++s.messages;
+    return s;
+  }
   bool healthy() override { return !down; }
   std::int64_t active_rooms() override {
     std::lock_guard l(mu_);

@@ -287,3 +287,42 @@ TEST_CASE("pg: PostgreSQL going away gives 503; when it is back the same server 
   CHECK(up.text("/total") == "3");
   CHECK(api.srv.get("/healthz").status == 200);
 }
+
+TEST_CASE("pg: the summary of a period counts rooms, durations, peak occupancy, messages and sessions") {
+  Api api;
+  Reply nov = api.get("/v1/analytics/summary?since=2026-11-01T00:00:00Z&until=2026-12-01T00:00:00Z");
+  REQUIRE(nov.status == 200);
+  CHECK(nov.text("/since") == "2026-11-01T00:00:00.000Z");
+  CHECK(nov.text("/rooms/created") == "1");
+  CHECK(nov.text("/rooms/ended") == "0");
+  CHECK(nov.text("/rooms/still_active") == "1");
+  CHECK(nov.text("/rooms/duration_seconds/mean") == "null");
+  CHECK(nov.text("/peak_concurrent_occupants") == "2");  // alice and bob 10:00:02-10:30
+  CHECK(nov.text("/messages") == "250");
+  CHECK(nov.text("/sessions/total") == "2");
+  CHECK(nov.text("/sessions/by_type/browser") == "1");
+  CHECK(nov.text("/sessions/by_type/mobile") == "1");
+  CHECK(nov.text("/sessions/by_os/Android") == "1");
+  CHECK(nov.text("/sessions/by_browser/Firefox") == "1");
+
+  Reply oct = api.get("/v1/analytics/summary?since=2026-10-01T00:00:00Z&until=2026-11-01T00:00:00Z");
+  REQUIRE(oct.status == 200);
+  CHECK(oct.text("/rooms/created") == "2");
+  CHECK(oct.text("/rooms/ended") == "2");
+  CHECK(oct.json["rooms"]["duration_seconds"]["mean"].GetDouble() == doctest::Approx(3600));
+  CHECK(oct.json["rooms"]["duration_seconds"]["p95"].GetDouble() == doctest::Approx(3600));
+  CHECK(oct.text("/peak_concurrent_occupants") == "1");
+  CHECK(oct.text("/messages") == "1");
+  CHECK(oct.text("/sessions/distinct_users") == "1");
+
+  // A window inside the call: bob left at 10:30, so from 10:30 on only alice is present.
+  Reply late = api.get("/v1/analytics/summary?since=2026-11-20T10:30:00Z&until=2026-11-20T11:00:00Z");
+  CHECK(late.text("/peak_concurrent_occupants") == "1");
+  CHECK(late.text("/rooms/created") == "0");
+  Reply empty = api.get("/v1/analytics/summary?since=2020-01-01T00:00:00Z&until=2020-01-08T00:00:00Z");
+  CHECK(empty.text("/rooms/created") == "0");
+  CHECK(empty.text("/peak_concurrent_occupants") == "0");
+  CHECK(empty.text("/sessions/by_type") == "<other>");  // an empty object
+  CHECK(api.get("/v1/analytics/summary?since=2026-11-01T00:00:00Z&until=2026-10-01T00:00:00Z").status == 400);
+  CHECK(api.get("/v1/analytics/summary?since=%27%20OR%201%3D1").status == 400);
+}

@@ -345,3 +345,23 @@ TEST_CASE("http: the server refuses to start without a JWT secret, and listen ad
   CHECK(split_list(" a, b ,,c") == std::vector<std::string>{"a", "b", "c"});
   CHECK(split_list("").empty());
 }
+
+TEST_CASE("http: the summary defaults to the last 7 days, or 7 days from since") {
+  MemoryStore store;
+  seed(store);
+  Running srv(&store);
+  srv.start();
+  const std::string tok = Running::token(Role::analyst);
+  Reply d = srv.get("/v1/analytics/summary", tok);
+  REQUIRE(d.status == 200);
+  const auto since = parse_rfc3339(d.text("/since")), until = parse_rfc3339(d.text("/until"));
+  REQUIRE(since.has_value());
+  REQUIRE(until.has_value());
+  CHECK(*until - *since == 7LL * 86400 * 1000000);
+  Reply from = srv.get("/v1/analytics/summary?since=2026-11-22T00:00:00Z", tok);
+  CHECK(from.text("/until") == "2026-11-29T00:00:00.000Z");
+  CHECK(from.text("/rooms/created") == "2");
+  CHECK(from.text("/messages") == "2");
+  CHECK(srv.get("/v1/analytics/summary?since=2026-11-22T00:00:00Z&until=2026-11-22T00:00:00Z", tok).status == 400);
+  CHECK(srv.get("/v1/analytics/summary").status == 401);
+}

@@ -44,7 +44,8 @@ run "no command" 2 "$mucctl"
 run "unknown command" 2 "$mucctl" frobnicate;       has "unknown command" "unknown command 'frobnicate'" "$err"
 run "group without sub" 2 "$mucctl" rooms;          has "group without sub" "needs a subcommand" "$err"
 run "group help" 0 "$mucctl" rooms --help;          has "group help" "list" "$out"
-for c in "token create" "rooms list" "rooms show" "users show" "events tail"; do
+for c in "token create" "rooms list" "rooms show" "rooms create" "rooms lock" "rooms unlock" "rooms destroy" \
+         "rooms kick" "rooms ban" "users show" "events tail" "report summary"; do
   run "$c --help" 0 "$mucctl" $c --help;            has "$c --help" "^usage: mucctl $c" "$out"
 done
 run "unknown option" 2 "$mucctl" rooms list --colour blue; has "unknown option" "unknown option --colour" "$err"
@@ -139,6 +140,15 @@ lines "events since pages through all" 255 "$out"
 run "events bad type" 1 "$mucctl" events tail --type nonsense; has "events bad type" "'type'" "$err"
 run "events no match" 0 "$mucctl" events tail --actor 00000000-0000-7000-8000-0000000000ff
 lines "events no match shows header" 1 "$out"
+
+# --- report ---
+run "report summary" 0 "$mucctl" report summary --since 2026-10-01T00:00:00Z --until 2026-12-01T00:00:00Z
+has "report rooms" "^rooms_created +3$" "$out"; has "report mean" "^duration_mean_s +3600$" "$out"
+has "report peak" "^peak_concurrent_occupants +2$" "$out"; has "report messages" "^messages +251$" "$out"
+has "report by type" '^sessions_by_type +\{"mobile":1,"browser":2\}$|^sessions_by_type +\{"browser":2,"mobile":1\}$' "$out"
+run "report summary csv" 0 "$mucctl" report summary --since 2026-10-01T00:00:00Z --until 2026-11-01T00:00:00Z --csv
+lines "report summary csv" 2 "$out"; has "report csv header" "^since,until,rooms_created," "$out"
+run "report bad until" 1 "$mucctl" report summary --until never; has "report bad until" "'until'" "$err"
 
 # Follow: a new event inserted into PostgreSQL shows up.
 "$mucctl" events tail --follow --interval 0.1 --lines 1 --json >"$work/follow" 2>"$work/follow.err" &

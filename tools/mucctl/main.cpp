@@ -40,6 +40,7 @@ Commands:
   rooms create|lock|unlock|destroy|kick|ban
                  live room administration (admin token; served by mucstreamd all)
   users show     one occupant session
+  report summary a period in numbers: rooms, durations, peak occupancy, messages, sessions
   events tail    the newest events, and with --follow new ones as they arrive
 
 Options (valid with every command):
@@ -515,6 +516,38 @@ constexpr const char* kLiveNote =
     "(mucstreamd all). ROOM is the room's local part or its bare JID. Prints the events the\n"
     "room service decided; a refusal exits 1 with the XMPP condition.";
 
+int cmd_report_summary(Context& ctx) {
+  std::vector<std::pair<std::string, std::string>> q;
+  if (auto v = ctx.get("since")) q.emplace_back("since", *v);
+  if (auto v = ctx.get("until")) q.emplace_back("until", *v);
+  Api api(ctx);
+  std::string raw;
+  const auto doc = api.get("/v1/analytics/summary", q, &raw);
+  if (ctx.format == Format::json) {
+    print(raw + "\n");
+    return kOk;
+  }
+  const auto& rooms = doc["rooms"];
+  const auto& sessions = doc["sessions"];
+  auto seconds = [](const rapidjson::Value& v) {
+    if (!v.IsNumber()) return std::string();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0f", v.GetDouble());
+    return std::string(buf);
+  };
+  const std::vector<std::string> fields = {"since", "until", "rooms_created", "rooms_ended", "rooms_still_active",
+                                           "duration_mean_s", "duration_p95_s", "peak_concurrent_occupants",
+                                           "messages", "sessions", "distinct_users", "sessions_by_type",
+                                           "sessions_by_os", "sessions_by_browser"};
+  const std::vector<std::string> values = {
+      cell(doc, "since"), cell(doc, "until"), cell(rooms, "created"), cell(rooms, "ended"), cell(rooms, "still_active"),
+      seconds(rooms["duration_seconds"]["mean"]), seconds(rooms["duration_seconds"]["p95"]),
+      cell(doc, "peak_concurrent_occupants"), cell(doc, "messages"), cell(sessions, "total"),
+      cell(sessions, "distinct_users"), cell(sessions, "by_type"), cell(sessions, "by_os"), cell(sessions, "by_browser")};
+  print(ctx.format == Format::csv ? render_csv(Table{fields, {values}}) : render_table(vertical(fields, values)));
+  return kOk;
+}
+
 const std::vector<Command> kCommands = {
     {"token", "create",
      "usage: mucctl token create --role analyst|admin [--ttl DURATION] [--subject NAME] [--jwt-secret SECRET]\n\n"
@@ -554,6 +587,12 @@ const std::vector<Command> kCommands = {
     {"rooms", "ban",
      "usage: mucctl rooms ban ROOM JID [--reason TEXT]\n\nBans a bare JID (outcast); its sessions leave with status 301.",
      {{"reason", true}}, 2, cmd_rooms_ban},
+    {"report", "summary",
+     "usage: mucctl report summary [--since TIME] [--until TIME]\n\n"
+     "A period in numbers (GET /v1/analytics/summary): rooms created and ended, mean and p95\n"
+     "duration, peak concurrent occupants, messages, sessions by type, OS and browser.\n"
+     "Default: the last 7 days.",
+     {{"since", true}, {"until", true}}, 0, cmd_report_summary},
     {"users", "show", "usage: mucctl users show SESSION_ID\n\nOne occupant session (GET /v1/users/{sessionid}).", {}, 1,
      cmd_users_show},
     {"events", "tail",
@@ -677,8 +716,7 @@ int run(int argc, char** argv) {
   }
   if (help) {
     std::puts(cmd->usage);
-    if (cmd->run != cmd_token_create && cmd->run != cmd_rooms_list && cmd->run != cmd_rooms_show &&
-        cmd->run != cmd_users_show && cmd->run != cmd_events_tail)
+    if (std::string(cmd->group) == "rooms" && cmd->run != cmd_rooms_list && cmd->run != cmd_rooms_show)
       std::puts(kLiveNote + 2);
     std::puts("\nAlso: --url, --token, --config, --json, --csv, --timeout (see mucctl --help).");
     return kOk;

@@ -5,19 +5,19 @@
 //   3. the materialiser on its own thread, which first catches up with the topic,
 //   4. replay: persistent rooms rebuilt from the stored events (core::apply +
 //      core::persistent_view) before the component accepts a stanza,
-//   5. the XEP-0114 component with the Kafka producer as its event sink.
+//   5. the XEP-0114 component with the Kafka producer as its event sink,
+//   6. the HTTP API (with live room administration through the component's loop) when a
+//      JWT secret is configured.
 // On SIGTERM/SIGINT the component stops (occupants get 332), the producer flushes, and the
 // materialiser drains what was produced before it stops, so with the in-memory mock cluster
 // nothing is lost on a clean stop.
-//
-// Needs the xmpp/ RoomService (branch xmpp); tools/CMakeLists.txt compiles this file only
-// when the mucstream_xmpp target exists.
 #include <pqxx/pqxx>
 #include <thread>
 
 #include "events/ids.hpp"
 #include "sql/migrate.hpp"
 #include "sql/replay.hpp"
+#include "tools/mucstreamd/api_server.hpp"
 #include "tools/common/log.hpp"
 #include "tools/mucstreamd/pipeline.hpp"
 #include "tools/mucstreamd/roles.hpp"
@@ -83,7 +83,17 @@ int run_all(const Settings& s) {
       const auto level = static_cast<log::Level>(static_cast<int>(l));
       if (log::enabled(level)) log::write(level, "component", m);
     });
+    std::unique_ptr<ApiServer> api;
+    analytics::metrics::Registry registry;
+    if (s.get("jwt.secret").empty()) {
+      log::warn("all", "HTTP API not started: set --jwt-secret (MUCSTREAM_JWT_SECRET) to serve it");
+    } else {
+      api = std::make_unique<ApiServer>(s, registry, [&service](core::Command c, auto done) {
+        service.submit(std::move(c), std::move(done));
+      });
+    }
     rc = service.run(stop);
+    if (api) api->stop();  // before the loop it submits to goes away
   }
   producer.close();
   const std::uint64_t delivered = producer.stats().delivered;

@@ -1,0 +1,257 @@
+#include "analytics/admin.hpp"
+
+#include <rapidjson/document.h>
+
+#include <future>
+#include <memory>
+#include <set>
+
+#include "analytics/json.hpp"
+#include "analytics/server.hpp"
+#include "core/jid.hpp"
+#include "core/roles.hpp"
+
+namespace mucstream::analytics {
+namespace {
+
+// The JSON object of a request body; its members are read by name and every member must
+// be read (an unknown field is a 400 naming it, like an unknown query parameter).
+class Body {
+ public:
+  explicit Body(const std::string& text) {
+    if (text.empty()) {
+      doc_.SetObject();
+      return;
+    }
+    doc_.Parse(text.c_str(), text.size());
+    if (doc_.HasParseError() || !doc_.IsObject()) throw ParamError("body", "not a JSON object");
+  }
+  std::optional<std::string> text(const char* name, std::size_t max_len = 1024) {
+    const rapidjson::Value* v = member(name);
+    if (v == nullptr) return std::nullopt;
+    if (!v->IsString()) throw ParamError(name, "must be a string");
+    std::string s(v->GetString(), v->GetStringLength());
+    if (s.size() > max_len) throw ParamError(name, "longer than " + std::to_string(max_len) + " bytes");
+    return s;
+  }
+  std::string required_text(const char* name, std::size_t max_len = 1024) {
+    auto s = text(name, max_len);
+    if (!s || s->empty()) throw ParamError(name, "is required");
+    return *s;
+  }
+  std::optional<bool> boolean(const char* name) {
+    const rapidjson::Value* v = member(name);
+    if (v == nullptr) return std::nullopt;
+    if (!v->IsBool()) throw ParamError(name, "must be true or false");
+    return v->GetBool();
+  }
+  std::optional<std::uint32_t> count(const char* name) {
+    const rapidjson::Value* v = member(name);
+    if (v == nullptr) return std::nullopt;
+    if (!v->IsUint()) throw ParamError(name, "must be a non-negative integer");
+    return v->GetUint();
+  }
+  // A nested object read with the same rules, e.g. "config".
+  const rapidjson::Value* object(const char* name) {
+    const rapidjson::Value* v = member(name);
+    if (v != nullptr && !v->IsObject()) throw ParamError(name, "must be a JSON object");
+    return v;
+  }
+  void check_all_used() const {
+    for (const auto& m : doc_.GetObject()) {
+      const std::string k(m.name.GetString(), m.name.GetStringLength());
+      if (used_.count(k) == 0) throw ParamError(k.substr(0, 64), "unknown field");
+    }
+  }
+  rapidjson::Document& doc() { return doc_; }
+
+ private:
+  const rapidjson::Value* member(const char* name) {
+    used_.insert(name);
+    auto it = doc_.FindMember(name);
+    return it == doc_.MemberEnd() || it->value.IsNull() ? nullptr : &it->value;
+  }
+  rapidjson::Document doc_;
+  std::set<std::string> used_;
+};
+
+// A configuration change from {"name": …, "persistent": true, …} (docs/api.yaml RoomConfig).
+core::ConfigChange config_change(const rapidjson::Value& obj) {
+  rapidjson::Document copy;
+  copy.CopyFrom(obj, copy.GetAllocator());
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  copy.Accept(w);
+  Body b(std::string(sb.GetString(), sb.GetSize()));
+  core::ConfigChange c;
+  c.name = b.text("name", 256);
+  c.description = b.text("description", 1024);
+  c.persistent = b.boolean("persistent");
+  c.is_public = b.boolean("public");
+  c.members_only = b.boolean("members_only");
+  c.moderated = b.boolean("moderated");
+  c.password_protected = b.boolean("password_protected");
+  c.password = b.text("password", 256);
+  c.max_occupants = b.count("max_occupants");
+  c.history_length = b.count("history_length");
+  if (auto w2 = b.text("whois", 16)) {
+    if (*w2 == "moderators") c.whois = core::Whois::moderators;
+    else if (*w2 == "anyone") c.whois = core::Whois::anyone;
+    else throw ParamError("whois", "must be moderators or anyone");
+  }
+  c.occupants_may_change_subject = b.boolean("occupants_may_change_subject");
+  c.occupants_may_invite = b.boolean("occupants_may_invite");
+  c.allow_private_messages = b.boolean("allow_private_messages");
+  c.locked = b.boolean("locked");
+  b.check_all_used();
+  return c;
+}
+
+core::Jid bare_jid(const std::string& text, const char* name) {
+  auto parsed = core::Jid::parse(text);
+  const core::Jid* j = std::get_if<core::Jid>(&parsed);
+  if (j == nullptr || !j->is_bare() || j->node().empty()) throw ParamError(name, "not a bare JID (user@host)");
+  return *j;
+}
+
+class Admin {
+ public:
+  Admin(SubmitFn submit, AdminOptions options) : submit_(std::move(submit)), opt_(std::move(options)) {}
+
+  // {room}: a local part ("standup") or a bare JID of our domain, normalised.
+  std::string room(const HttpRequest& req) const {
+    std::string text = req.path_params.at(0);
+    if (text.find('@') == std::string::npos) text += "@" + opt_.domain;
+    auto parsed = core::Jid::parse(text);
+    const core::Jid* j = std::get_if<core::Jid>(&parsed);
+    if (j == nullptr || !j->is_bare() || j->node().empty())
+      throw ParamError("room", "not a room name or bare room JID");
+    if (j->domain() != opt_.domain) throw ParamError("room", "not a room of " + opt_.domain);
+    return j->bare();
+  }
+
+  static core::Requester by(const HttpRequest& req) {
+    const std::string name = req.principal && !req.principal->subject.empty() ? req.principal->subject : "api";
+    return core::Requester::admin(name);
+  }
+
+  // Runs the command on the room loop and renders its decision.
+  void run(core::Command cmd, HttpResponse& res, int ok_status = 200) {
+    auto promise = std::make_shared<std::promise<core::Decision>>();
+    auto future = promise->get_future();
+    submit_(std::move(cmd), [promise](const core::Decision& d) { promise->set_value(d); });
+    if (future.wait_for(opt_.timeout) != std::future_status::ready)
+      throw HttpError(503, "unavailable", "the room service did not answer in time; the command may still run");
+    const core::Decision d = future.get();
+    if (d.error) throw HttpError(status_of(d.error->condition), std::string(core::to_string(d.error->condition)),
+                                 d.error->text.empty() ? std::string(core::to_string(d.error->condition)) : d.error->text);
+    JsonOut j;
+    j.begin_object().key("events").begin_array();
+    for (const auto& e : d.events) {
+      j.begin_object().key("id").str(e.id).key("type").str(std::string(core::to_string(e.type)));
+      j.key("room").str(e.room).key("room_id").str(e.room_id).key("seq").i64(static_cast<std::int64_t>(e.seq));
+      j.key("time").time(e.time_ms * 1000).end_object();
+    }
+    j.end_array().key("notified").i64(static_cast<std::int64_t>(d.deliveries.size())).end_object();
+    res.status = ok_status;
+    res.body = j.take();
+  }
+
+  static int status_of(core::ErrorCondition c) {
+    using C = core::ErrorCondition;
+    switch (c) {
+      case C::item_not_found:
+      case C::recipient_unavailable: return 404;
+      case C::bad_request:
+      case C::jid_malformed:
+      case C::not_acceptable:
+      case C::policy_violation: return 400;
+      case C::conflict:
+      case C::forbidden:
+      case C::not_allowed:
+      case C::not_authorized:
+      case C::gone:
+      case C::registration_required: return 409;
+      case C::resource_constraint:
+      case C::service_unavailable: return 503;
+      case C::feature_not_implemented: return 501;
+      case C::internal_server_error: return 500;
+    }
+    return 500;
+  }
+
+ private:
+  SubmitFn submit_;
+  AdminOptions opt_;
+};
+
+}  // namespace
+
+void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options) {
+  auto admin = std::make_shared<Admin>(std::move(submit), std::move(options));
+
+  server.route("POST", "/v1/admin/rooms", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
+    Body b(req.body);
+    core::CreateRoom c;
+    c.by = Admin::by(req);
+    HttpRequest named = req;
+    named.path_params = {b.required_text("room", 1023)};
+    c.room = admin->room(named);
+    c.owner = bare_jid(b.required_text("owner", 3071), "owner");
+    if (const auto* cfg = b.object("config")) c.change = config_change(*cfg);
+    b.check_all_used();
+    admin->run(std::move(c), res, 201);
+  });
+  server.route("POST", "/v1/admin/rooms/{room}/configure", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
+    const std::string room = admin->room(req);
+    Body b(req.body);
+    core::ConfigChange change = config_change(b.doc());
+    admin->run(core::Configure{Admin::by(req), room, std::move(change)}, res);
+  });
+  server.route("POST", "/v1/admin/rooms/{room}/lock", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
+    const std::string room = admin->room(req);
+    Body(req.body).check_all_used();
+    admin->run(core::SetLock{Admin::by(req), room, true}, res);
+  });
+  server.route("POST", "/v1/admin/rooms/{room}/unlock", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
+    const std::string room = admin->room(req);
+    Body(req.body).check_all_used();
+    admin->run(core::SetLock{Admin::by(req), room, false}, res);
+  });
+  server.route("POST", "/v1/admin/rooms/{room}/destroy", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
+    const std::string room = admin->room(req);
+    Body b(req.body);
+    core::DestroyRoom d{Admin::by(req), room, b.text("reason").value_or(""), ""};
+    if (auto alt = b.text("alternate", 3071)) d.alternate_venue = bare_jid(*alt, "alternate").bare();
+    b.check_all_used();
+    admin->run(std::move(d), res);
+  });
+  server.route("POST", "/v1/admin/rooms/{room}/kick", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
+    const std::string room = admin->room(req);
+    Body b(req.body);
+    core::SetRole r{Admin::by(req), room, b.required_text("nick", 1023), core::Role::none, b.text("reason").value_or("")};
+    b.check_all_used();
+    admin->run(std::move(r), res);
+  });
+  server.route("POST", "/v1/admin/rooms/{room}/ban", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
+    const std::string room = admin->room(req);
+    Body b(req.body);
+    core::SetAffiliation a{Admin::by(req), room, bare_jid(b.required_text("jid", 3071), "jid"), core::Affiliation::outcast,
+                           b.text("reason").value_or("")};
+    b.check_all_used();
+    admin->run(std::move(a), res);
+  });
+  server.route("POST", "/v1/admin/rooms/{room}/affiliation", Access::admin,
+               [admin](HttpRequest& req, HttpResponse& res) {
+                 const std::string room = admin->room(req);
+                 Body b(req.body);
+                 const core::Jid target = bare_jid(b.required_text("jid", 3071), "jid");
+                 const auto aff = core::affiliation_from_string(b.required_text("affiliation", 16));
+                 if (!aff) throw ParamError("affiliation", "must be owner, admin, member, none or outcast");
+                 core::SetAffiliation a{Admin::by(req), room, target, *aff, b.text("reason").value_or("")};
+                 b.check_all_used();
+                 admin->run(std::move(a), res);
+               });
+}
+
+}  // namespace mucstream::analytics

@@ -1,0 +1,29 @@
+#pragma once
+// Live room administration over HTTP (admin token): create, configure, lock, unlock,
+// destroy, kick, ban and set affiliations. Each request becomes a core::Command from
+// Requester::admin(<token subject or "api">), is queued on the loop that owns the rooms
+// (xmpp::RoomService::submit in `mucstreamd all`), and answers with the events the core
+// decided — the same decisions and events an XMPP owner's action produces, so occupants
+// see the lock, kick or destroy like any other.
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "core/command.hpp"
+#include "core/decision.hpp"
+
+namespace mucstream::analytics {
+
+class HttpServer;
+
+// Queues `cmd` for the room loop; `done` is called (on the loop) with its decision.
+using SubmitFn = std::function<void(core::Command cmd, std::function<void(const core::Decision&)> done)>;
+
+struct AdminOptions {
+  std::string domain = "rooms.localhost";       // the MUC domain: {room} may be a local part
+  std::chrono::milliseconds timeout{5000};      // how long a request waits for the loop
+};
+
+void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options);
+
+}  // namespace mucstream::analytics

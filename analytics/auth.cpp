@@ -1,0 +1,153 @@
+#include "analytics/auth.hpp"
+
+#include <jwt.h>
+
+#include <cstdlib>
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+
+namespace mucstream::analytics {
+namespace {
+
+struct JwtFree {
+  void operator()(jwt_t* j) const { jwt_free(j); }
+};
+using JwtPtr = std::unique_ptr<jwt_t, JwtFree>;
+
+// A claim that is absent or not a JSON integer reads as nullopt. (jwt_get_grant_int
+// answers 0 for a string claim, so the claim's JSON text is checked first.)
+std::optional<long> int_claim(jwt_t* j, const char* name) {
+  char* json = jwt_get_grants_json(j, name);
+  if (json == nullptr) return std::nullopt;
+  const std::string text(json);
+  std::free(json);
+  const std::size_t start = !text.empty() && text[0] == '-' ? 1 : 0;
+  if (text.size() <= start || text.size() > 18 || text.find_first_not_of("0123456789", start) != std::string::npos)
+    return std::nullopt;
+  return std::stol(text);
+}
+
+bool has_claim(jwt_t* j, const char* name) {
+  char* json = jwt_get_grants_json(j, name);
+  if (json == nullptr) return false;
+  std::free(json);
+  return true;
+}
+
+}  // namespace
+
+std::optional<Role> parse_role(std::string_view s) {
+  if (s == "analyst") return Role::analyst;
+  if (s == "admin") return Role::admin;
+  return std::nullopt;
+}
+
+const char* role_name(Role r) { return r == Role::admin ? "admin" : "analyst"; }
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string create_token(std::string_view secret, Role role, std::int64_t ttl_seconds, std::int64_t now,
+                         std::string_view subject) {
+  if (secret.empty()) throw std::invalid_argument("no JWT secret configured");
+  if (ttl_seconds <= 0) throw std::invalid_argument("token lifetime must be positive");
+  jwt_t* raw = nullptr;
+  if (jwt_new(&raw) != 0) throw std::runtime_error("jwt_new failed");
+  JwtPtr j(raw);
+  const std::string key(secret);
+  const std::string sub(subject);
+  if (jwt_set_alg(j.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(key.data()),
+                  static_cast<int>(key.size())) != 0 ||
+      jwt_add_grant(j.get(), "role", role_name(role)) != 0 || jwt_add_grant_int(j.get(), "iat", now) != 0 ||
+      jwt_add_grant_int(j.get(), "nbf", now) != 0 || jwt_add_grant_int(j.get(), "exp", now + ttl_seconds) != 0 ||
+      (!sub.empty() && jwt_add_grant(j.get(), "sub", sub.c_str()) != 0))
+    throw std::runtime_error("could not build the token");
+  char* encoded = jwt_encode_str(j.get());
+  if (encoded == nullptr) throw std::runtime_error("could not sign the token");
+  std::string out(encoded);
+  std::free(encoded);
+  return out;
+}
+
+AuthResult verify_token(std::string_view secret, std::string_view token, std::int64_t now) {
+  AuthResult r;
+  if (secret.empty()) {
+    r.error = "the server has no JWT secret";
+    return r;
+  }
+  if (token.empty() || token.size() > 8192) {
+    r.error = "malformed token";
+    return r;
+  }
+  const std::string tok(token);
+  const std::string key(secret);
+  jwt_t* raw = nullptr;
+  const int rc = jwt_decode(&raw, tok.c_str(), reinterpret_cast<const unsigned char*>(key.data()),
+                            static_cast<int>(key.size()));
+  JwtPtr j(raw);
+  if (rc != 0 || !j) {
+    r.error = "invalid token";
+    return r;
+  }
+  // libjwt accepts whatever alg the token names (including "none"): only HS256 is ours.
+  if (jwt_get_alg(j.get()) != JWT_ALG_HS256) {
+    r.error = "token algorithm is not HS256";
+    return r;
+  }
+  const auto exp = int_claim(j.get(), "exp");
+  if (!exp) {
+    r.error = "token has no numeric exp claim";
+    return r;
+  }
+  if (now >= *exp) {
+    r.error = "token expired";
+    return r;
+  }
+  if (has_claim(j.get(), "nbf")) {
+    const auto nbf = int_claim(j.get(), "nbf");
+    if (!nbf) {
+      r.error = "token nbf claim is not a number";
+      return r;
+    }
+    if (now < *nbf) {
+      r.error = "token not valid yet";
+      return r;
+    }
+  }
+  const char* role = jwt_get_grant(j.get(), "role");
+  const auto parsed = role != nullptr ? parse_role(role) : std::nullopt;
+  if (!parsed) {
+    r.error = "token has no valid role claim (analyst or admin)";
+    return r;
+  }
+  TokenClaims c;
+  c.role = *parsed;
+  c.expires = *exp;
+  if (const char* sub = jwt_get_grant(j.get(), "sub")) c.subject = sub;
+  r.claims = c;
+  return r;
+}
+
+AuthResult verify_authorization(std::string_view secret, std::string_view header, std::int64_t now) {
+  AuthResult r;
+  if (header.empty()) {
+    r.error = "missing bearer token (Authorization: Bearer <token>)";
+    return r;
+  }
+  constexpr std::string_view kScheme = "bearer ";
+  bool ok = header.size() > kScheme.size();
+  for (std::size_t i = 0; ok && i < kScheme.size(); ++i)
+    ok = static_cast<char>(header[i] | 0x20) == kScheme[i] || (kScheme[i] == ' ' && header[i] == ' ');
+  if (!ok) {
+    r.error = "Authorization header is not a bearer token";
+    return r;
+  }
+  std::string_view token = header.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  return verify_token(secret, token, now);
+}
+
+}  // namespace mucstream::analytics

@@ -1,0 +1,343 @@
+#include "analytics/pg_store.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <pqxx/pqxx>
+
+namespace mucstream::analytics {
+namespace {
+
+// Times travel as RFC 3339 text cast by PostgreSQL (exact to the microsecond) and come back
+// as integer microseconds (extract(epoch …) is numeric since PostgreSQL 14, so exact too).
+#define MS_EPOCH_US(col) "(extract(epoch from " col ") * 1000000)::bigint"
+
+std::optional<std::string> ts(const std::optional<UnixMicros>& t) {
+  if (!t) return std::nullopt;
+  return format_rfc3339(*t);
+}
+
+std::optional<std::string> opt_text(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return f.as<std::string>();
+}
+std::optional<UnixMicros> opt_time(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return f.as<long long>();
+}
+
+// A text[] literal for a list of already-validated words, quoted anyway.
+std::optional<std::string> text_array(const std::vector<std::string>& items) {
+  if (items.empty()) return std::nullopt;
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+const char* const kRoomColumns =
+    "r.id::text, r.name, r.jid, " MS_EPOCH_US("r.created") ", " MS_EPOCH_US("r.ended") ", r.ended_reason, "
+    "r.creator, r.persistent, r.locked, (r.config - 'password_hash')::text, r.last_seq, r.event_count, "
+    MS_EPOCH_US("r.last_event") ", "
+    "(SELECT count(*) FROM users u WHERE u.room_id = r.id AND u.ended IS NULL)";
+
+RoomRow room_row(const pqxx::row& r) {
+  RoomRow o;
+  o.id = r[0].as<std::string>();
+  o.name = r[1].as<std::string>();
+  o.jid = r[2].as<std::string>();
+  o.created = r[3].as<long long>();
+  o.ended = opt_time(r[4]);
+  o.ended_reason = opt_text(r[5]);
+  o.creator = opt_text(r[6]);
+  o.persistent = r[7].as<bool>();
+  o.locked = r[8].as<bool>();
+  o.config_json = opt_text(r[9]);
+  o.last_seq = r[10].as<long long>();
+  o.event_count = r[11].as<long long>();
+  o.last_event = opt_time(r[12]);
+  o.occupants = r[13].as<long long>();
+  return o;
+}
+
+const char* const kUserColumns =
+    "sessionid::text, userid, room_id::text, nick, jid, role, affiliation, occupant_id, type, os, browser, "
+    "useragent, " MS_EPOCH_US("created") ", " MS_EPOCH_US("ended") ", ended_reason";
+
+UserRow user_row(const pqxx::row& r) {
+  UserRow u;
+  u.sessionid = r[0].as<std::string>();
+  u.userid = r[1].as<std::string>();
+  u.room_id = r[2].as<std::string>();
+  u.nick = r[3].as<std::string>();
+  u.jid = opt_text(r[4]);
+  u.role = opt_text(r[5]);
+  u.affiliation = opt_text(r[6]);
+  u.occupant_id = opt_text(r[7]);
+  u.type = opt_text(r[8]);
+  u.os = opt_text(r[9]);
+  u.browser = opt_text(r[10]);
+  u.useragent = opt_text(r[11]);
+  u.created = r[12].as<long long>();
+  u.ended = opt_time(r[13]);
+  u.ended_reason = opt_text(r[14]);
+  return u;
+}
+
+const std::string kEventSelect =
+    "SELECT id::text, type, room, room_id::text, seq, actor::text, peer::text, " MS_EPOCH_US("time") ", data::text "
+    "FROM events "
+    "WHERE ($1::text[] IS NULL OR type = ANY($1::text[])) "
+    "AND ($2::uuid IS NULL OR room_id = $2::uuid) "
+    "AND ($3::text IS NULL OR room = $3::text) "
+    "AND ($4::uuid IS NULL OR actor = $4::uuid) "
+    "AND ($5::timestamptz IS NULL OR time >= $5::timestamptz) "
+    "AND ($6::timestamptz IS NULL OR time < $6::timestamptz) ";
+const std::string kEventsAsc =
+    kEventSelect + "AND ($7::timestamptz IS NULL OR (time, id) > ($7::timestamptz, $8::uuid)) ORDER BY time, id LIMIT $9";
+const std::string kEventsDesc = kEventSelect +
+                                "AND ($7::timestamptz IS NULL OR (time, id) < ($7::timestamptz, $8::uuid)) "
+                                "ORDER BY time DESC, id DESC LIMIT $9";
+
+}  // namespace
+
+struct PgStore::Impl {
+  std::string conninfo;
+  std::size_t max;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::unique_ptr<pqxx::connection>> idle;
+  std::size_t open = 0;
+
+  std::unique_ptr<pqxx::connection> acquire() {
+    {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return !idle.empty() || open < max; });
+      if (!idle.empty()) {
+        auto c = std::move(idle.back());
+        idle.pop_back();
+        return c;
+      }
+      ++open;
+    }
+    try {
+      return std::make_unique<pqxx::connection>(conninfo);
+    } catch (const std::exception& e) {
+      discard();
+      throw StoreUnavailable(std::string("cannot connect to PostgreSQL: ") + e.what());
+    }
+  }
+  void release(std::unique_ptr<pqxx::connection> c) {
+    std::lock_guard lock(mu);
+    idle.push_back(std::move(c));
+    cv.notify_one();
+  }
+  void discard() {
+    std::lock_guard lock(mu);
+    --open;
+    cv.notify_one();
+  }
+  // After one connection broke the others usually have too (a server restart): drop the
+  // idle ones so the retry and the next requests connect afresh.
+  void discard_idle() {
+    std::lock_guard lock(mu);
+    open -= idle.size();
+    idle.clear();
+    cv.notify_all();
+  }
+
+  // Runs fn(transaction) on a pooled connection, read-only. A connection that broke is
+  // dropped and the work retried once on a fresh one.
+  template <class Fn>
+  auto run(Fn&& fn) -> decltype(fn(std::declval<pqxx::read_transaction&>())) {
+    for (int attempt = 0;; ++attempt) {
+      auto conn = acquire();
+      try {
+        pqxx::read_transaction tx(*conn);
+        auto result = fn(tx);
+        tx.commit();
+        release(std::move(conn));
+        return result;
+      } catch (const pqxx::broken_connection& e) {
+        conn.reset();
+        discard();
+        discard_idle();
+        if (attempt >= 1) throw StoreUnavailable(std::string("PostgreSQL connection lost: ") + e.what());
+      } catch (...) {
+        // The transaction was rolled back by its destructor; the connection is reusable
+        // unless it is no longer open.
+        if (conn->is_open()) {
+          release(std::move(conn));
+        } else {
+          conn.reset();
+          discard();
+        }
+        throw;
+      }
+    }
+  }
+};
+
+PgStore::PgStore(std::string conninfo, std::size_t max_connections)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->conninfo = std::move(conninfo);
+  impl_->max = max_connections == 0 ? 1 : max_connections;
+}
+
+PgStore::~PgStore() = default;
+
+Page<RoomRow> PgStore::rooms(const RoomQuery& q) {
+  static const std::string where =
+      "WHERE ($1::boolean IS NULL OR (r.ended IS NULL) = $1::boolean) "
+      "AND ($2::text IS NULL OR r.name = $2::text) "
+      "AND ($3::timestamptz IS NULL OR r.created >= $3::timestamptz) "
+      "AND ($4::timestamptz IS NULL OR r.created < $4::timestamptz) ";
+  static const std::string list =
+      std::string("SELECT ") + kRoomColumns + " FROM rooms r " + where +
+      "ORDER BY r.created DESC, r.id DESC LIMIT $5 OFFSET $6";
+  static const std::string count = "SELECT count(*) FROM rooms r " + where;
+  const auto since = ts(q.created.since), until = ts(q.created.until);
+  return impl_->run([&](pqxx::read_transaction& tx) {
+    Page<RoomRow> page;
+    const long long offset = (q.page - 1) * q.per_page;
+    for (const auto& row : tx.exec_params(list, q.active, q.name, since, until, static_cast<long long>(q.per_page), offset))
+      page.items.push_back(room_row(row));
+    page.total = tx.exec_params(count, q.active, q.name, since, until)[0][0].as<long long>();
+    return page;
+  });
+}
+
+std::optional<RoomRow> PgStore::room(const std::string& id) {
+  static const std::string sql = std::string("SELECT ") + kRoomColumns + " FROM rooms r WHERE r.id = $1::uuid";
+  return impl_->run([&](pqxx::read_transaction& tx) -> std::optional<RoomRow> {
+    const pqxx::result r = tx.exec_params(sql, id);
+    if (r.empty()) return std::nullopt;
+    return room_row(r[0]);
+  });
+}
+
+Page<UserRow> PgStore::room_users(const UserQuery& q) {
+  static const std::string where =
+      "WHERE room_id = $1::uuid AND ($2::boolean IS NULL OR (ended IS NULL) = $2::boolean) ";
+  static const std::string list = std::string("SELECT ") + kUserColumns + " FROM users " + where +
+                                  "ORDER BY created, sessionid LIMIT $3 OFFSET $4";
+  static const std::string count = "SELECT count(*) FROM users " + where;
+  return impl_->run([&](pqxx::read_transaction& tx) {
+    Page<UserRow> page;
+    const long long offset = (q.page - 1) * q.per_page;
+    for (const auto& row : tx.exec_params(list, q.room_id, q.active, static_cast<long long>(q.per_page), offset))
+      page.items.push_back(user_row(row));
+    page.total = tx.exec_params(count, q.room_id, q.active)[0][0].as<long long>();
+    return page;
+  });
+}
+
+std::optional<UserRow> PgStore::user(const std::string& sessionid) {
+  static const std::string sql = std::string("SELECT ") + kUserColumns + " FROM users WHERE sessionid = $1::uuid";
+  return impl_->run([&](pqxx::read_transaction& tx) -> std::optional<UserRow> {
+    const pqxx::result r = tx.exec_params(sql, sessionid);
+    if (r.empty()) return std::nullopt;
+    return user_row(r[0]);
+  });
+}
+
+std::vector<EventRow> PgStore::events(const EventQuery& q) {
+  const auto types = text_array(q.types);
+  const auto since = ts(q.time.since), until = ts(q.time.until);
+  const auto after_time = q.after ? ts(q.after->time) : std::nullopt;
+  const auto after_id = q.after ? std::optional<std::string>(q.after->id) : std::nullopt;
+  const long long limit = q.limit + 1;  // one more tells the caller there is a next page
+  return impl_->run([&](pqxx::read_transaction& tx) {
+    std::vector<EventRow> out;
+    const pqxx::result r = tx.exec_params(q.descending ? kEventsDesc : kEventsAsc, types, q.room_id, q.room_jid,
+                                          q.actor, since, until, after_time, after_id, limit);
+    out.reserve(r.size());
+    for (const auto& row : r) {
+      EventRow e;
+      e.id = row[0].as<std::string>();
+      e.type = row[1].as<std::string>();
+      e.room = row[2].as<std::string>();
+      e.room_id = row[3].as<std::string>();
+      e.seq = row[4].as<long long>();
+      e.actor = opt_text(row[5]);
+      e.peer = opt_text(row[6]);
+      e.time = row[7].as<long long>();
+      e.data_json = row[8].as<std::string>();
+      out.push_back(std::move(e));
+    }
+    return out;
+  });
+}
+
+Summary PgStore::summary(const TimeRange& period) {
+  // Rooms and sessions count where they were created; the peak sweeps every session that
+  // overlaps the period (+1 at its start, clipped to the period, -1 at its end; a leave
+  // sorts before a join at the same instant).
+  static const std::string sql = R"SQL(
+WITH r AS (SELECT created, ended FROM rooms WHERE created >= $1::timestamptz AND created < $2::timestamptz),
+     s AS (SELECT userid, type, os, browser FROM users WHERE created >= $1::timestamptz AND created < $2::timestamptz),
+     d AS (SELECT extract(epoch FROM ended - created)::float8 AS secs FROM r WHERE ended IS NOT NULL),
+     edges AS (
+       SELECT greatest(created, $1::timestamptz) AS t, 1 AS delta FROM users
+        WHERE created < $2::timestamptz AND (ended IS NULL OR ended > $1::timestamptz)
+       UNION ALL
+       SELECT ended, -1 FROM users
+        WHERE ended > $1::timestamptz AND ended < $2::timestamptz AND created < $2::timestamptz)
+SELECT (SELECT count(*) FROM r),
+       (SELECT count(*) FROM r WHERE ended IS NOT NULL),
+       (SELECT count(*) FROM r WHERE ended IS NULL),
+       (SELECT avg(secs) FROM d),
+       (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY secs) FROM d),
+       (SELECT coalesce(max(n), 0) FROM (SELECT sum(delta) OVER (ORDER BY t, delta) AS n FROM edges) w),
+       (SELECT count(*) FROM events WHERE type = 'message_sent' AND time >= $1::timestamptz AND time < $2::timestamptz),
+       (SELECT count(*) FROM s),
+       (SELECT count(DISTINCT userid) FROM s),
+       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT coalesce(type, 'unknown') k, count(*) n FROM s GROUP BY 1) x),
+       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT coalesce(os, 'unknown') k, count(*) n FROM s GROUP BY 1) x),
+       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT coalesce(browser, 'unknown') k, count(*) n FROM s GROUP BY 1) x)
+)SQL";
+  const auto since = ts(period.since), until = ts(period.until);
+  return impl_->run([&](pqxx::read_transaction& tx) {
+    const pqxx::row r = tx.exec_params(sql, since, until)[0];
+    Summary out;
+    out.rooms_created = r[0].as<long long>();
+    out.rooms_ended = r[1].as<long long>();
+    out.rooms_still_active = r[2].as<long long>();
+    if (!r[3].is_null()) out.duration_mean_seconds = r[3].as<double>();
+    if (!r[4].is_null()) out.duration_p95_seconds = r[4].as<double>();
+    out.peak_concurrent_occupants = r[5].as<long long>();
+    out.messages = r[6].as<long long>();
+    out.sessions = r[7].as<long long>();
+    out.distinct_users = r[8].as<long long>();
+    out.sessions_by_type = r[9].as<std::string>();
+    out.sessions_by_os = r[10].as<std::string>();
+    out.sessions_by_browser = r[11].as<std::string>();
+    return out;
+  });
+}
+
+bool PgStore::healthy() {
+  try {
+    return impl_->run([](pqxx::read_transaction& tx) { return tx.exec("SELECT 1")[0][0].as<int>() == 1; });
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+std::int64_t PgStore::active_rooms() {
+  return impl_->run(
+      [](pqxx::read_transaction& tx) { return tx.exec("SELECT count(*) FROM rooms WHERE ended IS NULL")[0][0].as<long long>(); });
+}
+
+std::int64_t PgStore::active_sessions() {
+  return impl_->run(
+      [](pqxx::read_transaction& tx) { return tx.exec("SELECT count(*) FROM users WHERE ended IS NULL")[0][0].as<long long>(); });
+}
+
+}  // namespace mucstream::analytics

@@ -1,0 +1,35 @@
+#pragma once
+// Store on PostgreSQL (libpqxx): the rooms, users and events tables of sql/migrations.
+// Every query is constant SQL text with $n parameters bound by exec_params; optional
+// filters are "$n IS NULL OR …", so nothing a client sends ever becomes SQL. A small
+// connection pool serves the HTTP threads; a broken connection is replaced and the query
+// retried once, and when PostgreSQL cannot be reached the API answers 503.
+#include <memory>
+#include <string>
+
+#include "analytics/store.hpp"
+
+namespace mucstream::analytics {
+
+class PgStore final : public Store {
+ public:
+  PgStore(std::string conninfo, std::size_t max_connections);
+  ~PgStore() override;
+
+  Page<RoomRow> rooms(const RoomQuery&) override;
+  std::optional<RoomRow> room(const std::string& id) override;
+  Page<UserRow> room_users(const UserQuery&) override;
+  std::optional<UserRow> user(const std::string& sessionid) override;
+  std::vector<EventRow> events(const EventQuery&) override;
+  Summary summary(const TimeRange& period) override;
+  bool healthy() override;
+  std::int64_t active_rooms() override;
+  std::int64_t active_sessions() override;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mucstream::analytics

@@ -1,0 +1,232 @@
+// The talky-style read resources: rooms, their users and events, sessions, the event log.
+// Lists of rooms and users page with page/per_page and a total (a count over indexed
+// columns); event lists use keyset cursors so walking millions of rows stays cheap.
+#include <set>
+
+#include "analytics/json.hpp"
+#include "analytics/server.hpp"
+#include "analytics/store.hpp"
+
+namespace mucstream::analytics {
+namespace {
+
+constexpr std::int64_t kMaxPage = 1000000;
+constexpr std::int64_t kMaxPerPage = 1000;
+constexpr std::int64_t kMaxLimit = 1000;
+
+const std::set<std::string, std::less<>>& event_type_set() {
+  static const std::set<std::string, std::less<>> s(known_event_types().begin(), known_event_types().end());
+  return s;
+}
+
+std::string path_uuid(const HttpRequest& req, std::size_t index, const char* name) {
+  const auto u = parse_uuid(req.path_params.at(index));
+  if (!u) throw ParamError(name, "not a UUID");
+  return *u;
+}
+
+void write_room(JsonOut& j, const RoomRow& r) {
+  j.begin_object();
+  j.key("id").str(r.id).key("name").str(r.name).key("jid").str(r.jid);
+  j.key("created").time(r.created).key("ended").time(r.ended).key("ended_reason").str(r.ended_reason);
+  j.key("active").boolean(!r.ended.has_value()).key("occupants").i64(r.occupants);
+  j.key("creator").str(r.creator).key("persistent").boolean(r.persistent).key("locked").boolean(r.locked);
+  j.key("event_count").i64(r.event_count).key("last_seq").i64(r.last_seq).key("last_event").time(r.last_event);
+  j.key("config").raw(r.config_json);
+  j.end_object();
+}
+
+void write_user(JsonOut& j, const UserRow& u) {
+  j.begin_object();
+  j.key("sessionid").str(u.sessionid).key("userid").str(u.userid).key("room_id").str(u.room_id);
+  j.key("nick").str(u.nick).key("jid").str(u.jid).key("role").str(u.role).key("affiliation").str(u.affiliation);
+  j.key("occupant_id").str(u.occupant_id).key("type").str(u.type).key("os").str(u.os);
+  j.key("browser").str(u.browser).key("useragent").str(u.useragent);
+  j.key("created").time(u.created).key("ended").time(u.ended).key("ended_reason").str(u.ended_reason);
+  j.key("active").boolean(!u.ended.has_value());
+  j.end_object();
+}
+
+void write_event(JsonOut& j, const EventRow& e) {
+  j.begin_object();
+  j.key("id").str(e.id).key("type").str(e.type).key("room").str(e.room).key("room_id").str(e.room_id);
+  j.key("seq").i64(e.seq).key("actor").str(e.actor).key("peer").str(e.peer).key("time").time(e.time);
+  j.key("data").raw(e.data_json);
+  j.end_object();
+}
+
+// type, since, until, cursor, limit, order: the parameters every event listing takes.
+EventQuery event_query(Query& q) {
+  EventQuery eq;
+  eq.types = q.list_of("type", event_type_set());
+  eq.time.since = q.time("since");
+  eq.time.until = q.time("until");
+  check_range(eq.time.since, eq.time.until);
+  eq.after = q.cursor("cursor", 'e');
+  eq.limit = q.integer("limit", 100, 1, kMaxLimit);
+  eq.descending = q.one_of("order", {"asc", "desc"}).value_or("asc") == "desc";
+  return eq;
+}
+
+std::string event_page(const EventQuery& eq, std::vector<EventRow> rows) {
+  const bool more = static_cast<std::int64_t>(rows.size()) > eq.limit;
+  if (more) rows.resize(static_cast<std::size_t>(eq.limit));
+  JsonOut j;
+  j.begin_object().key("items").begin_array();
+  for (const auto& e : rows) write_event(j, e);
+  j.end_array();
+  if (rows.empty()) {
+    j.key("next_cursor").null().key("prev_cursor").null();
+  } else {
+    j.key("next_cursor").str(encode_cursor({'e', rows.back().time, rows.back().id}));
+    j.key("prev_cursor").str(encode_cursor({'e', rows.front().time, rows.front().id}));
+  }
+  j.key("has_more").boolean(more);
+  j.end_object();
+  return j.take();
+}
+
+bool is_bare_jid(const std::string& s) {
+  const auto at = s.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 == s.size()) return false;
+  for (unsigned char c : s)
+    if (c <= 0x20 || c == '/' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '&') return false;
+  return true;
+}
+
+}  // namespace
+
+const std::vector<std::string>& known_event_types() {
+  static const std::vector<std::string> types = {
+      // talky room and occupant lifecycle (docs/events.md)
+      "room_created", "room_destroyed", "room_locked", "room_unlocked", "occupant_joined", "occupant_left",
+      "message_sent", "screencapture_started", "screencapture_ended", "rtt_enabled", "rtt_disabled",
+      "p2p_session_started", "p2p_session_ended", "p2p_session_stats", "video_paused", "video_resumed",
+      "audio_paused", "audio_resumed",
+      // what replay needs
+      "room_configured", "affiliation_changed", "role_changed", "subject_changed", "nick_changed",
+      "private_message_sent", "message_corrected", "message_retracted",
+      // talky's client telemetry vocabulary (issue 6)
+      "started_speaking", "stopped_speaking", "peer_stream_added", "peer_stream_removed", "peer_session_added",
+      "peer_session_removed", "peer_session_connection_state", "peer_session_stats", "peer_session_ice_stats",
+      "ice_usage"};
+  return types;
+}
+
+void add_read_routes(HttpServer& server, Store& store) {
+  server.route("GET", "/v1/rooms", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
+    Query& q = req.query;
+    RoomQuery rq;
+    rq.active = q.boolean("active");
+    rq.name = q.text("name", 1023);
+    rq.created.since = q.time("since");
+    rq.created.until = q.time("until");
+    check_range(rq.created.since, rq.created.until);
+    rq.page = q.integer("page", 1, 1, kMaxPage);
+    rq.per_page = q.integer("per_page", 50, 1, kMaxPerPage);
+    q.check_all_used();
+    const Page<RoomRow> page = store.rooms(rq);
+    JsonOut j;
+    j.begin_object().key("items").begin_array();
+    for (const auto& r : page.items) write_room(j, r);
+    j.end_array().key("page").i64(rq.page).key("per_page").i64(rq.per_page).key("total").i64(page.total);
+    j.end_object();
+    res.body = j.take();
+  });
+
+  server.route("GET", "/v1/rooms/{id}", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
+    const std::string id = path_uuid(req, 0, "id");
+    req.query.check_all_used();
+    const auto room = store.room(id);
+    if (!room) throw HttpError(404, "not_found", "no room with id " + id);
+    JsonOut j;
+    write_room(j, *room);
+    res.body = j.take();
+  });
+
+  server.route("GET", "/v1/rooms/{id}/events", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
+    const std::string id = path_uuid(req, 0, "id");
+    EventQuery eq = event_query(req.query);
+    eq.room_id = id;
+    req.query.check_all_used();
+    if (!store.room(id)) throw HttpError(404, "not_found", "no room with id " + id);
+    res.body = event_page(eq, store.events(eq));
+  });
+
+  server.route("GET", "/v1/rooms/{id}/users", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
+    Query& q = req.query;
+    UserQuery uq;
+    uq.room_id = path_uuid(req, 0, "id");
+    uq.active = q.boolean("active");
+    uq.page = q.integer("page", 1, 1, kMaxPage);
+    uq.per_page = q.integer("per_page", 50, 1, kMaxPerPage);
+    q.check_all_used();
+    if (!store.room(uq.room_id)) throw HttpError(404, "not_found", "no room with id " + uq.room_id);
+    const Page<UserRow> page = store.room_users(uq);
+    JsonOut j;
+    j.begin_object().key("items").begin_array();
+    for (const auto& u : page.items) write_user(j, u);
+    j.end_array().key("page").i64(uq.page).key("per_page").i64(uq.per_page).key("total").i64(page.total);
+    j.end_object();
+    res.body = j.take();
+  });
+
+  server.route("GET", "/v1/users/{sessionid}", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
+    const std::string sid = path_uuid(req, 0, "sessionid");
+    req.query.check_all_used();
+    const auto user = store.user(sid);
+    if (!user) throw HttpError(404, "not_found", "no session with id " + sid);
+    JsonOut j;
+    write_user(j, *user);
+    res.body = j.take();
+  });
+
+  server.route("GET", "/v1/users/{sessionid}/events", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
+    const std::string sid = path_uuid(req, 0, "sessionid");
+    EventQuery eq = event_query(req.query);
+    eq.actor = sid;
+    req.query.check_all_used();
+    if (!store.user(sid)) throw HttpError(404, "not_found", "no session with id " + sid);
+    res.body = event_page(eq, store.events(eq));
+  });
+
+  server.route("GET", "/v1/analytics/summary", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
+    Query& q = req.query;
+    TimeRange period;
+    period.since = q.time("since");
+    period.until = q.time("until");
+    q.check_all_used();
+    constexpr UnixMicros kWeek = 7LL * 86400 * 1000000;
+    if (!period.until) period.until = period.since ? *period.since + kWeek : unix_now() * 1000000;
+    if (!period.since) period.since = *period.until - kWeek;
+    check_range(period.since, period.until);
+    const Summary s = store.summary(period);
+    JsonOut j;
+    j.begin_object().key("since").time(*period.since).key("until").time(*period.until);
+    j.key("rooms").begin_object().key("created").i64(s.rooms_created).key("ended").i64(s.rooms_ended);
+    j.key("still_active").i64(s.rooms_still_active);
+    j.key("duration_seconds").begin_object().key("mean").number(s.duration_mean_seconds);
+    j.key("p95").number(s.duration_p95_seconds).end_object().end_object();
+    j.key("peak_concurrent_occupants").i64(s.peak_concurrent_occupants).key("messages").i64(s.messages);
+    j.key("sessions").begin_object().key("total").i64(s.sessions).key("distinct_users").i64(s.distinct_users);
+    j.key("by_type").raw(s.sessions_by_type).key("by_os").raw(s.sessions_by_os);
+    j.key("by_browser").raw(s.sessions_by_browser).end_object();
+    j.end_object();
+    res.body = j.take();
+  });
+
+  server.route("GET", "/v1/events", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
+    Query& q = req.query;
+    EventQuery eq = event_query(q);
+    if (const auto room = q.text("room", 3071)) {
+      if (const auto u = parse_uuid(*room)) eq.room_id = *u;
+      else if (is_bare_jid(*room)) eq.room_jid = *room;
+      else throw ParamError("room", "neither a room id (UUID) nor a bare room JID");
+    }
+    eq.actor = q.uuid("actor");
+    q.check_all_used();
+    res.body = event_page(eq, store.events(eq));
+  });
+}
+
+}  // namespace mucstream::analytics

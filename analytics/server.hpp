@@ -1,0 +1,113 @@
+#pragma once
+// The HTTP server every mucstream HTTP resource is served by (the read API here, telemetry
+// later): cpp-httplib with TCP_NODELAY and keep-alive, bearer-JWT access per route, CORS,
+// JSON errors {"error":{"code","message"}}, and per-route request metrics. cpp-httplib and
+// RapidJSON stay inside the .cpp files; handlers see the small types below.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "analytics/auth.hpp"
+#include "analytics/params.hpp"
+
+namespace mucstream::analytics {
+
+namespace metrics {
+class Registry;
+}
+
+enum class Access { open, analyst, admin };  // open: no token needed
+
+struct HttpRequest {
+  std::string method, path;
+  std::vector<std::string> path_params;  // the {…} segments of the route, in order
+  Query query;
+  std::string body;
+  std::optional<TokenClaims> principal;  // set on routes that need a token
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Thrown by handlers for a non-2xx answer: rendered as {"error":{"code","message"}}.
+class HttpError : public std::runtime_error {
+ public:
+  HttpError(int status, std::string code, const std::string& message)
+      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+  int status() const { return status_; }
+  const std::string& code() const { return code_; }
+
+ private:
+  int status_;
+  std::string code_;
+};
+
+// {"error":{"code":…,"message":…[,"parameter":…]}}
+std::string error_body(const std::string& code, const std::string& message, const std::string& parameter = {});
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port (start() returns it)
+  std::vector<std::string> cors_origins;  // exact origins, or "*"
+  std::string jwt_secret;
+  std::size_t threads = 16;               // concurrent connections served
+  std::size_t keep_alive_max_requests = 1000;
+  int keep_alive_timeout_seconds = 5;
+  std::function<std::int64_t()> clock;    // seconds since the epoch; default: system clock
+  std::function<void(const std::string&)> log_error;  // handler failures (500s)
+};
+
+// "HOST:PORT", "[v6]:PORT" or ":PORT" (127.0.0.1). Throws std::invalid_argument.
+std::pair<std::string, int> parse_listen(const std::string& text);
+// "a, b" -> {"a","b"}; empty -> {}.
+std::vector<std::string> split_list(const std::string& text);
+
+struct RouteInfo {
+  std::string method;  // GET, POST, …
+  std::string path;    // OpenAPI style: /v1/rooms/{id}
+  Access access;
+};
+
+using RouteHandler = std::function<void(HttpRequest&, HttpResponse&)>;
+
+class HttpServer {
+ public:
+  HttpServer(ServerConfig config, metrics::Registry& registry);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Register before start(). `path` is OpenAPI style; each {name} matches one segment.
+  void route(const std::string& method, const std::string& path, Access access, RouteHandler handler);
+  std::vector<RouteInfo> routes() const;
+
+  // Binds and serves on a background thread; returns the bound port. Throws
+  // std::runtime_error when the address cannot be bound or no JWT secret is configured.
+  int start();
+  void stop();  // idempotent
+  bool running() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+class Store;
+// GET /healthz and GET /metrics (no token). `store` may be null (health without a database).
+void add_health_routes(HttpServer& server, metrics::Registry& registry, Store* store);
+// The talky-style read resources under /v1 (analyst token).
+void add_read_routes(HttpServer& server, Store& store);
+// Everything `mucstreamd api` serves (docs/api.yaml describes exactly these).
+void add_api_routes(HttpServer& server, metrics::Registry& registry, Store& store);
+
+}  // namespace mucstream::analytics

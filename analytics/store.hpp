@@ -1,0 +1,114 @@
+#pragma once
+// What the HTTP API reads, as an interface: PgStore (pg_store.hpp) answers from the
+// PostgreSQL tables the materialiser writes (rooms, users, events); tests can answer from
+// memory. Every filter arrives already validated and typed (params.hpp).
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "analytics/params.hpp"
+
+namespace mucstream::analytics {
+
+// The database cannot be reached or failed: the API answers 503.
+class StoreUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct RoomRow {
+  std::string id, name, jid;
+  UnixMicros created = 0;
+  std::optional<UnixMicros> ended;
+  std::optional<std::string> ended_reason, creator;
+  bool persistent = false, locked = false;
+  std::optional<std::string> config_json;  // JSON text, as stored
+  std::int64_t last_seq = 0, event_count = 0;
+  std::optional<UnixMicros> last_event;
+  std::int64_t occupants = 0;  // sessions without `ended`
+};
+
+struct UserRow {
+  std::string sessionid, userid, room_id, nick;
+  std::optional<std::string> jid, role, affiliation, occupant_id, type, os, browser, useragent, ended_reason;
+  UnixMicros created = 0;
+  std::optional<UnixMicros> ended;
+};
+
+struct EventRow {
+  std::string id, type, room, room_id;
+  std::int64_t seq = 0;
+  std::optional<std::string> actor, peer;
+  UnixMicros time = 0;
+  std::string data_json;  // JSON text, as stored
+};
+
+struct TimeRange {
+  std::optional<UnixMicros> since;  // inclusive
+  std::optional<UnixMicros> until;  // exclusive
+};
+
+struct RoomQuery {
+  std::optional<bool> active;       // true: ended IS NULL
+  std::optional<std::string> name;  // exact local part
+  TimeRange created;
+  std::int64_t page = 1, per_page = 50;
+};
+
+struct UserQuery {
+  std::string room_id;
+  std::optional<bool> active;
+  std::int64_t page = 1, per_page = 50;
+};
+
+template <class Row>
+struct Page {
+  std::vector<Row> items;
+  std::int64_t total = 0;
+};
+
+struct EventQuery {
+  std::vector<std::string> types;       // any of; empty = all
+  std::optional<std::string> room_id;   // uuid
+  std::optional<std::string> room_jid;  // bare JID
+  std::optional<std::string> actor;     // session uuid
+  TimeRange time;
+  std::optional<Cursor> after;  // rows strictly after this (time, id) in the order below
+  bool descending = false;      // newest first
+  std::int64_t limit = 100;     // the store returns up to limit + 1 rows so callers see "more"
+};
+
+// A period's numbers (GET /v1/analytics/summary). Maps are JSON objects as text.
+struct Summary {
+  std::int64_t rooms_created = 0, rooms_ended = 0, rooms_still_active = 0;  // rooms created in the period
+  std::optional<double> duration_mean_seconds, duration_p95_seconds;      // of those that ended
+  std::int64_t peak_concurrent_occupants = 0;  // most sessions present at once during the period
+  std::int64_t messages = 0;                   // message_sent events in the period
+  std::int64_t sessions = 0, distinct_users = 0;  // sessions that joined in the period
+  std::string sessions_by_type = "{}", sessions_by_os = "{}", sessions_by_browser = "{}";
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual Page<RoomRow> rooms(const RoomQuery&) = 0;
+  virtual std::optional<RoomRow> room(const std::string& id) = 0;
+  virtual Page<UserRow> room_users(const UserQuery&) = 0;
+  virtual std::optional<UserRow> user(const std::string& sessionid) = 0;
+  virtual std::vector<EventRow> events(const EventQuery&) = 0;
+  // `period` has both ends.
+  virtual Summary summary(const TimeRange& period) = 0;
+  // For /healthz: true when the database answers.
+  virtual bool healthy() = 0;
+  // For /metrics: rooms not ended and sessions not ended.
+  virtual std::int64_t active_rooms() = 0;
+  virtual std::int64_t active_sessions() = 0;
+};
+
+// The event types the API accepts in filters: docs/events.md (talky and replay types) and
+// the talky client vocabulary that telemetry (issue 6) stores.
+const std::vector<std::string>& known_event_types();
+
+}  // namespace mucstream::analytics

@@ -1,0 +1,93 @@
+#pragma once
+// A room loop for tests: one thread owns a core::Service and executes queued commands
+// through core::execute, as xmpp::RoomService does; submit() may be called from any thread.
+#include <array>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "core/decide.hpp"
+
+namespace mucstream::analytics::testing {
+
+class SequentialIds final : public core::IdSource {
+ public:
+  std::string next_id(std::int64_t now_ms) override {
+    std::array<std::uint8_t, 10> r{};
+    const std::uint64_t n = ++n_;
+    for (int i = 0; i < 8; ++i) r[2 + i] = static_cast<std::uint8_t>(n >> (56 - 8 * i));
+    return core::format_uuid_v7(now_ms, r);
+  }
+  std::string random_bytes(std::size_t n) override { return std::string(n, 'x'); }
+
+ private:
+  std::uint64_t n_ = 0;
+};
+
+// The room loop: one thread owns the rooms; submit() queues from any thread.
+class Loop {
+ public:
+  Loop() : thread_([this] { serve(); }) { cfg_.domain = "rooms.localhost"; }
+  ~Loop() {
+    {
+      std::lock_guard l(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  void submit(core::Command c, std::function<void(const core::Decision&)> done) {
+    {
+      std::lock_guard l(mu_);
+      queue_.emplace_back(std::move(c), std::move(done));
+    }
+    cv_.notify_all();
+  }
+  // Runs a command on the loop and waits for it (for the test's own XMPP-side actions).
+  core::Decision run(core::Command c) {
+    std::promise<core::Decision> p;
+    auto f = p.get_future();
+    submit(std::move(c), [&p](const core::Decision& d) { p.set_value(d); });
+    return f.get();
+  }
+  std::vector<core::Decision> decisions() {
+    std::lock_guard l(mu_);
+    return decisions_;
+  }
+
+ private:
+  void serve() {
+    std::int64_t now = 1'795'316'645'000;
+    while (true) {
+      std::pair<core::Command, std::function<void(const core::Decision&)>> item;
+      {
+        std::unique_lock l(mu_);
+        cv_.wait(l, [&] { return stop_ || !queue_.empty(); });
+        if (stop_ && queue_.empty()) return;
+        item = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      core::Context ctx{cfg_, now += 1000, ids_};
+      core::Decision d = core::execute(svc_, item.first, ctx);
+      {
+        std::lock_guard l(mu_);
+        decisions_.push_back(d);
+      }
+      if (item.second) item.second(d);
+    }
+  }
+  core::ServiceConfig cfg_;
+  core::Service svc_;
+  SequentialIds ids_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::pair<core::Command, std::function<void(const core::Decision&)>>> queue_;
+  std::vector<core::Decision> decisions_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace mucstream::analytics::testing

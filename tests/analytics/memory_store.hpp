@@ -1,0 +1,120 @@
+#pragma once
+// A Store answering from vectors, for HTTP tests that are about the server (auth, CORS,
+// errors, parameters) rather than SQL. It applies the same filters and order as PgStore,
+// and remembers the last event query it was asked.
+#include <algorithm>
+#include <mutex>
+
+#include "analytics/store.hpp"
+
+namespace mucstream::analytics::testing {
+
+class MemoryStore final : public Store {
+ public:
+  std::vector<RoomRow> rooms_;
+  std::vector<UserRow> users_;
+  std::vector<EventRow> events_;
+  bool down = false;
+  std::optional<EventQuery> last_event_query;
+  std::optional<RoomQuery> last_room_query;
+
+  Page<RoomRow> rooms(const RoomQuery& q) override {
+    std::lock_guard l(mu_);
+    check();
+    last_room_query = q;
+    std::vector<RoomRow> all;
+    for (const auto& r : rooms_)
+      if ((!q.active || *q.active == !r.ended) && (!q.name || *q.name == r.name) &&
+          (!q.created.since || r.created >= *q.created.since) && (!q.created.until || r.created < *q.created.until))
+        all.push_back(r);
+    std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return std::tie(b.created, b.id) < std::tie(a.created, a.id); });
+    Page<RoomRow> p;
+    p.total = static_cast<std::int64_t>(all.size());
+    const auto from = static_cast<std::size_t>((q.page - 1) * q.per_page);
+    for (std::size_t i = from; i < all.size() && i < from + static_cast<std::size_t>(q.per_page); ++i)
+      p.items.push_back(all[i]);
+    return p;
+  }
+  std::optional<RoomRow> room(const std::string& id) override {
+    std::lock_guard l(mu_);
+    check();
+    for (const auto& r : rooms_)
+      if (r.id == id) return r;
+    return std::nullopt;
+  }
+  Page<UserRow> room_users(const UserQuery& q) override {
+    std::lock_guard l(mu_);
+    check();
+    Page<UserRow> p;
+    std::vector<UserRow> all;
+    for (const auto& u : users_)
+      if (u.room_id == q.room_id && (!q.active || *q.active == !u.ended)) all.push_back(u);
+    p.total = static_cast<std::int64_t>(all.size());
+    const auto from = static_cast<std::size_t>((q.page - 1) * q.per_page);
+    for (std::size_t i = from; i < all.size() && i < from + static_cast<std::size_t>(q.per_page); ++i)
+      p.items.push_back(all[i]);
+    return p;
+  }
+  std::optional<UserRow> user(const std::string& sid) override {
+    std::lock_guard l(mu_);
+    check();
+    for (const auto& u : users_)
+      if (u.sessionid == sid) return u;
+    return std::nullopt;
+  }
+  std::vector<EventRow> events(const EventQuery& q) override {
+    std::lock_guard l(mu_);
+    check();
+    last_event_query = q;
+    std::vector<EventRow> all;
+    for (const auto& e : events_) {
+      if (!q.types.empty() && std::find(q.types.begin(), q.types.end(), e.type) == q.types.end()) continue;
+      if (q.room_id && e.room_id != *q.room_id) continue;
+      if (q.room_jid && e.room != *q.room_jid) continue;
+      if (q.actor && e.actor != q.actor) continue;
+      if (q.time.since && e.time < *q.time.since) continue;
+      if (q.time.until && e.time >= *q.time.until) continue;
+      if (q.after) {
+        const auto pos = std::tie(e.time, e.id);
+        const auto cur = std::tie(q.after->time, q.after->id);
+        if (q.descending ? !(pos < cur) : !(cur < pos)) continue;
+      }
+      all.push_back(e);
+    }
+    std::sort(all.begin(), all.end(), [&](auto& a, auto& b) {
+      return q.descending ? std::tie(b.time, b.id) < std::tie(a.time, a.id) : std::tie(a.time, a.id) < std::tie(b.time, b.id);
+    });
+    if (static_cast<std::int64_t>(all.size()) > q.limit + 1) all.resize(static_cast<std::size_t>(q.limit + 1));
+    return all;
+  }
+  // Counts only what the HTTP tests look at; the real computation is PgStore's (pg_tests).
+  Summary summary(const TimeRange& period) override {
+    std::lock_guard l(mu_);
+    check();
+    Summary s;
+    for (const auto& r : rooms_)
+      if (r.created >= *period.since && r.created < *period.until) ++s.rooms_created;
+    for (const auto& e : events_)
+      if (e.type == "message_sent" && e.time >= *period.since && e.time < *period.until) ++s.messages;
+    return s;
+  }
+  bool healthy() override { return !down; }
+  std::int64_t active_rooms() override {
+    std::lock_guard l(mu_);
+    check();
+    return std::count_if(rooms_.begin(), rooms_.end(), [](auto& r) { return !r.ended; });
+  }
+  std::int64_t active_sessions() override {
+    std::lock_guard l(mu_);
+    check();
+    return std::count_if(users_.begin(), users_.end(), [](auto& u) { return !u.ended; });
+  }
+
+ private:
+  void check() const {
+    if (down) throw StoreUnavailable("memory store is down");
+  }
+  std::mutex mu_;
+};
+
+}  // namespace mucstream::analytics::testing

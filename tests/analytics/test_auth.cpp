@@ -1,0 +1,109 @@
+// JWT auth: only HS256 tokens signed with our secret, with a role, unexpired and already valid.
+#include <doctest/doctest.h>
+#include <jwt.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "analytics/auth.hpp"
+#include "analytics/params.hpp"
+
+using namespace mucstream::analytics;
+
+namespace {
+const std::string kSecret = "test-secret-of-reasonable-length-0123456789";
+constexpr std::int64_t kNow = 1795316645;
+
+// A token built by hand, for the cases create_token refuses to make.
+std::string forge(const char* alg_header, const std::string& payload_json, const std::string& signature = "") {
+  return base64url_encode(std::string("{\"alg\":\"") + alg_header + "\",\"typ\":\"JWT\"}") + "." +
+         base64url_encode(payload_json) + "." + signature;
+}
+
+std::string sign_with(jwt_alg_t alg, const std::string& key, const std::string& role, long exp) {
+  jwt_t* j = nullptr;
+  REQUIRE(jwt_new(&j) == 0);
+  REQUIRE(jwt_set_alg(j, alg, reinterpret_cast<const unsigned char*>(key.data()), static_cast<int>(key.size())) == 0);
+  jwt_add_grant(j, "role", role.c_str());
+  jwt_add_grant_int(j, "exp", exp);
+  char* s = jwt_encode_str(j);
+  std::string out(s);
+  std::free(s);
+  jwt_free(j);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("auth: a token we create verifies with its role, subject and expiry") {
+  const std::string tok = create_token(kSecret, Role::admin, 3600, kNow, "ops@example.org");
+  const AuthResult r = verify_token(kSecret, tok, kNow + 10);
+  REQUIRE(r.claims.has_value());
+  CHECK(r.claims->role == Role::admin);
+  CHECK(r.claims->subject == "ops@example.org");
+  CHECK(r.claims->expires == kNow + 3600);
+  const AuthResult a = verify_token(kSecret, create_token(kSecret, Role::analyst, 60, kNow), kNow);
+  REQUIRE(a.claims.has_value());
+  CHECK(a.claims->role == Role::analyst);
+}
+
+TEST_CASE("auth: expired, not-yet-valid and wrongly signed tokens are refused") {
+  const std::string tok = create_token(kSecret, Role::analyst, 60, kNow);
+  CHECK(verify_token(kSecret, tok, kNow + 60).error == "token expired");
+  CHECK(verify_token(kSecret, tok, kNow - 1).error == "token not valid yet");
+  CHECK_FALSE(verify_token("another-secret", tok, kNow).claims.has_value());
+  std::string tampered = tok;
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  CHECK_FALSE(verify_token(kSecret, tampered, kNow).claims.has_value());
+  CHECK_FALSE(verify_token(kSecret, "", kNow).claims.has_value());
+  CHECK_FALSE(verify_token(kSecret, "not.a.jwt", kNow).claims.has_value());
+  CHECK_FALSE(verify_token("", tok, kNow).claims.has_value());
+}
+
+TEST_CASE("auth: alg none and other algorithms are refused even though libjwt accepts them") {
+  const std::string payload = "{\"role\":\"admin\",\"exp\":" + std::to_string(kNow + 3600) + "}";
+  CHECK_FALSE(verify_token(kSecret, forge("none", payload), kNow).claims.has_value());
+  CHECK_FALSE(verify_token(kSecret, forge("None", payload), kNow).claims.has_value());
+  const AuthResult hs512 = verify_token(kSecret, sign_with(JWT_ALG_HS512, kSecret, "admin", kNow + 3600), kNow);
+  CHECK_FALSE(hs512.claims.has_value());
+  CHECK(hs512.error == "token algorithm is not HS256");
+  CHECK_FALSE(verify_token(kSecret, sign_with(JWT_ALG_HS384, kSecret, "admin", kNow + 3600), kNow).claims.has_value());
+  // The same claims with HS256 are fine: the refusal above is about the algorithm.
+  CHECK(verify_token(kSecret, sign_with(JWT_ALG_HS256, kSecret, "admin", kNow + 3600), kNow).claims.has_value());
+}
+
+TEST_CASE("auth: tokens without exp, with a bad nbf, or without a known role are refused") {
+  jwt_t* j = nullptr;
+  REQUIRE(jwt_new(&j) == 0);
+  jwt_set_alg(j, JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(kSecret.data()), static_cast<int>(kSecret.size()));
+  jwt_add_grant(j, "role", "admin");
+  char* s = jwt_encode_str(j);
+  const std::string no_exp(s);
+  std::free(s);
+  jwt_add_grant(j, "exp", "tomorrow");
+  s = jwt_encode_str(j);
+  const std::string text_exp(s);
+  std::free(s);
+  jwt_free(j);
+  CHECK(verify_token(kSecret, no_exp, kNow).error == "token has no numeric exp claim");
+  CHECK(verify_token(kSecret, text_exp, kNow).error == "token has no numeric exp claim");
+  CHECK_FALSE(verify_token(kSecret, sign_with(JWT_ALG_HS256, kSecret, "root", kNow + 60), kNow).claims.has_value());
+  CHECK_FALSE(verify_token(kSecret, sign_with(JWT_ALG_HS256, kSecret, "", kNow + 60), kNow).claims.has_value());
+}
+
+TEST_CASE("auth: the Authorization header must be a bearer token") {
+  const std::string tok = create_token(kSecret, Role::analyst, 60, kNow);
+  CHECK(verify_authorization(kSecret, "Bearer " + tok, kNow).claims.has_value());
+  CHECK(verify_authorization(kSecret, "bearer  " + tok + " ", kNow).claims.has_value());
+  CHECK_FALSE(verify_authorization(kSecret, "", kNow).claims.has_value());
+  CHECK_FALSE(verify_authorization(kSecret, "Basic dXNlcjpwYXNz", kNow).claims.has_value());
+  CHECK_FALSE(verify_authorization(kSecret, tok, kNow).claims.has_value());
+  CHECK_FALSE(verify_authorization(kSecret, "Bearer ", kNow).claims.has_value());
+}
+
+TEST_CASE("auth: create_token refuses an empty secret and a non-positive lifetime") {
+  CHECK_THROWS(create_token("", Role::admin, 60, kNow));
+  CHECK_THROWS(create_token(kSecret, Role::admin, 0, kNow));
+  CHECK(parse_role("analyst") == Role::analyst);
+  CHECK(parse_role("admin") == Role::admin);
+  CHECK_FALSE(parse_role("Admin").has_value());
+}

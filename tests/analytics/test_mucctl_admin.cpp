@@ -1,0 +1,132 @@
+// mucctl's live-administration commands, run as a binary against an HTTP server whose
+// admin routes drive a real core room loop (what mucstreamd all will serve).
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "analytics/admin.hpp"
+#include "core_loop.hpp"
+#include "http_support.hpp"
+
+using namespace mucstream;
+using namespace mucstream::analytics;
+using namespace mucstream::analytics::testing;
+
+namespace {
+
+struct Run {
+  int status = -1;
+  std::string out, err;
+};
+
+// Runs mucctl with `args` (already shell-quoted where needed).
+Run mucctl(const std::string& env, const std::string& args) {
+  const std::string err_file = "/tmp/mucctl-admin-test-" + std::to_string(::getpid()) + ".err";
+  const std::string cmd = env + " " + MUCCTL_BINARY + " " + args + " 2>" + err_file;
+  Run r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int st = ::pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  std::ifstream e(err_file);
+  std::stringstream ss;
+  ss << e.rdbuf();
+  r.err = ss.str();
+  std::remove(err_file.c_str());
+  return r;
+}
+
+struct Fixture {
+  Loop loop;
+  Running srv{nullptr};
+  std::string env;
+  Fixture() {
+    AdminOptions o;
+    o.domain = "rooms.localhost";
+    add_admin_routes(*srv.server, [this](core::Command c, std::function<void(const core::Decision&)> d) {
+      loop.submit(std::move(c), std::move(d));
+    }, o);
+    const int port = srv.start();
+    env = "env -u MUCCTL_CONFIG HOME=/nonexistent MUCCTL_URL=http://127.0.0.1:" + std::to_string(port) +
+          " MUCCTL_TOKEN=" + create_token(kSecret, Role::admin, 3600, unix_now(), "ops");
+  }
+  void join(const char* user, const char* nick) {
+    core::Join j;
+    j.user = std::get<core::Jid>(core::Jid::parse(user));
+    j.room = "standup@rooms.localhost";
+    j.nick = nick;
+    REQUIRE(loop.run(j).ok());
+  }
+};
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("mucctl admin: create, lock, kick, ban, unlock, destroy a live room") {
+  Fixture f;
+  Run c = mucctl(f.env, "rooms create standup --owner alice@localhost --title 'Daily standup' --persistent");
+  CHECK(c.status == 0);
+  CHECK(c.out.rfind("EVENT", 0) == 0);
+  CHECK(contains(c.out, "room_created  standup@rooms.localhost  1"));
+  f.join("alice@localhost/web", "alice");
+  f.join("bob@localhost/phone", "bob");
+  f.join("carol@localhost/x", "carol");
+
+  Run lock = mucctl(f.env, "rooms lock standup");
+  CHECK(lock.status == 0);
+  CHECK(contains(lock.out, "room_locked"));
+  Run kick = mucctl(f.env, "rooms kick standup bob --reason 'be nice'");
+  CHECK(kick.status == 0);
+  CHECK(contains(kick.out, "occupant_left"));
+  Run ban = mucctl(f.env, "rooms ban standup@rooms.localhost carol@localhost --json");
+  CHECK(ban.status == 0);
+  CHECK(contains(ban.out, "\"type\":\"affiliation_changed\""));
+  CHECK(contains(ban.out, "\"type\":\"occupant_left\""));
+  Run unlock = mucctl(f.env, "rooms unlock standup --csv");
+  CHECK(unlock.status == 0);
+  CHECK(unlock.out.rfind("type,room,seq,time,id,room_id\nroom_unlocked,standup@rooms.localhost,", 0) == 0);
+  Run destroy = mucctl(f.env, "rooms destroy standup --reason 'meeting over'");
+  CHECK(destroy.status == 0);
+  CHECK(contains(destroy.out, "room_destroyed"));
+  // Every occupant still present (alice) was told, with the reason.
+  const core::Decision last = f.loop.decisions().back();
+  bool alice_told = false;
+  for (const auto& x : last.deliveries)
+    if (const auto* p = std::get_if<core::PresenceOut>(&x))
+      if (p->to == "alice@localhost/web" && p->destroyed && p->reason == "meeting over") alice_told = true;
+  CHECK(alice_told);
+}
+
+TEST_CASE("mucctl admin: refusals and bad input are clear errors with non-zero exits") {
+  Fixture f;
+  Run missing = mucctl(f.env, "rooms lock nosuch");
+  CHECK(missing.status == 1);
+  CHECK(contains(missing.err, "HTTP 404 item-not-found"));
+  CHECK(mucctl(f.env, "rooms create standup --owner alice@localhost").status == 0);
+  Run twice = mucctl(f.env, "rooms create standup --owner alice@localhost");
+  CHECK(twice.status == 1);
+  CHECK(contains(twice.err, "HTTP 409"));
+  Run no_owner = mucctl(f.env, "rooms create other");
+  CHECK(no_owner.status == 2);
+  CHECK(contains(no_owner.err, "--owner"));
+  Run bad_jid = mucctl(f.env, "rooms ban standup 'not a jid'");
+  CHECK(bad_jid.status == 1);
+  CHECK(contains(bad_jid.err, "'jid'"));
+  Run kick_args = mucctl(f.env, "rooms kick standup");
+  CHECK(kick_args.status == 2);
+  Run analyst = mucctl(f.env + " MUCCTL_TOKEN=" + create_token(kSecret, Role::analyst, 3600, unix_now()), "rooms lock standup");
+  CHECK(analyst.status == 4);
+  CHECK(contains(analyst.err, "admin role"));
+  Run help = mucctl(f.env, "rooms kick --help");
+  CHECK(help.status == 0);
+  CHECK(contains(help.out, "usage: mucctl rooms kick ROOM NICK"));
+  CHECK(contains(help.out, "mucstreamd all"));
+}

@@ -1,0 +1,66 @@
+// The embeddable API server of mucstreamd: settings in, routes out; with a room loop's
+// submit() it also serves live administration (what `mucstreamd all` wires).
+#include <doctest/doctest.h>
+#include <httplib.h>
+
+#include "analytics/auth.hpp"
+#include "tests/analytics/core_loop.hpp"
+#include "tools/mucstreamd/api_server.hpp"
+#include "tools/mucstreamd/roles.hpp"
+
+using namespace mucstream;
+using namespace mucstream::tools;
+
+namespace {
+const std::string kSecret = "api-server-test-secret-0123456789abcdef";
+
+Settings settings(std::vector<const char*> args) {
+  Settings s(mucstreamd_settings());
+  s.parse(static_cast<int>(args.size()), args.data(), {});
+  return s;
+}
+}  // namespace
+
+TEST_CASE("api server: refuses to start without its settings") {
+  analytics::metrics::Registry reg;
+  CHECK_THROWS_AS(ApiServer(settings({"--jwt-secret", kSecret.c_str(), "--http-listen", "127.0.0.1:0"}), reg), SettingsError);
+  CHECK_THROWS_AS(ApiServer(settings({"--pg", "host=127.0.0.1 port=1", "--http-listen", "127.0.0.1:0"}), reg), SettingsError);
+  CHECK_THROWS_AS(ApiServer(settings({"--pg", "host=127.0.0.1 port=1", "--jwt-secret", kSecret.c_str(), "--http-listen",
+                                      "nowhere"}),
+                            reg),
+                  SettingsError);
+}
+
+TEST_CASE("api server: live administration is served only when given the room loop") {
+  const auto args = std::vector<const char*>{"--pg", "host=127.0.0.1 port=1 connect_timeout=1", "--jwt-secret",
+                                             kSecret.c_str(), "--http-listen", "127.0.0.1:0", "--xmpp-domain",
+                                             "rooms.example.org"};
+  const std::string admin = analytics::create_token(kSecret, analytics::Role::admin, 600, analytics::unix_now());
+  const httplib::Headers auth = {{"Authorization", "Bearer " + admin}};
+  const std::string body = R"({"room":"standup","owner":"alice@example.org"})";
+  {
+    analytics::metrics::Registry reg;
+    ApiServer alone(settings(args), reg);
+    httplib::Client c("127.0.0.1", alone.port());
+    auto r = c.Post("/v1/admin/rooms", auth, body, "application/json");
+    REQUIRE(r);
+    CHECK(r->status == 404);
+    auto h = c.Get("/healthz");
+    REQUIRE(h);
+    CHECK(h->status == 503);  // no PostgreSQL on port 1
+  }
+  analytics::testing::Loop loop;
+  analytics::metrics::Registry reg;
+  ApiServer with_loop(settings(args), reg, [&loop](core::Command cmd, std::function<void(const core::Decision&)> done) {
+    loop.submit(std::move(cmd), std::move(done));
+  });
+  httplib::Client c("127.0.0.1", with_loop.port());
+  auto r = c.Post("/v1/admin/rooms", auth, body, "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 201);
+  CHECK(r->body.find("\"room\":\"standup@rooms.example.org\"") != std::string::npos);  // the configured domain
+  auto other = c.Post("/v1/admin/rooms", auth, R"({"room":"x@rooms.localhost","owner":"alice@example.org"})",
+                      "application/json");
+  REQUIRE(other);
+  CHECK(other->status == 400);
+}

@@ -1,0 +1,777 @@
+// mucctl: the mucstream admin CLI. Reads the HTTP API (rooms, users, events) and makes API
+// tokens. Run `mucctl --help`.
+#include <httplib.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <toml++/toml.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "analytics/auth.hpp"
+#include "analytics/params.hpp"
+#include "tools/mucctl/output.hpp"
+
+namespace an = mucstream::analytics;
+using namespace mucstream::tools::mucctl;
+
+namespace {
+
+// Exit codes (also in --help).
+constexpr int kOk = 0, kFailed = 1, kUsage = 2, kUnreachable = 3, kDenied = 4;
+
+constexpr const char* kMainUsage = R"(usage: mucctl [options] COMMAND ...
+
+Commands:
+  token create   print a signed API token (no server needed)
+  rooms list     rooms, newest first, with filters and paging
+  rooms show     one room
+  rooms create|lock|unlock|destroy|kick|ban
+                 live room administration (admin token; served by mucstreamd all)
+  users show     one occupant session
+  report summary a period in numbers: rooms, durations, peak occupancy, messages, sessions
+  events tail    the newest events, and with --follow new ones as they arrive
+
+Options (valid with every command):
+  --url URL        API base URL       (env MUCCTL_URL, config `url`; default http://127.0.0.1:8080)
+  --token TOKEN    API bearer token   (env MUCCTL_TOKEN, config `token`)
+  --config FILE    TOML config file with url, token, jwt_secret
+                   (default: $MUCCTL_CONFIG, else ~/.config/mucctl/config.toml when present)
+  --json           JSON output (events tail: one JSON object per line)
+  --csv            CSV output with a header line
+  --timeout SECS   network timeout (default 10)
+  -h, --help       help for mucctl or for the command given
+
+Exit status: 0 ok, 1 the API refused or failed the request, 2 usage error,
+3 the API cannot be reached, 4 missing, bad or insufficient token (HTTP 401/403).
+Run `mucctl COMMAND SUBCOMMAND --help` for a command's options.)";
+
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+class Exit : public std::runtime_error {
+ public:
+  Exit(int code, const std::string& m) : std::runtime_error(m), code(code) {}
+  int code;
+};
+
+struct Command;
+
+struct Context {
+  const Command* cmd = nullptr;
+  std::map<std::string, std::string> opts;  // option name (without --) -> value ("" for switches)
+  std::vector<std::string> args;
+  Format format = Format::table;
+  std::string url, token, jwt_secret;
+  int timeout = 10;
+
+  bool has(const std::string& o) const { return opts.count(o) != 0; }
+  std::optional<std::string> get(const std::string& o) const {
+    auto it = opts.find(o);
+    if (it == opts.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+struct Option {
+  const char* name;
+  bool value;
+};
+
+struct Command {
+  const char* group;
+  const char* name;
+  const char* usage;
+  std::vector<Option> options;
+  std::size_t positional;  // required positional arguments
+  int (*run)(Context&);
+};
+
+const std::vector<Option> kGlobal = {{"url", true},  {"token", true}, {"config", true}, {"json", false},
+                                     {"csv", false}, {"timeout", true}, {"help", false}};
+
+// ---------- HTTP ----------
+
+std::string percent(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string query_string(const std::vector<std::pair<std::string, std::string>>& q) {
+  std::string out;
+  for (const auto& [k, v] : q) out += (out.empty() ? "?" : "&") + percent(k) + "=" + percent(v);
+  return out;
+}
+
+std::string describe(httplib::Error e) {
+  switch (e) {
+    case httplib::Error::Connection: return "connection failed (is the API running there?)";
+    case httplib::Error::ConnectionTimeout: return "connection timed out";
+    case httplib::Error::Read: return "the connection broke while reading the answer (or it timed out)";
+    case httplib::Error::Write: return "the connection broke while sending the request";
+    case httplib::Error::SSLConnection: return "TLS connection failed";
+    case httplib::Error::SSLServerVerification: return "the server's TLS certificate did not verify";
+    default: return httplib::to_string(e);
+  }
+}
+
+struct Api {
+  std::unique_ptr<httplib::Client> client;
+  std::string prefix;  // path part of the base URL
+  std::string url;
+  std::string token;
+
+  explicit Api(const Context& ctx) : url(ctx.url), token(ctx.token) {
+    const auto scheme = url.find("://");
+    if (scheme == std::string::npos || (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0))
+      throw UsageError("--url must start with http:// or https:// (got '" + url + "')");
+    const auto slash = url.find('/', scheme + 3);
+    const std::string host = url.substr(0, slash);
+    if (slash != std::string::npos) prefix = url.substr(slash);
+    while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+    client = std::make_unique<httplib::Client>(host);
+    if (!client->is_valid()) throw UsageError("--url '" + url + "' is not a valid URL");
+    client->set_tcp_nodelay(true);
+    client->set_keep_alive(true);
+    client->set_connection_timeout(ctx.timeout);
+    client->set_read_timeout(ctx.timeout);
+    client->set_write_timeout(ctx.timeout);
+  }
+
+  // GET path+query; returns the parsed JSON body of a 2xx answer, throws Exit otherwise.
+  rapidjson::Document get(const std::string& path, const std::vector<std::pair<std::string, std::string>>& q = {},
+                          std::string* raw = nullptr) {
+    return call(nullptr, path + query_string(q), raw);
+  }
+  // POST a JSON body; as get().
+  rapidjson::Document post(const std::string& path, const std::string& body, std::string* raw = nullptr) {
+    return call(&body, path, raw);
+  }
+
+ private:
+  rapidjson::Document call(const std::string* body, const std::string& path_query, std::string* raw) {
+    if (token.empty())
+      throw Exit(kDenied, "no API token: pass --token, set MUCCTL_TOKEN, or put token in the config file "
+                          "(make one with `mucctl token create --role analyst --ttl 1h`)");
+    httplib::Headers h = {{"Authorization", "Bearer " + token}, {"Accept", "application/json"}};
+    const std::string target = prefix + path_query;
+    const auto res = body != nullptr ? client->Post(target.c_str(), h, *body, "application/json")
+                                     : client->Get(target.c_str(), h);
+    if (!res) throw Exit(kUnreachable, "cannot reach " + url + ": " + describe(res.error()));
+    rapidjson::Document doc;
+    doc.Parse(res->body.c_str(), res->body.size());
+    if (res->status >= 400) {
+      std::string message = "HTTP " + std::to_string(res->status);
+      if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("error") && doc["error"].IsObject()) {
+        const auto& e = doc["error"];
+        if (e.HasMember("message") && e["message"].IsString()) message = e["message"].GetString();
+        if (e.HasMember("code") && e["code"].IsString())
+          message += " (HTTP " + std::to_string(res->status) + " " + e["code"].GetString() + ")";
+      }
+      throw Exit(res->status == 401 || res->status == 403 ? kDenied : kFailed, message);
+    }
+    if (doc.HasParseError()) throw Exit(kFailed, url + " answered something that is not JSON");
+    if (raw != nullptr) *raw = res->body;
+    return doc;
+  }
+};
+
+// ---------- JSON to cells ----------
+
+std::string json_text(const rapidjson::Value& v) {
+  rapidjson::StringBuffer b;
+  rapidjson::Writer<rapidjson::StringBuffer> w(b);
+  v.Accept(w);
+  return std::string(b.GetString(), b.GetSize());
+}
+
+std::string cell(const rapidjson::Value& obj, const char* key) {
+  if (!obj.IsObject() || !obj.HasMember(key)) return "";
+  const auto& v = obj[key];
+  if (v.IsNull()) return "";
+  if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
+  if (v.IsBool()) return v.GetBool() ? "yes" : "no";
+  if (v.IsInt64()) return std::to_string(v.GetInt64());
+  if (v.IsUint64()) return std::to_string(v.GetUint64());
+  if (v.IsDouble()) return std::to_string(v.GetDouble());
+  return json_text(v);
+}
+
+std::string shorten(std::string s, std::size_t n) {
+  if (s.size() <= n) return s;
+  s.resize(n - 3);
+  while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80) s.pop_back();  // whole code points
+  if (!s.empty() && static_cast<unsigned char>(s.back()) >= 0xC0) s.pop_back();
+  return s + "...";
+}
+
+void print(const std::string& s) {
+  std::fwrite(s.data(), 1, s.size(), stdout);
+  std::fflush(stdout);
+}
+
+void print_rows(const Context& ctx, const Table& t) {
+  print(ctx.format == Format::csv ? render_csv(t) : render_table(t));
+}
+
+// ---------- commands ----------
+
+int cmd_token_create(Context& ctx) {
+  const auto role = an::parse_role(ctx.get("role").value_or(""));
+  if (!role) throw UsageError("--role must be analyst or admin");
+  const auto ttl = an::parse_duration_seconds(ctx.get("ttl").value_or("1h"));
+  if (!ttl) throw UsageError("--ttl must be a duration such as 90s, 15m, 1h or 7d");
+  if (auto s = ctx.get("jwt-secret")) ctx.jwt_secret = *s;
+  if (ctx.jwt_secret.empty())
+    throw UsageError("no JWT secret: pass --jwt-secret, set MUCSTREAM_JWT_SECRET, or put jwt_secret in the config file");
+  const std::int64_t now = an::unix_now();
+  const std::string tok = an::create_token(ctx.jwt_secret, *role, *ttl, now, ctx.get("subject").value_or(""));
+  if (ctx.format == Format::json) {
+    print("{\"token\":\"" + tok + "\",\"role\":\"" + an::role_name(*role) + "\",\"expires\":\"" +
+          an::format_rfc3339((now + *ttl) * 1000000) + "\"}\n");
+  } else if (ctx.format == Format::csv) {
+    print("token,role,expires\n" + tok + "," + an::role_name(*role) + "," + an::format_rfc3339((now + *ttl) * 1000000) +
+          "\n");
+  } else {
+    print(tok + "\n");
+  }
+  return kOk;
+}
+
+const std::vector<std::string> kRoomFields = {"id",        "name",    "jid",        "created",     "ended",
+                                              "active",    "occupants", "event_count", "ended_reason", "creator",
+                                              "persistent", "locked", "last_event", "config"};
+
+int cmd_rooms_list(Context& ctx) {
+  if (ctx.has("active") && ctx.has("ended")) throw UsageError("--active and --ended exclude each other");
+  std::vector<std::pair<std::string, std::string>> q;
+  if (ctx.has("active")) q.emplace_back("active", "true");
+  if (ctx.has("ended")) q.emplace_back("active", "false");
+  for (const char* o : {"name", "since", "until", "page"})
+    if (auto v = ctx.get(o)) q.emplace_back(o, *v);
+  if (auto v = ctx.get("per-page")) q.emplace_back("per_page", *v);
+  Api api(ctx);
+  std::string raw;
+  const auto doc = api.get("/v1/rooms", q, &raw);
+  if (ctx.format == Format::json) {
+    print(raw + "\n");
+    return kOk;
+  }
+  Table t;
+  t.columns = {"ID", "NAME", "JID", "CREATED", "ENDED", "ACTIVE", "OCCUPANTS", "EVENTS"};
+  if (ctx.format == Format::csv) t.columns = {"id", "name", "jid", "created", "ended", "active", "occupants", "event_count"};
+  for (const auto& r : doc["items"].GetArray())
+    t.rows.push_back({cell(r, "id"), cell(r, "name"), cell(r, "jid"), cell(r, "created"), cell(r, "ended"),
+                      cell(r, "active"), cell(r, "occupants"), cell(r, "event_count")});
+  print_rows(ctx, t);
+  if (ctx.format == Format::table) {
+    const auto total = doc["total"].GetInt64(), page = doc["page"].GetInt64(), per = doc["per_page"].GetInt64();
+    const auto pages = std::max<std::int64_t>(1, (total + per - 1) / per);
+    print("page " + std::to_string(page) + " of " + std::to_string(pages) + ", " + std::to_string(total) +
+          (total == 1 ? " room\n" : " rooms\n"));
+  }
+  return kOk;
+}
+
+int show_record(Context& ctx, const std::string& path, const std::vector<std::string>& fields) {
+  Api api(ctx);
+  std::string raw;
+  const auto doc = api.get(path, {}, &raw);
+  if (ctx.format == Format::json) {
+    print(raw + "\n");
+    return kOk;
+  }
+  std::vector<std::string> values;
+  for (const auto& f : fields) values.push_back(cell(doc, f.c_str()));
+  if (ctx.format == Format::csv) {
+    print(render_csv(Table{fields, {values}}));
+  } else {
+    print(render_table(vertical(fields, values)));
+  }
+  return kOk;
+}
+
+std::string path_id(const Context& ctx, const char* what) {
+  const auto id = an::parse_uuid(ctx.args.at(0));
+  if (!id) throw UsageError(std::string(what) + " must be a UUID (got '" + ctx.args.at(0) + "')");
+  return *id;
+}
+
+int cmd_rooms_show(Context& ctx) { return show_record(ctx, "/v1/rooms/" + path_id(ctx, "ROOM_ID"), kRoomFields); }
+
+int cmd_users_show(Context& ctx) {
+  return show_record(ctx, "/v1/users/" + path_id(ctx, "SESSION_ID"),
+                     {"sessionid", "userid", "nick", "room_id", "jid", "role", "affiliation", "type", "os", "browser",
+                      "useragent", "created", "ended", "ended_reason", "active"});
+}
+
+int cmd_events_tail(Context& ctx) {
+  std::vector<std::pair<std::string, std::string>> filters;
+  for (const char* o : {"room", "type", "actor"})
+    if (auto v = ctx.get(o)) filters.emplace_back(o, *v);
+  long lines = 10;
+  if (auto v = ctx.get("lines")) {
+    char* end = nullptr;
+    lines = std::strtol(v->c_str(), &end, 10);
+    if (v->empty() || *end != '\0' || lines < 0 || lines > 1000) throw UsageError("--lines must be 0..1000");
+  }
+  double interval = 1.0;
+  if (auto v = ctx.get("interval")) {
+    char* end = nullptr;
+    interval = std::strtod(v->c_str(), &end);
+    if (v->empty() || *end != '\0' || !(interval >= 0.05 && interval <= 3600))
+      throw UsageError("--interval must be between 0.05 and 3600 seconds");
+  }
+  const bool follow = ctx.has("follow");
+  Api api(ctx);
+
+  Table t;
+  t.columns = {"TIME", "TYPE", "ROOM", "SEQ", "ACTOR", "PEER", "DATA"};
+  if (ctx.format == Format::csv) t.columns = {"time", "type", "room", "seq", "actor", "peer", "data", "id", "room_id"};
+  bool header_done = false;
+  auto emit = [&](const std::vector<const rapidjson::Value*>& items) {
+    if (ctx.format == Format::json) {
+      std::string out;
+      for (const auto* e : items) out += json_text(*e) + "\n";
+      print(out);
+      return;
+    }
+    Table batch{t.columns, {}};
+    for (const auto* e : items) {
+      if (ctx.format == Format::csv)
+        batch.rows.push_back({cell(*e, "time"), cell(*e, "type"), cell(*e, "room"), cell(*e, "seq"), cell(*e, "actor"),
+                              cell(*e, "peer"), cell(*e, "data"), cell(*e, "id"), cell(*e, "room_id")});
+      else
+        batch.rows.push_back({cell(*e, "time"), cell(*e, "type"), cell(*e, "room"), cell(*e, "seq"), cell(*e, "actor"),
+                              cell(*e, "peer"), shorten(cell(*e, "data"), 60)});
+    }
+    if (ctx.format == Format::csv) {
+      print(render_csv(batch, !header_done));
+    } else {
+      // Tables of a follow stream cannot align with rows not yet seen: one table per batch,
+      // the header only once.
+      std::string text = render_table(batch);
+      if (header_done) text = text.substr(text.find('\n') + 1);
+      print(text);
+    }
+    header_done = true;
+  };
+
+  // The newest `lines` events, oldest first; their newest position is where following starts.
+  std::string cursor;
+  std::optional<std::string> since = ctx.get("since");
+  if (since) {
+    if (!an::parse_rfc3339(*since)) throw UsageError("--since must be an RFC 3339 time, e.g. 2026-11-22T03:00:00Z");
+  } else {
+    auto q = filters;
+    q.emplace_back("order", "desc");
+    q.emplace_back("limit", std::to_string(std::max(lines, 1L)));
+    const auto doc = api.get("/v1/events", q);
+    std::vector<const rapidjson::Value*> items;
+    for (const auto& e : doc["items"].GetArray()) items.insert(items.begin(), &e);
+    if (lines > 0) emit(items);
+    if (doc["prev_cursor"].IsString()) cursor = doc["prev_cursor"].GetString();
+    if (!follow) {
+      if (!header_done && ctx.format != Format::json) emit({});
+      return kOk;
+    }
+  }
+  // From --since, or after the newest event seen: oldest first, page by page, polling.
+  while (true) {
+    auto q = filters;
+    if (!cursor.empty()) q.emplace_back("cursor", cursor);
+    else if (since) q.emplace_back("since", *since);
+    q.emplace_back("limit", "500");
+    const auto doc = api.get("/v1/events", q);
+    std::vector<const rapidjson::Value*> items;
+    for (const auto& e : doc["items"].GetArray()) items.push_back(&e);
+    if (!items.empty()) {
+      emit(items);
+      cursor = doc["next_cursor"].GetString();
+    }
+    const bool more = doc["has_more"].GetBool();
+    if (!follow && !more) {
+      if (!header_done && ctx.format != Format::json) emit({});
+      return kOk;
+    }
+    if (!more) std::this_thread::sleep_for(std::chrono::duration<double>(interval));
+  }
+}
+
+// A JSON object of string/bool members, for request bodies.
+class BodyWriter {
+ public:
+  BodyWriter() : w_(b_) { w_.StartObject(); }
+  BodyWriter& str(const char* k, const std::string& v) {
+    w_.Key(k);
+    w_.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+    return *this;
+  }
+  BodyWriter& opt(const char* k, const std::optional<std::string>& v) { return v ? str(k, *v) : *this; }
+  BodyWriter& boolean(const char* k, bool v) {
+    w_.Key(k);
+    w_.Bool(v);
+    return *this;
+  }
+  BodyWriter& begin(const char* k) {
+    w_.Key(k);
+    w_.StartObject();
+    return *this;
+  }
+  BodyWriter& end() {
+    w_.EndObject();
+    return *this;
+  }
+  std::string take() {
+    w_.EndObject();
+    return std::string(b_.GetString(), b_.GetSize());
+  }
+
+ private:
+  rapidjson::StringBuffer b_;
+  rapidjson::Writer<rapidjson::StringBuffer> w_;
+};
+
+// Live administration: POST to /v1/admin/…, print the events the room service decided.
+int admin_call(Context& ctx, const std::string& path, const std::string& body) {
+  Api api(ctx);
+  std::string raw;
+  const auto doc = api.post(path, body, &raw);
+  if (ctx.format == Format::json) {
+    print(raw + "\n");
+    return kOk;
+  }
+  Table t;
+  t.columns = ctx.format == Format::csv ? std::vector<std::string>{"type", "room", "seq", "time", "id", "room_id"}
+                                        : std::vector<std::string>{"EVENT", "ROOM", "SEQ", "TIME", "ID"};
+  for (const auto& e : doc["events"].GetArray()) {
+    if (ctx.format == Format::csv)
+      t.rows.push_back({cell(e, "type"), cell(e, "room"), cell(e, "seq"), cell(e, "time"), cell(e, "id"), cell(e, "room_id")});
+    else
+      t.rows.push_back({cell(e, "type"), cell(e, "room"), cell(e, "seq"), cell(e, "time"), cell(e, "id")});
+  }
+  print_rows(ctx, t);
+  return kOk;
+}
+
+std::string room_path(const Context& ctx, const char* action) {
+  return "/v1/admin/rooms/" + percent(ctx.args.at(0)) + "/" + action;
+}
+
+int cmd_rooms_create(Context& ctx) {
+  const auto owner = ctx.get("owner");
+  if (!owner) throw UsageError("--owner JID is required (the bare JID that owns the room)");
+  BodyWriter b;
+  b.str("room", ctx.args.at(0)).str("owner", *owner);
+  if (ctx.has("title") || ctx.has("persistent") || ctx.has("members-only")) {
+    b.begin("config").opt("name", ctx.get("title"));
+    if (ctx.has("persistent")) b.boolean("persistent", true);
+    if (ctx.has("members-only")) b.boolean("members_only", true);
+    b.end();
+  }
+  return admin_call(ctx, "/v1/admin/rooms", b.take());
+}
+int cmd_rooms_lock(Context& ctx) { return admin_call(ctx, room_path(ctx, "lock"), "{}"); }
+int cmd_rooms_unlock(Context& ctx) { return admin_call(ctx, room_path(ctx, "unlock"), "{}"); }
+int cmd_rooms_destroy(Context& ctx) {
+  BodyWriter b;
+  b.opt("reason", ctx.get("reason")).opt("alternate", ctx.get("alternate"));
+  return admin_call(ctx, room_path(ctx, "destroy"), b.take());
+}
+int cmd_rooms_kick(Context& ctx) {
+  BodyWriter b;
+  b.str("nick", ctx.args.at(1)).opt("reason", ctx.get("reason"));
+  return admin_call(ctx, room_path(ctx, "kick"), b.take());
+}
+int cmd_rooms_ban(Context& ctx) {
+  BodyWriter b;
+  b.str("jid", ctx.args.at(1)).opt("reason", ctx.get("reason"));
+  return admin_call(ctx, room_path(ctx, "ban"), b.take());
+}
+
+constexpr const char* kLiveNote =
+    "\n\nLive administration (admin token) is served by the process that owns the rooms\n"
+    "(mucstreamd all). ROOM is the room's local part or its bare JID. Prints the events the\n"
+    "room service decided; a refusal exits 1 with the XMPP condition.";
+
+int cmd_report_summary(Context& ctx) {
+  std::vector<std::pair<std::string, std::string>> q;
+  if (auto v = ctx.get("since")) q.emplace_back("since", *v);
+  if (auto v = ctx.get("until")) q.emplace_back("until", *v);
+  Api api(ctx);
+  std::string raw;
+  const auto doc = api.get("/v1/analytics/summary", q, &raw);
+  if (ctx.format == Format::json) {
+    print(raw + "\n");
+    return kOk;
+  }
+  const auto& rooms = doc["rooms"];
+  const auto& sessions = doc["sessions"];
+  auto seconds = [](const rapidjson::Value& v) {
+    if (!v.IsNumber()) return std::string();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0f", v.GetDouble());
+    return std::string(buf);
+  };
+  const std::vector<std::string> fields = {"since", "until", "rooms_created", "rooms_ended", "rooms_still_active",
+                                           "duration_mean_s", "duration_p95_s", "peak_concurrent_occupants",
+                                           "messages", "sessions", "distinct_users", "sessions_by_type",
+                                           "sessions_by_os", "sessions_by_browser"};
+  const std::vector<std::string> values = {
+      cell(doc, "since"), cell(doc, "until"), cell(rooms, "created"), cell(rooms, "ended"), cell(rooms, "still_active"),
+      seconds(rooms["duration_seconds"]["mean"]), seconds(rooms["duration_seconds"]["p95"]),
+      cell(doc, "peak_concurrent_occupants"), cell(doc, "messages"), cell(sessions, "total"),
+      cell(sessions, "distinct_users"), cell(sessions, "by_type"), cell(sessions, "by_os"), cell(sessions, "by_browser")};
+  print(ctx.format == Format::csv ? render_csv(Table{fields, {values}}) : render_table(vertical(fields, values)));
+  return kOk;
+}
+
+const std::vector<Command> kCommands = {
+    {"token", "create",
+     "usage: mucctl token create --role analyst|admin [--ttl DURATION] [--subject NAME] [--jwt-secret SECRET]\n\n"
+     "Prints an HS256 API token signed with the secret mucstreamd verifies with, so that\n"
+     "  TOKEN=$(mucctl token create --role analyst --ttl 1h)\n"
+     "works in a script. analyst reads; admin also manages rooms.\n\n"
+     "  --role ROLE          analyst or admin (required)\n"
+     "  --ttl DURATION       lifetime: 90s, 15m, 1h, 7d (default 1h)\n"
+     "  --subject NAME       sub claim, e.g. who the token is for\n"
+     "  --jwt-secret SECRET  signing secret (env MUCSTREAM_JWT_SECRET, config jwt_secret)",
+     {{"role", true}, {"ttl", true}, {"subject", true}, {"jwt-secret", true}}, 0, cmd_token_create},
+    {"rooms", "list",
+     "usage: mucctl rooms list [--active|--ended] [--name NAME] [--since TIME] [--until TIME]\n"
+     "                         [--page N] [--per-page N]\n\n"
+     "Rooms newest first (GET /v1/rooms). Times are RFC 3339, e.g. 2026-11-22T03:00:00Z.\n\n"
+     "  --active / --ended   only rooms still open / only ended rooms\n"
+     "  --name NAME          rooms whose local part is NAME (one per meeting of that JID)\n"
+     "  --since / --until    created at or after / before\n"
+     "  --page N, --per-page N   paging (default 1, 50)",
+     {{"active", false}, {"ended", false}, {"name", true}, {"since", true}, {"until", true}, {"page", true},
+      {"per-page", true}},
+     0, cmd_rooms_list},
+    {"rooms", "show", "usage: mucctl rooms show ROOM_ID\n\nOne room (GET /v1/rooms/{id}).", {}, 1, cmd_rooms_show},
+    {"rooms", "create",
+     "usage: mucctl rooms create ROOM --owner JID [--title TEXT] [--persistent] [--members-only]\n\n"
+     "Creates a live room owned by JID, before anyone joins (POST /v1/admin/rooms).",
+     {{"owner", true}, {"title", true}, {"persistent", false}, {"members-only", false}}, 1, cmd_rooms_create},
+    {"rooms", "lock", "usage: mucctl rooms lock ROOM\n\nLocks a live room: only owners, admins and members may join.",
+     {}, 1, cmd_rooms_lock},
+    {"rooms", "unlock", "usage: mucctl rooms unlock ROOM\n\nUnlocks a live room.", {}, 1, cmd_rooms_unlock},
+    {"rooms", "destroy",
+     "usage: mucctl rooms destroy ROOM [--reason TEXT] [--alternate ROOM_JID]\n\n"
+     "Destroys a live room; occupants are told the reason (and the alternate venue).",
+     {{"reason", true}, {"alternate", true}}, 1, cmd_rooms_destroy},
+    {"rooms", "kick", "usage: mucctl rooms kick ROOM NICK [--reason TEXT]\n\nKicks the occupant NICK (status 307).",
+     {{"reason", true}}, 2, cmd_rooms_kick},
+    {"rooms", "ban",
+     "usage: mucctl rooms ban ROOM JID [--reason TEXT]\n\nBans a bare JID (outcast); its sessions leave with status 301.",
+     {{"reason", true}}, 2, cmd_rooms_ban},
+    {"report", "summary",
+     "usage: mucctl report summary [--since TIME] [--until TIME]\n\n"
+     "A period in numbers (GET /v1/analytics/summary): rooms created and ended, mean and p95\n"
+     "duration, peak concurrent occupants, messages, sessions by type, OS and browser.\n"
+     "Default: the last 7 days.",
+     {{"since", true}, {"until", true}}, 0, cmd_report_summary},
+    {"users", "show", "usage: mucctl users show SESSION_ID\n\nOne occupant session (GET /v1/users/{sessionid}).", {}, 1,
+     cmd_users_show},
+    {"events", "tail",
+     "usage: mucctl events tail [--room ROOM] [--type TYPE[,TYPE]] [--actor SESSION_ID]\n"
+     "                          [--lines N] [--since TIME] [-f|--follow] [--interval SECONDS]\n\n"
+     "Prints the newest events oldest first (GET /v1/events); with --follow keeps polling with\n"
+     "the cursor and prints new events as they arrive, until interrupted.\n\n"
+     "  --room ROOM          room id (UUID) or bare room JID\n"
+     "  --type TYPES         comma-separated event types\n"
+     "  --actor SESSION_ID   events of one occupant session\n"
+     "  --lines N            how many of the newest events to print first (default 10)\n"
+     "  --since TIME         instead: every event from TIME on\n"
+     "  -f, --follow         keep following\n"
+     "  --interval SECONDS   polling interval when following (default 1)",
+     {{"room", true}, {"type", true}, {"actor", true}, {"lines", true}, {"since", true}, {"follow", false},
+      {"interval", true}},
+     0, cmd_events_tail},
+};
+
+std::string group_usage(const std::string& group) {
+  std::string out = "usage: mucctl " + group + " SUBCOMMAND [options]\n\nSubcommands:\n";
+  for (const auto& c : kCommands)
+    if (group == c.group) out += std::string("  ") + c.name + "\n";
+  return out + "\nRun `mucctl " + group + " SUBCOMMAND --help` for its options.";
+}
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? v : "";
+}
+
+// Settings from the config file; flags and environment override them.
+void load_config(Context& ctx, const std::optional<std::string>& flag_path) {
+  std::string path = flag_path.value_or(env("MUCCTL_CONFIG"));
+  bool required = !path.empty();
+  if (path.empty()) {
+    const std::string xdg = env("XDG_CONFIG_HOME"), home = env("HOME");
+    if (!xdg.empty()) path = xdg + "/mucctl/config.toml";
+    else if (!home.empty()) path = home + "/.config/mucctl/config.toml";
+    if (path.empty() || !std::filesystem::exists(path)) return;
+  }
+  if (required && !std::filesystem::exists(path)) throw UsageError("config file " + path + " does not exist");
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    throw UsageError("config file " + path + ": " + std::string(e.description()));
+  }
+  for (const auto& [k, v] : t) {
+    const std::string key(k.str());
+    if (key != "url" && key != "token" && key != "jwt_secret")
+      throw UsageError("config file " + path + ": unknown key '" + key + "' (known: url, token, jwt_secret)");
+    if (!v.is_string()) throw UsageError("config file " + path + ": " + key + " must be a string");
+  }
+  if (auto v = t["url"].value<std::string>()) ctx.url = *v;
+  if (auto v = t["token"].value<std::string>()) ctx.token = *v;
+  if (auto v = t["jwt_secret"].value<std::string>()) ctx.jwt_secret = *v;
+}
+
+int run(int argc, char** argv) {
+  std::vector<std::string> words;
+  std::vector<std::pair<std::string, std::optional<std::string>>> raw_opts;  // checked once the command is known
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "-h") a = "--help";
+    if (a == "-f") a = "--follow";
+    if (a.rfind("--", 0) == 0 && a.size() > 2) {
+      std::string name = a.substr(2);
+      std::optional<std::string> value;
+      if (const auto eq = name.find('='); eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+      }
+      // "--opt VALUE": the next word is the value when the option takes one. Whether it
+      // does is the same for every command that has it, so the command need not be known.
+      if (!value && i + 1 < argc) {
+        static const std::set<std::string> takes_value = [] {
+          std::set<std::string> s;
+          for (const auto& o : kGlobal)
+            if (o.value) s.insert(o.name);
+          for (const auto& c : kCommands)
+            for (const auto& o : c.options)
+              if (o.value) s.insert(o.name);
+          return s;
+        }();
+        if (takes_value.count(name)) value = argv[++i];
+      }
+      raw_opts.emplace_back(name, value);
+    } else {
+      words.push_back(a);
+    }
+  }
+  bool help = false;
+  for (const auto& [n, v] : raw_opts)
+    if (n == "help") help = true;
+
+  if (words.empty()) {
+    std::puts(kMainUsage);
+    return help ? kOk : kUsage;
+  }
+  if (words[0] == "help") {
+    std::puts(kMainUsage);
+    return kOk;
+  }
+  const Command* cmd = nullptr;
+  bool group_known = false;
+  for (const auto& c : kCommands) {
+    if (words[0] == c.group) {
+      group_known = true;
+      if (words.size() > 1 && words[1] == c.name) cmd = &c;
+    }
+  }
+  if (!group_known) throw UsageError("unknown command '" + words[0] + "' (see mucctl --help)");
+  if (cmd == nullptr) {
+    if (help) {
+      std::puts(group_usage(words[0]).c_str());
+      return kOk;
+    }
+    throw UsageError(words.size() > 1 ? "unknown subcommand '" + words[0] + " " + words[1] + "' (see mucctl " + words[0] + " --help)"
+                                      : "'" + words[0] + "' needs a subcommand (see mucctl " + words[0] + " --help)");
+  }
+  if (help) {
+    std::puts(cmd->usage);
+    if (std::string(cmd->group) == "rooms" && cmd->run != cmd_rooms_list && cmd->run != cmd_rooms_show)
+      std::puts(kLiveNote + 2);
+    std::puts("\nAlso: --url, --token, --config, --json, --csv, --timeout (see mucctl --help).");
+    return kOk;
+  }
+  Context ctx;
+  ctx.cmd = cmd;
+  for (const auto& [name, value] : raw_opts) {
+    const Option* spec = nullptr;
+    for (const auto& o : kGlobal)
+      if (name == o.name) spec = &o;
+    for (const auto& o : cmd->options)
+      if (name == o.name) spec = &o;
+    const std::string full = std::string(cmd->group) + " " + cmd->name;
+    if (spec == nullptr) throw UsageError("unknown option --" + name + " for '" + full + "' (see mucctl " + full + " --help)");
+    if (spec->value && !value) throw UsageError("--" + name + " needs a value");
+    if (!spec->value && value) throw UsageError("--" + name + " takes no value");
+    if (ctx.opts.count(name)) throw UsageError("--" + name + " given twice");
+    ctx.opts[name] = value.value_or("");
+  }
+  ctx.args.assign(words.begin() + 2, words.end());
+  if (ctx.args.size() != cmd->positional)
+    throw UsageError(std::string("'") + cmd->group + " " + cmd->name + "' takes " + std::to_string(cmd->positional) +
+                     " argument(s), got " + std::to_string(ctx.args.size()) + " (see --help)");
+  if (ctx.has("json") && ctx.has("csv")) throw UsageError("--json and --csv exclude each other");
+  ctx.format = ctx.has("json") ? Format::json : ctx.has("csv") ? Format::csv : Format::table;
+
+  ctx.url = "http://127.0.0.1:8080";
+  load_config(ctx, ctx.get("config"));
+  if (!env("MUCCTL_URL").empty()) ctx.url = env("MUCCTL_URL");
+  if (!env("MUCCTL_TOKEN").empty()) ctx.token = env("MUCCTL_TOKEN");
+  if (!env("MUCSTREAM_JWT_SECRET").empty()) ctx.jwt_secret = env("MUCSTREAM_JWT_SECRET");
+  if (auto v = ctx.get("url")) ctx.url = *v;
+  if (auto v = ctx.get("token")) ctx.token = *v;
+  if (auto v = ctx.get("timeout")) {
+    char* end = nullptr;
+    const long t = std::strtol(v->c_str(), &end, 10);
+    if (v->empty() || *end != '\0' || t < 1 || t > 3600) throw UsageError("--timeout must be 1..3600 seconds");
+    ctx.timeout = static_cast<int>(t);
+  }
+  return cmd->run(ctx);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "mucctl: %s\n", e.what());
+    return kUsage;
+  } catch (const Exit& e) {
+    std::fprintf(stderr, "mucctl: %s\n", e.what());
+    return e.code;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mucctl: %s\n", e.what());
+    return kFailed;
+  }
+}

@@ -1,0 +1,56 @@
+#include "tools/mucstreamd/api_server.hpp"
+
+#include "analytics/pg_store.hpp"
+#include "analytics/server.hpp"
+#include "tools/common/log.hpp"
+
+namespace mucstream::tools {
+
+struct ApiServer::Impl {
+  std::unique_ptr<analytics::PgStore> store;
+  std::unique_ptr<analytics::HttpServer> server;
+  int port = 0;
+};
+
+ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& registry, analytics::SubmitFn submit)
+    : impl_(std::make_unique<Impl>()) {
+  namespace an = analytics;
+  const std::string& pg = settings.get("pg");
+  if (pg.empty()) throw SettingsError("--pg (or MUCSTREAM_PG) is required: the API reads PostgreSQL");
+  if (settings.get("jwt.secret").empty())
+    throw SettingsError("--jwt-secret (or MUCSTREAM_JWT_SECRET) is required: it verifies API tokens");
+  an::ServerConfig cfg;
+  try {
+    std::tie(cfg.host, cfg.port) = an::parse_listen(settings.get("http.listen"));
+  } catch (const std::invalid_argument& e) {
+    throw SettingsError(std::string("--http-listen: ") + e.what());
+  }
+  cfg.cors_origins = an::split_list(settings.get("http.cors_origins"));
+  cfg.jwt_secret = settings.get("jwt.secret");
+  if (cfg.jwt_secret.size() < 32)
+    log::warn("api", "the JWT secret is shorter than 32 bytes: tokens are easier to forge by brute force");
+  cfg.log_error = [](const std::string& m) { log::error("api", "{}", m); };
+
+  impl_->store = std::make_unique<an::PgStore>(pg, cfg.threads);
+  impl_->server = std::make_unique<an::HttpServer>(cfg, registry);
+  an::add_api_routes(*impl_->server, registry, *impl_->store);
+  if (submit) {
+    an::AdminOptions admin;
+    admin.domain = settings.get("xmpp.domain");
+    an::add_admin_routes(*impl_->server, std::move(submit), admin);
+  }
+  impl_->port = impl_->server->start();
+  if (!impl_->store->healthy()) log::warn("api", "PostgreSQL does not answer yet: requests get 503 until it does");
+  log::info("api", "listening on http://{}:{}{}", cfg.host.find(':') != std::string::npos ? "[" + cfg.host + "]" : cfg.host,
+            impl_->port, submit ? " (with live room administration)" : "");
+}
+
+ApiServer::~ApiServer() { stop(); }
+
+int ApiServer::port() const { return impl_->port; }
+
+void ApiServer::stop() {
+  if (impl_->server) impl_->server->stop();
+}
+
+}  // namespace mucstream::tools

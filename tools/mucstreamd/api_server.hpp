@@ -1,0 +1,32 @@
+#pragma once
+// The HTTP API as a component any role can embed: `mucstreamd api` runs it alone, and
+// `mucstreamd all` runs it next to the room loop, passing the loop's submit() so live room
+// administration (/v1/admin/...) is served too:
+//
+//   ApiServer api(settings, registry, [&svc](core::Command c, auto done) { svc.submit(std::move(c), std::move(done)); });
+//   ... api.port() ...
+//   api.stop();
+#include <memory>
+
+#include "analytics/admin.hpp"
+#include "analytics/metrics.hpp"
+#include "tools/common/settings.hpp"
+
+namespace mucstream::tools {
+
+class ApiServer {
+ public:
+  // Reads http.listen, http.cors_origins, jwt.secret, pg (and xmpp.domain for live
+  // administration), binds and starts serving on background threads. Throws SettingsError
+  // for missing or bad settings, std::runtime_error when the address cannot be bound.
+  ApiServer(const Settings& settings, analytics::metrics::Registry& registry, analytics::SubmitFn submit = {});
+  ~ApiServer();
+  int port() const;
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mucstream::tools

@@ -322,6 +322,23 @@ SELECT (SELECT count(*) FROM r),
   });
 }
 
+std::vector<DailyCount> PgStore::events_per_day(const TimeRange& period, const std::vector<std::string>& types,
+                                                const std::optional<std::string>& room_id) {
+  static const std::string sql =
+      "SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, type, count(*) FROM events "
+      "WHERE time >= $1::timestamptz AND time < $2::timestamptz "
+      "AND ($3::text[] IS NULL OR type = ANY($3::text[])) AND ($4::uuid IS NULL OR room_id = $4::uuid) "
+      "GROUP BY 1, 2 ORDER BY 1, 2";
+  const auto since = ts(period.since), until = ts(period.until);
+  const auto type_list = text_array(types);
+  return impl_->run([&](pqxx::read_transaction& tx) {
+    std::vector<DailyCount> out;
+    for (const auto& r : tx.exec_params(sql, since, until, type_list, room_id))
+      out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<long long>()});
+    return out;
+  });
+}
+
 bool PgStore::healthy() {
   try {
     return impl_->run([](pqxx::read_transaction& tx) { return tx.exec("SELECT 1")[0][0].as<int>() == 1; });

@@ -22,6 +22,8 @@ class PgStore final : public Store {
   std::optional<UserRow> user(const std::string& sessionid) override;
   std::vector<EventRow> events(const EventQuery&) override;
   Summary summary(const TimeRange& period) override;
+  std::vector<DailyCount> events_per_day(const TimeRange& period, const std::vector<std::string>& types,
+                                         const std::optional<std::string>& room_id) override;
   bool healthy() override;
   std::int64_t active_rooms() override;
   std::int64_t active_sessions() override;

@@ -215,6 +215,27 @@ void add_read_routes(HttpServer& server, Store& store) {
     res.body = j.take();
   });
 
+  server.route("GET", "/v1/analytics/events-per-day", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
+    Query& q = req.query;
+    TimeRange period;
+    period.since = q.time("since");
+    period.until = q.time("until");
+    const auto types = q.list_of("type", event_type_set());
+    const auto room = q.uuid("room");
+    q.check_all_used();
+    constexpr UnixMicros kDay = 86400LL * 1000000;
+    if (!period.until) period.until = period.since ? *period.since + 30 * kDay : unix_now() * 1000000;
+    if (!period.since) period.since = *period.until - 30 * kDay;
+    check_range(period.since, period.until);
+    if (*period.until - *period.since > 366 * kDay) throw ParamError("until", "the period is longer than 366 days");
+    JsonOut j;
+    j.begin_object().key("since").time(*period.since).key("until").time(*period.until).key("items").begin_array();
+    for (const auto& d : store.events_per_day(period, types, room))
+      j.begin_object().key("day").str(d.day).key("type").str(d.type).key("count").i64(d.count).end_object();
+    j.end_array().end_object();
+    res.body = j.take();
+  });
+
   server.route("GET", "/v1/events", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
     Query& q = req.query;
     EventQuery eq = event_query(q);

@@ -3,7 +3,6 @@
 #include <httplib.h>
 
 #include <chrono>
-#include <regex>
 #include <thread>
 
 #include "analytics/json.hpp"
@@ -32,6 +31,20 @@ std::string path_regex(const std::string& path, std::size_t& params) {
     }
   }
   return out;
+}
+
+// Does `path` match the OpenAPI-style route `tmpl` ({name} = one non-empty segment)? The
+// same rule the regex given to httplib encodes; used to tell 405 from 404.
+bool route_matches(std::string_view tmpl, std::string_view path) {
+  while (!tmpl.empty() && !path.empty()) {
+    const auto ts = tmpl.find('/', 1), ps = path.find('/', 1);
+    const std::string_view t = tmpl.substr(0, ts), p = path.substr(0, ps);
+    const bool param = t.size() > 2 && t[1] == '{' && t.back() == '}';
+    if (param ? p.size() < 2 : t != p) return false;
+    tmpl = ts == std::string_view::npos ? std::string_view() : tmpl.substr(ts);
+    path = ps == std::string_view::npos ? std::string_view() : path.substr(ps);
+  }
+  return tmpl.empty() && path.empty();
 }
 
 }  // namespace
@@ -76,7 +89,6 @@ std::vector<std::string> split_list(const std::string& text) {
 struct HttpServer::Impl {
   struct Route {
     RouteInfo info;
-    std::regex pattern;
     RouteHandler handler;
     metrics::Histogram* latency = nullptr;
   };
@@ -190,7 +202,7 @@ HttpServer::HttpServer(ServerConfig config, metrics::Registry& registry)
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     if (res.status == 404) {
       for (const auto& r : im.routes)
-        if (std::regex_match(req.path, r->pattern)) {
+        if (route_matches(r->info.path, req.path)) {
           res.status = 405;
           break;
         }
@@ -214,7 +226,6 @@ void HttpServer::route(const std::string& method, const std::string& path, Acces
   const std::string rx = path_regex(path, params);
   auto r = std::make_unique<Impl::Route>();
   r->info = RouteInfo{method, path, access};
-  r->pattern = std::regex(rx);
   r->handler = std::move(handler);
   r->latency = &im.registry.histogram("mucstream_http_request_duration_seconds",
                                       "HTTP request latency by route, from routing to the response body",

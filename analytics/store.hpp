@@ -90,6 +90,12 @@ struct Summary {
   std::string sessions_by_type = "{}", sessions_by_os = "{}", sessions_by_browser = "{}";
 };
 
+struct DailyCount {
+  std::string day;  // YYYY-MM-DD (UTC)
+  std::string type;
+  std::int64_t count = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -100,6 +106,9 @@ class Store {
   virtual std::vector<EventRow> events(const EventQuery&) = 0;
   // `period` has both ends.
   virtual Summary summary(const TimeRange& period) = 0;
+  // Events per UTC day and type in `period` (both ends), optionally of some types / a room.
+  virtual std::vector<DailyCount> events_per_day(const TimeRange& period, const std::vector<std::string>& types,
+                                                 const std::optional<std::string>& room_id) = 0;
   // For /healthz: true when the database answers.
   virtual bool healthy() = 0;
   // For /metrics: rooms not ended and sessions not ended.

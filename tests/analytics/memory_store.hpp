@@ -3,6 +3,7 @@
 // errors, parameters) rather than SQL. It applies the same filters and order as PgStore,
 // and remembers the last event query it was asked.
 #include <algorithm>
+#include <map>
 #include <mutex>
 
 #include "analytics/store.hpp"
@@ -97,6 +98,20 @@ class MemoryStore final : public Store {
     for (const auto& e : events_)
       if (e.type == "message_sent" && e.time >= *period.since && e.time < *period.until) ++s.messages;
     return s;
+  }
+  std::vector<DailyCount> events_per_day(const TimeRange& period, const std::vector<std::string>& types,
+                                         const std::optional<std::string>& room_id) override {
+    std::lock_guard l(mu_);
+    check();
+    std::map<std::pair<std::string, std::string>, std::int64_t> counts;
+    for (const auto& e : events_)
+      if (e.time >= *period.since && e.time < *period.until &&
+          (types.empty() || std::find(types.begin(), types.end(), e.type) != types.end()) &&
+          (!room_id || e.room_id == *room_id))
+        ++counts[{format_rfc3339(e.time).substr(0, 10), e.type}];
+    std::vector<DailyCount> out;
+    for (const auto& [k, n] : counts) out.push_back({k.first, k.second, n});
+    return out;
   }
   bool healthy() override { return !down; }
   std::int64_t active_rooms() override {

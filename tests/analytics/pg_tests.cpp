@@ -326,3 +326,30 @@ TEST_CASE("pg: the summary of a period counts rooms, durations, peak occupancy, 
   CHECK(api.get("/v1/analytics/summary?since=2026-11-01T00:00:00Z&until=2026-10-01T00:00:00Z").status == 400);
   CHECK(api.get("/v1/analytics/summary?since=%27%20OR%201%3D1").status == 400);
 }
+
+TEST_CASE("pg: events per day and type") {
+  Api api;
+  Reply r = api.get("/v1/analytics/events-per-day?since=2026-10-01T00:00:00Z&until=2026-12-01T00:00:00Z");
+  REQUIRE(r.status == 200);
+  // 2026-10-01: room_created + room_destroyed; 2026-10-15: created, joined, message, left, destroyed;
+  // 2026-11-20: created, 2 joined, 250 messages, 1 left.
+  REQUIRE(r.size("/items") == 2 + 5 + 4);
+  CHECK(r.text("/items/0/day") == "2026-10-01");
+  CHECK(r.text("/items/0/type") == "room_created");
+  CHECK(r.text("/items/0/count") == "1");
+  bool saw_messages = false;
+  for (std::size_t i = 0; i < r.size("/items"); ++i) {
+    const std::string p = "/items/" + std::to_string(i);
+    if (r.text((p + "/day").c_str()) == "2026-11-20" && r.text((p + "/type").c_str()) == "message_sent") {
+      CHECK(r.text((p + "/count").c_str()) == "250");
+      saw_messages = true;
+    }
+  }
+  CHECK(saw_messages);
+  Reply joins = api.get("/v1/analytics/events-per-day?since=2026-10-01T00:00:00Z&until=2026-12-01T00:00:00Z"
+                        "&type=occupant_joined&room=" + kStandup);
+  REQUIRE(joins.size("/items") == 1);
+  CHECK(joins.text("/items/0/count") == "2");
+  CHECK(api.get("/v1/analytics/events-per-day?since=2024-01-01T00:00:00Z&until=2026-01-01T00:00:00Z").status == 400);
+  CHECK(api.get("/v1/analytics/events-per-day?type=%27%3B--").status == 400);
+}

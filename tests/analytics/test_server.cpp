@@ -149,6 +149,8 @@ TEST_CASE("http: unknown paths are 404 and wrong methods 405, as JSON") {
   CHECK(room.text("/error/message") == "no room with id " + kRoom);
   CHECK(srv.get("/v1/users/" + kAlice, Running::token(Role::analyst)).status == 404);
   CHECK(srv.get("/v1/rooms/" + kRoom + "/events", Running::token(Role::analyst)).status == 404);
+  CHECK(srv.post("/v1/rooms/" + kRoom, Running::token(Role::analyst)).status == 405);
+  CHECK(srv.get("/v1/rooms/" + kRoom + "/", Running::token(Role::analyst)).status == 404);
   Reply m = srv.post("/v1/rooms", Running::token(Role::analyst));
   CHECK(m.status == 405);
   CHECK(m.text("/error/code") == "method_not_allowed");

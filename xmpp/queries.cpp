@@ -165,9 +165,15 @@ std::string answer_query(const Decoded& d, const core::Service& svc, const core:
         return error_reply(d, ErrorCondition::item_not_found, "No occupant with that nickname");
       return error_reply(d, ErrorCondition::service_unavailable, "IQs between occupants are not relayed");
     }
-    case W::occupant_iq:
+    case W::occupant_iq_response: return {};  // routed by the room loop, never answered
+    case W::occupant_iq: {
       if (me == nullptr) return error_reply(d, ErrorCondition::not_acceptable, "You are not an occupant of this room");
-      return error_reply(d, ErrorCondition::service_unavailable, "IQs between occupants are not relayed");
+      auto nick = core::prepare_nick(q.nick);
+      if (!std::holds_alternative<std::string>(nick) || r->occupant_by_nick(std::get<std::string>(nick)) == nullptr)
+        return error_reply(d, ErrorCondition::item_not_found, "No occupant with that nickname");
+      // The room loop routes IQs to other occupants; reaching here means nobody to route to.
+      return error_reply(d, ErrorCondition::service_unavailable, "This IQ cannot be delivered");
+    }
     case W::affiliation_list: {
       const auto mine = affiliation_of(*r, d.from);
       if (mine < core::Affiliation::admin) return error_reply(d, ErrorCondition::forbidden, "Only admins and owners may see this list");

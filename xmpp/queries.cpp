@@ -9,13 +9,7 @@ namespace {
 
 using core::ErrorCondition;
 
-void attr(std::string& out, std::string_view name, std::string_view value) {
-  out += ' ';
-  out += name;
-  out += "='";
-  append_escaped(out, value);
-  out += '\'';
-}
+void attr(std::string& out, std::string_view name, std::string_view value) { append_attr(out, name, value); }
 
 void feature(std::string& out, std::string_view var) {
   out += "<feature";
@@ -42,6 +36,12 @@ std::string error_reply(const Decoded& d, ErrorCondition c, std::string text) {
   return render_error(d.env, core::make_error(c, std::move(text)));
 }
 
+// What the service and every room support.
+void common_features(std::string& q) {
+  for (const char* f : {ns::kMuc, ns::kDiscoInfo, ns::kDiscoItems, ns::kPing, ns::kSid, ns::kOccupantId, ns::kSelfPing})
+    feature(q, f);
+}
+
 core::Affiliation affiliation_of(const core::Room& r, const core::Jid& who) { return r.affiliation_of(who.bare()); }
 
 std::string room_info(const core::Room& r) {
@@ -49,13 +49,7 @@ std::string room_info(const core::Room& r) {
   std::string q = "<query xmlns='http://jabber.org/protocol/disco#info'><identity category='conference' type='text'";
   attr(q, "name", c.name.empty() ? r.jid.substr(0, r.jid.find('@')) : c.name);
   q += "/>";
-  feature(q, ns::kMuc);
-  feature(q, ns::kDiscoInfo);
-  feature(q, ns::kDiscoItems);
-  feature(q, ns::kPing);
-  feature(q, ns::kSid);
-  feature(q, ns::kOccupantId);
-  feature(q, ns::kSelfPing);
+  common_features(q);
   feature(q, c.is_public ? "muc_public" : "muc_hidden");
   feature(q, c.persistent ? "muc_persistent" : "muc_temporary");
   feature(q, c.members_only ? "muc_membersonly" : "muc_open");
@@ -79,13 +73,7 @@ std::string room_info(const core::Room& r) {
 std::string service_info(const core::ServiceConfig&) {
   std::string q = "<query xmlns='http://jabber.org/protocol/disco#info'>"
                   "<identity category='conference' type='text' name='mucstream rooms'/>";
-  feature(q, ns::kMuc);
-  feature(q, ns::kDiscoInfo);
-  feature(q, ns::kDiscoItems);
-  feature(q, ns::kPing);
-  feature(q, ns::kSid);
-  feature(q, ns::kOccupantId);
-  feature(q, ns::kSelfPing);
+  common_features(q);
   q += "</query>";
   return q;
 }

@@ -26,6 +26,11 @@ start)
   cat > "$state/ejabberd.yml" <<CFG
 hosts:
   - localhost
+  - anon.localhost
+host_config:
+  anon.localhost:
+    auth_method: anonymous
+    anonymous_protocol: sasl_anon
 loglevel: info
 certfiles: []
 auth_method: internal
@@ -64,6 +69,8 @@ modules:
   mod_roster: {}
   mod_stream_mgmt: {}
   mod_admin_extra: {}
+  mod_muc:
+    host: "conference.@HOST@"
 CFG
   cat > "$state/ejabberdctl.cfg" <<CTL
 ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"

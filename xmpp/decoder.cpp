@@ -297,7 +297,17 @@ void decode_owner(const gloox::Tag& q, Decoded& d) {
 void decode_iq(const gloox::Tag& t, const core::Jid& to, const DecodeContext& ctx, Decoded& d) {
   const std::string& type = d.env.type;
   if (type == "result" || type == "error") {
-    d.ignore = true;  // we send no requests of our own
+    // Answers to IQs the room routed to an occupant come back addressed to the asking
+    // occupant's room JID; anything else is not ours to answer.
+    if (!d.room.empty() && !to.resource().empty()) {
+      Query query;
+      query.what = Query::What::occupant_iq_response;
+      query.room = d.room;
+      query.nick = to.resource();
+      d.query = query;
+    } else {
+      d.ignore = true;
+    }
     return;
   }
   if (type != "get" && type != "set") {

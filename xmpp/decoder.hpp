@@ -40,7 +40,8 @@ struct Query {
     affiliation_list,  // muc#admin get <item affiliation=.../>
     role_list,         // muc#admin get <item role=.../>
     config_form,       // muc#owner get
-    occupant_iq,       // another IQ addressed to room/nick
+    occupant_iq,       // another IQ addressed to room/nick: routed to the occupant (§7.x)
+    occupant_iq_response,  // a result/error to room/nick: the answer to a routed IQ
   };
   What what = What::ping;
   std::string room;  // bare room JID

@@ -9,13 +9,7 @@ namespace {
 
 using core::ErrorCondition;
 
-void attr(std::string& out, std::string_view name, std::string_view value) {
-  out += ' ';
-  out += name;
-  out += "='";
-  append_escaped(out, value);
-  out += '\'';
-}
+void attr(std::string& out, std::string_view name, std::string_view value) { append_attr(out, name, value); }
 
 void feature(std::string& out, std::string_view var) {
   out += "<feature";
@@ -42,6 +36,12 @@ std::string error_reply(const Decoded& d, ErrorCondition c, std::string text) {
   return render_error(d.env, core::make_error(c, std::move(text)));
 }
 
+// What the service and every room support.
+void common_features(std::string& q) {
+  for (const char* f : {ns::kMuc, ns::kDiscoInfo, ns::kDiscoItems, ns::kPing, ns::kSid, ns::kOccupantId, ns::kSelfPing})
+    feature(q, f);
+}
+
 core::Affiliation affiliation_of(const core::Room& r, const core::Jid& who) { return r.affiliation_of(who.bare()); }
 
 std::string room_info(const core::Room& r) {
@@ -49,13 +49,7 @@ std::string room_info(const core::Room& r) {
   std::string q = "<query xmlns='http://jabber.org/protocol/disco#info'><identity category='conference' type='text'";
   attr(q, "name", c.name.empty() ? r.jid.substr(0, r.jid.find('@')) : c.name);
   q += "/>";
-  feature(q, ns::kMuc);
-  feature(q, ns::kDiscoInfo);
-  feature(q, ns::kDiscoItems);
-  feature(q, ns::kPing);
-  feature(q, ns::kSid);
-  feature(q, ns::kOccupantId);
-  feature(q, ns::kSelfPing);
+  common_features(q);
   feature(q, c.is_public ? "muc_public" : "muc_hidden");
   feature(q, c.persistent ? "muc_persistent" : "muc_temporary");
   feature(q, c.members_only ? "muc_membersonly" : "muc_open");
@@ -79,13 +73,7 @@ std::string room_info(const core::Room& r) {
 std::string service_info(const core::ServiceConfig&) {
   std::string q = "<query xmlns='http://jabber.org/protocol/disco#info'>"
                   "<identity category='conference' type='text' name='mucstream rooms'/>";
-  feature(q, ns::kMuc);
-  feature(q, ns::kDiscoInfo);
-  feature(q, ns::kDiscoItems);
-  feature(q, ns::kPing);
-  feature(q, ns::kSid);
-  feature(q, ns::kOccupantId);
-  feature(q, ns::kSelfPing);
+  common_features(q);
   q += "</query>";
   return q;
 }
@@ -165,9 +153,15 @@ std::string answer_query(const Decoded& d, const core::Service& svc, const core:
         return error_reply(d, ErrorCondition::item_not_found, "No occupant with that nickname");
       return error_reply(d, ErrorCondition::service_unavailable, "IQs between occupants are not relayed");
     }
-    case W::occupant_iq:
+    case W::occupant_iq_response: return {};  // routed by the room loop, never answered
+    case W::occupant_iq: {
       if (me == nullptr) return error_reply(d, ErrorCondition::not_acceptable, "You are not an occupant of this room");
-      return error_reply(d, ErrorCondition::service_unavailable, "IQs between occupants are not relayed");
+      auto nick = core::prepare_nick(q.nick);
+      if (!std::holds_alternative<std::string>(nick) || r->occupant_by_nick(std::get<std::string>(nick)) == nullptr)
+        return error_reply(d, ErrorCondition::item_not_found, "No occupant with that nickname");
+      // The room loop routes IQs to other occupants; reaching here means nobody to route to.
+      return error_reply(d, ErrorCondition::service_unavailable, "This IQ cannot be delivered");
+    }
     case W::affiliation_list: {
       const auto mine = affiliation_of(*r, d.from);
       if (mine < core::Affiliation::admin) return error_reply(d, ErrorCondition::forbidden, "Only admins and owners may see this list");

@@ -5,13 +5,7 @@
 namespace mucstream::xmpp {
 namespace {
 
-void attr(std::string& out, std::string_view name, std::string_view value) {
-  out += ' ';
-  out += name;
-  out += "='";
-  append_escaped(out, value);
-  out += '\'';
-}
+void attr(std::string& out, std::string_view name, std::string_view value) { append_attr(out, name, value); }
 
 void from_attr(std::string& out, const std::string& room, const std::string& nick) {
   out += " from='";

@@ -208,6 +208,10 @@ struct RoomService::Impl {
     if (d.ignore) return;
     const std::string by = d.room;
     if (d.error) return reply_error(d.env, *d.error, by);
+    if (d.query && d.query->what == Query::What::occupant_iq_response) return route_response(tag, d);
+    if (d.query && (d.query->what == Query::What::occupant_iq || d.query->what == Query::What::self_ping) &&
+        route_to_occupant(tag, d))
+      return;
     if (d.query) {
       std::string reply = answer_query(d, svc, config);
       if (reply.find("type='error'") != std::string::npos) stats.errors_out.fetch_add(1, std::memory_order_relaxed);
@@ -227,6 +231,69 @@ struct RoomService::Impl {
     }
     if (d.env.kind == StanzaKind::iq) send_now(render_iq_result(d.env));
     maybe_flush();
+  }
+
+  // --- IQs between occupants (XEP-0045 §7.x): routed to the target's real JID with the
+  // sender's room JID as `from` and an id of ours, the answer routed back. ---------------
+
+  struct PendingIq {
+    std::string requester;       // real full JID that asked
+    std::string request_id;      // its id
+    std::string responder;       // real full JID the request went to
+    std::string responder_room_jid;  // room/nick of the responder: `from` of the answer
+    std::int64_t at_ms = 0;
+  };
+  std::unordered_map<std::string, PendingIq> pending_iqs;
+  std::uint64_t iq_counter = 0;
+  std::string iq_prefix = "mucstream-" + std::to_string(std::random_device{}()) + "-";
+
+  // True when routed; false leaves the answer to answer_query (not joined, no such nick,
+  // or a self-ping the room answers itself).
+  bool route_to_occupant(const gloox::Tag& tag, const Decoded& d) {
+    const core::Room* r = svc.find(d.room);
+    if (r == nullptr) return false;
+    const core::Occupant* me = r->occupant_by_session_jid(d.from.full());
+    if (me == nullptr) return false;
+    auto prepared = core::prepare_nick(d.query->nick);
+    if (!std::holds_alternative<std::string>(prepared)) return false;
+    const core::Occupant* target = r->occupant_by_nick(std::get<std::string>(prepared));
+    if (target == nullptr || target == me || target->sessions.empty()) return false;
+    const std::int64_t now = mono_ms();
+    if (pending_iqs.size() > 1000)
+      std::erase_if(pending_iqs, [&](const auto& kv) { return now - kv.second.at_ms > 60'000; });
+    const std::string id = iq_prefix + std::to_string(++iq_counter);
+    const std::string& to = target->sessions.back().full_jid;
+    pending_iqs[id] = PendingIq{d.env.from, d.env.id, to, r->jid + "/" + target->nick, now};
+    std::string s = "<iq type='";
+    append_escaped(s, d.env.type);
+    s += "' from='";
+    append_escaped(s, r->jid + "/" + me->nick);
+    s += "' to='";
+    append_escaped(s, to);
+    s += "' id='" + id + "'>";
+    s += children_xml(tag, [](const gloox::Tag&) { return true; });
+    s += "</iq>";
+    send_now(std::move(s));
+    return true;
+  }
+
+  void route_response(const gloox::Tag& tag, const Decoded& d) {
+    auto it = pending_iqs.find(d.env.id);
+    if (it == pending_iqs.end() || it->second.responder != d.env.from) return;  // unknown or spoofed
+    const PendingIq p = std::move(it->second);
+    pending_iqs.erase(it);
+    std::string s = "<iq type='";
+    append_escaped(s, d.env.type);
+    s += "' from='";
+    append_escaped(s, p.responder_room_jid);
+    s += "' to='";
+    append_escaped(s, p.requester);
+    s += "' id='";
+    append_escaped(s, p.request_id);
+    s += "'>";
+    s += children_xml(tag, [](const gloox::Tag&) { return true; });
+    s += "</iq>";
+    send_now(std::move(s));
   }
 
   void drain_queue() {

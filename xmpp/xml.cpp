@@ -28,6 +28,14 @@ void append_escaped(std::string& out, std::string_view s) {
   out.append(s.substr(start));
 }
 
+void append_attr(std::string& out, std::string_view name, std::string_view value) {
+  out += ' ';
+  out += name;
+  out += "='";
+  append_escaped(out, value);
+  out += '\'';
+}
+
 std::string escaped(std::string_view s) {
   std::string out;
   out.reserve(s.size());

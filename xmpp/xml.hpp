@@ -36,6 +36,8 @@ inline constexpr const char* kSelfPing = "http://jabber.org/protocol/muc#self-pi
 // Appends `s` escaped for use inside an attribute value (quoted with ') or text.
 void append_escaped(std::string& out, std::string_view s);
 std::string escaped(std::string_view s);
+// Appends ` name='value'` with the value escaped.
+void append_attr(std::string& out, std::string_view name, std::string_view value);
 
 // Parses one XML element (a stanza) from text. nullptr when the text is not one
 // well-formed element.

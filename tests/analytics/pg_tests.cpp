@@ -247,7 +247,7 @@ TEST_CASE("pg: SQL-injection strings in every filter change nothing and match no
   CHECK(count("users") == users_before);
 }
 
-TEST_CASE("pg: metrics read live counts from the database; health reports it") {
+TEST_CASE("pg: metrics read live counts from the database, health reports it") {
   Api api;
   Reply m = api.srv.get("/metrics");
   CHECK(m.body.find("\nmucstream_rooms_active 1\n") != std::string::npos);
@@ -268,7 +268,7 @@ TEST_CASE("pg: an unreachable database gives 503 and an unhealthy /healthz, then
   CHECK(r.body.find("port=1") == std::string::npos);  // connection details are not leaked
 }
 
-TEST_CASE("pg: PostgreSQL going away gives 503; when it is back the same server answers again") {
+TEST_CASE("pg: PostgreSQL going away gives 503, when it is back the same server answers again") {
   const char* stop = std::getenv("MUCSTREAM_TEST_PG_STOP");
   const char* start = std::getenv("MUCSTREAM_TEST_PG_START");
   REQUIRE(stop != nullptr);

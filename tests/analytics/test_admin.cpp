@@ -160,7 +160,7 @@ TEST_CASE("admin: destroy with a reason tells every occupant and ends the room")
   CHECK(api.post("/v1/admin/rooms/standup/lock").status == 404);
 }
 
-TEST_CASE("admin: malformed requests are 400 naming the field; unknown rooms 404") {
+TEST_CASE("admin: malformed requests are 400 naming the field, unknown rooms 404") {
   AdminApi api;
   const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
       {"/v1/admin/rooms", "not json", "body"},

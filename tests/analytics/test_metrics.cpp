@@ -43,7 +43,7 @@ TEST_CASE("metrics: histograms have cumulative buckets, +Inf, sum and count") {
   CHECK(contains(text, "api_seconds_count{route=\"/v1/rooms\"} 4\n"));
 }
 
-TEST_CASE("metrics: callback series read their source at scrape time; a failing one is skipped") {
+TEST_CASE("metrics: callback series read their source at scrape time, a failing one is skipped") {
   Registry r;
   double lag = 1.5;
   r.gauge_fn("mucstream_materializer_lag_seconds", "lag", {}, [&] { return lag; });

@@ -127,7 +127,7 @@ TEST_CASE("openapi: docs/api.yaml lists exactly the routes the server registers"
   CHECK(served.size() == 19);
 }
 
-TEST_CASE("openapi: every documented parameter is accepted at its example value; others are refused") {
+TEST_CASE("openapi: every documented parameter is accepted at its example value, others are refused") {
   const auto doc = read_doc(std::string(MUCSTREAM_SOURCE_DIR) + "/docs/api.yaml");
   MemoryStore store;
   seed(store);

@@ -57,7 +57,7 @@ const std::vector<std::string> kReadPaths = {
     "/v1/users/" + kAlice, "/v1/users/" + kAlice + "/events", "/v1/events"};
 }  // namespace
 
-TEST_CASE("http: health and metrics need no token; keep-alive is on") {
+TEST_CASE("http: health and metrics need no token, keep-alive is on") {
   MemoryStore store;
   seed(store);
   Running srv(&store);

@@ -5,7 +5,7 @@ using namespace mucstream::core;
 using namespace mucstream::core::testing;
 
 
-TEST_CASE("configure: only owners; every field lands in the room_configured event") {
+TEST_CASE("configure: only owners, every field lands in the room_configured event") {
   World w;
   w.instant_room();
   REQUIRE(w.join("alice@example.com/a", "alice").ok());

@@ -26,7 +26,7 @@ TEST_CASE("events: every talky type and the replay types have stable names") {
   CHECK_FALSE(event_type_from_string("room_exploded").has_value());
 }
 
-TEST_CASE("events: ids are unique and time-ordered; seq counts 1,2,3… per room lifetime") {
+TEST_CASE("events: ids are unique and time-ordered, seq counts 1,2,3… per room lifetime") {
   World w;
   w.instant_room();
   REQUIRE(w.join("alice@example.com/a", "alice").ok());

@@ -147,7 +147,7 @@ TEST_CASE("join: rejections carry the XEP-0045 error conditions and change nothi
   CHECK(w.replay() == w.svc);
 }
 
-TEST_CASE("join: several sessions of one user share a nick; one leaving keeps the nick") {
+TEST_CASE("join: several sessions of one user share a nick, one leaving keeps the nick") {
   World w;
   w.instant_room();
   REQUIRE(w.join("alice@example.com/laptop", "alice").ok());
@@ -214,7 +214,7 @@ TEST_CASE("join: history respects the client's limits and comes before the subje
   CHECK(history_of(w.run(since)).size() == 2);
 }
 
-TEST_CASE("leave: the last occupant of a non-persistent room destroys it; a persistent room stays") {
+TEST_CASE("leave: the last occupant of a non-persistent room destroys it, a persistent room stays") {
   World w;
   w.instant_room();
   REQUIRE(w.join("bob@example.com/b", "bob").ok());

@@ -5,7 +5,7 @@ using namespace mucstream::core;
 using namespace mucstream::core::testing;
 
 
-TEST_CASE("lock: owners lock and unlock, each an event; others may not") {
+TEST_CASE("lock: owners lock and unlock, each an event, others may not") {
   World w;
   w.instant_room();
   REQUIRE(w.join("alice@example.com/a", "alice").ok());
@@ -59,7 +59,7 @@ TEST_CASE("destroy: every occupant gets unavailable presence with the destroy re
   CHECK(w.replay().find(kRoom) == nullptr);
 }
 
-TEST_CASE("shutdown: everyone leaves with 332; persistent rooms survive, others end") {
+TEST_CASE("shutdown: everyone leaves with 332, persistent rooms survive, others end") {
   World w;
   ConfigChange p;
   p.persistent = true;

@@ -95,7 +95,7 @@ TEST_CASE("ban: outcast affiliation removes every session with 301 and keeps the
   CHECK(w.join("bob@example.com/other", "bob").ok());
 }
 
-TEST_CASE("affiliations: admins manage members but not other admins; one owner always stays") {
+TEST_CASE("affiliations: admins manage members but not other admins, one owner always stays") {
   World w = World::with_alice_and_bob();
   REQUIRE(w.run(SetAffiliation{kOwner, kRoom, jid("alice@example.com"), Affiliation::admin, ""}).ok());
   CHECK(w.room().occupant_by_nick("alice")->role == Role::moderator);  // admins are moderators

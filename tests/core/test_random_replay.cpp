@@ -104,7 +104,7 @@ void check_invariants(const Service& s) {
 
 }  // namespace
 
-TEST_CASE("random: live state equals replayed state after every command; invariants hold") {
+TEST_CASE("random: live state equals replayed state after every command, invariants hold") {
   const unsigned base_seed = 20261122;
   std::size_t commands = 0, accepted = 0, events = 0;
   for (unsigned seq = 0; seq < 150; ++seq) {

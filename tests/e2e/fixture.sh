@@ -8,30 +8,9 @@
 set -euo pipefail
 cmd=$1 state=$2
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-wait_port() {  # wait_port PORT SECONDS
-  local end=$((SECONDS + $2))
-  while ! python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); s.connect(('127.0.0.1',$1))" 2>/dev/null; do
-    [ $SECONDS -ge $end ] && return 1
-    sleep 0.1
-  done
-}
-
-alive() {  # a zombie (exited, not yet reaped by whoever adopted it) counts as gone
-  [ -r "/proc/$1/stat" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != "Z" ]
-}
-
-stop_pid() {  # stop_pid PIDFILE
-  [ -f "$1" ] || return 0
-  local pid; pid=$(cat "$1")
-  if alive "$pid"; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
-    if alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
-  fi
-  rm -f "$1"
-}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 case "$cmd" in
 start)
@@ -81,12 +60,7 @@ CFG
   wait_port "$comp" 10 || { echo "prosody did not open component port $comp" >&2; exit 1; }
   # Prosody's own pidfile holds the real pid (runuser's child)
   for _ in $(seq 50); do [ -s "$state/prosody.pid" ] && break; sleep 0.1; done
-  "$mucstreamd" component --xmpp-host 127.0.0.1 --xmpp-port "$comp" --domain rooms.localhost --secret "$secret" \
-    ${E2E_COMPONENT_ARGS:---limits-max-stanza-bytes 16384 --limits-messages-per-second 20 --limits-burst 40} --xmpp-events stdout \
-    >"$state/events.jsonl" 2>"$state/component.log" &
-  echo $! > "$state/component.pid"
-  for _ in $(seq 100); do grep -q "connected: serving" "$state/component.log" && break; sleep 0.1; done
-  grep -q "connected: serving" "$state/component.log" || { echo "component did not connect" >&2; cat "$state/component.log" >&2; exit 1; }
+  start_component "$state" "$mucstreamd" "$comp" "$secret" || exit 1
   cat > "$state/env" <<ENV
 C2S_PORT=$c2s
 COMPONENT_PORT=$comp
@@ -96,12 +70,7 @@ ENV
   echo "prosody c2s=$c2s component=$comp; mucstreamd pid $(cat "$state/component.pid")"
   ;;
 stop)
-  stop_pid "$state/component.pid"
-  # A sanitizer build reports at exit: make the fixture fail loudly on any report.
-  if [ -f "$state/component.log" ] && grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$state/component.log"; then
-    echo "sanitizer report in $state/component.log:" >&2; grep -A20 -E "Sanitizer|runtime error:" "$state/component.log" >&2
-    sanitizer_failed=1
-  fi
+  stop_component "$state" || sanitizer_failed=1
   stop_pid "$state/prosody.pid"
   stop_pid "$state/prosody.pid.launcher"
   [ -z "${sanitizer_failed:-}" ] || exit 1

@@ -9,25 +9,10 @@ set -euo pipefail
 cmd=$1 state=$2
 node="mucstream-$(basename "$state")@localhost"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {
-  local end=$((SECONDS + $2))
-  while ! python3 -c "import socket; s=socket.socket(); s.settimeout(0.2); s.connect(('127.0.0.1',$1))" 2>/dev/null; do
-    [ $SECONDS -ge $end ] && return 1
-    sleep 0.2
-  done
-}
-alive() { [ -r "/proc/$1/stat" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != "Z" ]; }
-stop_pid() {
-  [ -f "$1" ] || return 0
-  local pid; pid=$(cat "$1")
-  if alive "$pid"; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
-    if alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
-  fi
-  rm -f "$1"
-}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
 ctl() { runuser -u ejabberd -- env HOME="$state" ERL_EPMD_ADDRESS=127.0.0.1 ejabberdctl --ctl-config "$state/ejabberdctl.cfg" \
           --config-dir "$state" --config "$state/ejabberd.yml" --spool "$state/spool" --logs "$state/logs" --node "$node" "$@"; }
 
@@ -41,6 +26,11 @@ start)
   cat > "$state/ejabberd.yml" <<CFG
 hosts:
   - localhost
+  - anon.localhost
+host_config:
+  anon.localhost:
+    auth_method: anonymous
+    anonymous_protocol: sasl_anon
 loglevel: info
 certfiles: []
 auth_method: internal
@@ -79,6 +69,8 @@ modules:
   mod_roster: {}
   mod_stream_mgmt: {}
   mod_admin_extra: {}
+  mod_muc:
+    host: "conference.@HOST@"
 CFG
   cat > "$state/ejabberdctl.cfg" <<CTL
 ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"
@@ -97,12 +89,7 @@ CTL
   wait_port "$c2s" 60 || { echo "ejabberd did not open $c2s" >&2; tail -30 "$state/ejabberd.out" "$state/logs/ejabberd.log" >&2; exit 1; }
   for _ in $(seq 60); do ctl status >/dev/null 2>&1 && break; sleep 0.5; done
   for u in alice bob carol dave eve; do ctl register "$u" localhost pw >/dev/null; done
-  "$mucstreamd" component --xmpp-host 127.0.0.1 --xmpp-port "$comp" --domain rooms.localhost --secret "$secret" \
-    --limits-max-stanza-bytes 16384 --limits-messages-per-second 20 --limits-burst 40 --xmpp-events stdout \
-    >"$state/events.jsonl" 2>"$state/component.log" &
-  echo $! > "$state/component.pid"
-  for _ in $(seq 100); do grep -q "connected: serving" "$state/component.log" && break; sleep 0.1; done
-  grep -q "connected: serving" "$state/component.log" || { echo "component did not connect" >&2; cat "$state/component.log" >&2; exit 1; }
+  start_component "$state" "$mucstreamd" "$comp" "$secret" || exit 1
   cat > "$state/env" <<ENV
 C2S_PORT=$c2s
 COMPONENT_PORT=$comp
@@ -114,12 +101,7 @@ ENV
   echo "ejabberd c2s=$c2s component=$comp; mucstreamd pid $(cat "$state/component.pid")"
   ;;
 stop)
-  stop_pid "$state/component.pid"
-  # A sanitizer build reports at exit: make the fixture fail loudly on any report.
-  if [ -f "$state/component.log" ] && grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$state/component.log"; then
-    echo "sanitizer report in $state/component.log:" >&2; grep -A20 -E "Sanitizer|runtime error:" "$state/component.log" >&2
-    sanitizer_failed=1
-  fi
+  stop_component "$state" || sanitizer_failed=1
   if [ -f "$state/ejabberd.yml" ]; then timeout 20 bash -c "$(declare -f ctl); state='$state' node='$node' ctl stop" >/dev/null 2>&1 || true; fi
   stop_pid "$state/ejabberd.pid"
   if [ -f "$state/launcher.pgid" ]; then

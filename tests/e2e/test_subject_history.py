@@ -32,7 +32,14 @@ async def test():
         assert d is not None and d.get("from") == room and d.get("stamp"), dump(h)
         assert h.find(q("stanza-id", NS_SID)) is not None
     assert subj.find(q("subject")).text == "Release planning", dump(subj)
-    await alice.stop(); await bob.stop(); await carol.stop()
+    # maxchars='0' and a 'since' after the last message both mean: no history, just the subject.
+    dave, eve = await clients("dave", "eve")
+    for c, hist in ((dave, "<history maxchars='0'/>"), (eve, "<history since='2999-01-01T00:00:00Z'/>")):
+        c.send_xml("<presence to='%s/%s'><x xmlns='%s'>%s</x></presence>" % (room, c.user, NS_MUC, hist))
+        await c.expect(lambda el: is_self_presence(el, room), 5, "self presence")
+        first = await c.expect(lambda el: el.tag == q("message"), 5, "first message after joining")
+        assert first.find(q("subject")) is not None and body(first) is None, "%s: %s" % (hist, dump(first))
+    await alice.stop(); await bob.stop(); await carol.stop(); await dave.stop(); await eve.stop()
 
 
 run(test)

@@ -88,7 +88,7 @@ TEST_CASE("kafka: produced events arrive once, keyed by room, each room in order
   CHECK(c.lost() == 0);
 }
 
-TEST_CASE("kafka: with no broker reachable, policy 'spill' writes every event to the spill file; resend delivers them") {
+TEST_CASE("kafka: with no broker reachable, policy 'spill' writes every event to the spill file, resend delivers them") {
   const std::string dir = temp_dir("spill");
   testing::World w;
   testing::run_scenario(w, 2, 100, 5);
@@ -120,7 +120,7 @@ TEST_CASE("kafka: with no broker reachable, policy 'spill' writes every event to
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("kafka: policy 'wait' waits a bounded time, then spills; nothing is dropped") {
+TEST_CASE("kafka: policy 'wait' waits a bounded time, then spills, nothing is dropped") {
   const std::string dir = temp_dir("wait");
   Producer p(ProducerConfig{"127.0.0.1:9", "mucstream.events",
                             {{"queue.buffering.max.messages", "5"}, {"message.timeout.ms", "500"}},

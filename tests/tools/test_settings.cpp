@@ -61,7 +61,7 @@ TEST_CASE("settings: bad input is a clear error") {
   CHECK(h.help("usage").find("MUCSTREAM_XMPP_HOST") != std::string::npos);
 }
 
-TEST_CASE("settings: a short alias flag sets the same key; env and help keep the long names") {
+TEST_CASE("settings: a short alias flag sets the same key, env and help keep the long names") {
   Settings s({{"xmpp.domain", "rooms.localhost", "domain", false, "--domain"},
               {"xmpp.secret", "", "secret", true, "--secret"}});
   parse(s, {"--domain", "rooms.example.org", "--secret=S"}, {{"MUCSTREAM_XMPP_SECRET", "from-env"}});

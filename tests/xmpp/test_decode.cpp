@@ -215,6 +215,11 @@ TEST_CASE("IQ routing: disco, ping, self-ping, unknown namespaces get service-un
     CHECK(d.error->type == core::ErrorType::cancel);
   }
   CHECK(decode_str("<iq from='a@e.com/r' to='r@rooms.test' type='result' id='1'/>").ignore);
+  // Answers to IQs the room routed between occupants come back to room/nick.
+  CHECK(decode_str("<iq from='a@e.com/r' to='r@rooms.test/bob' type='result' id='1'/>").query->what ==
+        Query::What::occupant_iq_response);
+  CHECK(decode_str("<iq from='a@e.com/r' to='r@rooms.test/bob' type='get' id='1'><vCard xmlns='vcard-temp'/></iq>")
+            .query->what == Query::What::occupant_iq);
   CHECK(decode_str("<iq from='a@e.com/r' to='r@rooms.test' type='get' id='1'/>").error->condition ==
         core::ErrorCondition::bad_request);
 }

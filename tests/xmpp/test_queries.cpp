@@ -87,7 +87,7 @@ TEST_CASE("disco on the service: identity, and items list public configured room
   CHECK(list.front()->findAttribute("name") == "Planning");
 }
 
-TEST_CASE("pings: service and room answer; self-ping tells joined from not joined (XEP-0410)") {
+TEST_CASE("pings: service and room answer, self-ping tells joined from not joined (XEP-0410)") {
   World w = configured_room();
   CHECK(ask(w, "<iq from='x@e.com/1' to='rooms.test' type='get' id='p'><ping xmlns='urn:xmpp:ping'/></iq>")->findAttribute("type") == "result");
   CHECK(ask(w, "<iq from='x@e.com/1' to='room@rooms.test' type='get' id='p'><ping xmlns='urn:xmpp:ping'/></iq>")->findAttribute("type") == "result");
@@ -98,7 +98,7 @@ TEST_CASE("pings: service and room answer; self-ping tells joined from not joine
         "not-acceptable/modify");
 }
 
-TEST_CASE("affiliation lists for admins and owners only; role lists for moderators") {
+TEST_CASE("affiliation lists for admins and owners only, role lists for moderators") {
   World w = configured_room();
   REQUIRE(w.run(core::SetAffiliation{core::Requester::user(core::testing::jid("o@e.com/1")), kRoom,
                                      core::testing::jid("m@e.com"), core::Affiliation::member, ""})
@@ -122,7 +122,7 @@ TEST_CASE("affiliation lists for admins and owners only; role lists for moderato
         "forbidden/auth");
 }
 
-TEST_CASE("owner form: current values, lock field, never the password; forbidden for non-owners") {
+TEST_CASE("owner form: current values, lock field, never the password, forbidden for non-owners") {
   World w = configured_room();
   core::ConfigChange ch;
   ch.password_protected = true;

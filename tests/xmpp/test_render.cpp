@@ -107,7 +107,7 @@ TEST_CASE("groupchat fan-out: one rendering, identical bytes except 'to', payloa
   CHECK(xml(out[0])->findAttribute("to") != xml(out[1])->findAttribute("to"));
 }
 
-TEST_CASE("history on join carries XEP-0203 delay and the original stanza-id; subject after it") {
+TEST_CASE("history on join carries XEP-0203 delay and the original stanza-id, subject after it") {
   World w = room_with({{"a@e.com/1", "A"}});
   REQUIRE(w.say("a@e.com/1", "first", kRoom).ok());
   const std::string first_id = w.log.back().id;
@@ -133,7 +133,7 @@ TEST_CASE("history on join carries XEP-0203 delay and the original stanza-id; su
   CHECK(xml(out[4])->findChild("subject") != nullptr);
 }
 
-TEST_CASE("kick and ban presences carry 307/301, actor and reason; nick change 303 with the new nick") {
+TEST_CASE("kick and ban presences carry 307/301, actor and reason, nick change 303 with the new nick") {
   World w = room_with({{"o@e.com/1", "O"}, {"b@e.com/1", "B"}, {"c@e.com/1", "C"}});
   core::Decision kick = w.run(core::SetRole{core::Requester::user(core::testing::jid("o@e.com/1")), kRoom, "B",
                                             core::Role::none, "behave"});
@@ -163,7 +163,7 @@ TEST_CASE("kick and ban presences carry 307/301, actor and reason; nick change 3
   CHECK(xml(n[1])->findAttribute("from") == "room@rooms.test/Boss");
 }
 
-TEST_CASE("destroy: <destroy jid> with reason; shutdown: 110 + 332") {
+TEST_CASE("destroy: <destroy jid> with reason, shutdown: 110 + 332") {
   World w = room_with({{"o@e.com/1", "O"}, {"b@e.com/1", "B"}});
   auto out = render_all(w.run(core::DestroyRoom{core::Requester::user(core::testing::jid("o@e.com/1")), kRoom, "moving",
                                                 "new@rooms.test"}));
@@ -181,7 +181,7 @@ TEST_CASE("destroy: <destroy jid> with reason; shutdown: 110 + 332") {
   CHECK(xml(s[0])->findAttribute("type") == "unavailable");
 }
 
-TEST_CASE("status 104 on configuration change; mediated invite with reason and password; private message") {
+TEST_CASE("status 104 on configuration change, mediated invite with reason and password, private message") {
   World w = room_with({{"o@e.com/1", "O"}, {"b@e.com/1", "B"}});
   core::ConfigChange ch;
   ch.name = "New name";

@@ -50,6 +50,7 @@ struct Options {
   std::string muc_domain = "rooms.localhost";
   std::string anon_domain = "anon.localhost";
   pid_t server_pid = 0, component_pid = 0;
+  bool check = false;  // exit 1 unless every expected stanza was delivered
 };
 
 [[noreturn]] void die(const std::string& m) {
@@ -305,6 +306,10 @@ int run_c2s(const Options& o) {
                 comp_after_join.rss_kb - comp_before_join.rss_kb, total,
                 (comp_after_join.rss_kb - comp_before_join.rss_kb) * 1024.0 / total);
   std::printf("latency          p50 %.0f us, p99 %.0f us (%zu samples)\n", pct(0.5), pct(0.99), lat_us.size());
+  if (o.check && delivered != sent * static_cast<std::uint64_t>(o.occupants)) {
+    std::printf("CHECK FAILED: not every message reached every occupant\n");
+    return 1;
+  }
   return 0;
 }
 
@@ -325,6 +330,7 @@ int main(int argc, char** argv) {
     else if (a == "--seconds") o.seconds = std::stod(next());
     else if (a == "--window") o.window = std::stoi(next());
     else if (a == "--body-bytes") o.body_bytes = std::stoi(next());
+    else if (a == "--check") o.check = true;
     else if (a == "--c2s-port") o.c2s_port = std::stoi(next());
     else if (a == "--muc-domain") o.muc_domain = next();
     else if (a == "--anon-domain") o.anon_domain = next();
@@ -332,7 +338,8 @@ int main(int argc, char** argv) {
     else if (a == "--component-pid") o.component_pid = static_cast<pid_t>(std::stoi(next()));
     else if (a == "--help") {
       std::puts("usage: mucbench [--mucstreamd PATH] [--rooms R] [--occupants K] [--rate MSG/S (0=max)] "
-                "[--seconds S] [--window N] [--body-bytes B]");
+                "[--seconds S] [--window N] [--body-bytes B] [--check]\n"
+                "       [--c2s-port P --muc-domain D [--anon-domain A] [--server-pid PID] [--component-pid PID]]");
       return 0;
     } else die("unknown option " + a);
   }
@@ -482,5 +489,13 @@ int main(int argc, char** argv) {
               (after_join.rss_kb - before_join.rss_kb) * 1024.0 / total_occupants,
               after_join.rss_kb - before_join.rss_kb, total_occupants);
   std::printf("latency          p50 %.0f us, p99 %.0f us (%zu samples)\n", pct(0.5), pct(0.99), lat_us.size());
+  if (o.check && delivered != sent * static_cast<std::uint64_t>(o.occupants)) {
+    std::printf("CHECK FAILED: not every message reached every occupant\n");
+    return 1;
+  }
+  if (o.check && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+    std::printf("CHECK FAILED: mucstreamd did not exit cleanly on SIGTERM (status %d)\n", st);
+    return 1;
+  }
   return 0;
 }

@@ -60,14 +60,17 @@ CFG
   wait_port "$comp" 10 || { echo "prosody did not open component port $comp" >&2; exit 1; }
   # Prosody's own pidfile holds the real pid (runuser's child)
   for _ in $(seq 50); do [ -s "$state/prosody.pid" ] && break; sleep 0.1; done
-  start_component "$state" "$mucstreamd" "$comp" "$secret" || exit 1
+  # E2E_NO_COMPONENT=1: only Prosody (tools/up.sh attaches `mucstreamd all` itself).
+  if [ -z "${E2E_NO_COMPONENT:-}" ]; then
+    start_component "$state" "$mucstreamd" "$comp" "$secret" || exit 1
+  fi
   cat > "$state/env" <<ENV
 C2S_PORT=$c2s
 COMPONENT_PORT=$comp
 COMPONENT_SECRET=$secret
 MUC_DOMAIN=rooms.localhost
 ENV
-  echo "prosody c2s=$c2s component=$comp; mucstreamd pid $(cat "$state/component.pid")"
+  echo "prosody c2s=$c2s component=$comp${E2E_NO_COMPONENT:+ (no component)}"
   ;;
 stop)
   stop_component "$state" || sanitizer_failed=1

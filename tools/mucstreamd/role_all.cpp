@@ -30,6 +30,35 @@ xmpp::ConnectionOptions connection_options(const Settings& s);
 xmpp::Limits limits(const Settings& s);
 core::ServiceConfig service_config(const Settings& s);
 
+namespace {
+// The numbers /metrics serves for the parts of this process, read at scrape time.
+void register_metrics(analytics::metrics::Registry& r, const xmpp::RoomService& svc, const events::Producer& producer,
+                      const sql::Materializer& materializer) {
+  const auto& st = svc.stats();
+  r.counter_fn("mucstream_stanzas_in_total", "Stanzas received from the XMPP server", {},
+               [&st] { return static_cast<double>(st.stanzas_in.load()); });
+  r.counter_fn("mucstream_stanzas_out_total", "Stanzas sent to the XMPP server", {},
+               [&st] { return static_cast<double>(st.stanzas_out.load()); });
+  r.counter_fn("mucstream_stanzas_rejected_total", "Stanzas refused for flooding", {{"reason", "flood"}},
+               [&st] { return static_cast<double>(st.rejected_flood.load()); });
+  r.gauge_fn("mucstream_component_connected", "1 while the component is connected to the XMPP server", {},
+             [&st] { return st.connected.load() ? 1.0 : 0.0; });
+  r.counter_fn("mucstream_events_produced_total", "Events acknowledged by Kafka", {},
+               [&producer] { return static_cast<double>(producer.stats().delivered); });
+  r.counter_fn("mucstream_events_spilled_total", "Events written to the spill file", {},
+               [&producer] { return static_cast<double>(producer.stats().spilled); });
+  r.counter_fn("mucstream_events_materialized_total", "Events rows inserted into PostgreSQL", {},
+               [&materializer] { return static_cast<double>(materializer.stats().inserted); });
+  // Lag as events this process produced that are not in PostgreSQL yet.
+  r.gauge_fn("mucstream_materializer_lag_events", "Events delivered to Kafka and not yet materialised", {},
+             [&producer, &materializer] {
+               const auto m = materializer.stats();
+               const double done = static_cast<double>(m.inserted + m.duplicates);
+               return std::max(0.0, static_cast<double>(producer.stats().delivered) - done);
+             });
+}
+}  // namespace
+
 int run_all(const Settings& s) {
   bridge_pipeline_logs();
   const std::atomic<bool>& stop = install_stop_signals();
@@ -88,6 +117,7 @@ int run_all(const Settings& s) {
     if (s.get("jwt.secret").empty()) {
       log::warn("all", "HTTP API not started: set --jwt-secret (MUCSTREAM_JWT_SECRET) to serve it");
     } else {
+      register_metrics(registry, service, producer, materializer);
       api = std::make_unique<ApiServer>(s, registry, [&service](core::Command c, auto done) {
         service.submit(std::move(c), std::move(done));
       });

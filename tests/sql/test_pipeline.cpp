@@ -26,14 +26,7 @@ void produce_all(const std::string& brokers, const std::vector<core::Event>& log
   REQUIRE(p.stats().delivered == log.size() * static_cast<std::size_t>(times));
 }
 
-// Stored events; -1 until the materialiser has migrated the database.
-std::int64_t rows(const TestDb& db) {
-  try {
-    return db.count("SELECT count(*) FROM events");
-  } catch (const pqxx::undefined_table&) {
-    return -1;
-  }
-}
+std::int64_t rows(const TestDb& db) { return stored_events(db); }
 
 // Every stored row equals the event it came from, and each room's rows are in seq order.
 void check_rows_match(const TestDb& db, const std::vector<core::Event>& log) {

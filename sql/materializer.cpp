@@ -132,21 +132,28 @@ struct Materializer::Impl {
     }
   }
 
+  // Produces the dead letters and waits until Kafka acknowledged every one (re-producing
+  // after a failed delivery), so the offsets after them may be committed.
   bool send_dead_letters(const std::vector<DeadLetter>& dead, const std::atomic<bool>& stop) {
     if (dead.empty()) return true;
-    for (const DeadLetter& d : dead) {
-      std::vector<std::pair<std::string, std::string>> headers = {{"mucstream.reason", d.reason}};
-      if (!d.topic.empty()) {
-        headers.emplace_back("mucstream.source", d.topic + "/" + std::to_string(d.partition) + "/" +
-                                                     std::to_string(d.offset));
-      }
-      dlq.produce_raw(cfg.dead_letter_topic, d.key, d.payload, headers);
-      events::log_warn(kLog, "dead-lettered {} to {}: {}", d.topic.empty() ? "an event" : d.topic + "/" +
-                       std::to_string(d.partition) + "@" + std::to_string(d.offset), cfg.dead_letter_topic, d.reason);
-    }
     int backoff = cfg.backoff_min_ms;
-    while (!dlq.flush(5000)) {
-      events::log_warn(kLog, "dead-letter topic {} not acknowledging; offsets not committed", cfg.dead_letter_topic);
+    for (bool first = true;; first = false) {
+      const std::uint64_t failed_before = dlq.stats().failed;
+      for (const DeadLetter& d : dead) {
+        std::vector<std::pair<std::string, std::string>> headers = {{"mucstream.reason", d.reason}};
+        if (!d.topic.empty())
+          headers.emplace_back("mucstream.source",
+                               d.topic + "/" + std::to_string(d.partition) + "/" + std::to_string(d.offset));
+        dlq.produce_raw(cfg.dead_letter_topic, d.key, d.payload, headers);
+        if (first)
+          events::log_warn(kLog, "dead-lettered {} to {}: {}",
+                           d.topic.empty() ? std::string("an event")
+                                           : d.topic + "/" + std::to_string(d.partition) + "@" + std::to_string(d.offset),
+                           cfg.dead_letter_topic, d.reason);
+      }
+      if (dlq.flush(5000) && dlq.stats().failed == failed_before) break;
+      events::log_warn(kLog, "dead-letter topic {} did not take {} messages; offsets not committed, retrying",
+                       cfg.dead_letter_topic, dead.size());
       if (!pause(backoff, stop)) return false;
       backoff = std::min(backoff * 2, cfg.backoff_max_ms);
     }
@@ -231,9 +238,11 @@ struct Materializer::Impl {
       events::log_warn(kLog, "PostgreSQL not reachable yet: {}", e.what());
       disconnect();
     }
+    // The writer stops (abandoning a retry) only once the consuming side has stopped.
+    std::atomic<bool> writer_stop{false};
     std::thread writer([&] {
       try {
-        write_loop(stop);
+        write_loop(writer_stop);
       } catch (...) {
         std::lock_guard lock(slot_mutex);
         writer_error = std::current_exception();
@@ -244,6 +253,27 @@ struct Materializer::Impl {
       std::lock_guard lock(slot_mutex);
       return writer_error != nullptr;
     };
+    std::exception_ptr consumer_error;
+    try {
+      consume_loop(stop, failed);
+    } catch (...) {
+      consumer_error = std::current_exception();
+    }
+    writer_stop = true;
+    {
+      std::lock_guard lock(slot_mutex);
+      writer_done = true;
+      slot.reset();  // not written: uncommitted, redelivered next time
+    }
+    slot_cv.notify_all();
+    writer.join();
+    if (writer_error) std::rethrow_exception(writer_error);
+    if (consumer_error) std::rethrow_exception(consumer_error);
+  }
+
+  // Consuming thread: reads and decodes batches and hands them to the writer.
+  template <class Failed>
+  void consume_loop(const std::atomic<bool>& stop, Failed&& failed) {
     while (!stop.load() && !failed()) {
       Batch b;
       std::size_t n = 0;
@@ -289,14 +319,6 @@ struct Materializer::Impl {
       }
       if (n > 0 && !hand_over(std::move(b), stop)) break;
     }
-    {
-      std::lock_guard lock(slot_mutex);
-      writer_done = true;
-      slot.reset();  // not written: uncommitted, redelivered next time
-    }
-    slot_cv.notify_all();
-    writer.join();
-    if (writer_error) std::rethrow_exception(writer_error);
   }
 };
 

@@ -12,7 +12,7 @@ namespace mucstream::sql {
 struct ReplayStats {
   std::size_t events = 0;
   std::size_t rooms = 0;  // persistent rooms restored
-  std::size_t gaps = 0;   // rooms whose stored seq has holes (events missing: logged)
+  std::size_t gaps = 0;   // holes in a room's stored seq (events missing; each logged at ERROR)
 };
 
 core::Service replay_service(pqxx::connection& conn, ReplayStats* stats = nullptr);

@@ -55,6 +55,15 @@ class TestDb {
   std::string base_, name_;
 };
 
+// Stored events; -1 until the materialiser has migrated the database.
+inline std::int64_t stored_events(const TestDb& db) {
+  try {
+    return db.count("SELECT count(*) FROM events");
+  } catch (const pqxx::undefined_table&) {
+    return -1;
+  }
+}
+
 // Keeps consumer-group rejoins fast: a departed member is noticed after the session timeout.
 inline const events::KafkaProperties kFastGroup = {{"session.timeout.ms", "3000"}, {"heartbeat.interval.ms", "300"}};
 

@@ -26,14 +26,7 @@ void produce_all(const std::string& brokers, const std::vector<core::Event>& log
   REQUIRE(p.stats().delivered == log.size() * static_cast<std::size_t>(times));
 }
 
-// Stored events; -1 until the materialiser has migrated the database.
-std::int64_t rows(const TestDb& db) {
-  try {
-    return db.count("SELECT count(*) FROM events");
-  } catch (const pqxx::undefined_table&) {
-    return -1;
-  }
-}
+std::int64_t rows(const TestDb& db) { return stored_events(db); }
 
 // Every stored row equals the event it came from, and each room's rows are in seq order.
 void check_rows_match(const TestDb& db, const std::vector<core::Event>& log) {
@@ -405,4 +398,37 @@ TEST_CASE("sql: rooms rebuilt by replaying stored events equal the live rooms") 
     CHECK(restored.rooms.at(jid_) == room);
   }
   CHECK(restored == live);
+}
+
+TEST_CASE("sql: an event PostgreSQL refuses is dead-lettered with the database's reason and the rest of its batch lands") {
+  TestDb db;
+  {
+    pqxx::connection c(db.conn_string());
+    sql::migrate(c);
+    // A rule added by an operator that one event breaks (any data error behaves the same).
+    pqxx::nontransaction tx(c);
+    tx.exec0("ALTER TABLE events ADD CONSTRAINT no_shouting CHECK (data->>'payload' IS DISTINCT FROM '<body>SHOUT</body>')");
+  }
+  std::unique_ptr<events::MockCluster> mock;
+  const std::string brokers = fresh_mock(mock).bootstraps();
+  World w;
+  w.instant_room();
+  REQUIRE(w.say("owner@example.com/desk", "hello").ok());
+  REQUIRE(w.say("owner@example.com/desk", "SHOUT").ok());
+  REQUIRE(w.say("owner@example.com/desk", "sorry").ok());
+  const core::Event refused = w.log[w.log.size() - 2];
+  produce_all(brokers, w.log);
+  Running m(materializer_config(brokers, db));
+  REQUIRE(wait_until([&] { return m.stats().dead_lettered == 1 && rows(db) == static_cast<std::int64_t>(w.log.size() - 1); }));
+  CHECK(db.count("SELECT count(*) FROM messages") == 2);
+  events::Consumer dlq(events::ConsumerConfig{brokers, "dlq-reader", {"mucstream.events.dlq"}, kFastGroup});
+  std::unique_ptr<RdKafka::Message> msg;
+  wait_until([&] { return (msg = dlq.poll(200)) != nullptr; }, 60);
+  REQUIRE(msg);
+  events::Decoded d = events::decode(std::string_view(static_cast<const char*>(msg->payload()), msg->len()));
+  REQUIRE(d);
+  CHECK(*d.event == refused);
+  const RdKafka::Headers::Header reason = msg->headers()->get_last("mucstream.reason");
+  const std::string why(static_cast<const char*>(reason.value()), reason.value_size());
+  CHECK(why.find("no_shouting") != std::string::npos);
 }

@@ -32,13 +32,6 @@ pid_t spawn_materializer(const std::string& brokers, const TestDb& db, const std
   return pid;
 }
 
-std::int64_t stored(const TestDb& db) {
-  try {
-    return db.count("SELECT count(*) FROM events");
-  } catch (const pqxx::undefined_table&) {
-    return -1;
-  }
-}
 
 }  // namespace
 
@@ -66,19 +59,19 @@ TEST_CASE("sql process: mucstreamd materialize killed with SIGKILL mid-stream an
   });
   pid_t pid = spawn_materializer(brokers, db, log);
   REQUIRE(pid > 0);
-  REQUIRE(wait_until([&] { return stored(db) > n / 4; }, 60));
+  REQUIRE(wait_until([&] { return stored_events(db) > n / 4; }, 60));
   ::kill(pid, SIGKILL);
   int status = 0;
   ::waitpid(pid, &status, 0);
   CHECK(WIFSIGNALED(status));
-  const std::int64_t at_kill = stored(db);
+  const std::int64_t at_kill = stored_events(db);
   CHECK(at_kill < n);
 
   pid = spawn_materializer(brokers, db, log);
   REQUIRE(pid > 0);
   producer.join();
   CHECK(done.load());
-  const bool complete = wait_until([&] { return stored(db) == n; }, 120);
+  const bool complete = wait_until([&] { return stored_events(db) == n; }, 120);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   ::kill(pid, SIGTERM);  // a clean stop this time
   ::waitpid(pid, &status, 0);

@@ -102,8 +102,10 @@ double percentile(std::vector<std::int64_t>& v, double p) {
 sql::MaterializerConfig materializer_config(const std::string& brokers, const std::string& pg, const std::string& group) {
   sql::MaterializerConfig c;
   c.pg = pg;
+  // The mock cluster answers a waiting fetch only when fetch.wait.max.ms expires (a real
+  // broker answers as soon as data arrives), so keep the wait short as `mucstreamd all` does.
   c.consumer = events::ConsumerConfig{brokers, group, {"mucstream.events"},
-                                      {{"session.timeout.ms", "6000"}, {"heartbeat.interval.ms", "500"}}};
+                                      {{"session.timeout.ms", "6000"}, {"heartbeat.interval.ms", "500"}, {"fetch.wait.max.ms", "20"}}};
   c.batch_max = 10000;
   c.batch_ms = 50;
   return c;

@@ -55,11 +55,16 @@ events::ProducerConfig producer_config(const Settings& s, const std::string& bro
   return c;
 }
 
-sql::MaterializerConfig materializer_config(const Settings& s, const std::string& brokers) {
+sql::MaterializerConfig materializer_config(const Settings& s, const KafkaEndpoint& kafka) {
   sql::MaterializerConfig c;
   c.pg = s.get("pg");
   if (c.pg.empty()) throw SettingsError("--pg (a libpq connection string, MUCSTREAM_PG) is required");
-  c.consumer = events::ConsumerConfig{brokers, s.get("kafka.group"), {s.get("kafka.topic")}, passthrough(s)};
+  events::KafkaProperties props;
+  // The mock cluster answers a waiting fetch only when fetch.wait.max.ms (500 ms) expires,
+  // where a real broker answers as soon as data arrives: keep the wait short for it.
+  if (kafka.mock) props["fetch.wait.max.ms"] = "20";
+  for (const auto& [k, v] : passthrough(s)) props[k] = v;
+  c.consumer = events::ConsumerConfig{kafka.brokers, s.get("kafka.group"), {s.get("kafka.topic")}, props};
   c.dead_letter_topic = s.get("kafka.dead_letter_topic");
   c.producer_properties = passthrough(s);
   c.batch_max = static_cast<std::size_t>(s.get_int("materialize.batch_max"));

@@ -25,7 +25,7 @@ struct KafkaEndpoint {
 KafkaEndpoint kafka_endpoint(const Settings& s, bool allow_mock);
 
 events::ProducerConfig producer_config(const Settings& s, const std::string& brokers);
-sql::MaterializerConfig materializer_config(const Settings& s, const std::string& brokers);
+sql::MaterializerConfig materializer_config(const Settings& s, const KafkaEndpoint& kafka);
 
 // Waits until the materialiser owns partitions and has found nothing new for `quiet_ms`
 // (it has caught up with the topic), for at most `timeout_ms`. Returns whether it did.

@@ -65,7 +65,7 @@ int run_all(const Settings& s) {
   const xmpp::ConnectionOptions conn = connection_options(s);
 
   KafkaEndpoint kafka = kafka_endpoint(s, true);
-  sql::MaterializerConfig mcfg = materializer_config(s, kafka.brokers);
+  sql::MaterializerConfig mcfg = materializer_config(s, kafka);
   {
     pqxx::connection pg(mcfg.pg);
     sql::migrate(pg);

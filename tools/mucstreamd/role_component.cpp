@@ -4,9 +4,9 @@
 #include <csignal>
 #include <memory>
 
-#include "tools/common/event_log_sink.hpp"
+#include "tools/mucstreamd/event_log_sink.hpp"
 #include "tools/common/log.hpp"
-#include "tools/common/uuid_ids.hpp"
+#include "events/ids.hpp"
 #include "tools/mucstreamd/roles.hpp"
 #include "xmpp/room_service.hpp"
 
@@ -56,7 +56,7 @@ int run_component(const Settings& s) {
   else if (where == "none") sink = std::make_unique<NullSink>();
   else if (where == "log") sink = std::make_unique<LogSink>();
   else throw SettingsError("--xmpp-events must be log, stdout or none");
-  UuidV7Ids ids;
+  events::UuidV7Ids ids;
   xmpp::RoomService service(conn, limits(s), service_config(s), core::Service{}, ids, *sink);
   service.set_logger([](xmpp::RoomService::LogLevel l, const std::string& m) {
     switch (l) {

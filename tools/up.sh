@@ -38,7 +38,8 @@ E2E_NO_COMPONENT=1 E2E_C2S_PORT=$c2s E2E_COMPONENT_PORT=$comp \
 jwt_secret=$(cat "$state/jwt-secret")
 
 "$mucstreamd" all --xmpp-host 127.0.0.1 --xmpp-port "$comp" --domain rooms.localhost --secret e2e-secret \
-  --pg "$pg" --jwt-secret "$jwt_secret" --http-listen "127.0.0.1:$http" 2>"$state/mucstreamd.log" &
+  --pg "$pg" --jwt-secret "$jwt_secret" --http-listen "127.0.0.1:$http" --kafka-spill-dir "$state/spill" \
+  2>"$state/mucstreamd.log" &
 daemon_pid=$!
 for _ in $(seq 300); do
   grep -q "connected: serving" "$state/mucstreamd.log" && break
@@ -54,7 +55,8 @@ mucstream is running (state in $state).
   XMPP:  connect any client to 127.0.0.1:$c2s (no TLS) as alice@localhost or bob@localhost,
          password "pw" (also carol, dave, eve), and join  test@rooms.localhost  with any nick.
          Prosody's own MUC is at conference.localhost for comparison.
-  SQL:   psql "$pg" -c 'SELECT time, type, data FROM events ORDER BY time DESC LIMIT 20'
+  SQL:   psql "$pg" -c 'SELECT time, type, room, actor, data FROM events ORDER BY time DESC LIMIT 20'
+         psql "$pg" -c 'TABLE rooms' -c 'TABLE users'
   Kafka: ${kcat_cmd:-(see $state/mucstreamd.log)}
   API:   TOKEN=\$(MUCSTREAM_JWT_SECRET=$jwt_secret $here/build/tools/mucctl token create --role admin --ttl 1h)
          curl -H "Authorization: Bearer \$TOKEN" http://127.0.0.1:$http/v1/rooms

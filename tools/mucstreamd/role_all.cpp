@@ -18,6 +18,7 @@
 #include "sql/migrate.hpp"
 #include "sql/replay.hpp"
 #include "tools/mucstreamd/api_server.hpp"
+#include "tools/mucstreamd/component_wiring.hpp"
 #include "tools/common/log.hpp"
 #include "tools/mucstreamd/pipeline.hpp"
 #include "tools/mucstreamd/roles.hpp"
@@ -25,10 +26,6 @@
 
 namespace mucstream::tools {
 
-// Defined with the component role (role_component.cpp).
-xmpp::ConnectionOptions connection_options(const Settings& s);
-xmpp::Limits limits(const Settings& s);
-core::ServiceConfig service_config(const Settings& s);
 
 namespace {
 // The numbers /metrics serves for the parts of this process, read at scrape time.
@@ -108,10 +105,7 @@ int run_all(const Settings& s) {
   int rc = 0;
   {
     xmpp::RoomService service(conn, limits(s), service_config(s), std::move(restored), ids, producer);
-    service.set_logger([](xmpp::RoomService::LogLevel l, const std::string& m) {
-      const auto level = static_cast<log::Level>(static_cast<int>(l));
-      if (log::enabled(level)) log::write(level, "component", m);
-    });
+    attach_log(service);
     std::unique_ptr<ApiServer> api;
     analytics::metrics::Registry registry;
     if (s.get("jwt.secret").empty()) {

@@ -1,0 +1,44 @@
+#include "tools/mucstreamd/component_wiring.hpp"
+
+#include "tools/common/log.hpp"
+
+namespace mucstream::tools {
+
+xmpp::ConnectionOptions connection_options(const Settings& s) {
+  xmpp::ConnectionOptions c;
+  c.host = s.get("xmpp.host");
+  c.port = s.get_int("xmpp.port");
+  c.domain = s.get("xmpp.domain");
+  c.secret = s.get("xmpp.secret");
+  if (c.domain.empty()) throw SettingsError("--domain (xmpp.domain) is required");
+  if (c.secret.empty()) throw SettingsError("--secret (xmpp.secret, MUCSTREAM_XMPP_SECRET) is required");
+  return c;
+}
+
+xmpp::Limits limits(const Settings& s) {
+  xmpp::Limits l;
+  l.max_stanza_bytes = static_cast<std::size_t>(s.get_int("limits.max_stanza_bytes"));
+  l.stanzas_per_second = std::stod(s.get("limits.messages_per_second"));
+  l.burst = std::stod(s.get("limits.burst"));
+  return l;
+}
+
+core::ServiceConfig service_config(const Settings& s) {
+  core::ServiceConfig c;
+  c.domain = s.get("xmpp.domain");
+  c.default_room.history_length = static_cast<std::uint32_t>(s.get_int("rooms.default_history"));
+  c.default_room.persistent = s.get_bool("rooms.persistent_by_default");
+  c.max_history_length = static_cast<std::uint32_t>(s.get_int("rooms.max_history"));
+  c.max_occupants_limit = static_cast<std::uint32_t>(s.get_int("rooms.max_occupants"));
+  c.only_admins_create_rooms = s.get_bool("rooms.only_admins_create");
+  return c;
+}
+
+void attach_log(xmpp::RoomService& service) {
+  service.set_logger([](xmpp::RoomService::LogLevel l, const std::string& m) {
+    const auto level = static_cast<log::Level>(static_cast<int>(l));
+    if (log::enabled(level)) log::write(level, "component", m);
+  });
+}
+
+}  // namespace mucstream::tools

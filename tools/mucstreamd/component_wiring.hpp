@@ -1,0 +1,15 @@
+#pragma once
+// How the roles that run the XMPP component (component, all) build it from settings.
+#include "core/config.hpp"
+#include "tools/common/settings.hpp"
+#include "xmpp/room_service.hpp"
+
+namespace mucstream::tools {
+
+xmpp::ConnectionOptions connection_options(const Settings& s);
+xmpp::Limits limits(const Settings& s);
+core::ServiceConfig service_config(const Settings& s);
+// Routes the room service's log lines into the mucstreamd log.
+void attach_log(xmpp::RoomService& service);
+
+}  // namespace mucstream::tools

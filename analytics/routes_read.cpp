@@ -68,6 +68,18 @@ EventQuery event_query(Query& q) {
   return eq;
 }
 
+// A page=/per_page= listing: {"items":[…],"page":P,"per_page":N,"total":T}.
+template <class Row>
+std::string numbered_page(const Page<Row>& page, std::int64_t number, std::int64_t per_page,
+                          void (*write)(JsonOut&, const Row&)) {
+  JsonOut j;
+  j.begin_object().key("items").begin_array();
+  for (const auto& row : page.items) write(j, row);
+  j.end_array().key("page").i64(number).key("per_page").i64(per_page).key("total").i64(page.total);
+  j.end_object();
+  return j.take();
+}
+
 std::string event_page(const EventQuery& eq, std::vector<EventRow> rows) {
   const bool more = static_cast<std::int64_t>(rows.size()) > eq.limit;
   if (more) rows.resize(static_cast<std::size_t>(eq.limit));
@@ -125,13 +137,7 @@ void add_read_routes(HttpServer& server, Store& store) {
     rq.page = q.integer("page", 1, 1, kMaxPage);
     rq.per_page = q.integer("per_page", 50, 1, kMaxPerPage);
     q.check_all_used();
-    const Page<RoomRow> page = store.rooms(rq);
-    JsonOut j;
-    j.begin_object().key("items").begin_array();
-    for (const auto& r : page.items) write_room(j, r);
-    j.end_array().key("page").i64(rq.page).key("per_page").i64(rq.per_page).key("total").i64(page.total);
-    j.end_object();
-    res.body = j.take();
+    res.body = numbered_page(store.rooms(rq), rq.page, rq.per_page, write_room);
   });
 
   server.route("GET", "/v1/rooms/{id}", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
@@ -162,13 +168,7 @@ void add_read_routes(HttpServer& server, Store& store) {
     uq.per_page = q.integer("per_page", 50, 1, kMaxPerPage);
     q.check_all_used();
     if (!store.room(uq.room_id)) throw HttpError(404, "not_found", "no room with id " + uq.room_id);
-    const Page<UserRow> page = store.room_users(uq);
-    JsonOut j;
-    j.begin_object().key("items").begin_array();
-    for (const auto& u : page.items) write_user(j, u);
-    j.end_array().key("page").i64(uq.page).key("per_page").i64(uq.per_page).key("total").i64(page.total);
-    j.end_object();
-    res.body = j.take();
+    res.body = numbered_page(store.room_users(uq), uq.page, uq.per_page, write_user);
   });
 
   server.route("GET", "/v1/users/{sessionid}", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {

@@ -62,6 +62,26 @@ std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
 }
 
+// Counts the complete <message/> stanzas at the front of `in`, records the latency of each
+// that carries a send time (ids are "t<ns>"; the sender's own echo carries its id), and
+// drops them from the buffer.
+std::uint64_t take_deliveries(std::string& in, std::vector<double>& lat_us) {
+  std::uint64_t n = 0;
+  std::size_t pos = 0, done = 0;
+  while ((pos = in.find("</message>", pos)) != std::string::npos) {
+    ++n;
+    pos += 10;
+    done = pos;
+  }
+  std::size_t p = 0;
+  while ((p = in.find(" id='t", p)) != std::string::npos && p < done) {
+    lat_us.push_back(static_cast<double>(now_ns() - std::atoll(in.c_str() + p + 6)) / 1000.0);
+    p += 6;
+  }
+  in.erase(0, done);
+  return n;
+}
+
 struct ProcStats {
   double cpu_seconds = 0;
   long rss_kb = 0, hwm_kb = 0;
@@ -242,19 +262,7 @@ int run_c2s(const Options& o) {
       if (!(fds[i].revents & POLLIN)) continue;
       Conn& c = *clients[i].conn;
       if (!c.drain(0)) die("server closed a client stream under load");
-      std::string& in = c.in();
-      std::size_t pos = 0, done = 0;
-      while ((pos = in.find("</message>", pos)) != std::string::npos) {
-        ++delivered;
-        pos += 10;
-        done = pos;
-      }
-      std::size_t p = 0;
-      while ((p = in.find(" id='t", p)) != std::string::npos && p < done) {
-        lat_us.push_back(static_cast<double>(now_ns() - std::atoll(in.c_str() + p + 6)) / 1000.0);
-        p += 6;
-      }
-      in.erase(0, done);
+      delivered += take_deliveries(c.in(), lat_us);
     }
   };
   const ProcStats server_before = o.server_pid ? proc_stats(o.server_pid) : ProcStats{};
@@ -428,21 +436,7 @@ int main(int argc, char** argv) {
   const auto end = start + std::chrono::duration<double>(o.seconds);
   std::uint64_t seq = 0;
   auto parse_deliveries = [&] {
-    std::string& in = c.in();
-    std::size_t pos = 0, done = 0;
-    while ((pos = in.find("</message>", pos)) != std::string::npos) {
-      ++delivered;
-      pos += 10;
-      done = pos;
-    }
-    // Latency: ids are "t<ns>"; the sender's own echo carries its id.
-    std::size_t p = 0;
-    while ((p = in.find(" id='t", p)) != std::string::npos && p < done) {
-      std::int64_t t = std::atoll(in.c_str() + p + 6);
-      lat_us.push_back(static_cast<double>(now_ns() - t) / 1000.0);
-      p += 6;
-    }
-    in.erase(0, done);
+    delivered += take_deliveries(c.in(), lat_us);
   };
   const auto cpu_before = proc_stats(child).cpu_seconds;
   std::uint64_t in_flight_base = 0;

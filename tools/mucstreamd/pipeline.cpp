@@ -55,10 +55,15 @@ events::ProducerConfig producer_config(const Settings& s, const std::string& bro
   return c;
 }
 
+std::string required_pg(const Settings& s) {
+  const std::string& pg = s.get("pg");
+  if (pg.empty()) throw SettingsError("--pg (a libpq connection string, MUCSTREAM_PG) is required");
+  return pg;
+}
+
 sql::MaterializerConfig materializer_config(const Settings& s, const KafkaEndpoint& kafka) {
   sql::MaterializerConfig c;
-  c.pg = s.get("pg");
-  if (c.pg.empty()) throw SettingsError("--pg (a libpq connection string, MUCSTREAM_PG) is required");
+  c.pg = required_pg(s);
   events::KafkaProperties props;
   // The mock cluster answers a waiting fetch only when fetch.wait.max.ms (500 ms) expires,
   // where a real broker answers as soon as data arrives: keep the wait short for it.

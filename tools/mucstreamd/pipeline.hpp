@@ -24,6 +24,8 @@ struct KafkaEndpoint {
 };
 KafkaEndpoint kafka_endpoint(const Settings& s, bool allow_mock);
 
+// The --pg setting, or a SettingsError naming it when it is empty.
+std::string required_pg(const Settings& s);
 events::ProducerConfig producer_config(const Settings& s, const std::string& brokers);
 sql::MaterializerConfig materializer_config(const Settings& s, const KafkaEndpoint& kafka);
 

@@ -60,6 +60,7 @@ int run_all(const Settings& s) {
   bridge_pipeline_logs();
   const std::atomic<bool>& stop = install_stop_signals();
   const xmpp::ConnectionOptions conn = connection_options(s);
+  required_pg(s);  // check every required setting before starting anything
 
   KafkaEndpoint kafka = kafka_endpoint(s, true);
   sql::MaterializerConfig mcfg = materializer_config(s, kafka);

@@ -47,7 +47,16 @@ export ROOM_FILE=$state/room
 (cd "$e2e" && PYTHONPATH="$e2e" $python "$here/flow_chat.py" "$state") || fail "chat flow"
 room=$(cat "$ROOM_FILE")
 # kcat tails the embedded cluster while the process lives.
-on_topic=$(timeout 20 kcat -b "$brokers" -t mucstream.events -C -e -q 2>/dev/null | grep -c "\"room\":\"$room\"" || true)
+# kcat against the mock cluster sometimes ends before it has fetched everything (its
+# metadata for 64 partitions can arrive after the first end-of-partition): read until two
+# reads agree on a non-zero count, a few times at most.
+on_topic=0 previous=-1
+for _ in 1 2 3 4 5 6; do
+  on_topic=$(timeout 20 kcat -b "$brokers" -t mucstream.events -C -e -q 2>>"$state/kcat.err" | grep -c "\"room\":\"$room\"" || true)
+  [ "$on_topic" -gt 0 ] && [ "$on_topic" = "$previous" ] && break
+  previous=$on_topic
+  sleep 0.5
+done
 stop_all  # drains the embedded cluster into PostgreSQL before exiting
 
 rid=$(sql "SELECT id FROM rooms WHERE jid = '$room'")

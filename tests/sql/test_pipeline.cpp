@@ -102,6 +102,8 @@ TEST_CASE("sql: migrations apply in order, once, and give analysts read-only acc
     CHECK(tx.exec1("SELECT count(*) FROM rooms")[0].as<int>() == 1);
     CHECK(tx.exec1("SELECT count(*) FROM users")[0].as<int>() == 0);
     CHECK(tx.exec1("SELECT count(*) FROM messages")[0].as<int>() == 0);
+    CHECK(tx.exec1("SELECT count(*) FROM room_summary")[0].as<int>() == 1);
+    CHECK(tx.exec1("SELECT count(*) FROM events_per_day")[0].as<int>() == 1);
   }
   for (const char* write : {"DELETE FROM events", "INSERT INTO rooms (id, name, jid, created) VALUES "
                                                   "(gen_random_uuid(), 'x', 'x@y', now())",
@@ -431,4 +433,36 @@ TEST_CASE("sql: an event PostgreSQL refuses is dead-lettered with the database's
   const RdKafka::Headers::Header reason = msg->headers()->get_last("mucstream.reason");
   const std::string why(static_cast<const char*>(reason.value()), reason.value_size());
   CHECK(why.find("no_shouting") != std::string::npos);
+}
+
+TEST_CASE("sql: analyst views summarise rooms, sessions and events per day") {
+  TestDb db;
+  pqxx::connection c(db.conn_string());
+  sql::migrate(c);
+  World w;  // each command advances the clock by one second
+  w.instant_room("owner@example.com/desk", "owner");
+  REQUIRE(w.join("alice@example.com/a", "alice").ok());
+  REQUIRE(w.say("alice@example.com/a", "one").ok());
+  REQUIRE(w.say("alice@example.com/a", "two").ok());
+  REQUIRE(w.join("alice@example.com/phone", "alice").ok());  // a second session, same user
+  REQUIRE(w.leave("alice@example.com/a").ok());
+  REQUIRE(w.leave("alice@example.com/phone").ok());
+  REQUIRE(w.leave("owner@example.com/desk").ok());  // the temporary room ends
+  sql::EventWriter writer(c);
+  REQUIRE(writer.write(w.log).inserted == w.log.size());
+
+  const std::string room_id = w.log.front().room_id;
+  CHECK(db.count("SELECT sessions FROM room_summary WHERE room_id = '" + room_id + "'") == 3);
+  CHECK(db.count("SELECT participants FROM room_summary WHERE room_id = '" + room_id + "'") == 2);
+  CHECK(db.count("SELECT event_count FROM room_summary WHERE room_id = '" + room_id + "'") ==
+        static_cast<std::int64_t>(w.log.size()));
+  // Created by the first command (t=0 s), ended by the ninth (t=8 s).
+  CHECK(db.count("SELECT duration_seconds::bigint FROM room_summary WHERE room_id = '" + room_id + "'") == 8);
+  CHECK(db.count("SELECT count(*) FROM room_summary WHERE room_id = '" + room_id + "' AND ended IS NOT NULL") == 1);
+  // alice's laptop: joined at t=2, left at t=6; her phone: joined at t=5, left at t=7.
+  CHECK(db.count("SELECT max(duration_seconds)::bigint FROM session_summary WHERE userid = 'alice@example.com'") == 4);
+  CHECK(db.count("SELECT min(duration_seconds)::bigint FROM session_summary WHERE userid = 'alice@example.com'") == 2);
+  CHECK(db.count("SELECT duration_seconds::bigint FROM session_summary WHERE userid = 'owner@example.com'") == 8);
+  CHECK(db.count("SELECT events FROM events_per_day WHERE type = 'message_sent'") == 2);
+  CHECK(db.count("SELECT sum(events)::bigint FROM events_per_day") == static_cast<std::int64_t>(w.log.size()));
 }

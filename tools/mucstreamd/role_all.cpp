@@ -107,15 +107,20 @@ int run_all(const Settings& s) {
   {
     xmpp::RoomService service(conn, limits(s), service_config(s), std::move(restored), ids, producer);
     attach_log(service);
+    analytics::metrics::Registry registry;  // outlives the API that serves it
     std::unique_ptr<ApiServer> api;
-    analytics::metrics::Registry registry;
     if (s.get("jwt.secret").empty()) {
       log::warn("all", "HTTP API not started: set --jwt-secret (MUCSTREAM_JWT_SECRET) to serve it");
     } else {
       register_metrics(registry, service, producer, materializer);
-      api = std::make_unique<ApiServer>(s, registry, [&service](core::Command c, auto done) {
-        service.submit(std::move(c), std::move(done));
-      });
+      try {
+        api = std::make_unique<ApiServer>(s, registry, [&service](core::Command c, auto done) {
+          service.submit(std::move(c), std::move(done));
+        });
+      } catch (...) {  // bad --http-listen or secret: stop what runs, then say why
+        stop_pipeline();
+        throw;
+      }
     }
     rc = service.run(stop);
     if (api) api->stop();  // before the loop it submits to goes away

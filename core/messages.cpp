@@ -10,9 +10,10 @@ Error no_room() { return reject(ErrorCondition::item_not_found, "No such room");
 }  // namespace
 
 Decision decide_groupchat(const Service& svc, const SendGroupchat& c, Context& ctx) {
+  const std::string from_jid = c.user.full();  // built once, not per lookup
   const Room* r = room_or_null(svc, c.room);
   if (r == nullptr) return Decision::fail(no_room());
-  const Occupant* o = r->occupant_by_session_jid(c.user.full());
+  const Occupant* o = r->occupant_by_session_jid(from_jid);
   if (o == nullptr) return Decision::fail(not_in_room());
   if (!may_send_groupchat(o->role, r->config.moderated))
     return Decision::fail(reject(ErrorCondition::forbidden, "Visitors may not speak in this moderated room"));
@@ -27,18 +28,19 @@ Decision decide_groupchat(const Service& svc, const SendGroupchat& c, Context& c
     Value data = Value::object();
     data.set("nick", o->nick);
     data.set("occupant_id", o->occupant_id);
-    data.set("jid", c.user.full());
+    data.set("jid", from_jid);
     data.set("payload", c.payload);
-    m.stanza_id = e.emit(EventType::message_sent, r->session_by_jid(c.user.full())->id, std::move(data)).id;
+    m.stanza_id = e.emit(EventType::message_sent, r->session_by_jid(from_jid)->id, std::move(data)).id;
   }
   d.deliveries.emplace_back(std::move(m));
   return d;
 }
 
 Decision decide_private(const Service& svc, const SendPrivate& c, Context& ctx) {
+  const std::string from_jid = c.user.full();  // built once, not per lookup
   const Room* r = room_or_null(svc, c.room);
   if (r == nullptr) return Decision::fail(no_room());
-  const Occupant* from = r->occupant_by_session_jid(c.user.full());
+  const Occupant* from = r->occupant_by_session_jid(from_jid);
   if (from == nullptr) return Decision::fail(not_in_room());
   if (!r->config.allow_private_messages)
     return Decision::fail(reject(ErrorCondition::not_allowed, "Private messages are disabled in this room"));
@@ -53,7 +55,7 @@ Decision decide_private(const Service& svc, const SendPrivate& c, Context& ctx) 
   Value data = Value::object();
   data.set("nick", from->nick);
   data.set("to_nick", to->nick);
-  Event& ev = e.emit(EventType::private_message_sent, r->session_by_jid(c.user.full())->id, std::move(data),
+  Event& ev = e.emit(EventType::private_message_sent, r->session_by_jid(from_jid)->id, std::move(data),
                      to->sessions.front().id);
   MessageOut m;
   m.kind = MessageKind::private_;
@@ -68,11 +70,12 @@ Decision decide_private(const Service& svc, const SendPrivate& c, Context& ctx) 
 }
 
 Decision decide_presence_update(const Service& svc, const UpdatePresence& c, Context&) {
+  const std::string from_jid = c.user.full();  // built once, not per lookup
   Decision d;
   const Room* r = room_or_null(svc, c.room);
-  const Occupant* o = r ? r->occupant_by_session_jid(c.user.full()) : nullptr;
+  const Occupant* o = r ? r->occupant_by_session_jid(from_jid) : nullptr;
   if (o == nullptr) return Decision::fail(not_in_room());
-  const Session* s = r->session_by_jid(c.user.full());
+  const Session* s = r->session_by_jid(from_jid);
   broadcast_presence(d, *r, *o, [&](PresenceOut& p) { p.session_id = s->id; });
   return d;
 }

@@ -5,9 +5,10 @@
 namespace mucstream::core::detail {
 
 Decision decide_subject(const Service& svc, const ChangeSubject& c, Context& ctx) {
+  const std::string from_jid = c.user.full();  // built once, not per lookup
   const Room* r = room_or_null(svc, c.room);
   if (r == nullptr) return Decision::fail(reject(ErrorCondition::item_not_found, "No such room"));
-  const Occupant* o = r->occupant_by_session_jid(c.user.full());
+  const Occupant* o = r->occupant_by_session_jid(from_jid);
   if (o == nullptr) return Decision::fail(reject(ErrorCondition::not_acceptable, "You are not an occupant of this room"));
   if (!may_change_subject(o->role, r->config.occupants_may_change_subject))
     return Decision::fail(reject(ErrorCondition::forbidden, "You are not allowed to change the subject"));
@@ -18,7 +19,7 @@ Decision decide_subject(const Service& svc, const ChangeSubject& c, Context& ctx
   Value data = Value::object();
   data.set("subject", c.subject);
   data.set("nick", o->nick);
-  e.emit(EventType::subject_changed, r->session_by_jid(c.user.full())->id, std::move(data));
+  e.emit(EventType::subject_changed, r->session_by_jid(from_jid)->id, std::move(data));
   MessageOut m = room_message(*r, *o, MessageKind::subject);
   m.subject = c.subject;
   d.deliveries.emplace_back(std::move(m));

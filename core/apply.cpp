@@ -30,7 +30,7 @@ void join(Room& r, const Event& e) {
     o.role = role_from_string(e.data.get_string("role")).value_or(Role::participant);
   }
   const Value* client = e.data.find("client");
-  o.sessions.push_back(Session{e.actor, e.data.get_string("jid"), e.time_ms, client ? *client : Value::object()});
+  o.sessions.push_back(Session{e.actor, e.data.get_string("jid"), e.time_ms, client ? *client : Value::object(), {}});
   r.nick_by_session_jid[o.sessions.back().full_jid] = nick;
 }
 

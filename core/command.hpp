@@ -5,6 +5,9 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
+
+#include "core/event.hpp"
 
 #include "core/config.hpp"
 #include "core/jid.hpp"
@@ -140,11 +143,62 @@ struct DestroyRoom {
   std::string alternate_venue;  // a room JID occupants are pointed to, may be empty
 };
 
+// --- Calls (issue 6). The component observes signalling; it never alters what it relays.
+
+// A Jingle (XEP-0166/0167) action seen in an IQ that `user` sent to `to_nick` through the room.
+struct ObserveJingle {
+  enum class Action { session_accept, session_terminate, mute, unmute, content_add, content_remove };
+  Jid user;
+  std::string room;
+  std::string to_nick;
+  Action action = Action::session_accept;
+  std::string sid;
+  std::vector<std::string> media;  // accept/content-add/remove: "audio" | "video" | "screen"
+  std::string reason;              // terminate: the Jingle <reason/> condition name
+  std::string mute_name;           // mute/unmute: "audio" | "video" ("" = both)
+};
+
+// Media state announced in presence (Jitsi-style audiomuted/videomuted, or the mucstream
+// media element); absent fields are "not announced", not "off".
+struct AnnounceMedia {
+  Jid user;
+  std::string room;
+  std::optional<bool> audio_paused;
+  std::optional<bool> video_paused;
+  std::optional<bool> screen_sharing;
+};
+
+// Periodic WebRTC stats for a P2P session, from the mucstream stats extension.
+struct ReportP2PStats {
+  Jid user;
+  std::string room;
+  std::string sid;
+  Value stats;  // rtt_ms, jitter_ms, packet_loss, bitrate_in/out, resolution, fps, candidate types
+};
+
+// XEP-0301 real-time text switched on (first <rtt event='init'|'new'>) or off ('cancel').
+struct SetRtt {
+  Jid user;
+  std::string room;
+  bool enabled = true;
+};
+
+// Talky-style client telemetry (POST /v1/telemetry): `session` reports `type` in the room
+// with id `room_id`; the HTTP layer has checked the caller may speak for `session`.
+struct ClientReport {
+  std::string room_id;
+  std::string session;
+  std::optional<std::string> peer;  // another session in the same room, when the event names one
+  EventType type = EventType::peer_session_stats;
+  Value data;
+};
+
 // The service is going away (SIGTERM): everyone leaves with status 332.
 struct Shutdown {};
 
 using Command = std::variant<Join, Leave, UpdatePresence, ChangeNick, SendGroupchat, SendPrivate, ChangeSubject,
                              Invite, SetRole, SetAffiliation, Configure, CancelConfiguration, CreateRoom, SetLock,
-                             DestroyRoom, Shutdown>;
+                             DestroyRoom, ObserveJingle, AnnounceMedia, ReportP2PStats, SetRtt, ClientReport,
+                             Shutdown>;
 
 }  // namespace mucstream::core

@@ -24,6 +24,11 @@ Decision decide(const Service& s, const Command& cmd, Context& ctx) {
         else if constexpr (std::is_same_v<T, CreateRoom>) return decide_create(s, c, ctx);
         else if constexpr (std::is_same_v<T, SetLock>) return decide_lock(s, c, ctx);
         else if constexpr (std::is_same_v<T, DestroyRoom>) return decide_destroy(s, c, ctx);
+        else if constexpr (std::is_same_v<T, ObserveJingle>) return decide_jingle(s, c, ctx);
+        else if constexpr (std::is_same_v<T, AnnounceMedia>) return decide_media_announce(s, c, ctx);
+        else if constexpr (std::is_same_v<T, ReportP2PStats>) return decide_p2p_stats(s, c, ctx);
+        else if constexpr (std::is_same_v<T, SetRtt>) return decide_rtt(s, c, ctx);
+        else if constexpr (std::is_same_v<T, ClientReport>) return decide_client_report(s, c, ctx);
         else return decide_shutdown(s, c, ctx);
       },
       cmd);

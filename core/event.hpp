@@ -37,11 +37,24 @@ enum class EventType {
   subject_changed,
   nick_changed,
   private_message_sent,
+  // Talky's wider client vocabulary, reported by WebRTC clients over HTTP telemetry
+  // (POST /v1/telemetry); stored as reported, no room state.
+  started_speaking,
+  stopped_speaking,
+  peer_stream_added,
+  peer_stream_removed,
+  peer_session_added,
+  peer_session_removed,
+  peer_session_connection_state,
+  peer_session_stats,
+  peer_session_ice_stats,
+  ice_usage,
 };
 
-inline constexpr int kEventTypeCount = static_cast<int>(EventType::private_message_sent) + 1;
+inline constexpr int kEventTypeCount = static_cast<int>(EventType::ice_usage) + 1;
 
 std::string_view to_string(EventType);
+// Also accepts talky's alias "screencapture_stopped" for screencapture_ended.
 std::optional<EventType> event_type_from_string(std::string_view);
 
 // Schema version of the envelope and of every `data` layout; bump on incompatible change.

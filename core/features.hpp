@@ -19,6 +19,11 @@ Decision decide_cancel_configuration(const Service&, const CancelConfiguration&,
 Decision decide_create(const Service&, const CreateRoom&, Context&);
 Decision decide_lock(const Service&, const SetLock&, Context&);
 Decision decide_destroy(const Service&, const DestroyRoom&, Context&);
+Decision decide_jingle(const Service&, const ObserveJingle&, Context&);        // calls.cpp
+Decision decide_media_announce(const Service&, const AnnounceMedia&, Context&);  // calls.cpp
+Decision decide_p2p_stats(const Service&, const ReportP2PStats&, Context&);     // calls.cpp
+Decision decide_rtt(const Service&, const SetRtt&, Context&);                   // calls.cpp
+Decision decide_client_report(const Service&, const ClientReport&, Context&);   // telemetry.cpp
 Decision decide_shutdown(const Service&, const Shutdown&, Context&);
 
 // Shared by join (re-join under a new nick) and the nick change feature.

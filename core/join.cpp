@@ -92,7 +92,7 @@ Decision create_room(const Service& svc, const Join& c, const std::string& nick,
   created.set("occupant_id_salt", r.occupant_id_salt);
   e.emit(EventType::room_created, session, std::move(created));
   Occupant o{nick, c.user.bare(), occupant_id_for(r.occupant_id_salt, c.user.bare()), Role::moderator,
-             {Session{session, c.user.full(), ctx.now_ms, c.client}}};
+             {Session{session, c.user.full(), ctx.now_ms, c.client, {}}}};
   e.emit(EventType::occupant_joined, session, joined_data(c, nick, o.role, Affiliation::owner, o.occupant_id));
   PresenceOut self = presence_of(r, o, c.user.full(), o.role);
   self.real_jid = c.user.full();
@@ -156,7 +156,7 @@ Decision decide_join(const Service& svc, const Join& c, Context& ctx) {
   Occupant me = holder ? *holder
                        : Occupant{nick, bare, occupant_id_for(r->occupant_id_salt, bare),
                                   default_role(aff, r->config.moderated), {}};
-  me.sessions.push_back(Session{session, c.user.full(), ctx.now_ms, c.client});
+  me.sessions.push_back(Session{session, c.user.full(), ctx.now_ms, c.client, {}});
   e.emit(EventType::occupant_joined, session, joined_data(c, nick, me.role, aff, me.occupant_id));
 
   const std::string to = c.user.full();

@@ -14,12 +14,24 @@
 
 namespace mucstream::core {
 
+// What a session currently sends, as observed from Jingle session-info, presence
+// announcements and RTT; paused/resumed events are emitted only on change.
+struct MediaState {
+  bool audio_paused = false;
+  bool video_paused = false;
+  bool screen_sharing = false;
+  bool rtt = false;  // XEP-0301 real-time text enabled
+
+  friend bool operator==(const MediaState&, const MediaState&) = default;
+};
+
 // One connection of a user in a room: talky's "session" and a row of the users table.
 struct Session {
   std::string id;        // session id (from the IdSource), actor of this session's events
   std::string full_jid;  // the user's real full JID
   std::int64_t joined_ms = 0;
   Value client;          // client info (type, os, browser, useragent) as announced on join
+  MediaState media;
 
   friend bool operator==(const Session&, const Session&) = default;
 };
@@ -52,6 +64,18 @@ struct HistoryEntry {
   friend bool operator==(const HistoryEntry&, const HistoryEntry&) = default;
 };
 
+// A Jingle session between two occupants' sessions, from session-accept until
+// session-terminate, either party leaving, or the room going.
+struct P2PSession {
+  std::string sid;        // the Jingle sid
+  std::string initiator;  // session id
+  std::string responder;  // session id
+  std::int64_t started_ms = 0;
+  std::vector<std::string> media;  // "audio", "video", "screen"
+
+  friend bool operator==(const P2PSession&, const P2PSession&) = default;
+};
+
 struct Room {
   std::string jid;      // bare room JID, normalised
   std::string room_id;  // unique per lifetime of the JID
@@ -66,6 +90,7 @@ struct Room {
   std::string subject_nick;
   std::map<std::string, Occupant> occupants;  // by nick
   std::deque<HistoryEntry> history;
+  std::map<std::string, P2PSession> p2p;  // live P2P sessions by Jingle sid
   // Derived index kept by apply(): session full JID -> nick, so routing a stanza from a
   // session does not scan the occupants.
   std::unordered_map<std::string, std::string> nick_by_session_jid;

@@ -34,13 +34,13 @@ constexpr const char* kCountFresh =
     " SELECT room_id, max(seq), max(time), count(*) FROM mucstream_fresh GROUP BY room_id";
 
 using core::EventType;
-constexpr std::uint32_t bit(EventType t) { return 1u << static_cast<int>(t); }
-static_assert(core::kEventTypeCount <= 32);
+constexpr std::uint64_t bit(EventType t) { return std::uint64_t{1} << static_cast<int>(t); }
+static_assert(core::kEventTypeCount <= 64);
 
 // Statements keeping rooms/users, each with the event types it reads (0: always needed), so a
 // batch of only messages runs one statement instead of seven.
 struct Maintenance {
-  std::uint32_t types;
+  std::uint64_t types;
   const char* sql;
 };
 
@@ -130,7 +130,7 @@ void EventWriter::ensure_partitions(pqxx::work& tx, const std::vector<core::Even
   }
 }
 
-void EventWriter::maintain(pqxx::work& tx, std::uint32_t types) {
+void EventWriter::maintain(pqxx::work& tx, std::uint64_t types) {
   for (const Maintenance& m : kMaintain)
     if (m.types == 0 || (m.types & types) != 0) tx.exec0(m.sql);
 }
@@ -165,7 +165,7 @@ WriteResult EventWriter::write_new(const std::vector<core::Event>& batch) {
     long long n = 0;
   };
   std::map<std::string, Counts> counts;
-  std::uint32_t types = 0;
+  std::uint64_t types = 0;
   for (const core::Event& e : batch) {
     all.push_back(&e);
     types |= bit(e.type);

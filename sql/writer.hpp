@@ -32,7 +32,7 @@ class EventWriter {
   WriteResult write_new(const std::vector<core::Event>& batch);
   WriteResult write_dedup(const std::vector<core::Event>& batch);
   void ensure_partitions(pqxx::work& tx, const std::vector<core::Event>& batch, std::set<std::string>& created);
-  void maintain(pqxx::work& tx, std::uint32_t types);
+  void maintain(pqxx::work& tx, std::uint64_t types);
 
   pqxx::connection& conn_;
   bool prepared_ = false;

@@ -173,6 +173,13 @@ TEST_CASE("sql: every talky event type lands with its actor and peer and updates
       {core::EventType::screencapture_ended, owner, std::nullopt}, {core::EventType::rtt_enabled, ann, std::nullopt},
       {core::EventType::rtt_disabled, ann, std::nullopt},  {core::EventType::p2p_session_ended, ann, owner},
       {core::EventType::private_message_sent, ann, owner},
+      // Talky's client telemetry vocabulary.
+      {core::EventType::started_speaking, ann, std::nullopt}, {core::EventType::stopped_speaking, ann, std::nullopt},
+      {core::EventType::peer_stream_added, ann, owner},   {core::EventType::peer_stream_removed, ann, owner},
+      {core::EventType::peer_session_added, ann, owner},  {core::EventType::peer_session_removed, ann, owner},
+      {core::EventType::peer_session_connection_state, ann, owner},
+      {core::EventType::peer_session_stats, ann, owner},  {core::EventType::peer_session_ice_stats, ann, owner},
+      {core::EventType::ice_usage, ann, std::nullopt},
   };
   std::uint64_t seq = w.room().seq;
   for (const Extra& x : extras) {

@@ -13,9 +13,17 @@ namespace {
 
 using core::ErrorCondition;
 
+// gloox 1.0.24's Tag::xmlns() does not inherit a parent's default namespace (a <reason/>
+// inside <jingle xmlns='urn:xmpp:jingle:1'/> reads ""), so look upwards ourselves.
+std::string xmlns_of(const gloox::Tag& t) {
+  for (const gloox::Tag* p = &t; p != nullptr; p = p->parent())
+    if (std::string n = p->xmlns(); !n.empty()) return n;
+  return {};
+}
+
 const gloox::Tag* child_ns(const gloox::Tag& t, const std::string& name, const char* xmlns) {
   for (const gloox::Tag* c : t.children())
-    if (c->name() == name && c->xmlns() == xmlns) return c;
+    if (c->name() == name && xmlns_of(*c) == xmlns) return c;
   return nullptr;
 }
 
@@ -47,7 +55,7 @@ std::string media_from_name(const std::string& name) {
 bool screen_marker(const gloox::Tag& t) {
   const std::string vt = lower(t.findAttribute("videoType"));
   if (vt == "desktop" || vt == "screen") return true;
-  if (t.name() == "screen" && t.xmlns() == ns::kMucstream) return true;
+  if (t.name() == "screen" && xmlns_of(t) == ns::kMucstream) return true;
   for (const gloox::Tag* c : t.children())
     if (screen_marker(*c)) return true;
   return false;
@@ -178,7 +186,7 @@ std::optional<JingleSeen> decode_jingle(const gloox::Tag& j, const core::Jid& us
     seen.observe = std::move(o);
   } else if (a == "session-info") {
     for (const gloox::Tag* c : j.children()) {
-      if (c->xmlns() != ns::kJingleRtpInfo || (c->name() != "mute" && c->name() != "unmute")) continue;
+      if ((c->name() != "mute" && c->name() != "unmute") || xmlns_of(*c) != ns::kJingleRtpInfo) continue;
       const std::string& name = c->findAttribute("name");
       std::string kind;
       if (!name.empty()) {
@@ -287,7 +295,7 @@ core::Value decode_client_info(const gloox::Tag& p) {
 }
 
 bool is_room_only_presence_child(const gloox::Tag& c) {
-  return c.xmlns() == ns::kMucstream && (c.name() == "client" || c.name() == "session" || c.name() == "telemetry");
+  return (c.name() == "client" || c.name() == "session" || c.name() == "telemetry") && c.xmlns() == ns::kMucstream;
 }
 
 // --- stats ---------------------------------------------------------------------------

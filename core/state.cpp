@@ -55,6 +55,7 @@ Service persistent_view(const Service& s) {
     Room r = room;
     r.occupants.clear();
     r.nick_by_session_jid.clear();
+    r.p2p.clear();  // calls and media state die with the sessions (media lives on Session)
     out.rooms.emplace(jid, std::move(r));
   }
   return out;

@@ -311,9 +311,10 @@ std::variant<core::Value, core::Error> decode_stats(const gloox::Tag& s, std::st
     const char* key;
     double max;
   };
+  // The same bounds core::decide_p2p_stats applies to data from any source.
   static constexpr Range kNumbers[] = {
-      {"rtt", "rtt_ms", 600'000},        {"jitter", "jitter_ms", 600'000}, {"packet-loss", "packet_loss", 1},
-      {"bitrate-in", "bitrate_in", 1e7}, {"bitrate-out", "bitrate_out", 1e7}, {"fps", "fps", 1000},
+      {"rtt", "rtt_ms", 600'000},         {"jitter", "jitter_ms", 600'000},    {"packet-loss", "packet_loss", 1},
+      {"bitrate-in", "bitrate_in", 1e11}, {"bitrate-out", "bitrate_out", 1e11}, {"fps", "fps", 240},
   };
   std::size_t figures = 0;
   for (const Range& r : kNumbers) {
@@ -339,7 +340,7 @@ std::variant<core::Value, core::Error> decode_stats(const gloox::Tag& s, std::st
     const std::string& t = s.findAttribute(attr);
     if (t != "host" && t != "srflx" && t != "prflx" && t != "relay")
       return bad(std::string("'") + attr + "' must be host, srflx, prflx or relay");
-    data.set(attr == std::string_view("local-candidate") ? "local_candidate" : "remote_candidate", t);
+    data.set(attr == std::string_view("local-candidate") ? "local_candidate_type" : "remote_candidate_type", t);
     ++figures;
   }
   if (figures == 0) return bad("The stats carry no figures");

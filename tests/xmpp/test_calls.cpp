@@ -241,7 +241,7 @@ TEST_CASE("client info from XEP-0115 caps when the extension is absent") {
 }
 
 TEST_CASE("p2p stats IQ: every figure into event data") {
-  auto r = stats_of("sid='s1' rtt='23.5' jitter='4' packet-loss='0.015' bitrate-in='1200' bitrate-out='950' "
+  auto r = stats_of("sid='s1' rtt='23.5' jitter='4' packet-loss='0.015' bitrate-in='1200000' bitrate-out='950000' "
                     "resolution='1280x720' fps='30' local-candidate='host' remote-candidate='relay' future='ignored'");
   CHECK(r.sid == "s1");
   CHECK(r.room == kRoom);
@@ -250,12 +250,12 @@ TEST_CASE("p2p stats IQ: every figure into event data") {
   CHECK(r.stats.find("rtt_ms")->as_double() == doctest::Approx(23.5));
   CHECK(r.stats.get_int("jitter_ms") == 4);
   CHECK(r.stats.find("packet_loss")->as_double() == doctest::Approx(0.015));
-  CHECK(r.stats.get_int("bitrate_in") == 1200);
-  CHECK(r.stats.get_int("bitrate_out") == 950);
+  CHECK(r.stats.get_int("bitrate_in") == 1200000);
+  CHECK(r.stats.get_int("bitrate_out") == 950000);
   CHECK(r.stats.get_string("resolution") == "1280x720");
   CHECK(r.stats.get_int("fps") == 30);
-  CHECK(r.stats.get_string("local_candidate") == "host");
-  CHECK(r.stats.get_string("remote_candidate") == "relay");
+  CHECK(r.stats.get_string("local_candidate_type") == "host");
+  CHECK(r.stats.get_string("remote_candidate_type") == "relay");
   CHECK(r.stats.find("future") == nullptr);
   CHECK(stats_of("sid='s1' rtt='0'").stats.as_object().size() == 2);
 }
@@ -272,6 +272,7 @@ TEST_CASE("p2p stats IQ: nonsense is a bad-request naming the attribute") {
   CHECK(stats_error("sid='s1' resolution='big'") == C::bad_request);
   CHECK(stats_error("sid='s1' resolution='0x720'") == C::bad_request);
   CHECK(stats_error("sid='s1' fps='30fps'") == C::bad_request);
+  CHECK(stats_error("sid='s1' fps='1000'") == C::bad_request);
   CHECK(stats_error("sid='s1' local-candidate='turn'") == C::bad_request);
   Decoded d = decode_str("<iq type='set' id='s' from='alice@e.com/a' to='room@rooms.test'>"
                          "<stats xmlns='urn:xmpp:mucstream:stats:0' sid='s1' jitter='-3'/></iq>");

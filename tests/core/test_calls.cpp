@@ -241,3 +241,27 @@ TEST_CASE("calls: real-time text is enabled by the first rtt and disabled by can
   check_rejected(w, SetRtt{jid(kAlice), "nowhere@rooms.test", true}, ErrorCondition::item_not_found);
   CHECK(w.replay() == w.svc);
 }
+
+TEST_CASE("calls: apply starts a P2P session only under a fresh sid between two present sessions") {
+  // The same event types also arrive from talky telemetry; apply must not let them replace
+  // a live call or create one whose party can never leave.
+  World w = in_call();
+  const Service before = w.svc;
+  Event forged = w.log.back();  // the p2p_session_started of call1
+  REQUIRE(forged.type == EventType::p2p_session_started);
+  forged.seq += 1;
+  forged.actor = session_of(w, "owner");  // same sid, other parties
+  Service s = w.svc;
+  apply(s, forged);
+  CHECK(s.rooms.at(kRoom).p2p == before.rooms.at(kRoom).p2p);
+  forged.data.set("sid", "ghost");
+  forged.peer = "no-such-session";
+  apply(s, forged);
+  CHECK_FALSE(s.rooms.at(kRoom).p2p.contains("ghost"));
+  forged.peer = forged.actor;  // a session with itself
+  apply(s, forged);
+  CHECK_FALSE(s.rooms.at(kRoom).p2p.contains("ghost"));
+  forged.peer = session_of(w, "bob");
+  apply(s, forged);
+  CHECK(s.rooms.at(kRoom).p2p.contains("ghost"));
+}

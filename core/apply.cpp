@@ -84,16 +84,21 @@ void set_media(Room& r, const Event& e, bool MediaState::*flag, bool on) {
   if (Session* s = session_by_id(r, e.actor)) s->media.*flag = on;
 }
 
+// decide_jingle only starts a session between two present sessions under a fresh sid; the
+// same guard here keeps events from elsewhere (talky telemetry uses the same types) from
+// replacing a live call or leaving one whose party can never leave.
 void start_p2p(Room& r, const Event& e) {
   P2PSession p;
   p.sid = e.data.get_string("sid");
   p.initiator = e.actor;
   p.responder = e.peer.value_or(std::string{});
+  if (p.sid.empty() || r.p2p.contains(p.sid) || p.initiator == p.responder) return;
+  if (session_by_id(r, p.initiator) == nullptr || session_by_id(r, p.responder) == nullptr) return;
   p.started_ms = e.time_ms;
   if (const Value* media = e.data.find("media"); media && media->is_array())
     for (const Value& m : media->as_array())
       if (m.is_string()) p.media.push_back(m.as_string());
-  r.p2p.insert_or_assign(p.sid, std::move(p));
+  r.p2p.emplace(p.sid, std::move(p));
 }
 
 void configure(Room& r, const Event& e) {

@@ -1,76 +1,9 @@
-// Calls (issue 6): Jingle P2P sessions, media state, screen capture, P2P stats, real-time
-// text, and what happens to them when people leave or the room goes.
-#include "support.hpp"
-
-#include "core/client_info.hpp"
+// Calls (issue 6): Jingle P2P sessions, media state (Jingle and presence), screen capture
+// and real-time text. Stats: test_calls_stats.cpp; departures: test_calls_leave.cpp.
+#include "calls_support.hpp"
 
 using namespace mucstream::core;
 using namespace mucstream::core::testing;
-
-namespace {
-
-constexpr const char* kAlice = "alice@example.com/a";
-constexpr const char* kBob = "bob@example.com/b";
-constexpr const char* kOwnerJid = "owner@example.com/desk";
-
-using A = ObserveJingle::Action;
-
-ObserveJingle jingle(std::string_view from, std::string to_nick, A action, std::string sid,
-                     std::vector<std::string> media = {}) {
-  ObserveJingle j;
-  j.user = jid(from);
-  j.room = kRoom;
-  j.to_nick = std::move(to_nick);
-  j.action = action;
-  j.sid = std::move(sid);
-  j.media = std::move(media);
-  return j;
-}
-ObserveJingle terminate(std::string_view from, std::string to_nick, std::string sid, std::string reason = "") {
-  ObserveJingle j = jingle(from, std::move(to_nick), A::session_terminate, std::move(sid));
-  j.reason = std::move(reason);
-  return j;
-}
-ObserveJingle mute(std::string_view from, std::string to_nick, bool on, std::string name) {
-  ObserveJingle j = jingle(from, std::move(to_nick), on ? A::mute : A::unmute, "call1");
-  j.mute_name = std::move(name);
-  return j;
-}
-
-std::string session_of(const World& w, const std::string& nick, std::size_t i = 0) {
-  const Occupant* o = w.room().occupant_by_nick(nick);
-  REQUIRE(o != nullptr);
-  REQUIRE(o->sessions.size() > i);
-  return o->sessions[i].id;
-}
-const MediaState& media_of(const World& w, const std::string& nick) {
-  const Occupant* o = w.room().occupant_by_nick(nick);
-  REQUIRE(o != nullptr);
-  return o->sessions.front().media;
-}
-Value strings(std::initializer_list<const char*> xs) {
-  Value a = Value::array();
-  for (const char* x : xs) a.as_array().emplace_back(x);
-  return a;
-}
-
-// alice called bob; bob accepted (sid call1, audio+video) one second after the room filled.
-World in_call() {
-  World w = World::with_alice_and_bob();
-  REQUIRE(w.run(jingle(kBob, "alice", A::session_accept, "call1", {"audio", "video"})).events.size() == 1);
-  return w;
-}
-
-// A rejected command: the expected condition, no event, no change.
-void check_rejected(World& w, const Command& c, ErrorCondition want) {
-  const Service before = w.svc;
-  Decision d = w.run(c);
-  CHECK(condition(d) == want);
-  CHECK(d.events.empty());
-  CHECK(w.svc == before);
-}
-
-}  // namespace
 
 TEST_CASE("calls: session-accept from the responder starts a P2P session with the initiator as actor") {
   World w = World::with_alice_and_bob();
@@ -251,4 +184,84 @@ TEST_CASE("calls: a screen-share content-add starts screen capture, content-remo
   CHECK_FALSE(media_of(w, "alice").screen_sharing);
   CHECK(w.run(jingle(kAlice, "bob", A::content_remove, "call1", {"screen"})).events.empty());
   CHECK(w.replay() == w.svc);
+}
+
+TEST_CASE("calls: media announced in presence pauses and resumes, only on change, absent means unchanged") {
+  World w = World::with_alice_and_bob();
+  const std::string alice = session_of(w, "alice");
+  Value src = Value::object();
+  src.set("source", "presence");
+  AnnounceMedia a{jid(kAlice), kRoom, true, false, std::nullopt};
+  Decision d = w.run(a);  // audio muted (a change), video on (as it was)
+  REQUIRE(types(d) == std::vector{EventType::audio_paused});
+  CHECK(d.events[0].actor == alice);
+  CHECK_FALSE(d.events[0].peer.has_value());
+  CHECK(d.events[0].data == src);
+  CHECK(d.deliveries.empty());  // the presence itself is broadcast by the presence update path
+  CHECK(w.run(a).events.empty());  // every presence repeats the state: no event without a change
+  // Not announcing a field is not "off".
+  CHECK(w.run(AnnounceMedia{jid(kAlice), kRoom, std::nullopt, std::nullopt, std::nullopt}).events.empty());
+  CHECK(media_of(w, "alice").audio_paused);
+  Decision all = w.run(AnnounceMedia{jid(kAlice), kRoom, false, true, true});
+  CHECK(types(all) ==
+        (std::vector{EventType::audio_resumed, EventType::video_paused, EventType::screencapture_started}));
+  for (const Event& e : all.events) {
+    CHECK(e.actor == alice);
+    CHECK(e.data == src);
+  }
+  CHECK(media_of(w, "alice") == MediaState{false, true, true, false});
+  CHECK(types(w.run(AnnounceMedia{jid(kAlice), kRoom, std::nullopt, std::nullopt, false})) ==
+        std::vector{EventType::screencapture_ended});
+  // Jingle and presence describe the same state: a presence repeating a Jingle mute is silent.
+  REQUIRE(w.run(jingle(kBob, "alice", A::session_accept, "call1")).ok());
+  CHECK(types(w.run(mute(kBob, "alice", true, "audio"))) == std::vector{EventType::audio_paused});
+  CHECK(w.run(AnnounceMedia{jid(kBob), kRoom, true, std::nullopt, std::nullopt}).events.empty());
+  check_rejected(w, AnnounceMedia{jid("carol@example.com/c"), kRoom, true, true, true}, ErrorCondition::not_acceptable);
+  check_rejected(w, AnnounceMedia{jid(kAlice), "nowhere@rooms.test", true, true, true}, ErrorCondition::item_not_found);
+  CHECK(w.replay() == w.svc);
+}
+
+TEST_CASE("calls: real-time text is enabled by the first rtt and disabled by cancel, only on change") {
+  World w = World::with_alice_and_bob();
+  Value src = Value::object();
+  src.set("source", "rtt");
+  Decision on = w.run(SetRtt{jid(kAlice), kRoom, true});
+  REQUIRE(types(on) == std::vector{EventType::rtt_enabled});
+  CHECK(on.events[0].actor == session_of(w, "alice"));
+  CHECK_FALSE(on.events[0].peer.has_value());
+  CHECK(on.events[0].data == src);
+  CHECK(media_of(w, "alice").rtt);
+  CHECK(w.run(SetRtt{jid(kAlice), kRoom, true}).events.empty());  // every later <rtt/> edit
+  Decision off = w.run(SetRtt{jid(kAlice), kRoom, false});
+  REQUIRE(types(off) == std::vector{EventType::rtt_disabled});
+  CHECK(off.events[0].data == src);
+  CHECK_FALSE(media_of(w, "alice").rtt);
+  CHECK(w.run(SetRtt{jid(kAlice), kRoom, false}).events.empty());
+  check_rejected(w, SetRtt{jid("carol@example.com/c"), kRoom, true}, ErrorCondition::not_acceptable);
+  check_rejected(w, SetRtt{jid(kAlice), "nowhere@rooms.test", true}, ErrorCondition::item_not_found);
+  CHECK(w.replay() == w.svc);
+}
+
+TEST_CASE("calls: apply starts a P2P session only under a fresh sid between two present sessions") {
+  // The same event types also arrive from talky telemetry; apply must not let them replace
+  // a live call or create one whose party can never leave.
+  World w = in_call();
+  const Service before = w.svc;
+  Event forged = w.log.back();  // the p2p_session_started of call1
+  REQUIRE(forged.type == EventType::p2p_session_started);
+  forged.seq += 1;
+  forged.actor = session_of(w, "owner");  // same sid, other parties
+  Service s = w.svc;
+  apply(s, forged);
+  CHECK(s.rooms.at(kRoom).p2p == before.rooms.at(kRoom).p2p);
+  forged.data.set("sid", "ghost");
+  forged.peer = "no-such-session";
+  apply(s, forged);
+  CHECK_FALSE(s.rooms.at(kRoom).p2p.contains("ghost"));
+  forged.peer = forged.actor;  // a session with itself
+  apply(s, forged);
+  CHECK_FALSE(s.rooms.at(kRoom).p2p.contains("ghost"));
+  forged.peer = session_of(w, "bob");
+  apply(s, forged);
+  CHECK(s.rooms.at(kRoom).p2p.contains("ghost"));
 }

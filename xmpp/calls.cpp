@@ -99,28 +99,35 @@ std::string bounded(const std::string& s, std::size_t n) { return s.size() <= n 
 
 // --- JingleContents ------------------------------------------------------------------
 
-void JingleContents::learn(const std::string& sid, const std::string& name, const std::string& media) {
-  auto [it, fresh] = by_sid_.try_emplace(sid);
+namespace {
+std::string session_key(const std::string& room, const std::string& sid) { return room + '\n' + sid; }
+}  // namespace
+
+void JingleContents::learn(const std::string& room, const std::string& sid, const std::string& name,
+                           const std::string& media) {
+  const std::string key = session_key(room, sid);
+  auto [it, fresh] = by_sid_.try_emplace(key);
   if (fresh) {
-    order_.push_back(sid);
+    order_.push_back(key);
     if (order_.size() > kMaxSessions) {  // forget the oldest sessions (they ended without a terminate)
       const std::size_t drop = order_.size() / 4;
       for (std::size_t i = 0; i < drop; ++i) by_sid_.erase(order_[i]);
       order_.erase(order_.begin(), order_.begin() + static_cast<std::ptrdiff_t>(drop));
     }
   }
-  if (!name.empty() && !media.empty()) by_sid_[sid][name] = media;
+  if (!name.empty() && !media.empty()) by_sid_[key][name] = media;
 }
 
-const std::string* JingleContents::find(const std::string& sid, const std::string& name) const {
-  auto s = by_sid_.find(sid);
+const std::string* JingleContents::find(const std::string& room, const std::string& sid, const std::string& name) const {
+  auto s = by_sid_.find(session_key(room, sid));
   if (s == by_sid_.end()) return nullptr;
   auto n = s->second.find(name);
   return n == s->second.end() ? nullptr : &n->second;
 }
 
-void JingleContents::forget(const std::string& sid) {
-  if (by_sid_.erase(sid) != 0) std::erase(order_, sid);
+void JingleContents::forget(const std::string& room, const std::string& sid) {
+  const std::string key = session_key(room, sid);
+  if (by_sid_.erase(key) != 0) std::erase(order_, key);
 }
 
 // --- Jingle --------------------------------------------------------------------------
@@ -138,6 +145,7 @@ std::string content_media(const gloox::Tag& content) {
 std::optional<JingleSeen> decode_jingle(const gloox::Tag& j, const core::Jid& user, const std::string& room,
                                         const std::string& to_nick, const JingleContents* known) {
   JingleSeen seen;
+  seen.room = room;
   seen.action = j.findAttribute("action");
   seen.sid = j.findAttribute("sid");
   if (seen.sid.empty() || !known_action(seen.action)) return std::nullopt;
@@ -154,7 +162,7 @@ std::optional<JingleSeen> decode_jingle(const gloox::Tag& j, const core::Jid& us
     if (!kind.empty()) {
       seen.contents.emplace_back(name, kind);
     } else if (child_ns(*c, "description", ns::kJingleRtp) == nullptr) {
-      const std::string* k = known ? known->find(seen.sid, name) : nullptr;
+      const std::string* k = known ? known->find(room, seen.sid, name) : nullptr;
       kind = k ? *k : media_from_name(name);
     }
     add_kind(kinds, kind);
@@ -190,7 +198,7 @@ std::optional<JingleSeen> decode_jingle(const gloox::Tag& j, const core::Jid& us
       const std::string& name = c->findAttribute("name");
       std::string kind;
       if (!name.empty()) {
-        const std::string* k = known ? known->find(seen.sid, name) : nullptr;
+        const std::string* k = known ? known->find(room, seen.sid, name) : nullptr;
         kind = k ? *k : media_from_name(name);
         if (kind != "audio" && kind != "video") break;  // unknown or screen content: nothing to say
       }

@@ -36,12 +36,13 @@ inline constexpr const char* kCaps = "http://jabber.org/protocol/caps";
 
 // Content names each Jingle session declared (session-initiate, session-accept,
 // content-add), so a later <mute name='…'/> or content-remove that names only the content
-// can be classified as audio, video or screen. Bounded: old sessions are forgotten first.
+// can be classified as audio, video or screen. Keyed by room and sid (sids are chosen by
+// clients and only unique between two of them). Bounded: old sessions are forgotten first.
 class JingleContents {
  public:
-  void learn(const std::string& sid, const std::string& name, const std::string& media);
-  const std::string* find(const std::string& sid, const std::string& name) const;
-  void forget(const std::string& sid);
+  void learn(const std::string& room, const std::string& sid, const std::string& name, const std::string& media);
+  const std::string* find(const std::string& room, const std::string& sid, const std::string& name) const;
+  void forget(const std::string& room, const std::string& sid);
   std::size_t size() const { return by_sid_.size(); }
   static constexpr std::size_t kMaxSessions = 10'000;
 
@@ -53,6 +54,7 @@ class JingleContents {
 // What one Jingle IQ tells the room: an action for the core (when it is one the core
 // observes) and the content names it declared (for JingleContents).
 struct JingleSeen {
+  std::string room;
   std::string sid;
   std::string action;  // the Jingle action as sent
   std::optional<core::ObserveJingle> observe;

@@ -271,8 +271,8 @@ struct RoomService::Impl {
   }
 
   void remember_jingle(const JingleSeen& j) {
-    if (j.ends) return jingle.forget(j.sid);
-    for (const auto& [name, media] : j.contents) jingle.learn(j.sid, name, media);
+    if (j.ends) return jingle.forget(j.room, j.sid);
+    for (const auto& [name, media] : j.contents) jingle.learn(j.room, j.sid, name, media);
   }
 
   // Stats floods: each (reporter, sid) may send limits.stats_per_second with a burst of

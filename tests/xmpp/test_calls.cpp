@@ -103,8 +103,9 @@ TEST_CASE("jingle session-terminate: the reason condition, not its text") {
 
 TEST_CASE("jingle session-info mute and unmute: content names resolved from the session, else by name") {
   JingleContents known;
-  known.learn("s1", "c0", "audio");
-  known.learn("s1", "c1", "video");
+  known.learn(kRoom, "s1", "c0", "audio");
+  known.learn(kRoom, "s1", "c1", "video");
+  known.learn("other@rooms.test", "s1", "x7", "audio");  // same sid in another room: not this call
   auto mute = [&](const std::string& inner) {
     return decode_with(jingle_iq("session-info", inner), known);
   };
@@ -128,7 +129,7 @@ TEST_CASE("jingle content-add and content-remove of a screen share") {
   const auto& a = only_observation(add);
   CHECK(a.action == Action::content_add);
   CHECK(a.media == std::vector<std::string>{"screen"});
-  for (const auto& [name, media] : add.jingle->contents) known.learn("s1", name, media);
+  for (const auto& [name, media] : add.jingle->contents) known.learn(kRoom, "s1", name, media);
   // content-remove names the content only: its kind comes from what content-add declared.
   const auto& r = only_observation(decode_with(jingle_iq("content-remove", "<content creator='initiator' name='s2'/>"), known));
   CHECK(r.action == Action::content_remove);
@@ -356,4 +357,17 @@ TEST_CASE("presences carry session and room ids, self-presence the telemetry tok
   StringOutput plain;
   for (const auto& x : d.deliveries) r.render(x, PresenceCache{}, RenderContext{}, plain);
   for (const std::string& s : plain.stanzas) CHECK_FALSE(contains(s, "urn:xmpp:mucstream:0"));
+}
+
+TEST_CASE("jingle content names: per room and sid, forgotten on terminate, bounded") {
+  JingleContents known;
+  known.learn(kRoom, "s1", "voice", "audio");
+  REQUIRE(known.find(kRoom, "s1", "voice") != nullptr);
+  CHECK(known.find("other@rooms.test", "s1", "voice") == nullptr);
+  known.forget(kRoom, "s1");
+  CHECK(known.find(kRoom, "s1", "voice") == nullptr);
+  for (std::size_t i = 0; i < JingleContents::kMaxSessions + 10; ++i) known.learn(kRoom, std::to_string(i), "c", "video");
+  CHECK(known.size() <= JingleContents::kMaxSessions);
+  CHECK(known.find(kRoom, "0", "c") == nullptr);  // the oldest went first
+  CHECK(known.find(kRoom, std::to_string(JingleContents::kMaxSessions + 9), "c") != nullptr);
 }

@@ -33,7 +33,8 @@ std::string rtp_content(const std::string& name, const std::string& media, const
          "<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='u' pwd='p'/></content>";
 }
 
-const core::ObserveJingle& only_observation(const Decoded& d) {
+// By value: callers pass temporaries.
+core::ObserveJingle only_observation(const Decoded& d) {
   REQUIRE(d.observations.size() == 1);
   const auto* o = std::get_if<core::ObserveJingle>(&d.observations[0]);
   REQUIRE(o != nullptr);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/decide.hpp"
+#include "core/media_state.hpp"
 
 namespace mucstream::core {
 namespace {
@@ -106,7 +107,15 @@ void apply(Service& s, const Event& e) {
       r.subject_nick = e.data.get_string("nick");
       return;
     case EventType::nick_changed: return rename(r, e);
-    default: return;  // media, RTT, P2P and private message events carry no room state yet
+    case EventType::audio_paused:
+    case EventType::audio_resumed:
+    case EventType::video_paused:
+    case EventType::video_resumed:
+    case EventType::screencapture_started:
+    case EventType::screencapture_ended:
+    case EventType::rtt_enabled:
+    case EventType::rtt_disabled: return detail::apply_media_state(r, e);
+    default: return;  // P2P, private message and talky client-vocabulary events carry no room state yet
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include "analytics/pg_store.hpp"
 #include "analytics/server.hpp"
+#include "analytics/telemetry.hpp"
 #include "tools/common/log.hpp"
 
 namespace mucstream::tools {
@@ -34,6 +35,9 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
   impl_->store = std::make_unique<an::PgStore>(pg, cfg.threads);
   impl_->server = std::make_unique<an::HttpServer>(cfg, registry);
   an::add_api_routes(*impl_->server, registry, *impl_->store);
+  // Client telemetry is decided by the room loop too; without one (mucstreamd api) the
+  // routes still exist and answer 503 saying where telemetry is served.
+  an::add_telemetry_routes(*impl_->server, submit, {});
   if (submit) {
     an::AdminOptions admin;
     admin.domain = settings.get("xmpp.domain");
@@ -42,7 +46,7 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
   impl_->port = impl_->server->start();
   if (!impl_->store->healthy()) log::warn("api", "PostgreSQL does not answer yet: requests get 503 until it does");
   log::info("api", "listening on http://{}:{}{}", cfg.host.find(':') != std::string::npos ? "[" + cfg.host + "]" : cfg.host,
-            impl_->port, submit ? " (with live room administration)" : "");
+            impl_->port, submit ? " (with live room administration and client telemetry)" : "");
 }
 
 ApiServer::~ApiServer() { stop(); }

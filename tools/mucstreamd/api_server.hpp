@@ -1,7 +1,7 @@
 #pragma once
 // The HTTP API as a component any role can embed: `mucstreamd api` runs it alone, and
 // `mucstreamd all` runs it next to the room loop, passing the loop's submit() so live room
-// administration (/v1/admin/...) is served too:
+// administration (/v1/admin/...) and client telemetry (/v1/telemetry) are served too:
 //
 //   ApiServer api(settings, registry, [&svc](core::Command c, auto done) { svc.submit(std::move(c), std::move(done)); });
 //   ... api.port() ...

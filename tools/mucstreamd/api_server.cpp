@@ -37,8 +37,9 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
   an::add_api_routes(*impl_->server, registry, *impl_->store);
   // Client telemetry is decided by the room loop too; without one (mucstreamd api) the
   // routes still exist and answer 503 saying where telemetry is served.
+  const bool owns_rooms = static_cast<bool>(submit);  // read before submit is moved below
   an::add_telemetry_routes(*impl_->server, submit, {});
-  if (submit) {
+  if (owns_rooms) {
     an::AdminOptions admin;
     admin.domain = settings.get("xmpp.domain");
     an::add_admin_routes(*impl_->server, std::move(submit), admin);
@@ -46,7 +47,7 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
   impl_->port = impl_->server->start();
   if (!impl_->store->healthy()) log::warn("api", "PostgreSQL does not answer yet: requests get 503 until it does");
   log::info("api", "listening on http://{}:{}{}", cfg.host.find(':') != std::string::npos ? "[" + cfg.host + "]" : cfg.host,
-            impl_->port, submit ? " (with live room administration and client telemetry)" : "");
+            impl_->port, owns_rooms ? " (with live room administration and client telemetry)" : "");
 }
 
 ApiServer::~ApiServer() { stop(); }

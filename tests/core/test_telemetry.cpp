@@ -216,3 +216,25 @@ TEST_CASE("telemetry: json_size is the compact JSON length") {
   CHECK(json_depth(Value(1)) == 0);
   CHECK(json_depth(Value::array()) == 1);
 }
+
+TEST_CASE("telemetry: rooms are found by id through an index that replay and restarts rebuild") {
+  World w;
+  ConfigChange p;
+  p.persistent = true;
+  w.instant_room("owner@example.com/desk", "owner", p);
+  const std::string id = w.room().room_id;
+  CHECK(w.svc.find_by_id(id) == w.svc.find(kRoom));
+  CHECK(w.svc.find_by_id("no-such-id") == nullptr);
+  // What a restart restores (persistent rooms without occupants) still finds it by id.
+  const Service restored = persistent_view(w.svc);
+  REQUIRE(restored.find_by_id(id) != nullptr);
+  CHECK(restored.find_by_id(id)->jid == kRoom);
+  // Destroyed and created again: the new id finds the new room, the old id nothing.
+  REQUIRE(w.run(DestroyRoom{kOwner, kRoom, "", ""}).ok());
+  CHECK(w.svc.find_by_id(id) == nullptr);
+  w.instant_room();
+  CHECK(w.svc.find_by_id(w.room().room_id) == w.svc.find(kRoom));
+  CHECK(w.svc.find_by_id(id) == nullptr);
+  CHECK(w.svc.jid_by_room_id.size() == 1);
+  CHECK(w.replay() == w.svc);
+}

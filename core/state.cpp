@@ -62,6 +62,7 @@ Service persistent_view(const Service& s) {
     Room r = room;
     r.occupants.clear();
     r.nick_by_session_jid.clear();
+    r.p2p.clear();  // calls and media state die with the sessions (media lives on Session)
     out.jid_by_room_id.emplace(r.room_id, jid);
     out.rooms.emplace(jid, std::move(r));
   }

@@ -6,9 +6,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
+#include "core/calls.hpp"
 #include "core/features.hpp"
-#include "core/media_state.hpp"
 #include "core/room_ops.hpp"
 
 namespace mucstream::core {
@@ -93,11 +94,16 @@ int json_depth(const Value& v) {
 namespace detail {
 namespace {
 
-const Session* session_by_id(const Room& r, const std::string& id) {
-  for (const auto& [nick, o] : r.occupants)
-    for (const auto& s : o.sessions)
-      if (s.id == id) return &s;
-  return nullptr;
+// The media flag a media-state type sets, and to what.
+std::pair<MediaFlag, bool> media_change(EventType t) {
+  switch (t) {
+    case EventType::audio_paused: return {MediaFlag::audio_paused, true};
+    case EventType::audio_resumed: return {MediaFlag::audio_paused, false};
+    case EventType::video_paused: return {MediaFlag::video_paused, true};
+    case EventType::video_resumed: return {MediaFlag::video_paused, false};
+    case EventType::screencapture_started: return {MediaFlag::screen_sharing, true};
+    default: return {MediaFlag::screen_sharing, false};  // screencapture_ended
+  }
 }
 
 }  // namespace
@@ -126,11 +132,16 @@ Decision decide_client_report(const Service& s, const ClientReport& c, Context& 
           reject(ErrorCondition::bad_request, "peer session " + *c.peer + " is not in room " + room->jid));
   }
   Decision d;
-  // The same only-on-change rule as Jingle and presence announcements: a session that is
-  // already paused (or sharing its screen) gets no second event, whoever reports it.
-  if (is_media_state_event(c.type) && media_after(self->media, c.type) == self->media) return d;
+  Value data = c.data;
+  if (is_media_state_event(c.type)) {
+    // The same only-on-change rule as Jingle and presence announcements: a session that is
+    // already paused (or sharing its screen) gets no second event, whoever reports it.
+    const auto [flag, on] = media_change(c.type);
+    if (media_flag(self->media, flag) == on) return d;
+    data.set("source", "telemetry");  // beside calls' jingle / presence
+  }
   Emitter e(d, ctx, *room);
-  e.emit(c.type, c.session, c.data, c.peer);
+  e.emit(c.type, c.session, std::move(data), c.peer);
   return d;
 }
 

@@ -238,3 +238,28 @@ TEST_CASE("telemetry: rooms are found by id through an index that replay and res
   CHECK(w.svc.jid_by_room_id.size() == 1);
   CHECK(w.replay() == w.svc);
 }
+
+TEST_CASE("telemetry: one media state per session, whichever channel reports it") {
+  World w = World::with_alice_and_bob();
+  AnnounceMedia muted;
+  muted.user = jid("alice@example.com/a");
+  muted.room = kRoom;
+  muted.audio_paused = true;
+  Decision by_presence = w.run(muted);
+  REQUIRE(by_presence.ok());
+  CHECK(types(by_presence) == std::vector{EventType::audio_paused});
+  // The client reports the same mute over HTTP: already paused, nothing recorded.
+  Decision by_http = w.run(report(w, EventType::audio_paused, "alice"));
+  CHECK(by_http.ok());
+  CHECK(by_http.events.empty());
+  // It unmutes over HTTP: recorded, marked as telemetry, and presence then agrees.
+  Value note = Value::object();
+  note.set("trackId", "mic-1");
+  Decision unmute = w.run(report(w, EventType::audio_resumed, "alice", {}, note));
+  REQUIRE(types(unmute) == std::vector{EventType::audio_resumed});
+  CHECK(unmute.events[0].data.get_string("source") == "telemetry");
+  CHECK(unmute.events[0].data.get_string("trackId") == "mic-1");
+  muted.audio_paused = false;
+  CHECK(w.run(muted).events.empty());
+  CHECK(w.replay() == w.svc);
+}

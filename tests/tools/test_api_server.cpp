@@ -102,3 +102,22 @@ TEST_CASE("api server: client telemetry is 503 alone and decided by the room loo
   CHECK(last.events[0].type == core::EventType::started_speaking);
   CHECK(last.events[0].actor == e.actor);
 }
+
+TEST_CASE("api server: the telemetry token source signs client tokens with the API's secret and lifetime") {
+  CHECK_FALSE(telemetry_token_source(settings({})));  // no secret: no API, no tokens
+  const auto source = telemetry_token_source(settings({"--jwt-secret", kSecret.c_str(), "--jwt-client-token-ttl", "600"}));
+  REQUIRE(source);
+  const analytics::AuthResult r = analytics::verify_token(kSecret, source("sess-1", "room-1"), analytics::unix_now());
+  REQUIRE(r.claims.has_value());
+  CHECK(r.claims->role == analytics::Role::client);
+  CHECK(r.claims->session == "sess-1");
+  CHECK(r.claims->room_id == "room-1");
+  CHECK(r.claims->expires - analytics::unix_now() <= 600);
+  CHECK(r.claims->expires - analytics::unix_now() > 590);
+  const auto twelve_hours = telemetry_token_source(settings({"--jwt-secret", kSecret.c_str()}));
+  const analytics::AuthResult d = analytics::verify_token(kSecret, twelve_hours("s", ""), analytics::unix_now());
+  REQUIRE(d.claims.has_value());
+  CHECK(d.claims->expires - analytics::unix_now() > 43000);
+  CHECK_THROWS_AS(telemetry_token_source(settings({"--jwt-secret", kSecret.c_str(), "--jwt-client-token-ttl", "0"})),
+                  SettingsError);
+}

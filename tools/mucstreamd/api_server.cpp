@@ -7,6 +7,14 @@
 
 namespace mucstream::tools {
 
+analytics::ClientTokenSource telemetry_token_source(const Settings& settings) {
+  const std::string& secret = settings.get("jwt.secret");
+  if (secret.empty()) return {};
+  const int ttl = settings.get_int("jwt.client_token_ttl");
+  if (ttl <= 0) throw SettingsError("--jwt-client-token-ttl must be a positive number of seconds");
+  return analytics::client_token_source(secret, ttl);
+}
+
 struct ApiServer::Impl {
   std::unique_ptr<analytics::PgStore> store;
   std::unique_ptr<analytics::HttpServer> server;

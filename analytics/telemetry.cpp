@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analytics/json.hpp"
+#include "analytics/metrics.hpp"
 #include "analytics/server.hpp"
 #include "core/telemetry.hpp"
 
@@ -178,7 +179,12 @@ struct Pending {
 
 class Telemetry {
  public:
-  Telemetry(SubmitFn submit, TelemetryOptions options) : submit_(std::move(submit)), opt_(options) {}
+  Telemetry(SubmitFn submit, TelemetryOptions options) : submit_(std::move(submit)), opt_(options) {
+    if (opt_.registry == nullptr) return;
+    const char* help = "Client telemetry events by result (invalid: in a request refused before the room loop)";
+    for (const char* r : {"accepted", "unchanged", "rejected", "invalid"})
+      counters_.push_back(&opt_.registry->counter("mucstream_telemetry_events_total", help, {{"result", r}}));
+  }
 
   void handle(HttpRequest& req, HttpResponse& res) const {
     if (!submit_)
@@ -187,41 +193,22 @@ class Telemetry {
                       "not by mucstreamd api alone");
     if (req.body.size() > opt_.max_body_bytes)
       throw HttpError(413, "payload_too_large", "the body is larger than " + std::to_string(opt_.max_body_bytes) + " bytes");
-    const TokenClaims& who = *req.principal;
-    rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseValidateEncodingFlag>(req.body.c_str(), req.body.size());
-    if (doc.HasParseError())
-      throw ParamError("body", std::string("not valid JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
-                                   " at byte " + std::to_string(doc.GetErrorOffset()));
-    if (!doc.IsObject()) throw ParamError("body", "must be a JSON object: one event, or {\"batch\": [events]}");
-
     // Check everything first: one bad event refuses the whole request, nothing is submitted.
     std::vector<core::ClientReport> reports;
-    const auto batch = doc.FindMember("batch");
-    const bool is_batch = batch != doc.MemberEnd();
-    if (is_batch) {
-      for (const auto& m : doc.GetObject())
-        if (std::string_view(m.name.GetString(), m.name.GetStringLength()) != "batch")
-          throw ParamError(std::string(m.name.GetString(), m.name.GetStringLength()).substr(0, 64),
-                           "unknown field next to batch");
-      if (!batch->value.IsArray()) throw ParamError("batch", "must be an array of events");
-      const auto& items = batch->value.GetArray();
-      if (items.Empty()) throw ParamError("batch", "is empty");
-      if (items.Size() > opt_.max_batch)
-        throw HttpError(413, "payload_too_large",
-                        "batch has " + std::to_string(items.Size()) + " events; at most " +
-                            std::to_string(opt_.max_batch) + " per request");
-      reports.reserve(items.Size());
-      for (rapidjson::SizeType i = 0; i < items.Size(); ++i)
-        reports.push_back(parse_event(items[i], "batch[" + std::to_string(i) + "].", who));
-    } else {
-      reports.push_back(parse_event(doc, "", who));
+    std::size_t claimed = 1;  // events the body holds, as far as it could be read
+    bool is_batch = false;
+    try {
+      is_batch = parse_body(req.body, *req.principal, reports, claimed);
+    } catch (...) {
+      count(3, claimed);
+      throw;
     }
 
     const auto pending = submit_all(std::move(reports));
     std::unique_lock l(pending->mu);
     if (!pending->cv.wait_for(l, opt_.timeout, [&] { return pending->remaining == 0; }))
       throw HttpError(503, "unavailable", "the room service did not answer in time; some events may be recorded");
+    for (const auto& d : pending->decisions) count(d->error ? 2 : d->events.empty() ? 1 : 0, 1);
     if (!is_batch && pending->decisions[0]->error) {
       const core::Error& e = *pending->decisions[0]->error;
       throw HttpError(status_of(e.condition), std::string(core::to_string(e.condition)), e.text);
@@ -231,6 +218,42 @@ class Telemetry {
   }
 
  private:
+  void count(std::size_t which, std::size_t n) const {
+    if (!counters_.empty()) counters_[which]->inc(n);
+  }
+
+  // Parses and checks the body into reports; true for a {"batch": [...]} body.
+  bool parse_body(const std::string& body, const TokenClaims& who, std::vector<core::ClientReport>& reports,
+                  std::size_t& claimed) const {
+    rapidjson::Document doc;
+    doc.Parse<rapidjson::kParseValidateEncodingFlag>(body.c_str(), body.size());
+    if (doc.HasParseError())
+      throw ParamError("body", std::string("not valid JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
+                                   " at byte " + std::to_string(doc.GetErrorOffset()));
+    if (!doc.IsObject()) throw ParamError("body", "must be a JSON object: one event, or {\"batch\": [events]}");
+    const auto batch = doc.FindMember("batch");
+    if (batch != doc.MemberEnd()) {
+      for (const auto& m : doc.GetObject())
+        if (std::string_view(m.name.GetString(), m.name.GetStringLength()) != "batch")
+          throw ParamError(std::string(m.name.GetString(), m.name.GetStringLength()).substr(0, 64),
+                           "unknown field next to batch");
+      if (!batch->value.IsArray()) throw ParamError("batch", "must be an array of events");
+      const auto& items = batch->value.GetArray();
+      claimed = items.Size();
+      if (items.Empty()) throw ParamError("batch", "is empty");
+      if (items.Size() > opt_.max_batch)
+        throw HttpError(413, "payload_too_large",
+                        "batch has " + std::to_string(items.Size()) + " events; at most " +
+                            std::to_string(opt_.max_batch) + " per request");
+      reports.reserve(items.Size());
+      for (rapidjson::SizeType i = 0; i < items.Size(); ++i)
+        reports.push_back(parse_event(items[i], "batch[" + std::to_string(i) + "].", who));
+      return true;
+    }
+    reports.push_back(parse_event(doc, "", who));
+    return false;
+  }
+
   std::shared_ptr<Pending> submit_all(std::vector<core::ClientReport> reports) const {
     auto pending = std::make_shared<Pending>();
     pending->decisions.resize(reports.size());
@@ -279,6 +302,7 @@ class Telemetry {
 
   SubmitFn submit_;
   TelemetryOptions opt_;
+  std::vector<metrics::Counter*> counters_;  // accepted, unchanged, rejected, invalid
 };
 
 }  // namespace

@@ -14,11 +14,17 @@
 namespace mucstream::analytics {
 
 class HttpServer;
+namespace metrics {
+class Registry;
+}
 
 struct TelemetryOptions {
   std::size_t max_batch = 100;              // events per request; more is 413
   std::size_t max_body_bytes = 1u << 20;    // request body; more is 413
   std::chrono::milliseconds timeout{5000};  // how long a request waits for the loop
+  // When set: mucstream_telemetry_events_total{result=accepted|unchanged|rejected|invalid}
+  // (invalid: events of requests refused whole, before the room loop).
+  metrics::Registry* registry = nullptr;
 };
 
 // `submit` empty: this process does not own the rooms (`mucstreamd api` alone), and the

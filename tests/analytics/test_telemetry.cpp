@@ -28,6 +28,7 @@ struct TelemetryApi {
                         bool answer = true) {
     TelemetryOptions o;
     o.timeout = timeout;
+    o.registry = &srv.registry;
     SubmitFn submit;
     if (owns_rooms)
       submit = [this, answer](core::Command c, std::function<void(const core::Decision&)> done) {
@@ -162,6 +163,13 @@ TEST_CASE("telemetry http: a batch is checked whole, then each event gets its ow
   CHECK(refused.status == 400);
   CHECK(refused.text("/error/parameter") == "batch[3].eventType");
   CHECK(api.loop.decisions().size() == before);
+
+  // What an operator sees on /metrics.
+  const std::string m = api.srv.get("/metrics").body;
+  CHECK(m.find("mucstream_telemetry_events_total{result=\"accepted\"} 2\n") != std::string::npos);
+  CHECK(m.find("mucstream_telemetry_events_total{result=\"unchanged\"} 1\n") != std::string::npos);
+  CHECK(m.find("mucstream_telemetry_events_total{result=\"rejected\"} 1\n") != std::string::npos);
+  CHECK(m.find("mucstream_telemetry_events_total{result=\"invalid\"} 4\n") != std::string::npos);
 }
 
 TEST_CASE("telemetry http: tokens — none, bad, expired, analyst, admin are refused, and client tokens open nothing else") {

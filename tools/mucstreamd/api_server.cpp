@@ -46,7 +46,9 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
   // Client telemetry is decided by the room loop too; without one (mucstreamd api) the
   // routes still exist and answer 503 saying where telemetry is served.
   const bool owns_rooms = static_cast<bool>(submit);  // read before submit is moved below
-  an::add_telemetry_routes(*impl_->server, submit, {});
+  an::TelemetryOptions telemetry;
+  telemetry.registry = &registry;
+  an::add_telemetry_routes(*impl_->server, submit, telemetry);
   if (owns_rooms) {
     an::AdminOptions admin;
     admin.domain = settings.get("xmpp.domain");

@@ -16,6 +16,8 @@ void create(Service& s, const Event& e) {
   r.awaiting_configuration = e.data.get_bool("awaiting_configuration");
   r.occupant_id_salt = e.data.get_string("occupant_id_salt");
   r.affiliations[e.data.get_string("creator")] = {Affiliation::owner, {}};
+  if (const Room* before = s.find(e.room)) s.jid_by_room_id.erase(before->room_id);
+  s.jid_by_room_id[r.room_id] = e.room;
   s.rooms.insert_or_assign(e.room, std::move(r));
 }
 
@@ -117,7 +119,10 @@ void apply(Service& s, const Event& e) {
   Room& r = it->second;
   r.seq = e.seq;
   switch (e.type) {
-    case EventType::room_destroyed: s.rooms.erase(it); return;
+    case EventType::room_destroyed:
+      s.jid_by_room_id.erase(r.room_id);
+      s.rooms.erase(it);
+      return;
     case EventType::room_locked: r.locked = true; return;
     case EventType::room_unlocked: r.locked = false; return;
     case EventType::occupant_joined: return join(r, e);

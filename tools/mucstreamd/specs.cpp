@@ -39,6 +39,7 @@ std::vector<SettingSpec> mucstreamd_settings() {
       {"http.listen", "127.0.0.1:8080", "HOST:PORT the HTTP API listens on"},
       {"http.cors_origins", "", "comma-separated origins allowed by CORS ('*' for any)"},
       {"jwt.secret", "", "HS256 secret that signs API tokens", true},
+      {"jwt.client_token_ttl", "43200", "seconds a client telemetry token handed to an occupant stays valid"},
   };
   s.insert(s.end(), more.begin(), more.end());
   return s;

@@ -57,4 +57,26 @@ for nick, (t, os_, browser, ua) in want.items():
         fail("%s's client info: %r" % (nick, u))
     if not u["ended"]:
         fail("%s's session not ended: %r" % (nick, u))
+# The analysts' views (migration 0004) read this real call as it went: one accepted P2P
+# session between Alice and Bob, ended because Bob left mid-call, with every stats
+# sample the room accepted and none relayed (host/srflx only); Alice's audio pause and
+# screen share show in her media usage.
+stats_rows = [e for e in events if e["type"] == "p2p_session_stats"]
+call = sql_json("SELECT json_agg(json_build_object('initiator', initiator, 'responder', responder, 'accepted', "
+                "accepted, 'reason', reason, 'outcome', outcome, 'samples', samples, 'relayed', relayed, "
+                "'rtt_median_ms', rtt_median_ms)) FROM p2p_sessions WHERE room_id = '%s'" % rid)
+s = flow["sessions"]
+if len(call) != 1:
+    fail("p2p_sessions rows: %r" % call)
+c = call[0]
+if (c["initiator"], c["responder"], c["accepted"], c["reason"], c["outcome"]) != (s["Alice"], s["Bob"], True, "left",
+                                                                                   "interrupted"):
+    fail("p2p_sessions row: %r" % c)
+if c["samples"] != len(stats_rows) or c["relayed"] or c["rtt_median_ms"] is None:
+    fail("p2p_sessions quality (%d stats events): %r" % (len(stats_rows), c))
+usage = sql_json("SELECT json_agg(json_build_object('session', session, 'audio', audio_paused_seconds, 'shares', "
+                 "screen_shares)) FROM media_usage WHERE room_id = '%s'" % rid)
+alice_usage = [u for u in usage if u["session"] == s["Alice"]]
+if len(alice_usage) != 1 or alice_usage[0]["audio"] <= 0 or alice_usage[0]["shares"] != 1:
+    fail("media_usage for Alice: %r" % usage)
 print("PASS: %d events for %s exactly as the call went; users hold the client info" % (len(events), flow["room"]))

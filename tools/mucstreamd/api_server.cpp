@@ -12,7 +12,8 @@ struct ApiServer::Impl {
   int port = 0;
 };
 
-ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& registry, analytics::SubmitFn submit)
+ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& registry, analytics::SubmitFn submit,
+                     analytics::InspectFn inspect)
     : impl_(std::make_unique<Impl>()) {
   namespace an = analytics;
   const std::string& pg = settings.get("pg");
@@ -34,15 +35,17 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
   impl_->store = std::make_unique<an::PgStore>(pg, cfg.threads);
   impl_->server = std::make_unique<an::HttpServer>(cfg, registry);
   an::add_api_routes(*impl_->server, registry, *impl_->store);
-  if (submit) {
+  const bool live_admin = static_cast<bool>(submit);  // read before submit is moved away
+  if (live_admin) {
     an::AdminOptions admin;
     admin.domain = settings.get("xmpp.domain");
+    admin.inspect = std::move(inspect);
     an::add_admin_routes(*impl_->server, std::move(submit), admin);
   }
   impl_->port = impl_->server->start();
   if (!impl_->store->healthy()) log::warn("api", "PostgreSQL does not answer yet: requests get 503 until it does");
   log::info("api", "listening on http://{}:{}{}", cfg.host.find(':') != std::string::npos ? "[" + cfg.host + "]" : cfg.host,
-            impl_->port, submit ? " (with live room administration)" : "");
+            impl_->port, live_admin ? " (with live room administration)" : "");
 }
 
 ApiServer::~ApiServer() { stop(); }

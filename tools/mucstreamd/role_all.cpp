@@ -114,9 +114,10 @@ int run_all(const Settings& s) {
     } else {
       register_metrics(registry, service, producer, materializer);
       try {
-        api = std::make_unique<ApiServer>(s, registry, [&service](core::Command c, auto done) {
-          service.submit(std::move(c), std::move(done));
-        });
+        api = std::make_unique<ApiServer>(
+            s, registry,
+            [&service](core::Command c, auto done) { service.submit(std::move(c), std::move(done)); },
+            [&service](auto read) { service.inspect(std::move(read)); });
       } catch (...) {  // bad --http-listen or secret: stop what runs, then say why
         stop_pipeline();
         throw;

@@ -24,6 +24,11 @@ class PgStore final : public Store {
   Summary summary(const TimeRange& period) override;
   std::vector<DailyCount> events_per_day(const TimeRange& period, const std::vector<std::string>& types,
                                          const std::optional<std::string>& room_id) override;
+  // pg_calls.cpp
+  std::vector<TimelineItem> room_timeline(const TimelineQuery&) override;
+  P2PQuality p2p_quality(const CallPeriodQuery&) override;
+  MediaReport media_usage(const CallPeriodQuery&) override;
+  Page<RoomCallsRow> room_calls(const CallPeriodQuery&) override;
   bool healthy() override;
   std::int64_t active_rooms() override;
   std::int64_t active_sessions() override;

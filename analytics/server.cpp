@@ -300,6 +300,7 @@ void add_health_routes(HttpServer& server, metrics::Registry& registry, Store* s
 void add_api_routes(HttpServer& server, metrics::Registry& registry, Store& store) {
   add_health_routes(server, registry, &store);
   add_read_routes(server, store);
+  add_call_routes(server, store);
 }
 
 }  // namespace mucstream::analytics

@@ -107,6 +107,8 @@ class Store;
 void add_health_routes(HttpServer& server, metrics::Registry& registry, Store* store);
 // The talky-style read resources under /v1 (analyst token).
 void add_read_routes(HttpServer& server, Store& store);
+// Call and media analytics under /v1 (analyst token): routes_calls.cpp.
+void add_call_routes(HttpServer& server, Store& store);
 // Everything `mucstreamd api` serves (docs/api.yaml describes exactly these).
 void add_api_routes(HttpServer& server, metrics::Registry& registry, Store& store);
 

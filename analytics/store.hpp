@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "analytics/calls.hpp"
 #include "analytics/params.hpp"
 
 namespace mucstream::analytics {
@@ -109,6 +110,11 @@ class Store {
   // Events per UTC day and type in `period` (both ends), optionally of some types / a room.
   virtual std::vector<DailyCount> events_per_day(const TimeRange& period, const std::vector<std::string>& types,
                                                  const std::optional<std::string>& room_id) = 0;
+  // Calls and media (calls.hpp; the views of migration 0004).
+  virtual std::vector<TimelineItem> room_timeline(const TimelineQuery&) = 0;
+  virtual P2PQuality p2p_quality(const CallPeriodQuery&) = 0;  // page/per_page unused
+  virtual MediaReport media_usage(const CallPeriodQuery&) = 0;
+  virtual Page<RoomCallsRow> room_calls(const CallPeriodQuery&) = 0;  // room_id unused
   // For /healthz: true when the database answers.
   virtual bool healthy() = 0;
   // For /metrics: rooms not ended and sessions not ended.

@@ -113,6 +113,39 @@ class MemoryStore final : public Store {
     for (const auto& [k, n] : counts) out.push_back({k.first, k.second, n});
     return out;
   }
+  // Calls and media: the figures are PgStore's (views_pg_tests); these record what the
+  // routes asked so the HTTP tests can check parameters reach the store validated.
+  std::vector<TimelineItem> timeline_;
+  std::optional<TimelineQuery> last_timeline_query;
+  std::optional<CallPeriodQuery> last_period_query;
+  std::vector<TimelineItem> room_timeline(const TimelineQuery& q) override {
+    std::lock_guard l(mu_);
+    check();
+    last_timeline_query = q;
+    std::vector<TimelineItem> out;
+    for (const auto& t : timeline_)
+      if (q.kinds.empty() || std::find(q.kinds.begin(), q.kinds.end(), t.kind) != q.kinds.end()) out.push_back(t);
+    if (static_cast<std::int64_t>(out.size()) > q.limit + 1) out.resize(static_cast<std::size_t>(q.limit + 1));
+    return out;
+  }
+  P2PQuality p2p_quality(const CallPeriodQuery& q) override {
+    std::lock_guard l(mu_);
+    check();
+    last_period_query = q;
+    return {};
+  }
+  MediaReport media_usage(const CallPeriodQuery& q) override {
+    std::lock_guard l(mu_);
+    check();
+    last_period_query = q;
+    return {};
+  }
+  Page<RoomCallsRow> room_calls(const CallPeriodQuery& q) override {
+    std::lock_guard l(mu_);
+    check();
+    last_period_query = q;
+    return {};
+  }
   bool healthy() override { return !down; }
   std::int64_t active_rooms() override {
     std::lock_guard l(mu_);

@@ -45,7 +45,8 @@ run "unknown command" 2 "$mucctl" frobnicate;       has "unknown command" "unkno
 run "group without sub" 2 "$mucctl" rooms;          has "group without sub" "needs a subcommand" "$err"
 run "group help" 0 "$mucctl" rooms --help;          has "group help" "list" "$out"
 for c in "token create" "rooms list" "rooms show" "rooms create" "rooms lock" "rooms unlock" "rooms destroy" \
-         "rooms kick" "rooms ban" "users show" "events tail" "report summary"; do
+         "rooms kick" "rooms ban" "users show" "events tail" "report summary" "report rooms" "report p2p" \
+         "report media" "migrate"; do
   run "$c --help" 0 "$mucctl" $c --help;            has "$c --help" "^usage: mucctl $c" "$out"
 done
 run "unknown option" 2 "$mucctl" rooms list --colour blue; has "unknown option" "unknown option --colour" "$err"
@@ -148,7 +149,8 @@ has "report peak" "^peak_concurrent_occupants +2$" "$out"; has "report messages"
 has "report by type" '^sessions_by_type +\{"mobile":1,"browser":2\}$|^sessions_by_type +\{"browser":2,"mobile":1\}$' "$out"
 run "report summary csv" 0 "$mucctl" report summary --since 2026-10-01T00:00:00Z --until 2026-11-01T00:00:00Z --csv
 lines "report summary csv" 2 "$out"; has "report csv header" "^since,until,rooms_created," "$out"
-run "report bad until" 1 "$mucctl" report summary --until never; has "report bad until" "'until'" "$err"
+# Checked before any request, like events tail --since: a usage error naming the flag.
+run "report bad until" 2 "$mucctl" report summary --until never; has "report bad until" "--until must be an RFC 3339 time" "$err"
 
 # Follow: a new event inserted into PostgreSQL shows up.
 "$mucctl" events tail --follow --interval 0.1 --lines 1 --json >"$work/follow" 2>"$work/follow.err" &

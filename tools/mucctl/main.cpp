@@ -21,15 +21,13 @@
 
 #include "analytics/auth.hpp"
 #include "analytics/params.hpp"
+#include "tools/mucctl/cli.hpp"
 #include "tools/mucctl/output.hpp"
 
 namespace an = mucstream::analytics;
 using namespace mucstream::tools::mucctl;
 
 namespace {
-
-// Exit codes (also in --help).
-constexpr int kOk = 0, kFailed = 1, kUsage = 2, kUnreachable = 3, kDenied = 4;
 
 constexpr const char* kMainUsage = R"(usage: mucctl [options] COMMAND ...
 
@@ -41,12 +39,16 @@ Commands:
                  live room administration (admin token; served by mucstreamd all)
   users show     one occupant session
   report summary a period in numbers: rooms, durations, peak occupancy, messages, sessions
+  report rooms   rooms created in a period with their calls (P2P sessions, failures, call time)
+  report p2p     P2P call quality of a period: outcomes, relayed share, rtt, jitter, packet loss
+  report media   time paused (audio, video) and screen sharing per occupant session
+  migrate        apply the missing SQL migrations to PostgreSQL (--pg; no API needed)
   events tail    the newest events, and with --follow new ones as they arrive
 
 Options (valid with every command):
   --url URL        API base URL       (env MUCCTL_URL, config `url`; default http://127.0.0.1:8080)
   --token TOKEN    API bearer token   (env MUCCTL_TOKEN, config `token`)
-  --config FILE    TOML config file with url, token, jwt_secret
+  --config FILE    TOML config file with url, token, jwt_secret, pg
                    (default: $MUCCTL_CONFIG, else ~/.config/mucctl/config.toml when present)
   --json           JSON output (events tail: one JSON object per line)
   --csv            CSV output with a header line
@@ -57,167 +59,8 @@ Exit status: 0 ok, 1 the API refused or failed the request, 2 usage error,
 3 the API cannot be reached, 4 missing, bad or insufficient token (HTTP 401/403).
 Run `mucctl COMMAND SUBCOMMAND --help` for a command's options.)";
 
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-class Exit : public std::runtime_error {
- public:
-  Exit(int code, const std::string& m) : std::runtime_error(m), code(code) {}
-  int code;
-};
-
-struct Command;
-
-struct Context {
-  const Command* cmd = nullptr;
-  std::map<std::string, std::string> opts;  // option name (without --) -> value ("" for switches)
-  std::vector<std::string> args;
-  Format format = Format::table;
-  std::string url, token, jwt_secret;
-  int timeout = 10;
-
-  bool has(const std::string& o) const { return opts.count(o) != 0; }
-  std::optional<std::string> get(const std::string& o) const {
-    auto it = opts.find(o);
-    if (it == opts.end()) return std::nullopt;
-    return it->second;
-  }
-};
-
-struct Option {
-  const char* name;
-  bool value;
-};
-
-struct Command {
-  const char* group;
-  const char* name;
-  const char* usage;
-  std::vector<Option> options;
-  std::size_t positional;  // required positional arguments
-  int (*run)(Context&);
-};
-
 const std::vector<Option> kGlobal = {{"url", true},  {"token", true}, {"config", true}, {"json", false},
                                      {"csv", false}, {"timeout", true}, {"help", false}};
-
-// ---------- HTTP ----------
-
-std::string percent(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string query_string(const std::vector<std::pair<std::string, std::string>>& q) {
-  std::string out;
-  for (const auto& [k, v] : q) out += (out.empty() ? "?" : "&") + percent(k) + "=" + percent(v);
-  return out;
-}
-
-std::string describe(httplib::Error e) {
-  switch (e) {
-    case httplib::Error::Connection: return "connection failed (is the API running there?)";
-    case httplib::Error::ConnectionTimeout: return "connection timed out";
-    case httplib::Error::Read: return "the connection broke while reading the answer (or it timed out)";
-    case httplib::Error::Write: return "the connection broke while sending the request";
-    case httplib::Error::SSLConnection: return "TLS connection failed";
-    case httplib::Error::SSLServerVerification: return "the server's TLS certificate did not verify";
-    default: return httplib::to_string(e);
-  }
-}
-
-struct Api {
-  std::unique_ptr<httplib::Client> client;
-  std::string prefix;  // path part of the base URL
-  std::string url;
-  std::string token;
-
-  explicit Api(const Context& ctx) : url(ctx.url), token(ctx.token) {
-    const auto scheme = url.find("://");
-    if (scheme == std::string::npos || (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0))
-      throw UsageError("--url must start with http:// or https:// (got '" + url + "')");
-    const auto slash = url.find('/', scheme + 3);
-    const std::string host = url.substr(0, slash);
-    if (slash != std::string::npos) prefix = url.substr(slash);
-    while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
-    client = std::make_unique<httplib::Client>(host);
-    if (!client->is_valid()) throw UsageError("--url '" + url + "' is not a valid URL");
-    client->set_tcp_nodelay(true);
-    client->set_keep_alive(true);
-    client->set_connection_timeout(ctx.timeout);
-    client->set_read_timeout(ctx.timeout);
-    client->set_write_timeout(ctx.timeout);
-  }
-
-  // GET path+query; returns the parsed JSON body of a 2xx answer, throws Exit otherwise.
-  rapidjson::Document get(const std::string& path, const std::vector<std::pair<std::string, std::string>>& q = {},
-                          std::string* raw = nullptr) {
-    return call(nullptr, path + query_string(q), raw);
-  }
-  // POST a JSON body; as get().
-  rapidjson::Document post(const std::string& path, const std::string& body, std::string* raw = nullptr) {
-    return call(&body, path, raw);
-  }
-
- private:
-  rapidjson::Document call(const std::string* body, const std::string& path_query, std::string* raw) {
-    if (token.empty())
-      throw Exit(kDenied, "no API token: pass --token, set MUCCTL_TOKEN, or put token in the config file "
-                          "(make one with `mucctl token create --role analyst --ttl 1h`)");
-    httplib::Headers h = {{"Authorization", "Bearer " + token}, {"Accept", "application/json"}};
-    const std::string target = prefix + path_query;
-    const auto res = body != nullptr ? client->Post(target.c_str(), h, *body, "application/json")
-                                     : client->Get(target.c_str(), h);
-    if (!res) throw Exit(kUnreachable, "cannot reach " + url + ": " + describe(res.error()));
-    rapidjson::Document doc;
-    doc.Parse(res->body.c_str(), res->body.size());
-    if (res->status >= 400) {
-      std::string message = "HTTP " + std::to_string(res->status);
-      if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("error") && doc["error"].IsObject()) {
-        const auto& e = doc["error"];
-        if (e.HasMember("message") && e["message"].IsString()) message = e["message"].GetString();
-        if (e.HasMember("code") && e["code"].IsString())
-          message += " (HTTP " + std::to_string(res->status) + " " + e["code"].GetString() + ")";
-      }
-      throw Exit(res->status == 401 || res->status == 403 ? kDenied : kFailed, message);
-    }
-    if (doc.HasParseError()) throw Exit(kFailed, url + " answered something that is not JSON");
-    if (raw != nullptr) *raw = res->body;
-    return doc;
-  }
-};
-
-// ---------- JSON to cells ----------
-
-std::string json_text(const rapidjson::Value& v) {
-  rapidjson::StringBuffer b;
-  rapidjson::Writer<rapidjson::StringBuffer> w(b);
-  v.Accept(w);
-  return std::string(b.GetString(), b.GetSize());
-}
-
-std::string cell(const rapidjson::Value& obj, const char* key) {
-  if (!obj.IsObject() || !obj.HasMember(key)) return "";
-  const auto& v = obj[key];
-  if (v.IsNull()) return "";
-  if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
-  if (v.IsBool()) return v.GetBool() ? "yes" : "no";
-  if (v.IsInt64()) return std::to_string(v.GetInt64());
-  if (v.IsUint64()) return std::to_string(v.GetUint64());
-  if (v.IsDouble()) return std::to_string(v.GetDouble());
-  return json_text(v);
-}
 
 std::string shorten(std::string s, std::size_t n) {
   if (s.size() <= n) return s;
@@ -225,15 +68,6 @@ std::string shorten(std::string s, std::size_t n) {
   while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80) s.pop_back();  // whole code points
   if (!s.empty() && static_cast<unsigned char>(s.back()) >= 0xC0) s.pop_back();
   return s + "...";
-}
-
-void print(const std::string& s) {
-  std::fwrite(s.data(), 1, s.size(), stdout);
-  std::fflush(stdout);
-}
-
-void print_rows(const Context& ctx, const Table& t) {
-  print(ctx.format == Format::csv ? render_csv(t) : render_table(t));
 }
 
 // ---------- commands ----------
@@ -568,39 +402,7 @@ constexpr const char* kLiveNote =
     "(mucstreamd all). ROOM is the room's local part or its bare JID. Prints the events the\n"
     "room service decided; a refusal exits 1 with the XMPP condition.";
 
-int cmd_report_summary(Context& ctx) {
-  std::vector<std::pair<std::string, std::string>> q;
-  if (auto v = ctx.get("since")) q.emplace_back("since", *v);
-  if (auto v = ctx.get("until")) q.emplace_back("until", *v);
-  Api api(ctx);
-  std::string raw;
-  const auto doc = api.get("/v1/analytics/summary", q, &raw);
-  if (ctx.format == Format::json) {
-    print(raw + "\n");
-    return kOk;
-  }
-  const auto& rooms = doc["rooms"];
-  const auto& sessions = doc["sessions"];
-  auto seconds = [](const rapidjson::Value& v) {
-    if (!v.IsNumber()) return std::string();
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.0f", v.GetDouble());
-    return std::string(buf);
-  };
-  const std::vector<std::string> fields = {"since", "until", "rooms_created", "rooms_ended", "rooms_still_active",
-                                           "duration_mean_s", "duration_p95_s", "peak_concurrent_occupants",
-                                           "messages", "sessions", "distinct_users", "sessions_by_type",
-                                           "sessions_by_os", "sessions_by_browser"};
-  const std::vector<std::string> values = {
-      cell(doc, "since"), cell(doc, "until"), cell(rooms, "created"), cell(rooms, "ended"), cell(rooms, "still_active"),
-      seconds(rooms["duration_seconds"]["mean"]), seconds(rooms["duration_seconds"]["p95"]),
-      cell(doc, "peak_concurrent_occupants"), cell(doc, "messages"), cell(sessions, "total"),
-      cell(sessions, "distinct_users"), cell(sessions, "by_type"), cell(sessions, "by_os"), cell(sessions, "by_browser")};
-  print(ctx.format == Format::csv ? render_csv(Table{fields, {values}}) : render_table(vertical(fields, values)));
-  return kOk;
-}
-
-const std::vector<Command> kCommands = {
+const std::vector<Command> kBaseCommands = {
     {"token", "create",
      "usage: mucctl token create --role analyst|admin [--ttl DURATION] [--subject NAME] [--jwt-secret SECRET]\n\n"
      "Prints an HS256 API token signed with the secret mucstreamd verifies with, so that\n"
@@ -648,12 +450,6 @@ const std::vector<Command> kCommands = {
      "The occupants of a live room, read from the process that owns it: nick, role,\n"
      "affiliation, bare JID, one line per session (talky session id, joined time, client).",
      {}, 1, cmd_rooms_occupants},
-    {"report", "summary",
-     "usage: mucctl report summary [--since TIME] [--until TIME]\n\n"
-     "A period in numbers (GET /v1/analytics/summary): rooms created and ended, mean and p95\n"
-     "duration, peak concurrent occupants, messages, sessions by type, OS and browser.\n"
-     "Default: the last 7 days.",
-     {{"since", true}, {"until", true}}, 0, cmd_report_summary},
     {"users", "show", "usage: mucctl users show SESSION_ID\n\nOne occupant session (GET /v1/users/{sessionid}).", {}, 1,
      cmd_users_show},
     {"events", "tail",
@@ -673,9 +469,19 @@ const std::vector<Command> kCommands = {
      0, cmd_events_tail},
 };
 
+// Every command: the ones above, then those of report.cpp and migrate.cpp.
+const std::vector<Command>& all_commands() {
+  static const std::vector<Command> all = [] {
+    std::vector<Command> v = kBaseCommands;
+    for (const auto* more : {&report_commands(), &migrate_commands()}) v.insert(v.end(), more->begin(), more->end());
+    return v;
+  }();
+  return all;
+}
+
 std::string group_usage(const std::string& group) {
   std::string out = "usage: mucctl " + group + " SUBCOMMAND [options]\n\nSubcommands:\n";
-  for (const auto& c : kCommands)
+  for (const auto& c : all_commands())
     if (group == c.group) out += std::string("  ") + c.name + "\n";
   return out + "\nRun `mucctl " + group + " SUBCOMMAND --help` for its options.";
 }
@@ -704,13 +510,14 @@ void load_config(Context& ctx, const std::optional<std::string>& flag_path) {
   }
   for (const auto& [k, v] : t) {
     const std::string key(k.str());
-    if (key != "url" && key != "token" && key != "jwt_secret")
-      throw UsageError("config file " + path + ": unknown key '" + key + "' (known: url, token, jwt_secret)");
+    if (key != "url" && key != "token" && key != "jwt_secret" && key != "pg")
+      throw UsageError("config file " + path + ": unknown key '" + key + "' (known: url, token, jwt_secret, pg)");
     if (!v.is_string()) throw UsageError("config file " + path + ": " + key + " must be a string");
   }
   if (auto v = t["url"].value<std::string>()) ctx.url = *v;
   if (auto v = t["token"].value<std::string>()) ctx.token = *v;
   if (auto v = t["jwt_secret"].value<std::string>()) ctx.jwt_secret = *v;
+  if (auto v = t["pg"].value<std::string>()) ctx.pg = *v;
 }
 
 int run(int argc, char** argv) {
@@ -734,7 +541,7 @@ int run(int argc, char** argv) {
           std::set<std::string> s;
           for (const auto& o : kGlobal)
             if (o.value) s.insert(o.name);
-          for (const auto& c : kCommands)
+          for (const auto& c : all_commands())
             for (const auto& o : c.options)
               if (o.value) s.insert(o.name);
           return s;
@@ -760,12 +567,14 @@ int run(int argc, char** argv) {
   }
   const Command* cmd = nullptr;
   bool group_known = false;
-  for (const auto& c : kCommands) {
+  for (const auto& c : all_commands()) {
     if (words[0] == c.group) {
       group_known = true;
-      if (words.size() > 1 && words[1] == c.name) cmd = &c;
+      // A command without a subcommand (migrate) has an empty name.
+      if ((*c.name == '\0') || (words.size() > 1 && words[1] == c.name)) cmd = &c;
     }
   }
+  const std::size_t command_words = cmd != nullptr && *cmd->name == '\0' ? 1 : 2;
   if (!group_known) throw UsageError("unknown command '" + words[0] + "' (see mucctl --help)");
   if (cmd == nullptr) {
     if (help) {
@@ -790,16 +599,16 @@ int run(int argc, char** argv) {
       if (name == o.name) spec = &o;
     for (const auto& o : cmd->options)
       if (name == o.name) spec = &o;
-    const std::string full = std::string(cmd->group) + " " + cmd->name;
+    const std::string full = command_words == 1 ? std::string(cmd->group) : std::string(cmd->group) + " " + cmd->name;
     if (spec == nullptr) throw UsageError("unknown option --" + name + " for '" + full + "' (see mucctl " + full + " --help)");
     if (spec->value && !value) throw UsageError("--" + name + " needs a value");
     if (!spec->value && value) throw UsageError("--" + name + " takes no value");
     if (ctx.opts.count(name)) throw UsageError("--" + name + " given twice");
     ctx.opts[name] = value.value_or("");
   }
-  ctx.args.assign(words.begin() + 2, words.end());
+  ctx.args.assign(words.begin() + static_cast<std::ptrdiff_t>(command_words), words.end());
   if (ctx.args.size() != cmd->positional)
-    throw UsageError(std::string("'") + cmd->group + " " + cmd->name + "' takes " + std::to_string(cmd->positional) +
+    throw UsageError(std::string("'") + cmd->group + (command_words == 1 ? "" : " ") + cmd->name + "' takes " + std::to_string(cmd->positional) +
                      " argument(s), got " + std::to_string(ctx.args.size()) + " (see --help)");
   if (ctx.has("json") && ctx.has("csv")) throw UsageError("--json and --csv exclude each other");
   ctx.format = ctx.has("json") ? Format::json : ctx.has("csv") ? Format::csv : Format::table;
@@ -809,6 +618,7 @@ int run(int argc, char** argv) {
   if (!env("MUCCTL_URL").empty()) ctx.url = env("MUCCTL_URL");
   if (!env("MUCCTL_TOKEN").empty()) ctx.token = env("MUCCTL_TOKEN");
   if (!env("MUCSTREAM_JWT_SECRET").empty()) ctx.jwt_secret = env("MUCSTREAM_JWT_SECRET");
+  if (!env("MUCSTREAM_PG").empty()) ctx.pg = env("MUCSTREAM_PG");
   if (auto v = ctx.get("url")) ctx.url = *v;
   if (auto v = ctx.get("token")) ctx.token = *v;
   if (auto v = ctx.get("timeout")) {

@@ -1,0 +1,169 @@
+// PgStore's call and media queries: they read the views and the function of
+// sql/migrations/0004_call_views.sql, so the API serves exactly what an analyst gets from
+// SQL. Constant SQL text, every value a bound parameter; the views keep room_id and the
+// start time as base-table columns, so these filters use the indexes (see 0004).
+#include "analytics/pg_support.hpp"
+
+namespace mucstream::analytics {
+using namespace pg;
+
+namespace {
+
+std::optional<double> opt_double(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return f.as<double>();
+}
+
+}  // namespace
+
+const std::vector<std::string>& timeline_kinds() {
+  static const std::vector<std::string> kinds = {"present", "audio_paused", "video_paused", "screen_share", "p2p"};
+  return kinds;
+}
+
+std::vector<TimelineItem> PgStore::room_timeline(const TimelineQuery& q) {
+  static const std::string sql =
+      "SELECT kind, session::text, nick, peer::text, peer_nick, " MS_EPOCH_US("started") ", " MS_EPOCH_US("ended")
+      ", end_source, duration_seconds, detail::text "
+      "FROM room_timeline WHERE room_id = $1::uuid AND ($2::text[] IS NULL OR kind = ANY($2::text[])) "
+      "ORDER BY started, kind, session LIMIT $3";
+  const auto kinds = text_array(q.kinds);
+  const long long limit = q.limit + 1;
+  return impl_->run([&](pqxx::read_transaction& tx) {
+    // Planning room_timeline costs more than running it for one room (it joins events
+    // seven ways, and the planner considers every monthly partition for each: ~15-40 ms
+    // with three partitions), so the statement is prepared once per connection and run
+    // with a generic plan: room_id is bound at execution and partitions are pruned then.
+    tx.exec0("SET LOCAL plan_cache_mode = force_generic_plan");
+    tx.conn().prepare("mucstream_room_timeline", sql);
+    std::vector<TimelineItem> out;
+    for (const auto& r : tx.exec_prepared("mucstream_room_timeline", q.room_id, kinds, limit)) {
+      TimelineItem t;
+      t.kind = r[0].as<std::string>();
+      t.session = r[1].as<std::string>();
+      t.nick = opt_text(r[2]);
+      t.peer = opt_text(r[3]);
+      t.peer_nick = opt_text(r[4]);
+      t.started = r[5].as<long long>();
+      t.ended = r[6].as<long long>();
+      t.end_source = r[7].as<std::string>();
+      t.duration_seconds = r[8].as<double>();
+      t.detail_json = r[9].as<std::string>();
+      out.push_back(std::move(t));
+    }
+    return out;
+  });
+}
+
+P2PQuality PgStore::p2p_quality(const CallPeriodQuery& q) {
+  static const std::string sql =
+      "SELECT sessions, completed, failed, interrupted, ongoing, with_stats, relayed, relayed_share, "
+      "duration_mean_seconds, duration_p95_seconds, duration_total_seconds, samples, rtt_median_ms, rtt_p95_ms, "
+      "jitter_mean_ms, packet_loss_mean, packet_loss_p95 "
+      "FROM p2p_quality($1::timestamptz, $2::timestamptz, $3::uuid)";
+  const auto since = ts(q.since), until = ts(q.until);
+  return impl_->run([&](pqxx::read_transaction& tx) {
+    const pqxx::row r = tx.exec_params(sql, since, until, q.room_id)[0];
+    P2PQuality o;
+    o.sessions = r[0].as<long long>();
+    o.completed = r[1].as<long long>();
+    o.failed = r[2].as<long long>();
+    o.interrupted = r[3].as<long long>();
+    o.ongoing = r[4].as<long long>();
+    o.with_stats = r[5].as<long long>();
+    o.relayed = r[6].as<long long>();
+    o.relayed_share = opt_double(r[7]);
+    o.duration_mean_seconds = opt_double(r[8]);
+    o.duration_p95_seconds = opt_double(r[9]);
+    o.duration_total_seconds = r[10].as<double>();
+    o.samples = r[11].as<long long>();
+    o.rtt_median_ms = opt_double(r[12]);
+    o.rtt_p95_ms = opt_double(r[13]);
+    o.jitter_mean_ms = opt_double(r[14]);
+    o.packet_loss_mean = opt_double(r[15]);
+    o.packet_loss_p95 = opt_double(r[16]);
+    return o;
+  });
+}
+
+MediaReport PgStore::media_usage(const CallPeriodQuery& q) {
+  static const std::string where =
+      "WHERE joined >= $1::timestamptz AND joined < $2::timestamptz AND ($3::uuid IS NULL OR room_id = $3::uuid) ";
+  static const std::string list =
+      "SELECT session::text, room_id::text, userid, nick, type, " MS_EPOCH_US("joined") ", " MS_EPOCH_US("left_at")
+      ", present_seconds, audio_paused_seconds, video_paused_seconds, screen_share_seconds, screen_shares "
+      "FROM media_usage " + where + "ORDER BY joined, session LIMIT $4 OFFSET $5";
+  static const std::string totals =
+      "SELECT count(*), coalesce(sum(present_seconds), 0), coalesce(sum(audio_paused_seconds), 0), "
+      "coalesce(sum(video_paused_seconds), 0), coalesce(sum(screen_share_seconds), 0), "
+      "coalesce(sum(screen_shares), 0), count(*) FILTER (WHERE audio_paused_seconds > 0), "
+      "count(*) FILTER (WHERE video_paused_seconds > 0), count(*) FILTER (WHERE screen_shares > 0) "
+      "FROM media_usage " + where;
+  const auto since = ts(q.since), until = ts(q.until);
+  return impl_->run([&](pqxx::read_transaction& tx) {
+    MediaReport out;
+    const long long offset = (q.page - 1) * q.per_page;
+    for (const auto& r : tx.exec_params(list, since, until, q.room_id, static_cast<long long>(q.per_page), offset)) {
+      MediaUsageRow m;
+      m.session = r[0].as<std::string>();
+      m.room_id = r[1].as<std::string>();
+      m.userid = r[2].as<std::string>();
+      m.nick = r[3].as<std::string>();
+      m.type = opt_text(r[4]);
+      m.joined = r[5].as<long long>();
+      m.left = opt_time(r[6]);
+      m.present_seconds = r[7].as<double>();
+      m.audio_paused_seconds = r[8].as<double>();
+      m.video_paused_seconds = r[9].as<double>();
+      m.screen_share_seconds = r[10].as<double>();
+      m.screen_shares = r[11].as<long long>();
+      out.items.push_back(std::move(m));
+    }
+    const pqxx::row t = tx.exec_params(totals, since, until, q.room_id)[0];
+    out.total = t[0].as<long long>();
+    out.present_seconds = t[1].as<double>();
+    out.audio_paused_seconds = t[2].as<double>();
+    out.video_paused_seconds = t[3].as<double>();
+    out.screen_share_seconds = t[4].as<double>();
+    out.screen_shares = t[5].as<long long>();
+    out.sessions_audio_paused = t[6].as<long long>();
+    out.sessions_video_paused = t[7].as<long long>();
+    out.sessions_sharing = t[8].as<long long>();
+    return out;
+  });
+}
+
+Page<RoomCallsRow> PgStore::room_calls(const CallPeriodQuery& q) {
+  static const std::string where = "WHERE created >= $1::timestamptz AND created < $2::timestamptz ";
+  static const std::string list =
+      "SELECT room_id::text, jid, " MS_EPOCH_US("created") ", " MS_EPOCH_US("ended") ", ended_reason, "
+      "duration_seconds::float8, sessions, participants, event_count, p2p_sessions, p2p_failed, p2p_interrupted, "
+      "call_seconds FROM room_calls " + where + "ORDER BY created, room_id LIMIT $3 OFFSET $4";
+  static const std::string count = "SELECT count(*) FROM rooms " + where;
+  const auto since = ts(q.since), until = ts(q.until);
+  return impl_->run([&](pqxx::read_transaction& tx) {
+    Page<RoomCallsRow> page;
+    const long long offset = (q.page - 1) * q.per_page;
+    for (const auto& r : tx.exec_params(list, since, until, static_cast<long long>(q.per_page), offset)) {
+      RoomCallsRow o;
+      o.room_id = r[0].as<std::string>();
+      o.jid = r[1].as<std::string>();
+      o.created = r[2].as<long long>();
+      o.ended = opt_time(r[3]);
+      o.ended_reason = opt_text(r[4]);
+      o.duration_seconds = r[5].as<double>();
+      o.sessions = r[6].as<long long>();
+      o.participants = r[7].as<long long>();
+      o.event_count = r[8].as<long long>();
+      o.p2p_sessions = r[9].as<long long>();
+      o.p2p_failed = r[10].as<long long>();
+      o.p2p_interrupted = r[11].as<long long>();
+      o.call_seconds = r[12].as<double>();
+      page.items.push_back(std::move(o));
+    }
+    page.total = tx.exec_params(count, since, until)[0][0].as<long long>();
+    return page;
+  });
+}
+
+}  // namespace mucstream::analytics

@@ -110,7 +110,7 @@ def endpoints(conn, pg):
     return out, {"day": day, "room": room, "total": total, "skipped": skipped}
 
 
-args_budget = 60.0  # seconds per endpoint at most (but at least 20 requests)
+args_budget = 40.0  # seconds per endpoint at most (but at least 10 requests)
 
 
 def measure(conn, pg, ep, n):
@@ -120,7 +120,7 @@ def measure(conn, pg, ep, n):
     load_before = loadavg()
     ms = []
     deadline = time.monotonic() + args_budget
-    while len(ms) < n and (len(ms) < 20 or time.monotonic() < deadline):
+    while len(ms) < n and (len(ms) < 10 or time.monotonic() < deadline):
         t = time.perf_counter()
         status, _ = conn.get(ep["path"])
         ms.append((time.perf_counter() - t) * 1000.0)

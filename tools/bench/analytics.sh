@@ -104,11 +104,11 @@ psql "$pg" -Xq -c "VACUUM ANALYZE" >/dev/null
 say "VACUUM ANALYZE: $((SECONDS - s)) s"
 echo "$copy_secs" >"$work/copy_seconds"
 fi
-psql "$pg" -XAt -F ' | ' -c "SELECT 'events', count(*) FROM events UNION ALL SELECT 'rooms', count(*) FROM rooms
-  UNION ALL SELECT 'users', count(*) FROM users UNION ALL SELECT 'database size', pg_size_pretty(pg_database_size(current_database()))::text" \
-  >"$out/sizes.txt" 2>/dev/null || psql "$pg" -XAt -c "SELECT count(*) FROM events" >"$out/sizes.txt"
-psql "$pg" -XAt -F ' | ' -c "SELECT indexrelname, pg_size_pretty(sum(pg_relation_size(indexrelid))) FROM pg_stat_user_indexes
-  GROUP BY indexrelname ORDER BY 1" >"$out/indexes.txt" 2>/dev/null || true
+psql "$pg" -XAt -F ' | ' -c "SELECT 'events', count(*)::text FROM events UNION ALL SELECT 'rooms', count(*)::text FROM rooms
+  UNION ALL SELECT 'users', count(*)::text FROM users
+  UNION ALL SELECT 'database size', pg_size_pretty(pg_database_size(current_database()))" >"$out/sizes.txt"
+psql "$pg" -XAt -F ' | ' -c "SELECT relname, indexrelname, pg_size_pretty(pg_relation_size(indexrelid)) FROM pg_stat_user_indexes
+  ORDER BY 1, 2" >"$out/indexes.txt"
 
 # --- API ----------------------------------------------------------------------------------
 secret=bench-analytics-secret-0123456789abcdef

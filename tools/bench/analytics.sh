@@ -35,6 +35,8 @@ cleanup() {
   "$pgsh" stop "$work/pg" || true
   if [ -n "${BENCH_KEEP:-}" ]; then
     echo "kept the seeded database: BENCH_REUSE=$work/pg $0 ... (start it: $pgsh start $work/pg)" >&2
+  elif [ "${out#"$work"/}" = "$out" ]; then
+    rm -rf "$work"  # the report went to OUT_DIR, outside
   else
     rm -rf "$work/pg" "$work/seed"
   fi

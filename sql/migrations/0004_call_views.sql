@@ -19,14 +19,19 @@
 -- `WHERE room_id = …` or `WHERE started >= …` on a view reaches the index of the base
 -- table (window functions would block that push-down and read every call event ever).
 
--- The look-ups: a room's call and media events by type and time. Partial, like
--- events_messages: these types are a small share of the events, and every message
--- insert would otherwise pay for another index entry. Created on the partitioned
--- parent, so every monthly partition (present and future) gets its own.
-CREATE INDEX events_calls ON events (room_id, type, time)
+-- The look-ups, both partial like events_messages: call and media events are a small share
+-- of all events, and message inserts would otherwise pay for more index entries. Created on
+-- the partitioned parent, so every monthly partition (present and future) gets its own.
+--   events_calls:   a room's events of one type (in time order); for pauses and screen
+--                   shares also of one session, so "the first resume of this session after
+--                   its pause" is one index probe, not a scan of the room's later events.
+--   events_p2p_sid: the start, stats and end of one P2P session (room + Jingle sid).
+CREATE INDEX events_calls ON events (room_id, type, actor, time)
   WHERE type IN ('p2p_session_started', 'p2p_session_ended', 'p2p_session_stats',
                  'audio_paused', 'audio_resumed', 'video_paused', 'video_resumed',
                  'screencapture_started', 'screencapture_ended');
+CREATE INDEX events_p2p_sid ON events (room_id, (data->>'sid'), time)
+  WHERE type IN ('p2p_session_started', 'p2p_session_ended', 'p2p_session_stats');
 
 -- A JSON number as float8, NULL for anything else (a malformed sample must not make a
 -- whole report fail on a cast error).
@@ -88,9 +93,9 @@ CREATE VIEW p2p_sessions AS
   FROM events s
   LEFT JOIN LATERAL (
     SELECT e.time, e.data->>'reason' AS reason FROM events e
-    WHERE e.room_id = s.room_id AND e.type = 'p2p_session_ended' AND e.time >= s.time
-      AND e.data->>'sid' = s.data->>'sid'
-    ORDER BY e.time, e.seq LIMIT 1) x ON true
+    WHERE e.room_id = s.room_id AND e.data->>'sid' = s.data->>'sid' AND e.type = 'p2p_session_ended'
+      AND e.time >= s.time
+    ORDER BY e.time LIMIT 1) x ON true
   LEFT JOIN users ui ON ui.sessionid = s.actor
   LEFT JOIN users ur ON ur.sessionid = s.peer
   LEFT JOIN rooms r ON r.id = s.room_id
@@ -136,7 +141,7 @@ CREATE VIEW media_intervals AS
       AND e.type = CASE p.type WHEN 'audio_paused' THEN 'audio_resumed' WHEN 'video_paused' THEN 'video_resumed'
                                ELSE 'screencapture_ended' END
       AND e.actor = p.actor AND e.time >= p.time AND e.seq > p.seq
-    ORDER BY e.time, e.seq LIMIT 1) x ON true
+    ORDER BY e.time LIMIT 1) x ON true
   LEFT JOIN users u ON u.sessionid = p.actor
   LEFT JOIN rooms r ON r.id = p.room_id
   CROSS JOIN LATERAL (SELECT coalesce(u.ended, r.ended) AS closed) c

@@ -324,5 +324,6 @@ TEST_CASE("views: a room's timeline reads the room's rows through indexes, not w
   CAPTURE(plan);
   CHECK(plan.find("Seq Scan") == std::string::npos);
   CHECK(plan.find("users_room") != std::string::npos);
-  CHECK(plan.find("room_id_type_time") != std::string::npos);  // 0004's events_calls, per partition
+  CHECK(plan.find("room_id_type_actor_time") != std::string::npos);  // 0004's events_calls, per partition
+  CHECK(plan.find("room_id_expr_time") != std::string::npos);        // 0004's events_p2p_sid
 }

@@ -3,6 +3,8 @@
 #include <jwt.h>
 
 #include <cstdlib>
+#include <initializer_list>
+#include <utility>
 #include <chrono>
 #include <memory>
 #include <stdexcept>
@@ -40,35 +42,79 @@ bool has_claim(jwt_t* j, const char* name) {
 std::optional<Role> parse_role(std::string_view s) {
   if (s == "analyst") return Role::analyst;
   if (s == "admin") return Role::admin;
+  if (s == "client") return Role::client;
   return std::nullopt;
 }
 
-const char* role_name(Role r) { return r == Role::admin ? "admin" : "analyst"; }
+const char* role_name(Role r) {
+  switch (r) {
+    case Role::admin: return "admin";
+    case Role::client: return "client";
+    case Role::analyst: break;
+  }
+  return "analyst";
+}
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string create_token(std::string_view secret, Role role, std::int64_t ttl_seconds, std::int64_t now,
-                         std::string_view subject) {
+namespace {
+
+// Signs role, iat, nbf, exp and the given string claims (empty values left out) with HS256.
+std::string sign(std::string_view secret, Role role, std::int64_t ttl_seconds, std::int64_t now,
+                 std::initializer_list<std::pair<const char*, std::string_view>> claims) {
   if (secret.empty()) throw std::invalid_argument("no JWT secret configured");
   if (ttl_seconds <= 0) throw std::invalid_argument("token lifetime must be positive");
   jwt_t* raw = nullptr;
   if (jwt_new(&raw) != 0) throw std::runtime_error("jwt_new failed");
   JwtPtr j(raw);
   const std::string key(secret);
-  const std::string sub(subject);
-  if (jwt_set_alg(j.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(key.data()),
-                  static_cast<int>(key.size())) != 0 ||
-      jwt_add_grant(j.get(), "role", role_name(role)) != 0 || jwt_add_grant_int(j.get(), "iat", now) != 0 ||
-      jwt_add_grant_int(j.get(), "nbf", now) != 0 || jwt_add_grant_int(j.get(), "exp", now + ttl_seconds) != 0 ||
-      (!sub.empty() && jwt_add_grant(j.get(), "sub", sub.c_str()) != 0))
-    throw std::runtime_error("could not build the token");
+  bool ok = jwt_set_alg(j.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(key.data()),
+                        static_cast<int>(key.size())) == 0 &&
+            jwt_add_grant(j.get(), "role", role_name(role)) == 0 && jwt_add_grant_int(j.get(), "iat", now) == 0 &&
+            jwt_add_grant_int(j.get(), "nbf", now) == 0 && jwt_add_grant_int(j.get(), "exp", now + ttl_seconds) == 0;
+  for (const auto& [name, value] : claims)
+    if (ok && !value.empty()) ok = jwt_add_grant(j.get(), name, std::string(value).c_str()) == 0;
+  if (!ok) throw std::runtime_error("could not build the token");
   char* encoded = jwt_encode_str(j.get());
   if (encoded == nullptr) throw std::runtime_error("could not sign the token");
   std::string out(encoded);
   std::free(encoded);
   return out;
+}
+
+// A string claim, or "" when absent or not a string.
+std::string string_claim(jwt_t* j, const char* name) {
+  const char* v = jwt_get_grant(j, name);
+  return v != nullptr ? std::string(v) : std::string();
+}
+
+}  // namespace
+
+std::string create_token(std::string_view secret, Role role, std::int64_t ttl_seconds, std::int64_t now,
+                         std::string_view subject) {
+  if (role == Role::client) throw std::invalid_argument("a client token names its session: use create_client_token");
+  return sign(secret, role, ttl_seconds, now, {{"sub", subject}});
+}
+
+std::string create_client_token(std::string_view secret, std::string_view session, std::string_view room_id,
+                                std::int64_t ttl_seconds, std::int64_t now) {
+  if (session.empty()) throw std::invalid_argument("a client token needs a session id");
+  return sign(secret, Role::client, ttl_seconds, now, {{"session", session}, {"room_id", room_id}});
+}
+
+std::string mint_client_token(std::string_view secret, std::string_view session_id, std::string_view room_id,
+                              std::int64_t ttl_seconds) {
+  return create_client_token(secret, session_id, room_id, ttl_seconds, unix_now());
+}
+
+ClientTokenSource client_token_source(std::string secret, std::int64_t ttl_seconds) {
+  if (secret.empty()) throw std::invalid_argument("no JWT secret configured");
+  if (ttl_seconds <= 0) throw std::invalid_argument("token lifetime must be positive");
+  return [secret = std::move(secret), ttl_seconds](const std::string& session, const std::string& room_id) {
+    return mint_client_token(secret, session, room_id, ttl_seconds);
+  };
 }
 
 AuthResult verify_token(std::string_view secret, std::string_view token, std::int64_t now) {
@@ -119,13 +165,22 @@ AuthResult verify_token(std::string_view secret, std::string_view token, std::in
   const char* role = jwt_get_grant(j.get(), "role");
   const auto parsed = role != nullptr ? parse_role(role) : std::nullopt;
   if (!parsed) {
-    r.error = "token has no valid role claim (analyst or admin)";
+    r.error = "token has no valid role claim (analyst, admin or client)";
     return r;
   }
   TokenClaims c;
   c.role = *parsed;
   c.expires = *exp;
-  if (const char* sub = jwt_get_grant(j.get(), "sub")) c.subject = sub;
+  c.subject = string_claim(j.get(), "sub");
+  if (c.role == Role::client) {
+    // A client token speaks for exactly one session; without it, it speaks for nobody.
+    c.session = string_claim(j.get(), "session");
+    c.room_id = string_claim(j.get(), "room_id");
+    if (c.session.empty() || c.session.size() > 256 || c.room_id.size() > 256) {
+      r.error = "client token has no valid session claim";
+      return r;
+    }
+  }
   r.claims = c;
   return r;
 }

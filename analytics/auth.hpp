@@ -1,15 +1,19 @@
 #pragma once
 // Bearer JWT authentication: HS256 with one configured secret, a `role` claim (analyst reads,
-// admin also manages rooms), a required `exp` and an optional `nbf`, both checked here
-// because libjwt 1.10 trusts the token's own `alg` header and never looks at times.
+// admin also manages rooms, client reports telemetry for one occupant session), a required
+// `exp` and an optional `nbf`, both checked here because libjwt 1.10 trusts the token's own
+// `alg` header and never looks at times.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace mucstream::analytics {
 
-enum class Role { analyst = 1, admin = 2 };
+// client: a WebRTC client's token for POST /v1/telemetry only, bound to one session by its
+// `session` claim (and optionally to one room by `room_id`); it reads nothing.
+enum class Role { analyst = 1, admin = 2, client = 3 };
 std::optional<Role> parse_role(std::string_view);
 const char* role_name(Role);
 
@@ -17,6 +21,8 @@ struct TokenClaims {
   Role role = Role::analyst;
   std::string subject;   // "sub", may be empty
   std::int64_t expires = 0;  // "exp", seconds since the epoch
+  std::string session;   // client tokens: the occupant session it speaks for ("session")
+  std::string room_id;   // client tokens: the room id it is limited to ("room_id"), may be empty
 };
 
 struct AuthResult {
@@ -25,9 +31,20 @@ struct AuthResult {
 };
 
 // Signs {"role","exp"=now+ttl,"iat"=now,"nbf"=now,"sub"} with HS256. Throws
-// std::invalid_argument for an empty secret or a non-positive ttl.
+// std::invalid_argument for an empty secret, a non-positive ttl or Role::client (a client
+// token needs its session: create_client_token).
 std::string create_token(std::string_view secret, Role role, std::int64_t ttl_seconds, std::int64_t now,
                          std::string_view subject = {});
+
+// A client token: {"role":"client","session","room_id" (when not empty),"exp","iat","nbf"}.
+// Throws std::invalid_argument for an empty secret or session, or a non-positive ttl.
+std::string create_client_token(std::string_view secret, std::string_view session, std::string_view room_id,
+                                std::int64_t ttl_seconds, std::int64_t now);
+
+// The same, valid from now: what the room service hands a joining client (see
+// RoomService::set_telemetry_token_source) so it can POST /v1/telemetry for its session.
+std::string mint_client_token(std::string_view secret, std::string_view session_id, std::string_view room_id,
+                              std::int64_t ttl_seconds);
 
 // Verifies a compact JWT (without "Bearer "). `now` in seconds since the epoch.
 AuthResult verify_token(std::string_view secret, std::string_view token, std::int64_t now);
@@ -36,5 +53,10 @@ AuthResult verify_token(std::string_view secret, std::string_view token, std::in
 AuthResult verify_authorization(std::string_view secret, std::string_view header, std::int64_t now);
 
 std::int64_t unix_now();
+
+// mint_client_token bound to a secret and lifetime, shaped for the room service's token
+// source: (session id, room id) -> token. Throws std::invalid_argument for an empty secret.
+using ClientTokenSource = std::function<std::string(const std::string& session_id, const std::string& room_id)>;
+ClientTokenSource client_token_source(std::string secret, std::int64_t ttl_seconds);
 
 }  // namespace mucstream::analytics

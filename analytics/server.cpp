@@ -144,6 +144,12 @@ struct HttpServer::Impl {
         }
         if (r.info.access == Access::admin && auth.claims->role != Role::admin)
           throw HttpError(403, "forbidden", "this resource needs the admin role");
+        if (r.info.access == Access::client && auth.claims->role != Role::client)
+          throw HttpError(403, "forbidden",
+                          "telemetry is reported with a client token for the session "
+                          "(mucctl token create --role client --session ID)");
+        if (r.info.access != Access::client && auth.claims->role == Role::client)
+          throw HttpError(403, "forbidden", "a client token may only report telemetry");
         req.principal = std::move(auth.claims);
       }
       r.handler(req, res);

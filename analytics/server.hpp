@@ -22,7 +22,9 @@ namespace metrics {
 class Registry;
 }
 
-enum class Access { open, analyst, admin };  // open: no token needed
+// open: no token needed; analyst: an analyst or admin token; admin: an admin token;
+// client: a client token (POST /v1/telemetry), which opens nothing else.
+enum class Access { open, analyst, admin, client };
 
 struct HttpRequest {
   std::string method, path;

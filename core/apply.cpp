@@ -16,6 +16,8 @@ void create(Service& s, const Event& e) {
   r.awaiting_configuration = e.data.get_bool("awaiting_configuration");
   r.occupant_id_salt = e.data.get_string("occupant_id_salt");
   r.affiliations[e.data.get_string("creator")] = {Affiliation::owner, {}};
+  if (const Room* before = s.find(e.room)) s.jid_by_room_id.erase(before->room_id);
+  s.jid_by_room_id[r.room_id] = e.room;
   s.rooms.insert_or_assign(e.room, std::move(r));
 }
 
@@ -72,6 +74,35 @@ void set_affiliation(Room& r, const Event& e) {
     if (o.bare_jid == jid) o.role = role_after_affiliation_change(o.role, before, next, r.config.moderated);
 }
 
+Session* session_by_id(Room& r, const std::string& id) {
+  for (auto& [nick, o] : r.occupants)
+    for (auto& s : o.sessions)
+      if (s.id == id) return &s;
+  return nullptr;
+}
+
+// Media events set one flag of the acting session.
+void set_media(Room& r, const Event& e, bool MediaState::*flag, bool on) {
+  if (Session* s = session_by_id(r, e.actor)) s->media.*flag = on;
+}
+
+// decide_jingle only starts a session between two present sessions under a fresh sid; the
+// same guard here keeps events from elsewhere (talky telemetry uses the same types) from
+// replacing a live call or leaving one whose party can never leave.
+void start_p2p(Room& r, const Event& e) {
+  P2PSession p;
+  p.sid = e.data.get_string("sid");
+  p.initiator = e.actor;
+  p.responder = e.peer.value_or(std::string{});
+  if (p.sid.empty() || r.p2p.contains(p.sid) || p.initiator == p.responder) return;
+  if (session_by_id(r, p.initiator) == nullptr || session_by_id(r, p.responder) == nullptr) return;
+  p.started_ms = e.time_ms;
+  if (const Value* media = e.data.find("media"); media && media->is_array())
+    for (const Value& m : media->as_array())
+      if (m.is_string()) p.media.push_back(m.as_string());
+  r.p2p.emplace(p.sid, std::move(p));
+}
+
 void configure(Room& r, const Event& e) {
   r.config = room_config_from_value(e.data.find("config") ? *e.data.find("config") : Value{});
   r.awaiting_configuration = false;
@@ -88,7 +119,10 @@ void apply(Service& s, const Event& e) {
   Room& r = it->second;
   r.seq = e.seq;
   switch (e.type) {
-    case EventType::room_destroyed: s.rooms.erase(it); return;
+    case EventType::room_destroyed:
+      s.jid_by_room_id.erase(r.room_id);
+      s.rooms.erase(it);
+      return;
     case EventType::room_locked: r.locked = true; return;
     case EventType::room_unlocked: r.locked = false; return;
     case EventType::occupant_joined: return join(r, e);
@@ -106,7 +140,18 @@ void apply(Service& s, const Event& e) {
       r.subject_nick = e.data.get_string("nick");
       return;
     case EventType::nick_changed: return rename(r, e);
-    default: return;  // media, RTT, P2P and private message events carry no room state yet
+    case EventType::p2p_session_started: return start_p2p(r, e);
+    case EventType::p2p_session_ended: r.p2p.erase(e.data.get_string("sid")); return;
+    case EventType::audio_paused: return set_media(r, e, &MediaState::audio_paused, true);
+    case EventType::audio_resumed: return set_media(r, e, &MediaState::audio_paused, false);
+    case EventType::video_paused: return set_media(r, e, &MediaState::video_paused, true);
+    case EventType::video_resumed: return set_media(r, e, &MediaState::video_paused, false);
+    case EventType::screencapture_started: return set_media(r, e, &MediaState::screen_sharing, true);
+    case EventType::screencapture_ended: return set_media(r, e, &MediaState::screen_sharing, false);
+    case EventType::rtt_enabled: return set_media(r, e, &MediaState::rtt, true);
+    case EventType::rtt_disabled: return set_media(r, e, &MediaState::rtt, false);
+    // P2P stats, private messages and client telemetry are records, not room state.
+    default: return;
   }
 }
 

@@ -1,5 +1,6 @@
 // XEP-0045 §10.1-10.2: owner configuration, instant rooms, cancelling a new room, and
 // rooms created by service administrators (mucctl / admin API).
+#include "core/calls.hpp"
 #include "core/features.hpp"
 #include "core/password.hpp"
 #include "core/room_ops.hpp"
@@ -80,12 +81,13 @@ Decision decide_configure(const Service& svc, const Configure& c, Context& ctx) 
   if (c.change.locked && *c.change.locked != r->locked) emit_lock_change(e, actor, *c.change.locked, by_name(c.by));
 
   std::size_t removed = 0;
+  CallTeardown calls(e, *r);
   if (next.members_only && !r->config.members_only) {
     // §9.x: switching to members-only removes non-members with status 322.
     for (const auto& [nick, o] : r->occupants) {
       if (r->affiliation_of(o.bare_jid) >= Affiliation::member) continue;
       ++removed;
-      emit_leave_all(e, o, "members_only");
+      emit_leave_all(e, calls, o, "members_only");
       broadcast_presence(d, *r, o, [&](PresenceOut& p) {
         p.available = false;
         p.role = Role::none;
@@ -118,8 +120,10 @@ Decision decide_cancel_configuration(const Service& svc, const CancelConfigurati
   Decision d;
   if (!r->awaiting_configuration) return d;  // cancelling a later form changes nothing
   Emitter e(d, ctx, *r);
+  CallTeardown calls(e, *r);
+  calls.end_all("room_destroyed");
   for (const auto& [nick, o] : r->occupants) {
-    emit_leave_all(e, o, "room_destroyed");
+    emit_leave_all(e, calls, o, "room_destroyed");
     broadcast_presence(d, *r, o, [&](PresenceOut& p) {
       p.available = false;
       p.role = Role::none;

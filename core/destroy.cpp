@@ -1,4 +1,5 @@
 // XEP-0045 §10.9 destroying a room, and the service shutting down (status 332).
+#include "core/calls.hpp"
 #include "core/features.hpp"
 #include "core/room_ops.hpp"
 
@@ -11,8 +12,10 @@ Decision decide_destroy(const Service& svc, const DestroyRoom& c, Context& ctx) 
   Decision d;
   Emitter e(d, ctx, *r);
   const std::string actor = actor_session(*r, c.by);  // before the sessions are gone
+  CallTeardown calls(e, *r);
+  calls.end_all("room_destroyed");  // calls end before anyone leaves
   for (const auto& [nick, o] : r->occupants) {
-    emit_leave_all(e, o, "room_destroyed");
+    emit_leave_all(e, calls, o, "room_destroyed");
     // §10.9: each occupant gets its own unavailable presence carrying <destroy/>.
     for (const auto& s : o.sessions) {
       PresenceOut p = presence_of(*r, o, s.full_jid, o.role);
@@ -40,8 +43,10 @@ Decision decide_shutdown(const Service& svc, const Shutdown&, Context& ctx) {
   for (const auto& [jid, r] : svc.rooms) {
     if (r.occupants.empty()) continue;
     Emitter e(d, ctx, r);
+    CallTeardown calls(e, r);
+    calls.end_all("shutdown");
     for (const auto& [nick, o] : r.occupants) {
-      emit_leave_all(e, o, "shutdown");
+      emit_leave_all(e, calls, o, "shutdown");
       for (const auto& s : o.sessions) {
         PresenceOut p = presence_of(r, o, s.full_jid, o.role);
         p.available = false;

@@ -1,4 +1,5 @@
 // XEP-0045 §7.2: entering a room, creating it when it does not exist (§10.1).
+#include "core/client_info.hpp"
 #include "core/features.hpp"
 #include "core/password.hpp"
 #include "core/room_ops.hpp"
@@ -58,7 +59,8 @@ std::vector<int> self_codes(const Room& r, bool created, bool nick_modified) {
   return codes;
 }
 
-Value joined_data(const Join& c, const std::string& nick, Role role, Affiliation aff, const std::string& occupant_id) {
+Value joined_data(const Join& c, const Value& client, const std::string& nick, Role role, Affiliation aff,
+                  const std::string& occupant_id) {
   Value data = Value::object();
   data.set("nick", nick);
   data.set("jid", c.user.full());
@@ -66,7 +68,7 @@ Value joined_data(const Join& c, const std::string& nick, Role role, Affiliation
   data.set("role", std::string(to_string(role)));
   data.set("affiliation", std::string(to_string(aff)));
   data.set("occupant_id", occupant_id);
-  data.set("client", c.client.is_object() ? c.client : Value::object());
+  data.set("client", client);
   return data;
 }
 
@@ -84,6 +86,7 @@ Decision create_room(const Service& svc, const Join& c, const std::string& nick,
   r.awaiting_configuration = true;
   r.affiliations[c.user.bare()] = {Affiliation::owner, {}};
   const std::string session = ctx.ids.next_id(ctx.now_ms);
+  const Value client = sanitize_client_info(c.client);  // see client_info.hpp
   Emitter e(d, ctx, r);
   Value created = Value::object();
   created.set("creator", c.user.bare());
@@ -92,8 +95,8 @@ Decision create_room(const Service& svc, const Join& c, const std::string& nick,
   created.set("occupant_id_salt", r.occupant_id_salt);
   e.emit(EventType::room_created, session, std::move(created));
   Occupant o{nick, c.user.bare(), occupant_id_for(r.occupant_id_salt, c.user.bare()), Role::moderator,
-             {Session{session, c.user.full(), ctx.now_ms, c.client, {}}}};
-  e.emit(EventType::occupant_joined, session, joined_data(c, nick, o.role, Affiliation::owner, o.occupant_id));
+             {Session{session, c.user.full(), ctx.now_ms, client, {}}}};
+  e.emit(EventType::occupant_joined, session, joined_data(c, client, nick, o.role, Affiliation::owner, o.occupant_id));
   PresenceOut self = presence_of(r, o, c.user.full(), o.role);
   self.real_jid = c.user.full();
   self.status = self_codes(r, true, false);
@@ -156,8 +159,10 @@ Decision decide_join(const Service& svc, const Join& c, Context& ctx) {
   Occupant me = holder ? *holder
                        : Occupant{nick, bare, occupant_id_for(r->occupant_id_salt, bare),
                                   default_role(aff, r->config.moderated), {}};
-  me.sessions.push_back(Session{session, c.user.full(), ctx.now_ms, c.client, {}});
-  e.emit(EventType::occupant_joined, session, joined_data(c, nick, me.role, aff, me.occupant_id));
+  // Client info becomes a users row: only known, bounded fields (see client_info.hpp).
+  const Value client = sanitize_client_info(c.client);
+  me.sessions.push_back(Session{session, c.user.full(), ctx.now_ms, client, {}});
+  e.emit(EventType::occupant_joined, session, joined_data(c, client, nick, me.role, aff, me.occupant_id));
 
   const std::string to = c.user.full();
   // §7.2.3: existing occupants' presence to the newcomer first ...

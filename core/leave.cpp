@@ -1,4 +1,5 @@
 // XEP-0045 §7.14: leaving a room; the last one out of a non-persistent room closes it.
+#include "core/calls.hpp"
 #include "core/features.hpp"
 #include "core/room_ops.hpp"
 
@@ -13,6 +14,8 @@ Decision decide_leave(const Service& svc, const Leave& c, Context& ctx) {
   const Session* s = r->session_by_jid(c.user.full());
 
   Emitter e(d, ctx, *r);
+  CallTeardown calls(e, *r);
+  calls.session_leaving(*s, "left");  // its calls, screen share and RTT end first
   Value data = Value::object();
   data.set("nick", o->nick);
   data.set("reason", "left");

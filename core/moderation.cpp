@@ -1,4 +1,5 @@
 // XEP-0045 §8 (kick, voice) and §9 (moderator grants): role changes by moderators and admins.
+#include "core/calls.hpp"
 #include "core/features.hpp"
 #include "core/room_ops.hpp"
 
@@ -24,7 +25,8 @@ Decision decide_role(const Service& svc, const SetRole& c, Context& ctx) {
     Value extra = Value::object();
     extra.set("by", by_name(c.by));
     extra.set("kick_reason", c.reason);
-    emit_leave_all(e, *target, "kicked", std::move(extra));
+    CallTeardown calls(e, *r);
+    emit_leave_all(e, calls, *target, "kicked", std::move(extra));
     broadcast_presence(d, *r, *target, [&](PresenceOut& p) {
       p.available = false;
       p.role = Role::none;
@@ -76,6 +78,7 @@ Decision decide_affiliation(const Service& svc, const SetAffiliation& c, Context
   const Occupant* by_occupant = c.by.service_admin ? nullptr : r->occupant_by_session_jid(c.by.jid.full());
   const std::string actor_nick = by_occupant ? by_occupant->nick : std::string{};
   std::size_t removed = 0;
+  CallTeardown calls(e, *r);  // one for all nicks of the user: a call between two of them ends once
   // A user may hold several nicks (one per resource); each of them is affected.
   for (const auto& [nick, o] : r->occupants) {
     if (o.bare_jid != bare) continue;
@@ -86,7 +89,7 @@ Decision decide_affiliation(const Service& svc, const SetAffiliation& c, Context
       Value extra = Value::object();
       extra.set("by", by_name(c.by));
       extra.set("kick_reason", c.reason);
-      emit_leave_all(e, o, banned ? "banned" : "affiliation_lost", std::move(extra));
+      emit_leave_all(e, calls, o, banned ? "banned" : "affiliation_lost", std::move(extra));
       broadcast_presence(d, *r, o, [&](PresenceOut& p) {
         p.affiliation = c.affiliation;
         p.available = false;

@@ -1,5 +1,7 @@
 #include "core/room_ops.hpp"
 
+#include "core/calls.hpp"
+
 #include "core/password.hpp"
 #include "core/sha256.hpp"
 
@@ -79,8 +81,9 @@ std::string by_name(const Requester& by) {
   return by.service_admin ? "admin:" + by.admin_name : by.jid.bare();
 }
 
-void emit_leave_all(Emitter& e, const Occupant& o, const std::string& reason, Value extra) {
+void emit_leave_all(Emitter& e, CallTeardown& calls, const Occupant& o, const std::string& reason, Value extra) {
   for (const auto& s : o.sessions) {
+    calls.session_leaving(s, reason);
     Value data = extra.is_object() ? extra : Value::object();
     data.set("nick", o.nick);
     data.set("reason", reason);

@@ -17,6 +17,7 @@ class Emitter {
   Emitter(Decision& d, Context& ctx, const Room& r) : Emitter(d, ctx, r.jid, r.room_id, r.seq) {}
 
   Event& emit(EventType type, std::string actor, Value data, std::optional<std::string> peer = std::nullopt);
+  std::int64_t now_ms() const { return ctx_.now_ms; }  // the decision's time, for durations
 
  private:
   Decision& d_;
@@ -58,8 +59,10 @@ std::string actor_session(const Room& r, const Requester& by);
 // "by" field for event data: the admin name or the requester's bare JID.
 std::string by_name(const Requester& by);
 
-// Emits occupant_left for every session of `o`, with `reason`.
-void emit_leave_all(Emitter& e, const Occupant& o, const std::string& reason, Value extra = {});
+class CallTeardown;  // calls.hpp
+// Emits occupant_left for every session of `o`, with `reason`, each preceded by the end of
+// that session's calls, screen share and real-time text (see CallTeardown).
+void emit_leave_all(Emitter& e, CallTeardown& calls, const Occupant& o, const std::string& reason, Value extra = {});
 // When the decision leaves a non-persistent room without occupants, the room goes (§10.9
 // and the usual service behaviour): emits room_destroyed with reason "empty".
 void destroy_if_abandoned(Emitter& e, const Room& r, std::size_t occupants_left, const std::string& reason = "empty");

@@ -48,6 +48,13 @@ const Room* Service::find(const std::string& room_jid) const {
   return it == rooms.end() ? nullptr : &it->second;
 }
 
+const Room* Service::find_by_id(const std::string& room_id) const {
+  auto it = jid_by_room_id.find(room_id);
+  if (it == jid_by_room_id.end()) return nullptr;
+  const Room* r = find(it->second);
+  return r != nullptr && r->room_id == room_id ? r : nullptr;
+}
+
 Service persistent_view(const Service& s) {
   Service out;
   for (const auto& [jid, room] : s.rooms) {
@@ -55,6 +62,8 @@ Service persistent_view(const Service& s) {
     Room r = room;
     r.occupants.clear();
     r.nick_by_session_jid.clear();
+    r.p2p.clear();  // calls and media state die with the sessions (media lives on Session)
+    out.jid_by_room_id.emplace(r.room_id, jid);
     out.rooms.emplace(jid, std::move(r));
   }
   return out;

@@ -7,6 +7,7 @@
 
 #include <charconv>
 
+#include "xmpp/calls.hpp"
 #include "xmpp/xml.hpp"
 
 namespace mucstream::xmpp {
@@ -49,13 +50,19 @@ bool is_muc_x(const gloox::Tag& c) {
   return c.name() == "x" && (c.xmlns() == ns::kMuc || c.xmlns() == ns::kMucUser);
 }
 
+// What of a client's presence the room relays: not the MUC elements, not an occupant-id
+// (the room issues those), not the room-only mucstream elements (client info, ids).
+bool relayed_presence_child(const gloox::Tag& c) {
+  return !is_muc_x(c) && c.name() != "occupant-id" && !is_room_only_presence_child(c);
+}
+
 // --- presence -------------------------------------------------------------------------
 
 void decode_presence(const gloox::Tag& t, const core::Jid& to, const DecodeContext& ctx, Decoded& d) {
   const std::string& type = d.env.type;
   if (type == "unavailable") {
     d.commands.push_back(core::Leave{d.from, d.room, child_text(t, "status")});
-    d.presence_payload = children_xml(t, [](const gloox::Tag& c) { return !is_muc_x(c) && c.name() != "occupant-id"; });
+    d.presence_payload = children_xml(t, relayed_presence_child);
     return;
   }
   if (type == "error") {
@@ -72,7 +79,8 @@ void decode_presence(const gloox::Tag& t, const core::Jid& to, const DecodeConte
     d.error = err(ErrorCondition::jid_malformed, "A nickname is required: join room@service/nick");
     return;
   }
-  d.presence_payload = children_xml(t, [](const gloox::Tag& c) { return !is_muc_x(c) && c.name() != "occupant-id"; });
+  d.presence_payload = children_xml(t, relayed_presence_child);
+  if (auto media = decode_media_presence(t, d.from, d.room)) d.observations.push_back(std::move(*media));
   const core::Room* room = ctx.service.find(d.room);
   const core::Occupant* me = room ? room->occupant_by_session_jid(d.from.full()) : nullptr;
   const gloox::Tag* x = child(t, "x", ns::kMuc);
@@ -86,6 +94,7 @@ void decode_presence(const gloox::Tag& t, const core::Jid& to, const DecodeConte
   j.user = d.from;
   j.room = d.room;
   j.nick = to.resource();
+  j.client = decode_client_info(t);
   if (x != nullptr) {
     if (const gloox::Tag* pw = child(*x, "password")) j.password = pw->cdata();
     if (const gloox::Tag* h = child(*x, "history")) {
@@ -149,6 +158,9 @@ void decode_message(const gloox::Tag& t, const core::Jid& to, Decoded& d) {
     d.commands.push_back(core::SendGroupchat{
         d.from, d.room, children_xml(t, [&](const gloox::Tag& c) { return keep_in_message(c, room); }),
         body != nullptr});
+    // XEP-0301: relayed like any payload (no body: no history, no message_sent); the
+    // first init/new and a cancel switch the session's real-time text on and off.
+    if (auto rtt = decode_rtt(t)) d.observations.push_back(core::SetRtt{d.from, d.room, *rtt});
     return;
   }
   // A normal message to the room: a mediated invitation (§7.8.2).
@@ -338,6 +350,12 @@ void decode_iq(const gloox::Tag& t, const core::Jid& to, const DecodeContext& ct
   if (!to.resource().empty()) {  // room/nick
     if (get && q->name() == "ping" && qns == ns::kPing) answer(Query::What::self_ping);
     else answer(Query::What::occupant_iq);
+    // Jingle between occupants: routed unchanged like any IQ, and observed (issue 6).
+    // Malformed Jingle is the recipient's to refuse (XEP-0166 §8), so it is still routed.
+    if (!get && q->name() == "jingle" && qns == ns::kJingle && !d.room.empty()) {
+      d.jingle = decode_jingle(*q, d.from, d.room, to.resource(), ctx.jingle);
+      if (d.jingle && d.jingle->observe) d.observations.push_back(*d.jingle->observe);
+    }
     return;
   }
   if (get && q->name() == "ping" && qns == ns::kPing) return answer(Query::What::ping);
@@ -357,6 +375,16 @@ void decode_iq(const gloox::Tag& t, const core::Jid& to, const DecodeContext& ct
   }
   if (!d.room.empty() && q->name() == "query" && qns == ns::kMucAdmin) return decode_admin(*q, ctx, d);
   if (!d.room.empty() && q->name() == "query" && qns == ns::kMucOwner) return decode_owner(*q, d);
+  if (!d.room.empty() && !get && q->name() == "stats" && qns == ns::kMucstreamStats) {
+    std::string sid;
+    auto figures = decode_stats(*q, sid);
+    if (auto* e = std::get_if<core::Error>(&figures)) {
+      d.error = *e;
+      return;
+    }
+    d.commands.push_back(core::ReportP2PStats{d.from, d.room, sid, std::move(std::get<core::Value>(figures))});
+    return;
+  }
   d.error = err(ErrorCondition::service_unavailable, "This request is not supported here");
 }
 

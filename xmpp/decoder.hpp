@@ -10,6 +10,7 @@
 #include "core/command.hpp"
 #include "core/error.hpp"
 #include "core/state.hpp"
+#include "xmpp/calls.hpp"
 
 namespace gloox {
 class Tag;
@@ -59,11 +60,17 @@ struct Decoded {
   std::optional<core::Error> error;           // reply with this error now
   std::optional<std::string> presence_payload;  // the presence's children to relay (show, status, caps ...)
   bool ignore = false;                        // nothing to do, nothing to answer (e.g. an error stanza)
+  // Observations (issue 6: Jingle actions, media announcements, real-time text) executed
+  // after the stanza was handled successfully (joined, relayed, routed). Their errors are
+  // never answered: observing must not block signalling or chat.
+  std::vector<core::Command> observations;
+  std::optional<JingleSeen> jingle;  // a routed Jingle IQ set, as read (for JingleContents)
 };
 
 struct DecodeContext {
   const std::string& domain;    // the component's MUC domain
   const core::Service& service; // read-only
+  const JingleContents* jingle = nullptr;  // content names of observed Jingle sessions
 };
 
 Decoded decode(const gloox::Tag& stanza, const DecodeContext& ctx);

@@ -1,5 +1,7 @@
 #include "xmpp/renderer.hpp"
 
+#include <algorithm>
+
 #include "xmpp/xml.hpp"
 
 namespace mucstream::xmpp {
@@ -54,6 +56,30 @@ void stanza_id(std::string& out, const std::string& id, const std::string& room)
   out += "/>";
 }
 
+// Issue 6: the ids a client needs for analytics and telemetry. A self-presence (110) names
+// the recipient's own session (an occupant may be joined from several); any other presence
+// names the session whose presence it is. The room id is absent once the room is gone.
+void session_ids(std::string& out, const core::PresenceOut& p, const core::Service& svc,
+                 const TelemetryTokenSource* token) {
+  const core::Room* r = svc.find(p.room);
+  const bool self = std::find(p.status.begin(), p.status.end(), core::status::kSelf) != p.status.end();
+  const core::Session* own = self && r != nullptr ? r->session_by_jid(p.to) : nullptr;
+  const std::string& session = own != nullptr ? own->id : p.session_id;
+  if (session.empty() && r == nullptr) return;
+  out += "<session xmlns='urn:xmpp:mucstream:0'";
+  if (!session.empty()) attr(out, "id", session);
+  if (r != nullptr) attr(out, "room-id", r->room_id);
+  out += "/>";
+  if (own != nullptr && p.available && token != nullptr && *token) {
+    const std::string t = (*token)(own->id, r->room_id);
+    if (!t.empty()) {
+      out += "<telemetry xmlns='urn:xmpp:mucstream:0'";
+      attr(out, "token", t);
+      out += "/>";
+    }
+  }
+}
+
 void put_all(Output& o, const std::string& head, const std::vector<std::string>& to, const std::string& tail) {
   std::string esc;
   for (const std::string& t : to) {
@@ -83,11 +109,16 @@ const std::string& PresenceCache::get(const std::string& session_id) const {
 }
 
 void Renderer::render(const core::Delivery& d, const PresenceCache& cache, const RenderContext& ctx, Output& o) const {
-  if (const auto* p = std::get_if<core::PresenceOut>(&d)) render(*p, cache, o);
+  if (const auto* p = std::get_if<core::PresenceOut>(&d)) render(*p, cache, ctx, o);
   else render(std::get<core::MessageOut>(d), ctx, o);
 }
 
 void Renderer::render(const core::PresenceOut& p, const PresenceCache& cache, Output& o) const {
+  render(p, cache, RenderContext{}, o);
+}
+
+void Renderer::render(const core::PresenceOut& p, const PresenceCache& cache, const RenderContext& ctx,
+                      Output& o) const {
   std::string tail = "'";
   from_attr(tail, p.room, p.nick);
   if (!p.available) tail += " type='unavailable'";
@@ -124,6 +155,7 @@ void Renderer::render(const core::PresenceOut& p, const PresenceCache& cache, Ou
   status_codes(tail, p.status);
   tail += "</x>";
   occupant_id(tail, p.occupant_id);
+  if (ctx.service != nullptr) session_ids(tail, p, *ctx.service, ctx.telemetry_token);
   tail += "</presence>";
   std::string to;
   append_escaped(to, p.to);

@@ -5,6 +5,7 @@
 // Fan-out: a delivery to several recipients is rendered once, split around the `to`
 // attribute; the Output receives (head, to, tail) per recipient, so only `to` changes and
 // nothing is re-rendered per recipient.
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -12,6 +13,7 @@
 
 #include "core/decision.hpp"
 #include "core/error.hpp"
+#include "core/state.hpp"
 #include "xmpp/decoder.hpp"
 
 namespace mucstream::xmpp {
@@ -45,8 +47,15 @@ class PresenceCache {
 
 // Ties rendered messages back to the stanza that caused them: the reflected groupchat
 // or private message keeps the sender's id attribute, as clients match their own echo on it.
+// Issues the token a session presents to POST /v1/telemetry (session id, room id).
+using TelemetryTokenSource = std::function<std::string(const std::string& session_id, const std::string& room_id)>;
+
 struct RenderContext {
   std::string origin_id;  // id of the stanza that caused this decision ("" for admin commands)
+  // Issue 6: with the service, presences carry <session xmlns='urn:xmpp:mucstream:0'
+  // id='…' room-id='…'/>; with a token source, self-presences also carry <telemetry/>.
+  const core::Service* service = nullptr;
+  const TelemetryTokenSource* telemetry_token = nullptr;
 };
 
 class Renderer {
@@ -54,6 +63,7 @@ class Renderer {
   explicit Renderer(std::string domain) : domain_(std::move(domain)) {}
   void render(const core::Delivery&, const PresenceCache&, const RenderContext&, Output&) const;
   void render(const core::PresenceOut&, const PresenceCache&, Output&) const;
+  void render(const core::PresenceOut&, const PresenceCache&, const RenderContext&, Output&) const;
   void render(const core::MessageOut&, const RenderContext&, Output&) const;
 
  private:

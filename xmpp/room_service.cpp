@@ -205,20 +205,28 @@ struct RoomService::Impl {
         return;
       }
     }
-    Decoded d = decode(tag, DecodeContext{conn.domain, svc});
+    Decoded d = decode(tag, DecodeContext{conn.domain, svc, &jingle});
     if (d.ignore) return;
     const std::string by = d.room;
     if (d.error) return reply_error(d.env, *d.error, by);
     if (d.query && d.query->what == Query::What::occupant_iq_response) return route_response(tag, d);
     if (d.query && (d.query->what == Query::What::occupant_iq || d.query->what == Query::What::self_ping) &&
-        route_to_occupant(tag, d))
+        route_to_occupant(tag, d)) {
+      if (d.jingle) remember_jingle(*d.jingle);
+      observe(d);  // after the IQ went on: observing never holds signalling up
       return;
+    }
     if (d.query) {
       std::string reply = answer_query(d, svc, config);
       if (reply.find("type='error'") != std::string::npos) stats.errors_out.fetch_add(1, std::memory_order_relaxed);
       return send_now(std::move(reply));
     }
-    RenderContext rctx{d.env.id};
+    if (!stats_allowed(d)) {
+      stats.rejected_flood.fetch_add(1, std::memory_order_relaxed);
+      return reply_error(d.env, core::make_error(core::ErrorCondition::resource_constraint,
+                                                 "Too many stats for this session, slow down"), by);
+    }
+    RenderContext rctx = render_context(d.env.id);
     const std::string before = d.presence_payload ? session_of(d.room, d.from.full()) : std::string{};
     for (const core::Command& cmd : d.commands) {
       core::Decision dec = execute(cmd);
@@ -231,7 +239,66 @@ struct RoomService::Impl {
       deliver(dec, rctx);
     }
     if (d.env.kind == StanzaKind::iq) send_now(render_iq_result(d.env));
+    observe(d);
     maybe_flush();
+  }
+
+  // --- calls (issue 6) -------------------------------------------------------------------
+
+  JingleContents jingle;  // content names per observed Jingle sid
+  TelemetryTokenSource telemetry_token;
+  std::unordered_map<std::string, Bucket> stats_buckets;  // per reporter and sid
+  std::int64_t last_stats_sweep = 0;
+
+  RenderContext render_context(std::string origin_id) const {
+    RenderContext r;
+    r.origin_id = std::move(origin_id);
+    r.service = &svc;
+    r.telemetry_token = telemetry_token ? &telemetry_token : nullptr;
+    return r;
+  }
+
+  // Runs the observations of a handled stanza; the core may refuse them (unknown sid,
+  // not implemented, ...): that is logged, never answered.
+  void observe(const Decoded& d) {
+    for (const core::Command& cmd : d.observations) {
+      core::Decision dec = execute(cmd);
+      if (!dec.ok()) {
+        log(LogLevel::debug, "observation refused: " + dec.error->text);
+        continue;
+      }
+      deliver(dec, render_context({}));
+    }
+  }
+
+  void remember_jingle(const JingleSeen& j) {
+    if (j.ends) return jingle.forget(j.room, j.sid);
+    for (const auto& [name, media] : j.contents) jingle.learn(j.room, j.sid, name, media);
+  }
+
+  // Stats floods: each (reporter, sid) may send limits.stats_per_second with a burst of
+  // limits.stats_burst; beyond, the report is refused before the core sees it.
+  bool stats_allowed(const Decoded& d) {
+    if (limits.stats_per_second <= 0) return true;
+    const core::ReportP2PStats* r = nullptr;
+    for (const core::Command& c : d.commands)
+      if ((r = std::get_if<core::ReportP2PStats>(&c)) != nullptr) break;
+    if (r == nullptr) return true;
+    const std::int64_t now = mono_ms();
+    const double rate = limits.stats_per_second;
+    const double burst = std::max(1.0, limits.stats_burst);
+    if (now - last_stats_sweep > 60'000) {
+      last_stats_sweep = now;
+      std::erase_if(stats_buckets,
+                    [&](const auto& kv) { return kv.second.tokens + (now - kv.second.last_ms) * rate / 1000.0 >= burst; });
+    }
+    auto [it, fresh] = stats_buckets.try_emplace(d.env.from + '\n' + d.room + '\n' + r->sid);
+    Bucket& b = it->second;
+    b.tokens = fresh ? burst : std::min(burst, b.tokens + (now - b.last_ms) * rate / 1000.0);
+    b.last_ms = now;
+    if (b.tokens < 1.0) return false;
+    b.tokens -= 1.0;
+    return true;
   }
 
   // --- IQs between occupants (XEP-0045 §7.x): routed to the target's real JID with the
@@ -313,7 +380,7 @@ struct RoomService::Impl {
         continue;
       }
       core::Decision d = execute(p.cmd);
-      deliver(d, {});
+      deliver(d, render_context({}));
       if (p.done) p.done(d);
     }
   }
@@ -401,7 +468,7 @@ struct RoomService::Impl {
     }
     // Clean stop: everyone leaves with 332, then the stream closes.
     core::Decision d = execute(core::Shutdown{});
-    deliver(d, {});
+    deliver(d, render_context({}));
     std::size_t n = std::count_if(d.deliveries.begin(), d.deliveries.end(),
                                   [](const core::Delivery& x) { return std::holds_alternative<core::PresenceOut>(x); });
     flush();
@@ -448,5 +515,7 @@ void RoomService::inspect(std::function<void(const core::Service&)> read) {
 const ServiceStats& RoomService::stats() const { return impl_->stats; }
 
 void RoomService::set_logger(Logger l) { impl_->logger = std::move(l); }
+
+void RoomService::set_telemetry_token_source(TelemetryTokenSource source) { impl_->telemetry_token = std::move(source); }
 
 }  // namespace mucstream::xmpp

@@ -27,6 +27,7 @@
 #include "core/ids.hpp"
 #include "core/sink.hpp"
 #include "core/state.hpp"
+#include "xmpp/renderer.hpp"
 
 namespace mucstream::xmpp {
 
@@ -48,6 +49,10 @@ struct Limits {
   std::size_t max_stanza_bytes = 262'144;  // bigger stanzas: policy-violation
   double stanzas_per_second = 10;          // sustained rate per sender full JID ...
   double burst = 30;                       // ... with this bucket size; beyond: resource-constraint
+  // P2P stats (urn:xmpp:mucstream:stats:0) per reporting session and Jingle sid; beyond:
+  // resource-constraint, no event. Clients report every few seconds; 0 = no limit.
+  double stats_per_second = 1;
+  double stats_burst = 5;
 };
 
 // Counters readable from any thread (for logs, metrics and mucbench).
@@ -93,6 +98,11 @@ class RoomService {
   enum class LogLevel { debug, info, warn, error };
   using Logger = std::function<void(LogLevel, const std::string&)>;
   void set_logger(Logger);
+
+  // Issues the token a client presents to POST /v1/telemetry. When set, every self-presence
+  // carries <telemetry xmlns='urn:xmpp:mucstream:0' token='…'/> for the recipient's session
+  // (see docs/protocol.md). Called on the loop thread; keep it fast. Set before run().
+  void set_telemetry_token_source(TelemetryTokenSource);
 
  private:
   struct Impl;

@@ -4,7 +4,7 @@
 --   p2p_session_ended    data {sid, reason, duration_ms}
 --   p2p_session_stats    actor = reporting session; data {sid, rtt_ms, jitter_ms,
 --                        packet_loss (fraction 0..1), bitrate_in, bitrate_out, fps,
---                        resolution, local_candidate, remote_candidate (host|srflx|prflx|relay)}
+--                        resolution, local_candidate_type, remote_candidate_type (host|srflx|prflx|relay)}
 --   audio_paused / audio_resumed, video_paused / video_resumed,
 --   screencapture_started / screencapture_ended     actor = the session
 --
@@ -69,9 +69,9 @@ CREATE VIEW p2p_stats_samples AS
          mucstream_num(e.data->'bitrate_out') AS bitrate_out,
          mucstream_num(e.data->'fps') AS fps,
          e.data->>'resolution' AS resolution,
-         e.data->>'local_candidate' AS local_candidate,
-         e.data->>'remote_candidate' AS remote_candidate,
-         coalesce(e.data->>'local_candidate' = 'relay' OR e.data->>'remote_candidate' = 'relay', false) AS relayed
+         e.data->>'local_candidate_type' AS local_candidate,
+         e.data->>'remote_candidate_type' AS remote_candidate,
+         coalesce(e.data->>'local_candidate_type' = 'relay' OR e.data->>'remote_candidate_type' = 'relay', false) AS relayed
   FROM events e
   WHERE e.type = 'p2p_session_stats';
 

@@ -107,3 +107,32 @@ TEST_CASE("auth: create_token refuses an empty secret and a non-positive lifetim
   CHECK(parse_role("admin") == Role::admin);
   CHECK_FALSE(parse_role("Admin").has_value());
 }
+
+TEST_CASE("auth: a client token carries its session and optional room, and needs the session") {
+  const AuthResult r = verify_token(kSecret, create_client_token(kSecret, "sess-1", "room-9", 60, kNow), kNow);
+  REQUIRE(r.claims.has_value());
+  CHECK(r.claims->role == Role::client);
+  CHECK(r.claims->session == "sess-1");
+  CHECK(r.claims->room_id == "room-9");
+  CHECK(r.claims->expires == kNow + 60);
+  const AuthResult any_room = verify_token(kSecret, create_client_token(kSecret, "sess-1", "", 60, kNow), kNow);
+  REQUIRE(any_room.claims.has_value());
+  CHECK(any_room.claims->room_id.empty());
+  CHECK(parse_role("client") == Role::client);
+  CHECK(std::string(role_name(Role::client)) == "client");
+  // role client without a session speaks for nobody.
+  const AuthResult no_session = verify_token(kSecret, sign_with(JWT_ALG_HS256, kSecret, "client", kNow + 60), kNow);
+  CHECK_FALSE(no_session.claims.has_value());
+  CHECK(no_session.error.find("session") != std::string::npos);
+  CHECK_THROWS(create_client_token(kSecret, "", "", 60, kNow));
+  CHECK_THROWS(create_client_token("", "s", "", 60, kNow));
+  CHECK_THROWS(create_token(kSecret, Role::client, 60, kNow));  // a client token names its session
+  // The room service's token source: (session, room) -> a token valid now.
+  const ClientTokenSource source = client_token_source(kSecret, 300);
+  const AuthResult minted = verify_token(kSecret, source("sess-2", "room-3"), unix_now());
+  REQUIRE(minted.claims.has_value());
+  CHECK(minted.claims->session == "sess-2");
+  CHECK(minted.claims->room_id == "room-3");
+  CHECK(minted.claims->expires - unix_now() <= 300);
+  CHECK_THROWS(client_token_source("", 300));
+}

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "analytics/admin.hpp"
+#include "analytics/telemetry.hpp"
 #include "core_loop.hpp"
 #include "http_support.hpp"
 
@@ -163,4 +164,49 @@ TEST_CASE("mucctl admin: occupants lists a live room, affiliation changes one") 
   CHECK(missing.status == 1);
   CHECK(contains(missing.err, "No such room"));
   CHECK(contains(missing.err, "HTTP 404"));
+}
+
+TEST_CASE("mucctl token create --role client: the token posts telemetry for its session and opens nothing else") {
+  Loop loop;
+  Running srv{nullptr};
+  const SubmitFn submit = [&loop](core::Command c, std::function<void(const core::Decision&)> d) {
+    loop.submit(std::move(c), std::move(d));
+  };
+  add_admin_routes(*srv.server, submit, {});
+  add_telemetry_routes(*srv.server, submit, {});
+  const int port = srv.start();
+  core::Join j;
+  j.user = std::get<core::Jid>(core::Jid::parse("alice@localhost/web"));
+  j.room = "standup@rooms.localhost";
+  j.nick = "alice";
+  const core::Decision joined = loop.run(j);
+  REQUIRE(joined.ok());
+  const core::Event& e = joined.events.back();
+
+  const std::string env = "env -u MUCCTL_CONFIG HOME=/nonexistent MUCSTREAM_JWT_SECRET=" + kSecret;
+  Run missing = mucctl(env, "token create --role client");
+  CHECK(missing.status == 2);
+  CHECK(contains(missing.err, "--session"));
+  Run tok = mucctl(env, "token create --role client --session " + e.actor + " --room-id " + e.room_id + " --ttl 10m");
+  REQUIRE(tok.status == 0);
+  const std::string token = tok.out.substr(0, tok.out.find('\n'));
+  const AuthResult claims = verify_token(kSecret, token, unix_now());
+  REQUIRE(claims.claims.has_value());
+  CHECK(claims.claims->role == Role::client);
+  CHECK(claims.claims->session == e.actor);
+  CHECK(claims.claims->room_id == e.room_id);
+
+  auto r = srv.client->Post("/v1/telemetry", {{"Authorization", "Bearer " + token}}, R"({"eventType":"video_paused"})",
+                            "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 202);
+  CHECK(loop.decisions().back().events.at(0).type == core::EventType::video_paused);
+  CHECK(loop.decisions().back().events.at(0).actor == e.actor);
+
+  // The same token is no admin token: mucctl says so with exit status 4.
+  Run lock = mucctl("env -u MUCCTL_CONFIG HOME=/nonexistent MUCCTL_URL=http://127.0.0.1:" + std::to_string(port) +
+                        " MUCCTL_TOKEN=" + token,
+                    "rooms lock standup");
+  CHECK(lock.status == 4);
+  CHECK(contains(lock.err, "403"));
 }

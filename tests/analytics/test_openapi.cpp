@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "analytics/admin.hpp"
+#include "analytics/telemetry.hpp"
 #include "http_support.hpp"
 #include "memory_store.hpp"
 
@@ -111,6 +112,7 @@ TEST_CASE("openapi: docs/api.yaml lists exactly the routes the server registers"
   Running srv(&store);
   // What the process owning the rooms adds (mucstreamd all).
   add_admin_routes(*srv.server, [](mucstream::core::Command, std::function<void(const mucstream::core::Decision&)>) {}, {});
+  add_telemetry_routes(*srv.server, {}, {});
   std::set<std::pair<std::string, std::string>> served, documented;
   for (const auto& r : srv.server->routes()) {
     served.insert({r.method, r.path});
@@ -119,12 +121,15 @@ TEST_CASE("openapi: docs/api.yaml lists exactly the routes the server registers"
     REQUIRE_MESSAGE(it != doc.end(), r.method << " " << r.path << " is served but not in docs/api.yaml");
     CHECK_MESSAGE(it->second.open == (r.access == Access::open),
                   r.path << ": docs/api.yaml and the server disagree on whether it needs a token");
-    const std::string role = r.access == Access::admin ? "admin" : r.access == Access::analyst ? "analyst" : "";
+    const std::string role = r.access == Access::admin     ? "admin"
+                             : r.access == Access::analyst ? "analyst"
+                             : r.access == Access::client  ? "client"
+                                                           : "";
     CHECK_MESSAGE(it->second.role == role, r.path << ": docs/api.yaml and the server disagree on the role it needs");
   }
   for (const auto& [key, op] : doc) documented.insert(key);
   CHECK(served == documented);
-  CHECK(served.size() == 24);
+  CHECK(served.size() == 26);
 }
 
 TEST_CASE("openapi: every documented parameter is accepted at its example value, others are refused") {

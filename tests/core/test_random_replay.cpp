@@ -1,9 +1,12 @@
 // Randomised check of event sourcing: thousands of random commands from several users
-// against a few rooms. After every command the live state must equal the state rebuilt
-// by replaying the log from empty, and the room invariants must hold.
+// against a few rooms, and a call-heavy mix in one populated room. After every command the
+// live state must equal the state rebuilt by replaying the log from empty, and the room
+// invariants must hold.
 #include "support.hpp"
 
+#include <map>
 #include <random>
+#include <set>
 
 using namespace mucstream::core;
 using namespace mucstream::core::testing;
@@ -16,6 +19,10 @@ const char* kResources[] = {"laptop", "phone"};
 const char* kRooms[] = {"alpha@rooms.test", "beta@rooms.test", "gamma@rooms.test"};
 const char* kNicks[] = {"ann", "ben", "cat", "dan", "eve", "Ann", "x", "  ", "bad\x02"};
 const char* kPasswords[] = {"pw1", "pw2"};
+const char* kSids[] = {"s1", "s2", "s3", ""};
+const char* kMedia[] = {"audio", "video", "screen", "data"};
+const char* kMuteNames[] = {"audio", "video", "", "voice"};
+const char* kReasons[] = {"", "success", "decline", "bogus"};
 
 struct Gen {
   std::mt19937 rng;
@@ -46,8 +53,63 @@ struct Gen {
     return c;
   }
 
-  Command command() {
-    switch (upto(15)) {
+  std::optional<bool> maybe() { return coin(60) ? std::optional<bool>(coin()) : std::nullopt; }
+
+  // Mostly someone really in a room talking to someone else there (random picks would
+  // almost never meet), sometimes anything.
+  struct Pair {
+    Jid from;
+    std::string room, to_nick, live_sid;
+  };
+  Pair pair(const Service& s) {
+    Pair p{user(), room(), pick(kNicks), pick(kSids)};
+    if (coin(15) || s.rooms.empty()) return p;
+    auto r = s.rooms.begin();
+    std::advance(r, upto(static_cast<int>(s.rooms.size()) - 1));
+    p.room = r->first;
+    std::vector<std::pair<const std::string*, const std::string*>> sessions;  // (full JID, nick)
+    for (const auto& [nick, o] : r->second.occupants)
+      for (const auto& sess : o.sessions) sessions.emplace_back(&sess.full_jid, &o.nick);
+    if (r->second.occupants.size() < 2) return p;
+    const auto& a = sessions[static_cast<std::size_t>(upto(static_cast<int>(sessions.size()) - 1))];
+    std::vector<const std::string*> others;
+    for (const auto& [nick, o] : r->second.occupants)
+      if (nick != *a.second) others.push_back(&nick);
+    p.from = jid(*a.first);
+    p.to_nick = *others[static_cast<std::size_t>(upto(static_cast<int>(others.size()) - 1))];
+    if (!r->second.p2p.empty() && coin(70)) p.live_sid = r->second.p2p.begin()->first;
+    return p;
+  }
+
+  // Calls (issue 6): Jingle between occupants, media, stats (sometimes nonsense), RTT.
+  Command call(const Service& s) {
+    Pair p = pair(s);
+    switch (upto(4)) {
+      case 0: case 1: {
+        const ObserveJingle::Action actions[] = {
+            ObserveJingle::Action::session_accept, ObserveJingle::Action::session_accept,
+            ObserveJingle::Action::session_terminate, ObserveJingle::Action::mute, ObserveJingle::Action::unmute,
+            ObserveJingle::Action::content_add, ObserveJingle::Action::content_remove};
+        ObserveJingle j{p.from, p.room, p.to_nick, pick(actions), coin() ? p.live_sid : pick(kSids), {}, pick(kReasons),
+                        pick(kMuteNames)};
+        for (int i = upto(2); i > 0; --i) j.media.push_back(pick(kMedia));
+        return j;
+      }
+      case 2: return AnnounceMedia{p.from, p.room, maybe(), maybe(), maybe()};
+      case 3: {
+        Value stats = Value::object();
+        if (coin(70)) stats.set("rtt_ms", upto(100) - 5);
+        if (coin(50)) stats.set("packet_loss", coin(90) ? 0.01 : 3.0);
+        if (coin(30)) stats.set("local_candidate_type", coin(90) ? "relay" : "turn");
+        return ReportP2PStats{p.from, p.room, p.live_sid, std::move(stats)};
+      }
+      default: return SetRtt{p.from, p.room, coin()};
+    }
+  }
+
+  Command command(const Service& s) {
+    switch (upto(18)) {
+      case 15: case 16: case 17: return call(s);
       case 0: case 1: case 2: case 3:
         return Join{user(), room(), pick(kNicks), password(), {}, {}};
       case 4: case 5: return Leave{user(), room(), {}};
@@ -74,7 +136,8 @@ struct Gen {
   }
 };
 
-void check_invariants(const Service& s) {
+// `unused` holds the ids of rooms an administrator pre-created that nobody has joined yet.
+void check_invariants(const Service& s, const std::set<std::string>& unused) {
   for (const auto& [jid_, r] : s.rooms) {
     CAPTURE(jid_);
     CHECK(r.owner_count() >= 1);  // every room has an owner or is gone
@@ -97,10 +160,62 @@ void check_invariants(const Service& s) {
       sessions += o.sessions.size();
     }
     CHECK(r.nick_by_session_jid.size() == sessions);
-    if (!r.config.persistent) CHECK_FALSE(r.occupants.empty());  // empty temporary rooms are gone
+    // Empty temporary rooms are gone, except one an administrator pre-created with
+    // persistent=false that nobody has used yet (it goes when its last occupant leaves).
+    if (!r.config.persistent && !unused.contains(r.room_id)) CHECK_FALSE(r.occupants.empty());
     CHECK(r.history.size() <= r.config.history_length);
+    // Every live P2P session is between two sessions present in the room: departures end calls.
+    for (const auto& [sid, p] : r.p2p) {
+      CHECK(p.sid == sid);
+      CHECK(p.initiator != p.responder);
+      std::size_t parties = 0;
+      for (const auto& [nick, o] : r.occupants)
+        for (const auto& sess : o.sessions) parties += (sess.id == p.initiator) + (sess.id == p.responder);
+      CHECK(parties == 2);
+    }
   }
 }
+
+// One step of a randomised run: run the command, check a rejection changed nothing, that
+// live state equals replayed state and the invariants hold. Returns the decision.
+struct Runner {
+  World w;
+  std::size_t commands = 0, accepted = 0, events = 0, ended_by_departure = 0;
+  std::map<EventType, std::size_t> by_type;
+  std::set<std::string> unused;  // see check_invariants
+
+  Decision step(const Command& c) {
+    const Service before = w.svc;
+    Decision d = w.run(c);
+    ++commands;
+    if (d.ok()) ++accepted;
+    events += d.events.size();
+    for (const Event& e : d.events) {
+      ++by_type[e.type];
+      if (e.type == EventType::room_created && e.data.find("by")) unused.insert(e.room_id);
+      if (e.type == EventType::occupant_joined) unused.erase(e.room_id);
+      const std::string reason = e.data.get_string("reason");
+      if (e.type == EventType::p2p_session_ended && (reason == "left" || reason == "room_destroyed" || reason == "shutdown"))
+        ++ended_by_departure;
+    }
+    if (!d.ok()) {
+      CHECK(d.events.empty());
+      CHECK(w.svc == before);  // a rejection never changes state
+    }
+    // A newcomer who is neither admin nor owner never pushes a room past its limit.
+    if (auto* j = std::get_if<Join>(&c); j && d.ok() && !d.events.empty()) {
+      const Room* r = w.svc.find(j->room);
+      REQUIRE(r != nullptr);
+      const Room* rb = before.find(j->room);
+      const bool new_nick = rb == nullptr || rb->occupant_by_nick(d.events.back().data.get_string("nick")) == nullptr;
+      if (r->config.max_occupants != 0 && new_nick && r->affiliation_of(j->user.bare()) < Affiliation::admin)
+        CHECK(r->occupants.size() <= r->config.max_occupants);
+    }
+    REQUIRE(w.replay() == w.svc);
+    check_invariants(w.svc, unused);
+    return d;
+  }
+};
 
 }  // namespace
 
@@ -111,35 +226,68 @@ TEST_CASE("random: live state equals replayed state after every command, invaria
     const unsigned seed = base_seed + seq;
     CAPTURE(seed);
     Gen g{std::mt19937(seed)};
-    World w;
-    w.cfg.max_history_length = 5;
+    Runner run;
+    run.w.cfg.max_history_length = 5;
     for (int step = 0; step < 40; ++step) {
       CAPTURE(step);
-      Command c = g.command();
-      const Service before = w.svc;
-      Decision d = w.run(c);
-      ++commands;
-      if (d.ok()) ++accepted;
-      events += d.events.size();
-      if (!d.ok()) {
-        CHECK(d.events.empty());
-        CHECK(w.svc == before);  // a rejection never changes state
-      }
-      // A newcomer who is neither admin nor owner never pushes a room past its limit.
-      if (auto* j = std::get_if<Join>(&c); j && d.ok() && !d.events.empty()) {
-        const Room* r = w.svc.find(j->room);
-        REQUIRE(r != nullptr);
-        const Room* rb = before.find(j->room);
-        const bool new_nick = rb == nullptr || rb->occupant_by_nick(d.events.back().data.get_string("nick")) == nullptr;
-        if (r->config.max_occupants != 0 && new_nick && r->affiliation_of(j->user.bare()) < Affiliation::admin)
-          CHECK(r->occupants.size() <= r->config.max_occupants);
-      }
-      REQUIRE(w.replay() == w.svc);
-      check_invariants(w.svc);
+      run.step(g.command(run.w.svc));
     }
+    commands += run.commands;
+    accepted += run.accepted;
+    events += run.events;
   }
   MESSAGE("random commands: ", commands, " accepted: ", accepted, " events: ", events);
   CHECK(commands == 6000);
   CHECK(accepted > commands / 5);  // the generator exercises real paths, not only rejections
   CHECK(events > commands / 5);
+}
+
+// Calls need people in the same room, which the mix above rarely gathers: here five users
+// (some with two sessions) sit in one room, and call commands are interleaved with what
+// ends calls — leaving, rejoining, nick changes, kicks, bans, destroy, shutdown.
+TEST_CASE("random calls: replay equals live with P2P sessions, media and RTT, parties always present") {
+  const unsigned base_seed = 6061122;
+  Runner total;
+  for (unsigned seq = 0; seq < 200; ++seq) {
+    const unsigned seed = base_seed + seq;
+    CAPTURE(seed);
+    Gen g{std::mt19937(seed)};
+    Runner run;
+    const std::string room = kRooms[0];
+    auto join = [&](const Jid& who) { return Join{who, room, std::string(who.node()), {}, {}, {}}; };
+    REQUIRE(run.step(join(jid("ann@example.com/laptop"))).ok());
+    REQUIRE(run.step(Configure{Requester::user(jid("ann@example.com/laptop")), room, {}}).ok());
+    for (int i = 0; i < 6; ++i) run.step(join(g.user()));
+    for (int step = 0; step < 100; ++step) {
+      CAPTURE(step);
+      const int k = g.upto(99);
+      Command c = k < 55 ? g.call(run.w.svc)
+                  : k < 68 ? Command{join(g.user())}
+                  : k < 78 ? Command{Leave{g.user(), room, {}}}
+                  : k < 83 ? Command{ChangeNick{g.user(), room, g.pick(kNicks)}}
+                  : k < 88 ? Command{SetRole{Requester::admin("ops"), room, g.pick(kNicks), Role::none, "r"}}
+                  : k < 92 ? Command{SetAffiliation{Requester::admin("ops"), room, jid(g.pick(kUsers)),
+                                                    g.coin() ? Affiliation::outcast : Affiliation::none, "r"}}
+                  : k < 94 ? Command{DestroyRoom{Requester::admin("ops"), room, "bye", ""}}
+                  : k < 95 ? Command{Shutdown{}}
+                           : Command{SendGroupchat{g.user(), room, "<body>hi</body>", true}};
+      run.step(c);
+    }
+    total.commands += run.commands;
+    total.accepted += run.accepted;
+    total.ended_by_departure += run.ended_by_departure;
+    for (const auto& [t, n] : run.by_type) total.by_type[t] += n;
+  }
+  MESSAGE("call commands run: ", total.commands, " accepted: ", total.accepted,
+          " p2p started: ", total.by_type[EventType::p2p_session_started],
+          " ended by departure: ", total.ended_by_departure, " stats: ", total.by_type[EventType::p2p_session_stats]);
+  // The mix reaches every call path, including calls cut short by departures.
+  for (EventType t : {EventType::p2p_session_started, EventType::p2p_session_ended, EventType::p2p_session_stats,
+                      EventType::audio_paused, EventType::audio_resumed, EventType::video_paused,
+                      EventType::video_resumed, EventType::screencapture_started, EventType::screencapture_ended,
+                      EventType::rtt_enabled, EventType::rtt_disabled}) {
+    CAPTURE(to_string(t));
+    CHECK(total.by_type[t] > 20);
+  }
+  CHECK(total.ended_by_departure > 20);
 }

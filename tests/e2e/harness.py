@@ -132,6 +132,18 @@ class Client(slixmpp.ClientXMPP):
             return await self.expect(lambda el: el.tag == q("presence") and el.get("type") == "error", 5, "join error")
         return await self.expect(lambda el: is_self_presence(el, room), 5, "self-presence in " + room)
 
+    def answer_jingle(self):
+        """Acknowledges every Jingle IQ set with an empty result, as a Jingle client does
+        (XEP-0166 §6.1) before it acts on the request."""
+        from slixmpp.xmlstream.handler import Callback
+        from slixmpp.xmlstream.matcher import MatchXPath
+
+        def on_jingle(iq):
+            if iq["type"] == "set":
+                iq.reply(clear=True).send()
+
+        self.register_handler(Callback("jingle ack", MatchXPath("{%s}iq/{urn:xmpp:jingle:1}jingle" % NS_CLIENT), on_jingle))
+
     async def stop(self):
         self.disconnect()
         try:

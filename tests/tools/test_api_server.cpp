@@ -64,3 +64,60 @@ TEST_CASE("api server: live administration is served only when given the room lo
   REQUIRE(other);
   CHECK(other->status == 400);
 }
+
+TEST_CASE("api server: client telemetry is 503 alone and decided by the room loop when given one") {
+  const auto args = std::vector<const char*>{"--pg", "host=127.0.0.1 port=1 connect_timeout=1", "--jwt-secret",
+                                             kSecret.c_str(), "--http-listen", "127.0.0.1:0", "--xmpp-domain",
+                                             "rooms.localhost"};
+  analytics::testing::Loop loop;
+  core::Join j;
+  j.user = std::get<core::Jid>(core::Jid::parse("alice@localhost/web"));
+  j.room = "standup@rooms.localhost";
+  j.nick = "alice";
+  const core::Decision joined = loop.run(j);
+  REQUIRE(joined.ok());
+  const core::Event& e = joined.events.back();
+  const httplib::Headers auth = {
+      {"Authorization", "Bearer " + analytics::mint_client_token(kSecret, e.actor, e.room_id, 600)}};
+  const std::string body = R"({"eventType":"started_speaking","roomId":")" + e.room_id + "\"}";
+  {
+    analytics::metrics::Registry reg;
+    ApiServer alone(settings(args), reg);
+    httplib::Client c("127.0.0.1", alone.port());
+    auto r = c.Post("/v1/telemetry", auth, body, "application/json");
+    REQUIRE(r);
+    CHECK(r->status == 503);
+    CHECK(r->body.find("mucstreamd all") != std::string::npos);
+  }
+  analytics::metrics::Registry reg;
+  ApiServer with_loop(settings(args), reg, [&loop](core::Command cmd, std::function<void(const core::Decision&)> done) {
+    loop.submit(std::move(cmd), std::move(done));
+  });
+  httplib::Client c("127.0.0.1", with_loop.port());
+  auto r = c.Post("/telemetry", auth, body, "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 202);
+  const core::Decision last = loop.decisions().back();
+  REQUIRE(last.events.size() == 1);
+  CHECK(last.events[0].type == core::EventType::started_speaking);
+  CHECK(last.events[0].actor == e.actor);
+}
+
+TEST_CASE("api server: the telemetry token source signs client tokens with the API's secret and lifetime") {
+  CHECK_FALSE(telemetry_token_source(settings({})));  // no secret: no API, no tokens
+  const auto source = telemetry_token_source(settings({"--jwt-secret", kSecret.c_str(), "--jwt-client-token-ttl", "600"}));
+  REQUIRE(source);
+  const analytics::AuthResult r = analytics::verify_token(kSecret, source("sess-1", "room-1"), analytics::unix_now());
+  REQUIRE(r.claims.has_value());
+  CHECK(r.claims->role == analytics::Role::client);
+  CHECK(r.claims->session == "sess-1");
+  CHECK(r.claims->room_id == "room-1");
+  CHECK(r.claims->expires - analytics::unix_now() <= 600);
+  CHECK(r.claims->expires - analytics::unix_now() > 590);
+  const auto twelve_hours = telemetry_token_source(settings({"--jwt-secret", kSecret.c_str()}));
+  const analytics::AuthResult d = analytics::verify_token(kSecret, twelve_hours("s", ""), analytics::unix_now());
+  REQUIRE(d.claims.has_value());
+  CHECK(d.claims->expires - analytics::unix_now() > 43000);
+  CHECK_THROWS_AS(telemetry_token_source(settings({"--jwt-secret", kSecret.c_str(), "--jwt-client-token-ttl", "0"})),
+                  SettingsError);
+}

@@ -136,3 +136,72 @@ TEST_CASE("RoomService: serves a join, runs a submitted admin command on the loo
   CHECK(svc.stats().stanzas_in.load() == 2);
   CHECK(svc.stats().connects.load() == 1);
 }
+
+TEST_CASE("RoomService calls: telemetry token on self-presence only, Jingle routed even when the core refuses to observe it, stats flood refused") {
+  FakeServer server;
+  RecordingSink sink;
+  core::testing::CountingIds ids;
+  xmpp::ConnectionOptions conn;
+  conn.port = server.port();
+  conn.domain = "rooms.test";
+  conn.secret = "s";
+  xmpp::Limits limits;
+  limits.stats_per_second = 0.001;  // effectively no refill during the test
+  limits.stats_burst = 2;
+  xmpp::RoomService svc(conn, limits, core::ServiceConfig{}, core::Service{}, ids, sink);
+  svc.set_logger([](xmpp::RoomService::LogLevel, const std::string&) {});
+  svc.set_telemetry_token_source([](const std::string& session, const std::string&) { return "tok-" + session; });
+  std::atomic<bool> stop{false};
+  std::thread loop([&] { svc.run(stop); });
+  using xmpp::testing::contains;
+
+  server.accept_and_handshake();
+  server.send("<presence from='a@e.com/r' to='room@rooms.test/A'><x xmlns='http://jabber.org/protocol/muc'/></presence>");
+  std::string a_join = server.read_until("<subject/>");
+  CHECK(contains(a_join, "<telemetry xmlns='urn:xmpp:mucstream:0' token='tok-"));
+  server.send("<iq from='a@e.com/r' to='room@rooms.test' type='set' id='i'><query xmlns='http://jabber.org/protocol/muc#owner'>"
+              "<x xmlns='jabber:x:data' type='submit'/></query></iq>");
+  server.read_until("type='result'");
+  server.send("<presence from='b@e.com/r' to='room@rooms.test/B'><x xmlns='http://jabber.org/protocol/muc'/></presence>");
+  std::string b_join = server.read_until("<subject/>");
+  // Exactly one token: B's own, in B's self-presence; A's presence to B and B's to A carry none.
+  CHECK(b_join.find("<telemetry") == b_join.rfind("<telemetry"));
+  const auto self_b = b_join.find("to='b@e.com/r' from='room@rooms.test/B'");
+  REQUIRE(self_b != std::string::npos);
+  CHECK(b_join.find("<telemetry") > self_b);
+  CHECK(b_join.find("<telemetry") < b_join.find("</presence>", self_b));
+
+  // A sid the core refuses (over 128 bytes): routed all the same, no error to A, no event.
+  const std::string long_sid(200, 'x');
+  server.send("<iq from='a@e.com/r' to='room@rooms.test/B' type='set' id='j0'><jingle xmlns='urn:xmpp:jingle:1' "
+              "action='session-terminate' sid='" + long_sid + "'/></iq>");
+  std::string routed = server.read_until(long_sid);
+  CHECK(contains(routed, "to='b@e.com/r'"));
+  CHECK_FALSE(contains(routed, "type='error'"));
+
+  // A proper call: A initiates, B accepts; the accept is observed after it was routed.
+  const std::string audio = "<content creator='initiator' name='voice'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'/></content>";
+  server.send("<iq from='b@e.com/r' to='room@rooms.test/A' type='set' id='j1'><jingle xmlns='urn:xmpp:jingle:1' "
+              "action='session-accept' sid='s1'>" + audio + "</jingle></iq>");
+  CHECK(contains(server.read_until("session-accept"), "to='a@e.com/r'"));
+  for (int i = 0; i < 3; ++i)
+    server.send("<iq from='a@e.com/r' to='room@rooms.test' type='set' id='st" + std::to_string(i) +
+                "'><stats xmlns='urn:xmpp:mucstream:stats:0' sid='s1' rtt='20'/></iq>");
+  std::string answers = server.read_until("<resource-constraint");  // answers come in order
+  CHECK(contains(answers, "id='st0'/>"));
+  CHECK(contains(answers, "id='st1'/>"));
+  CHECK(contains(answers, "<resource-constraint"));
+  // The room did not notice: a message still goes round.
+  server.send("<message from='b@e.com/r' to='room@rooms.test' type='groupchat' id='m'><body>hi</body></message>");
+  CHECK(contains(server.read_until("<body>hi</body>"), "room@rooms.test/B"));
+
+  stop = true;
+  server.read_until("</stream:stream>");
+  loop.join();
+  using E = core::EventType;
+  auto t = sink.types();
+  CHECK(std::count(t.begin(), t.end(), E::p2p_session_started) == 1);
+  CHECK(std::count(t.begin(), t.end(), E::p2p_session_stats) == 2);
+  CHECK(std::count(t.begin(), t.end(), E::p2p_session_ended) == 1);  // at shutdown
+  CHECK(svc.stats().rejected_flood.load() == 1);
+}

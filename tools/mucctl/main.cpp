@@ -32,7 +32,7 @@ namespace {
 constexpr const char* kMainUsage = R"(usage: mucctl [options] COMMAND ...
 
 Commands:
-  token create   print a signed API token (no server needed)
+  token create   print a signed API token (no server needed; --role client for telemetry)
   rooms list     rooms, newest first, with filters and paging
   rooms show     one room
   rooms create|lock|unlock|destroy|kick|ban|affiliation|occupants
@@ -74,20 +74,32 @@ std::string shorten(std::string s, std::size_t n) {
 
 int cmd_token_create(Context& ctx) {
   const auto role = an::parse_role(ctx.get("role").value_or(""));
-  if (!role) throw UsageError("--role must be analyst or admin");
+  if (!role) throw UsageError("--role must be analyst, admin or client");
+  const std::string session = ctx.get("session").value_or("");
+  const std::string room_id = ctx.get("room-id").value_or("");
+  if (*role == an::Role::client && session.empty())
+    throw UsageError("--role client needs --session ID: a client token speaks for one occupant session");
+  if (*role != an::Role::client && (!session.empty() || !room_id.empty()))
+    throw UsageError("--session and --room-id are for --role client");
   const auto ttl = an::parse_duration_seconds(ctx.get("ttl").value_or("1h"));
   if (!ttl) throw UsageError("--ttl must be a duration such as 90s, 15m, 1h or 7d");
   if (auto s = ctx.get("jwt-secret")) ctx.jwt_secret = *s;
   if (ctx.jwt_secret.empty())
     throw UsageError("no JWT secret: pass --jwt-secret, set MUCSTREAM_JWT_SECRET, or put jwt_secret in the config file");
   const std::int64_t now = an::unix_now();
-  const std::string tok = an::create_token(ctx.jwt_secret, *role, *ttl, now, ctx.get("subject").value_or(""));
+  const std::string tok = *role == an::Role::client
+                              ? an::create_client_token(ctx.jwt_secret, session, room_id, *ttl, now)
+                              : an::create_token(ctx.jwt_secret, *role, *ttl, now, ctx.get("subject").value_or(""));
+  const std::string expires = an::format_rfc3339((now + *ttl) * 1000000);
   if (ctx.format == Format::json) {
-    print("{\"token\":\"" + tok + "\",\"role\":\"" + an::role_name(*role) + "\",\"expires\":\"" +
-          an::format_rfc3339((now + *ttl) * 1000000) + "\"}\n");
+    auto quoted = [](const std::string& v) { return json_text(rapidjson::Value(rapidjson::StringRef(v.data(), v.size()))); };
+    std::string extra;
+    if (!session.empty()) extra += ",\"session\":" + quoted(session);
+    if (!room_id.empty()) extra += ",\"room_id\":" + quoted(room_id);
+    print("{\"token\":\"" + tok + "\",\"role\":\"" + an::role_name(*role) + "\",\"expires\":\"" + expires + "\"" +
+          extra + "}\n");
   } else if (ctx.format == Format::csv) {
-    print("token,role,expires\n" + tok + "," + an::role_name(*role) + "," + an::format_rfc3339((now + *ttl) * 1000000) +
-          "\n");
+    print("token,role,expires\n" + tok + "," + an::role_name(*role) + "," + expires + "\n");
   } else {
     print(tok + "\n");
   }
@@ -404,15 +416,20 @@ constexpr const char* kLiveNote =
 
 const std::vector<Command> kBaseCommands = {
     {"token", "create",
-     "usage: mucctl token create --role analyst|admin [--ttl DURATION] [--subject NAME] [--jwt-secret SECRET]\n\n"
+     "usage: mucctl token create --role analyst|admin [--ttl DURATION] [--subject NAME] [--jwt-secret SECRET]\n"
+     "       mucctl token create --role client --session ID [--room-id ID] [--ttl DURATION] [--jwt-secret SECRET]\n\n"
      "Prints an HS256 API token signed with the secret mucstreamd verifies with, so that\n"
      "  TOKEN=$(mucctl token create --role analyst --ttl 1h)\n"
-     "works in a script. analyst reads; admin also manages rooms.\n\n"
-     "  --role ROLE          analyst or admin (required)\n"
+     "works in a script. analyst reads; admin also manages rooms; client only reports\n"
+     "telemetry (POST /v1/telemetry) for one occupant session.\n\n"
+     "  --role ROLE          analyst, admin or client (required)\n"
      "  --ttl DURATION       lifetime: 90s, 15m, 1h, 7d (default 1h)\n"
      "  --subject NAME       sub claim, e.g. who the token is for\n"
+     "  --session ID         client: the occupant session id the token speaks for (required)\n"
+     "  --room-id ID         client: limit the token to this room id\n"
      "  --jwt-secret SECRET  signing secret (env MUCSTREAM_JWT_SECRET, config jwt_secret)",
-     {{"role", true}, {"ttl", true}, {"subject", true}, {"jwt-secret", true}}, 0, cmd_token_create},
+     {{"role", true}, {"ttl", true}, {"subject", true}, {"session", true}, {"room-id", true}, {"jwt-secret", true}},
+     0, cmd_token_create},
     {"rooms", "list",
      "usage: mucctl rooms list [--active|--ended] [--name NAME] [--since TIME] [--until TIME]\n"
      "                         [--page N] [--per-page N]\n\n"

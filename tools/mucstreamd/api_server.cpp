@@ -2,9 +2,18 @@
 
 #include "analytics/pg_store.hpp"
 #include "analytics/server.hpp"
+#include "analytics/telemetry.hpp"
 #include "tools/common/log.hpp"
 
 namespace mucstream::tools {
+
+analytics::ClientTokenSource telemetry_token_source(const Settings& settings) {
+  const std::string& secret = settings.get("jwt.secret");
+  if (secret.empty()) return {};
+  const int ttl = settings.get_int("jwt.client_token_ttl");
+  if (ttl <= 0) throw SettingsError("--jwt-client-token-ttl must be a positive number of seconds");
+  return analytics::client_token_source(secret, ttl);
+}
 
 struct ApiServer::Impl {
   std::unique_ptr<analytics::PgStore> store;
@@ -35,8 +44,13 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
   impl_->store = std::make_unique<an::PgStore>(pg, cfg.threads);
   impl_->server = std::make_unique<an::HttpServer>(cfg, registry);
   an::add_api_routes(*impl_->server, registry, *impl_->store);
-  const bool live_admin = static_cast<bool>(submit);  // read before submit is moved away
-  if (live_admin) {
+  // Client telemetry is decided by the room loop too; without one (mucstreamd api) the
+  // routes still exist and answer 503 saying where telemetry is served.
+  const bool owns_rooms = static_cast<bool>(submit);  // read before submit is moved below
+  an::TelemetryOptions telemetry;
+  telemetry.registry = &registry;
+  an::add_telemetry_routes(*impl_->server, submit, telemetry);
+  if (owns_rooms) {
     an::AdminOptions admin;
     admin.domain = settings.get("xmpp.domain");
     admin.inspect = std::move(inspect);
@@ -45,7 +59,7 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
   impl_->port = impl_->server->start();
   if (!impl_->store->healthy()) log::warn("api", "PostgreSQL does not answer yet: requests get 503 until it does");
   log::info("api", "listening on http://{}:{}{}", cfg.host.find(':') != std::string::npos ? "[" + cfg.host + "]" : cfg.host,
-            impl_->port, live_admin ? " (with live room administration)" : "");
+            impl_->port, owns_rooms ? " (with live room administration and client telemetry)" : "");
 }
 
 ApiServer::~ApiServer() { stop(); }

@@ -1,7 +1,7 @@
 #pragma once
 // The HTTP API as a component any role can embed: `mucstreamd api` runs it alone, and
 // `mucstreamd all` runs it next to the room loop, passing the loop's submit() so live room
-// administration (/v1/admin/...) is served too:
+// administration (/v1/admin/...) and client telemetry (/v1/telemetry) are served too:
 //
 //   ApiServer api(settings, registry, [&svc](core::Command c, auto done) { svc.submit(std::move(c), std::move(done)); });
 //   ... api.port() ...
@@ -9,10 +9,17 @@
 #include <memory>
 
 #include "analytics/admin.hpp"
+#include "analytics/auth.hpp"
 #include "analytics/metrics.hpp"
 #include "tools/common/settings.hpp"
 
 namespace mucstream::tools {
+
+// What the room service hands each occupant session so its client can POST /v1/telemetry:
+// (session id, room id) -> a client token signed with jwt.secret, valid for
+// jwt.client_token_ttl seconds. Empty when no secret is configured (no API, no tokens).
+// `mucstreamd all` passes it to RoomService::set_telemetry_token_source.
+analytics::ClientTokenSource telemetry_token_source(const Settings& settings);
 
 class ApiServer {
  public:

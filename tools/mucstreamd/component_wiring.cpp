@@ -20,6 +20,8 @@ xmpp::Limits limits(const Settings& s) {
   l.max_stanza_bytes = static_cast<std::size_t>(s.get_int("limits.max_stanza_bytes"));
   l.stanzas_per_second = std::stod(s.get("limits.messages_per_second"));
   l.burst = std::stod(s.get("limits.burst"));
+  l.stats_per_second = std::stod(s.get("limits.stats_per_second"));
+  l.stats_burst = std::stod(s.get("limits.stats_burst"));
   return l;
 }
 

@@ -114,6 +114,8 @@ int run_all(const Settings& s) {
     } else {
       register_metrics(registry, service, producer, materializer);
       try {
+        // Each occupant's self-presence then carries its client token for POST /v1/telemetry.
+        service.set_telemetry_token_source(telemetry_token_source(s));
         api = std::make_unique<ApiServer>(
             s, registry,
             [&service](core::Command c, auto done) { service.submit(std::move(c), std::move(done)); },

@@ -14,6 +14,8 @@ std::vector<SettingSpec> mucstreamd_settings() {
       {"limits.max_stanza_bytes", "262144", "largest stanza accepted (bigger: policy-violation)"},
       {"limits.messages_per_second", "10", "sustained stanzas per second per sender"},
       {"limits.burst", "30", "stanzas a sender may send in a burst"},
+      {"limits.stats_per_second", "1", "sustained P2P stats reports per second per reporter and call (0: no limit)"},
+      {"limits.stats_burst", "5", "P2P stats reports a reporter may send in a burst per call"},
       {"xmpp.events", "log", "standalone component: where events go, 'log' (stderr lines), 'stdout' (JSON lines) or 'none'"},
       {"rooms.default_history", "20", "history length of new rooms"},
       {"rooms.max_history", "100", "largest history length an owner may set"},
@@ -37,6 +39,7 @@ std::vector<SettingSpec> mucstreamd_settings() {
       {"http.listen", "127.0.0.1:8080", "HOST:PORT the HTTP API listens on"},
       {"http.cors_origins", "", "comma-separated origins allowed by CORS ('*' for any)"},
       {"jwt.secret", "", "HS256 secret that signs API tokens", true},
+      {"jwt.client_token_ttl", "43200", "seconds a client telemetry token handed to an occupant stays valid"},
   };
   s.insert(s.end(), more.begin(), more.end());
   return s;

@@ -44,7 +44,7 @@ INSERT INTO events (id, time, type, room, room_id, seq, actor, peer, data)
          CASE WHEN s % 25 = 0 THEN jsonb_build_object('sid', 's' || s, 'media', '["audio","video"]'::jsonb)
               WHEN s % 25 IN (1, 2, 3) THEN jsonb_build_object('sid', 's' || (s - s % 25), 'rtt_ms', 20 + s % 97,
                    'jitter_ms', s % 13, 'packet_loss', (s % 7) / 100.0,
-                   'local_candidate', CASE WHEN s % 11 = 0 THEN 'relay' ELSE 'host' END, 'remote_candidate', 'srflx')
+                   'local_candidate_type', CASE WHEN s % 11 = 0 THEN 'relay' ELSE 'host' END, 'remote_candidate_type', 'srflx')
               WHEN s % 25 = 10 THEN jsonb_build_object('sid', 's' || (s - 10), 'reason', 'success', 'duration_ms', 10000)
               WHEN s <= 11 THEN jsonb_build_object('nick', 'u' || (s % 10))
               WHEN s % 25 IN (5, 7) OR s % 50 IN (12, 14) THEN '{}'::jsonb

@@ -232,8 +232,8 @@ int main(int argc, char** argv) {
         char b[400];
         std::snprintf(b, sizeof b,
                       "{\"sid\":\"%s\",\"rtt_ms\":%.1f,\"jitter_ms\":%.1f,\"packet_loss\":%.4f,\"bitrate_in\":%d,"
-                      "\"bitrate_out\":%d,\"resolution\":\"%s\",\"fps\":%d,\"local_candidate\":\"%s\","
-                      "\"remote_candidate\":\"%s\"}",
+                      "\"bitrate_out\":%d,\"resolution\":\"%s\",\"fps\":%d,\"local_candidate_type\":\"%s\","
+                      "\"remote_candidate_type\":\"%s\"}",
                       sid.c_str(), base_rtt * uniform(0.8, 1.6), uniform(1, 30), chance(0.8) ? uniform(0, 0.01) : uniform(0.01, 0.08),
                       between(300, 2500) * 1000, between(300, 2500) * 1000, chance(0.7) ? "1280x720" : "640x360",
                       between(15, 30), relay ? "relay" : "host", relay ? "relay" : (chance(0.5) ? "srflx" : "host"));

@@ -114,6 +114,43 @@ core::Jid bare_jid(const std::string& text, const char* name) {
   return *j;
 }
 
+// A JSON rendering of a core::Value (client info as the client announced it).
+void write_value(JsonOut& j, const core::Value& v) {
+  using K = core::Value::Kind;
+  switch (v.kind()) {
+    case K::null: j.null(); break;
+    case K::boolean: j.boolean(v.as_bool()); break;
+    case K::integer: j.i64(v.as_int()); break;
+    case K::number: j.number(v.as_double()); break;
+    case K::string: j.str(v.as_string()); break;
+    case K::array:
+      j.begin_array();
+      for (const auto& x : v.as_array()) write_value(j, x);
+      j.end_array();
+      break;
+    case K::object:
+      j.begin_object();
+      for (const auto& [k, x] : v.as_object()) {
+        j.key(k);
+        write_value(j, x);
+      }
+      j.end_object();
+      break;
+  }
+}
+
+// What the occupant list shows, copied out of the room on the loop thread.
+struct OccupantRow {
+  core::Occupant occupant;
+  core::Affiliation affiliation = core::Affiliation::none;
+};
+struct RoomSnapshot {
+  bool found = false;
+  std::string jid, room_id;
+  bool locked = false;
+  std::vector<OccupantRow> occupants;
+};
+
 class Admin {
  public:
   Admin(SubmitFn submit, AdminOptions options) : submit_(std::move(submit)), opt_(std::move(options)) {}
@@ -154,6 +191,52 @@ class Admin {
     }
     j.end_array().key("notified").i64(static_cast<std::int64_t>(d.deliveries.size())).end_object();
     res.status = ok_status;
+    res.body = j.take();
+  }
+
+  // Copies the room's occupants out on the loop (in order with commands, so a list asked
+  // for right after a kick no longer shows the kicked nick) and renders them here.
+  void occupants(const std::string& room, HttpResponse& res) {
+    if (!opt_.inspect) throw HttpError(501, "not_implemented", "this process cannot read the live rooms");
+    auto promise = std::make_shared<std::promise<RoomSnapshot>>();
+    auto future = promise->get_future();
+    opt_.inspect([promise, room](const core::Service& svc) {
+      RoomSnapshot s;
+      if (const core::Room* r = svc.find(room)) {
+        s.found = true;
+        s.jid = r->jid;
+        s.room_id = r->room_id;
+        s.locked = r->locked;
+        for (const auto& [nick, o] : r->occupants) s.occupants.push_back({o, r->affiliation_of(o.bare_jid)});
+      }
+      promise->set_value(std::move(s));
+    });
+    if (future.wait_for(opt_.timeout) != std::future_status::ready)
+      throw HttpError(503, "unavailable", "the room service did not answer in time");
+    const RoomSnapshot s = future.get();
+    if (!s.found) throw HttpError(404, "item-not-found", "No such room: " + room);
+    JsonOut j;
+    j.begin_object().key("room").str(s.jid).key("room_id").str(s.room_id).key("locked").boolean(s.locked);
+    j.key("occupants").begin_array();
+    for (const auto& row : s.occupants) {
+      const core::Occupant& o = row.occupant;
+      j.begin_object().key("nick").str(o.nick).key("jid").str(o.bare_jid).key("occupant_id").str(o.occupant_id);
+      j.key("role").str(std::string(core::to_string(o.role)));
+      j.key("affiliation").str(std::string(core::to_string(row.affiliation)));
+      j.key("sessions").begin_array();
+      for (const auto& ses : o.sessions) {
+        j.begin_object().key("sessionid").str(ses.id).key("full_jid").str(ses.full_jid);
+        j.key("joined").time(ses.joined_ms * 1000).key("client");
+        write_value(j, ses.client);
+        j.key("media").begin_object().key("audio_paused").boolean(ses.media.audio_paused);
+        j.key("video_paused").boolean(ses.media.video_paused).key("screen_sharing").boolean(ses.media.screen_sharing);
+        j.key("rtt").boolean(ses.media.rtt).end_object();
+        j.end_object();
+      }
+      j.end_array().end_object();
+    }
+    j.end_array().key("count").i64(static_cast<std::int64_t>(s.occupants.size())).end_object();
+    res.status = 200;
     res.body = j.take();
   }
 
@@ -201,6 +284,11 @@ void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options)
     if (const auto* cfg = b.object("config")) c.change = config_change(*cfg);
     b.check_all_used();
     admin->run(std::move(c), res, 201);
+  });
+  server.route("GET", "/v1/admin/rooms/{room}/occupants", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
+    const std::string room = admin->room(req);
+    req.query.check_all_used();
+    admin->occupants(room, res);
   });
   server.route("POST", "/v1/admin/rooms/{room}/configure", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
     const std::string room = admin->room(req);

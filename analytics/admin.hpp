@@ -1,6 +1,7 @@
 #pragma once
 // Live room administration over HTTP (admin token): create, configure, lock, unlock,
-// destroy, kick, ban and set affiliations. Each request becomes a core::Command from
+// destroy, kick, ban, set affiliations, and list a live room's occupants (read from the
+// loop's state, never from PostgreSQL, which lags the room). Each request becomes a core::Command from
 // Requester::admin(<token subject or "api">), is queued on the loop that owns the rooms
 // (xmpp::RoomService::submit in `mucstreamd all`), and answers with the events the core
 // decided — the same decisions and events an XMPP owner's action produces, so occupants
@@ -11,6 +12,7 @@
 
 #include "core/command.hpp"
 #include "core/decision.hpp"
+#include "core/state.hpp"
 
 namespace mucstream::analytics {
 
@@ -18,10 +20,14 @@ class HttpServer;
 
 // Queues `cmd` for the room loop; `done` is called (on the loop) with its decision.
 using SubmitFn = std::function<void(core::Command cmd, std::function<void(const core::Decision&)> done)>;
+// Queues a read of the live rooms (xmpp::RoomService::inspect): `read` runs on the loop,
+// in order with commands, and copies out what the request needs.
+using InspectFn = std::function<void(std::function<void(const core::Service&)> read)>;
 
 struct AdminOptions {
   std::string domain = "rooms.localhost";       // the MUC domain: {room} may be a local part
   std::chrono::milliseconds timeout{5000};      // how long a request waits for the loop
+  InspectFn inspect;  // empty: GET /v1/admin/rooms/{room}/occupants answers 501
 };
 
 void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options);

@@ -75,6 +75,7 @@ struct RoomService::Impl {
   struct Pending {
     core::Command cmd;
     std::function<void(const core::Decision&)> done;
+    std::function<void(const core::Service&)> read;  // set: a read (inspect), not a command
   };
   std::mutex queue_mu;
   std::vector<Pending> queue;
@@ -374,6 +375,10 @@ struct RoomService::Impl {
     std::uint64_t ignored;
     [[maybe_unused]] auto n = ::read(wake_fd, &ignored, sizeof ignored);
     for (Pending& p : batch) {
+      if (p.read) {
+        p.read(svc);
+        continue;
+      }
       core::Decision d = execute(p.cmd);
       deliver(d, render_context({}));
       if (p.done) p.done(d);
@@ -490,7 +495,17 @@ int RoomService::run(const std::atomic<bool>& stop) { return impl_->run(stop); }
 void RoomService::submit(core::Command cmd, std::function<void(const core::Decision&)> done) {
   {
     std::lock_guard<std::mutex> lock(impl_->queue_mu);
-    impl_->queue.push_back({std::move(cmd), std::move(done)});
+    impl_->queue.push_back({std::move(cmd), std::move(done), {}});
+    impl_->has_pending.store(true, std::memory_order_release);
+  }
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(impl_->wake_fd, &one, sizeof one);
+}
+
+void RoomService::inspect(std::function<void(const core::Service&)> read) {
+  {
+    std::lock_guard<std::mutex> lock(impl_->queue_mu);
+    impl_->queue.push_back({core::Command{}, {}, std::move(read)});  // cmd unused: a read
     impl_->has_pending.store(true, std::memory_order_release);
   }
   std::uint64_t one = 1;

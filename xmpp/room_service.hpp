@@ -87,6 +87,11 @@ class RoomService {
   // its deliveries were sent.
   void submit(core::Command cmd, std::function<void(const core::Decision&)> done = {});
 
+  // Thread-safe: queues a read of the live rooms (the admin API's occupant list). `read` is
+  // called on the loop thread, in order with submitted commands, with the current state;
+  // copy what you need out of it and keep it short.
+  void inspect(std::function<void(const core::Service&)> read);
+
   const ServiceStats& stats() const;
 
   // Logging hook (defaults to stderr lines); called on the loop thread.

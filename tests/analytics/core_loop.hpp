@@ -42,7 +42,15 @@ class Loop {
   void submit(core::Command c, std::function<void(const core::Decision&)> done) {
     {
       std::lock_guard l(mu_);
-      queue_.emplace_back(std::move(c), std::move(done));
+      queue_.push_back({std::move(c), std::move(done), {}});
+    }
+    cv_.notify_all();
+  }
+  // A read of the rooms on the loop, in order with commands (RoomService::inspect).
+  void inspect(std::function<void(const core::Service&)> read) {
+    {
+      std::lock_guard l(mu_);
+      queue_.push_back({core::Command{}, {}, std::move(read)});
     }
     cv_.notify_all();
   }
@@ -62,7 +70,7 @@ class Loop {
   void serve() {
     std::int64_t now = 1'795'316'645'000;
     while (true) {
-      std::pair<core::Command, std::function<void(const core::Decision&)>> item;
+      Item item;
       {
         std::unique_lock l(mu_);
         cv_.wait(l, [&] { return stop_ || !queue_.empty(); });
@@ -70,13 +78,17 @@ class Loop {
         item = std::move(queue_.front());
         queue_.pop_front();
       }
+      if (item.read) {
+        item.read(svc_);
+        continue;
+      }
       core::Context ctx{cfg_, now += 1000, ids_};
-      core::Decision d = core::execute(svc_, item.first, ctx);
+      core::Decision d = core::execute(svc_, item.cmd, ctx);
       {
         std::lock_guard l(mu_);
         decisions_.push_back(d);
       }
-      if (item.second) item.second(d);
+      if (item.done) item.done(d);
     }
   }
   core::ServiceConfig cfg_;
@@ -84,7 +96,12 @@ class Loop {
   SequentialIds ids_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::pair<core::Command, std::function<void(const core::Decision&)>>> queue_;
+  struct Item {
+    core::Command cmd;
+    std::function<void(const core::Decision&)> done;
+    std::function<void(const core::Service&)> read;
+  };
+  std::deque<Item> queue_;
   std::vector<core::Decision> decisions_;
   bool stop_ = false;
   std::thread thread_;

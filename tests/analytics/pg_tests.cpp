@@ -353,3 +353,21 @@ TEST_CASE("pg: events per day and type") {
   CHECK(api.get("/v1/analytics/events-per-day?since=2024-01-01T00:00:00Z&until=2026-01-01T00:00:00Z").status == 400);
   CHECK(api.get("/v1/analytics/events-per-day?type=%27%3B--").status == 400);
 }
+
+TEST_CASE("pg: a session's span (migration 0006) covers open sessions and never fails an insert") {
+  pqxx::connection c(conninfo());
+  pqxx::work tx(c);  // rolled back at the end: the fixture stays as seeded
+  auto one = [&](const std::string& sql) { return tx.exec(sql)[0][0].as<std::string>(); };
+  CHECK(one("SELECT mucstream_session_span('2026-11-20 10:00Z', NULL) @> '2030-01-01'::timestamptz") == "t");
+  CHECK(one("SELECT mucstream_session_span('2026-11-20 10:00Z', '2026-11-20 10:30Z') @> '2026-11-20 10:30Z'::timestamptz") == "t");
+  // ended before created (bad data): an instant at created, and the row still goes in.
+  CHECK(one("SELECT mucstream_session_span('2026-11-20 10:00Z', '2026-11-20 09:00Z') = "
+            "tstzrange('2026-11-20 10:00Z', '2026-11-20 10:00Z', '[]')") == "t");
+  tx.exec0("INSERT INTO users (sessionid, userid, room_id, nick, created, ended) VALUES "
+           "('01900000-0000-7000-8000-00000000ffff', 'x@localhost', '01900000-0000-7000-8000-00000000fffe', 'x', "
+           "'2026-11-20 10:00Z', '2026-11-20 09:00Z')");
+  // The summary's overlap test finds exactly the sessions the plain comparison finds.
+  CHECK(one("SELECT count(*) FILTER (WHERE created < '2026-11-20 11:00Z' AND (ended IS NULL OR ended > '2026-11-20 10:30Z'))"
+            " = count(*) FILTER (WHERE mucstream_session_span(created, ended) && tstzrange('2026-11-20 10:30Z', "
+            "'2026-11-20 11:00Z', '[)') AND (ended IS NULL OR ended > '2026-11-20 10:30Z')) FROM users") == "t");
+}

@@ -23,6 +23,9 @@ struct AdminApi {
     AdminOptions o;
     o.domain = "rooms.localhost";
     o.timeout = timeout;
+    o.inspect = [this, answer](std::function<void(const core::Service&)> read) {
+      if (answer) loop.inspect(std::move(read));
+    };
     SubmitFn submit = [this, answer](core::Command c, std::function<void(const core::Decision&)> done) {
       if (answer) loop.submit(std::move(c), std::move(done));
     };
@@ -41,6 +44,18 @@ struct AdminApi {
     return out;
   }
   Reply post(const std::string& path, const std::string& body = "") { return post(path, body, admin); }
+  Reply get(const std::string& path, const std::string& token) {
+    httplib::Headers h;
+    if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
+    auto r = srv.client->Get(path.c_str(), h);
+    Reply out;
+    if (!r) return out;
+    out.status = r->status;
+    out.body = r->body;
+    out.json.Parse(out.body.c_str());
+    return out;
+  }
+  Reply get(const std::string& path) { return get(path, admin); }
   // Two occupants join through the loop as XMPP clients would.
   void occupied_room() {
     REQUIRE(post("/v1/admin/rooms", R"({"room":"standup","owner":"alice@localhost"})").status == 201);
@@ -48,10 +63,15 @@ struct AdminApi {
     a.user = jid("alice@localhost/web");
     a.room = "standup@rooms.localhost";
     a.nick = "alice";
+    a.client = core::Value::object();
+    a.client.set("type", "browser");
+    a.client.set("os", "linux");
+    a.client.set("browser", "firefox");
     REQUIRE(loop.run(a).ok());
     core::Join b = a;
     b.user = jid("bob@localhost/phone");
     b.nick = "bob";
+    b.client = core::Value();
     REQUIRE(loop.run(b).ok());
   }
 };
@@ -195,4 +215,57 @@ TEST_CASE("admin: a room loop that does not answer gives 503, not a hung request
   Reply r = api.post("/v1/admin/rooms/standup/lock");
   CHECK(r.status == 503);
   CHECK(r.text("/error/code") == "unavailable");
+}
+
+TEST_CASE("admin: occupants of a live room come from the loop with roles, sessions and client info") {
+  AdminApi api;
+  CHECK(api.get("/v1/admin/rooms/standup/occupants", "").status == 401);
+  CHECK(api.get("/v1/admin/rooms/standup/occupants", Running::token(Role::analyst)).status == 403);
+  Reply none = api.get("/v1/admin/rooms/standup/occupants");
+  CHECK(none.status == 404);
+  CHECK(none.text("/error/code") == "item-not-found");
+  CHECK(api.get("/v1/admin/rooms/a%20b/occupants").text("/error/parameter") == "room");
+  CHECK(api.get("/v1/admin/rooms/standup/occupants?nick=x").text("/error/parameter") == "nick");
+
+  api.occupied_room();
+  Reply r = api.get("/v1/admin/rooms/standup@rooms.localhost/occupants");
+  REQUIRE(r.status == 200);
+  CHECK(r.text("/room") == "standup@rooms.localhost");
+  CHECK(r.text("/count") == "2");
+  CHECK(r.text("/locked") == "false");
+  REQUIRE(r.size("/occupants") == 2);
+  // By nick: alice (the owner, a moderator) then bob.
+  CHECK(r.text("/occupants/0/nick") == "alice");
+  CHECK(r.text("/occupants/0/jid") == "alice@localhost");
+  CHECK(r.text("/occupants/0/role") == "moderator");
+  CHECK(r.text("/occupants/0/affiliation") == "owner");
+  REQUIRE(r.size("/occupants/0/sessions") == 1);
+  CHECK(r.text("/occupants/0/sessions/0/full_jid") == "alice@localhost/web");
+  CHECK(r.text("/occupants/0/sessions/0/client/browser") == "firefox");
+  CHECK(r.text("/occupants/0/sessions/0/media/audio_paused") == "false");
+  CHECK(r.text("/occupants/1/nick") == "bob");
+  CHECK(r.text("/occupants/1/role") == "participant");
+  CHECK(r.text("/occupants/1/affiliation") == "none");
+  CHECK(r.text("/occupants/1/sessions/0/client/browser") == "<absent>");  // bob announced nothing
+  // The session id is the occupant_joined event's actor, the users row's sessionid.
+  const std::string bob_session = r.text("/occupants/1/sessions/0/sessionid");
+  bool found = false;
+  for (const auto& d : api.loop.decisions())
+    for (const auto& e : d.events)
+      if (e.type == core::EventType::occupant_joined && e.actor == bob_session) found = true;
+  CHECK(found);
+  CHECK(r.text("/occupants/1/sessions/0/joined").size() == 24);  // RFC 3339 with ms
+
+  // Read in order with commands: right after a kick the list no longer has bob.
+  REQUIRE(api.post("/v1/admin/rooms/standup/kick", R"({"nick":"bob"})").status == 200);
+  REQUIRE(api.post("/v1/admin/rooms/standup/lock").status == 200);
+  Reply after = api.get("/v1/admin/rooms/standup/occupants");
+  CHECK(after.text("/count") == "1");
+  CHECK(after.text("/locked") == "true");
+}
+
+TEST_CASE("admin: an occupant list the loop does not answer is 503") {
+  AdminApi api(std::chrono::milliseconds(200), false);
+  Reply r = api.get("/v1/admin/rooms/standup/occupants");
+  CHECK(r.status == 503);
 }

@@ -51,6 +51,7 @@ struct Fixture {
   Fixture() {
     AdminOptions o;
     o.domain = "rooms.localhost";
+    o.inspect = [this](std::function<void(const core::Service&)> read) { loop.inspect(std::move(read)); };
     add_admin_routes(*srv.server, [this](core::Command c, std::function<void(const core::Decision&)> d) {
       loop.submit(std::move(c), std::move(d));
     }, o);
@@ -130,6 +131,39 @@ TEST_CASE("mucctl admin: refusals and bad input are clear errors with non-zero e
   CHECK(help.status == 0);
   CHECK(contains(help.out, "usage: mucctl rooms kick ROOM NICK"));
   CHECK(contains(help.out, "mucstreamd all"));
+}
+
+TEST_CASE("mucctl admin: occupants lists a live room, affiliation changes one") {
+  Fixture f;
+  REQUIRE(mucctl(f.env, "rooms create standup --owner alice@localhost").status == 0);
+  f.join("alice@localhost/web", "alice");
+  f.join("bob@localhost/phone", "bob");
+  Run table = mucctl(f.env, "rooms occupants standup");
+  CHECK(table.status == 0);
+  CHECK(table.out.rfind("NICK ", 0) == 0);
+  CHECK(contains(table.out, "alice  moderator    owner"));
+  CHECK(contains(table.out, "bob    participant  none"));
+  CHECK(contains(table.out, "2 occupants in standup@rooms.localhost\n"));
+  Run csv = mucctl(f.env, "rooms occupants standup --csv");
+  CHECK(csv.status == 0);
+  CHECK(csv.out.rfind("nick,role,affiliation,jid,occupant_id,sessionid,full_jid,joined,type,os,browser,useragent\n", 0) == 0);
+  CHECK(contains(csv.out, ",bob@localhost/phone,"));
+
+  Run member = mucctl(f.env, "rooms affiliation standup bob@localhost member --reason regular");
+  CHECK(member.status == 0);
+  CHECK(contains(member.out, "affiliation_changed"));
+  Run json = mucctl(f.env, "rooms occupants standup --json");
+  CHECK(json.status == 0);
+  CHECK(contains(json.out, "\"nick\":\"bob\",\"jid\":\"bob@localhost\""));
+  CHECK(contains(json.out, "\"affiliation\":\"member\""));
+
+  Run bad_aff = mucctl(f.env, "rooms affiliation standup bob@localhost king");
+  CHECK(bad_aff.status == 1);
+  CHECK(contains(bad_aff.err, "'affiliation'"));
+  Run missing = mucctl(f.env, "rooms occupants nosuch");
+  CHECK(missing.status == 1);
+  CHECK(contains(missing.err, "No such room"));
+  CHECK(contains(missing.err, "HTTP 404"));
 }
 
 TEST_CASE("mucctl token create --role client: the token posts telemetry for its session and opens nothing else") {

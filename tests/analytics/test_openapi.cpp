@@ -129,7 +129,7 @@ TEST_CASE("openapi: docs/api.yaml lists exactly the routes the server registers"
   }
   for (const auto& [key, op] : doc) documented.insert(key);
   CHECK(served == documented);
-  CHECK(served.size() == 25);
+  CHECK(served.size() == 26);
 }
 
 TEST_CASE("openapi: every documented parameter is accepted at its example value, others are refused") {
@@ -140,7 +140,8 @@ TEST_CASE("openapi: every documented parameter is accepted at its example value,
   srv.start();
   const std::string tok = Running::token(Role::analyst);
   for (const auto& [key, op] : doc) {
-    if (key.first != "GET") continue;
+    // Live-administration reads need the room loop: test_admin.cpp covers their parameters.
+    if (key.first != "GET" || op.role == "admin") continue;
     std::string path = key.second;
     std::vector<std::string> query;
     for (const auto& p : op.params) {

@@ -35,7 +35,7 @@ Commands:
   token create   print a signed API token (no server needed; --role client for telemetry)
   rooms list     rooms, newest first, with filters and paging
   rooms show     one room
-  rooms create|lock|unlock|destroy|kick|ban
+  rooms create|lock|unlock|destroy|kick|ban|affiliation|occupants
                  live room administration (admin token; served by mucstreamd all)
   users show     one occupant session
   report summary a period in numbers: rooms, durations, peak occupancy, messages, sessions
@@ -357,6 +357,58 @@ int cmd_rooms_ban(Context& ctx) {
   return admin_call(ctx, room_path(ctx, "ban"), b.take());
 }
 
+int cmd_rooms_affiliation(Context& ctx) {
+  BodyWriter b;
+  b.str("jid", ctx.args.at(1)).str("affiliation", ctx.args.at(2)).opt("reason", ctx.get("reason"));
+  return admin_call(ctx, room_path(ctx, "affiliation"), b.take());
+}
+
+// The client as the occupant announced it: "browser/linux/firefox" from type, os, browser.
+std::string client_cell(const rapidjson::Value& client) {
+  std::string out;
+  for (const char* k : {"type", "os", "browser"}) {
+    const std::string v = cell(client, k);
+    if (v.empty()) continue;
+    out += (out.empty() ? "" : "/") + v;
+  }
+  return out;
+}
+
+// One row per session (a nick may be held by several resources of the same user).
+int cmd_rooms_occupants(Context& ctx) {
+  Api api(ctx);
+  std::string raw;
+  const auto doc = api.get("/v1/admin/rooms/" + percent(ctx.args.at(0)) + "/occupants", {}, &raw);
+  if (ctx.format == Format::json) {
+    print(raw + "\n");
+    return kOk;
+  }
+  Table t;
+  const bool csv = ctx.format == Format::csv;
+  t.columns = csv ? std::vector<std::string>{"nick", "role", "affiliation", "jid", "occupant_id", "sessionid", "full_jid",
+                                             "joined", "type", "os", "browser", "useragent"}
+                  : std::vector<std::string>{"NICK", "ROLE", "AFFILIATION", "JID", "SESSION", "JOINED", "CLIENT"};
+  for (const auto& o : doc["occupants"].GetArray()) {
+    for (const auto& s : o["sessions"].GetArray()) {
+      const auto& c = s["client"];
+      if (csv)
+        t.rows.push_back({cell(o, "nick"), cell(o, "role"), cell(o, "affiliation"), cell(o, "jid"), cell(o, "occupant_id"),
+                          cell(s, "sessionid"), cell(s, "full_jid"), cell(s, "joined"), cell(c, "type"), cell(c, "os"),
+                          cell(c, "browser"), cell(c, "useragent")});
+      else
+        t.rows.push_back({cell(o, "nick"), cell(o, "role"), cell(o, "affiliation"), cell(o, "jid"), cell(s, "sessionid"),
+                          cell(s, "joined"), client_cell(c)});
+    }
+  }
+  print_rows(ctx, t);
+  if (ctx.format == Format::table) {
+    const auto n = doc["count"].GetInt64();
+    print(std::to_string(n) + (n == 1 ? " occupant in " : " occupants in ") + cell(doc, "room") +
+          (doc["locked"].GetBool() ? " (locked)\n" : "\n"));
+  }
+  return kOk;
+}
+
 constexpr const char* kLiveNote =
     "\n\nLive administration (admin token) is served by the process that owns the rooms\n"
     "(mucstreamd all). ROOM is the room's local part or its bare JID. Prints the events the\n"
@@ -406,6 +458,15 @@ const std::vector<Command> kBaseCommands = {
     {"rooms", "ban",
      "usage: mucctl rooms ban ROOM JID [--reason TEXT]\n\nBans a bare JID (outcast); its sessions leave with status 301.",
      {{"reason", true}}, 2, cmd_rooms_ban},
+    {"rooms", "affiliation",
+     "usage: mucctl rooms affiliation ROOM JID AFFILIATION [--reason TEXT]\n\n"
+     "Sets a bare JID's affiliation: owner, admin, member, none or outcast.",
+     {{"reason", true}}, 3, cmd_rooms_affiliation},
+    {"rooms", "occupants",
+     "usage: mucctl rooms occupants ROOM\n\n"
+     "The occupants of a live room, read from the process that owns it: nick, role,\n"
+     "affiliation, bare JID, one line per session (talky session id, joined time, client).",
+     {}, 1, cmd_rooms_occupants},
     {"users", "show", "usage: mucctl users show SESSION_ID\n\nOne occupant session (GET /v1/users/{sessionid}).", {}, 1,
      cmd_users_show},
     {"events", "tail",

@@ -21,7 +21,8 @@ struct ApiServer::Impl {
   int port = 0;
 };
 
-ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& registry, analytics::SubmitFn submit)
+ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& registry, analytics::SubmitFn submit,
+                     analytics::InspectFn inspect)
     : impl_(std::make_unique<Impl>()) {
   namespace an = analytics;
   const std::string& pg = settings.get("pg");
@@ -52,6 +53,7 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
   if (owns_rooms) {
     an::AdminOptions admin;
     admin.domain = settings.get("xmpp.domain");
+    admin.inspect = std::move(inspect);
     an::add_admin_routes(*impl_->server, std::move(submit), admin);
   }
   impl_->port = impl_->server->start();

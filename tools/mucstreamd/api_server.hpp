@@ -26,7 +26,9 @@ class ApiServer {
   // Reads http.listen, http.cors_origins, jwt.secret, pg (and xmpp.domain for live
   // administration), binds and starts serving on background threads. Throws SettingsError
   // for missing or bad settings, std::runtime_error when the address cannot be bound.
-  ApiServer(const Settings& settings, analytics::metrics::Registry& registry, analytics::SubmitFn submit = {});
+  // `inspect` (with `submit`) lets GET /v1/admin/rooms/{room}/occupants read the live rooms.
+  ApiServer(const Settings& settings, analytics::metrics::Registry& registry, analytics::SubmitFn submit = {},
+            analytics::InspectFn inspect = {});
   ~ApiServer();
   int port() const;
   void stop();

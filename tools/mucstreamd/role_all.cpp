@@ -116,9 +116,10 @@ int run_all(const Settings& s) {
       try {
         // Each occupant's self-presence then carries its client token for POST /v1/telemetry.
         service.set_telemetry_token_source(telemetry_token_source(s));
-        api = std::make_unique<ApiServer>(s, registry, [&service](core::Command c, auto done) {
-          service.submit(std::move(c), std::move(done));
-        });
+        api = std::make_unique<ApiServer>(
+            s, registry,
+            [&service](core::Command c, auto done) { service.submit(std::move(c), std::move(done)); },
+            [&service](auto read) { service.inspect(std::move(read)); });
       } catch (...) {  // bad --http-listen or secret: stop what runs, then say why
         stop_pipeline();
         throw;

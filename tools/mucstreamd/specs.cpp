@@ -37,6 +37,10 @@ std::vector<SettingSpec> mucstreamd_settings() {
       {"http.listen", "127.0.0.1:8080", "HOST:PORT the HTTP API listens on"},
       {"http.cors_origins", "", "comma-separated origins allowed by CORS ('*' for any)"},
       {"jwt.secret", "", "HS256 secret that signs API tokens", true},
+      // mucstreamd reports
+      {"reports.recompute", "false", "reports: rebuild room reports from the stored events", false, "--recompute"},
+      {"reports.room_id", "", "reports --recompute: the room (its id) to rebuild", false, "--room-id"},
+      {"reports.all", "false", "reports --recompute: rebuild every room's report", false, "--all"},
   };
   s.insert(s.end(), more.begin(), more.end());
   return s;

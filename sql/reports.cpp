@@ -48,38 +48,61 @@ core::RoomReport stored_state(const pqxx::field& f) {
   return core::state_from_value(*v);
 }
 
-core::Value update_of(const std::string& room_id, const core::RoomReport& r) {
-  return core::Value(core::Value::Array{core::Value(room_id), core::state_to_value(r), core::to_value(r)});
+FoldedReport folded_of(const core::RoomReport& r) {
+  return {events::encode_value(core::state_to_value(r)), events::encode_value(core::to_value(r))};
 }
 
 }  // namespace
 
-std::size_t fold_reports(pqxx::work& tx, const FreshByRoom& fresh) {
-  if (fresh.empty()) return 0;
-  std::map<std::string, const std::vector<const core::Event*>*> by_id;  // PostgreSQL prints uuids in lower case
+std::map<std::string, FoldedReport> fold_new_events(pqxx::work& tx, const FreshByRoom& fresh) {
+  std::map<std::string, FoldedReport> out;
+  if (fresh.empty()) return out;
+  std::map<std::string, std::string> key_of;  // PostgreSQL prints uuids in lower case
   std::string ids = "{";
   for (const auto& [room_id, events] : fresh) {
     if (ids.size() > 1) ids += ',';
     ids += room_id;  // a uuid: the events' COPY into a uuid column has just accepted it
-    by_id[lower(room_id)] = &events;
+    key_of[lower(room_id)] = room_id;
   }
   ids += '}';
   const pqxx::result rows = tx.exec_params(
       "SELECT id::text, report_state::text FROM rooms WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE", ids);
-  core::Value updates = core::Value::array();
-  for (const auto& row : rows) {
-    const std::string id = row[0].as<std::string>();
-    auto it = by_id.find(id);
-    if (it == by_id.end()) continue;
-    std::vector<const core::Event*> events = *it->second;
+  std::map<std::string, const pqxx::row*> stored;
+  std::vector<pqxx::row> keep(rows.begin(), rows.end());
+  for (const pqxx::row& row : keep) stored[row[0].as<std::string>()] = &row;
+  for (const auto& [id, room_id] : key_of) {
+    std::vector<const core::Event*> events = fresh.at(room_id);
     std::stable_sort(events.begin(), events.end(),
                      [](const core::Event* a, const core::Event* b) { return a->seq < b->seq; });
-    core::RoomReport r = stored_state(row[1]);
+    core::RoomReport r;
+    if (auto it = stored.find(id); it != stored.end()) {
+      r = stored_state((*it->second)[1]);
+    } else if (std::none_of(events.begin(), events.end(),
+                            [](const core::Event* e) { return e->type == core::EventType::room_created; })) {
+      continue;  // no rooms row and none coming
+    }
     for (const core::Event* e : events) r = core::fold(std::move(r), *e);
-    updates.as_array().push_back(update_of(id, r));
+    out[room_id] = folded_of(r);
   }
-  if (!updates.as_array().empty()) tx.exec_params0(kStore, events::encode_value(updates));
-  return updates.as_array().size();
+  return out;
+}
+
+void store_reports(pqxx::work& tx, const std::map<std::string, FoldedReport>& folded) {
+  if (folded.empty()) return;
+  // [[room_id, state, report], …]: the parts are JSON already (ids are uuids).
+  std::string json = "[";
+  for (const auto& [room_id, f] : folded) {
+    if (json.size() > 1) json += ',';
+    json += "[\"" + room_id + "\"," + f.state + "," + f.report + "]";
+  }
+  json += ']';
+  tx.exec_params0(kStore, json);
+}
+
+std::size_t fold_reports(pqxx::work& tx, const FreshByRoom& fresh) {
+  const auto folded = fold_new_events(tx, fresh);
+  store_reports(tx, folded);
+  return folded.size();
 }
 
 namespace {
@@ -99,9 +122,7 @@ bool recompute_room(pqxx::connection& conn, const std::string& room_id, Recomput
       ++out.events;
     }
   }
-  core::Value updates = core::Value::array();
-  updates.as_array().push_back(update_of(room_id, r));
-  tx.exec_params0(kStore, events::encode_value(updates));
+  store_reports(tx, {{room_id, folded_of(r)}});
   tx.commit();
   ++out.rooms;
   return true;

@@ -17,11 +17,22 @@ namespace mucstream::sql {
 // room_id -> the room's new report-relevant events of one batch (core::report_relevant).
 using FreshByRoom = std::map<std::string, std::vector<const core::Event*>>;
 
-// Inside the writer's transaction, after the rooms rows were maintained: loads the rooms'
-// states (locking their rows, so a recompute running beside waits), folds the new events in
-// seq order, and stores every state and report with one statement. A room without a rooms row
-// (its room_created was not stored) is skipped; a recompute fills it in later. Returns the
-// number of rooms updated.
+// A room's state and report after folding, as JSON text ready for a jsonb column.
+struct FoldedReport {
+  std::string state, report;
+};
+
+// Inside the writer's transaction: loads the rooms' states (locking their rows, so a recompute
+// running beside waits) and folds the new events in seq order; keyed like `fresh`. A room
+// without a rooms row is folded from empty when its room_created is among the events (the
+// writer inserts the row in this transaction), else skipped: a recompute fills it in later.
+std::map<std::string, FoldedReport> fold_new_events(pqxx::work& tx, const FreshByRoom& fresh);
+
+// Stores folded reports with one UPDATE (for callers that cannot let them ride along with
+// another update of the rooms rows).
+void store_reports(pqxx::work& tx, const std::map<std::string, FoldedReport>& folded);
+
+// fold_new_events + store_reports, after the rooms rows exist; returns the rooms updated.
 std::size_t fold_reports(pqxx::work& tx, const FreshByRoom& fresh);
 
 struct RecomputeResult {

@@ -37,10 +37,10 @@ const std::string& relevant_types() {
   return literal;
 }
 
-core::RoomReport stored_state(const pqxx::field& f) {
-  if (f.is_null()) return {};
+core::RoomReport stored_state(const char* json) {
+  if (json == nullptr) return {};
   std::string err;
-  auto v = events::decode_value(f.c_str(), &err);
+  auto v = events::decode_value(json, &err);
   if (!v) {
     events::log_error("reports", "unreadable report state ({}); starting from empty", err);
     return {};
@@ -67,16 +67,15 @@ std::map<std::string, FoldedReport> fold_new_events(pqxx::work& tx, const FreshB
   ids += '}';
   const pqxx::result rows = tx.exec_params(
       "SELECT id::text, report_state::text FROM rooms WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE", ids);
-  std::map<std::string, const pqxx::row*> stored;
-  std::vector<pqxx::row> keep(rows.begin(), rows.end());
-  for (const pqxx::row& row : keep) stored[row[0].as<std::string>()] = &row;
+  std::map<std::string, const char*> stored;  // id -> state JSON (nullptr: none yet); lives with `rows`
+  for (const auto& row : rows) stored[row[0].as<std::string>()] = row[1].is_null() ? nullptr : row[1].c_str();
   for (const auto& [id, room_id] : key_of) {
     std::vector<const core::Event*> events = fresh.at(room_id);
     std::stable_sort(events.begin(), events.end(),
                      [](const core::Event* a, const core::Event* b) { return a->seq < b->seq; });
     core::RoomReport r;
     if (auto it = stored.find(id); it != stored.end()) {
-      r = stored_state((*it->second)[1]);
+      r = stored_state(it->second);
     } else if (std::none_of(events.begin(), events.end(),
                             [](const core::Event* e) { return e->type == core::EventType::room_created; })) {
       continue;  // no rooms row and none coming

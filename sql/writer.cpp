@@ -20,8 +20,7 @@ constexpr const char* kCreateTemp =
     " actor uuid, peer uuid, data jsonb) ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS mucstream_fresh (LIKE mucstream_staging) ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS mucstream_room_counts ("
-    " room_id uuid, max_seq bigint, max_time timestamptz, n bigint, report_state jsonb, reports jsonb)"
-    " ON COMMIT DELETE ROWS";
+    " room_id uuid, max_seq bigint, max_time timestamptz, n bigint) ON COMMIT DELETE ROWS";
 
 // The deduplicating path: only rows not stored yet reach events, and mucstream_fresh.
 constexpr const char* kInsertEvents =
@@ -34,7 +33,7 @@ constexpr const char* kInsertEvents =
     " INSERT INTO mucstream_fresh SELECT * FROM ins";
 
 constexpr const char* kCountFresh =
-    "INSERT INTO mucstream_room_counts (room_id, max_seq, max_time, n)"
+    "INSERT INTO mucstream_room_counts"
     " SELECT room_id, max(seq), max(time), count(*) FROM mucstream_fresh GROUP BY room_id";
 
 using core::EventType;
@@ -80,9 +79,7 @@ constexpr Maintenance kMaintain[] = {
         " FROM mucstream_fresh f WHERE f.type = 'room_destroyed' AND r.id = f.room_id AND r.ended IS NULL"},
     {0,
         "UPDATE rooms r SET last_seq = greatest(r.last_seq, f.max_seq),"
-        "  last_event = greatest(r.last_event, f.max_time), event_count = r.event_count + f.n,"
-        // room reports ride along (the COPY path), so a room row gets one new version per batch
-        "  report_state = coalesce(f.report_state, r.report_state), reports = coalesce(f.reports, r.reports)"
+        "  last_event = greatest(r.last_event, f.max_time), event_count = r.event_count + f.n"
         " FROM mucstream_room_counts f WHERE r.id = f.room_id"},
     // users: one row per occupant session
     {bit(EventType::occupant_joined),
@@ -204,22 +201,17 @@ WriteResult EventWriter::write_new(const std::vector<core::Event>& batch) {
   }
   copy_events(tx, "events", all);
   if (!relevant.empty()) copy_events(tx, "mucstream_fresh", relevant);
+  // Room reports: states read (and their rows locked) now, stored once the rows exist. A
+  // batch without report-relevant events runs exactly the statements it ran before reports.
   const std::map<std::string, FoldedReport> folded = fold_new_events(tx, reports);
   {
-    pqxx::stream_to copy(tx, "mucstream_room_counts",
-                         std::vector<std::string>{"room_id", "max_seq", "max_time", "n", "report_state", "reports"});
-    for (const auto& [room_id, c] : counts) {
-      std::optional<std::string> state, report;
-      if (auto f = folded.find(room_id); f != folded.end()) {
-        state = f->second.state;
-        report = f->second.report;
-      }
-      copy << std::make_tuple(room_id, static_cast<long long>(c.max_seq), events::format_time(c.max_time), c.n, state,
-                              report);
-    }
+    pqxx::stream_to copy(tx, "mucstream_room_counts", std::vector<std::string>{"room_id", "max_seq", "max_time", "n"});
+    for (const auto& [room_id, c] : counts)
+      copy << std::make_tuple(room_id, static_cast<long long>(c.max_seq), events::format_time(c.max_time), c.n);
     copy.complete();
   }
   maintain(tx, types);
+  store_reports(tx, folded);
   tx.commit();
   months_.insert(created.begin(), created.end());
   return {batch.size(), 0};

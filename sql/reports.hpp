@@ -28,8 +28,8 @@ struct FoldedReport {
 // writer inserts the row in this transaction), else skipped: a recompute fills it in later.
 std::map<std::string, FoldedReport> fold_new_events(pqxx::work& tx, const FreshByRoom& fresh);
 
-// Stores folded reports with one UPDATE (for callers that cannot let them ride along with
-// another update of the rooms rows).
+// Stores folded reports with one UPDATE (a jsonb array of [room_id, state, report]), once
+// the rooms rows exist.
 void store_reports(pqxx::work& tx, const std::map<std::string, FoldedReport>& folded);
 
 // fold_new_events + store_reports, after the rooms rows exist; returns the rooms updated.

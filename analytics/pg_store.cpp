@@ -11,7 +11,7 @@ const char* const kRoomColumns =
     "r.id::text, r.name, r.jid, " MS_EPOCH_US("r.created") ", " MS_EPOCH_US("r.ended") ", r.ended_reason, "
     "r.creator, r.persistent, r.locked, (r.config - 'password_hash')::text, r.last_seq, r.event_count, "
     MS_EPOCH_US("r.last_event") ", "
-    "(SELECT count(*) FROM users u WHERE u.room_id = r.id AND u.ended IS NULL)";
+    "(SELECT count(*) FROM users u WHERE u.room_id = r.id AND u.ended IS NULL), r.reports::text";
 
 RoomRow room_row(const pqxx::row& r) {
   RoomRow o;
@@ -29,6 +29,7 @@ RoomRow room_row(const pqxx::row& r) {
   o.event_count = r[11].as<long long>();
   o.last_event = opt_time(r[12]);
   o.occupants = r[13].as<long long>();
+  o.reports_json = opt_text(r[14]);
   return o;
 }
 

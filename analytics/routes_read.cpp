@@ -33,6 +33,7 @@ void write_room(JsonOut& j, const RoomRow& r) {
   j.key("creator").str(r.creator).key("persistent").boolean(r.persistent).key("locked").boolean(r.locked);
   j.key("event_count").i64(r.event_count).key("last_seq").i64(r.last_seq).key("last_event").time(r.last_event);
   j.key("config").raw(r.config_json);
+  j.key("reports").raw(r.reports_json);
   j.end_object();
 }
 

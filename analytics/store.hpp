@@ -29,6 +29,7 @@ struct RoomRow {
   std::int64_t last_seq = 0, event_count = 0;
   std::optional<UnixMicros> last_event;
   std::int64_t occupants = 0;  // sessions without `ended`
+  std::optional<std::string> reports_json;  // the room report (sql/reports.hpp), JSON text as stored
 };
 
 struct UserRow {

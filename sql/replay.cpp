@@ -3,6 +3,7 @@
 #include "core/decide.hpp"
 #include "events/envelope.hpp"
 #include "events/log.hpp"
+#include "sql/stored_event.hpp"
 
 namespace mucstream::sql {
 
@@ -12,8 +13,7 @@ core::Service replay_service(pqxx::connection& conn, ReplayStats* stats) {
   pqxx::work tx(conn);
   tx.exec0(
       "DECLARE mucstream_replay NO SCROLL CURSOR FOR"
-      " SELECT e.id, e.type, e.room, e.room_id, e.seq, e.actor, e.peer,"
-      "        (extract(epoch FROM e.time) * 1000)::bigint, e.data::text"
+      " SELECT " + std::string(kStoredEventColumns) +
       " FROM events e JOIN rooms r ON r.id = e.room_id"
       " WHERE r.ended IS NULL ORDER BY e.room_id, e.seq");
   std::string room_id;
@@ -22,27 +22,9 @@ core::Service replay_service(pqxx::connection& conn, ReplayStats* stats) {
     const pqxx::result rows = tx.exec("FETCH 10000 FROM mucstream_replay");
     if (rows.empty()) break;
     for (const auto& row : rows) {
-      core::Event e;
-      e.id = row[0].as<std::string>();
-      auto type = core::event_type_from_string(row[1].as<std::string>());
-      if (!type) {
-        events::log_warn("replay", "skipping stored event {} of unknown type {}", e.id, row[1].c_str());
-        continue;
-      }
-      e.type = *type;
-      e.room = row[2].as<std::string>();
-      e.room_id = row[3].as<std::string>();
-      e.seq = row[4].as<std::uint64_t>();
-      if (!row[5].is_null()) e.actor = row[5].as<std::string>();
-      if (!row[6].is_null()) e.peer = row[6].as<std::string>();
-      e.time_ms = row[7].as<std::int64_t>();
-      std::string err;
-      auto data = events::decode_value(row[8].c_str(), &err);
-      if (!data) {
-        events::log_error("replay", "stored event {} has unreadable data: {}", e.id, err);
-        continue;
-      }
-      e.data = std::move(*data);
+      std::optional<core::Event> stored = event_from_row(row, "replay");
+      if (!stored) continue;
+      core::Event& e = *stored;
       if (e.room_id != room_id) {
         room_id = e.room_id;
         last_seq = 0;

@@ -1,10 +1,13 @@
 #include "sql/writer.hpp"
 
+#include <cctype>
 #include <map>
 #include <optional>
 #include <tuple>
 
+#include "core/room_report.hpp"
 #include "events/envelope.hpp"
+#include "sql/reports.hpp"
 
 namespace mucstream::sql {
 namespace {
@@ -115,6 +118,25 @@ bool changes_rows(core::EventType t) {
          t == T::room_destroyed || t == T::occupant_joined || t == T::occupant_left;
 }
 
+// The report-relevant events of `batch` that this transaction stored (in mucstream_fresh):
+// a redelivered event was folded when it was first stored and must not count twice.
+FreshByRoom fresh_reports(pqxx::work& tx, const std::vector<core::Event>& batch) {
+  FreshByRoom out;
+  bool any = false;
+  for (const core::Event& e : batch) any = any || core::report_relevant(e.type);
+  if (!any) return out;
+  std::set<std::string> fresh;
+  for (const auto& row : tx.exec("SELECT id::text FROM mucstream_fresh")) fresh.insert(row[0].as<std::string>());
+  std::set<std::string> taken;  // a batch may carry one event twice
+  for (const core::Event& e : batch) {
+    if (!core::report_relevant(e.type)) continue;
+    std::string id = e.id;
+    for (char& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (fresh.count(id) && taken.insert(id).second) out[e.room_id].push_back(&e);
+  }
+  return out;
+}
+
 }  // namespace
 
 EventWriter::EventWriter(pqxx::connection& conn) : conn_(conn) {}
@@ -165,11 +187,13 @@ WriteResult EventWriter::write_new(const std::vector<core::Event>& batch) {
     long long n = 0;
   };
   std::map<std::string, Counts> counts;
+  FreshByRoom reports;
   std::uint64_t types = 0;
   for (const core::Event& e : batch) {
     all.push_back(&e);
     types |= bit(e.type);
     if (changes_rows(e.type)) relevant.push_back(&e);
+    if (core::report_relevant(e.type)) reports[e.room_id].push_back(&e);
     Counts& c = counts[e.room_id];
     if (c.n == 0 || e.seq > c.max_seq) c.max_seq = e.seq;
     if (c.n == 0 || e.time_ms > c.max_time) c.max_time = e.time_ms;
@@ -177,6 +201,9 @@ WriteResult EventWriter::write_new(const std::vector<core::Event>& batch) {
   }
   copy_events(tx, "events", all);
   if (!relevant.empty()) copy_events(tx, "mucstream_fresh", relevant);
+  // Room reports: states read (and their rows locked) now, stored once the rows exist. A
+  // batch without report-relevant events runs exactly the statements it ran before reports.
+  const std::map<std::string, FoldedReport> folded = fold_new_events(tx, reports);
   {
     pqxx::stream_to copy(tx, "mucstream_room_counts", std::vector<std::string>{"room_id", "max_seq", "max_time", "n"});
     for (const auto& [room_id, c] : counts)
@@ -184,6 +211,7 @@ WriteResult EventWriter::write_new(const std::vector<core::Event>& batch) {
     copy.complete();
   }
   maintain(tx, types);
+  store_reports(tx, folded);
   tx.commit();
   months_.insert(created.begin(), created.end());
   return {batch.size(), 0};
@@ -205,7 +233,8 @@ WriteResult EventWriter::write_dedup(const std::vector<core::Event>& batch) {
   result.duplicates = batch.size() - result.inserted;
   if (result.inserted > 0) {
     tx.exec0(kCountFresh);
-    maintain(tx, ~0u);
+    maintain(tx, ~std::uint64_t{0});
+    fold_reports(tx, fresh_reports(tx, batch));
   }
   tx.commit();
   months_.insert(created.begin(), created.end());

@@ -1,7 +1,8 @@
 #pragma once
 // Writes a batch of events into PostgreSQL in one transaction, rooms and users maintained in
-// the same transaction from exactly the events that were new. A batch written twice changes
-// nothing. Two paths:
+// the same transaction from exactly the events that were new, and so are the room reports
+// (sql/reports.hpp: the new events folded into each room's stored state). A batch written
+// twice changes nothing. Two paths:
 //  - all new (the common case): COPY (pqxx::stream_to) straight into events;
 //  - some already stored (redelivery; detected by the COPY's unique violation, which rolls
 //    it back): COPY into a temporary staging table, INSERT … ON CONFLICT (id, time) DO NOTHING

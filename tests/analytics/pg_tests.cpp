@@ -114,6 +114,28 @@ TEST_CASE("pg: one room, with its configuration but never the password hash") {
   CHECK(api.get("/v1/rooms/" + kStandup.substr(0, 30)).status == 400);
 }
 
+TEST_CASE("pg: a room carries its report") {
+  Api api;
+  // standup: created 10:00:00, alice 10:00:01, bob 10:00:02 until 10:30:00, alice still in.
+  Reply r = api.get("/v1/rooms/" + kStandup);
+  REQUIRE(r.status == 200);
+  CHECK(r.text("/reports/ended") == "false");
+  CHECK(r.text("/reports/initial_wait_ms") == "2000");
+  CHECK(r.text("/reports/usable_ms") == "1798000");
+  CHECK(r.text("/reports/peak_participants") == "2");
+  CHECK(r.text("/reports/participant_times/0/nick") == "alice");
+  CHECK(r.text("/reports/participant_times/0/present_ms") == "1799000");  // as of the last event, 10:30:00
+  CHECK(r.text("/reports/participant_times/1/present_ms") == "1798000");
+  // retro: carol alone for an hour, then the room went.
+  Reply retro = api.get("/v1/rooms/" + kRetro);
+  CHECK(retro.text("/reports/ended") == "true");
+  CHECK(retro.text("/reports/ended_reason") == "empty");
+  CHECK(retro.text("/reports/initial_wait_ms") == "null");
+  CHECK(retro.text("/reports/usable_ms") == "0");
+  CHECK(retro.text("/reports/duration_ms") == "3600000");
+  CHECK(api.get("/v1/rooms?name=standup").text("/items/0/reports/peak_sessions") == "2");
+}
+
 TEST_CASE("pg: a room's users, all or active, paged") {
   Api api;
   Reply all = api.get("/v1/rooms/" + kStandup + "/users");

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <pqxx/pqxx>
 #include <string>
@@ -65,6 +66,10 @@ class Traffic {
       c.set("browser", "Firefox");
       c.set("useragent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0");
       e.data.set("client", c);
+    } else if (speaking_) {
+      // Every event report-relevant: the room reports' worst case (each batch folds every room).
+      e.type = e.seq % 2 ? core::EventType::started_speaking : core::EventType::stopped_speaking;
+      e.actor = r.sessions[(e.seq / 2) % r.sessions.size()];
     } else {
       e.type = core::EventType::message_sent;
       e.actor = r.sessions[e.seq % r.sessions.size()];
@@ -83,6 +88,11 @@ class Traffic {
   };
   events::UuidV7Ids ids_;
   std::vector<Room> rooms_;
+  // MUCSTREAM_BENCH_TRAFFIC=speaking: speaking events instead of chat messages.
+  const bool speaking_ = [] {
+    const char* t = std::getenv("MUCSTREAM_BENCH_TRAFFIC");
+    return t != nullptr && std::string(t) == "speaking";
+  }();
   std::size_t i_ = 0;
 };
 

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "tools/common/log.hpp"
 #include "tools/mucstreamd/roles.hpp"
@@ -16,14 +17,25 @@ constexpr const char* kUsage =
     "  materialize  consume events from Kafka into PostgreSQL\n"
     "  api          talky-style HTTP API and analytics\n"
     "  all          component + materialiser + API in one process (the embedded default)\n"
-    "  migrate      apply SQL migrations and exit";
+    "  migrate      apply SQL migrations and exit\n"
+    "  reports      --recompute (--room-id ID | --all): rebuild room reports from stored events";
 
 struct Role {
   const char* name;
   int (*run)(const Settings&);
 };
 constexpr Role kRoles[] = {{"component", run_component}, {"materialize", run_materialize}, {"api", run_api},
-                           {"all", run_all},             {"migrate", run_migrate}};
+                           {"all", run_all},             {"migrate", run_migrate},
+                           {"reports", run_reports}};
+
+// `reports` takes --recompute and --all as bare switches; settings flags always carry a value.
+std::vector<std::string> switches_as_values(const char* role, int argc, char** argv) {
+  std::vector<std::string> out(argv, argv + argc);
+  if (std::strcmp(role, "reports") == 0)
+    for (std::string& a : out)
+      if (a == "--recompute" || a == "--all") a += "=true";
+  return out;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -41,7 +53,10 @@ int main(int argc, char** argv) {
   }
   Settings settings(mucstreamd_settings());
   try {
-    settings.parse(argc - 2, argv + 2, Settings::environment());
+    const std::vector<std::string> args = switches_as_values(argv[1], argc - 2, argv + 2);
+    std::vector<const char*> ptrs;
+    for (const std::string& a : args) ptrs.push_back(a.c_str());
+    settings.parse(static_cast<int>(ptrs.size()), ptrs.data(), Settings::environment());
   } catch (const SettingsError& e) {
     std::fprintf(stderr, "mucstreamd %s: %s\n", role->name, e.what());
     return 2;

@@ -13,5 +13,6 @@ int run_materialize(const Settings&);
 int run_api(const Settings&);
 int run_all(const Settings&);
 int run_migrate(const Settings&);
+int run_reports(const Settings&);
 
 }  // namespace mucstream::tools

@@ -40,6 +40,10 @@ std::vector<SettingSpec> mucstreamd_settings() {
       {"http.cors_origins", "", "comma-separated origins allowed by CORS ('*' for any)"},
       {"jwt.secret", "", "HS256 secret that signs API tokens", true},
       {"jwt.client_token_ttl", "43200", "seconds a client telemetry token handed to an occupant stays valid"},
+      // mucstreamd reports
+      {"reports.recompute", "false", "reports: rebuild room reports from the stored events", false, "--recompute"},
+      {"reports.room_id", "", "reports --recompute: the room (its id) to rebuild", false, "--room-id"},
+      {"reports.all", "false", "reports --recompute: rebuild every room's report", false, "--all"},
   };
   s.insert(s.end(), more.begin(), more.end());
   return s;

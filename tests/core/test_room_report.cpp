@@ -1,0 +1,300 @@
+// Room reports (core/room_report): figures computed by hand from small timelines.
+// Times are seconds after T0; every duration in a report is in milliseconds.
+#include <doctest/doctest.h>
+
+#include "core/room_report.hpp"
+
+using namespace mucstream::core;
+
+namespace {
+
+constexpr std::int64_t T0 = 1'700'000'000'000;
+constexpr std::int64_t s(std::int64_t seconds) { return seconds * 1000; }
+
+// One room's events in seq order, written the way the core and clients emit them.
+struct Timeline {
+  std::string room_id = "0190f3c2-8a40-7000-8000-000000000001";
+  std::vector<Event> events;
+
+  Event& add(EventType type, std::int64_t at_s, std::string actor, Value data = Value::object(),
+             std::optional<std::string> peer = std::nullopt) {
+    Event e;
+    e.id = "ev-" + std::to_string(events.size() + 1);
+    e.type = type;
+    e.room = "standup@rooms.test";
+    e.room_id = room_id;
+    e.seq = events.size() + 1;
+    e.actor = std::move(actor);
+    e.peer = std::move(peer);
+    e.time_ms = T0 + s(at_s);
+    e.data = std::move(data);
+    events.push_back(std::move(e));
+    return events.back();
+  }
+  void created(std::int64_t at) {
+    Value d = Value::object();
+    d.set("creator", "ann@x");
+    add(EventType::room_created, at, "", std::move(d));
+  }
+  void join(std::int64_t at, const std::string& session, const std::string& user) {
+    Value d = Value::object();
+    d.set("nick", user);
+    d.set("jid", user + "@x/" + session);  // the real JID: never copied into the report
+    d.set("bare_jid", user + "@x");
+    d.set("occupant_id", "oid-" + user);
+    add(EventType::occupant_joined, at, session, std::move(d));
+  }
+  void leave(std::int64_t at, const std::string& session, const std::string& reason = "left") {
+    Value d = Value::object();
+    d.set("reason", reason);
+    add(EventType::occupant_left, at, session, std::move(d));
+  }
+  void p2p_start(std::int64_t at, const std::string& sid, const std::string& from, const std::string& to,
+                 Value::Array media = {Value("audio")}) {
+    Value d = Value::object();
+    d.set("sid", sid);
+    d.set("media", Value(std::move(media)));
+    add(EventType::p2p_session_started, at, from, std::move(d), to);
+  }
+  void p2p_end(std::int64_t at, const std::string& sid, const std::string& from, const std::string& to,
+               const std::string& reason, std::optional<std::int64_t> duration_ms = std::nullopt) {
+    Value d = Value::object();
+    d.set("sid", sid);
+    d.set("reason", reason);
+    if (duration_ms) d.set("duration_ms", *duration_ms);
+    add(EventType::p2p_session_ended, at, from, std::move(d), to);
+  }
+  void speak(std::int64_t at, const std::string& session, bool on) {
+    add(on ? EventType::started_speaking : EventType::stopped_speaking, at, session);
+  }
+  void destroy(std::int64_t at, const std::string& reason) {
+    Value d = Value::object();
+    d.set("reason", reason);
+    add(EventType::room_destroyed, at, "", std::move(d));
+  }
+
+  RoomReport fold_all() const {
+    RoomReport r;
+    for (const Event& e : events) r = fold(std::move(r), e);
+    return r;
+  }
+};
+
+const Value& at(const Value& v, std::string_view key) {
+  const Value* f = v.find(key);
+  REQUIRE_MESSAGE(f != nullptr, "missing ", std::string(key));
+  return *f;
+}
+std::int64_t num(const Value& v, std::string_view key) { return at(v, key).as_int(); }
+
+// The entry of participant_times for a user.
+const Value& person(const Value& report, const std::string& user) {
+  for (const Value& p : at(report, "participant_times").as_array())
+    if (p.get_string("occupant_id") == "oid-" + user) return p;
+  FAIL("no participant ", user);
+  static Value none;
+  return none;
+}
+
+const Value& call(const Value& report, const std::string& sid) {
+  for (const Value& c : at(at(report, "p2p"), "sessions").as_array())
+    if (c.get_string("sid") == sid) return c;
+  FAIL("no P2P session ", sid);
+  static Value none;
+  return none;
+}
+
+// ann waits a minute for bob; ann's second device comes and goes; bob leaves and comes
+// back; carol joins; everyone leaves; the room goes when empty.
+Timeline meeting() {
+  Timeline t;
+  t.created(0);
+  t.join(0, "a1", "ann");
+  t.join(60, "b1", "bob");    // two people: the wait ends, the call starts
+  t.join(90, "a2", "ann");    // ann's phone: 3 sessions, still 2 people
+  t.leave(120, "a2");
+  t.leave(180, "b1");         // ann alone: 120 s of call so far
+  t.join(200, "b2", "bob");   // together again
+  t.join(300, "c1", "carol"); // 3 people, 3 sessions
+  t.leave(360, "a1");
+  t.leave(420, "b2");         // carol alone: 120 + 220 = 340 s of call
+  t.leave(480, "c1");
+  t.destroy(480, "empty");
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("room report: waiting time, usable call time, peaks and time per participant") {
+  const Value r = to_value(meeting().fold_all());
+  CHECK(at(r, "ended").as_bool());
+  CHECK(num(r, "ended_ms") == T0 + s(480));
+  CHECK(at(r, "ended_reason").as_string() == "empty");
+  CHECK(num(r, "duration_ms") == s(480));
+  CHECK(num(r, "initial_wait_ms") == s(60));
+  CHECK(num(r, "usable_ms") == s(340));
+  CHECK(num(r, "peak_sessions") == 3);
+  CHECK(num(r, "peak_participants") == 3);
+  CHECK(num(r, "participants") == 3);
+  CHECK(num(r, "sessions") == 5);
+  CHECK(num(person(r, "ann"), "present_ms") == s(360));  // 0..360, the phone inside that
+  CHECK(num(person(r, "ann"), "sessions") == 2);
+  CHECK(num(person(r, "bob"), "present_ms") == s(120 + 220));
+  CHECK(num(person(r, "carol"), "present_ms") == s(180));
+  CHECK(person(r, "bob").get_string("userid") == "bob@x");
+  CHECK(person(r, "bob").get_string("nick") == "bob");
+  CHECK(at(person(r, "ann"), "speaking_ms").is_null());  // no speaking events in this room
+  // In order of arrival.
+  const auto& list = at(r, "participant_times").as_array();
+  REQUIRE(list.size() == 3);
+  CHECK(list[0].get_string("nick") == "ann");
+  CHECK(list[2].get_string("nick") == "carol");
+  CHECK(num(at(r, "p2p"), "count") == 0);
+}
+
+TEST_CASE("room report: nobody ever joined the first person") {
+  Timeline t;
+  t.created(0);
+  t.join(0, "a1", "ann");
+  t.leave(45, "a1");
+  t.destroy(45, "empty");
+  const Value r = to_value(t.fold_all());
+  CHECK(at(r, "initial_wait_ms").is_null());
+  CHECK(num(r, "usable_ms") == 0);
+  CHECK(num(r, "peak_participants") == 1);
+  CHECK(num(person(r, "ann"), "present_ms") == s(45));
+}
+
+TEST_CASE("room report: P2P sessions completed, failed and interrupted, with durations") {
+  Timeline t;
+  t.created(0);
+  t.join(0, "a1", "ann");
+  t.join(10, "b1", "bob");
+  t.join(20, "c1", "carol");
+  t.p2p_start(30, "s1", "a1", "b1", {Value("audio"), Value("video")});
+  t.p2p_end(90, "s1", "a1", "b1", "success");               // completed, 60 s
+  t.p2p_start(100, "s2", "a1", "c1");
+  t.p2p_end(100, "s2", "c1", "a1", "success");              // never had a duration: failed
+  t.p2p_start(110, "s3", "b1", "c1");
+  t.p2p_end(140, "s3", "b1", "c1", "connectivity-error");   // failed, 30 s
+  t.p2p_start(150, "s4", "a1", "b1");
+  t.leave(200, "b1");                                       // interrupted, 50 s
+  t.p2p_end(201, "s4", "a1", "b1", "left");                 // the calls code's own end: already counted
+  t.p2p_start(210, "s5", "a1", "c1");
+  t.p2p_end(260, "s7", "c1", "a1", "success", 20000);       // start never seen: its stated 20 s
+  t.leave(300, "a1", "room_destroyed");                     // interrupted by the room going, 90 s
+  t.leave(300, "c1", "room_destroyed");
+  t.destroy(300, "meeting over");
+  const Value r = to_value(t.fold_all());
+  const Value& p2p = at(r, "p2p");
+  CHECK(num(p2p, "count") == 6);
+  CHECK(num(p2p, "completed") == 2);
+  CHECK(num(p2p, "failed") == 2);
+  CHECK(num(p2p, "interrupted") == 2);
+  CHECK(num(p2p, "open") == 0);
+  CHECK(num(p2p, "total_ms") == s(60 + 0 + 30 + 50 + 90 + 20));
+  CHECK(call(r, "s1").get_string("outcome") == "completed");
+  CHECK(num(call(r, "s1"), "duration_ms") == s(60));
+  CHECK(call(r, "s1").get_string("initiator") == "a1");
+  CHECK(call(r, "s1").get_string("responder") == "b1");
+  CHECK(at(call(r, "s1"), "media").as_array() == Value::Array{Value("audio"), Value("video")});
+  CHECK(call(r, "s2").get_string("outcome") == "failed");
+  CHECK(call(r, "s3").get_string("outcome") == "failed");
+  CHECK(call(r, "s3").get_string("reason") == "connectivity-error");
+  CHECK(call(r, "s4").get_string("outcome") == "interrupted");
+  CHECK(call(r, "s4").get_string("reason") == "left");
+  CHECK(num(call(r, "s4"), "duration_ms") == s(50));
+  CHECK(num(call(r, "s4"), "ended_ms") == T0 + s(200));
+  CHECK(call(r, "s5").get_string("outcome") == "interrupted");
+  CHECK(call(r, "s5").get_string("reason") == "room_destroyed");
+  CHECK(num(call(r, "s5"), "duration_ms") == s(90));
+  CHECK(call(r, "s7").get_string("outcome") == "completed");
+  CHECK(num(call(r, "s7"), "started_ms") == T0 + s(240));
+}
+
+TEST_CASE("room report: speaking time per participant and intervals still open when the report is read") {
+  Timeline t;
+  t.created(0);
+  t.join(0, "a1", "ann");
+  t.join(10, "b1", "bob");
+  t.speak(20, "a1", true);
+  t.speak(30, "a1", true);   // repeated start: one interval
+  t.speak(50, "a1", false);  // ann 30 s
+  t.speak(60, "b1", true);
+  t.speak(70, "a1", true);
+  t.speak(80, "b1", false);  // bob 20 s
+  t.leave(100, "a1");        // still speaking when leaving: ann 30 + 30 s
+  t.speak(101, "a1", false); // after leaving: nothing changes
+  t.join(120, "c1", "carol");
+  t.speak(130, "b1", true);  // never stopped
+  t.p2p_start(140, "s1", "b1", "c1");
+  Value nick = Value::object();
+  nick.set("old_nick", "carol");
+  nick.set("new_nick", "caroline");
+  t.add(EventType::nick_changed, 170, "c1", std::move(nick));
+  t.add(EventType::message_sent, 500, "b1");  // not part of a report: the report stays as of 170
+  const Value r = to_value(t.fold_all());
+  CHECK_FALSE(at(r, "ended").as_bool());
+  CHECK(at(r, "ended_ms").is_null());
+  CHECK(num(r, "as_of_ms") == T0 + s(170));
+  CHECK(num(r, "duration_ms") == s(170));
+  CHECK(num(person(r, "ann"), "speaking_ms") == s(60));
+  CHECK(num(person(r, "bob"), "speaking_ms") == s(20 + 40));  // the open interval up to 170
+  CHECK(num(person(r, "carol"), "speaking_ms") == 0);
+  CHECK(person(r, "carol").get_string("nick") == "caroline");
+  CHECK(num(person(r, "ann"), "present_ms") == s(100));
+  CHECK(num(person(r, "bob"), "present_ms") == s(160));
+  CHECK(num(person(r, "carol"), "present_ms") == s(50));
+  CHECK(num(r, "usable_ms") == s(90 + 50));
+  CHECK(num(r, "initial_wait_ms") == s(10));
+  CHECK(num(at(r, "p2p"), "open") == 1);
+  CHECK(call(r, "s1").get_string("outcome") == "open");
+  CHECK(at(call(r, "s1"), "ended_ms").is_null());
+  CHECK(num(call(r, "s1"), "duration_ms") == s(30));
+
+  // The room goes without anyone stopping or leaving first: everything closes at its end.
+  t.destroy(200, "shutdown");
+  const Value ended = to_value(t.fold_all());
+  CHECK(num(person(ended, "bob"), "speaking_ms") == s(20 + 70));
+  CHECK(num(person(ended, "bob"), "present_ms") == s(190));
+  CHECK(num(ended, "usable_ms") == s(90 + 80));
+  CHECK(call(ended, "s1").get_string("outcome") == "interrupted");
+  CHECK(num(call(ended, "s1"), "duration_ms") == s(60));
+}
+
+TEST_CASE("room report: folding in separate batches through the stored state equals one fold") {
+  for (const Timeline& t : {meeting()}) {
+    const RoomReport whole = t.fold_all();
+    for (std::size_t cut1 = 0; cut1 <= t.events.size(); ++cut1) {
+      for (std::size_t cut2 = cut1; cut2 <= t.events.size(); ++cut2) {
+        CAPTURE(cut1);
+        CAPTURE(cut2);
+        Value stored = state_to_value(RoomReport{});
+        // Three batches, the state persisted (as a Value) between them as the materialiser does.
+        for (auto [from, to] : {std::pair{std::size_t{0}, cut1}, {cut1, cut2}, {cut2, t.events.size()}}) {
+          RoomReport r = state_from_value(stored);
+          for (std::size_t i = from; i < to; ++i) r = fold(std::move(r), t.events[i]);
+          stored = state_to_value(r);
+        }
+        CHECK(state_from_value(stored) == whole);
+        CHECK(to_value(state_from_value(stored)) == to_value(whole));
+      }
+    }
+  }
+}
+
+TEST_CASE("room report: a redelivered event, another room's event or an unknown state change nothing") {
+  const Timeline t = meeting();
+  RoomReport r;
+  for (std::size_t i = 0; i < 6; ++i) r = fold(std::move(r), t.events[i]);
+  const RoomReport before = r;
+  for (std::size_t i = 0; i < 6; ++i) r = fold(std::move(r), t.events[i]);  // the batch again
+  CHECK(r == before);
+  Event other = t.events[6];
+  other.room_id = "another-room";
+  CHECK(fold(r, other) == before);
+  // A state written by a future version reads as empty rather than as wrong figures.
+  Value future = state_to_value(before);
+  future.set("v", 99);
+  CHECK(state_from_value(future) == RoomReport{});
+}

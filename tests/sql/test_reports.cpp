@@ -1,0 +1,295 @@
+// Room reports kept by the materialiser (sql/reports.hpp) against real PostgreSQL and the
+// mock Kafka cluster: folded batch by batch, through redeliveries and a restart, they equal
+// one fold of each room's whole log and a recompute from the stored events.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <map>
+
+#include "core/room_report.hpp"
+#include "events/envelope.hpp"
+#include "sql/migrate.hpp"
+#include "sql/reports.hpp"
+#include "sql/writer.hpp"
+#include "tests/events/scenario.hpp"
+#include "tests/sql/support.hpp"
+
+using namespace mucstream;
+using namespace mucstream::testing;
+
+namespace {
+
+void produce_all(const std::string& brokers, const std::vector<core::Event>& log) {
+  events::Producer p(events::ProducerConfig{brokers, "mucstream.events", {}, events::ProducerConfig::QueueFull::wait,
+                                            1000, ""});
+  for (const auto& e : log) p.publish(e);
+  REQUIRE(p.flush(30000));
+}
+
+// The core's scenario with calls added the way clients and the calls code report them: a
+// P2P session from each newcomer to someone present, speaking toggled by each message,
+// sessions ended with a success or a failure every few messages, and the calls code's own
+// "left" end after a party leaves. seq is renumbered per room.
+std::vector<core::Event> with_calls(World& w, const std::vector<core::Event>& log) {
+  std::vector<core::Event> out;
+  std::map<std::string, std::vector<std::string>> present;  // room_id -> sessions
+  std::map<std::string, std::map<std::string, std::pair<std::string, std::string>>> open;  // room_id -> sid -> parties
+  std::map<std::string, bool> speaking;
+  std::map<std::string, int> messages;
+  std::map<std::string, std::uint64_t> seq;
+  int sids = 0;
+  const char* reasons[] = {"success", "failed-transport", "timeout", "decline"};
+  auto emit = [&](const core::Event& like, core::EventType type, const std::string& actor,
+                  std::optional<std::string> peer, core::Value data) {
+    core::Event e;
+    e.id = w.ids.next_id(like.time_ms);
+    e.type = type;
+    e.room = like.room;
+    e.room_id = like.room_id;
+    e.actor = actor;
+    e.peer = std::move(peer);
+    e.time_ms = like.time_ms;
+    e.data = std::move(data);
+    out.push_back(std::move(e));
+  };
+  auto end_call = [&](const core::Event& like, const std::string& sid, const std::string& reason) {
+    const auto [a, b] = open[like.room_id][sid];
+    core::Value d = core::Value::object();
+    d.set("sid", sid);
+    d.set("reason", reason);
+    emit(like, core::EventType::p2p_session_ended, a, b, std::move(d));
+    open[like.room_id].erase(sid);
+  };
+  for (const core::Event& e : log) {
+    out.push_back(e);
+    auto& here = present[e.room_id];
+    if (e.type == core::EventType::occupant_joined) {
+      if (!here.empty()) {
+        const std::string sid = "sid-" + std::to_string(++sids);
+        core::Value d = core::Value::object();
+        d.set("sid", sid);
+        d.set("media", core::Value::Array{core::Value("audio"), core::Value("video")});
+        emit(e, core::EventType::p2p_session_started, e.actor, here.front(), std::move(d));
+        open[e.room_id][sid] = {e.actor, here.front()};
+      }
+      here.push_back(e.actor);
+    } else if (e.type == core::EventType::occupant_left) {
+      here.erase(std::remove(here.begin(), here.end(), e.actor), here.end());
+      std::vector<std::string> gone;
+      for (const auto& [sid, parties] : open[e.room_id])
+        if (parties.first == e.actor || parties.second == e.actor) gone.push_back(sid);
+      for (const std::string& sid : gone) end_call(e, sid, "left");
+    } else if (e.type == core::EventType::message_sent) {
+      bool& on = speaking[e.actor];
+      on = !on;
+      emit(e, on ? core::EventType::started_speaking : core::EventType::stopped_speaking, e.actor, std::nullopt,
+           core::Value::object());
+      if (++messages[e.room_id] % 3 == 0 && !open[e.room_id].empty())
+        end_call(e, open[e.room_id].begin()->first, reasons[messages[e.room_id] % 4]);
+    }
+  }
+  for (core::Event& e : out) e.seq = ++seq[e.room_id];
+  return out;
+}
+
+// Each room's report from one fold over its whole log, in memory.
+std::map<std::string, core::RoomReport> fold_in_memory(const std::vector<core::Event>& log) {
+  std::map<std::string, core::RoomReport> out;
+  for (const core::Event& e : log) out[e.room_id] = core::fold(std::move(out[e.room_id]), e);
+  return out;
+}
+
+struct Stored {
+  core::Value reports, state;
+};
+
+std::map<std::string, Stored> stored_reports(const TestDb& db) {
+  pqxx::connection c(db.conn_string());
+  pqxx::nontransaction tx(c);
+  std::map<std::string, Stored> out;
+  for (const auto& row : tx.exec("SELECT id::text, reports::text, report_state::text FROM rooms")) {
+    Stored s;
+    if (!row[1].is_null()) s.reports = *events::decode_value(row[1].c_str());
+    if (!row[2].is_null()) s.state = *events::decode_value(row[2].c_str());
+    out[row[0].as<std::string>()] = std::move(s);
+  }
+  return out;
+}
+
+// Every room's stored report and state equal the in-memory fold of its whole log.
+void check_reports(const TestDb& db, const std::vector<core::Event>& log) {
+  const auto expected = fold_in_memory(log);
+  const auto stored = stored_reports(db);
+  REQUIRE(stored.size() == expected.size());
+  for (const auto& [room_id, r] : expected) {
+    CAPTURE(room_id);
+    REQUIRE(stored.count(room_id));
+    CHECK(same_json(stored.at(room_id).reports, core::to_value(r)));
+    CHECK(core::state_from_value(stored.at(room_id).state) == r);
+  }
+}
+
+// The figures the log must exercise for the comparison to mean something.
+void check_log_exercises_reports(const std::vector<core::Event>& log) {
+  std::int64_t failed = 0, interrupted = 0, completed = 0, speaking = 0, ended = 0;
+  for (const auto& [id, r] : fold_in_memory(log)) {
+    const core::Value v = core::to_value(r);
+    failed += v.find("p2p")->get_int("failed");
+    interrupted += v.find("p2p")->get_int("interrupted");
+    completed += v.find("p2p")->get_int("completed");
+    for (const auto& p : v.find("participant_times")->as_array()) speaking += p.get_int("speaking_ms");
+    ended += v.get_bool("ended");
+  }
+  CHECK(failed > 0);
+  CHECK(interrupted > 0);
+  CHECK(completed > 0);
+  CHECK(speaking > 0);
+  CHECK(ended > 0);
+}
+
+// Runs mucstreamd with `args`; returns its exit code and what it printed on stdout.
+std::pair<int, std::string> mucstreamd(std::vector<std::string> args) {
+  int out[2];
+  REQUIRE(::pipe(out) == 0);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    ::close(out[0]);
+    ::close(out[1]);
+    std::vector<char*> argv{const_cast<char*>("mucstreamd")};
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(MUCSTREAMD_PATH, argv.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string text;
+  char buf[512];
+  for (ssize_t k; (k = ::read(out[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(k));
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text};
+}
+
+}  // namespace
+
+TEST_CASE("sql: room reports written batch by batch and twice equal one fold and a recompute") {
+  TestDb db;
+  World w;
+  run_scenario(w, 4, 800, 11);
+  const std::vector<core::Event> log = with_calls(w, w.log);
+  check_log_exercises_reports(log);
+  pqxx::connection c(db.conn_string());
+  sql::migrate(c);
+  sql::EventWriter writer(c);
+  // Small overlapping batches, as a consumer restarting mid-way delivers them: each batch
+  // repeats the last 18 events of the one before (the deduplicating path with new rows), and
+  // is then delivered once more (nothing new at all).
+  std::size_t inserted = 0, duplicates = 0;
+  for (std::size_t from = 0; from < log.size(); from += 37) {
+    const std::size_t begin = from < 18 ? 0 : from - 18;
+    const std::vector<core::Event> batch(log.begin() + static_cast<std::ptrdiff_t>(begin),
+                                         log.begin() + static_cast<std::ptrdiff_t>(std::min(log.size(), from + 37)));
+    const sql::WriteResult first = writer.write(batch);
+    inserted += first.inserted;
+    duplicates += first.duplicates;
+    CHECK(writer.write(batch).inserted == 0);
+  }
+  CHECK(inserted == log.size());
+  CHECK(duplicates > 0);
+  CHECK(writer.write(std::vector<core::Event>(log.begin() + 100, log.begin() + 400)).inserted == 0);
+  check_reports(db, log);
+
+  // A recompute gives the same reports, and running it again changes nothing.
+  const auto incremental = stored_reports(db);
+  const sql::RecomputeResult all = sql::recompute_reports(c, std::nullopt);
+  CHECK(all.rooms == incremental.size());
+  check_reports(db, log);
+  const auto recomputed = stored_reports(db);
+  for (const auto& [id, s] : incremental) {
+    CAPTURE(id);
+    CHECK(same_json(recomputed.at(id).reports, s.reports));
+    CHECK(same_json(recomputed.at(id).state, s.state));
+  }
+  // One room on its own; an unknown room is reported as not found.
+  CHECK(sql::recompute_reports(c, log.front().room_id).rooms == 1);
+  CHECK(sql::recompute_reports(c, std::string("0190f3c2-8a40-7000-8000-0000000000ff")).rooms == 0);
+  check_reports(db, log);
+
+  // The command: reports wiped, then rebuilt by `mucstreamd reports --recompute`.
+  {
+    pqxx::nontransaction tx(c);
+    tx.exec0("UPDATE rooms SET reports = NULL, report_state = NULL");
+  }
+  const auto [one, one_out] = mucstreamd({"reports", "--recompute", "--room-id", log.front().room_id, "--pg", db.conn_string()});
+  CHECK(one == 0);
+  CHECK(one_out == "recomputed 1 room report(s) from " +
+                       std::to_string(std::count_if(log.begin(), log.end(), [&](const core::Event& e) {
+                         return e.room_id == log.front().room_id && core::report_relevant(e.type);
+                       })) + " event(s)\n");
+  CHECK(db.count("SELECT count(*) FROM rooms WHERE reports IS NOT NULL") == 1);
+  CHECK(mucstreamd({"reports", "--recompute", "--all", "--pg", db.conn_string()}).first == 0);
+  check_reports(db, log);
+  CHECK(mucstreamd({"reports", "--recompute", "--room-id", "0190f3c2-8a40-7000-8000-0000000000ff", "--pg",
+                    db.conn_string()}).first == 1);  // no such room
+  CHECK(mucstreamd({"reports", "--recompute", "--room-id", "1; DROP TABLE rooms", "--pg", db.conn_string()}).first == 2);
+  CHECK(mucstreamd({"reports", "--recompute", "--pg", db.conn_string()}).first == 2);  // neither --room-id nor --all
+  CHECK(mucstreamd({"reports", "--pg", db.conn_string()}).first == 2);                  // no --recompute
+  check_reports(db, log);
+
+  // Analysts read the reports.
+  {
+    pqxx::nontransaction tx(c);
+    tx.exec0("CREATE ROLE ana_reports LOGIN IN ROLE analyst");
+  }
+  {
+    pqxx::connection ana(db.conn_string() + " user=ana_reports");
+    pqxx::work tx(ana);
+    CHECK(tx.exec1("SELECT count(*) FROM rooms WHERE reports IS NOT NULL")[0].as<std::size_t>() == incremental.size());
+    CHECK(tx.exec1("SELECT sum((reports->'p2p'->>'count')::int) FROM rooms")[0].as<long>() > 0);
+  }
+  pqxx::nontransaction tx(c);
+  tx.exec0("DROP OWNED BY ana_reports; DROP ROLE ana_reports");
+}
+
+TEST_CASE("sql: room reports through Kafka survive a materialiser crash and restart mid-room") {
+  TestDb db;
+  std::unique_ptr<events::MockCluster> mock;
+  const std::string brokers = fresh_mock(mock).bootstraps();
+  World w;
+  run_scenario(w, 6, 1500, 12);
+  const std::vector<core::Event> log = with_calls(w, w.log);
+  check_log_exercises_reports(log);
+  const auto n = static_cast<std::int64_t>(log.size());
+  produce_all(brokers, log);
+  {
+    // Crashes after PostgreSQL committed its fifth batch, before Kafka did: that batch comes
+    // again and must not count twice.
+    auto cfg = materializer_config(brokers, db);
+    cfg.batch_max = 60;
+    cfg.after_pg_commit = [](std::uint64_t batch, const std::vector<core::Event>&) {
+      if (batch == 5) throw std::runtime_error("simulated crash after the PostgreSQL commit");
+    };
+    Running crashing(cfg);
+    REQUIRE(wait_until([&] { return crashing.done(); }));
+    CHECK(crashing.error() == "simulated crash after the PostgreSQL commit");
+  }
+  CHECK(stored_events(db) < n);  // stopped mid-stream, rooms half folded
+  auto cfg = materializer_config(brokers, db);
+  cfg.batch_max = 60;
+  Running m(cfg);
+  REQUIRE(wait_until([&] { return stored_events(db) == n && m.stats().duplicates > 0; }));
+  CHECK(m.stats().duplicates > 0);
+  check_reports(db, log);
+
+  pqxx::connection c(db.conn_string());
+  const auto incremental = stored_reports(db);
+  sql::recompute_reports(c, std::nullopt);
+  const auto recomputed = stored_reports(db);
+  for (const auto& [id, s] : incremental) {
+    CAPTURE(id);
+    CHECK(same_json(recomputed.at(id).reports, s.reports));
+  }
+}

@@ -9,7 +9,7 @@
 #include <set>
 
 #include "analytics/pg_store.hpp"
-#include "http_support.hpp"
+#include "pg_support.hpp"
 
 using namespace mucstream::analytics;
 using namespace mucstream::analytics::testing;
@@ -21,19 +21,6 @@ const std::string kOldStandup = "00000000-0000-7000-8000-000000000003";
 const std::string kAlice = "00000000-0000-7000-8000-0000000000a1";
 const std::string kBob = "00000000-0000-7000-8000-0000000000b1";
 
-std::string conninfo() {
-  const char* c = std::getenv("MUCSTREAM_TEST_PG");
-  REQUIRE_MESSAGE(c != nullptr, "run through with_postgres.sh (MUCSTREAM_TEST_PG unset)");
-  return c;
-}
-
-struct Api {
-  PgStore store{conninfo(), 4};
-  Running srv{&store};
-  std::string tok = Running::token(Role::analyst);
-  Api() { srv.start(); }
-  Reply get(const std::string& path) { return srv.get(path, tok); }
-};
 
 // Walks an event listing with limit-sized pages; returns the "n"/seq of every item.
 std::vector<std::string> walk(Api& api, const std::string& base, int limit, const char* field = "seq") {

@@ -12,7 +12,7 @@
 #include "analytics/pg_store.hpp"
 #include "analytics/telemetry.hpp"
 #include "core_loop.hpp"
-#include "http_support.hpp"
+#include "pg_support.hpp"
 #include "sql/writer.hpp"
 
 using namespace mucstream;
@@ -20,12 +20,6 @@ using namespace mucstream::analytics;
 using namespace mucstream::analytics::testing;
 
 namespace {
-
-std::string conninfo() {
-  const char* c = std::getenv("MUCSTREAM_TEST_PG");
-  REQUIRE_MESSAGE(c != nullptr, "run through with_postgres.sh (MUCSTREAM_TEST_PG unset)");
-  return c;
-}
 
 core::Event joined(Loop& loop, const char* user, const char* nick) {
   core::Join j;

@@ -9,7 +9,7 @@
 #include <cstdlib>
 
 #include "analytics/pg_store.hpp"
-#include "http_support.hpp"
+#include "pg_support.hpp"
 
 using namespace mucstream::analytics;
 using namespace mucstream::analytics::testing;
@@ -23,19 +23,6 @@ const std::string kCarol = "00000000-0000-7000-8000-0000000000c2";
 const std::string kEve = "00000000-0000-7000-8000-0000000000e1";
 const std::string kDay = "since=2026-11-21T00:00:00Z&until=2026-11-22T00:00:00Z";
 
-std::string conninfo() {
-  const char* c = std::getenv("MUCSTREAM_TEST_PG");
-  REQUIRE_MESSAGE(c != nullptr, "run through with_postgres.sh (MUCSTREAM_TEST_PG unset)");
-  return c;
-}
-
-struct Api {
-  PgStore store{conninfo(), 4};
-  Running srv{&store};
-  std::string tok = Running::token(Role::analyst);
-  Api() { srv.start(); }
-  Reply get(const std::string& path) { return srv.get(path, tok); }
-};
 
 double num(const Reply& r, const char* pointer) {
   const rapidjson::Value* v = rapidjson::Pointer(pointer).Get(r.json);

@@ -7,35 +7,13 @@
 # Usage: run.sh MUCSTREAMD MUCCTL STATE_DIR. Everything it starts is stopped by PID on exit.
 set -euo pipefail
 mucstreamd=$1 mucctl=$2 state=$3
-here=$(cd "$(dirname "$0")" && pwd)
-e2e=$here/../e2e
-pgdir=$state-pg
-python=/usr/bin/python3
-all_pid=
-# shellcheck source=../e2e/lib.sh
-. "$e2e/lib.sh"
+# shellcheck source=../e2e_pipeline/stack.sh
+. "$(dirname "$0")/../e2e_pipeline/stack.sh"
 
-cleanup() {
-  [ -n "$all_pid" ] && kill -TERM "$all_pid" 2>/dev/null && wait "$all_pid" 2>/dev/null || true
-  "$e2e/fixture.sh" stop "$state" >/dev/null 2>&1 || true
-  "$here/../scripts/pg.sh" stop "$pgdir" || true
-  rm -rf "$pgdir"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; echo "--- mucstreamd all log:" >&2; tail -40 "$state/all.log" >&2; exit 1; }
-
-rm -rf "$pgdir"; mkdir -p "$pgdir"; chmod 755 "$pgdir"
-pg=$("$here/../scripts/pg.sh" start "$pgdir")
-E2E_NO_COMPONENT=1 "$e2e/fixture.sh" start "$state" "$mucstreamd" >/dev/null
-comp=$(grep COMPONENT_PORT "$state/env" | cut -d= -f2)
+stack_start
 http=$(free_port)
 secret=e2e-admin-secret-0123456789abcdef0123
-"$mucstreamd" all --xmpp-host 127.0.0.1 --xmpp-port "$comp" --domain rooms.localhost --secret e2e-secret \
-  --pg "$pg" --kafka-spill-dir "$state/spill" --jwt-secret "$secret" --http-listen "127.0.0.1:$http" \
-  >"$state/all.log" 2>&1 &
-all_pid=$!
-for _ in $(seq 150); do grep -q "connected: serving" "$state/all.log" && break; sleep 0.1; done
-grep -q "connected: serving" "$state/all.log" || fail "mucstreamd all did not connect"
+start_all "$state/all.log" --jwt-secret "$secret" --http-listen "127.0.0.1:$http"
 grep -q "with live room administration" "$state/all.log" || fail "the API does not serve live administration"
 
 export MUCCTL=$mucctl MUCCTL_URL=http://127.0.0.1:$http ROOM_FILE=$state/room
@@ -45,8 +23,7 @@ unset MUCCTL_CONFIG
 (cd "$e2e" && PYTHONPATH="$e2e" $python "$here/flow.py" "$state") || fail "admin flow"
 room=$(cat "$ROOM_FILE")
 
-kill -TERM "$all_pid"; wait "$all_pid" || fail "mucstreamd all exited with $?"; all_pid=  # drains into PostgreSQL
-sql() { psql "$pg" -XAtqc "$1"; }
+stop_all  # drains into PostgreSQL
 rid=$(sql "SELECT id FROM rooms WHERE jid = '$room'")
 [ -n "$rid" ] || fail "no rooms row for $room"
 ev() { sql "SELECT count(*) FROM events WHERE room_id = '$rid' AND $1"; }

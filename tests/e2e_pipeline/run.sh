@@ -6,39 +6,10 @@
 # Usage: run.sh MUCSTREAMD STATE_DIR. Everything it starts is stopped by PID on exit.
 set -euo pipefail
 mucstreamd=$1 state=$2
-here=$(cd "$(dirname "$0")" && pwd)
-e2e=$here/../e2e
-pgdir=$state-pg
-python=/usr/bin/python3
-all_pid=
+# shellcheck source=stack.sh
+. "$(dirname "$0")/stack.sh"
 
-cleanup() {
-  [ -n "$all_pid" ] && kill -TERM "$all_pid" 2>/dev/null && wait "$all_pid" 2>/dev/null || true
-  "$e2e/fixture.sh" stop "$state" >/dev/null 2>&1 || true
-  "$here/../scripts/pg.sh" stop "$pgdir" || true
-  rm -rf "$pgdir"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; echo "--- mucstreamd all log:" >&2; grep -v '^%' "$state"/all*.log | tail -40 >&2; exit 1; }
-
-rm -rf "$pgdir"; mkdir -p "$pgdir"; chmod 755 "$pgdir"
-pg=$("$here/../scripts/pg.sh" start "$pgdir")
-# Prosody (+ the standalone component, which is replaced by `all` below).
-"$e2e/fixture.sh" start "$state" "$mucstreamd" >/dev/null
-kill -TERM "$(cat "$state/component.pid")"; sleep 0.5
-comp=$(grep COMPONENT_PORT "$state/env" | cut -d= -f2)
-
-start_all() {  # start_all LOG
-  "$mucstreamd" all --xmpp-host 127.0.0.1 --xmpp-port "$comp" --domain rooms.localhost --secret e2e-secret \
-    --pg "$pg" --kafka-spill-dir "$state/spill" >"$1" 2>&1 &
-  all_pid=$!
-  for _ in $(seq 100); do grep -q "connected: serving" "$1" && return 0; sleep 0.1; done
-  fail "mucstreamd all did not connect"
-}
-stop_all() {
-  kill -TERM "$all_pid"; wait "$all_pid" || fail "mucstreamd all exited with $?"; all_pid=
-}
-sql() { psql "$pg" -XAtqc "$1"; }
+stack_start
 
 start_all "$state/all1.log"
 grep -q "tail it with: kcat -b" "$state/all1.log" || fail "no kcat command logged"

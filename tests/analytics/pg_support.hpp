@@ -1,0 +1,29 @@
+#pragma once
+// Shared by the PostgreSQL-backed API tests, which with_postgres.sh runs against a migrated
+// and seeded PostgreSQL (MUCSTREAM_TEST_PG).
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "analytics/pg_store.hpp"
+#include "http_support.hpp"
+
+namespace mucstream::analytics::testing {
+
+inline std::string conninfo() {
+  const char* c = std::getenv("MUCSTREAM_TEST_PG");
+  REQUIRE_MESSAGE(c != nullptr, "run through with_postgres.sh (MUCSTREAM_TEST_PG unset)");
+  return c;
+}
+
+// The read API over the real store, with an analyst token.
+struct Api {
+  PgStore store{conninfo(), 4};
+  Running srv{&store};
+  std::string tok = Running::token(Role::analyst);
+  Api() { srv.start(); }
+  Reply get(const std::string& path) { return srv.get(path, tok); }
+};
+
+}  // namespace mucstream::analytics::testing

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "analytics/json.hpp"
+#include "analytics/json_in.hpp"
 #include "analytics/server.hpp"
 #include "core/jid.hpp"
 #include "core/roles.hpp"
@@ -23,7 +24,8 @@ class Body {
       doc_.SetObject();
       return;
     }
-    doc_.Parse(text.c_str(), text.size());
+    check_body_nesting(text);
+    doc_.Parse<rapidjson::kParseIterativeFlag>(text.c_str(), text.size());
     if (doc_.HasParseError() || !doc_.IsObject()) throw ParamError("body", "not a JSON object");
   }
   std::optional<std::string> text(const char* name, std::size_t max_len = 1024) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "analytics/json_in.hpp"
 #include "analytics/json.hpp"
 #include "analytics/metrics.hpp"
 #include "analytics/server.hpp"
@@ -225,8 +226,9 @@ class Telemetry {
   // Parses and checks the body into reports; true for a {"batch": [...]} body.
   bool parse_body(const std::string& body, const TokenClaims& who, std::vector<core::ClientReport>& reports,
                   std::size_t& claimed) const {
+    check_body_nesting(body);
     rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseValidateEncodingFlag>(body.c_str(), body.size());
+    doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(body.c_str(), body.size());
     if (doc.HasParseError())
       throw ParamError("body", std::string("not valid JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
                                    " at byte " + std::to_string(doc.GetErrorOffset()));

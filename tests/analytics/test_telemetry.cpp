@@ -257,6 +257,12 @@ TEST_CASE("telemetry http: malformed bodies are 400 naming the field, too much i
   const std::string fits(core::kClientDataMaxBytes - 11, 'x');
   CHECK(api.post(api.event("ice_usage", R"(,"data":{"blob":")" + fits + "\"}"), tok).status == 202);
   CHECK(api.reported().size() == 2);
+  // Nesting far beyond the bound (within the 1 MiB body limit) is refused before any
+  // recursive code sees it: a client must not be able to exhaust the server's stack.
+  const std::string abyss = api.event("ice_usage", R"(,"data":)" + std::string(500000, '[') + std::string(500000, ']'));
+  Reply r = api.post(abyss, tok);
+  CHECK(r.status == 400);
+  CHECK(r.text("/error/parameter") == "body");
 
   std::string oversized = "{\"batch\":[";
   for (int i = 0; i < 101; ++i) oversized += (i ? "," : "") + api.event("ice_usage");

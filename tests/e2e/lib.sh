@@ -16,8 +16,9 @@ alive() {  # a zombie (exited, not yet reaped by whoever adopted it) counts as g
 }
 
 stop_pid() {  # stop_pid PIDFILE: TERM, up to 10 s, then KILL
-  [ -f "$1" ] || return 0
-  local pid; pid=$(cat "$1")
+  # The file may vanish between the test and the read: ejabberd removes its own pid file
+  # while `ejabberdctl stop` is shutting it down.
+  local pid; pid=$(cat "$1" 2>/dev/null) || return 0
   if alive "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done

@@ -19,20 +19,8 @@ unset MUCCTL_URL MUCCTL_TOKEN MUCCTL_CONFIG MUCSTREAM_JWT_SECRET
 export HOME="$work/home" XDG_CONFIG_HOME=""
 mkdir -p "$HOME"
 
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-# run NAME EXPECTED_STATUS CMD…: runs CMD, stdout to $out, stderr to $err, checks the status.
-run() {
-  local name=$1 want=$2; shift 2
-  "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  out=$(cat "$work/out") err=$(cat "$work/err")
-  if [ "$got" = "$want" ]; then ok; else bad "$name: exit $got, wanted $want; stderr: $err; stdout: ${out:0:300}"; fi
-}
-has() { if grep -qE -- "$2" <<<"$3"; then ok; else bad "$1: no match for /$2/ in: ${3:0:400}"; fi; }
-hasnt() { if grep -qE -- "$2" <<<"$3"; then bad "$1: unexpected /$2/ in: ${3:0:400}"; else ok; fi; }
-lines() { local n; n=$(printf '%s\n' "$3" | grep -c .); if [ "$n" = "$2" ]; then ok; else bad "$1: $n lines, wanted $2: ${3:0:400}"; fi; }
+# shellcheck source=checks.sh
+. "$(dirname "$0")/checks.sh"
 
 secret="mucctl-test-secret-0123456789abcdef"
 standup=00000000-0000-7000-8000-000000000001

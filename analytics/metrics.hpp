@@ -110,4 +110,8 @@ class Registry {
 // Prometheus label-value escaping (backslash, double quote, newline).
 std::string escape_label_value(const std::string& v);
 
+// mucstream_build_info{version="…"} 1: which build serves this /metrics (the usual
+// Prometheus build-info gauge, joined to other series by instance).
+void register_build_info(Registry& registry, const std::string& version);
+
 }  // namespace mucstream::analytics::metrics

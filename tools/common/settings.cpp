@@ -90,7 +90,8 @@ class HelpFormatter : public CLI::Formatter {
   std::string make_usage(const CLI::App*, std::string) const override { return usage_ + "\n"; }
   std::string make_option_name(const CLI::Option* o, bool) const override {
     std::string names = o->get_name(false, true);
-    for (std::size_t at = names.find(','); at != std::string::npos; at = names.find(',', at + 2)) names.insert(at + 1, " ");
+    for (std::size_t at = names.find(','); at != std::string::npos; at = names.find(',', at + 2))
+      names.insert(at + 1, " ");
     return names;
   }
   std::string make_option_opts(const CLI::Option* o) const override {
@@ -120,7 +121,8 @@ void describe(CLI::App& app, const std::vector<SettingSpec>& specs, std::vector<
     std::string text = s.help + "\nenv " + Settings::env_for(s.key) + ", toml " + s.key;
     if (!s.default_value.empty() && !s.secret) text += ", default '" + s.default_value + "'";
     std::string names = Settings::flag_for(s.key) + (s.alias.empty() ? "" : "," + s.alias);
-    CLI::Option* o = app.add_option_function<std::string>(names, [&given, key = s.key](const std::string& v) { given[key] = v; }, text)
+    const auto record = [&given, key = s.key](const std::string& v) { given[key] = v; };
+    CLI::Option* o = app.add_option_function<std::string>(names, record, text)
                          ->type_name("VALUE")
                          ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     if (is_switch(s)) o->expected(0, 1)->default_str("true");  // `--recompute` alone means true

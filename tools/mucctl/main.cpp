@@ -557,7 +557,8 @@ int run(int argc, char** argv) {
   std::vector<std::pair<const CLI::Option*, std::string>> declared;  // read into ctx.opts after parsing
   const auto add = [&declared](CLI::App& on, const Option& o) {
     const std::string names = "--" + std::string(o.name) + (std::string(o.name) == "follow" ? ",-f" : "");
-    CLI::Option* opt = o.value ? on.add_option(names)->type_name("VALUE")->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+    CLI::Option* opt = o.value ? on.add_option(names)->type_name("VALUE")
+                                     ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)  // twice: refused below
                                : on.add_flag(names)->disable_flag_override();
     declared.emplace_back(opt, o.name);
   };
@@ -571,7 +572,8 @@ int run(int argc, char** argv) {
     if (group == nullptr) group = app.add_subcommand(c.group);
     CLI::App* leaf = *c.name == '\0' ? group : group->add_subcommand(c.name);
     for (const auto& o : c.options) add(*leaf, o);
-    if (c.positional > 0) arguments[leaf] = leaf->add_option("args")->expected(static_cast<int>(c.positional))->required();
+    if (c.positional > 0)
+      arguments[leaf] = leaf->add_option("args")->expected(static_cast<int>(c.positional))->required();
     commands[leaf] = &c;
   }
   try {
@@ -587,7 +589,9 @@ int run(int argc, char** argv) {
   }
   std::vector<std::string> words, unknown;  // what no option took: positionals, unknown options
   for (std::string& w : app.remaining()) (w.size() > 1 && w[0] == '-' ? unknown : words).push_back(std::move(w));
-  const auto parsed = [](const CLI::App* on) { return on->get_subcommands().empty() ? nullptr : on->get_subcommands().front(); };
+  const auto parsed = [](const CLI::App* on) {
+    return on->get_subcommands().empty() ? nullptr : on->get_subcommands().front();
+  };
   const CLI::App* group = parsed(&app);
   const CLI::App* leaf = group == nullptr ? nullptr : commands.count(group) ? group : parsed(group);
   if (group == nullptr) {

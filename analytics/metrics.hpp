@@ -3,7 +3,7 @@
 // process can increment without locks on the hot path, plus callback series for numbers
 // that live elsewhere. GET /metrics renders it in the Prometheus text format (0.0.4).
 //
-// The arrows of ../shared/ARCHITECTURE.md say xmpp/ and sql/ may not include analytics/, so
+// Dependencies point one way (tools -> analytics -> sql -> events -> core, xmpp -> core), so
 // the component and the materialiser never see this registry: tools/mucstreamd, which wires
 // the roles together, registers callback series (counter_fn / gauge_fn) that read their
 // own counters at scrape time. Code that may include analytics/ (the API, telemetry)

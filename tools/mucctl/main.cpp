@@ -559,7 +559,7 @@ int run(int argc, char** argv) {
     const std::string names = "--" + std::string(o.name) + (std::string(o.name) == "follow" ? ",-f" : "");
     CLI::Option* opt = o.value ? on.add_option(names)->type_name("VALUE")
                                      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)  // twice: refused below
-                               : on.add_flag(names)->disable_flag_override();
+                               : on.add_flag(names);
     declared.emplace_back(opt, o.name);
   };
   for (const auto& o : kGlobal)
@@ -624,7 +624,10 @@ int run(int argc, char** argv) {
                      full + " --help)");
   for (const auto& [opt, name] : declared) {
     if (opt->count() > 1) throw UsageError("--" + name + " given twice");
-    if (opt->count() == 1) ctx.opts[name] = opt->get_expected_min() == 0 ? "" : opt->results().front();
+    if (opt->count() == 0) continue;
+    const bool is_switch = opt->get_expected_max() == 0;
+    if (is_switch && opt->results().front() != "true") throw UsageError("--" + name + " takes no value");
+    ctx.opts[name] = is_switch ? "" : opt->results().front();
   }
   if (auto a = arguments.find(leaf); a != arguments.end()) ctx.args = a->second->results();
   ctx.args.insert(ctx.args.end(), words.begin(), words.end());

@@ -4,6 +4,7 @@
 #include "analytics/server.hpp"
 #include "analytics/telemetry.hpp"
 #include "tools/common/log.hpp"
+#include "tools/common/version.hpp"
 
 namespace mucstream::tools {
 
@@ -43,6 +44,7 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
 
   impl_->store = std::make_unique<an::PgStore>(pg, cfg.threads);
   impl_->server = std::make_unique<an::HttpServer>(cfg, registry);
+  an::metrics::register_build_info(registry, kVersion);
   an::add_api_routes(*impl_->server, registry, *impl_->store);
   // Client telemetry is decided by the room loop too; without one (mucstreamd api) the
   // routes still exist and answer 503 saying where telemetry is served.

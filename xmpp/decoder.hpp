@@ -1,7 +1,8 @@
 #pragma once
-// Stanza -> core command decoding (XEP-0045 wire details). The decoder reads the room
-// state only to tell a presence update from a join and to resolve nicks in admin items;
-// every room rule stays in core::decide.
+// Stanza -> core command decoding (XEP-0045 wire details). The decoder is literal: a
+// presence becomes core::Presence (the core decides join, update, nick change or leave).
+// It reads the room state only to resolve nicks in admin items; every room rule stays in
+// core::decide.
 #include <cstdint>
 #include <optional>
 #include <string>

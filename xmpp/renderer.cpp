@@ -102,12 +102,6 @@ void StringOutput::put(std::string_view head, std::string_view to, std::string_v
   stanzas.push_back(std::move(s));
 }
 
-const std::string& PresenceCache::get(const std::string& session_id) const {
-  static const std::string empty;
-  auto it = map_.find(session_id);
-  return it == map_.end() ? empty : it->second;
-}
-
 void Renderer::render(const core::Delivery& d, const PresenceCache& cache, const RenderContext& ctx, Output& o) const {
   if (const auto* p = std::get_if<core::PresenceOut>(&d)) render(*p, cache, ctx, o);
   else render(std::get<core::MessageOut>(d), ctx, o);

@@ -15,6 +15,7 @@
 #include "core/error.hpp"
 #include "core/state.hpp"
 #include "xmpp/decoder.hpp"
+#include "xmpp/presence_cache.hpp"
 
 namespace mucstream::xmpp {
 
@@ -30,19 +31,6 @@ class StringOutput final : public Output {
  public:
   void put(std::string_view head, std::string_view to, std::string_view tail) override;
   std::vector<std::string> stanzas;
-};
-
-// The last presence payload (show, status, caps ... as XML) each session sent, by
-// session id. PresenceOut.session_id names the entry whose payload is relayed.
-class PresenceCache {
- public:
-  void set(const std::string& session_id, std::string payload) { map_[session_id] = std::move(payload); }
-  void erase(const std::string& session_id) { map_.erase(session_id); }
-  const std::string& get(const std::string& session_id) const;
-  std::size_t size() const { return map_.size(); }
-
- private:
-  std::unordered_map<std::string, std::string> map_;
 };
 
 // Ties rendered messages back to the stanza that caused them: the reflected groupchat

@@ -159,7 +159,7 @@ struct DestroyRoom {
   std::string alternate_venue;  // a room JID occupants are pointed to, may be empty
 };
 
-// --- Calls (issue 6). The component observes signalling; it never alters what it relays.
+// --- Calls. The component observes signalling; it never alters what it relays.
 
 // A Jingle (XEP-0166/0167) action seen in an IQ that `user` sent to `to_nick` through the room.
 struct ObserveJingle {

@@ -1,5 +1,5 @@
 #pragma once
-// The pure heart of mucstream (see ../shared/ARCHITECTURE.md):
+// The pure heart of mucstream:
 //   Decision decide(const Service&, const Command&, Context&)   -- no I/O, no mutation
 //   void apply(Service&, const Event&)                            -- the only state change
 // apply() works in place rather than returning a new state: rooms hold history and

@@ -1,5 +1,5 @@
 #pragma once
-// Call-related wire extensions (issue 6; specified in docs/protocol.md "Calls"): Jingle
+// Call-related wire extensions (specified in docs/protocol.md "Calls"): Jingle
 // observation (XEP-0166/0167), presence-carried media state (Jitsi elements and
 // urn:xmpp:mucstream:0 <media/>), client info on join (<client/> and XEP-0115 caps),
 // the P2P stats extension (urn:xmpp:mucstream:stats:0) and XEP-0301 real-time text.

@@ -348,7 +348,7 @@ void decode_iq(const gloox::Tag& t, const core::Jid& to, const DecodeContext& ct
   if (!to.resource().empty()) {  // room/nick
     if (get && q->name() == "ping" && qns == ns::kPing) answer(Query::What::self_ping);
     else answer(Query::What::occupant_iq);
-    // Jingle between occupants: routed unchanged like any IQ, and observed (issue 6).
+    // Jingle between occupants: routed unchanged like any IQ, and observed for call events.
     // Malformed Jingle is the recipient's to refuse (XEP-0166 §8), so it is still routed.
     if (!get && q->name() == "jingle" && qns == ns::kJingle && !d.room.empty()) {
       d.jingle = decode_jingle(*q, d.from, d.room, to.resource(), ctx.jingle);

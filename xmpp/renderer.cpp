@@ -56,7 +56,7 @@ void stanza_id(std::string& out, const std::string& id, const std::string& room)
   out += "/>";
 }
 
-// Issue 6: the ids a client needs for analytics and telemetry. A self-presence (110) names
+// The ids a client needs for analytics and telemetry. A self-presence (110) names
 // the recipient's own session (an occupant may be joined from several); any other presence
 // names the session whose presence it is. The room id is absent once the room is gone.
 void session_ids(std::string& out, const core::PresenceOut& p, const core::Service& svc,

@@ -33,14 +33,14 @@ class StringOutput final : public Output {
   std::vector<std::string> stanzas;
 };
 
-// Ties rendered messages back to the stanza that caused them: the reflected groupchat
-// or private message keeps the sender's id attribute, as clients match their own echo on it.
 // Issues the token a session presents to POST /v1/telemetry (session id, room id).
 using TelemetryTokenSource = std::function<std::string(const std::string& session_id, const std::string& room_id)>;
 
+// Ties rendered messages back to the stanza that caused them: the reflected groupchat
+// or private message keeps the sender's id attribute, as clients match their own echo on it.
 struct RenderContext {
   std::string origin_id;  // id of the stanza that caused this decision ("" for admin commands)
-  // Issue 6: with the service, presences carry <session xmlns='urn:xmpp:mucstream:0'
+  // With the service, presences carry <session xmlns='urn:xmpp:mucstream:0'
   // id='…' room-id='…'/>; with a token source, self-presences also carry <telemetry/>.
   const core::Service* service = nullptr;
   const TelemetryTokenSource* telemetry_token = nullptr;

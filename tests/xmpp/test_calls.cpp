@@ -1,4 +1,4 @@
-// Decoding the call extensions (issue 6, docs/protocol.md "Calls") from raw stanzas as
+// Decoding the call extensions (docs/protocol.md "Calls") from raw stanzas as
 // Prosody hands them to the component, and the ids rendered into presences.
 #include "tests/xmpp/util.hpp"
 #include "xmpp/calls.hpp"

@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <set>
 
-#include "analytics/pg_store.hpp"
 #include "pg_support.hpp"
 
 using namespace mucstream::analytics;
@@ -265,7 +264,7 @@ TEST_CASE("pg: metrics read live counts from the database, health reports it") {
 }
 
 TEST_CASE("pg: an unreachable database gives 503 and an unhealthy /healthz, then recovers nothing wrong") {
-  PgStore store("host=127.0.0.1 port=1 user=postgres dbname=postgres connect_timeout=2", 2);
+  mucstream::sql::PgReadStore store("host=127.0.0.1 port=1 user=postgres dbname=postgres connect_timeout=2", 2);
   Running srv(&store);
   srv.start();
   Reply h = srv.get("/healthz");

@@ -250,7 +250,7 @@ struct Encoder {
 
 struct Decoder {
   Value::Object& members;
-  std::vector<bool> used = std::vector<bool>(members.size(), false);
+  std::vector<bool> used{};  // which members named fields took; kept only for structs with a Rest
   Value* rest_into = nullptr;
 
   // Each read leaves `out` alone and returns false when `v` has another JSON type.
@@ -306,14 +306,25 @@ struct Decoder {
     return true;
   }
 
-  Value* find(const char* key, std::size_t& at) {
+  // Members usually come in the order fields() lists them: look where the last one was
+  // found first, then everywhere.
+  std::size_t next = 0;
+  Value* find(std::string_view key, std::size_t& at) {
+    if (next < members.size() && members[next].first == key) {
+      at = next++;
+      return &members[at].second;
+    }
     for (at = 0; at < members.size(); ++at)
-      if (members[at].first == key) return &members[at].second;
+      if (members[at].first == key) {
+        next = at + 1;
+        return &members[at].second;
+      }
     return nullptr;
   }
 
   // Marks every member named `key` (JSON may repeat a key; the first one counts).
   void take(std::string_view key) {
+    if (used.empty()) return;
     for (std::size_t i = 0; i < members.size(); ++i)
       if (members[i].first == key) used[i] = true;
   }
@@ -322,7 +333,7 @@ struct Decoder {
   void operator()(const char* key, T& field, const char* alias = nullptr) {
     std::size_t at = 0;
     Value* v = find(key, at);
-    if (v == nullptr && alias != nullptr) v = find(key = alias, at);
+    if (v == nullptr && alias != nullptr) v = find(key = alias, at);  // an older spelling
     if (v == nullptr) return;
     if constexpr (IsOptional<T>::value) {
       typename T::value_type x{};
@@ -338,6 +349,7 @@ struct Decoder {
   template <class D>
   static void read_object(Value::Object& members, D& d) {
     Decoder r{members};
+    if constexpr (kHasRest<D>) r.used.assign(members.size(), false);
     fields(d, r);
     if (r.rest_into == nullptr) return;
     Value::Object left;

@@ -63,6 +63,7 @@ struct RoomService::Impl {
   core::ServiceConfig config;
   core::Service svc;
   core::IdSource& ids;
+  core::Crypto& crypto;
   core::EventSink& sink;
   ServiceStats stats;
   Logger logger;
@@ -86,8 +87,10 @@ struct RoomService::Impl {
   std::unique_ptr<ComponentConnection> comp;
   std::mt19937_64 rng{std::random_device{}()};
 
-  Impl(ConnectionOptions c, Limits l, core::ServiceConfig cfg, core::Service s, core::IdSource& i, core::EventSink& k)
-      : conn(std::move(c)), limits(l), config(std::move(cfg)), svc(std::move(s)), ids(i), sink(k), renderer(conn.domain) {
+  Impl(ConnectionOptions c, Limits l, core::ServiceConfig cfg, core::Service s, core::IdSource& i,
+       core::Crypto& y, core::EventSink& k)
+      : conn(std::move(c)), limits(l), config(std::move(cfg)), svc(std::move(s)), ids(i), crypto(y), sink(k),
+        renderer(conn.domain) {
     config.domain = conn.domain;
     wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     logger = [](LogLevel lvl, const std::string& m) {
@@ -106,7 +109,7 @@ struct RoomService::Impl {
   // --- executing commands ---------------------------------------------------------------
 
   core::Decision execute(const core::Command& cmd) {
-    core::Context ctx{config, now_ms(), ids};
+    core::Context ctx{config, now_ms(), ids, crypto};
     core::Decision d = core::execute(svc, cmd, ctx);
     for (const core::Event& e : d.events) sink.publish(e);
     stats.events.fetch_add(d.events.size(), std::memory_order_relaxed);
@@ -485,8 +488,9 @@ struct RoomService::Impl {
 };
 
 RoomService::RoomService(ConnectionOptions conn, Limits limits, core::ServiceConfig config, core::Service initial,
-                         core::IdSource& ids, core::EventSink& sink)
-    : impl_(std::make_unique<Impl>(std::move(conn), limits, std::move(config), std::move(initial), ids, sink)) {}
+                         core::IdSource& ids, core::Crypto& crypto, core::EventSink& sink)
+    : impl_(std::make_unique<Impl>(std::move(conn), limits, std::move(config), std::move(initial), ids, crypto,
+                                   sink)) {}
 
 RoomService::~RoomService() = default;
 

@@ -202,4 +202,9 @@ std::string Registry::render() const {
   return out;
 }
 
+void register_build_info(Registry& registry, const std::string& version) {
+  registry.gauge("mucstream_build_info", "the mucstream build serving these metrics (always 1)", {{"version", version}})
+      .set(1);
+}
+
 }  // namespace mucstream::analytics::metrics

@@ -3,7 +3,7 @@
 // process can increment without locks on the hot path, plus callback series for numbers
 // that live elsewhere. GET /metrics renders it in the Prometheus text format (0.0.4).
 //
-// The arrows of ../shared/ARCHITECTURE.md say xmpp/ and sql/ may not include analytics/, so
+// Dependencies point one way (tools -> analytics -> sql -> events -> core, xmpp -> core), so
 // the component and the materialiser never see this registry: tools/mucstreamd, which wires
 // the roles together, registers callback series (counter_fn / gauge_fn) that read their
 // own counters at scrape time. Code that may include analytics/ (the API, telemetry)
@@ -109,5 +109,9 @@ class Registry {
 
 // Prometheus label-value escaping (backslash, double quote, newline).
 std::string escape_label_value(const std::string& v);
+
+// mucstream_build_info{version="…"} 1: which build serves this /metrics (the usual
+// Prometheus build-info gauge, joined to other series by instance).
+void register_build_info(Registry& registry, const std::string& version);
 
 }  // namespace mucstream::analytics::metrics

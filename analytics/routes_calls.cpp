@@ -1,11 +1,11 @@
 // Call and media analytics (analyst token): a room's timeline, a period's P2P quality, media
 // usage per session, and rooms with their calls. The numbers come from the views of
-// sql/migrations/0004_call_views.sql (PgStore, pg_calls.cpp); here: parameters and JSON.
+// sql/migrations/0004_call_views.sql (sql/pg_read_calls.cpp); here: parameters and JSON.
 #include <set>
 
 #include "analytics/json.hpp"
 #include "analytics/server.hpp"
-#include "analytics/store.hpp"
+#include "sql/read_store.hpp"
 
 namespace mucstream::analytics {
 namespace {
@@ -16,7 +16,7 @@ constexpr std::int64_t kMaxPerPage = 1000;
 
 // since/until with the summary's defaults (the 7 days before until, or before now), at
 // most 366 days so one request cannot ask for the whole history at once.
-void read_period(Query& q, CallPeriodQuery& out) {
+void read_period(Query& q, sql::CallPeriodQuery& out) {
   auto since = q.time("since");
   auto until = q.time("until");
   check_range(since, until);
@@ -27,23 +27,23 @@ void read_period(Query& q, CallPeriodQuery& out) {
   out.until = *until;
 }
 
-void write_period(JsonOut& j, const CallPeriodQuery& p) {
+void write_period(JsonOut& j, const sql::CallPeriodQuery& p) {
   j.key("since").time(p.since).key("until").time(p.until);
 }
 
 // A room id given as a path segment or the `room` parameter, that must name a room.
-void require_room(Store& store, const std::string& id) {
+void require_room(sql::ReadStore& store, const std::string& id) {
   if (!store.room(id)) throw HttpError(404, "not_found", "no room with id " + id);
 }
 
 }  // namespace
 
-void add_call_routes(HttpServer& server, Store& store) {
+void add_call_routes(HttpServer& server, sql::ReadStore& store) {
   server.route("GET", "/v1/rooms/{id}/timeline", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
-    static const std::set<std::string, std::less<>> kinds(timeline_kinds().begin(), timeline_kinds().end());
+    static const std::set<std::string, std::less<>> kinds(sql::timeline_kinds().begin(), sql::timeline_kinds().end());
     const auto id = parse_uuid(req.path_params.at(0));
     if (!id) throw ParamError("id", "not a UUID");
-    TimelineQuery tq;
+    sql::TimelineQuery tq;
     tq.room_id = *id;
     tq.kinds = req.query.list_of("kind", kinds);
     tq.limit = req.query.integer("limit", 1000, 1, 10000);
@@ -67,12 +67,12 @@ void add_call_routes(HttpServer& server, Store& store) {
   });
 
   server.route("GET", "/v1/analytics/p2p", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
-    CallPeriodQuery q;
+    sql::CallPeriodQuery q;
     read_period(req.query, q);
     q.room_id = req.query.uuid("room");
     req.query.check_all_used();
     if (q.room_id) require_room(store, *q.room_id);
-    const P2PQuality p = store.p2p_quality(q);
+    const sql::P2PQuality p = store.p2p_quality(q);
     JsonOut j;
     j.begin_object();
     write_period(j, q);
@@ -93,14 +93,14 @@ void add_call_routes(HttpServer& server, Store& store) {
   });
 
   server.route("GET", "/v1/analytics/media", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
-    CallPeriodQuery q;
+    sql::CallPeriodQuery q;
     read_period(req.query, q);
     q.room_id = req.query.uuid("room");
     q.page = req.query.integer("page", 1, 1, kMaxPage);
     q.per_page = req.query.integer("per_page", 50, 1, kMaxPerPage);
     req.query.check_all_used();
     if (q.room_id) require_room(store, *q.room_id);
-    const MediaReport m = store.media_usage(q);
+    const sql::MediaReport m = store.media_usage(q);
     JsonOut j;
     j.begin_object();
     write_period(j, q);
@@ -125,12 +125,12 @@ void add_call_routes(HttpServer& server, Store& store) {
   });
 
   server.route("GET", "/v1/analytics/rooms", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
-    CallPeriodQuery q;
+    sql::CallPeriodQuery q;
     read_period(req.query, q);
     q.page = req.query.integer("page", 1, 1, kMaxPage);
     q.per_page = req.query.integer("per_page", 50, 1, kMaxPerPage);
     req.query.check_all_used();
-    const Page<RoomCallsRow> page = store.room_calls(q);
+    const sql::Page<sql::RoomCallsRow> page = store.room_calls(q);
     JsonOut j;
     j.begin_object();
     write_period(j, q);

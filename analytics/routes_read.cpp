@@ -5,7 +5,7 @@
 
 #include "analytics/json.hpp"
 #include "analytics/server.hpp"
-#include "analytics/store.hpp"
+#include "sql/read_store.hpp"
 
 namespace mucstream::analytics {
 namespace {
@@ -25,7 +25,7 @@ std::string path_uuid(const HttpRequest& req, std::size_t index, const char* nam
   return *u;
 }
 
-void write_room(JsonOut& j, const RoomRow& r) {
+void write_room(JsonOut& j, const sql::RoomRow& r) {
   j.begin_object();
   j.key("id").str(r.id).key("name").str(r.name).key("jid").str(r.jid);
   j.key("created").time(r.created).key("ended").time(r.ended).key("ended_reason").str(r.ended_reason);
@@ -37,7 +37,7 @@ void write_room(JsonOut& j, const RoomRow& r) {
   j.end_object();
 }
 
-void write_user(JsonOut& j, const UserRow& u) {
+void write_user(JsonOut& j, const sql::UserRow& u) {
   j.begin_object();
   j.key("sessionid").str(u.sessionid).key("userid").str(u.userid).key("room_id").str(u.room_id);
   j.key("nick").str(u.nick).key("jid").str(u.jid).key("role").str(u.role).key("affiliation").str(u.affiliation);
@@ -48,7 +48,7 @@ void write_user(JsonOut& j, const UserRow& u) {
   j.end_object();
 }
 
-void write_event(JsonOut& j, const EventRow& e) {
+void write_event(JsonOut& j, const sql::EventRow& e) {
   j.begin_object();
   j.key("id").str(e.id).key("type").str(e.type).key("room").str(e.room).key("room_id").str(e.room_id);
   j.key("seq").i64(e.seq).key("actor").str(e.actor).key("peer").str(e.peer).key("time").time(e.time);
@@ -57,13 +57,13 @@ void write_event(JsonOut& j, const EventRow& e) {
 }
 
 // type, since, until, cursor, limit, order: the parameters every event listing takes.
-EventQuery event_query(Query& q) {
-  EventQuery eq;
+sql::EventQuery event_query(Query& q) {
+  sql::EventQuery eq;
   eq.types = q.list_of("type", event_type_set());
   eq.time.since = q.time("since");
   eq.time.until = q.time("until");
   check_range(eq.time.since, eq.time.until);
-  eq.after = q.cursor("cursor", 'e');
+  if (const auto c = q.cursor("cursor", 'e')) eq.after = sql::EventPosition{c->time, c->id};
   eq.limit = q.integer("limit", 100, 1, kMaxLimit);
   eq.descending = q.one_of("order", {"asc", "desc"}).value_or("asc") == "desc";
   return eq;
@@ -71,7 +71,7 @@ EventQuery event_query(Query& q) {
 
 // A page=/per_page= listing: {"items":[…],"page":P,"per_page":N,"total":T}.
 template <class Row>
-std::string numbered_page(const Page<Row>& page, std::int64_t number, std::int64_t per_page,
+std::string numbered_page(const sql::Page<Row>& page, std::int64_t number, std::int64_t per_page,
                           void (*write)(JsonOut&, const Row&)) {
   JsonOut j;
   j.begin_object().key("items").begin_array();
@@ -81,7 +81,7 @@ std::string numbered_page(const Page<Row>& page, std::int64_t number, std::int64
   return j.take();
 }
 
-std::string event_page(const EventQuery& eq, std::vector<EventRow> rows) {
+std::string event_page(const sql::EventQuery& eq, std::vector<sql::EventRow> rows) {
   const bool more = static_cast<std::int64_t>(rows.size()) > eq.limit;
   if (more) rows.resize(static_cast<std::size_t>(eq.limit));
   JsonOut j;
@@ -119,17 +119,17 @@ const std::vector<std::string>& known_event_types() {
       // what replay needs
       "room_configured", "affiliation_changed", "role_changed", "subject_changed", "nick_changed",
       "private_message_sent", "message_corrected", "message_retracted",
-      // talky's client telemetry vocabulary (issue 6)
+      // talky's client telemetry vocabulary (POST /v1/telemetry stores these)
       "started_speaking", "stopped_speaking", "peer_stream_added", "peer_stream_removed", "peer_session_added",
       "peer_session_removed", "peer_session_connection_state", "peer_session_stats", "peer_session_ice_stats",
       "ice_usage"};
   return types;
 }
 
-void add_read_routes(HttpServer& server, Store& store) {
+void add_read_routes(HttpServer& server, sql::ReadStore& store) {
   server.route("GET", "/v1/rooms", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
     Query& q = req.query;
-    RoomQuery rq;
+    sql::RoomQuery rq;
     rq.active = q.boolean("active");
     rq.name = q.text("name", 1023);
     rq.created.since = q.time("since");
@@ -153,7 +153,7 @@ void add_read_routes(HttpServer& server, Store& store) {
 
   server.route("GET", "/v1/rooms/{id}/events", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
     const std::string id = path_uuid(req, 0, "id");
-    EventQuery eq = event_query(req.query);
+    sql::EventQuery eq = event_query(req.query);
     eq.room_id = id;
     req.query.check_all_used();
     if (!store.room(id)) throw HttpError(404, "not_found", "no room with id " + id);
@@ -162,7 +162,7 @@ void add_read_routes(HttpServer& server, Store& store) {
 
   server.route("GET", "/v1/rooms/{id}/users", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
     Query& q = req.query;
-    UserQuery uq;
+    sql::UserQuery uq;
     uq.room_id = path_uuid(req, 0, "id");
     uq.active = q.boolean("active");
     uq.page = q.integer("page", 1, 1, kMaxPage);
@@ -184,7 +184,7 @@ void add_read_routes(HttpServer& server, Store& store) {
 
   server.route("GET", "/v1/users/{sessionid}/events", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
     const std::string sid = path_uuid(req, 0, "sessionid");
-    EventQuery eq = event_query(req.query);
+    sql::EventQuery eq = event_query(req.query);
     eq.actor = sid;
     req.query.check_all_used();
     if (!store.user(sid)) throw HttpError(404, "not_found", "no session with id " + sid);
@@ -193,7 +193,7 @@ void add_read_routes(HttpServer& server, Store& store) {
 
   server.route("GET", "/v1/analytics/summary", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
     Query& q = req.query;
-    TimeRange period;
+    sql::TimeRange period;
     period.since = q.time("since");
     period.until = q.time("until");
     q.check_all_used();
@@ -201,7 +201,7 @@ void add_read_routes(HttpServer& server, Store& store) {
     if (!period.until) period.until = period.since ? *period.since + kWeek : unix_now() * 1000000;
     if (!period.since) period.since = *period.until - kWeek;
     check_range(period.since, period.until);
-    const Summary s = store.summary(period);
+    const sql::Summary s = store.summary(period);
     JsonOut j;
     j.begin_object().key("since").time(*period.since).key("until").time(*period.until);
     j.key("rooms").begin_object().key("created").i64(s.rooms_created).key("ended").i64(s.rooms_ended);
@@ -218,7 +218,7 @@ void add_read_routes(HttpServer& server, Store& store) {
 
   server.route("GET", "/v1/analytics/events-per-day", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
     Query& q = req.query;
-    TimeRange period;
+    sql::TimeRange period;
     period.since = q.time("since");
     period.until = q.time("until");
     const auto types = q.list_of("type", event_type_set());
@@ -239,7 +239,7 @@ void add_read_routes(HttpServer& server, Store& store) {
 
   server.route("GET", "/v1/events", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
     Query& q = req.query;
-    EventQuery eq = event_query(q);
+    sql::EventQuery eq = event_query(q);
     if (const auto room = q.text("room", 3071)) {
       if (const auto u = parse_uuid(*room)) eq.room_id = *u;
       else if (is_bare_jid(*room)) eq.room_jid = *room;

@@ -7,7 +7,7 @@
 
 #include "analytics/json.hpp"
 #include "analytics/metrics.hpp"
-#include "analytics/store.hpp"
+#include "sql/read_store.hpp"
 
 namespace mucstream::analytics {
 namespace {
@@ -162,7 +162,7 @@ struct HttpServer::Impl {
       res.status = e.status();
       res.content_type = "application/json";
       res.body = error_body(e.code(), e.what());
-    } catch (const StoreUnavailable& e) {
+    } catch (const sql::StoreUnavailable& e) {
       res.status = 503;
       res.content_type = "application/json";
       res.body = error_body("unavailable", "the database is unavailable, try again later");
@@ -281,7 +281,7 @@ void HttpServer::stop() {
 
 bool HttpServer::running() const { return impl_->svr.is_running(); }
 
-void add_health_routes(HttpServer& server, metrics::Registry& registry, Store* store) {
+void add_health_routes(HttpServer& server, metrics::Registry& registry, sql::ReadStore* store) {
   server.route("GET", "/healthz", Access::open, [store](HttpRequest&, HttpResponse& res) {
     const bool db = store == nullptr || store->healthy();
     JsonOut j;
@@ -303,7 +303,7 @@ void add_health_routes(HttpServer& server, metrics::Registry& registry, Store* s
   });
 }
 
-void add_api_routes(HttpServer& server, metrics::Registry& registry, Store& store) {
+void add_api_routes(HttpServer& server, metrics::Registry& registry, sql::ReadStore& store) {
   add_health_routes(server, registry, &store);
   add_read_routes(server, store);
   add_call_routes(server, store);

@@ -16,6 +16,10 @@
 #include "analytics/auth.hpp"
 #include "analytics/params.hpp"
 
+namespace mucstream::sql {
+class ReadStore;
+}
+
 namespace mucstream::analytics {
 
 namespace metrics {
@@ -104,14 +108,18 @@ class HttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
-class Store;
+// The routes below answer from the read side of the schema (sql/read_store.hpp).
 // GET /healthz and GET /metrics (no token). `store` may be null (health without a database).
-void add_health_routes(HttpServer& server, metrics::Registry& registry, Store* store);
-// The talky-style read resources under /v1 (analyst token).
-void add_read_routes(HttpServer& server, Store& store);
+void add_health_routes(HttpServer& server, metrics::Registry& registry, sql::ReadStore* store);
+// The talky-style read resources under /v1 (analyst token): routes_read.cpp.
+void add_read_routes(HttpServer& server, sql::ReadStore& store);
 // Call and media analytics under /v1 (analyst token): routes_calls.cpp.
-void add_call_routes(HttpServer& server, Store& store);
+void add_call_routes(HttpServer& server, sql::ReadStore& store);
 // Everything `mucstreamd api` serves (docs/api.yaml describes exactly these).
-void add_api_routes(HttpServer& server, metrics::Registry& registry, Store& store);
+void add_api_routes(HttpServer& server, metrics::Registry& registry, sql::ReadStore& store);
+
+// The event types the read routes accept in filters: docs/events.md (talky and replay
+// types) and the talky client vocabulary that telemetry stores.
+const std::vector<std::string>& known_event_types();
 
 }  // namespace mucstream::analytics

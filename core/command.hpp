@@ -35,6 +35,22 @@ struct HistoryRequest {
   std::optional<std::int64_t> since_ms;
 };
 
+// A presence a user sent to room/nick, read literally from the wire. Whether it is a join,
+// a presence update, a nick change or a leave is the room's decision: decide() classifies
+// it against the room state (classify_presence) and runs that feature, as Prosody's
+// muc.lib.lua does. The narrower commands below stay for callers that mean one of them.
+struct Presence {
+  Jid user;          // real full JID
+  std::string room;  // bare room JID (normalised)
+  std::string nick;  // the resource of the address, as sent
+  bool available = true;
+  std::string status;  // unavailable: the client's status text, relayed
+  bool muc_x = false;  // carries <x xmlns='http://jabber.org/protocol/muc'/>: asks to (re-)enter
+  std::optional<std::string> password;
+  HistoryRequest history;
+  Value client;  // client info announced with the presence (used when it is a join)
+};
+
 struct Join {
   Jid user;  // real full JID
   std::string room;  // bare room JID (normalised)
@@ -143,7 +159,7 @@ struct DestroyRoom {
   std::string alternate_venue;  // a room JID occupants are pointed to, may be empty
 };
 
-// --- Calls (issue 6). The component observes signalling; it never alters what it relays.
+// --- Calls. The component observes signalling; it never alters what it relays.
 
 // A Jingle (XEP-0166/0167) action seen in an IQ that `user` sent to `to_nick` through the room.
 struct ObserveJingle {
@@ -196,7 +212,7 @@ struct ClientReport {
 // The service is going away (SIGTERM): everyone leaves with status 332.
 struct Shutdown {};
 
-using Command = std::variant<Join, Leave, UpdatePresence, ChangeNick, SendGroupchat, SendPrivate, ChangeSubject,
+using Command = std::variant<Presence, Join, Leave, UpdatePresence, ChangeNick, SendGroupchat, SendPrivate, ChangeSubject,
                              Invite, SetRole, SetAffiliation, Configure, CancelConfiguration, CreateRoom, SetLock,
                              DestroyRoom, ObserveJingle, AnnounceMedia, ReportP2PStats, SetRtt, ClientReport,
                              Shutdown>;

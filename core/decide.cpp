@@ -9,7 +9,8 @@ Decision decide(const Service& s, const Command& cmd, Context& ctx) {
   return std::visit(
       [&](const auto& c) -> Decision {
         using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, Join>) return decide_join(s, c, ctx);
+        if constexpr (std::is_same_v<T, Presence>) return decide_presence(s, c, ctx);
+        else if constexpr (std::is_same_v<T, Join>) return decide_join(s, c, ctx);
         else if constexpr (std::is_same_v<T, Leave>) return decide_leave(s, c, ctx);
         else if constexpr (std::is_same_v<T, UpdatePresence>) return decide_presence_update(s, c, ctx);
         else if constexpr (std::is_same_v<T, ChangeNick>) return decide_nick_change(s, c, ctx);

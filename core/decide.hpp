@@ -1,5 +1,5 @@
 #pragma once
-// The pure heart of mucstream (see ../shared/ARCHITECTURE.md):
+// The pure heart of mucstream:
 //   Decision decide(const Service&, const Command&, Context&)   -- no I/O, no mutation
 //   void apply(Service&, const Event&)                            -- the only state change
 // apply() works in place rather than returning a new state: rooms hold history and
@@ -23,6 +23,13 @@ struct Context {
 };
 
 Decision decide(const Service&, const Command&, Context&);
+
+// What a Presence is for the room as it stands: unavailable is a leave; an available
+// presence from a session already in the room without the MUC element is an update (same
+// nick) or a nick change; anything else asks to enter (decide_join then handles a re-join
+// under the same or another nick).
+enum class PresenceKind { join, update, nick_change, leave };
+PresenceKind classify_presence(const Service&, const Presence&);
 void apply(Service&, const Event&);
 
 // decide + apply, for callers that own the state (the room loop, tests).

@@ -4,6 +4,7 @@
 
 namespace mucstream::core::detail {
 
+Decision decide_presence(const Service&, const Presence&, Context&);  // presence.cpp: classifies, then one below
 Decision decide_join(const Service&, const Join&, Context&);
 Decision decide_leave(const Service&, const Leave&, Context&);
 Decision decide_presence_update(const Service&, const UpdatePresence&, Context&);

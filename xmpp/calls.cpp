@@ -130,6 +130,11 @@ void JingleContents::forget(const std::string& room, const std::string& sid) {
   if (by_sid_.erase(key) != 0) std::erase(order_, key);
 }
 
+void JingleContents::record(const JingleSeen& j) {
+  if (j.ends) return forget(j.room, j.sid);
+  for (const auto& [name, media] : j.contents) learn(j.room, j.sid, name, media);
+}
+
 // --- Jingle --------------------------------------------------------------------------
 
 std::string content_media(const gloox::Tag& content) {

@@ -1,5 +1,5 @@
 #pragma once
-// Call-related wire extensions (issue 6; specified in docs/protocol.md "Calls"): Jingle
+// Call-related wire extensions (specified in docs/protocol.md "Calls"): Jingle
 // observation (XEP-0166/0167), presence-carried media state (Jitsi elements and
 // urn:xmpp:mucstream:0 <media/>), client info on join (<client/> and XEP-0115 caps),
 // the P2P stats extension (urn:xmpp:mucstream:stats:0) and XEP-0301 real-time text.
@@ -34,6 +34,8 @@ inline constexpr const char* kJitsiVideo = "http://jitsi.org/jitmeet/video";
 inline constexpr const char* kCaps = "http://jabber.org/protocol/caps";
 }  // namespace ns
 
+struct JingleSeen;
+
 // Content names each Jingle session declared (session-initiate, session-accept,
 // content-add), so a later <mute name='…'/> or content-remove that names only the content
 // can be classified as audio, video or screen. Keyed by room and sid (sids are chosen by
@@ -43,6 +45,8 @@ class JingleContents {
   void learn(const std::string& room, const std::string& sid, const std::string& name, const std::string& media);
   const std::string* find(const std::string& room, const std::string& sid, const std::string& name) const;
   void forget(const std::string& room, const std::string& sid);
+  // The bookkeeping for one routed Jingle IQ: learn what it declares, forget it on terminate.
+  void record(const JingleSeen&);
   std::size_t size() const { return by_sid_.size(); }
   static constexpr std::size_t kMaxSessions = 10'000;
 

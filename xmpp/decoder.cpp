@@ -58,16 +58,26 @@ bool relayed_presence_child(const gloox::Tag& c) {
 
 // --- presence -------------------------------------------------------------------------
 
-void decode_presence(const gloox::Tag& t, const core::Jid& to, const DecodeContext& ctx, Decoded& d) {
+// Read literally: available or unavailable, the nick addressed, the MUC element's
+// password and history, the payload. Whether that is a join, an update, a nick change or
+// a leave is the room's decision (core::classify_presence).
+void decode_presence(const gloox::Tag& t, const core::Jid& to, Decoded& d) {
   const std::string& type = d.env.type;
+  core::Presence p;
+  p.user = d.from;
+  p.room = d.room;
+  p.nick = to.resource();
   if (type == "unavailable") {
-    d.commands.push_back(core::Leave{d.from, d.room, child_text(t, "status")});
+    p.available = false;
+    p.status = child_text(t, "status");
+    d.commands.push_back(std::move(p));
     d.presence_payload = children_xml(t, relayed_presence_child);
     return;
   }
   if (type == "error") {
     // The occupant's server bounced something we sent: it is gone (a "ghost"), as Prosody does.
-    d.commands.push_back(core::Leave{d.from, d.room, {}});
+    p.available = false;
+    d.commands.push_back(std::move(p));
     d.presence_payload = std::string{};
     return;
   }
@@ -81,43 +91,31 @@ void decode_presence(const gloox::Tag& t, const core::Jid& to, const DecodeConte
   }
   d.presence_payload = children_xml(t, relayed_presence_child);
   if (auto media = decode_media_presence(t, d.from, d.room)) d.observations.push_back(std::move(*media));
-  const core::Room* room = ctx.service.find(d.room);
-  const core::Occupant* me = room ? room->occupant_by_session_jid(d.from.full()) : nullptr;
-  const gloox::Tag* x = child(t, "x", ns::kMuc);
-  if (me != nullptr && x == nullptr) {
-    // Already in the room: a status change, or a nick change when the nick differs.
-    if (me->nick == to.resource()) d.commands.push_back(core::UpdatePresence{d.from, d.room});
-    else d.commands.push_back(core::ChangeNick{d.from, d.room, to.resource()});
-    return;
-  }
-  core::Join j;
-  j.user = d.from;
-  j.room = d.room;
-  j.nick = to.resource();
-  j.client = decode_client_info(t);
-  if (x != nullptr) {
-    if (const gloox::Tag* pw = child(*x, "password")) j.password = pw->cdata();
+  p.client = decode_client_info(t);
+  if (const gloox::Tag* x = child(t, "x", ns::kMuc)) {
+    p.muc_x = true;
+    if (const gloox::Tag* pw = child(*x, "password")) p.password = pw->cdata();
     if (const gloox::Tag* h = child(*x, "history")) {
       auto num = [&](const char* name, std::optional<std::uint32_t>& out) -> bool {
         if (!h->hasAttribute(name)) return true;
         out = parse_u32(h->findAttribute(name));
         return out.has_value();
       };
-      if (!num("maxchars", j.history.max_chars) || !num("maxstanzas", j.history.max_stanzas) ||
-          !num("seconds", j.history.seconds)) {
+      if (!num("maxchars", p.history.max_chars) || !num("maxstanzas", p.history.max_stanzas) ||
+          !num("seconds", p.history.seconds)) {
         d.error = err(ErrorCondition::bad_request, "Invalid history request");
         return;
       }
       if (h->hasAttribute("since")) {
-        j.history.since_ms = parse_datetime(h->findAttribute("since"));
-        if (!j.history.since_ms) {
+        p.history.since_ms = parse_datetime(h->findAttribute("since"));
+        if (!p.history.since_ms) {
           d.error = err(ErrorCondition::bad_request, "Invalid history 'since' date");
           return;
         }
       }
     }
   }
-  d.commands.push_back(std::move(j));
+  d.commands.push_back(std::move(p));
 }
 
 // --- message --------------------------------------------------------------------------
@@ -350,7 +348,7 @@ void decode_iq(const gloox::Tag& t, const core::Jid& to, const DecodeContext& ct
   if (!to.resource().empty()) {  // room/nick
     if (get && q->name() == "ping" && qns == ns::kPing) answer(Query::What::self_ping);
     else answer(Query::What::occupant_iq);
-    // Jingle between occupants: routed unchanged like any IQ, and observed (issue 6).
+    // Jingle between occupants: routed unchanged like any IQ, and observed for call events.
     // Malformed Jingle is the recipient's to refuse (XEP-0166 §8), so it is still routed.
     if (!get && q->name() == "jingle" && qns == ns::kJingle && !d.room.empty()) {
       d.jingle = decode_jingle(*q, d.from, d.room, to.resource(), ctx.jingle);
@@ -477,7 +475,7 @@ Decoded decode(const gloox::Tag& t, const DecodeContext& ctx) {
         d.ignore = true;  // presence to the service itself
         return d;
       }
-      decode_presence(t, to_jid, ctx, d);
+      decode_presence(t, to_jid, d);
       break;
     case StanzaKind::message:
       if (d.room.empty()) {

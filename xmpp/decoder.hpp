@@ -1,7 +1,8 @@
 #pragma once
-// Stanza -> core command decoding (XEP-0045 wire details). The decoder reads the room
-// state only to tell a presence update from a join and to resolve nicks in admin items;
-// every room rule stays in core::decide.
+// Stanza -> core command decoding (XEP-0045 wire details). The decoder is literal: a
+// presence becomes core::Presence (the core decides join, update, nick change or leave).
+// It reads the room state only to resolve nicks in admin items; every room rule stays in
+// core::decide.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -60,7 +61,7 @@ struct Decoded {
   std::optional<core::Error> error;           // reply with this error now
   std::optional<std::string> presence_payload;  // the presence's children to relay (show, status, caps ...)
   bool ignore = false;                        // nothing to do, nothing to answer (e.g. an error stanza)
-  // Observations (issue 6: Jingle actions, media announcements, real-time text) executed
+  // Observations (Jingle actions, media announcements, real-time text) executed
   // after the stanza was handled successfully (joined, relayed, routed). Their errors are
   // never answered: observing must not block signalling or chat.
   std::vector<core::Command> observations;

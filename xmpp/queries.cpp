@@ -32,8 +32,10 @@ void bool_field(std::string& out, std::string_view var, bool v, std::string_view
   field(out, var, "boolean", v ? "1" : "0", label);
 }
 
-std::string error_reply(const Decoded& d, ErrorCondition c, std::string text) {
-  return render_error(d.env, core::make_error(c, std::move(text)));
+QueryAnswer result(std::string payload = {}) { return QueryAnswer{QueryAnswer::Verdict::result, std::move(payload), {}}; }
+
+QueryAnswer refuse(ErrorCondition c, std::string text) {
+  return QueryAnswer{QueryAnswer::Verdict::error, {}, core::make_error(c, std::move(text))};
 }
 
 // What the service and every room support.
@@ -114,10 +116,10 @@ std::string config_form(const core::Room& r, const core::ServiceConfig& cfg) {
   return x;
 }
 
-std::string answer_query(const Decoded& d, const core::Service& svc, const core::ServiceConfig& cfg) {
+QueryAnswer answer(const Decoded& d, const core::Service& svc, const core::ServiceConfig& cfg) {
   const Query& q = *d.query;
   using W = Query::What;
-  if (q.what == W::service_info) return render_iq_result(d.env, service_info(cfg));
+  if (q.what == W::service_info) return result(service_info(cfg));
   if (q.what == W::service_items) {
     std::string items = "<query xmlns='http://jabber.org/protocol/disco#items'>";
     for (const auto& [jid, r] : svc.rooms) {
@@ -128,43 +130,43 @@ std::string answer_query(const Decoded& d, const core::Service& svc, const core:
       items += "/>";
     }
     items += "</query>";
-    return render_iq_result(d.env, items);
+    return result(items);
   }
-  if (q.what == W::ping && q.room.empty()) return render_iq_result(d.env);
+  if (q.what == W::ping && q.room.empty()) return result();
 
   const core::Room* r = svc.find(q.room);
-  if (r == nullptr) return error_reply(d, ErrorCondition::item_not_found, "No such room");
+  if (r == nullptr) return refuse(ErrorCondition::item_not_found, "No such room");
   const core::Occupant* me = r->occupant_by_session_jid(d.from.full());
   switch (q.what) {
-    case W::ping: return render_iq_result(d.env);
+    case W::ping: return result();
     case W::room_info:
       if (r->awaiting_configuration && affiliation_of(*r, d.from) != core::Affiliation::owner)
-        return error_reply(d, ErrorCondition::item_not_found, "No such room");
-      return render_iq_result(d.env, room_info(*r));
+        return refuse(ErrorCondition::item_not_found, "No such room");
+      return result(room_info(*r));
     case W::room_items:  // occupants are not listed (Prosody does the same for semi-anonymous rooms)
-      return render_iq_result(d.env, "<query xmlns='http://jabber.org/protocol/disco#items'/>");
+      return result("<query xmlns='http://jabber.org/protocol/disco#items'/>");
     case W::self_ping: {
       // XEP-0410: answered by the room for the occupant itself; not-acceptable means "not joined".
-      if (me == nullptr) return error_reply(d, ErrorCondition::not_acceptable, "You are not an occupant of this room");
+      if (me == nullptr) return refuse(ErrorCondition::not_acceptable, "You are not an occupant of this room");
       auto nick = core::prepare_nick(q.nick);
       if (std::holds_alternative<std::string>(nick) && std::get<std::string>(nick) == me->nick)
-        return render_iq_result(d.env);
+        return result();
       if (r->occupant_by_nick(std::holds_alternative<std::string>(nick) ? std::get<std::string>(nick) : q.nick) == nullptr)
-        return error_reply(d, ErrorCondition::item_not_found, "No occupant with that nickname");
-      return error_reply(d, ErrorCondition::service_unavailable, "IQs between occupants are not relayed");
+        return refuse(ErrorCondition::item_not_found, "No occupant with that nickname");
+      return refuse(ErrorCondition::service_unavailable, "IQs between occupants are not relayed");
     }
-    case W::occupant_iq_response: return {};  // routed by the room loop, never answered
+    case W::occupant_iq_response: return QueryAnswer{};  // routed by the room loop, never answered
     case W::occupant_iq: {
-      if (me == nullptr) return error_reply(d, ErrorCondition::not_acceptable, "You are not an occupant of this room");
+      if (me == nullptr) return refuse(ErrorCondition::not_acceptable, "You are not an occupant of this room");
       auto nick = core::prepare_nick(q.nick);
       if (!std::holds_alternative<std::string>(nick) || r->occupant_by_nick(std::get<std::string>(nick)) == nullptr)
-        return error_reply(d, ErrorCondition::item_not_found, "No occupant with that nickname");
+        return refuse(ErrorCondition::item_not_found, "No occupant with that nickname");
       // The room loop routes IQs to other occupants; reaching here means nobody to route to.
-      return error_reply(d, ErrorCondition::service_unavailable, "This IQ cannot be delivered");
+      return refuse(ErrorCondition::service_unavailable, "This IQ cannot be delivered");
     }
     case W::affiliation_list: {
       const auto mine = affiliation_of(*r, d.from);
-      if (mine < core::Affiliation::admin) return error_reply(d, ErrorCondition::forbidden, "Only admins and owners may see this list");
+      if (mine < core::Affiliation::admin) return refuse(ErrorCondition::forbidden, "Only admins and owners may see this list");
       std::string out = "<query xmlns='http://jabber.org/protocol/muc#admin'>";
       for (const auto& [jid, entry] : r->affiliations) {
         if (entry.affiliation != q.affiliation) continue;
@@ -181,11 +183,11 @@ std::string answer_query(const Decoded& d, const core::Service& svc, const core:
         }
       }
       out += "</query>";
-      return render_iq_result(d.env, out);
+      return result(out);
     }
     case W::role_list: {
       if (me == nullptr || me->role != core::Role::moderator)
-        return error_reply(d, ErrorCondition::forbidden, "Only moderators may see this list");
+        return refuse(ErrorCondition::forbidden, "Only moderators may see this list");
       const bool see = core::may_see_real_jids(me->role, r->config.whois == core::Whois::anyone);
       std::string out = "<query xmlns='http://jabber.org/protocol/muc#admin'>";
       for (const auto& [nick, o] : r->occupants) {
@@ -198,16 +200,29 @@ std::string answer_query(const Decoded& d, const core::Service& svc, const core:
         out += "/>";
       }
       out += "</query>";
-      return render_iq_result(d.env, out);
+      return result(out);
     }
     case W::config_form:
       if (affiliation_of(*r, d.from) != core::Affiliation::owner)
-        return error_reply(d, ErrorCondition::forbidden, "Only owners may configure this room");
-      return render_iq_result(d.env, "<query xmlns='http://jabber.org/protocol/muc#owner'>" + config_form(*r, cfg) +
+        return refuse(ErrorCondition::forbidden, "Only owners may configure this room");
+      return result("<query xmlns='http://jabber.org/protocol/muc#owner'>" + config_form(*r, cfg) +
                                          "</query>");
     default: break;
   }
-  return error_reply(d, ErrorCondition::service_unavailable, "Not supported");
+  return refuse(ErrorCondition::service_unavailable, "Not supported");
+}
+
+std::string render_answer(const Envelope& env, const QueryAnswer& a) {
+  switch (a.verdict) {
+    case QueryAnswer::Verdict::result: return render_iq_result(env, a.payload);
+    case QueryAnswer::Verdict::error: return render_error(env, *a.error);
+    case QueryAnswer::Verdict::none: break;
+  }
+  return {};
+}
+
+std::string answer_query(const Decoded& d, const core::Service& svc, const core::ServiceConfig& cfg) {
+  return render_answer(d.env, answer(d, svc, cfg));
 }
 
 }  // namespace mucstream::xmpp

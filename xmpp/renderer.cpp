@@ -56,7 +56,7 @@ void stanza_id(std::string& out, const std::string& id, const std::string& room)
   out += "/>";
 }
 
-// Issue 6: the ids a client needs for analytics and telemetry. A self-presence (110) names
+// The ids a client needs for analytics and telemetry. A self-presence (110) names
 // the recipient's own session (an occupant may be joined from several); any other presence
 // names the session whose presence it is. The room id is absent once the room is gone.
 void session_ids(std::string& out, const core::PresenceOut& p, const core::Service& svc,
@@ -100,12 +100,6 @@ void StringOutput::put(std::string_view head, std::string_view to, std::string_v
   s.reserve(head.size() + to.size() + tail.size());
   s.append(head).append(to).append(tail);
   stanzas.push_back(std::move(s));
-}
-
-const std::string& PresenceCache::get(const std::string& session_id) const {
-  static const std::string empty;
-  auto it = map_.find(session_id);
-  return it == map_.end() ? empty : it->second;
 }
 
 void Renderer::render(const core::Delivery& d, const PresenceCache& cache, const RenderContext& ctx, Output& o) const {

@@ -15,6 +15,7 @@
 #include "core/error.hpp"
 #include "core/state.hpp"
 #include "xmpp/decoder.hpp"
+#include "xmpp/presence_cache.hpp"
 
 namespace mucstream::xmpp {
 
@@ -32,27 +33,14 @@ class StringOutput final : public Output {
   std::vector<std::string> stanzas;
 };
 
-// The last presence payload (show, status, caps ... as XML) each session sent, by
-// session id. PresenceOut.session_id names the entry whose payload is relayed.
-class PresenceCache {
- public:
-  void set(const std::string& session_id, std::string payload) { map_[session_id] = std::move(payload); }
-  void erase(const std::string& session_id) { map_.erase(session_id); }
-  const std::string& get(const std::string& session_id) const;
-  std::size_t size() const { return map_.size(); }
-
- private:
-  std::unordered_map<std::string, std::string> map_;
-};
-
-// Ties rendered messages back to the stanza that caused them: the reflected groupchat
-// or private message keeps the sender's id attribute, as clients match their own echo on it.
 // Issues the token a session presents to POST /v1/telemetry (session id, room id).
 using TelemetryTokenSource = std::function<std::string(const std::string& session_id, const std::string& room_id)>;
 
+// Ties rendered messages back to the stanza that caused them: the reflected groupchat
+// or private message keeps the sender's id attribute, as clients match their own echo on it.
 struct RenderContext {
   std::string origin_id;  // id of the stanza that caused this decision ("" for admin commands)
-  // Issue 6: with the service, presences carry <session xmlns='urn:xmpp:mucstream:0'
+  // With the service, presences carry <session xmlns='urn:xmpp:mucstream:0'
   // id='…' room-id='…'/>; with a token source, self-presences also carry <telemetry/>.
   const core::Service* service = nullptr;
   const TelemetryTokenSource* telemetry_token = nullptr;

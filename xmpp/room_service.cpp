@@ -1,5 +1,6 @@
-// The room loop: poll the component socket and a wake-up eventfd, feed stanzas through
-// decode -> core::execute -> sink + render, flush the rendered bytes in one write per turn.
+// The room loop: poll the component socket and a wake-up eventfd, hand each stanza and
+// queued command to the RoomHandler, count its verdicts, flush the rendered bytes in one
+// write per turn, reconnect with backoff, and shut down cleanly.
 #include "xmpp/room_service.hpp"
 
 #include <gloox/tag.h>
@@ -12,15 +13,9 @@
 #include <cstdlib>
 #include <mutex>
 #include <random>
-#include <unordered_map>
 #include <vector>
 
-#include "core/decide.hpp"
 #include "xmpp/component.hpp"
-#include "xmpp/decoder.hpp"
-#include "xmpp/queries.hpp"
-#include "xmpp/renderer.hpp"
-#include "xmpp/xml.hpp"
 
 namespace mucstream::xmpp {
 namespace {
@@ -35,44 +30,21 @@ std::int64_t mono_ms() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-// Appends every rendered stanza to one buffer, written once per loop turn.
-class BufferOutput final : public Output {
- public:
-  BufferOutput(std::string& buf, ServiceStats& stats) : buf_(buf), stats_(stats) {}
-  void put(std::string_view head, std::string_view to, std::string_view tail) override {
-    buf_.append(head).append(to).append(tail);
-    stats_.stanzas_out.fetch_add(1, std::memory_order_relaxed);
-  }
-
- private:
-  std::string& buf_;
-  ServiceStats& stats_;
-};
-
-// Token bucket per sender.
-struct Bucket {
-  double tokens = 0;
-  std::int64_t last_ms = 0;
-};
-
 }  // namespace
 
 struct RoomService::Impl {
+  // Wiring: the connection settings, the handler that owns the rooms, the buffer it renders
+  // into, the counters, the log hook.
   ConnectionOptions conn;
-  Limits limits;
-  core::ServiceConfig config;
-  core::Service svc;
-  core::IdSource& ids;
-  core::Crypto& crypto;
-  core::EventSink& sink;
+  std::string out;  // rendered stanzas waiting for the next flush
+  RoomHandler handler;
   ServiceStats stats;
   Logger logger;
-  Renderer renderer;
-  PresenceCache presence;
-  std::unordered_map<std::string, Bucket> buckets;
-  std::int64_t last_bucket_sweep = 0;
-  std::string out;  // rendered stanzas waiting for the next flush
+  bool trace = std::getenv("MUCSTREAM_TRACE_STANZAS") != nullptr;  // log every stanza in and out
+  std::unique_ptr<ComponentConnection> comp;
+  std::mt19937_64 rng{std::random_device{}()};
 
+  // The admin queue: filled by submit()/inspect() on any thread, drained by the loop.
   struct Pending {
     core::Command cmd;
     std::function<void(const core::Decision&)> done;
@@ -82,16 +54,13 @@ struct RoomService::Impl {
   std::vector<Pending> queue;
   std::atomic<bool> has_pending{false};
   int wake_fd = -1;
-  bool trace = std::getenv("MUCSTREAM_TRACE_STANZAS") != nullptr;  // log every stanza in and out
 
-  std::unique_ptr<ComponentConnection> comp;
-  std::mt19937_64 rng{std::random_device{}()};
+  static constexpr std::size_t kFlushAt = 256 * 1024;         // flush mid-turn beyond this
+  static constexpr std::size_t kMaxIdleBuffer = 1024 * 1024;  // do not keep more capacity
 
-  Impl(ConnectionOptions c, Limits l, core::ServiceConfig cfg, core::Service s, core::IdSource& i,
-       core::Crypto& y, core::EventSink& k)
-      : conn(std::move(c)), limits(l), config(std::move(cfg)), svc(std::move(s)), ids(i), crypto(y), sink(k),
-        renderer(conn.domain) {
-    config.domain = conn.domain;
+  Impl(ConnectionOptions c, Limits l, core::ServiceConfig cfg, core::Service s, core::IdSource& i, core::Crypto& y,
+       core::EventSink& k)
+      : conn(std::move(c)), handler(conn.domain, l, std::move(cfg), std::move(s), i, y, k, out) {
     wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     logger = [](LogLevel lvl, const std::string& m) {
       static const char* names[] = {"DEBUG", "INFO ", "WARN ", "ERROR"};
@@ -106,265 +75,34 @@ struct RoomService::Impl {
     if (logger) logger(l, m);
   }
 
-  // --- executing commands ---------------------------------------------------------------
+  static Now now() { return Now{now_ms(), mono_ms()}; }
 
-  core::Decision execute(const core::Command& cmd) {
-    core::Context ctx{config, now_ms(), ids, crypto};
-    core::Decision d = core::execute(svc, cmd, ctx);
-    for (const core::Event& e : d.events) sink.publish(e);
-    stats.events.fetch_add(d.events.size(), std::memory_order_relaxed);
-    return d;
+  // The handler's own counters, published for other threads.
+  void publish_counts() {
+    stats.stanzas_out.store(handler.stanzas_out(), std::memory_order_relaxed);
+    stats.events.store(handler.events(), std::memory_order_relaxed);
   }
 
-  void deliver(const core::Decision& d, const RenderContext& rctx) {
-    BufferOutput o(out, stats);
-    for (const core::Delivery& x : d.deliveries) renderer.render(x, presence, rctx, o);
-    for (const core::Event& e : d.events)  // sessions that left: forget their presence payload
-      if (e.type == core::EventType::occupant_left) presence.erase(e.actor);
-  }
-
-  void send_now(std::string stanza) {
-    out += stanza;
-    stats.stanzas_out.fetch_add(1, std::memory_order_relaxed);
-  }
-
-  void reply_error(const Envelope& env, const core::Error& e, const std::string& by = {}) {
-    stats.errors_out.fetch_add(1, std::memory_order_relaxed);
-    send_now(render_error(env, e, by));
-  }
-
-  std::string session_of(const std::string& room, const std::string& full_jid) const {
-    const core::Room* r = svc.find(room);
-    const core::Session* s = r ? r->session_by_jid(full_jid) : nullptr;
-    return s ? s->id : std::string{};
-  }
-
-  bool allow(const std::string& sender) {
-    if (limits.stanzas_per_second <= 0) return true;
-    const std::int64_t now = mono_ms();
-    auto [it, fresh] = buckets.try_emplace(sender);
-    Bucket& b = it->second;
-    if (fresh) {
-      b.tokens = limits.burst;
-    } else {
-      b.tokens = std::min(limits.burst, b.tokens + (now - b.last_ms) * limits.stanzas_per_second / 1000.0);
-    }
-    b.last_ms = now;
-    if (now - last_bucket_sweep > 60'000) {  // forget senders whose bucket is full again
-      last_bucket_sweep = now;
-      std::erase_if(buckets, [&](const auto& kv) {
-        return kv.second.tokens + (now - kv.second.last_ms) * limits.stanzas_per_second / 1000.0 >= limits.burst;
-      });
-      it = buckets.find(sender);
-      if (it == buckets.end()) return true;
-    }
-    if (it->second.tokens < 1.0) return false;
-    it->second.tokens -= 1.0;
-    return true;
+  // Counts what became of a stanza: from the verdict, never from the reply's text.
+  void count(Verdict v) {
+    if (is_error_reply(v)) stats.errors_out.fetch_add(1, std::memory_order_relaxed);
+    if (v == Verdict::refused_flood) stats.rejected_flood.fetch_add(1, std::memory_order_relaxed);
+    if (v == Verdict::refused_oversize) stats.rejected_oversize.fetch_add(1, std::memory_order_relaxed);
   }
 
   void on_stanza(const gloox::Tag& tag) {
     stats.stanzas_in.fetch_add(1, std::memory_order_relaxed);
     if (trace) log(LogLevel::debug, "in: " + tag.xml());
     try {
-      handle(tag);
+      Outcome o = handler.handle(tag, now());
+      count(o.verdict);
+      for (const std::string& why : o.refused_observations) log(LogLevel::debug, "observation refused: " + why);
     } catch (const std::exception& e) {  // one bad stanza must not take every room down
       log(LogLevel::error, std::string("internal error handling a stanza: ") + e.what());
-      Envelope env;
-      env.kind = tag.name() == "message" ? StanzaKind::message : tag.name() == "presence" ? StanzaKind::presence : StanzaKind::iq;
-      env.id = tag.findAttribute("id");
-      env.from = tag.findAttribute("from");
-      env.to = tag.findAttribute("to");
-      const std::string& type = tag.findAttribute("type");
-      if (type != "error" && type != "result")
-        reply_error(env, core::make_error(core::ErrorCondition::internal_server_error, "Internal error"));
+      count(handler.refuse_internal(tag));
     }
-  }
-
-  void handle(const gloox::Tag& tag) {
-    Envelope env;
-    env.kind = tag.name() == "message" ? StanzaKind::message : tag.name() == "presence" ? StanzaKind::presence : StanzaKind::iq;
-    env.type = tag.findAttribute("type");
-    const bool is_error_or_result = env.type == "error" || env.type == "result";
-    // Leaving is never refused: an unavailable presence passes every limit.
-    const bool leaving = env.kind == StanzaKind::presence && env.type == "unavailable";
-    if (!leaving && !is_error_or_result) {
-      const std::size_t size = approx_size(tag);
-      if (size > limits.max_stanza_bytes) {
-        stats.rejected_oversize.fetch_add(1, std::memory_order_relaxed);
-        env.id = tag.findAttribute("id");
-        env.from = tag.findAttribute("from");
-        env.to = tag.findAttribute("to");
-        reply_error(env, core::make_error(core::ErrorCondition::policy_violation,
-                                          "Stanza too large (limit " + std::to_string(limits.max_stanza_bytes) + " bytes)"));
-        return;
-      }
-      if (!allow(tag.findAttribute("from"))) {
-        stats.rejected_flood.fetch_add(1, std::memory_order_relaxed);
-        env.id = tag.findAttribute("id");
-        env.from = tag.findAttribute("from");
-        env.to = tag.findAttribute("to");
-        reply_error(env, core::make_error(core::ErrorCondition::resource_constraint, "Too many stanzas, slow down"));
-        return;
-      }
-    }
-    Decoded d = decode(tag, DecodeContext{conn.domain, svc, &jingle});
-    if (d.ignore) return;
-    const std::string by = d.room;
-    if (d.error) return reply_error(d.env, *d.error, by);
-    if (d.query && d.query->what == Query::What::occupant_iq_response) return route_response(tag, d);
-    if (d.query && (d.query->what == Query::What::occupant_iq || d.query->what == Query::What::self_ping) &&
-        route_to_occupant(tag, d)) {
-      if (d.jingle) remember_jingle(*d.jingle);
-      observe(d);  // after the IQ went on: observing never holds signalling up
-      return;
-    }
-    if (d.query) {
-      std::string reply = answer_query(d, svc, config);
-      if (reply.find("type='error'") != std::string::npos) stats.errors_out.fetch_add(1, std::memory_order_relaxed);
-      return send_now(std::move(reply));
-    }
-    if (!stats_allowed(d)) {
-      stats.rejected_flood.fetch_add(1, std::memory_order_relaxed);
-      return reply_error(d.env, core::make_error(core::ErrorCondition::resource_constraint,
-                                                 "Too many stats for this session, slow down"), by);
-    }
-    RenderContext rctx = render_context(d.env.id);
-    const std::string before = d.presence_payload ? session_of(d.room, d.from.full()) : std::string{};
-    for (const core::Command& cmd : d.commands) {
-      core::Decision dec = execute(cmd);
-      if (!dec.ok()) return reply_error(d.env, *dec.error, by);
-      if (d.presence_payload) {
-        std::string sid = session_of(d.room, d.from.full());
-        if (sid.empty()) sid = before;  // the session just left: its last words are relayed once
-        if (!sid.empty()) presence.set(sid, *d.presence_payload);
-      }
-      deliver(dec, rctx);
-    }
-    if (d.env.kind == StanzaKind::iq) send_now(render_iq_result(d.env));
-    observe(d);
-    maybe_flush();
-  }
-
-  // --- calls (issue 6) -------------------------------------------------------------------
-
-  JingleContents jingle;  // content names per observed Jingle sid
-  TelemetryTokenSource telemetry_token;
-  std::unordered_map<std::string, Bucket> stats_buckets;  // per reporter and sid
-  std::int64_t last_stats_sweep = 0;
-
-  RenderContext render_context(std::string origin_id) const {
-    RenderContext r;
-    r.origin_id = std::move(origin_id);
-    r.service = &svc;
-    r.telemetry_token = telemetry_token ? &telemetry_token : nullptr;
-    return r;
-  }
-
-  // Runs the observations of a handled stanza; the core may refuse them (unknown sid,
-  // not implemented, ...): that is logged, never answered.
-  void observe(const Decoded& d) {
-    for (const core::Command& cmd : d.observations) {
-      core::Decision dec = execute(cmd);
-      if (!dec.ok()) {
-        log(LogLevel::debug, "observation refused: " + dec.error->text);
-        continue;
-      }
-      deliver(dec, render_context({}));
-    }
-  }
-
-  void remember_jingle(const JingleSeen& j) {
-    if (j.ends) return jingle.forget(j.room, j.sid);
-    for (const auto& [name, media] : j.contents) jingle.learn(j.room, j.sid, name, media);
-  }
-
-  // Stats floods: each (reporter, sid) may send limits.stats_per_second with a burst of
-  // limits.stats_burst; beyond, the report is refused before the core sees it.
-  bool stats_allowed(const Decoded& d) {
-    if (limits.stats_per_second <= 0) return true;
-    const core::ReportP2PStats* r = nullptr;
-    for (const core::Command& c : d.commands)
-      if ((r = std::get_if<core::ReportP2PStats>(&c)) != nullptr) break;
-    if (r == nullptr) return true;
-    const std::int64_t now = mono_ms();
-    const double rate = limits.stats_per_second;
-    const double burst = std::max(1.0, limits.stats_burst);
-    if (now - last_stats_sweep > 60'000) {
-      last_stats_sweep = now;
-      std::erase_if(stats_buckets,
-                    [&](const auto& kv) { return kv.second.tokens + (now - kv.second.last_ms) * rate / 1000.0 >= burst; });
-    }
-    auto [it, fresh] = stats_buckets.try_emplace(d.env.from + '\n' + d.room + '\n' + r->sid);
-    Bucket& b = it->second;
-    b.tokens = fresh ? burst : std::min(burst, b.tokens + (now - b.last_ms) * rate / 1000.0);
-    b.last_ms = now;
-    if (b.tokens < 1.0) return false;
-    b.tokens -= 1.0;
-    return true;
-  }
-
-  // --- IQs between occupants (XEP-0045 §7.x): routed to the target's real JID with the
-  // sender's room JID as `from` and an id of ours, the answer routed back. ---------------
-
-  struct PendingIq {
-    std::string requester;       // real full JID that asked
-    std::string request_id;      // its id
-    std::string responder;       // real full JID the request went to
-    std::string responder_room_jid;  // room/nick of the responder: `from` of the answer
-    std::int64_t at_ms = 0;
-  };
-  std::unordered_map<std::string, PendingIq> pending_iqs;
-  std::uint64_t iq_counter = 0;
-  std::string iq_prefix = "mucstream-" + std::to_string(std::random_device{}()) + "-";
-
-  // True when routed; false leaves the answer to answer_query (not joined, no such nick,
-  // or a self-ping the room answers itself).
-  bool route_to_occupant(const gloox::Tag& tag, const Decoded& d) {
-    const core::Room* r = svc.find(d.room);
-    if (r == nullptr) return false;
-    const core::Occupant* me = r->occupant_by_session_jid(d.from.full());
-    if (me == nullptr) return false;
-    auto prepared = core::prepare_nick(d.query->nick);
-    if (!std::holds_alternative<std::string>(prepared)) return false;
-    const core::Occupant* target = r->occupant_by_nick(std::get<std::string>(prepared));
-    if (target == nullptr || target == me || target->sessions.empty()) return false;
-    const std::int64_t now = mono_ms();
-    if (pending_iqs.size() > 1000)
-      std::erase_if(pending_iqs, [&](const auto& kv) { return now - kv.second.at_ms > 60'000; });
-    const std::string id = iq_prefix + std::to_string(++iq_counter);
-    const std::string& to = target->sessions.back().full_jid;
-    pending_iqs[id] = PendingIq{d.env.from, d.env.id, to, r->jid + "/" + target->nick, now};
-    std::string s = "<iq type='";
-    append_escaped(s, d.env.type);
-    s += "' from='";
-    append_escaped(s, r->jid + "/" + me->nick);
-    s += "' to='";
-    append_escaped(s, to);
-    s += "' id='" + id + "'>";
-    s += children_xml(tag, [](const gloox::Tag&) { return true; });
-    s += "</iq>";
-    send_now(std::move(s));
-    return true;
-  }
-
-  void route_response(const gloox::Tag& tag, const Decoded& d) {
-    auto it = pending_iqs.find(d.env.id);
-    if (it == pending_iqs.end() || it->second.responder != d.env.from) return;  // unknown or spoofed
-    const PendingIq p = std::move(it->second);
-    pending_iqs.erase(it);
-    std::string s = "<iq type='";
-    append_escaped(s, d.env.type);
-    s += "' from='";
-    append_escaped(s, p.responder_room_jid);
-    s += "' to='";
-    append_escaped(s, p.requester);
-    s += "' id='";
-    append_escaped(s, p.request_id);
-    s += "'>";
-    s += children_xml(tag, [](const gloox::Tag&) { return true; });
-    s += "</iq>";
-    send_now(std::move(s));
+    publish_counts();
+    if (out.size() >= kFlushAt) flush();  // keeps the buffer bounded while a turn handles many stanzas
   }
 
   void drain_queue() {
@@ -379,11 +117,11 @@ struct RoomService::Impl {
     [[maybe_unused]] auto n = ::read(wake_fd, &ignored, sizeof ignored);
     for (Pending& p : batch) {
       if (p.read) {
-        p.read(svc);
+        p.read(handler.service());
         continue;
       }
-      core::Decision d = execute(p.cmd);
-      deliver(d, render_context({}));
+      core::Decision d = handler.run(p.cmd, now());
+      publish_counts();
       if (p.done) p.done(d);
     }
   }
@@ -399,13 +137,6 @@ struct RoomService::Impl {
     // A join into a big room renders O(occupants) presences; do not keep that capacity.
     if (out.capacity() > kMaxIdleBuffer) std::string().swap(out);
   }
-
-  // Keeps the output buffer bounded while one turn handles many stanzas.
-  void maybe_flush() {
-    if (out.size() >= kFlushAt) flush();
-  }
-  static constexpr std::size_t kFlushAt = 256 * 1024;
-  static constexpr std::size_t kMaxIdleBuffer = 1024 * 1024;
 
   // Waits up to `ms` for the socket (when connected) or the wake-up fd; serves both.
   void turn(int ms) {
@@ -452,8 +183,8 @@ struct RoomService::Impl {
           backoff = conn.min_backoff;
           stats.connects.fetch_add(1);
           stats.connected = true;
-          log(LogLevel::info, "connected: serving " + conn.domain + " (" + std::to_string(svc.rooms.size()) +
-                                  " rooms in memory)");
+          log(LogLevel::info, "connected: serving " + conn.domain + " (" +
+                                  std::to_string(handler.service().rooms.size()) + " rooms in memory)");
           while (!stop.load() && !comp->dead()) turn(100);
           stats.connected = false;
         }
@@ -470,10 +201,8 @@ struct RoomService::Impl {
       backoff = std::min(conn.max_backoff, backoff * 2);
     }
     // Clean stop: everyone leaves with 332, then the stream closes.
-    core::Decision d = execute(core::Shutdown{});
-    deliver(d, render_context({}));
-    std::size_t n = std::count_if(d.deliveries.begin(), d.deliveries.end(),
-                                  [](const core::Delivery& x) { return std::holds_alternative<core::PresenceOut>(x); });
+    const std::size_t n = handler.shutdown(now());
+    publish_counts();
     flush();
     drain_queue();
     flush();
@@ -520,6 +249,8 @@ const ServiceStats& RoomService::stats() const { return impl_->stats; }
 
 void RoomService::set_logger(Logger l) { impl_->logger = std::move(l); }
 
-void RoomService::set_telemetry_token_source(TelemetryTokenSource source) { impl_->telemetry_token = std::move(source); }
+void RoomService::set_telemetry_token_source(TelemetryTokenSource source) {
+  impl_->handler.set_telemetry_token_source(std::move(source));
+}
 
 }  // namespace mucstream::xmpp

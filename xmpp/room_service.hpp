@@ -1,8 +1,8 @@
 #pragma once
-// The room service: one event-loop thread that owns every room (core::Service), speaks
-// XEP-0114 to an XMPP server through gloox, decodes stanzas into core commands, runs
-// core::execute, hands each decision's events to the EventSink in order and renders its
-// deliveries back into stanzas.
+// The room service: one event-loop thread that owns every room (core::Service) and speaks
+// XEP-0114 to an XMPP server through gloox. The loop (connect, poll, reconnect, the admin
+// queue, one write per turn) is here; what happens to each stanza (decode, limits,
+// core::execute, the EventSink, rendering) is the RoomHandler's (room_handler.hpp).
 //
 //   mucstream::xmpp::RoomService svc(conn, limits, service_config, restored_state, ids, sink);
 //   std::atomic<bool> stop{false};
@@ -29,6 +29,7 @@
 #include "core/sink.hpp"
 #include "core/state.hpp"
 #include "xmpp/renderer.hpp"
+#include "xmpp/room_handler.hpp"
 
 namespace mucstream::xmpp {
 
@@ -44,17 +45,7 @@ struct ConnectionOptions {
   std::chrono::milliseconds max_backoff{30'000};
 };
 
-// Per-sender protection. Settings keys limits.max_stanza_bytes, limits.messages_per_second,
-// limits.burst.
-struct Limits {
-  std::size_t max_stanza_bytes = 262'144;  // bigger stanzas: policy-violation
-  double stanzas_per_second = 10;          // sustained rate per sender full JID ...
-  double burst = 30;                       // ... with this bucket size; beyond: resource-constraint
-  // P2P stats (urn:xmpp:mucstream:stats:0) per reporting session and Jingle sid; beyond:
-  // resource-constraint, no event. Clients report every few seconds; 0 = no limit.
-  double stats_per_second = 1;
-  double stats_burst = 5;
-};
+// Per-sender protection: Limits (room_handler.hpp).
 
 // Counters readable from any thread (for logs, metrics and mucbench).
 struct ServiceStats {

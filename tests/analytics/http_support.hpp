@@ -10,7 +10,7 @@
 #include "analytics/auth.hpp"
 #include "analytics/metrics.hpp"
 #include "analytics/server.hpp"
-#include "analytics/store.hpp"
+#include "sql/read_store.hpp"
 
 namespace mucstream::analytics::testing {
 
@@ -43,7 +43,7 @@ struct Reply {
 
 class Running {
  public:
-  Running(Store* store, ServerConfig cfg = {}) {
+  Running(sql::ReadStore* store, ServerConfig cfg = {}) {
     cfg.host = "127.0.0.1";
     cfg.port = 0;
     if (cfg.jwt_secret.empty()) cfg.jwt_secret = kSecret;

@@ -1,53 +1,54 @@
 #pragma once
-// A Store answering from vectors, for HTTP tests that are about the server (auth, CORS,
-// errors, parameters) rather than SQL. It applies the same filters and order as PgStore,
+// A ReadStore answering from vectors, for HTTP tests that are about the server (auth, CORS,
+// errors, parameters) rather than SQL. It applies the same filters and order as PgReadStore,
 // and remembers the last event query it was asked.
 #include <algorithm>
 #include <map>
 #include <mutex>
 
-#include "analytics/store.hpp"
+#include "analytics/params.hpp"
+#include "sql/read_store.hpp"
 
 namespace mucstream::analytics::testing {
 
-class MemoryStore final : public Store {
+class MemoryStore final : public sql::ReadStore {
  public:
-  std::vector<RoomRow> rooms_;
-  std::vector<UserRow> users_;
-  std::vector<EventRow> events_;
+  std::vector<sql::RoomRow> rooms_;
+  std::vector<sql::UserRow> users_;
+  std::vector<sql::EventRow> events_;
   bool down = false;
-  std::optional<EventQuery> last_event_query;
-  std::optional<RoomQuery> last_room_query;
+  std::optional<sql::EventQuery> last_event_query;
+  std::optional<sql::RoomQuery> last_room_query;
 
-  Page<RoomRow> rooms(const RoomQuery& q) override {
+  sql::Page<sql::RoomRow> rooms(const sql::RoomQuery& q) override {
     std::lock_guard l(mu_);
     check();
     last_room_query = q;
-    std::vector<RoomRow> all;
+    std::vector<sql::RoomRow> all;
     for (const auto& r : rooms_)
       if ((!q.active || *q.active == !r.ended) && (!q.name || *q.name == r.name) &&
           (!q.created.since || r.created >= *q.created.since) && (!q.created.until || r.created < *q.created.until))
         all.push_back(r);
     std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return std::tie(b.created, b.id) < std::tie(a.created, a.id); });
-    Page<RoomRow> p;
+    sql::Page<sql::RoomRow> p;
     p.total = static_cast<std::int64_t>(all.size());
     const auto from = static_cast<std::size_t>((q.page - 1) * q.per_page);
     for (std::size_t i = from; i < all.size() && i < from + static_cast<std::size_t>(q.per_page); ++i)
       p.items.push_back(all[i]);
     return p;
   }
-  std::optional<RoomRow> room(const std::string& id) override {
+  std::optional<sql::RoomRow> room(const std::string& id) override {
     std::lock_guard l(mu_);
     check();
     for (const auto& r : rooms_)
       if (r.id == id) return r;
     return std::nullopt;
   }
-  Page<UserRow> room_users(const UserQuery& q) override {
+  sql::Page<sql::UserRow> room_users(const sql::UserQuery& q) override {
     std::lock_guard l(mu_);
     check();
-    Page<UserRow> p;
-    std::vector<UserRow> all;
+    sql::Page<sql::UserRow> p;
+    std::vector<sql::UserRow> all;
     for (const auto& u : users_)
       if (u.room_id == q.room_id && (!q.active || *q.active == !u.ended)) all.push_back(u);
     p.total = static_cast<std::int64_t>(all.size());
@@ -56,18 +57,18 @@ class MemoryStore final : public Store {
       p.items.push_back(all[i]);
     return p;
   }
-  std::optional<UserRow> user(const std::string& sid) override {
+  std::optional<sql::UserRow> user(const std::string& sid) override {
     std::lock_guard l(mu_);
     check();
     for (const auto& u : users_)
       if (u.sessionid == sid) return u;
     return std::nullopt;
   }
-  std::vector<EventRow> events(const EventQuery& q) override {
+  std::vector<sql::EventRow> events(const sql::EventQuery& q) override {
     std::lock_guard l(mu_);
     check();
     last_event_query = q;
-    std::vector<EventRow> all;
+    std::vector<sql::EventRow> all;
     for (const auto& e : events_) {
       if (!q.types.empty() && std::find(q.types.begin(), q.types.end(), e.type) == q.types.end()) continue;
       if (q.room_id && e.room_id != *q.room_id) continue;
@@ -88,18 +89,18 @@ class MemoryStore final : public Store {
     if (static_cast<std::int64_t>(all.size()) > q.limit + 1) all.resize(static_cast<std::size_t>(q.limit + 1));
     return all;
   }
-  // Counts only what the HTTP tests look at; the real computation is PgStore's (pg_tests).
-  Summary summary(const TimeRange& period) override {
+  // Counts only what the HTTP tests look at; the real computation is PgReadStore's (pg_tests).
+  sql::Summary summary(const sql::TimeRange& period) override {
     std::lock_guard l(mu_);
     check();
-    Summary s;
+    sql::Summary s;
     for (const auto& r : rooms_)
       if (r.created >= *period.since && r.created < *period.until) ++s.rooms_created;
     for (const auto& e : events_)
       if (e.type == "message_sent" && e.time >= *period.since && e.time < *period.until) ++s.messages;
     return s;
   }
-  std::vector<DailyCount> events_per_day(const TimeRange& period, const std::vector<std::string>& types,
+  std::vector<sql::DailyCount> events_per_day(const sql::TimeRange& period, const std::vector<std::string>& types,
                                          const std::optional<std::string>& room_id) override {
     std::lock_guard l(mu_);
     check();
@@ -109,38 +110,38 @@ class MemoryStore final : public Store {
           (types.empty() || std::find(types.begin(), types.end(), e.type) != types.end()) &&
           (!room_id || e.room_id == *room_id))
         ++counts[{format_rfc3339(e.time).substr(0, 10), e.type}];
-    std::vector<DailyCount> out;
+    std::vector<sql::DailyCount> out;
     for (const auto& [k, n] : counts) out.push_back({k.first, k.second, n});
     return out;
   }
-  // Calls and media: the figures are PgStore's (views_pg_tests); these record what the
+  // Calls and media: the figures are PgReadStore's (views_pg_tests); these record what the
   // routes asked so the HTTP tests can check parameters reach the store validated.
-  std::vector<TimelineItem> timeline_;
-  std::optional<TimelineQuery> last_timeline_query;
-  std::optional<CallPeriodQuery> last_period_query;
-  std::vector<TimelineItem> room_timeline(const TimelineQuery& q) override {
+  std::vector<sql::TimelineItem> timeline_;
+  std::optional<sql::TimelineQuery> last_timeline_query;
+  std::optional<sql::CallPeriodQuery> last_period_query;
+  std::vector<sql::TimelineItem> room_timeline(const sql::TimelineQuery& q) override {
     std::lock_guard l(mu_);
     check();
     last_timeline_query = q;
-    std::vector<TimelineItem> out;
+    std::vector<sql::TimelineItem> out;
     for (const auto& t : timeline_)
       if (q.kinds.empty() || std::find(q.kinds.begin(), q.kinds.end(), t.kind) != q.kinds.end()) out.push_back(t);
     if (static_cast<std::int64_t>(out.size()) > q.limit + 1) out.resize(static_cast<std::size_t>(q.limit + 1));
     return out;
   }
-  P2PQuality p2p_quality(const CallPeriodQuery& q) override {
+  sql::P2PQuality p2p_quality(const sql::CallPeriodQuery& q) override {
     std::lock_guard l(mu_);
     check();
     last_period_query = q;
     return {};
   }
-  MediaReport media_usage(const CallPeriodQuery& q) override {
+  sql::MediaReport media_usage(const sql::CallPeriodQuery& q) override {
     std::lock_guard l(mu_);
     check();
     last_period_query = q;
     return {};
   }
-  Page<RoomCallsRow> room_calls(const CallPeriodQuery& q) override {
+  sql::Page<sql::RoomCallsRow> room_calls(const sql::CallPeriodQuery& q) override {
     std::lock_guard l(mu_);
     check();
     last_period_query = q;
@@ -160,7 +161,7 @@ class MemoryStore final : public Store {
 
  private:
   void check() const {
-    if (down) throw StoreUnavailable("memory store is down");
+    if (down) throw sql::StoreUnavailable("memory store is down");
   }
   std::mutex mu_;
 };

@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "analytics/pg_store.hpp"
 #include "http_support.hpp"
+#include "sql/pg_read_store.hpp"
 
 namespace mucstream::analytics::testing {
 
@@ -19,7 +19,7 @@ inline std::string conninfo() {
 
 // The read API over the real store, with an analyst token.
 struct Api {
-  PgStore store{conninfo(), 4};
+  sql::PgReadStore store{conninfo(), 4};
   Running srv{&store};
   std::string tok = Running::token(Role::analyst);
   Api() { srv.start(); }

@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <set>
 
-#include "analytics/pg_store.hpp"
 #include "pg_support.hpp"
 
 using namespace mucstream::analytics;
@@ -209,6 +208,13 @@ TEST_CASE("pg: the event log filters by type, room (id or JID), actor and time a
   Reply micro = api.get("/v1/events?type=message_sent&until=2026-11-01T00:00:00Z");
   CHECK(micro.text("/items/0/time") == "2026-10-15T09:05:00.123456Z");  // microseconds kept
   CHECK(micro.text("/items/0/data/payload") == "<body>it's \"quoted\" -- and; DROP TABLE events</body>");
+  // Times reach PostgreSQL exact to the microsecond, at both ends of the accepted range.
+  const std::string micro_type = "/v1/events?type=message_sent";
+  CHECK(api.get(micro_type + "&since=2026-10-15T09:05:00.123456Z&until=2026-10-16T00:00:00Z").size("/items") == 1);
+  CHECK(api.get(micro_type + "&since=2026-10-15T09:05:00.123457Z&until=2026-10-16T00:00:00Z").size("/items") == 0);
+  CHECK(api.get(micro_type + "&since=2026-10-15T00:00:00Z&until=2026-10-15T09:05:00.123456Z").size("/items") == 0);
+  CHECK(api.get(micro_type + "&since=2026-10-15T00:00:00Z&until=2026-10-15T09:05:00.123457Z").size("/items") == 1);
+  CHECK(walk(api, "/v1/events?since=0001-01-01T00:00:00Z&until=9999-12-31T23:59:59.999999Z", 100).size() == 261);
   // A cursor resumes exactly after its row even when it came from another listing's page.
   Reply page = api.get("/v1/events?room=" + kStandup + "&limit=10");
   Reply next = api.get("/v1/events?room=" + kStandup + "&limit=1&cursor=" + page.text("/next_cursor"));
@@ -265,7 +271,7 @@ TEST_CASE("pg: metrics read live counts from the database, health reports it") {
 }
 
 TEST_CASE("pg: an unreachable database gives 503 and an unhealthy /healthz, then recovers nothing wrong") {
-  PgStore store("host=127.0.0.1 port=1 user=postgres dbname=postgres connect_timeout=2", 2);
+  mucstream::sql::PgReadStore store("host=127.0.0.1 port=1 user=postgres dbname=postgres connect_timeout=2", 2);
   Running srv(&store);
   srv.start();
   Reply h = srv.get("/healthz");

@@ -9,7 +9,6 @@
 
 #include <cstdlib>
 
-#include "analytics/pg_store.hpp"
 #include "analytics/telemetry.hpp"
 #include "core_loop.hpp"
 #include "pg_support.hpp"
@@ -47,7 +46,7 @@ Reply post(Running& srv, const std::string& body, const std::string& token) {
 
 TEST_CASE("telemetry pg: reported events land in the events table and the read API with actor, peer and data") {
   Loop loop;
-  PgStore store(conninfo(), 2);
+  sql::PgReadStore store(conninfo(), 2);
   Running srv(&store);
   add_telemetry_routes(*srv.server, [&loop](core::Command c, std::function<void(const core::Decision&)> done) {
     loop.submit(std::move(c), std::move(done));

@@ -14,6 +14,7 @@
 #include "memory_store.hpp"
 
 using namespace mucstream::analytics;
+using namespace mucstream::sql;
 using namespace mucstream::analytics::testing;
 
 namespace {

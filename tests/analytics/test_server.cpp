@@ -6,6 +6,7 @@
 #include "memory_store.hpp"
 
 using namespace mucstream::analytics;
+using namespace mucstream::sql;
 using namespace mucstream::analytics::testing;
 
 namespace {

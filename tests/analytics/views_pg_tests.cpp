@@ -8,7 +8,6 @@
 
 #include <cstdlib>
 
-#include "analytics/pg_store.hpp"
 #include "pg_support.hpp"
 
 using namespace mucstream::analytics;

@@ -40,6 +40,13 @@ done
 run "unknown option" 2 "$mucctl" rooms list --colour blue; has "unknown option" "unknown option --colour" "$err"
 run "missing argument" 2 "$mucctl" rooms show;      has "missing argument" "takes 1 argument" "$err"
 run "json and csv" 2 "$mucctl" rooms list --json --csv
+run "switch with a value" 2 "$mucctl" rooms list --json=yes; has "switch with a value" "--json takes no value" "$err"
+run "option twice" 2 "$mucctl" rooms list --page 1 --page 2; has "option twice" "--page given twice" "$err"
+run "missing value" 2 "$mucctl" rooms list --page;  has "missing value" "--page" "$err"
+run "two commands" 2 "$mucctl" rooms show x report summary; has "two commands" "takes 1 argument" "$err"
+# An argument that names a command is still the argument (here: reaches the token check).
+run "argument named like a command" 4 "$mucctl" rooms lock report; has "argument named like a command" "no API token" "$err"
+run "version" 0 "$mucctl" --version;               has "version" "^mucctl [0-9]+\.[0-9]+\.[0-9]+" "$out"
 
 # --- token create ---
 run "token without secret" 2 "$mucctl" token create --role analyst; has "token without secret" "no JWT secret" "$err"

@@ -5,6 +5,7 @@
 
 #include "analytics/auth.hpp"
 #include "tests/analytics/core_loop.hpp"
+#include "tools/common/version.hpp"
 #include "tools/mucstreamd/api_server.hpp"
 #include "tools/mucstreamd/roles.hpp"
 
@@ -29,6 +30,20 @@ TEST_CASE("api server: refuses to start without its settings") {
                                       "nowhere"}),
                             reg),
                   SettingsError);
+}
+
+TEST_CASE("api server: /metrics names the build that serves it") {
+  analytics::metrics::Registry reg;
+  ApiServer api(settings({"--pg", "host=127.0.0.1 port=1 connect_timeout=1", "--jwt-secret", kSecret.c_str(),
+                          "--http-listen", "127.0.0.1:0"}),
+                reg);
+  httplib::Client c("127.0.0.1", api.port());
+  auto r = c.Get("/metrics");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(std::string(kVersion).rfind(MUCSTREAM_PROJECT_VERSION, 0) == 0);  // project()'s version first
+  CHECK(r->body.find("# TYPE mucstream_build_info gauge\n") != std::string::npos);
+  CHECK(r->body.find("mucstream_build_info{version=\"" + std::string(kVersion) + "\"} 1\n") != std::string::npos);
 }
 
 TEST_CASE("api server: live administration is served only when given the room loop") {

@@ -74,3 +74,32 @@ TEST_CASE("settings: a short alias flag sets the same key, env and help keep the
   CHECK(help.find("--xmpp-domain, --domain") != std::string::npos);
   CHECK(help.find("MUCSTREAM_XMPP_DOMAIN") != std::string::npos);
 }
+
+TEST_CASE("settings: a true/false setting may stand alone, meaning true, others still need a value") {
+  const std::vector<SettingSpec> reports = {{"reports.recompute", "false", "recompute", false, "--recompute"},
+                                            {"reports.room_id", "", "room", false, "--room-id"},
+                                            {"reports.all", "false", "all", false, "--all"}};
+  Settings s(reports);
+  CHECK(parse(s, {"--recompute", "--room-id", "R", "--all"}).empty());
+  CHECK(s.get_bool("reports.recompute"));
+  CHECK(s.get("reports.room_id") == "R");
+  CHECK(s.get_bool("reports.all"));
+  Settings t(reports);
+  parse(t, {"--all=false", "--reports-recompute", "no"}, {{"MUCSTREAM_REPORTS_ALL", "true"}});
+  CHECK_FALSE(t.get_bool("reports.all"));  // the flag beats the environment
+  CHECK_FALSE(t.get_bool("reports.recompute"));
+  Settings u(reports);
+  CHECK_THROWS_AS(parse(u, {"--room-id"}), SettingsError);
+  Settings v(reports);
+  parse(v, {"--room-id", "A", "--room-id=B"});
+  CHECK(v.get("reports.room_id") == "B");  // the last one given wins
+}
+
+TEST_CASE("settings: --help text starts with the usage and names every way to set a key") {
+  Settings s(specs());
+  const std::string help = s.help("usage: prog ROLE [options]");
+  CHECK(help.rfind("usage: prog ROLE [options]\n", 0) == 0);
+  for (const char* part : {"--config FILE", "--xmpp-host VALUE", "MUCSTREAM_XMPP_PORT", "toml xmpp.port", "default '5347'",
+                           "--flag-on [VALUE]", "--kafka.<property>=VALUE", "-h, --help"})
+    CHECK_MESSAGE(help.find(part) != std::string::npos, part);
+}

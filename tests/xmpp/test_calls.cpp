@@ -1,4 +1,4 @@
-// Decoding the call extensions (issue 6, docs/protocol.md "Calls") from raw stanzas as
+// Decoding the call extensions (docs/protocol.md "Calls") from raw stanzas as
 // Prosody hands them to the component, and the ids rendered into presences.
 #include "tests/xmpp/util.hpp"
 #include "xmpp/calls.hpp"
@@ -203,7 +203,7 @@ TEST_CASE("join presence: media state observed after the join, client info into 
       "<videomuted xmlns='http://jitsi.org/jitmeet/video'>true</videomuted></presence>");
   REQUIRE_FALSE(d.error);
   REQUIRE(d.commands.size() == 1);
-  const auto& j = std::get<core::Join>(d.commands[0]);
+  const auto& j = std::get<core::Presence>(d.commands[0]);
   CHECK(j.client.get_string("type") == "browser");
   CHECK(j.client.get_string("os") == "Linux");
   CHECK(j.client.get_string("browser") == "Firefox");
@@ -218,7 +218,7 @@ TEST_CASE("join presence: media state observed after the join, client info into 
       "<presence from='alice@e.com/a' to='room@rooms.test/alice'><x xmlns='http://jabber.org/protocol/muc'/>"
       "<client xmlns='urn:xmpp:mucstream:0' type='toaster' os='TempleOS'/>"
       "<session xmlns='urn:xmpp:mucstream:0' id='forged' room-id='forged'/></presence>");
-  const auto& oj = std::get<core::Join>(odd.commands[0]);
+  const auto& oj = std::get<core::Presence>(odd.commands[0]);
   CHECK(oj.client.find("type") == nullptr);
   CHECK(oj.client.get_string("os") == "TempleOS");
   CHECK_FALSE(contains(*odd.presence_payload, "forged"));
@@ -228,7 +228,7 @@ TEST_CASE("client info from XEP-0115 caps when the extension is absent") {
   auto client = [](const std::string& node) {
     Decoded d = decode_str("<presence from='alice@e.com/a' to='room@rooms.test/alice'><x xmlns='http://jabber.org/protocol/muc'/>"
                            "<c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='" + node + "' ver='x'/></presence>");
-    return std::get<core::Join>(d.commands.at(0)).client;
+    return std::get<core::Presence>(d.commands.at(0)).client;
   };
   core::Value conv = client("http://conversations.im");
   CHECK(conv.get_string("type") == "mobile");
@@ -239,7 +239,7 @@ TEST_CASE("client info from XEP-0115 caps when the extension is absent") {
   CHECK(other.get_string("browser") == "example.org");
   CHECK(other.find("type") == nullptr);
   Decoded none = decode_str("<presence from='alice@e.com/a' to='room@rooms.test/alice'><x xmlns='http://jabber.org/protocol/muc'/></presence>");
-  CHECK(std::get<core::Join>(none.commands.at(0)).client == core::Value::object());
+  CHECK(std::get<core::Presence>(none.commands.at(0)).client == core::Value::object());
 }
 
 TEST_CASE("p2p stats IQ: every figure into event data") {

@@ -14,8 +14,11 @@ TEST_CASE("join presence: nick, password and every history attribute") {
       "<show>away</show><c xmlns='http://jabber.org/protocol/caps' node='n' ver='v' hash='sha-1'/></presence>");
   REQUIRE_FALSE(d.error);
   REQUIRE(d.commands.size() == 1);
-  const auto* j = std::get_if<core::Join>(&d.commands[0]);
+  const auto* j = std::get_if<core::Presence>(&d.commands[0]);  // read literally; core decides it is a join
   REQUIRE(j != nullptr);
+  CHECK(j->available);
+  CHECK(j->muc_x);
+  CHECK(core::classify_presence(core::Service{}, *j) == core::PresenceKind::join);
   CHECK(j->room == "room@rooms.test");  // normalised
   CHECK(j->user.full() == "alice@example.com/desk");
   CHECK(j->nick == "Ally");
@@ -43,24 +46,36 @@ TEST_CASE("join errors the wire layer answers itself") {
   CHECK(decode_str("<presence from='a@e.com/r' to='room@rooms.test/n' type='subscribe'/>").ignore);
 }
 
-TEST_CASE("presence from a joined session: update, nick change, leave with status") {
+TEST_CASE("presence from a joined session: update, nick change, leave with status (classified by core)") {
   World w;
   w.cfg.domain = kDomain;
   REQUIRE(w.join("alice@e.com/r", "alice", {}, "room@rooms.test").ok());
   Decoded upd = decode_str("<presence from='alice@e.com/r' to='room@rooms.test/alice'><show>dnd</show></presence>", w.svc);
   REQUIRE(upd.commands.size() == 1);
-  CHECK(std::holds_alternative<core::UpdatePresence>(upd.commands[0]));
+  const auto& up = std::get<core::Presence>(upd.commands[0]);
+  CHECK(up.available);
+  CHECK_FALSE(up.muc_x);
+  CHECK(core::classify_presence(w.svc, up) == core::PresenceKind::update);
   CHECK(*upd.presence_payload == "<show>dnd</show>");
 
   Decoded nick = decode_str("<presence from='alice@e.com/r' to='room@rooms.test/ally'/>", w.svc);
   REQUIRE(nick.commands.size() == 1);
-  REQUIRE(std::holds_alternative<core::ChangeNick>(nick.commands[0]));
-  CHECK(std::get<core::ChangeNick>(nick.commands[0]).new_nick == "ally");
+  const auto& np = std::get<core::Presence>(nick.commands[0]);
+  CHECK(np.nick == "ally");
+  CHECK(core::classify_presence(w.svc, np) == core::PresenceKind::nick_change);
+  core::Decision renamed = w.run(nick.commands[0]);
+  REQUIRE(renamed.ok());
+  REQUIRE(renamed.events.size() == 1);
+  CHECK(renamed.events[0].type == core::EventType::nick_changed);
+  CHECK(w.svc.find("room@rooms.test")->occupant_by_nick("ally") != nullptr);
 
   Decoded leave = decode_str(
-      "<presence from='alice@e.com/r' to='room@rooms.test/alice' type='unavailable'><status>bye</status></presence>", w.svc);
+      "<presence from='alice@e.com/r' to='room@rooms.test/ally' type='unavailable'><status>bye</status></presence>", w.svc);
   REQUIRE(leave.commands.size() == 1);
-  CHECK(std::get<core::Leave>(leave.commands[0]).status == "bye");
+  const auto& lp = std::get<core::Presence>(leave.commands[0]);
+  CHECK_FALSE(lp.available);
+  CHECK(lp.status == "bye");
+  CHECK(core::classify_presence(w.svc, lp) == core::PresenceKind::leave);
   CHECK(*leave.presence_payload == "<status>bye</status>");
 }
 

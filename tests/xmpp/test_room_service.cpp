@@ -206,4 +206,6 @@ TEST_CASE("RoomService calls: telemetry token on self-presence only, Jingle rout
   CHECK(std::count(t.begin(), t.end(), E::p2p_session_stats) == 2);
   CHECK(std::count(t.begin(), t.end(), E::p2p_session_ended) == 1);  // at shutdown
   CHECK(svc.stats().rejected_flood.load() == 1);
+  CHECK(svc.stats().errors_out.load() == 1);  // counted from the verdict: the refused stats report only
+  CHECK(svc.stats().events.load() == t.size());
 }

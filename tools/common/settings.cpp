@@ -1,5 +1,6 @@
 #include "tools/common/settings.hpp"
 
+#include <CLI/CLI.hpp>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -79,15 +80,76 @@ void Settings::load_toml(const std::string& path) {
   }
 }
 
+namespace {
+
+// CLI11's help in the shape of this registry: the usage line first, a setting's names joined
+// by ", ", each value shown as VALUE (a switch's implied "true" is not a default to print).
+class HelpFormatter : public CLI::Formatter {
+ public:
+  explicit HelpFormatter(std::string usage) : usage_(std::move(usage)) { column_width(36); }
+  std::string make_usage(const CLI::App*, std::string) const override { return usage_ + "\n"; }
+  std::string make_option_name(const CLI::Option* o, bool) const override {
+    std::string names = o->get_name(false, true);
+    for (std::size_t at = names.find(','); at != std::string::npos; at = names.find(',', at + 2))
+      names.insert(at + 1, " ");
+    return names;
+  }
+  std::string make_option_opts(const CLI::Option* o) const override {
+    if (o->get_expected_max() == 0) return {};  // --help
+    return o->get_expected_min() == 0 ? " [" + o->get_type_name() + "]" : " " + o->get_type_name();
+  }
+
+ private:
+  std::string usage_;
+};
+
+bool is_switch(const SettingSpec& s) { return s.default_value == "true" || s.default_value == "false"; }
+
+// The command line of a registry, as CLI11 options: --config FILE (each occurrence, in
+// order), --help, and one option per setting whose callback records the value given.
+// Positionals and --kafka.<property>=VALUE are left in remaining() for the caller.
+void describe(CLI::App& app, const std::vector<SettingSpec>& specs, std::vector<std::string>& configs, bool& help,
+              std::map<std::string, std::string>& given) {
+  app.set_help_flag();
+  app.allow_extras();
+  app.option_defaults()->group("Options (flag, environment variable, TOML key, default)");
+  app.add_option_function<std::string>("--config", [&configs](const std::string& p) { configs.push_back(p); },
+                                       "TOML file with any of the keys below (also MUCSTREAM_CONFIG)")
+      ->type_name("FILE")
+      ->trigger_on_parse();
+  for (const auto& s : specs) {
+    std::string text = s.help + "\nenv " + Settings::env_for(s.key) + ", toml " + s.key;
+    if (!s.default_value.empty() && !s.secret) text += ", default '" + s.default_value + "'";
+    std::string names = Settings::flag_for(s.key) + (s.alias.empty() ? "" : "," + s.alias);
+    const auto record = [&given, key = s.key](const std::string& v) { given[key] = v; };
+    CLI::Option* o = app.add_option_function<std::string>(names, record, text)
+                         ->type_name("VALUE")
+                         ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    if (is_switch(s)) o->expected(0, 1)->default_str("true");  // `--recompute` alone means true
+  }
+  app.add_flag("-h,--help", help, "this text");
+  app.footer("  --kafka.<property>=VALUE\n      any librdkafka property, e.g. --kafka.security.protocol=SASL_SSL\n"
+             "      (TOML [kafka] section, env MUCSTREAM_KAFKA__SECURITY_PROTOCOL)");
+}
+
+}  // namespace
+
 std::vector<std::string> Settings::parse(int argc, const char* const* argv, const std::map<std::string, std::string>& env) {
-  // Find --config first: the file sits below environment and flags.
+  CLI::App app;
+  std::vector<std::string> configs;
+  std::map<std::string, std::string> given;
+  describe(app, specs_, configs, help_, given);
   std::vector<std::string> args(argv, argv + argc);
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--config" || args[i].rfind("--config=", 0) == 0) {
-      std::string path = args[i] == "--config" ? (i + 1 < args.size() ? args[i + 1] : "") : args[i].substr(9);
-      if (path.empty()) throw SettingsError("--config needs a file name");
-      load_toml(path);
-    }
+  std::reverse(args.begin(), args.end());  // CLI11 takes them last first
+  try {
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    throw SettingsError(e.what());
+  }
+  // Lowest to highest: the files, the environment, the flags.
+  for (const auto& path : configs) {
+    if (path.empty()) throw SettingsError("--config needs a file name");
+    load_toml(path);
   }
   if (auto it = env.find("MUCSTREAM_CONFIG"); it != env.end() && !it->second.empty()) load_toml(it->second);
   for (const auto& s : specs_)
@@ -98,43 +160,20 @@ std::vector<std::string> Settings::parse(int argc, const char* const* argv, cons
     for (auto& c : prop) c = c == '_' ? '.' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     values_["kafka." + prop] = value;
   }
+  for (auto& [key, value] : given) values_[key] = std::move(value);
 
   std::vector<std::string> positional;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      help_ = true;
-      continue;
-    }
-    if (a.rfind("--", 0) != 0) {
-      positional.push_back(a);
-      continue;
-    }
-    std::string name = a, value;
-    bool has_value = false;
-    if (auto eq = a.find('='); eq != std::string::npos) {
-      name = a.substr(0, eq);
-      value = a.substr(eq + 1);
-      has_value = true;
-    }
-    if (name == "--config") {
-      if (!has_value) ++i;
-      continue;
-    }
+  for (const std::string& a : app.remaining()) {
+    const auto eq = a.find('=');
+    const std::string name = a.substr(0, eq);
     if (name.rfind("--kafka.", 0) == 0) {
-      if (!has_value) throw SettingsError(name + " needs =VALUE");
-      values_[name.substr(2)] = value;
-      continue;
+      if (eq == std::string::npos) throw SettingsError(name + " needs =VALUE");
+      values_[name.substr(2)] = a.substr(eq + 1);
+    } else if (a.rfind("--", 0) == 0) {
+      throw SettingsError("unknown option " + name + " (see --help)");
+    } else {
+      positional.push_back(a);
     }
-    const SettingSpec* match = nullptr;
-    for (const auto& s : specs_)
-      if (flag_for(s.key) == name || (!s.alias.empty() && s.alias == name)) match = &s;
-    if (match == nullptr) throw SettingsError("unknown option " + name + " (see --help)");
-    if (!has_value) {
-      if (i + 1 >= args.size()) throw SettingsError(name + " needs a value");
-      value = args[++i];
-    }
-    values_[match->key] = value;
   }
   return positional;
 }
@@ -172,21 +211,13 @@ std::map<std::string, std::string> Settings::kafka_properties() const {
 }
 
 std::string Settings::help(const std::string& usage) const {
-  std::ostringstream o;
-  o << usage << "\n\nOptions (flag / environment variable / TOML key, default):\n";
-  o << "  --config FILE\n      TOML file with any of the keys below (also MUCSTREAM_CONFIG)\n";
-  for (const auto& s : specs_) {
-    o << "  " << flag_for(s.key);
-    if (!s.alias.empty()) o << ", " << s.alias;
-    o << " VALUE\n      " << s.help << "\n      env " << env_for(s.key) << ", toml "
-      << s.key;
-    if (!s.default_value.empty() && !s.secret) o << ", default '" << s.default_value << "'";
-    o << "\n";
-  }
-  o << "  --kafka.<property>=VALUE\n      any librdkafka property, e.g. --kafka.security.protocol=SASL_SSL\n"
-    << "      (TOML [kafka] section, env MUCSTREAM_KAFKA__SECURITY_PROTOCOL)\n";
-  o << "  --help\n      this text\n";
-  return o.str();
+  CLI::App app;
+  std::vector<std::string> configs;
+  std::map<std::string, std::string> given;
+  bool help = false;
+  describe(app, specs_, configs, help, given);
+  app.formatter(std::make_shared<HelpFormatter>(usage));
+  return app.help();
 }
 
 std::vector<SettingSpec> common_settings() {

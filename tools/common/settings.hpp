@@ -31,8 +31,9 @@ class Settings {
  public:
   explicit Settings(std::vector<SettingSpec> specs);
 
-  // Parses argv after the role name. Recognises --config FILE (TOML), --help, every
-  // registered flag as --flag VALUE or --flag=VALUE, and --kafka.<prop>=VALUE.
+  // Parses argv after the role name (with CLI11). Recognises --config FILE (TOML), --help,
+  // every registered flag as --flag VALUE or --flag=VALUE (a setting whose default is true
+  // or false also alone, meaning true), and --kafka.<prop>=VALUE.
   // Returns the positional arguments left over. Throws SettingsError on bad input.
   std::vector<std::string> parse(int argc, const char* const* argv, const std::map<std::string, std::string>& env);
 

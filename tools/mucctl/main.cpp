@@ -5,6 +5,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <CLI/CLI.hpp>
 #include <toml++/toml.h>
 
 #include <chrono>
@@ -14,13 +15,13 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "analytics/auth.hpp"
 #include "analytics/params.hpp"
+#include "tools/common/version.hpp"
 #include "tools/mucctl/cli.hpp"
 #include "tools/mucctl/output.hpp"
 
@@ -54,6 +55,7 @@ Options (valid with every command):
   --csv            CSV output with a header line
   --timeout SECS   network timeout (default 10)
   -h, --help       help for mucctl or for the command given
+  --version        print mucctl's version
 
 Exit status: 0 ok, 1 the API refused or failed the request, 2 usage error,
 3 the API cannot be reached, 4 missing, bad or insufficient token (HTTP 401/403).
@@ -537,96 +539,103 @@ void load_config(Context& ctx, const std::optional<std::string>& flag_path) {
   if (auto v = t["pg"].value<std::string>()) ctx.pg = *v;
 }
 
+// The command line, parsed by CLI11: the global options on the root, a subcommand per group
+// and one per command under it (a command without a subcommand name, migrate, is its group)
+// with its options and its required arguments (taken first, so a room named "report" stays an
+// argument). Commands fall through to the root, so global options may come before or after
+// the command words; what no option takes (extra words, unknown options) is left in
+// remaining() and checked here once the command is known, so each mistake names its command.
 int run(int argc, char** argv) {
-  std::vector<std::string> words;
-  std::vector<std::pair<std::string, std::optional<std::string>>> raw_opts;  // checked once the command is known
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "-h") a = "--help";
-    if (a == "-f") a = "--follow";
-    if (a.rfind("--", 0) == 0 && a.size() > 2) {
-      std::string name = a.substr(2);
-      std::optional<std::string> value;
-      if (const auto eq = name.find('='); eq != std::string::npos) {
-        value = name.substr(eq + 1);
-        name = name.substr(0, eq);
-      }
-      // "--opt VALUE": the next word is the value when the option takes one. Whether it
-      // does is the same for every command that has it, so the command need not be known.
-      if (!value && i + 1 < argc) {
-        static const std::set<std::string> takes_value = [] {
-          std::set<std::string> s;
-          for (const auto& o : kGlobal)
-            if (o.value) s.insert(o.name);
-          for (const auto& c : all_commands())
-            for (const auto& o : c.options)
-              if (o.value) s.insert(o.name);
-          return s;
-        }();
-        if (takes_value.count(name)) value = argv[++i];
-      }
-      raw_opts.emplace_back(name, value);
-    } else {
-      words.push_back(a);
-    }
+  Context ctx;
+  CLI::App app;
+  app.set_help_flag();
+  app.allow_extras();
+  app.fallthrough();  // inherited by the subcommands made below
+  bool help = false, version = false;
+  app.add_flag("-h,--help", help);
+  app.add_flag("--version", version);
+  std::vector<std::pair<const CLI::Option*, std::string>> declared;  // read into ctx.opts after parsing
+  const auto add = [&declared](CLI::App& on, const Option& o) {
+    const std::string names = "--" + std::string(o.name) + (std::string(o.name) == "follow" ? ",-f" : "");
+    CLI::Option* opt = o.value ? on.add_option(names)->type_name("VALUE")
+                                     ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)  // twice: refused below
+                               : on.add_flag(names);
+    declared.emplace_back(opt, o.name);
+  };
+  for (const auto& o : kGlobal)
+    if (std::string(o.name) != "help") add(app, o);
+  std::map<const CLI::App*, const Command*> commands;
+  std::map<const CLI::App*, const CLI::Option*> arguments;
+  std::map<std::string, CLI::App*> groups;
+  for (const auto& c : all_commands()) {
+    CLI::App*& group = groups[c.group];
+    if (group == nullptr) group = app.add_subcommand(c.group);
+    CLI::App* leaf = *c.name == '\0' ? group : group->add_subcommand(c.name);
+    for (const auto& o : c.options) add(*leaf, o);
+    if (c.positional > 0)
+      arguments[leaf] = leaf->add_option("args")->expected(static_cast<int>(c.positional))->required();
+    commands[leaf] = &c;
   }
-  bool help = false;
-  for (const auto& [n, v] : raw_opts)
-    if (n == "help") help = true;
-
-  if (words.empty()) {
-    std::puts(kMainUsage);
-    return help ? kOk : kUsage;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::RequiredError&) {
+    // A missing argument: counted below, once --help has had its say.
+  } catch (const CLI::ParseError& e) {
+    throw UsageError(e.what());
   }
-  if (words[0] == "help") {
-    std::puts(kMainUsage);
+  if (version) {
+    std::printf("mucctl %s\n", mucstream::tools::kVersion);
     return kOk;
   }
-  const Command* cmd = nullptr;
-  bool group_known = false;
-  for (const auto& c : all_commands()) {
-    if (words[0] == c.group) {
-      group_known = true;
-      // A command without a subcommand (migrate) has an empty name.
-      if ((*c.name == '\0') || (words.size() > 1 && words[1] == c.name)) cmd = &c;
+  std::vector<std::string> words, unknown;  // what no option took: positionals, unknown options
+  for (std::string& w : app.remaining()) (w.size() > 1 && w[0] == '-' ? unknown : words).push_back(std::move(w));
+  const auto parsed = [](const CLI::App* on) {
+    return on->get_subcommands().empty() ? nullptr : on->get_subcommands().front();
+  };
+  const CLI::App* group = parsed(&app);
+  const CLI::App* leaf = group == nullptr ? nullptr : commands.count(group) ? group : parsed(group);
+  if (group == nullptr) {
+    if (words.empty() || words[0] == "help") {
+      std::puts(kMainUsage);
+      return help || !words.empty() ? kOk : kUsage;
     }
+    throw UsageError("unknown command '" + words[0] + "' (see mucctl --help)");
   }
-  const std::size_t command_words = cmd != nullptr && *cmd->name == '\0' ? 1 : 2;
-  if (!group_known) throw UsageError("unknown command '" + words[0] + "' (see mucctl --help)");
-  if (cmd == nullptr) {
+  const std::string group_name = group->get_name();
+  if (leaf == nullptr) {
     if (help) {
-      std::puts(group_usage(words[0]).c_str());
+      std::puts(group_usage(group_name).c_str());
       return kOk;
     }
-    throw UsageError(words.size() > 1 ? "unknown subcommand '" + words[0] + " " + words[1] + "' (see mucctl " + words[0] + " --help)"
-                                      : "'" + words[0] + "' needs a subcommand (see mucctl " + words[0] + " --help)");
+    throw UsageError(!words.empty() ? "unknown subcommand '" + group_name + " " + words[0] + "' (see mucctl " + group_name + " --help)"
+                                    : "'" + group_name + "' needs a subcommand (see mucctl " + group_name + " --help)");
   }
+  const Command* cmd = commands.at(leaf);
+  ctx.cmd = cmd;
   if (help) {
     std::puts(cmd->usage);
-    if (std::string(cmd->group) == "rooms" && cmd->run != cmd_rooms_list && cmd->run != cmd_rooms_show)
-      std::puts(kLiveNote + 2);
+    if (group_name == "rooms" && cmd->run != cmd_rooms_list && cmd->run != cmd_rooms_show) std::puts(kLiveNote + 2);
     std::puts("\nAlso: --url, --token, --config, --json, --csv, --timeout (see mucctl --help).");
     return kOk;
   }
-  Context ctx;
-  ctx.cmd = cmd;
-  for (const auto& [name, value] : raw_opts) {
-    const Option* spec = nullptr;
-    for (const auto& o : kGlobal)
-      if (name == o.name) spec = &o;
-    for (const auto& o : cmd->options)
-      if (name == o.name) spec = &o;
-    const std::string full = command_words == 1 ? std::string(cmd->group) : std::string(cmd->group) + " " + cmd->name;
-    if (spec == nullptr) throw UsageError("unknown option --" + name + " for '" + full + "' (see mucctl " + full + " --help)");
-    if (spec->value && !value) throw UsageError("--" + name + " needs a value");
-    if (!spec->value && value) throw UsageError("--" + name + " takes no value");
-    if (ctx.opts.count(name)) throw UsageError("--" + name + " given twice");
-    ctx.opts[name] = value.value_or("");
+  const std::string full = leaf == group ? group_name : group_name + " " + leaf->get_name();
+  if (!unknown.empty())
+    throw UsageError("unknown option " + unknown[0].substr(0, unknown[0].find('=')) + " for '" + full + "' (see mucctl " +
+                     full + " --help)");
+  for (const auto& [opt, name] : declared) {
+    if (opt->count() > 1) throw UsageError("--" + name + " given twice");
+    if (opt->count() == 0) continue;
+    const bool is_switch = opt->get_expected_max() == 0;
+    if (is_switch && opt->results().front() != "true") throw UsageError("--" + name + " takes no value");
+    ctx.opts[name] = is_switch ? "" : opt->results().front();
   }
-  ctx.args.assign(words.begin() + static_cast<std::ptrdiff_t>(command_words), words.end());
-  if (ctx.args.size() != cmd->positional)
-    throw UsageError(std::string("'") + cmd->group + (command_words == 1 ? "" : " ") + cmd->name + "' takes " + std::to_string(cmd->positional) +
-                     " argument(s), got " + std::to_string(ctx.args.size()) + " (see --help)");
+  if (auto a = arguments.find(leaf); a != arguments.end()) ctx.args = a->second->results();
+  ctx.args.insert(ctx.args.end(), words.begin(), words.end());
+  // A word beyond the arguments that names a command starts it: one command at a time.
+  const bool two_commands = app.get_subcommands().size() > 1 || (leaf != group && group->get_subcommands().size() > 1);
+  if (ctx.args.size() != cmd->positional || two_commands)
+    throw UsageError("'" + full + "' takes " + std::to_string(cmd->positional) + " argument(s), got " +
+                     (two_commands ? "more" : std::to_string(ctx.args.size())) + " (see --help)");
   if (ctx.has("json") && ctx.has("csv")) throw UsageError("--json and --csv exclude each other");
   ctx.format = ctx.has("json") ? Format::json : ctx.has("csv") ? Format::csv : Format::table;
 

@@ -1,9 +1,10 @@
 #include "tools/mucstreamd/api_server.hpp"
 
-#include "analytics/pg_store.hpp"
 #include "analytics/server.hpp"
 #include "analytics/telemetry.hpp"
+#include "sql/pg_read_store.hpp"
 #include "tools/common/log.hpp"
+#include "tools/common/version.hpp"
 
 namespace mucstream::tools {
 
@@ -16,7 +17,7 @@ analytics::ClientTokenSource telemetry_token_source(const Settings& settings) {
 }
 
 struct ApiServer::Impl {
-  std::unique_ptr<analytics::PgStore> store;
+  std::unique_ptr<sql::PgReadStore> store;
   std::unique_ptr<analytics::HttpServer> server;
   int port = 0;
 };
@@ -41,8 +42,9 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
     log::warn("api", "the JWT secret is shorter than 32 bytes: tokens are easier to forge by brute force");
   cfg.log_error = [](const std::string& m) { log::error("api", "{}", m); };
 
-  impl_->store = std::make_unique<an::PgStore>(pg, cfg.threads);
+  impl_->store = std::make_unique<sql::PgReadStore>(pg, cfg.threads);
   impl_->server = std::make_unique<an::HttpServer>(cfg, registry);
+  an::metrics::register_build_info(registry, kVersion);
   an::add_api_routes(*impl_->server, registry, *impl_->store);
   // Client telemetry is decided by the room loop too; without one (mucstreamd api) the
   // routes still exist and answer 503 saying where telemetry is served.

@@ -1,6 +1,6 @@
 #pragma once
 // An EventSink for the standalone component (no Kafka): each event as one JSON line in
-// the envelope shape of ../shared/ARCHITECTURE.md, to a FILE (stdout) or as a log line.
+// the envelope shape of docs/envelope.md, to a FILE (stdout) or as a log line.
 #include <cstdio>
 #include <string>
 

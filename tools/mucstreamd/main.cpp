@@ -2,9 +2,9 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
-#include <vector>
 
 #include "tools/common/log.hpp"
+#include "tools/common/version.hpp"
 #include "tools/mucstreamd/roles.hpp"
 
 using namespace mucstream::tools;
@@ -18,7 +18,8 @@ constexpr const char* kUsage =
     "  api          talky-style HTTP API and analytics\n"
     "  all          component + materialiser + API in one process (the embedded default)\n"
     "  migrate      apply SQL migrations and exit\n"
-    "  reports      --recompute (--room-id ID | --all): rebuild room reports from stored events";
+    "  reports      --recompute (--room-id ID | --all): rebuild room reports from stored events\n\n"
+    "mucstreamd --version prints the version; mucstreamd ROLE --help the role's options.";
 
 struct Role {
   const char* name;
@@ -27,18 +28,13 @@ struct Role {
 constexpr Role kRoles[] = {{"component", run_component}, {"materialize", run_materialize}, {"api", run_api},
                            {"all", run_all},             {"migrate", run_migrate},
                            {"reports", run_reports}};
-
-// `reports` takes --recompute and --all as bare switches; settings flags always carry a value.
-std::vector<std::string> switches_as_values(const char* role, int argc, char** argv) {
-  std::vector<std::string> out(argv, argv + argc);
-  if (std::strcmp(role, "reports") == 0)
-    for (std::string& a : out)
-      if (a == "--recompute" || a == "--all") a += "=true";
-  return out;
-}
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2 && std::strcmp(argv[1], "--version") == 0) {
+    std::printf("mucstreamd %s\n", kVersion);
+    return 0;
+  }
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
     Settings s(mucstreamd_settings());
     std::puts(s.help(kUsage).c_str());
@@ -53,10 +49,7 @@ int main(int argc, char** argv) {
   }
   Settings settings(mucstreamd_settings());
   try {
-    const std::vector<std::string> args = switches_as_values(argv[1], argc - 2, argv + 2);
-    std::vector<const char*> ptrs;
-    for (const std::string& a : args) ptrs.push_back(a.c_str());
-    settings.parse(static_cast<int>(ptrs.size()), ptrs.data(), Settings::environment());
+    settings.parse(argc - 2, argv + 2, Settings::environment());
   } catch (const SettingsError& e) {
     std::fprintf(stderr, "mucstreamd %s: %s\n", role->name, e.what());
     return 2;

@@ -1,7 +1,8 @@
 #pragma once
-// What PgStore's query files share (pg_store.cpp, pg_calls.cpp): the connection pool with
-// its retry-once-on-a-broken-connection rule, and the conversions between libpqxx fields
-// and the API's types. Include from analytics/*.cpp only (it pulls in libpqxx).
+// What PgReadStore's query files share (pg_read_store.cpp, pg_read_calls.cpp): the
+// connection pool with its retry-once-on-a-broken-connection rule, and the conversions
+// between libpqxx fields and the read side's types. Include from sql/pg_read_*.cpp only (it
+// pulls in libpqxx).
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -10,19 +11,22 @@
 #include <string>
 #include <vector>
 
-#include "analytics/pg_store.hpp"
+#include "sql/pg_read_store.hpp"
 
-namespace mucstream::analytics {
+namespace mucstream::sql {
 namespace pg {
 
-// Times travel as RFC 3339 text cast by PostgreSQL (exact to the microsecond) and come back
-// as integer microseconds (extract(epoch …) is numeric since PostgreSQL 14, so exact too).
+// Times travel both ways as integer microseconds and PostgreSQL converts them, exactly:
+// MS_EPOCH_US reads a timestamptz column (extract(epoch …) is numeric since PostgreSQL 14),
+// MS_US_TIME turns a bound bigint parameter into a timestamptz. MS_US_TIME is built from
+// immutable operators only (timestamp + interval, timezone('UTC', …)), so the planner folds
+// it to a constant and prunes partitions and uses indexes as for a timestamptz literal;
+// seconds and microseconds are multiplied apart so the float8 factor of interval * n stays
+// exact for every year up to 9999. A NULL parameter gives NULL.
 #define MS_EPOCH_US(col) "(extract(epoch from " col ") * 1000000)::bigint"
-
-inline std::optional<std::string> ts(const std::optional<UnixMicros>& t) {
-  if (!t) return std::nullopt;
-  return format_rfc3339(*t);
-}
+#define MS_US_TIME(param)                                                                     \
+  "timezone('UTC', timestamp '1970-01-01' + (" param "::bigint / 1000000) * interval '1 second' + (" param \
+  "::bigint % 1000000) * interval '1 microsecond')"
 
 inline std::optional<std::string> opt_text(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
@@ -51,7 +55,7 @@ inline std::optional<std::string> text_array(const std::vector<std::string>& ite
 
 }  // namespace pg
 
-struct PgStore::Impl {
+struct PgReadStore::Impl {
   std::string conninfo;
   std::size_t max;
   std::mutex mu;
@@ -128,4 +132,4 @@ struct PgStore::Impl {
   }
 };
 
-}  // namespace mucstream::analytics
+}  // namespace mucstream::sql

@@ -1,19 +1,20 @@
 #pragma once
-// What the HTTP API reads, as an interface: PgStore (pg_store.hpp) answers from the
-// PostgreSQL tables the materialiser writes (rooms, users, events); tests can answer from
-// memory. Every filter arrives already validated and typed (params.hpp).
+// The read side of the schema, as an interface: what the HTTP API (analytics/) and analysts'
+// tools read from the tables and views the materialiser writes (rooms, users, events, and
+// the call views of migration 0004). PgReadStore (pg_read_store.hpp) answers from
+// PostgreSQL; tests can answer from memory. Every filter arrives already validated and typed
+// by the caller.
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "analytics/calls.hpp"
-#include "analytics/params.hpp"
+#include "sql/read_calls.hpp"
 
-namespace mucstream::analytics {
+namespace mucstream::sql {
 
-// The database cannot be reached or failed: the API answers 503.
+// The database cannot be reached or failed (the HTTP API answers 503).
 class StoreUnavailable : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -71,13 +72,19 @@ struct Page {
   std::int64_t total = 0;
 };
 
+// A keyset position in the event order: the (time, id) of the last row a page returned.
+struct EventPosition {
+  UnixMicros time = 0;
+  std::string id;  // lowercase uuid
+};
+
 struct EventQuery {
   std::vector<std::string> types;       // any of; empty = all
   std::optional<std::string> room_id;   // uuid
   std::optional<std::string> room_jid;  // bare JID
   std::optional<std::string> actor;     // session uuid
   TimeRange time;
-  std::optional<Cursor> after;  // rows strictly after this (time, id) in the order below
+  std::optional<EventPosition> after;  // rows strictly after this (time, id) in the order below
   bool descending = false;      // newest first
   std::int64_t limit = 100;     // the store returns up to limit + 1 rows so callers see "more"
 };
@@ -98,9 +105,9 @@ struct DailyCount {
   std::int64_t count = 0;
 };
 
-class Store {
+class ReadStore {
  public:
-  virtual ~Store() = default;
+  virtual ~ReadStore() = default;
   virtual Page<RoomRow> rooms(const RoomQuery&) = 0;
   virtual std::optional<RoomRow> room(const std::string& id) = 0;
   virtual Page<UserRow> room_users(const UserQuery&) = 0;
@@ -111,7 +118,7 @@ class Store {
   // Events per UTC day and type in `period` (both ends), optionally of some types / a room.
   virtual std::vector<DailyCount> events_per_day(const TimeRange& period, const std::vector<std::string>& types,
                                                  const std::optional<std::string>& room_id) = 0;
-  // Calls and media (calls.hpp; the views of migration 0004).
+  // Calls and media (read_calls.hpp; the views of migration 0004).
   virtual std::vector<TimelineItem> room_timeline(const TimelineQuery&) = 0;
   virtual P2PQuality p2p_quality(const CallPeriodQuery&) = 0;  // page/per_page unused
   virtual MediaReport media_usage(const CallPeriodQuery&) = 0;
@@ -123,8 +130,4 @@ class Store {
   virtual std::int64_t active_sessions() = 0;
 };
 
-// The event types the API accepts in filters: docs/events.md (talky and replay types) and
-// the talky client vocabulary that telemetry (issue 6) stores.
-const std::vector<std::string>& known_event_types();
-
-}  // namespace mucstream::analytics
+}  // namespace mucstream::sql

@@ -1,10 +1,10 @@
-// PgStore's call and media queries: they read the views and the function of
+// PgReadStore's call and media queries: they read the views and the function of
 // sql/migrations/0004_call_views.sql, so the API serves exactly what an analyst gets from
 // SQL. Constant SQL text, every value a bound parameter; the views keep room_id and the
 // start time as base-table columns, so these filters use the indexes (see 0004).
-#include "analytics/pg_support.hpp"
+#include "sql/pg_read_pool.hpp"
 
-namespace mucstream::analytics {
+namespace mucstream::sql {
 using namespace pg;
 
 namespace {
@@ -21,7 +21,7 @@ const std::vector<std::string>& timeline_kinds() {
   return kinds;
 }
 
-std::vector<TimelineItem> PgStore::room_timeline(const TimelineQuery& q) {
+std::vector<TimelineItem> PgReadStore::room_timeline(const TimelineQuery& q) {
   static const std::string sql =
       "SELECT kind, session::text, nick, peer::text, peer_nick, " MS_EPOCH_US("started") ", " MS_EPOCH_US("ended")
       ", end_source, duration_seconds, detail::text "
@@ -55,13 +55,13 @@ std::vector<TimelineItem> PgStore::room_timeline(const TimelineQuery& q) {
   });
 }
 
-P2PQuality PgStore::p2p_quality(const CallPeriodQuery& q) {
+P2PQuality PgReadStore::p2p_quality(const CallPeriodQuery& q) {
   static const std::string sql =
       "SELECT sessions, completed, failed, interrupted, ongoing, with_stats, relayed, relayed_share, "
       "duration_mean_seconds, duration_p95_seconds, duration_total_seconds, samples, rtt_median_ms, rtt_p95_ms, "
       "jitter_mean_ms, packet_loss_mean, packet_loss_p95 "
-      "FROM p2p_quality($1::timestamptz, $2::timestamptz, $3::uuid)";
-  const auto since = ts(q.since), until = ts(q.until);
+      "FROM p2p_quality(" MS_US_TIME("$1") ", " MS_US_TIME("$2") ", $3::uuid)";
+  const auto since = q.since, until = q.until;
   return impl_->run([&](pqxx::read_transaction& tx) {
     const pqxx::row r = tx.exec_params(sql, since, until, q.room_id)[0];
     P2PQuality o;
@@ -86,9 +86,9 @@ P2PQuality PgStore::p2p_quality(const CallPeriodQuery& q) {
   });
 }
 
-MediaReport PgStore::media_usage(const CallPeriodQuery& q) {
+MediaReport PgReadStore::media_usage(const CallPeriodQuery& q) {
   static const std::string where =
-      "WHERE joined >= $1::timestamptz AND joined < $2::timestamptz AND ($3::uuid IS NULL OR room_id = $3::uuid) ";
+      "WHERE joined >= " MS_US_TIME("$1") " AND joined < " MS_US_TIME("$2") " AND ($3::uuid IS NULL OR room_id = $3::uuid) ";
   static const std::string list =
       "SELECT session::text, room_id::text, userid, nick, type, " MS_EPOCH_US("joined") ", " MS_EPOCH_US("left_at")
       ", present_seconds, audio_paused_seconds, video_paused_seconds, screen_share_seconds, screen_shares "
@@ -99,7 +99,7 @@ MediaReport PgStore::media_usage(const CallPeriodQuery& q) {
       "coalesce(sum(screen_shares), 0), count(*) FILTER (WHERE audio_paused_seconds > 0), "
       "count(*) FILTER (WHERE video_paused_seconds > 0), count(*) FILTER (WHERE screen_shares > 0) "
       "FROM media_usage " + where;
-  const auto since = ts(q.since), until = ts(q.until);
+  const auto since = q.since, until = q.until;
   return impl_->run([&](pqxx::read_transaction& tx) {
     MediaReport out;
     const long long offset = (q.page - 1) * q.per_page;
@@ -133,14 +133,14 @@ MediaReport PgStore::media_usage(const CallPeriodQuery& q) {
   });
 }
 
-Page<RoomCallsRow> PgStore::room_calls(const CallPeriodQuery& q) {
-  static const std::string where = "WHERE created >= $1::timestamptz AND created < $2::timestamptz ";
+Page<RoomCallsRow> PgReadStore::room_calls(const CallPeriodQuery& q) {
+  static const std::string where = "WHERE created >= " MS_US_TIME("$1") " AND created < " MS_US_TIME("$2") " ";
   static const std::string list =
       "SELECT room_id::text, jid, " MS_EPOCH_US("created") ", " MS_EPOCH_US("ended") ", ended_reason, "
       "duration_seconds::float8, sessions, participants, event_count, p2p_sessions, p2p_failed, p2p_interrupted, "
       "call_seconds FROM room_calls " + where + "ORDER BY created, room_id LIMIT $3 OFFSET $4";
   static const std::string count = "SELECT count(*) FROM rooms " + where;
-  const auto since = ts(q.since), until = ts(q.until);
+  const auto since = q.since, until = q.until;
   return impl_->run([&](pqxx::read_transaction& tx) {
     Page<RoomCallsRow> page;
     const long long offset = (q.page - 1) * q.per_page;
@@ -166,4 +166,4 @@ Page<RoomCallsRow> PgStore::room_calls(const CallPeriodQuery& q) {
   });
 }
 
-}  // namespace mucstream::analytics
+}  // namespace mucstream::sql

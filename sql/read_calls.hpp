@@ -1,15 +1,17 @@
 #pragma once
 // What the call and media analytics read (the views of sql/migrations/0004_call_views.sql):
 // a room's timeline, a period's P2P quality, media usage per session and rooms with their
-// calls. Row types only; Store (store.hpp) declares the queries.
+// calls. Row types only; ReadStore (read_store.hpp) declares the queries.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "analytics/params.hpp"
+namespace mucstream::sql {
 
-namespace mucstream::analytics {
+// Microseconds since 1970-01-01T00:00:00Z (PostgreSQL timestamptz precision): every time
+// the read side takes or returns (read_store.hpp too).
+using UnixMicros = std::int64_t;
 
 // One interval of a room's timeline (view room_timeline).
 struct TimelineItem {
@@ -78,4 +80,4 @@ struct RoomCallsRow {
   double call_seconds = 0;
 };
 
-}  // namespace mucstream::analytics
+}  // namespace mucstream::sql

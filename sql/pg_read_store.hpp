@@ -1,20 +1,21 @@
 #pragma once
-// Store on PostgreSQL (libpqxx): the rooms, users and events tables of sql/migrations.
+// ReadStore on PostgreSQL (libpqxx): the rooms, users and events tables and the call views
+// of sql/migrations, read beside the writer (writer.hpp) that fills them.
 // Every query is constant SQL text with $n parameters bound by exec_params; optional
 // filters are "$n IS NULL OR …", so nothing a client sends ever becomes SQL. A small
 // connection pool serves the HTTP threads; a broken connection is replaced and the query
-// retried once, and when PostgreSQL cannot be reached the API answers 503.
+// retried once, and when PostgreSQL cannot be reached the calls throw StoreUnavailable.
 #include <memory>
 #include <string>
 
-#include "analytics/store.hpp"
+#include "sql/read_store.hpp"
 
-namespace mucstream::analytics {
+namespace mucstream::sql {
 
-class PgStore final : public Store {
+class PgReadStore final : public ReadStore {
  public:
-  PgStore(std::string conninfo, std::size_t max_connections);
-  ~PgStore() override;
+  PgReadStore(std::string conninfo, std::size_t max_connections);
+  ~PgReadStore() override;
 
   Page<RoomRow> rooms(const RoomQuery&) override;
   std::optional<RoomRow> room(const std::string& id) override;
@@ -24,7 +25,7 @@ class PgStore final : public Store {
   Summary summary(const TimeRange& period) override;
   std::vector<DailyCount> events_per_day(const TimeRange& period, const std::vector<std::string>& types,
                                          const std::optional<std::string>& room_id) override;
-  // pg_calls.cpp
+  // pg_read_calls.cpp
   std::vector<TimelineItem> room_timeline(const TimelineQuery&) override;
   P2PQuality p2p_quality(const CallPeriodQuery&) override;
   MediaReport media_usage(const CallPeriodQuery&) override;
@@ -39,4 +40,4 @@ class PgStore final : public Store {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace mucstream::analytics
+}  // namespace mucstream::sql

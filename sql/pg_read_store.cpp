@@ -1,9 +1,9 @@
-#include "analytics/pg_store.hpp"
+#include "sql/pg_read_store.hpp"
 
-#include "analytics/pg_support.hpp"
+#include "sql/pg_read_pool.hpp"
 
-namespace mucstream::analytics {
-using namespace pg;  // pg_support.hpp: ts, opt_text, opt_time, text_array
+namespace mucstream::sql {
+using namespace pg;  // pg_read_pool.hpp: opt_text, opt_time, text_array
 
 namespace {
 
@@ -64,35 +64,36 @@ const std::string kEventSelect =
     "AND ($2::uuid IS NULL OR room_id = $2::uuid) "
     "AND ($3::text IS NULL OR room = $3::text) "
     "AND ($4::uuid IS NULL OR actor = $4::uuid) "
-    "AND ($5::timestamptz IS NULL OR time >= $5::timestamptz) "
-    "AND ($6::timestamptz IS NULL OR time < $6::timestamptz) ";
+    "AND ($5::bigint IS NULL OR time >= " MS_US_TIME("$5") ") "
+    "AND ($6::bigint IS NULL OR time < " MS_US_TIME("$6") ") ";
 const std::string kEventsAsc =
-    kEventSelect + "AND ($7::timestamptz IS NULL OR (time, id) > ($7::timestamptz, $8::uuid)) ORDER BY time, id LIMIT $9";
+    kEventSelect + "AND ($7::bigint IS NULL OR (time, id) > (" MS_US_TIME("$7") ", $8::uuid)) ORDER BY time, id LIMIT $9";
 const std::string kEventsDesc = kEventSelect +
-                                "AND ($7::timestamptz IS NULL OR (time, id) < ($7::timestamptz, $8::uuid)) "
+                                "AND ($7::bigint IS NULL OR (time, id) < (" MS_US_TIME("$7") ", $8::uuid)) "
                                 "ORDER BY time DESC, id DESC LIMIT $9";
 
 }  // namespace
 
-PgStore::PgStore(std::string conninfo, std::size_t max_connections)
+PgReadStore::PgReadStore(std::string conninfo, std::size_t max_connections)
     : impl_(std::make_unique<Impl>()) {
   impl_->conninfo = std::move(conninfo);
   impl_->max = max_connections == 0 ? 1 : max_connections;
 }
 
-PgStore::~PgStore() = default;
+PgReadStore::~PgReadStore() = default;
 
-Page<RoomRow> PgStore::rooms(const RoomQuery& q) {
+Page<RoomRow> PgReadStore::rooms(const RoomQuery& q) {
   static const std::string where =
       "WHERE ($1::boolean IS NULL OR (r.ended IS NULL) = $1::boolean) "
       "AND ($2::text IS NULL OR r.name = $2::text) "
-      "AND ($3::timestamptz IS NULL OR r.created >= $3::timestamptz) "
-      "AND ($4::timestamptz IS NULL OR r.created < $4::timestamptz) ";
+      "AND ($3::bigint IS NULL OR r.created >= " MS_US_TIME("$3") ") "
+      "AND ($4::bigint IS NULL OR r.created < " MS_US_TIME("$4") ") ";
   static const std::string list =
       std::string("SELECT ") + kRoomColumns + " FROM rooms r " + where +
       "ORDER BY r.created DESC, r.id DESC LIMIT $5 OFFSET $6";
   static const std::string count = "SELECT count(*) FROM rooms r " + where;
-  const auto since = ts(q.created.since), until = ts(q.created.until);
+  const auto& since = q.created.since;
+  const auto& until = q.created.until;
   return impl_->run([&](pqxx::read_transaction& tx) {
     Page<RoomRow> page;
     const long long offset = (q.page - 1) * q.per_page;
@@ -103,7 +104,7 @@ Page<RoomRow> PgStore::rooms(const RoomQuery& q) {
   });
 }
 
-std::optional<RoomRow> PgStore::room(const std::string& id) {
+std::optional<RoomRow> PgReadStore::room(const std::string& id) {
   static const std::string sql = std::string("SELECT ") + kRoomColumns + " FROM rooms r WHERE r.id = $1::uuid";
   return impl_->run([&](pqxx::read_transaction& tx) -> std::optional<RoomRow> {
     const pqxx::result r = tx.exec_params(sql, id);
@@ -112,7 +113,7 @@ std::optional<RoomRow> PgStore::room(const std::string& id) {
   });
 }
 
-Page<UserRow> PgStore::room_users(const UserQuery& q) {
+Page<UserRow> PgReadStore::room_users(const UserQuery& q) {
   static const std::string where =
       "WHERE room_id = $1::uuid AND ($2::boolean IS NULL OR (ended IS NULL) = $2::boolean) ";
   static const std::string list = std::string("SELECT ") + kUserColumns + " FROM users " + where +
@@ -128,7 +129,7 @@ Page<UserRow> PgStore::room_users(const UserQuery& q) {
   });
 }
 
-std::optional<UserRow> PgStore::user(const std::string& sessionid) {
+std::optional<UserRow> PgReadStore::user(const std::string& sessionid) {
   static const std::string sql = std::string("SELECT ") + kUserColumns + " FROM users WHERE sessionid = $1::uuid";
   return impl_->run([&](pqxx::read_transaction& tx) -> std::optional<UserRow> {
     const pqxx::result r = tx.exec_params(sql, sessionid);
@@ -137,10 +138,11 @@ std::optional<UserRow> PgStore::user(const std::string& sessionid) {
   });
 }
 
-std::vector<EventRow> PgStore::events(const EventQuery& q) {
+std::vector<EventRow> PgReadStore::events(const EventQuery& q) {
   const auto types = text_array(q.types);
-  const auto since = ts(q.time.since), until = ts(q.time.until);
-  const auto after_time = q.after ? ts(q.after->time) : std::nullopt;
+  const auto& since = q.time.since;
+  const auto& until = q.time.until;
+  const auto after_time = q.after ? std::optional<UnixMicros>(q.after->time) : std::nullopt;
   const auto after_id = q.after ? std::optional<std::string>(q.after->id) : std::nullopt;
   const long long limit = q.limit + 1;  // one more tells the caller there is a next page
   return impl_->run([&](pqxx::read_transaction& tx) {
@@ -165,37 +167,41 @@ std::vector<EventRow> PgStore::events(const EventQuery& q) {
   });
 }
 
-Summary PgStore::summary(const TimeRange& period) {
+Summary PgReadStore::summary(const TimeRange& period) {
   // Rooms and sessions count where they were created; the peak sweeps every session that
   // overlaps the period (+1 at its start, clipped to the period, -1 at its end; a leave
   // sorts before a join at the same instant). Overlapping the period means created < until
   // and (ended IS NULL or ended > since): the span test says the first half with the GiST
   // index of migration 0006, so the sweep never reads every session before the period.
-  static const std::string sql = R"SQL(
-WITH r AS (SELECT created, ended FROM rooms WHERE created >= $1::timestamptz AND created < $2::timestamptz),
-     s AS (SELECT userid, type, os, browser FROM users WHERE created >= $1::timestamptz AND created < $2::timestamptz),
-     d AS (SELECT extract(epoch FROM ended - created)::float8 AS secs FROM r WHERE ended IS NOT NULL),
-     edges AS (
-       SELECT greatest(created, $1::timestamptz) AS t, 1 AS delta FROM users
-        WHERE mucstream_session_span(created, ended) && tstzrange($1::timestamptz, $2::timestamptz, '[)')
-          AND (ended IS NULL OR ended > $1::timestamptz)
-       UNION ALL
-       SELECT ended, -1 FROM users
-        WHERE ended > $1::timestamptz AND ended < $2::timestamptz AND created < $2::timestamptz)
-SELECT (SELECT count(*) FROM r),
-       (SELECT count(*) FROM r WHERE ended IS NOT NULL),
-       (SELECT count(*) FROM r WHERE ended IS NULL),
-       (SELECT avg(secs) FROM d),
-       (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY secs) FROM d),
-       (SELECT coalesce(max(n), 0) FROM (SELECT sum(delta) OVER (ORDER BY t, delta) AS n FROM edges) w),
-       (SELECT count(*) FROM events WHERE type = 'message_sent' AND time >= $1::timestamptz AND time < $2::timestamptz),
-       (SELECT count(*) FROM s),
-       (SELECT count(DISTINCT userid) FROM s),
-       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT coalesce(type, 'unknown') k, count(*) n FROM s GROUP BY 1) x),
-       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT coalesce(os, 'unknown') k, count(*) n FROM s GROUP BY 1) x),
-       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT coalesce(browser, 'unknown') k, count(*) n FROM s GROUP BY 1) x)
-)SQL";
-  const auto since = ts(period.since), until = ts(period.until);
+#define SINCE MS_US_TIME("$1")
+#define UNTIL MS_US_TIME("$2")
+  static const std::string sql =
+      "WITH r AS (SELECT created, ended FROM rooms WHERE created >= " SINCE " AND created < " UNTIL "),\n"
+      "     s AS (SELECT userid, type, os, browser FROM users WHERE created >= " SINCE " AND created < " UNTIL "),\n"
+      "     d AS (SELECT extract(epoch FROM ended - created)::float8 AS secs FROM r WHERE ended IS NOT NULL),\n"
+      "     edges AS (\n"
+      "       SELECT greatest(created, " SINCE ") AS t, 1 AS delta FROM users\n"
+      "        WHERE mucstream_session_span(created, ended) && tstzrange(" SINCE ", " UNTIL ", '[)')\n"
+      "          AND (ended IS NULL OR ended > " SINCE ")\n"
+      "       UNION ALL\n"
+      "       SELECT ended, -1 FROM users\n"
+      "        WHERE ended > " SINCE " AND ended < " UNTIL " AND created < " UNTIL ")\n"
+      "SELECT (SELECT count(*) FROM r),\n"
+      "       (SELECT count(*) FROM r WHERE ended IS NOT NULL),\n"
+      "       (SELECT count(*) FROM r WHERE ended IS NULL),\n"
+      "       (SELECT avg(secs) FROM d),\n"
+      "       (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY secs) FROM d),\n"
+      "       (SELECT coalesce(max(n), 0) FROM (SELECT sum(delta) OVER (ORDER BY t, delta) AS n FROM edges) w),\n"
+      "       (SELECT count(*) FROM events WHERE type = 'message_sent' AND time >= " SINCE " AND time < " UNTIL "),\n"
+      "       (SELECT count(*) FROM s),\n"
+      "       (SELECT count(DISTINCT userid) FROM s),\n"
+      "       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT coalesce(type, 'unknown') k, count(*) n FROM s GROUP BY 1) x),\n"
+      "       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT coalesce(os, 'unknown') k, count(*) n FROM s GROUP BY 1) x),\n"
+      "       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT coalesce(browser, 'unknown') k, count(*) n FROM s GROUP BY 1) x)";
+#undef SINCE
+#undef UNTIL
+  const auto& since = period.since;
+  const auto& until = period.until;
   return impl_->run([&](pqxx::read_transaction& tx) {
     const pqxx::row r = tx.exec_params(sql, since, until)[0];
     Summary out;
@@ -215,17 +221,18 @@ SELECT (SELECT count(*) FROM r),
   });
 }
 
-std::vector<DailyCount> PgStore::events_per_day(const TimeRange& period, const std::vector<std::string>& types,
+std::vector<DailyCount> PgReadStore::events_per_day(const TimeRange& period, const std::vector<std::string>& types,
                                                 const std::optional<std::string>& room_id) {
   static const std::string sql =
       // Group by the date, format the ~30 x types groups afterwards: to_char on every row
       // cost more than the scan itself (docs/benchmarks.md).
       "SELECT to_char(day, 'YYYY-MM-DD'), type, n FROM ("
       "SELECT (time AT TIME ZONE 'UTC')::date AS day, type, count(*) AS n FROM events "
-      "WHERE time >= $1::timestamptz AND time < $2::timestamptz "
+      "WHERE time >= " MS_US_TIME("$1") " AND time < " MS_US_TIME("$2") " "
       "AND ($3::text[] IS NULL OR type = ANY($3::text[])) AND ($4::uuid IS NULL OR room_id = $4::uuid) "
       "GROUP BY 1, 2) d ORDER BY day, type";
-  const auto since = ts(period.since), until = ts(period.until);
+  const auto& since = period.since;
+  const auto& until = period.until;
   const auto type_list = text_array(types);
   return impl_->run([&](pqxx::read_transaction& tx) {
     std::vector<DailyCount> out;
@@ -235,7 +242,7 @@ std::vector<DailyCount> PgStore::events_per_day(const TimeRange& period, const s
   });
 }
 
-bool PgStore::healthy() {
+bool PgReadStore::healthy() {
   try {
     return impl_->run([](pqxx::read_transaction& tx) { return tx.exec("SELECT 1")[0][0].as<int>() == 1; });
   } catch (const std::exception&) {
@@ -243,14 +250,14 @@ bool PgStore::healthy() {
   }
 }
 
-std::int64_t PgStore::active_rooms() {
+std::int64_t PgReadStore::active_rooms() {
   return impl_->run(
       [](pqxx::read_transaction& tx) { return tx.exec("SELECT count(*) FROM rooms WHERE ended IS NULL")[0][0].as<long long>(); });
 }
 
-std::int64_t PgStore::active_sessions() {
+std::int64_t PgReadStore::active_sessions() {
   return impl_->run(
       [](pqxx::read_transaction& tx) { return tx.exec("SELECT count(*) FROM users WHERE ended IS NULL")[0][0].as<long long>(); });
 }
 
-}  // namespace mucstream::analytics
+}  // namespace mucstream::sql

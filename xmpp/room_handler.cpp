@@ -1,0 +1,201 @@
+#include "xmpp/room_handler.hpp"
+
+#include <gloox/tag.h>
+
+#include <algorithm>
+#include <random>
+
+#include "xmpp/queries.hpp"
+#include "xmpp/xml.hpp"
+
+namespace mucstream::xmpp {
+namespace {
+
+// Appends every rendered stanza to the loop's buffer, counting them.
+class BufferOutput final : public Output {
+ public:
+  BufferOutput(std::string& buf, std::uint64_t& count) : buf_(buf), count_(count) {}
+  void put(std::string_view head, std::string_view to, std::string_view tail) override {
+    buf_.append(head).append(to).append(tail);
+    ++count_;
+  }
+
+ private:
+  std::string& buf_;
+  std::uint64_t& count_;
+};
+
+Envelope envelope_of(const gloox::Tag& tag) {
+  Envelope env;
+  env.kind = tag.name() == "message" ? StanzaKind::message : tag.name() == "presence" ? StanzaKind::presence : StanzaKind::iq;
+  env.type = tag.findAttribute("type");
+  env.id = tag.findAttribute("id");
+  env.from = tag.findAttribute("from");
+  env.to = tag.findAttribute("to");
+  return env;
+}
+
+}  // namespace
+
+RoomHandler::RoomHandler(std::string domain, Limits limits, core::ServiceConfig config, core::Service initial,
+                         core::IdSource& ids, core::Crypto& crypto, core::EventSink& sink, std::string& out)
+    : domain_(std::move(domain)),
+      limits_(limits),
+      config_(std::move(config)),
+      svc_(std::move(initial)),
+      ids_(ids),
+      crypto_(crypto),
+      sink_(sink),
+      out_(out),
+      renderer_(domain_),
+      stanza_limit_(limits.stanzas_per_second, limits.burst),
+      stats_limit_(limits.stats_per_second, std::max(1.0, limits.stats_burst)),
+      iq_router_("mucstream-" + std::to_string(std::random_device{}()) + "-") {
+  config_.domain = domain_;
+}
+
+core::Decision RoomHandler::execute(const core::Command& cmd, Now now) {
+  core::Context ctx{config_, now.wall_ms, ids_, crypto_};
+  core::Decision d = core::execute(svc_, cmd, ctx);
+  for (const core::Event& e : d.events) sink_.publish(e);
+  events_ += d.events.size();
+  return d;
+}
+
+void RoomHandler::deliver(const core::Decision& d, const RenderContext& rctx) {
+  BufferOutput o(out_, stanzas_out_);
+  for (const core::Delivery& x : d.deliveries) renderer_.render(x, presence_, rctx, o);
+  presence_.forget_departed(d);
+}
+
+void RoomHandler::send(std::string stanza) {
+  out_ += stanza;
+  ++stanzas_out_;
+}
+
+Verdict RoomHandler::reply_error(const Envelope& env, const core::Error& e, Verdict v, const std::string& by) {
+  send(render_error(env, e, by));
+  return v;
+}
+
+RenderContext RoomHandler::render_context(std::string origin_id) const {
+  RenderContext r;
+  r.origin_id = std::move(origin_id);
+  r.service = &svc_;
+  r.telemetry_token = telemetry_token_ ? &telemetry_token_ : nullptr;
+  return r;
+}
+
+Verdict RoomHandler::refuse_internal(const gloox::Tag& tag) {
+  Envelope env = envelope_of(tag);
+  if (env.type == "error" || env.type == "result") return Verdict::ignored;
+  return reply_error(env, core::make_error(core::ErrorCondition::internal_server_error, "Internal error"), Verdict::error);
+}
+
+Outcome RoomHandler::handle(const gloox::Tag& tag, Now now) {
+  Outcome o;
+  const std::string& type = tag.findAttribute("type");
+  const bool is_error_or_result = type == "error" || type == "result";
+  // Leaving is never refused: an unavailable presence passes every limit.
+  const bool leaving = tag.name() == "presence" && type == "unavailable";
+  if (!leaving && !is_error_or_result) {
+    if (approx_size(tag) > limits_.max_stanza_bytes) {
+      o.verdict = reply_error(envelope_of(tag),
+                              core::make_error(core::ErrorCondition::policy_violation,
+                                               "Stanza too large (limit " + std::to_string(limits_.max_stanza_bytes) + " bytes)"),
+                              Verdict::refused_oversize);
+      return o;
+    }
+    if (stanza_limit_.take(tag.findAttribute("from"), now.mono_ms) == TokenBuckets::Verdict::refuse) {
+      o.verdict = reply_error(envelope_of(tag), core::make_error(core::ErrorCondition::resource_constraint, "Too many stanzas, slow down"),
+                              Verdict::refused_flood);
+      return o;
+    }
+  }
+  Decoded d = decode(tag, DecodeContext{domain_, svc_, &jingle_});
+  if (d.ignore) return o;
+  const std::string by = d.room;
+  if (d.error) {
+    o.verdict = reply_error(d.env, *d.error, Verdict::error, by);
+    return o;
+  }
+  if (d.query && d.query->what == Query::What::occupant_iq_response) {
+    if (auto bytes = iq_router_.answer(d, tag)) send(std::move(*bytes));
+    o.verdict = Verdict::handled;
+    return o;
+  }
+  if (d.query && (d.query->what == Query::What::occupant_iq || d.query->what == Query::What::self_ping)) {
+    if (auto bytes = iq_router_.route(svc_, d, tag, now.mono_ms)) {
+      send(std::move(*bytes));
+      if (d.jingle) jingle_.record(*d.jingle);
+      observe(d, now, o);  // after the IQ went on: observing never holds signalling up
+      o.verdict = Verdict::handled;
+      return o;
+    }
+  }
+  if (d.query) {
+    QueryAnswer a = answer(d, svc_, config_);
+    if (a.verdict == QueryAnswer::Verdict::none) return o;
+    send(render_answer(d.env, a));
+    o.verdict = a.verdict == QueryAnswer::Verdict::error ? Verdict::error : Verdict::handled;
+    return o;
+  }
+  if (!stats_allowed(d, now)) {
+    o.verdict = reply_error(d.env, core::make_error(core::ErrorCondition::resource_constraint, "Too many stats for this session, slow down"),
+                            Verdict::refused_flood, by);
+    return o;
+  }
+  RenderContext rctx = render_context(d.env.id);
+  const std::string before = d.presence_payload ? PresenceCache::session_of(svc_, d.room, d.from.full()) : std::string{};
+  for (const core::Command& cmd : d.commands) {
+    core::Decision dec = execute(cmd, now);
+    if (!dec.ok()) {
+      o.verdict = reply_error(d.env, *dec.error, Verdict::error, by);
+      return o;
+    }
+    if (d.presence_payload) presence_.record(svc_, d.room, d.from.full(), before, *d.presence_payload);
+    deliver(dec, rctx);
+  }
+  if (d.env.kind == StanzaKind::iq) send(render_iq_result(d.env));
+  observe(d, now, o);
+  o.verdict = Verdict::handled;
+  return o;
+}
+
+// Runs the observations of a handled stanza; the core may refuse them (unknown sid, not
+// implemented, ...): that is reported for the log, never answered.
+void RoomHandler::observe(const Decoded& d, Now now, Outcome& o) {
+  for (const core::Command& cmd : d.observations) {
+    core::Decision dec = execute(cmd, now);
+    if (!dec.ok()) {
+      o.refused_observations.push_back(dec.error->text);
+      continue;
+    }
+    deliver(dec, render_context({}));
+  }
+}
+
+// Stats floods: each (reporter, room, sid) may send limits.stats_per_second with a burst of
+// limits.stats_burst; beyond, the report is refused before the core sees it.
+bool RoomHandler::stats_allowed(const Decoded& d, Now now) {
+  const core::ReportP2PStats* r = nullptr;
+  for (const core::Command& c : d.commands)
+    if ((r = std::get_if<core::ReportP2PStats>(&c)) != nullptr) break;
+  if (r == nullptr) return true;
+  return stats_limit_.take(d.env.from + '\n' + d.room + '\n' + r->sid, now.mono_ms) == TokenBuckets::Verdict::pass;
+}
+
+core::Decision RoomHandler::run(const core::Command& cmd, Now now) {
+  core::Decision d = execute(cmd, now);
+  deliver(d, render_context({}));
+  return d;
+}
+
+std::size_t RoomHandler::shutdown(Now now) {
+  core::Decision d = run(core::Shutdown{}, now);
+  return static_cast<std::size_t>(std::count_if(d.deliveries.begin(), d.deliveries.end(), [](const core::Delivery& x) {
+    return std::holds_alternative<core::PresenceOut>(x);
+  }));
+}
+
+}  // namespace mucstream::xmpp

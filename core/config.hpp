@@ -17,7 +17,7 @@ struct RoomConfig {
   bool is_public = true;
   bool members_only = false;
   bool moderated = false;
-  // Salted hash (see password.hpp); empty = no password. The clear text never lands here.
+  // Salted password hash (core/crypto.hpp); empty = no password. The clear text never lands here.
   std::string password_hash;
   std::uint32_t max_occupants = 0;  // 0 = unlimited
   std::uint32_t history_length = 20;

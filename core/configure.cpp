@@ -2,7 +2,6 @@
 // rooms created by service administrators (mucctl / admin API).
 #include "core/calls.hpp"
 #include "core/features.hpp"
-#include "core/password.hpp"
 #include "core/room_ops.hpp"
 
 namespace mucstream::core::detail {
@@ -45,7 +44,7 @@ std::optional<Error> merge(RoomConfig& cfg, const ConfigChange& ch, const Servic
     cfg.password_hash.clear();
   } else if (ch.password && !ch.password->empty()) {
     if (ch.password->size() > 1024) return reject(ErrorCondition::not_acceptable, "The password is too long");
-    cfg.password_hash = hash_password(*ch.password, ctx.ids.random_bytes(16));
+    cfg.password_hash = ctx.crypto.hash_password(*ch.password);
   } else if (!cfg.password_protected()) {
     return reject(ErrorCondition::not_acceptable, "A password-protected room needs a password");
   }

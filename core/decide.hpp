@@ -10,6 +10,7 @@
 #include "core/config.hpp"
 #include "core/decision.hpp"
 #include "core/ids.hpp"
+#include "core/crypto.hpp"
 #include "core/state.hpp"
 
 namespace mucstream::core {
@@ -18,6 +19,7 @@ struct Context {
   const ServiceConfig& config;
   std::int64_t now_ms;
   IdSource& ids;
+  Crypto& crypto;  // runs on the caller's thread (the room loop): a password hash's cost is join latency
 };
 
 Decision decide(const Service&, const Command&, Context&);

@@ -21,4 +21,15 @@ std::string format_uuid_v7(std::int64_t unix_ms, const std::array<std::uint8_t, 
   return s;
 }
 
+std::string to_hex(std::string_view bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(digits[c >> 4]);
+    out.push_back(digits[c & 15]);
+  }
+  return out;
+}
+
 }  // namespace mucstream::core

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace mucstream::core {
 
@@ -18,5 +19,8 @@ class IdSource {
 
 // Formats a UUIDv7 (RFC 9562) from a Unix millisecond time and 10 random bytes.
 std::string format_uuid_v7(std::int64_t unix_ms, const std::array<std::uint8_t, 10>& random);
+
+// Lower-case hex of `bytes` (salts from random_bytes() as they appear in events).
+std::string to_hex(std::string_view bytes);
 
 }  // namespace mucstream::core

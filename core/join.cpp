@@ -1,7 +1,6 @@
 // XEP-0045 §7.2: entering a room, creating it when it does not exist (§10.1).
 #include "core/client_info.hpp"
 #include "core/features.hpp"
-#include "core/password.hpp"
 #include "core/room_ops.hpp"
 
 namespace mucstream::core::detail {
@@ -91,7 +90,7 @@ Decision create_room(const Service& svc, const Join& c, const std::string& nick,
                                     .awaiting_configuration = true,
                                     .occupant_id_salt = r.occupant_id_salt,
                                     .by = std::nullopt});
-  Occupant o{nick, c.user.bare(), occupant_id_for(r.occupant_id_salt, c.user.bare()), Role::moderator,
+  Occupant o{nick, c.user.bare(), occupant_id_for(ctx.crypto, r.occupant_id_salt, c.user.bare()), Role::moderator,
              {Session{session, c.user.full(), ctx.now_ms, client, {}}}};
   e.emit(session, joined_data(c, client, nick, o.role, Affiliation::owner, o.occupant_id));
   PresenceOut self = presence_of(r, o, c.user.full(), o.role);
@@ -144,7 +143,7 @@ Decision decide_join(const Service& svc, const Join& c, Context& ctx) {
     return Decision::fail(reject(ErrorCondition::registration_required, "This room is for members only"));
   if (r->locked && !may_bypass_lock(aff))
     return Decision::fail(reject(ErrorCondition::not_allowed, "This room is locked"));
-  if (r->config.password_protected() && (!c.password || !verify_password(*c.password, r->config.password_hash)))
+  if (r->config.password_protected() && (!c.password || !ctx.crypto.verify_password(*c.password, r->config.password_hash)))
     return Decision::fail(reject(ErrorCondition::not_authorized, "A correct password is required to enter this room"));
   if (holder == nullptr && r->config.max_occupants != 0 && r->occupants.size() >= r->config.max_occupants &&
       !may_bypass_max_occupants(aff))
@@ -154,7 +153,7 @@ Decision decide_join(const Service& svc, const Join& c, Context& ctx) {
   Emitter e(d, ctx, *r);
   const std::string session = ctx.ids.next_id(ctx.now_ms);
   Occupant me = holder ? *holder
-                       : Occupant{nick, bare, occupant_id_for(r->occupant_id_salt, bare),
+                       : Occupant{nick, bare, occupant_id_for(ctx.crypto, r->occupant_id_salt, bare),
                                   default_role(aff, r->config.moderated), {}};
   // Client info becomes a users row: only known, bounded fields (see client_info.hpp).
   const Value client = sanitize_client_info(c.client);

@@ -2,8 +2,6 @@
 
 #include "core/calls.hpp"
 
-#include "core/password.hpp"
-#include "core/sha256.hpp"
 
 namespace mucstream::core::detail {
 
@@ -95,9 +93,8 @@ void destroy_if_abandoned(Emitter& e, const Room& r, std::size_t occupants_left,
   e.emit({}, data::RoomDestroyed{.reason = reason, .alternate = {}, .by = std::nullopt});
 }
 
-std::string occupant_id_for(const std::string& salt, const std::string& bare_jid) {
-  Digest d = hmac_sha256(salt, bare_jid);
-  return to_hex(std::string_view(reinterpret_cast<const char*>(d.data()), 16));
+std::string occupant_id_for(const Crypto& crypto, const std::string& salt, const std::string& bare_jid) {
+  return to_hex(crypto.hmac_sha256(salt, bare_jid).substr(0, 16));
 }
 
 Error reject(ErrorCondition c, std::string text) { return make_error(c, std::move(text)); }

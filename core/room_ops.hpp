@@ -71,7 +71,9 @@ void emit_leave_all(Emitter& e, CallTeardown& calls, const Occupant& o, const st
 // and the usual service behaviour): emits room_destroyed with reason "empty".
 void destroy_if_abandoned(Emitter& e, const Room& r, std::size_t occupants_left, const std::string& reason = "empty");
 
-std::string occupant_id_for(const std::string& salt, const std::string& bare_jid);
+// XEP-0421 occupant id: hex of the first 16 bytes of HMAC-SHA-256(room salt, bare JID),
+// stable for a user within a room, unlinkable across rooms.
+std::string occupant_id_for(const Crypto& crypto, const std::string& salt, const std::string& bare_jid);
 Error reject(ErrorCondition c, std::string text);
 const Room* room_or_null(const Service& s, const std::string& jid);
 

@@ -14,7 +14,11 @@ core::Service replay_service(pqxx::connection& conn, ReplayStats* stats) {
   tx.exec0(
       "DECLARE mucstream_replay NO SCROLL CURSOR FOR"
       " SELECT " + std::string(kStoredEventColumns) +
-      " FROM events e JOIN rooms r ON r.id = e.room_id"
+      " FROM (SELECT e.id, e.type, e.room, e.room_id, e.seq, e.actor, e.peer, e.time,"
+      "        CASE WHEN s.password_hash IS NULL THEN e.data"
+      "             ELSE jsonb_set(e.data, '{config,password_hash}', to_jsonb(s.password_hash)) END AS data"
+      "       FROM events e LEFT JOIN room_secrets s ON s.event_id = e.id) e"
+      " JOIN rooms r ON r.id = e.room_id"
       " WHERE r.ended IS NULL ORDER BY e.room_id, e.seq");
   std::string room_id;
   std::uint64_t last_seq = 0;

@@ -3,6 +3,9 @@
 // room that has not ended, its events in seq order, through core::apply, then
 // core::persistent_view (occupant sessions do not survive a restart). Destroyed rooms stay
 // destroyed because their room_destroyed event is applied too (and ended rooms are skipped).
+// Password hashes, kept apart from events.data in room_secrets, are put back into the
+// configuration of the room_created / room_configured events that set them. Needs a role
+// that may read room_secrets (the service's own, never analyst).
 #include <pqxx/pqxx>
 
 #include "core/state.hpp"

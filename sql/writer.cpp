@@ -49,6 +49,20 @@ struct Maintenance {
 
 // jsonb casts are guarded by jsonb_typeof inside CASE so that odd data can never fail a batch.
 constexpr Maintenance kMaintain[] = {
+    // Password hashes live in room_secrets, which analysts cannot read, and never in
+    // events.data: stripped in the transaction that stores the event (migration 0007).
+    {bit(EventType::room_created) | bit(EventType::room_configured),
+        "INSERT INTO room_secrets (event_id, room_id, password_hash)"
+        " SELECT id, room_id, data#>>'{config,password_hash}' FROM mucstream_fresh"
+        " WHERE type IN ('room_created', 'room_configured')"
+        "  AND jsonb_typeof(data#>'{config,password_hash}') = 'string' AND data#>>'{config,password_hash}' <> ''"
+        " ON CONFLICT (event_id) DO NOTHING;"
+        "UPDATE events e SET data = e.data #- '{config,password_hash}' FROM mucstream_fresh f"
+        " WHERE f.type IN ('room_created', 'room_configured') AND f.data #> '{config,password_hash}' IS NOT NULL"
+        "  AND e.id = f.id AND e.time = f.time"},
+    // an ended room is never restored: its hashes go
+    {bit(EventType::room_destroyed),
+        "DELETE FROM room_secrets s USING mucstream_fresh f WHERE f.type = 'room_destroyed' AND s.room_id = f.room_id"},
     // rooms: a new row per room_created
     {bit(EventType::room_created),
         "INSERT INTO rooms (id, name, jid, created, creator, persistent, config)"

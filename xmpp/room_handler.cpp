@@ -38,12 +38,13 @@ Envelope envelope_of(const gloox::Tag& tag) {
 }  // namespace
 
 RoomHandler::RoomHandler(std::string domain, Limits limits, core::ServiceConfig config, core::Service initial,
-                         core::IdSource& ids, core::EventSink& sink, std::string& out)
+                         core::IdSource& ids, core::Crypto& crypto, core::EventSink& sink, std::string& out)
     : domain_(std::move(domain)),
       limits_(limits),
       config_(std::move(config)),
       svc_(std::move(initial)),
       ids_(ids),
+      crypto_(crypto),
       sink_(sink),
       out_(out),
       renderer_(domain_),
@@ -54,7 +55,7 @@ RoomHandler::RoomHandler(std::string domain, Limits limits, core::ServiceConfig 
 }
 
 core::Decision RoomHandler::execute(const core::Command& cmd, Now now) {
-  core::Context ctx{config_, now.wall_ms, ids_};
+  core::Context ctx{config_, now.wall_ms, ids_, crypto_};
   core::Decision d = core::execute(svc_, cmd, ctx);
   for (const core::Event& e : d.events) sink_.publish(e);
   events_ += d.events.size();

@@ -65,7 +65,7 @@ class RoomHandler {
   // Stanzas are rendered into `out`; `stanzas_out` and `events` count what was appended
   // and published (the loop's counters).
   RoomHandler(std::string domain, Limits limits, core::ServiceConfig config, core::Service initial,
-              core::IdSource& ids, core::EventSink& sink, std::string& out);
+              core::IdSource& ids, core::Crypto& crypto, core::EventSink& sink, std::string& out);
 
   Outcome handle(const gloox::Tag& stanza, Now now);
   // The internal-server-error reply for a stanza whose handling threw (none to errors and results).
@@ -94,6 +94,7 @@ class RoomHandler {
   core::ServiceConfig config_;
   core::Service svc_;
   core::IdSource& ids_;
+  core::Crypto& crypto_;
   core::EventSink& sink_;
   std::string& out_;
   Renderer renderer_;

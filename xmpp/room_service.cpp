@@ -58,8 +58,9 @@ struct RoomService::Impl {
   static constexpr std::size_t kFlushAt = 256 * 1024;         // flush mid-turn beyond this
   static constexpr std::size_t kMaxIdleBuffer = 1024 * 1024;  // do not keep more capacity
 
-  Impl(ConnectionOptions c, Limits l, core::ServiceConfig cfg, core::Service s, core::IdSource& i, core::EventSink& k)
-      : conn(std::move(c)), handler(conn.domain, l, std::move(cfg), std::move(s), i, k, out) {
+  Impl(ConnectionOptions c, Limits l, core::ServiceConfig cfg, core::Service s, core::IdSource& i, core::Crypto& y,
+       core::EventSink& k)
+      : conn(std::move(c)), handler(conn.domain, l, std::move(cfg), std::move(s), i, y, k, out) {
     wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     logger = [](LogLevel lvl, const std::string& m) {
       static const char* names[] = {"DEBUG", "INFO ", "WARN ", "ERROR"};
@@ -216,8 +217,9 @@ struct RoomService::Impl {
 };
 
 RoomService::RoomService(ConnectionOptions conn, Limits limits, core::ServiceConfig config, core::Service initial,
-                         core::IdSource& ids, core::EventSink& sink)
-    : impl_(std::make_unique<Impl>(std::move(conn), limits, std::move(config), std::move(initial), ids, sink)) {}
+                         core::IdSource& ids, core::Crypto& crypto, core::EventSink& sink)
+    : impl_(std::make_unique<Impl>(std::move(conn), limits, std::move(config), std::move(initial), ids, crypto,
+                                   sink)) {}
 
 RoomService::~RoomService() = default;
 

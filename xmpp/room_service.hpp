@@ -25,6 +25,7 @@
 #include "core/config.hpp"
 #include "core/decision.hpp"
 #include "core/ids.hpp"
+#include "core/crypto.hpp"
 #include "core/sink.hpp"
 #include "core/state.hpp"
 #include "xmpp/renderer.hpp"
@@ -62,7 +63,7 @@ struct ServiceStats {
 class RoomService {
  public:
   RoomService(ConnectionOptions conn, Limits limits, core::ServiceConfig config, core::Service initial,
-              core::IdSource& ids, core::EventSink& sink);
+              core::IdSource& ids, core::Crypto& crypto, core::EventSink& sink);
   ~RoomService();
   RoomService(const RoomService&) = delete;
   RoomService& operator=(const RoomService&) = delete;

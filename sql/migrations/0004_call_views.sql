@@ -1,5 +1,5 @@
--- Views for calls and media (issue 5's room timeline, P2P quality and media usage), over
--- the events of issue 6 (docs/events.md):
+-- Views for calls and media (the room timeline, P2P quality and media usage), over the
+-- call events (docs/events.md):
 --   p2p_session_started  actor = initiator, peer = responder; data {sid, media}
 --   p2p_session_ended    data {sid, reason, duration_ms}
 --   p2p_session_stats    actor = reporting session; data {sid, rtt_ms, jitter_ms,

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/decide.hpp"
+#include "crypto/openssl_crypto.hpp"
 
 namespace mucstream::analytics::testing {
 
@@ -82,7 +83,7 @@ class Loop {
         item.read(svc_);
         continue;
       }
-      core::Context ctx{cfg_, now += 1000, ids_};
+      core::Context ctx{cfg_, now += 1000, ids_, crypto_};
       core::Decision d = core::execute(svc_, item.cmd, ctx);
       {
         std::lock_guard l(mu_);
@@ -94,6 +95,7 @@ class Loop {
   core::ServiceConfig cfg_;
   core::Service svc_;
   SequentialIds ids_;
+  crypto::OpenSslCrypto crypto_{1000};  // real hashes at a test cost
   std::mutex mu_;
   std::condition_variable cv_;
   struct Item {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/decide.hpp"
+#include "crypto/openssl_crypto.hpp"
 
 namespace mucstream::core::testing {
 
@@ -38,11 +39,13 @@ struct World {
   ServiceConfig cfg;
   Service svc;
   CountingIds ids;
+  // The production hasher at a test cost: real hashes, without the production count's time.
+  crypto::OpenSslCrypto crypto{1000};
   std::int64_t now = 1'700'000'000'000;
   std::vector<Event> log;
 
   Decision run(const Command& c) {
-    Context ctx{cfg, now, ids};
+    Context ctx{cfg, now, ids, crypto};
     Decision d = execute(svc, c, ctx);
     log.insert(log.end(), d.events.begin(), d.events.end());
     now += 1000;

@@ -3,7 +3,6 @@
 
 #include <set>
 
-#include "core/password.hpp"
 
 using namespace mucstream::core;
 using namespace mucstream::core::testing;
@@ -81,7 +80,7 @@ TEST_CASE("replay: restart state is the persistent rooms with configuration, ban
   REQUIRE(restarted.rooms.size() == 1);
   const Room& r = restarted.rooms.at(kRoom);
   CHECK(r.config.name == "Kept");
-  CHECK(verify_password("pw", r.config.password_hash));
+  CHECK(w.crypto.verify_password("pw", r.config.password_hash));
   CHECK(r.affiliation_of("spam@example.com") == Affiliation::outcast);
   CHECK(r.affiliation_of("friend@example.com") == Affiliation::member);
   CHECK(r.subject == "Kept subject");

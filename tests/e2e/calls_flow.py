@@ -1,5 +1,5 @@
-"""A WebRTC-style call through a mucstream room, as real clients send it (issue 6,
-docs/protocol.md "Calls"). Shared by tests/e2e/test_calls.py (events read from the
+"""A WebRTC-style call through a mucstream room, as real clients send it (docs/protocol.md
+"Calls"). Shared by tests/e2e/test_calls.py (events read from the
 component's JSON lines) and tests/e2e_pipeline/flow_calls.py (events read from PostgreSQL).
 
 Alice (browser, mucstream <client/>), Bob (caps of a mobile client) and Carol join; Alice

@@ -1,4 +1,4 @@
-"""A call through the room (issue 6): Jingle session, stats (someone else's and a flood
+"""A call through the room: Jingle session, stats (someone else's and a flood
 refused), mute/unmute, presence media state, screen share, real-time text, a malformed
 Jingle IQ, one party leaving mid-call. The component's events (its JSON lines) must be
 exactly the expected ones, in order, with the right actor and peer sessions and data."""

@@ -1,4 +1,4 @@
-"""Pipeline end to end for calls (issue 6): the call of tests/e2e/calls_flow.py through
+"""Pipeline end to end for calls: the call of tests/e2e/calls_flow.py through
 Prosody -> `mucstreamd all`. Writes what the flow expects (room, session ids, events) as
 JSON to FLOW_FILE; check_calls.py compares PostgreSQL with it once `all` has drained."""
 import json

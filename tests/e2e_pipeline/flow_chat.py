@@ -1,6 +1,6 @@
 """Pipeline end to end, part 1: a chat through Prosody -> component -> Kafka -> materialiser.
-Alice creates a persistent room, Bob joins, both talk, Bob leaves, Alice sets a subject and
-locks the room. Writes the room JID to ROOM_FILE for run.sh's SQL checks."""
+Alice creates a persistent room, Bob joins, both talk, Bob leaves, Alice sets a subject, a
+password and locks the room. Writes the room JID to ROOM_FILE for run.sh's SQL checks."""
 import os
 from harness import *
 
@@ -24,6 +24,12 @@ async def test():
     await alice.expect(lambda el: presence_from(el, room + "/Bob", "unavailable"), 5, "bob leaving")
     alice.send_xml("<message to='%s' type='groupchat'><subject>Pipeline subject</subject></message>" % room)
     await alice.expect(lambda el: el.tag == q("message") and el.find(q("subject")) is not None, 5, "subject")
+    r = await alice.iq(room, "set", "<query xmlns='%s'><x xmlns='jabber:x:data' type='submit'>"
+                       "<field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#roomconfig</value></field>"
+                       "<field var='muc#roomconfig_passwordprotectedroom'><value>1</value></field>"
+                       "<field var='muc#roomconfig_roomsecret'><value>pipe-secret</value></field></x></query>"
+                       % NS_MUC_OWNER)
+    assert r.get("type") == "result", dump(r)
     r = await alice.iq(room, "set", "<query xmlns='%s'><x xmlns='jabber:x:data' type='submit'>"
                        "<field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#roomconfig</value></field>"
                        "<field var='muc#roomconfig_locked'><value>1</value></field></x></query>" % NS_MUC_OWNER)

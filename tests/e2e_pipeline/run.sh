@@ -40,6 +40,10 @@ n=$(sql "SELECT count(*) FROM events WHERE room_id = '$rid'")
 [ "$(sql "SELECT count(*) FROM messages WHERE room_id = '$rid' AND payload LIKE '%from bob%'")" = 1 ] || fail "archive"
 [ "$(sql "SELECT count(*) FROM events WHERE room_id = '$rid' AND type = 'occupant_joined'")" = 2 ] || fail "joins"
 [ "$(sql "SELECT persistent AND locked AND ended IS NULL FROM rooms WHERE id = '$rid'")" = t ] || fail "rooms row"
+# The password's hash is kept apart (room_secrets), never in what analysts read.
+[ "$(sql "SELECT count(*) FROM room_secrets WHERE room_id = '$rid'")" -ge 1 ] || fail "room_secrets row"
+[ "$(sql "SELECT count(*) FROM events WHERE room_id = '$rid' AND strpos(data::text, 'pbkdf2') > 0")" = 0 ] \
+  || fail "password hash in events.data"
 [ "$(sql "SELECT count(*) FROM users WHERE room_id = '$rid' AND userid = 'bob@localhost' AND ended IS NOT NULL")" = 1 ] \
   || fail "bob's users row ended"
 # Alice was still in the room at the stop: the component's shutdown (332) ended her session too.
@@ -53,4 +57,4 @@ grep -q "restored [1-9][0-9]* persistent rooms" "$state/all2.log" || fail "no ro
 (cd "$e2e" && PYTHONPATH="$e2e" $python "$here/flow_restore.py" "$state") || fail "restore flow"
 stop_all
 [ "$(sql "SELECT count(DISTINCT id) = count(*) FROM events")" = t ] || fail "duplicates after restart"
-echo "PASS: $n events for $room, exactly once and in order; room restored after restart"
+echo "PASS: $n events for $room, exactly once and in order; room (with its password) restored after restart"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A call end to end through every process of the pipeline (issue 6):
+# A call end to end through every process of the pipeline:
 #   slixmpp clients -> Prosody -> `mucstreamd all` (component + embedded Kafka mock cluster +
 #   materialiser) -> PostgreSQL 15; then the events and users rows are checked against what
 #   the call did (tests/e2e/calls_flow.py).

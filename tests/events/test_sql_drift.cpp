@@ -37,6 +37,8 @@ const std::vector<Read>& reads() {
       {"creator", Json::string, {T::room_created}},
       {"config", Json::object, {T::room_created, T::room_configured}},
       {"config,persistent", Json::boolean, {T::room_created, T::room_configured}},
+      // sql/writer.cpp strips it from events.data, sql/replay.cpp puts it back (room_secrets)
+      {"config,password_hash", Json::string, {T::room_created, T::room_configured}},
       {"reason", Json::string, {T::room_destroyed, T::occupant_left, T::p2p_session_ended}},
       // sql/writer.cpp: users; 0001_events.sql: the message archive view
       {"nick", Json::string, {T::occupant_joined, T::message_sent}},
@@ -90,9 +92,10 @@ const Value* at_path(const Value& data, const std::string& path) {
 // Every data key path the SQL sources read, with the file that reads it.
 std::map<std::string, std::string> sql_reads() {
   const std::filesystem::path root = std::filesystem::path(MUCSTREAM_SOURCE_DIR) / "sql";
-  // data->>'k', data->'k', data#>'{a,b}', data#>>'{a,b}' (any alias before `data`).
+  // data->>'k', data->'k', data#>'{a,b}', data#>>'{a,b}', data #- '{a,b}' and
+  // jsonb_set(data, '{a,b}', …) (any alias before `data`).
   const std::regex key(R"(\bdata\s*->>?\s*'([^']+)')");
-  const std::regex path(R"(\bdata\s*#>>?\s*'\{([^}]*)\}')");
+  const std::regex path(R"((?:\bdata\s*#(?:>>?|-)\s*|jsonb_set\(\s*\w*\.?data\s*,\s*)'\{([^}]*)\}')");
   std::map<std::string, std::string> out;
   for (const auto& f : std::filesystem::recursive_directory_iterator(root)) {
     const auto ext = f.path().extension();

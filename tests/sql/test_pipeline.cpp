@@ -28,6 +28,18 @@ void produce_all(const std::string& brokers, const std::vector<core::Event>& log
 
 std::int64_t rows(const TestDb& db) { return stored_events(db); }
 
+// An event's data as events.data holds it: a configuration without its password hash
+// (kept in room_secrets, migration 0007).
+core::Value as_stored(core::Value data) {
+  if (!data.is_object()) return data;
+  for (auto& [key, value] : data.as_object()) {
+    if (key != "config" || !value.is_object()) continue;
+    auto& members = value.as_object();
+    std::erase_if(members, [](const core::Value::Member& m) { return m.first == "password_hash"; });
+  }
+  return data;
+}
+
 // Every stored row equals the event it came from, and each room's rows are in seq order.
 void check_rows_match(const TestDb& db, const std::vector<core::Event>& log) {
   std::map<std::string, const core::Event*> by_id;
@@ -56,7 +68,7 @@ void check_rows_match(const TestDb& db, const std::vector<core::Event>& log) {
     CHECK(row[7].as<std::int64_t>() == e.time_ms);
     auto data = events::decode_value(row[8].c_str());
     REQUIRE(data);
-    CHECK(same_json(*data, *events::decode_value(events::encode_data(e.data))));
+    CHECK(same_json(*data, as_stored(*events::decode_value(events::encode_data(e.data)))));
     // per-room order: seq 1, 2, 3 … and the time-ordered ids agree with it
     const std::string room_id = row[3].as<std::string>();
     CHECK(e.seq == last[room_id] + 1);

@@ -17,12 +17,13 @@ struct Sink final : core::EventSink {
 
 struct Bench {
   core::testing::CountingIds ids;
+  crypto::OpenSslCrypto crypto{1000};
   Sink sink;
   std::string out;
   RoomHandler h;
   std::int64_t mono = 1'000;
 
-  explicit Bench(Limits l = {}) : h(kDomain, l, core::ServiceConfig{}, core::Service{}, ids, sink, out) {}
+  explicit Bench(Limits l = {}) : h(kDomain, l, core::ServiceConfig{}, core::Service{}, ids, crypto, sink, out) {}
 
   // Handles one stanza and returns its verdict; `sent` receives what it rendered.
   Outcome feed(const std::string& s, std::string* sent = nullptr) {

@@ -93,11 +93,12 @@ TEST_CASE("RoomService: serves a join, runs a submitted admin command on the loo
   FakeServer server;
   RecordingSink sink;
   core::testing::CountingIds ids;
+  crypto::OpenSslCrypto crypto{1000};
   xmpp::ConnectionOptions conn;
   conn.port = server.port();
   conn.domain = "rooms.test";
   conn.secret = "s";
-  xmpp::RoomService svc(conn, xmpp::Limits{}, core::ServiceConfig{}, core::Service{}, ids, sink);
+  xmpp::RoomService svc(conn, xmpp::Limits{}, core::ServiceConfig{}, core::Service{}, ids, crypto, sink);
   svc.set_logger([](xmpp::RoomService::LogLevel, const std::string&) {});
   std::atomic<bool> stop{false};
   std::thread loop([&] { svc.run(stop); });
@@ -141,6 +142,7 @@ TEST_CASE("RoomService calls: telemetry token on self-presence only, Jingle rout
   FakeServer server;
   RecordingSink sink;
   core::testing::CountingIds ids;
+  crypto::OpenSslCrypto crypto{1000};
   xmpp::ConnectionOptions conn;
   conn.port = server.port();
   conn.domain = "rooms.test";
@@ -148,7 +150,7 @@ TEST_CASE("RoomService calls: telemetry token on self-presence only, Jingle rout
   xmpp::Limits limits;
   limits.stats_per_second = 0.001;  // effectively no refill during the test
   limits.stats_burst = 2;
-  xmpp::RoomService svc(conn, limits, core::ServiceConfig{}, core::Service{}, ids, sink);
+  xmpp::RoomService svc(conn, limits, core::ServiceConfig{}, core::Service{}, ids, crypto, sink);
   svc.set_logger([](xmpp::RoomService::LogLevel, const std::string&) {});
   svc.set_telemetry_token_source([](const std::string& session, const std::string&) { return "tok-" + session; });
   std::atomic<bool> stop{false};

@@ -14,6 +14,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "crypto/openssl_crypto.hpp"
 #include "events/ids.hpp"
 #include "sql/migrate.hpp"
 #include "sql/replay.hpp"
@@ -103,9 +104,10 @@ int run_all(const Settings& s) {
   }
 
   events::UuidV7Ids ids;
+  crypto::OpenSslCrypto openssl;
   int rc = 0;
   {
-    xmpp::RoomService service(conn, limits(s), service_config(s), std::move(restored), ids, producer);
+    xmpp::RoomService service(conn, limits(s), service_config(s), std::move(restored), ids, openssl, producer);
     attach_log(service);
     analytics::metrics::Registry registry;  // outlives the API that serves it
     std::unique_ptr<ApiServer> api;

@@ -3,6 +3,7 @@
 // Kafka producer instead.
 #include <memory>
 
+#include "crypto/openssl_crypto.hpp"
 #include "events/ids.hpp"
 #include "tools/mucstreamd/component_wiring.hpp"
 #include "tools/mucstreamd/event_log_sink.hpp"
@@ -20,7 +21,8 @@ int run_component(const Settings& s) {
   else if (where == "log") sink = std::make_unique<LogSink>();
   else throw SettingsError("--xmpp-events must be log, stdout or none");
   events::UuidV7Ids ids;
-  xmpp::RoomService service(conn, limits(s), service_config(s), core::Service{}, ids, *sink);
+  crypto::OpenSslCrypto openssl;
+  xmpp::RoomService service(conn, limits(s), service_config(s), core::Service{}, ids, openssl, *sink);
   attach_log(service);
   return service.run(install_stop_signals());
 }

@@ -1,4 +1,4 @@
-// Calls (issue 6): Jingle P2P sessions, media state announced in presence, and XEP-0301
+// Calls: Jingle P2P sessions, media state announced in presence, and XEP-0301
 // real-time text. P2P stats are in calls_stats.cpp, ending calls on departure in
 // calls_teardown.cpp.
 //
@@ -37,10 +37,10 @@ std::string jingle_reason(const std::string& r) {
 }
 
 // The media kinds of a session, known kinds only, each once, in a fixed order.
-Value media_kinds(const std::vector<std::string>& media) {
-  Value out = Value::array();
+std::vector<std::string> media_kinds(const std::vector<std::string>& media) {
+  std::vector<std::string> out;
   for (const char* kind : {"audio", "video", "screen"})
-    if (std::find(media.begin(), media.end(), kind) != media.end()) out.as_array().emplace_back(kind);
+    if (std::find(media.begin(), media.end(), kind) != media.end()) out.emplace_back(kind);
   return out;
 }
 
@@ -86,11 +86,8 @@ Decision accept(const Room& r, const Session& responder, const Session& initiato
       live_sessions_of(r, initiator.id) >= kMaxLiveP2PPerSession)
     return Decision::fail(reject(ErrorCondition::resource_constraint, "Too many open P2P sessions"));
   Emitter e(d, ctx, r);
-  Value data = Value::object();
-  data.set("sid", c.sid);
-  data.set("media", media_kinds(c.media));
   // session-accept travels responder -> initiator: the recipient initiated the call.
-  e.emit(EventType::p2p_session_started, initiator.id, std::move(data), responder.id);
+  e.emit(initiator.id, data::P2PSessionStarted{.sid = c.sid, .media = media_kinds(c.media)}, responder.id);
   return d;
 }
 
@@ -101,21 +98,13 @@ Decision terminate(const Room& r, const Session& sender, const ObserveJingle& c,
   const P2PSession& p = it->second;
   if (p.initiator != sender.id && p.responder != sender.id) return d;  // not theirs to end
   Emitter e(d, ctx, r);
-  Value data = Value::object();
-  data.set("sid", p.sid);
-  data.set("reason", jingle_reason(c.reason));
-  data.set("duration_ms", ctx.now_ms - p.started_ms);
-  e.emit(EventType::p2p_session_ended, sender.id, std::move(data),
+  e.emit(sender.id,
+         data::P2PSessionEnded{.sid = p.sid, .reason = jingle_reason(c.reason), .duration_ms = ctx.now_ms - p.started_ms},
          p.initiator == sender.id ? p.responder : p.initiator);
   return d;
 }
 
-Value jingle_source(const std::string& sid) {
-  Value data = Value::object();
-  data.set("source", "jingle");
-  data.set("sid", sid);
-  return data;
-}
+data::MediaChange jingle_source(const std::string& sid) { return data::MediaChange{.source = "jingle", .sid = sid}; }
 
 // XEP-0167 §6 mute/unmute; the name is the content's, which clients name after its media.
 Decision mute(const Room& r, const Session& sender, const ObserveJingle& c, bool on, Context& ctx) {
@@ -174,8 +163,7 @@ Decision decide_media_announce(const Service& svc, const AnnounceMedia& c, Conte
   Decision d;
   Emitter e(d, ctx, *s.room);
   MediaState m = s.session->media;
-  Value data = Value::object();
-  data.set("source", "presence");
+  const data::MediaChange data{.source = "presence"};
   // Absent fields are "not announced": they leave the flag as it is.
   if (c.audio_paused) emit_media_change(e, *s.session, m, MediaFlag::audio_paused, *c.audio_paused, data);
   if (c.video_paused) emit_media_change(e, *s.session, m, MediaFlag::video_paused, *c.video_paused, data);
@@ -189,9 +177,8 @@ Decision decide_rtt(const Service& svc, const SetRtt& c, Context& ctx) {
   Decision d;
   Emitter e(d, ctx, *s.room);
   MediaState m = s.session->media;
-  Value data = Value::object();
-  data.set("source", "rtt");  // XEP-0301 <rtt event='init'|'new'> on, 'cancel' off
-  emit_media_change(e, *s.session, m, MediaFlag::rtt, c.enabled, std::move(data));
+  // XEP-0301 <rtt event='init'|'new'> on, 'cancel' off
+  emit_media_change(e, *s.session, m, MediaFlag::rtt, c.enabled, data::MediaChange{.source = "rtt"});
   return d;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Internal helpers of the calls feature (issue 6), shared by calls*.cpp and by every path
+// Internal helpers of the calls feature, shared by calls*.cpp and by every path
 // that takes a session out of a room (leave, kick, ban, members-only, destroy, shutdown):
 // a departing session's P2P sessions, screen share and real-time text end *before* its
 // occupant_left, so the event log never holds a call whose party is gone.
@@ -22,8 +22,9 @@ void set_media_flag(MediaState& m, MediaFlag flag, bool on);
 
 // Emits the event that moves `flag` of session `s` to `on`, only when that is a change of
 // `current` (which is updated, so several changes in one decision compare against each
-// other). `data` is the event's data object.
-void emit_media_change(Emitter& e, const Session& s, MediaState& current, MediaFlag flag, bool on, Value data);
+// other). `change` is the event's data.
+void emit_media_change(Emitter& e, const Session& s, MediaState& current, MediaFlag flag, bool on,
+                       data::MediaChange change);
 
 // Ends calls for sessions leaving within one decision. It remembers which P2P sessions it
 // already ended, so two departing parties of one call (or a room-wide end followed by the

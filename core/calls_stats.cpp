@@ -1,4 +1,4 @@
-// P2P stats (issue 6): a party of a live P2P session reports WebRTC figures for it; they
+// P2P stats: a party of a live P2P session reports WebRTC figures for it; they
 // become p2p_session_stats after validation. The numbers feed analysts' quality reports
 // (median/p95 round-trip time, packet loss, share of relayed sessions), so nonsense is
 // refused with the field named rather than stored. Flood control is xmpp/'s job.
@@ -121,12 +121,10 @@ Decision decide_p2p_stats(const Service& svc, const ReportP2PStats& c, Context& 
     return Decision::fail(reject(ErrorCondition::forbidden, "You are not a party of that P2P session"));
   auto checked = validate(c.stats);
   if (auto* err = std::get_if<Error>(&checked)) return Decision::fail(*err);
-  Value data = Value::object();
-  data.set("sid", p.sid);
-  for (auto& [k, v] : std::get<Value>(checked).as_object()) data.set(k, std::move(v));
   Decision d;
   Emitter e(d, ctx, *r);
-  e.emit(EventType::p2p_session_stats, me->id, std::move(data), p.initiator == me->id ? p.responder : p.initiator);
+  e.emit(me->id, data::P2PSessionStats{.sid = p.sid, .figures = std::move(std::get<Value>(checked))},
+         p.initiator == me->id ? p.responder : p.initiator);
   return d;
 }
 

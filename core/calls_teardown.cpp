@@ -32,10 +32,11 @@ void set_media_flag(MediaState& m, MediaFlag flag, bool on) {
   }
 }
 
-void emit_media_change(Emitter& e, const Session& s, MediaState& current, MediaFlag flag, bool on, Value data) {
+void emit_media_change(Emitter& e, const Session& s, MediaState& current, MediaFlag flag, bool on,
+                       data::MediaChange change) {
   if (media_flag(current, flag) == on) return;  // only changes are events
   set_media_flag(current, flag, on);
-  e.emit(media_event(flag, on), s.id, std::move(data));
+  e.emit(s.id, media_data(media_event(flag, on), std::move(change)));
 }
 
 const Session* session_by_id(const Room& r, const std::string& id) {
@@ -48,11 +49,9 @@ const Session* session_by_id(const Room& r, const std::string& id) {
 void CallTeardown::end(const P2PSession& p, const std::string& actor, const std::string& peer,
                        std::string_view reason) {
   if (!ended_.insert(p.sid).second) return;
-  Value data = Value::object();
-  data.set("sid", p.sid);
-  data.set("reason", std::string(reason));
-  data.set("duration_ms", e_.now_ms() - p.started_ms);
-  e_.emit(EventType::p2p_session_ended, actor, std::move(data), peer);
+  e_.emit(actor,
+          data::P2PSessionEnded{.sid = p.sid, .reason = std::string(reason), .duration_ms = e_.now_ms() - p.started_ms},
+          peer);
 }
 
 void CallTeardown::end_all(std::string_view reason) {
@@ -67,10 +66,9 @@ void CallTeardown::session_leaving(const Session& s, std::string_view left_reaso
     else if (p.responder == s.id) end(p, s.id, p.initiator, source);
   }
   MediaState m = s.media;
-  Value data = Value::object();
-  data.set("source", std::string(source));
-  emit_media_change(e_, s, m, MediaFlag::rtt, false, data);
-  emit_media_change(e_, s, m, MediaFlag::screen_sharing, false, data);
+  const data::MediaChange change{.source = std::string(source)};
+  emit_media_change(e_, s, m, MediaFlag::rtt, false, change);
+  emit_media_change(e_, s, m, MediaFlag::screen_sharing, false, change);
 }
 
 }  // namespace mucstream::core::detail

@@ -1,11 +1,10 @@
 #pragma once
 // Room configuration (XEP-0045 §10.2, the muc#roomconfig fields) and the service-wide
 // limits and defaults a deployment sets.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
-
-#include "core/value.hpp"
 
 namespace mucstream::core {
 
@@ -30,10 +29,6 @@ struct RoomConfig {
   bool password_protected() const { return !password_hash.empty(); }
   friend bool operator==(const RoomConfig&, const RoomConfig&) = default;
 };
-
-// Event data form of a configuration, used by room_created and room_configured.
-Value to_value(const RoomConfig&);
-RoomConfig room_config_from_value(const Value&);
 
 // A configuration change request as an owner's form (or the admin API) submits it: every
 // field optional, the password in clear text (hashed by the core before it becomes an event).

@@ -52,9 +52,8 @@ std::optional<Error> merge(RoomConfig& cfg, const ConfigChange& ch, const Servic
 }
 
 void emit_lock_change(Emitter& e, const std::string& actor, bool locked, const std::string& by) {
-  Value data = Value::object();
-  data.set("by", by);
-  e.emit(locked ? EventType::room_locked : EventType::room_unlocked, actor, std::move(data));
+  if (locked) e.emit(actor, data::RoomLocked{.by = by});
+  else e.emit(actor, data::RoomUnlocked{.by = by});
 }
 
 }  // namespace
@@ -72,10 +71,7 @@ Decision decide_configure(const Service& svc, const Configure& c, Context& ctx) 
   const std::string actor = actor_session(*r, c.by);
   const bool changed = next != r->config;
   if (changed || r->awaiting_configuration) {
-    Value data = Value::object();
-    data.set("config", to_value(next));
-    data.set("by", by_name(c.by));
-    e.emit(EventType::room_configured, actor, std::move(data));
+    e.emit(actor, data::RoomConfigured{.config = next, .by = by_name(c.by)});
   }
   if (c.change.locked && *c.change.locked != r->locked) emit_lock_change(e, actor, *c.change.locked, by_name(c.by));
 
@@ -130,11 +126,8 @@ Decision decide_cancel_configuration(const Service& svc, const CancelConfigurati
       p.destroyed = true;
     });
   }
-  Value data = Value::object();
-  data.set("reason", "configuration_cancelled");
-  data.set("alternate", "");
-  data.set("by", by_name(c.by));
-  e.emit(EventType::room_destroyed, actor_session(*r, c.by), std::move(data));
+  e.emit(actor_session(*r, c.by),
+         data::RoomDestroyed{.reason = "configuration_cancelled", .alternate = {}, .by = by_name(c.by)});
   return d;
 }
 
@@ -149,13 +142,11 @@ Decision decide_create(const Service& svc, const CreateRoom& c, Context& ctx) {
   Decision d;
   const std::string room_id = ctx.ids.next_id(ctx.now_ms);
   Emitter e(d, ctx, c.room, room_id, 0);
-  Value data = Value::object();
-  data.set("creator", c.owner.bare());
-  data.set("config", to_value(cfg));
-  data.set("awaiting_configuration", false);
-  data.set("occupant_id_salt", to_hex(ctx.ids.random_bytes(16)));
-  data.set("by", by_name(c.by));
-  e.emit(EventType::room_created, {}, std::move(data));
+  e.emit({}, data::RoomCreated{.creator = c.owner.bare(),
+                               .config = cfg,
+                               .awaiting_configuration = false,
+                               .occupant_id_salt = to_hex(ctx.ids.random_bytes(16)),
+                               .by = by_name(c.by)});
   if (c.change.locked.value_or(false)) emit_lock_change(e, {}, true, by_name(c.by));
   return d;
 }

@@ -30,11 +30,7 @@ Decision decide_destroy(const Service& svc, const DestroyRoom& c, Context& ctx) 
       d.deliveries.emplace_back(std::move(p));
     }
   }
-  Value data = Value::object();
-  data.set("reason", c.reason);
-  data.set("alternate", c.alternate_venue);
-  data.set("by", by_name(c.by));
-  e.emit(EventType::room_destroyed, actor, std::move(data));
+  e.emit(actor, data::RoomDestroyed{.reason = c.reason, .alternate = c.alternate_venue, .by = by_name(c.by)});
   return d;
 }
 

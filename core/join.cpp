@@ -58,17 +58,15 @@ std::vector<int> self_codes(const Room& r, bool created, bool nick_modified) {
   return codes;
 }
 
-Value joined_data(const Join& c, const Value& client, const std::string& nick, Role role, Affiliation aff,
-                  const std::string& occupant_id) {
-  Value data = Value::object();
-  data.set("nick", nick);
-  data.set("jid", c.user.full());
-  data.set("bare_jid", c.user.bare());
-  data.set("role", std::string(to_string(role)));
-  data.set("affiliation", std::string(to_string(aff)));
-  data.set("occupant_id", occupant_id);
-  data.set("client", client);
-  return data;
+data::OccupantJoined joined_data(const Join& c, const Value& client, const std::string& nick, Role role, Affiliation aff,
+                                 const std::string& occupant_id) {
+  return data::OccupantJoined{.nick = nick,
+                              .jid = c.user.full(),
+                              .bare_jid = c.user.bare(),
+                              .role = role,
+                              .affiliation = aff,
+                              .occupant_id = occupant_id,
+                              .client = client};
 }
 
 Decision create_room(const Service& svc, const Join& c, const std::string& nick, Context& ctx) {
@@ -87,15 +85,14 @@ Decision create_room(const Service& svc, const Join& c, const std::string& nick,
   const std::string session = ctx.ids.next_id(ctx.now_ms);
   const Value client = sanitize_client_info(c.client);  // see client_info.hpp
   Emitter e(d, ctx, r);
-  Value created = Value::object();
-  created.set("creator", c.user.bare());
-  created.set("config", to_value(r.config));
-  created.set("awaiting_configuration", true);
-  created.set("occupant_id_salt", r.occupant_id_salt);
-  e.emit(EventType::room_created, session, std::move(created));
+  e.emit(session, data::RoomCreated{.creator = c.user.bare(),
+                                    .config = r.config,
+                                    .awaiting_configuration = true,
+                                    .occupant_id_salt = r.occupant_id_salt,
+                                    .by = std::nullopt});
   Occupant o{nick, c.user.bare(), occupant_id_for(ctx.crypto, r.occupant_id_salt, c.user.bare()), Role::moderator,
              {Session{session, c.user.full(), ctx.now_ms, client, {}}}};
-  e.emit(EventType::occupant_joined, session, joined_data(c, client, nick, o.role, Affiliation::owner, o.occupant_id));
+  e.emit(session, joined_data(c, client, nick, o.role, Affiliation::owner, o.occupant_id));
   PresenceOut self = presence_of(r, o, c.user.full(), o.role);
   self.real_jid = c.user.full();
   self.status = self_codes(r, true, false);
@@ -161,7 +158,7 @@ Decision decide_join(const Service& svc, const Join& c, Context& ctx) {
   // Client info becomes a users row: only known, bounded fields (see client_info.hpp).
   const Value client = sanitize_client_info(c.client);
   me.sessions.push_back(Session{session, c.user.full(), ctx.now_ms, client, {}});
-  e.emit(EventType::occupant_joined, session, joined_data(c, client, nick, me.role, aff, me.occupant_id));
+  e.emit(session, joined_data(c, client, nick, me.role, aff, me.occupant_id));
 
   const std::string to = c.user.full();
   // §7.2.3: existing occupants' presence to the newcomer first ...

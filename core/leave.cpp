@@ -16,11 +16,9 @@ Decision decide_leave(const Service& svc, const Leave& c, Context& ctx) {
   Emitter e(d, ctx, *r);
   CallTeardown calls(e, *r);
   calls.session_leaving(*s, "left");  // its calls, screen share and RTT end first
-  Value data = Value::object();
-  data.set("nick", o->nick);
-  data.set("reason", "left");
-  if (!c.status.empty()) data.set("status", c.status);
-  e.emit(EventType::occupant_left, s->id, std::move(data));
+  data::OccupantLeft left{.nick = o->nick, .reason = "left"};
+  if (!c.status.empty()) left.status = c.status;
+  e.emit(s->id, std::move(left));
 
   if (o->sessions.size() > 1) {
     // Other sessions keep the nick: only the leaving session hears its own departure.

@@ -25,12 +25,9 @@ Decision decide_groupchat(const Service& svc, const SendGroupchat& c, Context& c
     // Only real messages become events; chat states and similar body-less payloads are
     // relayed but are neither history nor analytics rows.
     Emitter e(d, ctx, *r);
-    Value data = Value::object();
-    data.set("nick", o->nick);
-    data.set("occupant_id", o->occupant_id);
-    data.set("jid", from_jid);
-    data.set("payload", c.payload);
-    m.stanza_id = e.emit(EventType::message_sent, r->session_by_jid(from_jid)->id, std::move(data)).id;
+    m.stanza_id = e.emit(r->session_by_jid(from_jid)->id,
+                         data::MessageSent{.nick = o->nick, .occupant_id = o->occupant_id, .jid = from_jid, .payload = c.payload})
+                      .id;
   }
   d.deliveries.emplace_back(std::move(m));
   return d;
@@ -52,10 +49,7 @@ Decision decide_private(const Service& svc, const SendPrivate& c, Context& ctx) 
   Decision d;
   Emitter e(d, ctx, *r);
   // Metadata only: private messages are between two people, not for analysts' tables.
-  Value data = Value::object();
-  data.set("nick", from->nick);
-  data.set("to_nick", to->nick);
-  Event& ev = e.emit(EventType::private_message_sent, r->session_by_jid(from_jid)->id, std::move(data),
+  Event& ev = e.emit(r->session_by_jid(from_jid)->id, data::PrivateMessageSent{.nick = from->nick, .to_nick = to->nick},
                      to->sessions.front().id);
   MessageOut m;
   m.kind = MessageKind::private_;

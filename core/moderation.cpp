@@ -22,11 +22,8 @@ Decision decide_role(const Service& svc, const SetRole& c, Context& ctx) {
   const Occupant* by_occupant = c.by.service_admin ? nullptr : r->occupant_by_session_jid(c.by.jid.full());
   const std::string actor_nick = by_occupant ? by_occupant->nick : std::string{};
   if (c.role == Role::none) {  // §8.2 kick
-    Value extra = Value::object();
-    extra.set("by", by_name(c.by));
-    extra.set("kick_reason", c.reason);
     CallTeardown calls(e, *r);
-    emit_leave_all(e, calls, *target, "kicked", std::move(extra));
+    emit_leave_all(e, calls, *target, "kicked", data::OccupantLeft{.by = by_name(c.by), .kick_reason = c.reason});
     broadcast_presence(d, *r, *target, [&](PresenceOut& p) {
       p.available = false;
       p.role = Role::none;
@@ -37,12 +34,8 @@ Decision decide_role(const Service& svc, const SetRole& c, Context& ctx) {
     destroy_if_abandoned(e, *r, r->occupants.size() - 1);
     return d;
   }
-  Value data = Value::object();
-  data.set("nick", target->nick);
-  data.set("role", std::string(to_string(c.role)));
-  data.set("reason", c.reason);
-  data.set("by", by_name(c.by));
-  e.emit(EventType::role_changed, by_session, std::move(data), target->sessions.front().id);
+  e.emit(by_session, data::RoleChanged{.nick = target->nick, .role = c.role, .reason = c.reason, .by = by_name(c.by)},
+         target->sessions.front().id);
   Occupant changed = *target;
   changed.role = c.role;
   broadcast_presence(d, *r, changed, [&](PresenceOut& p) {
@@ -65,15 +58,11 @@ Decision decide_affiliation(const Service& svc, const SetAffiliation& c, Context
   Decision d;
   if (current == c.affiliation) return d;
   Emitter e(d, ctx, *r);
-  Value data = Value::object();
-  data.set("jid", bare);
-  data.set("affiliation", std::string(to_string(c.affiliation)));
-  data.set("reason", c.reason);
-  data.set("by", by_name(c.by));
+  data::AffiliationChanged change{.jid = bare, .affiliation = c.affiliation, .reason = c.reason, .by = by_name(c.by)};
   const Occupant* target = r->occupant_by_bare_jid(bare);
   std::optional<std::string> peer;
   if (target) peer = target->sessions.front().id;
-  e.emit(EventType::affiliation_changed, actor_session(*r, c.by), std::move(data), peer);
+  e.emit(actor_session(*r, c.by), std::move(change), peer);
 
   const Occupant* by_occupant = c.by.service_admin ? nullptr : r->occupant_by_session_jid(c.by.jid.full());
   const std::string actor_nick = by_occupant ? by_occupant->nick : std::string{};
@@ -86,10 +75,8 @@ Decision decide_affiliation(const Service& svc, const SetAffiliation& c, Context
     const bool lost_membership = r->config.members_only && c.affiliation < Affiliation::member;
     if (banned || lost_membership) {  // §9.1 ban (301), §9.4 revoke membership (321)
       ++removed;
-      Value extra = Value::object();
-      extra.set("by", by_name(c.by));
-      extra.set("kick_reason", c.reason);
-      emit_leave_all(e, calls, o, banned ? "banned" : "affiliation_lost", std::move(extra));
+      emit_leave_all(e, calls, o, banned ? "banned" : "affiliation_lost",
+                     data::OccupantLeft{.by = by_name(c.by), .kick_reason = c.reason});
       broadcast_presence(d, *r, o, [&](PresenceOut& p) {
         p.affiliation = c.affiliation;
         p.available = false;

@@ -10,10 +10,7 @@ Decision change_nick(const Room& r, const Occupant& o, const std::string& new_ni
     return Decision::fail(reject(ErrorCondition::conflict, "That nickname is already in use"));
   Decision d;
   Emitter e(d, ctx, r);
-  Value data = Value::object();
-  data.set("old_nick", o.nick);
-  data.set("new_nick", new_nick);
-  e.emit(EventType::nick_changed, o.sessions.back().id, std::move(data));
+  e.emit(o.sessions.back().id, data::NickChanged{.old_nick = o.nick, .new_nick = new_nick});
   Occupant renamed = o;
   renamed.nick = new_nick;
   for (const auto& rc : recipients(r)) {

@@ -5,17 +5,16 @@
 
 namespace mucstream::core::detail {
 
-Event& Emitter::emit(EventType type, std::string actor, Value data, std::optional<std::string> peer) {
+Event& Emitter::emit(std::string actor, EventData data, std::optional<std::string> peer) {
   Event e;
   e.id = ctx_.ids.next_id(ctx_.now_ms);
-  e.type = type;
   e.room = room_;
   e.room_id = room_id_;
   e.seq = ++seq_;
   e.actor = std::move(actor);
   e.peer = std::move(peer);
   e.time_ms = ctx_.now_ms;
-  e.data = std::move(data);
+  e.set_data(std::move(data));
   d_.events.push_back(std::move(e));
   return d_.events.back();
 }
@@ -79,22 +78,19 @@ std::string by_name(const Requester& by) {
   return by.service_admin ? "admin:" + by.admin_name : by.jid.bare();
 }
 
-void emit_leave_all(Emitter& e, CallTeardown& calls, const Occupant& o, const std::string& reason, Value extra) {
+void emit_leave_all(Emitter& e, CallTeardown& calls, const Occupant& o, const std::string& reason,
+                    data::OccupantLeft how) {
+  how.nick = o.nick;
+  how.reason = reason;
   for (const auto& s : o.sessions) {
     calls.session_leaving(s, reason);
-    Value data = extra.is_object() ? extra : Value::object();
-    data.set("nick", o.nick);
-    data.set("reason", reason);
-    e.emit(EventType::occupant_left, s.id, std::move(data));
+    e.emit(s.id, how);
   }
 }
 
 void destroy_if_abandoned(Emitter& e, const Room& r, std::size_t occupants_left, const std::string& reason) {
   if (occupants_left > 0 || r.config.persistent) return;
-  Value data = Value::object();
-  data.set("reason", reason);
-  data.set("alternate", "");
-  e.emit(EventType::room_destroyed, {}, std::move(data));
+  e.emit({}, data::RoomDestroyed{.reason = reason, .alternate = {}, .by = std::nullopt});
 }
 
 std::string occupant_id_for(const Crypto& crypto, const std::string& salt, const std::string& bare_jid) {

@@ -16,7 +16,8 @@ class Emitter {
       : d_(d), ctx_(ctx), room_(std::move(room)), room_id_(std::move(room_id)), seq_(last_seq) {}
   Emitter(Decision& d, Context& ctx, const Room& r) : Emitter(d, ctx, r.jid, r.room_id, r.seq) {}
 
-  Event& emit(EventType type, std::string actor, Value data, std::optional<std::string> peer = std::nullopt);
+  // The event carrying `data`; its type is the type `data` belongs to.
+  Event& emit(std::string actor, EventData data, std::optional<std::string> peer = std::nullopt);
   std::int64_t now_ms() const { return ctx_.now_ms; }  // the decision's time, for durations
 
  private:
@@ -62,7 +63,10 @@ std::string by_name(const Requester& by);
 class CallTeardown;  // calls.hpp
 // Emits occupant_left for every session of `o`, with `reason`, each preceded by the end of
 // that session's calls, screen share and real-time text (see CallTeardown).
-void emit_leave_all(Emitter& e, CallTeardown& calls, const Occupant& o, const std::string& reason, Value extra = {});
+// `how` carries who removed them and why (kicks, bans, lost membership); its nick and
+// reason are filled in here.
+void emit_leave_all(Emitter& e, CallTeardown& calls, const Occupant& o, const std::string& reason,
+                    data::OccupantLeft how = {});
 // When the decision leaves a non-persistent room without occupants, the room goes (§10.9
 // and the usual service behaviour): emits room_destroyed with reason "empty".
 void destroy_if_abandoned(Emitter& e, const Room& r, std::size_t occupants_left, const std::string& reason = "empty");

@@ -49,18 +49,18 @@ void stop_speaking(RoomReport& r, ReportSession& s, std::int64_t t) {
   if (--p.speaking == 0) p.speaking_span.stop(t);
 }
 
-void join(RoomReport& r, const Event& e) {
+void join(RoomReport& r, const Event& e, const data::OccupantJoined& d) {
   if (e.actor.empty() || r.sessions.count(e.actor)) return;
-  std::string key = e.data.get_string("occupant_id");
-  if (key.empty()) key = e.data.get_string("bare_jid");
+  std::string key = d.occupant_id;
+  if (key.empty()) key = d.bare_jid;
   if (key.empty()) key = e.actor;
   ReportParticipant& p = r.participants[key];
   if (p.key.empty()) {
     p.key = key;
     p.first_joined_ms = e.time_ms;
   }
-  p.userid = e.data.get_string("bare_jid", p.userid);
-  p.nick = e.data.get_string("nick", p.nick);
+  if (!d.bare_jid.empty()) p.userid = d.bare_jid;  // stored data without them keeps what is known
+  if (!d.nick.empty()) p.nick = d.nick;
   ++p.sessions;
   r.sessions[e.actor] = ReportSession{key, false};
   if (p.present++ == 0) {
@@ -105,23 +105,21 @@ void speaking(RoomReport& r, const Event& e, bool on) {
   if (p.speaking++ == 0) p.speaking_span.start(e.time_ms);
 }
 
-void p2p_started(RoomReport& r, const Event& e) {
-  const std::string sid = e.data.get_string("sid");
+void p2p_started(RoomReport& r, const Event& e, const data::P2PSessionStarted& d) {
+  const std::string& sid = d.sid;
   if (open_p2p(r, sid)) return;
   ReportP2P c;
   c.sid = sid;
   c.initiator = e.actor;
   c.responder = e.peer.value_or("");
-  if (const Value* m = e.data.find("media"); m && m->is_array())
-    for (const Value& v : m->as_array())
-      if (v.is_string()) c.media.push_back(v.as_string());
+  c.media = d.media;
   c.started_ms = e.time_ms;
   r.p2p.push_back(std::move(c));
 }
 
-void p2p_ended(RoomReport& r, const Event& e) {
-  const std::string sid = e.data.get_string("sid");
-  const std::string reason = e.data.get_string("reason");
+void p2p_ended(RoomReport& r, const Event& e, const data::P2PSessionEnded& d) {
+  const std::string& sid = d.sid;
+  const std::string& reason = d.reason;
   if (ReportP2P* c = open_p2p(r, sid)) return close_p2p(*c, e.time_ms, reason);
   for (const ReportP2P& c : r.p2p)
     if (c.sid == sid) return;  // already closed when a party left
@@ -130,20 +128,20 @@ void p2p_ended(RoomReport& r, const Event& e) {
   c.sid = sid;
   c.initiator = e.actor;
   c.responder = e.peer.value_or("");
-  const std::int64_t duration = std::max<std::int64_t>(0, e.data.get_int("duration_ms", e.data.get_int("duration")));
+  const std::int64_t duration = std::max<std::int64_t>(0, d.duration_ms);
   c.started_ms = e.time_ms - duration;
   r.p2p.push_back(c);
   close_p2p(r.p2p.back(), e.time_ms, reason);
 }
 
-void destroyed(RoomReport& r, const Event& e) {
+void destroyed(RoomReport& r, const Event& e, const data::RoomDestroyed& d) {
   std::vector<std::string> live;
   for (const auto& [id, s] : r.sessions) live.push_back(id);
   for (const std::string& id : live) leave(r, id, e.time_ms, "room_destroyed");
   for (ReportP2P& c : r.p2p)
     if (c.outcome == "open") close_p2p(c, e.time_ms, "room_destroyed");
   r.ended_ms = e.time_ms;
-  r.ended_reason = e.data.get_string("reason");
+  r.ended_reason = d.reason;
 }
 
 }  // namespace
@@ -188,17 +186,17 @@ RoomReport fold(RoomReport r, const Event& e) {
   if (r.room.empty()) r.room = e.room;
   switch (e.type) {
     case EventType::room_created: r.created_ms = e.time_ms; break;
-    case EventType::occupant_joined: join(r, e); break;
-    case EventType::occupant_left: leave(r, e.actor, e.time_ms, e.data.get_string("reason", "left")); break;
+    case EventType::occupant_joined: join(r, e, std::get<data::OccupantJoined>(e.data)); break;
+    case EventType::occupant_left: leave(r, e.actor, e.time_ms, std::get<data::OccupantLeft>(e.data).reason); break;
     case EventType::nick_changed:
       if (auto it = r.sessions.find(e.actor); it != r.sessions.end())
-        r.participants[it->second.participant].nick = e.data.get_string("new_nick");
+        r.participants[it->second.participant].nick = std::get<data::NickChanged>(e.data).new_nick;
       break;
     case EventType::started_speaking: speaking(r, e, true); break;
     case EventType::stopped_speaking: speaking(r, e, false); break;
-    case EventType::p2p_session_started: p2p_started(r, e); break;
-    case EventType::p2p_session_ended: p2p_ended(r, e); break;
-    case EventType::room_destroyed: destroyed(r, e); break;
+    case EventType::p2p_session_started: p2p_started(r, e, std::get<data::P2PSessionStarted>(e.data)); break;
+    case EventType::p2p_session_ended: p2p_ended(r, e, std::get<data::P2PSessionEnded>(e.data)); break;
+    case EventType::room_destroyed: destroyed(r, e, std::get<data::RoomDestroyed>(e.data)); break;
     default: break;
   }
   r.last_seq = e.seq;

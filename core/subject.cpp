@@ -16,10 +16,7 @@ Decision decide_subject(const Service& svc, const ChangeSubject& c, Context& ctx
     return Decision::fail(reject(ErrorCondition::not_acceptable, "The subject is too long"));
   Decision d;
   Emitter e(d, ctx, *r);
-  Value data = Value::object();
-  data.set("subject", c.subject);
-  data.set("nick", o->nick);
-  e.emit(EventType::subject_changed, r->session_by_jid(from_jid)->id, std::move(data));
+  e.emit(r->session_by_jid(from_jid)->id, data::SubjectChanged{.subject = c.subject, .nick = o->nick});
   MessageOut m = room_message(*r, *o, MessageKind::subject);
   m.subject = c.subject;
   d.deliveries.emplace_back(std::move(m));

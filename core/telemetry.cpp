@@ -1,4 +1,4 @@
-// Talky-style client telemetry (POST /v1/telemetry, issue 6): a WebRTC client reports an
+// Talky-style client telemetry (POST /v1/telemetry): a WebRTC client reports an
 // event about its own session in a live room, perhaps naming another session of the same
 // room as its peer. The HTTP layer has checked that the caller's token speaks for `session`;
 // here the room decides whether the report fits what it knows now.
@@ -132,16 +132,20 @@ Decision decide_client_report(const Service& s, const ClientReport& c, Context& 
           reject(ErrorCondition::bad_request, "peer session " + *c.peer + " is not in room " + room->jid));
   }
   Decision d;
-  Value data = c.data;
+  EventData data;
   if (is_media_state_event(c.type)) {
     // The same only-on-change rule as Jingle and presence announcements: a session that is
     // already paused (or sharing its screen) gets no second event, whoever reports it.
     const auto [flag, on] = media_change(c.type);
     if (media_flag(self->media, flag) == on) return d;
-    data.set("source", "telemetry");  // beside calls' jingle / presence
+    data::MediaChange change{.source = "telemetry"};  // beside calls' jingle / presence
+    change.extra = c.data;                             // the client's report, kept as reported
+    data = media_data(c.type, std::move(change));
+  } else {
+    data = client_data(c.type, c.data);
   }
   Emitter e(d, ctx, *room);
-  e.emit(c.type, c.session, std::move(data), c.peer);
+  e.emit(c.session, std::move(data), c.peer);
   return d;
 }
 

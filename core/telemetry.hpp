@@ -1,5 +1,5 @@
 #pragma once
-// Talky-style client telemetry (POST /v1/telemetry, issue 6): which event types a WebRTC
+// Talky-style client telemetry (POST /v1/telemetry): which event types a WebRTC
 // client may report about itself, and bounds on the `data` it may attach. The core enforces
 // them in decide_client_report (telemetry.cpp); the HTTP layer checks the same rules first so
 // that it can refuse a whole batch before anything reaches the room loop, naming the field.

@@ -1,7 +1,7 @@
 #pragma once
-// A small JSON-shaped value for the type-specific `data` of events. The core cannot use
-// RapidJSON (it stays pure), and events carry open-ended data (client telemetry, stats), so
-// one generic tree serves every event type and lets events/ encode them without per-type code.
+// A small JSON-shaped value for what is open-ended: the parts of event data that clients
+// report (telemetry, P2P stats figures, client info) and the room report. The core cannot use
+// RapidJSON (it stays pure); each event type's fixed fields are structs (event_data.hpp).
 #include <cstdint>
 #include <string>
 #include <string_view>

@@ -1,57 +1,19 @@
 #include "events/envelope.hpp"
 
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
-#include <cmath>
+#include <cstdio>
 #include <limits>
+
+#include "events/event_codec.hpp"
+#include "events/json_detail.hpp"
 
 namespace mucstream::events {
 namespace {
 
-using core::Value;
-
-// RapidJSON output stream appending to a std::string (no intermediate buffer copy).
-struct StringOut {
-  using Ch = char;
-  std::string& s;
-  void Put(char c) { s.push_back(c); }
-  void Flush() {}
-};
-using Writer = rapidjson::Writer<StringOut, rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::CrtAllocator,
-                                 rapidjson::kWriteNanAndInfFlag>;
-
-void write_string(Writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
-
-void write_value(Writer& w, const Value& v) {
-  switch (v.kind()) {
-    case Value::Kind::null: w.Null(); return;
-    case Value::Kind::boolean: w.Bool(v.as_bool()); return;
-    case Value::Kind::integer: w.Int64(v.as_int()); return;
-    case Value::Kind::number: {
-      const double d = v.as_double();
-      if (std::isfinite(d)) w.Double(d);
-      else w.Null();  // JSON has no NaN/Inf; PostgreSQL's jsonb would refuse them
-      return;
-    }
-    case Value::Kind::string: write_string(w, v.as_string()); return;
-    case Value::Kind::array:
-      w.StartArray();
-      for (const Value& x : v.as_array()) write_value(w, x);
-      w.EndArray();
-      return;
-    case Value::Kind::object:
-      w.StartObject();
-      for (const auto& [k, x] : v.as_object()) {
-        write_string(w, k);
-        write_value(w, x);
-      }
-      w.EndObject();
-      return;
-  }
-}
+using detail::has_nul;
+using detail::json_type_name;
+using detail::parse;
+using detail::Writer;
+using detail::write_string;
 
 // Days since 1970-01-01 <-> civil date (Howard Hinnant's algorithms).
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
@@ -76,87 +38,9 @@ void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) 
   y += m <= 2;
 }
 
-constexpr int kMaxDepth = 64;
 // Year 0001 .. 9999: what RFC 3339 can write and PostgreSQL can store.
 constexpr std::int64_t kMinTimeMs = -62135596800000;
 constexpr std::int64_t kMaxTimeMs = 253402300799999;
-
-bool has_nul(const char* s, rapidjson::SizeType n) { return std::string_view(s, n).find('\0') != std::string_view::npos; }
-
-// Converts a RapidJSON value; nullopt with `err` on what PostgreSQL could not store.
-std::optional<Value> to_value(const rapidjson::Value& j, int depth, std::string& err, const std::string& path) {
-  if (depth > kMaxDepth) {
-    err = "data nested deeper than 64 levels at " + path;
-    return std::nullopt;
-  }
-  switch (j.GetType()) {
-    case rapidjson::kNullType: return Value{};
-    case rapidjson::kFalseType: return Value{false};
-    case rapidjson::kTrueType: return Value{true};
-    case rapidjson::kStringType:
-      if (has_nul(j.GetString(), j.GetStringLength())) {
-        err = "string with a NUL character at " + path;
-        return std::nullopt;
-      }
-      return Value{std::string(j.GetString(), j.GetStringLength())};
-    case rapidjson::kNumberType:
-      if (j.IsInt64()) return Value{static_cast<std::int64_t>(j.GetInt64())};
-      return Value{j.GetDouble()};
-    case rapidjson::kArrayType: {
-      Value::Array a;
-      a.reserve(j.Size());
-      for (rapidjson::SizeType i = 0; i < j.Size(); ++i) {
-        auto v = to_value(j[i], depth + 1, err, path + "[" + std::to_string(i) + "]");
-        if (!v) return std::nullopt;
-        a.push_back(std::move(*v));
-      }
-      return Value{std::move(a)};
-    }
-    case rapidjson::kObjectType: {
-      Value::Object o;
-      o.reserve(j.MemberCount());
-      for (auto it = j.MemberBegin(); it != j.MemberEnd(); ++it) {
-        std::string key(it->name.GetString(), it->name.GetStringLength());
-        if (key.find('\0') != std::string::npos) {
-          err = "key with a NUL character in " + path;
-          return std::nullopt;
-        }
-        auto v = to_value(it->value, depth + 1, err, path + "." + key);
-        if (!v) return std::nullopt;
-        o.emplace_back(std::move(key), std::move(*v));
-      }
-      return Value{std::move(o)};
-    }
-  }
-  err = "unknown JSON type at " + path;
-  return std::nullopt;
-}
-
-// "a string", "an array", … for messages.
-const char* json_type_name(const rapidjson::Value& v) {
-  switch (v.GetType()) {
-    case rapidjson::kNullType: return "null";
-    case rapidjson::kFalseType:
-    case rapidjson::kTrueType: return "a boolean";
-    case rapidjson::kObjectType: return "an object";
-    case rapidjson::kArrayType: return "an array";
-    case rapidjson::kStringType: return "a string";
-    case rapidjson::kNumberType: return "a number";
-  }
-  return "?";
-}
-
-constexpr unsigned kParseFlags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
-
-bool parse(rapidjson::Document& doc, std::string_view json, std::string& err) {
-  doc.Parse<kParseFlags>(json.data(), json.size());
-  if (doc.HasParseError()) {
-    err = std::string("malformed JSON at byte ") + std::to_string(doc.GetErrorOffset()) + ": " +
-          rapidjson::GetParseError_En(doc.GetParseError());
-    return false;
-  }
-  return true;
-}
 
 int digits(std::string_view s, std::size_t at, std::size_t n) {
   if (at + n > s.size()) return -1;
@@ -171,7 +55,7 @@ int digits(std::string_view s, std::size_t at, std::size_t n) {
 }  // namespace
 
 void encode_into(std::string& out, const core::Event& e) {
-  StringOut os{out};
+  detail::StringOut os{out};
   Writer w(os);
   w.StartObject();
   w.Key("v");
@@ -195,11 +79,7 @@ void encode_into(std::string& out, const core::Event& e) {
   const std::string t = format_time(e.time_ms);
   write_string(w, t);
   w.Key("data");
-  if (e.data.is_object()) write_value(w, e.data);
-  else {
-    w.StartObject();  // the envelope promises an object; a null data is an empty one
-    w.EndObject();
-  }
+  detail::write_data(w, e.data);
   w.EndObject();
 }
 
@@ -208,26 +88,6 @@ std::string encode(const core::Event& e) {
   s.reserve(256);
   encode_into(s, e);
   return s;
-}
-
-std::string encode_value(const core::Value& v) {
-  std::string s;
-  StringOut os{s};
-  Writer w(os);
-  write_value(w, v);
-  return s;
-}
-
-std::optional<core::Value> decode_value(std::string_view json, std::string* error) {
-  rapidjson::Document doc;
-  std::string err;
-  if (!parse(doc, json, err)) {
-    if (error) *error = err;
-    return std::nullopt;
-  }
-  auto v = to_value(doc, 0, err, "$");
-  if (!v && error) *error = err;
-  return v;
 }
 
 Decoded decode(std::string_view json) {
@@ -318,9 +178,9 @@ Decoded decode(std::string_view json) {
   if (f == nullptr) return fail("missing field 'data'");
   if (!f->IsObject()) return fail(std::string("field 'data' is ") + json_type_name(*f) + ", expected an object");
   std::string err;
-  auto data = to_value(*f, 1, err, "data");
+  auto data = detail::to_value(*f, 1, err, "data");
   if (!data) return fail(std::move(err));
-  e.data = std::move(*data);
+  e.data = read_data(e.type, std::move(*data));
 
   out.event = std::move(e);
   return out;

@@ -3,6 +3,8 @@
 //   {"v":1,"id":"<uuidv7>","type":"occupant_joined","room":"<bare jid>","room_id":"<uuid>",
 //    "seq":N,"actor":"<session uuid>"|"","peer":"<session uuid>"|null,
 //    "time":"2026-11-22T03:04:05.123Z","data":{…}}
+// `data` is written and read by event_codec.hpp; encode_value/decode_value (json_value.hpp)
+// serve the open-ended JSON columns.
 // Encoding streams through RapidJSON's Writer (no DOM). Decoding validates everything the
 // materialiser and PostgreSQL rely on and returns a reason instead of throwing.
 #include <cstdint>
@@ -11,14 +13,14 @@
 #include <string_view>
 
 #include "core/event.hpp"
+#include "events/event_codec.hpp"
+#include "events/json_value.hpp"
 
 namespace mucstream::events {
 
 // Appends the envelope of `e` to `out`.
 void encode_into(std::string& out, const core::Event& e);
 std::string encode(const core::Event& e);
-// JSON text of a Value alone (the `data` column).
-std::string encode_value(const core::Value& v);
 
 struct Decoded {
   std::optional<core::Event> event;
@@ -26,8 +28,6 @@ struct Decoded {
   explicit operator bool() const { return event.has_value(); }
 };
 Decoded decode(std::string_view json);
-// Parses JSON text into a Value (the `data` column read back). Refuses like decode().
-std::optional<core::Value> decode_value(std::string_view json, std::string* error = nullptr);
 
 // RFC 3339 UTC with milliseconds: 2026-11-22T03:04:05.123Z
 std::string format_time(std::int64_t unix_ms);

@@ -21,7 +21,7 @@ std::optional<core::Event> event_from_row(const pqxx::row& row, const char* who)
   if (!row[6].is_null()) e.peer = row[6].as<std::string>();
   e.time_ms = row[7].as<std::int64_t>();
   std::string err;
-  auto data = events::decode_value(row[8].c_str(), &err);
+  auto data = events::decode_data(e.type, row[8].c_str(), &err);
   if (!data) {
     events::log_error(who, "stored event {} has unreadable data: {}", e.id, err);
     return std::nullopt;

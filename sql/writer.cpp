@@ -120,7 +120,7 @@ void copy_events(pqxx::work& tx, const char* table, const std::vector<const core
   for (const core::Event* e : events) {
     copy << std::make_tuple(e->id, events::format_time(e->time_ms), std::string(core::to_string(e->type)), e->room,
                             e->room_id, static_cast<long long>(e->seq), nullable(e->actor), e->peer,
-                            events::encode_value(e->data.is_object() ? e->data : core::Value::object()));
+                            events::encode_data(e->data));
   }
   copy.complete();
 }

@@ -106,9 +106,10 @@ TEST_CASE("telemetry http: one event is decided by the room loop and reaches the
   CHECK(e.room_id == api.room_id);
   CHECK(e.actor == api.alice);
   CHECK(e.peer == api.bob);
-  CHECK(e.data.get_string("sid") == "s1");
-  CHECK(e.data.get_int("connectTime") == 412);
-  CHECK(e.data.find("peer") == nullptr);  // moved to the event's peer
+  const core::Value& fields = std::get<core::data::PeerSessionStats>(e.data).fields;
+  CHECK(fields.get_string("sid") == "s1");
+  CHECK(fields.get_int("connectTime") == 412);
+  CHECK(fields.find("peer") == nullptr);  // moved to the event's peer
   // peerId may be left out: the token says who reports. talky's alias screencapture_stopped.
   Reply s = api.post(R"({"eventType":"screencapture_started","roomId":")" + api.room_id + "\"}", api.token(api.alice));
   CHECK(s.status == 202);
@@ -153,7 +154,7 @@ TEST_CASE("telemetry http: a batch is checked whole, then each event gets its ow
   CHECK(events[1].type == core::EventType::peer_session_added);
   CHECK(events[1].peer == api.bob);
   CHECK(events[1].seq == events[0].seq + 1);
-  CHECK(events[1].data.get_bool("isInitiator"));
+  CHECK(std::get<core::data::PeerSessionAdded>(events[1].data).fields.get_bool("isInitiator"));
 
   // One bad event refuses the whole batch before anything reaches the rooms.
   const std::size_t before = api.loop.decisions().size();

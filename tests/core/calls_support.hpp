@@ -1,5 +1,5 @@
 #pragma once
-// Helpers for the calls tests (issue 6): Jingle commands and a room with a call in it.
+// Helpers for the calls tests: Jingle commands and a room with a call in it.
 #include "support.hpp"
 
 namespace mucstream::core::testing {
@@ -43,6 +43,21 @@ inline const MediaState& media_of(const World& w, const std::string& nick) {
   const Occupant* o = w.room().occupant_by_nick(nick);
   REQUIRE(o != nullptr);
   return o->sessions.front().media;
+}
+// The shared data of a media or RTT on/off event (audio_paused … rtt_disabled).
+inline data::MediaChange media_change(const Event& e) {
+  data::MediaChange out;
+  bool media = false;
+  std::visit(
+      [&](const auto& x) {
+        if constexpr (std::is_base_of_v<data::MediaChange, std::decay_t<decltype(x)>>) {
+          out = x;
+          media = true;
+        }
+      },
+      e.data);
+  CHECK(media);
+  return out;
 }
 inline Value strings(std::initializer_list<const char*> xs) {
   Value a = Value::array();

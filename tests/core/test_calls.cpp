@@ -1,4 +1,4 @@
-// Calls (issue 6): Jingle P2P sessions, media state (Jingle and presence), screen capture
+// Calls: Jingle P2P sessions, media state (Jingle and presence), screen capture
 // and real-time text. Stats: test_calls_stats.cpp; departures: test_calls_leave.cpp.
 #include "calls_support.hpp"
 
@@ -15,10 +15,8 @@ TEST_CASE("calls: session-accept from the responder starts a P2P session with th
   const Event& e = d.events[0];
   CHECK(e.actor == session_of(w, "alice"));
   CHECK(e.peer == session_of(w, "bob"));
-  Value want = Value::object();
-  want.set("sid", "call1");
-  want.set("media", strings({"audio", "video"}));  // known kinds, once each, fixed order
-  CHECK(e.data == want);
+  const data::P2PSessionStarted want{.sid = "call1", .media = {"audio", "video"}};  // known kinds, once each, fixed order
+  CHECK(e.data == EventData(want));
   CHECK(d.deliveries.empty());  // the IQ itself is relayed by xmpp/, untouched
   const P2PSession& p = w.room().p2p.at("call1");
   CHECK(p.initiator == session_of(w, "alice"));
@@ -41,7 +39,7 @@ TEST_CASE("calls: session-accept from the responder starts a P2P session with th
   REQUIRE(types(plain) == std::vector{EventType::p2p_session_started});
   CHECK(plain.events[0].actor == session_of(w, "owner"));
   CHECK(plain.events[0].peer == session_of(w, "alice"));
-  CHECK(*plain.events[0].data.find("media") == Value::array());
+  CHECK(std::get<data::P2PSessionStarted>(plain.events[0].data).media.empty());
   CHECK(w.room().p2p.size() == 2);
 }
 
@@ -63,11 +61,8 @@ TEST_CASE("calls: session-terminate ends a live session the sender is a party of
   REQUIRE(types(d) == std::vector{EventType::p2p_session_ended});
   CHECK(d.events[0].actor == session_of(w, "bob"));
   CHECK(d.events[0].peer == session_of(w, "alice"));
-  Value want = Value::object();
-  want.set("sid", "call1");
-  want.set("reason", "busy");
-  want.set("duration_ms", t - started);
-  CHECK(d.events[0].data == want);
+  const data::P2PSessionEnded want{.sid = "call1", .reason = "busy", .duration_ms = t - started};
+  CHECK(d.events[0].data == EventData(want));
   CHECK(w.room().p2p.empty());
   // The other party's terminate crosses it: the call is already over.
   CHECK(w.run(terminate(kAlice, "bob", "call1", "success")).events.empty());
@@ -86,8 +81,8 @@ TEST_CASE("calls: terminate reasons are Jingle condition names, none means succe
     REQUIRE(types(d) == std::vector{EventType::p2p_session_ended});
     CHECK(d.events[0].actor == session_of(w, "alice"));  // the initiator hangs up this time
     CHECK(d.events[0].peer == session_of(w, "bob"));
-    CHECK(d.events[0].data.get_string("reason") == recorded);
-    CHECK(d.events[0].data.get_int("duration_ms") == 1000);
+    CHECK(std::get<data::P2PSessionEnded>(d.events[0].data).reason == recorded);
+    CHECK(std::get<data::P2PSessionEnded>(d.events[0].data).duration_ms == 1000);
   }
 }
 
@@ -136,15 +131,13 @@ TEST_CASE("calls: an occupant with several sessions receives the Jingle IQ at it
 TEST_CASE("calls: XEP-0167 mute and unmute pause and resume audio and video, only on change") {
   World w = in_call();
   const std::string alice = session_of(w, "alice");
-  Value src = Value::object();
-  src.set("source", "jingle");
-  src.set("sid", "call1");
+  const data::MediaChange src{.source = "jingle", .sid = "call1"};
 
   Decision d = w.run(mute(kAlice, "bob", true, "audio"));
   REQUIRE(types(d) == std::vector{EventType::audio_paused});
   CHECK(d.events[0].actor == alice);
   CHECK_FALSE(d.events[0].peer.has_value());
-  CHECK(d.events[0].data == src);
+  CHECK(media_change(d.events[0]) == src);
   CHECK(media_of(w, "alice").audio_paused);
   CHECK_FALSE(media_of(w, "alice").video_paused);
   CHECK(w.run(mute(kAlice, "bob", true, "audio")).events.empty());  // no change, no event
@@ -174,8 +167,8 @@ TEST_CASE("calls: a screen-share content-add starts screen capture, content-remo
   Decision d = w.run(jingle(kAlice, "bob", A::content_add, "call1", {"screen"}));
   REQUIRE(types(d) == std::vector{EventType::screencapture_started});
   CHECK(d.events[0].actor == session_of(w, "alice"));
-  CHECK(d.events[0].data.get_string("source") == "jingle");
-  CHECK(d.events[0].data.get_string("sid") == "call1");
+  CHECK(media_change(d.events[0]).source == "jingle");
+  CHECK(media_change(d.events[0]).sid == "call1");
   CHECK(media_of(w, "alice").screen_sharing);
   CHECK(w.run(jingle(kAlice, "bob", A::content_add, "call1", {"screen"})).events.empty());
   Decision off = w.run(jingle(kAlice, "bob", A::content_remove, "call1", {"audio", "screen"}));
@@ -189,14 +182,13 @@ TEST_CASE("calls: a screen-share content-add starts screen capture, content-remo
 TEST_CASE("calls: media announced in presence pauses and resumes, only on change, absent means unchanged") {
   World w = World::with_alice_and_bob();
   const std::string alice = session_of(w, "alice");
-  Value src = Value::object();
-  src.set("source", "presence");
+  const data::MediaChange src{.source = "presence"};
   AnnounceMedia a{jid(kAlice), kRoom, true, false, std::nullopt};
   Decision d = w.run(a);  // audio muted (a change), video on (as it was)
   REQUIRE(types(d) == std::vector{EventType::audio_paused});
   CHECK(d.events[0].actor == alice);
   CHECK_FALSE(d.events[0].peer.has_value());
-  CHECK(d.events[0].data == src);
+  CHECK(media_change(d.events[0]) == src);
   CHECK(d.deliveries.empty());  // the presence itself is broadcast by the presence update path
   CHECK(w.run(a).events.empty());  // every presence repeats the state: no event without a change
   // Not announcing a field is not "off".
@@ -207,7 +199,7 @@ TEST_CASE("calls: media announced in presence pauses and resumes, only on change
         (std::vector{EventType::audio_resumed, EventType::video_paused, EventType::screencapture_started}));
   for (const Event& e : all.events) {
     CHECK(e.actor == alice);
-    CHECK(e.data == src);
+    CHECK(media_change(e) == src);
   }
   CHECK(media_of(w, "alice") == MediaState{false, true, true, false});
   CHECK(types(w.run(AnnounceMedia{jid(kAlice), kRoom, std::nullopt, std::nullopt, false})) ==
@@ -223,18 +215,17 @@ TEST_CASE("calls: media announced in presence pauses and resumes, only on change
 
 TEST_CASE("calls: real-time text is enabled by the first rtt and disabled by cancel, only on change") {
   World w = World::with_alice_and_bob();
-  Value src = Value::object();
-  src.set("source", "rtt");
+  const data::MediaChange src{.source = "rtt"};
   Decision on = w.run(SetRtt{jid(kAlice), kRoom, true});
   REQUIRE(types(on) == std::vector{EventType::rtt_enabled});
   CHECK(on.events[0].actor == session_of(w, "alice"));
   CHECK_FALSE(on.events[0].peer.has_value());
-  CHECK(on.events[0].data == src);
+  CHECK(media_change(on.events[0]) == src);
   CHECK(media_of(w, "alice").rtt);
   CHECK(w.run(SetRtt{jid(kAlice), kRoom, true}).events.empty());  // every later <rtt/> edit
   Decision off = w.run(SetRtt{jid(kAlice), kRoom, false});
   REQUIRE(types(off) == std::vector{EventType::rtt_disabled});
-  CHECK(off.events[0].data == src);
+  CHECK(media_change(off.events[0]) == src);
   CHECK_FALSE(media_of(w, "alice").rtt);
   CHECK(w.run(SetRtt{jid(kAlice), kRoom, false}).events.empty());
   check_rejected(w, SetRtt{jid("carol@example.com/c"), kRoom, true}, ErrorCondition::not_acceptable);
@@ -254,7 +245,7 @@ TEST_CASE("calls: apply starts a P2P session only under a fresh sid between two 
   Service s = w.svc;
   apply(s, forged);
   CHECK(s.rooms.at(kRoom).p2p == before.rooms.at(kRoom).p2p);
-  forged.data.set("sid", "ghost");
+  std::get<data::P2PSessionStarted>(forged.data).sid = "ghost";
   forged.peer = "no-such-session";
   apply(s, forged);
   CHECK_FALSE(s.rooms.at(kRoom).p2p.contains("ghost"));

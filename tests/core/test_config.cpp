@@ -27,7 +27,7 @@ TEST_CASE("configure: only owners, every field lands in the room_configured even
   Decision d = w.configure("owner@example.com/desk", c);
   REQUIRE(d.ok());
   REQUIRE(types(d) == std::vector{EventType::room_configured});
-  RoomConfig cfg = room_config_from_value(*d.events[0].data.find("config"));
+  RoomConfig cfg = std::get<data::RoomConfigured>(d.events[0].data).config;
   CHECK(cfg == w.room().config);
   CHECK(cfg.name == "Standup");
   CHECK(cfg.description == "Daily");
@@ -71,7 +71,7 @@ TEST_CASE("configure: limits and passwords are validated") {
   const std::string stored = w.room().config.password_hash;
   CHECK(stored.rfind("pbkdf2-sha256$", 0) == 0);
   // The clear text appears nowhere in the event.
-  CHECK(d.events[0].data.find("config")->get_string("password_hash") == stored);
+  CHECK(std::get<data::RoomConfigured>(d.events[0].data).config.password_hash == stored);
   CHECK(stored.find("s3cret") == std::string::npos);
   // Keeping protection without resending the secret keeps the hash.
   ConfigChange keep;
@@ -96,7 +96,7 @@ TEST_CASE("configure: turning members-only on removes non-members with 322") {
   Decision d = w.configure("owner@example.com/desk", c);
   REQUIRE(d.ok());
   CHECK(types(d) == std::vector{EventType::room_configured, EventType::occupant_left});
-  CHECK(d.events[1].data.get_string("nick") == "bob");
+  CHECK(std::get<data::OccupantLeft>(d.events[1].data).nick == "bob");
   for (const PresenceOut* p : presences(d)) CHECK(has_status(*p, status::kMembersOnly));
   CHECK(w.room().occupant_by_nick("bob") == nullptr);
   CHECK(w.room().occupant_by_nick("alice") != nullptr);
@@ -144,7 +144,7 @@ TEST_CASE("admin create: a pre-made persistent room owned by a named user") {
   REQUIRE(d.ok());
   CHECK(types(d) == std::vector{EventType::room_created, EventType::room_locked});
   CHECK(d.events[0].actor.empty());
-  CHECK(d.events[0].data.get_string("by") == "admin:ops");
+  CHECK(std::get<data::RoomCreated>(d.events[0].data).by == "admin:ops");
   const Room& r = w.room();
   CHECK(r.config.persistent);
   CHECK(r.config.name == "Board");

@@ -55,7 +55,7 @@ TEST_CASE("events: every event names its actor session where an occupant acted")
   CHECK_FALSE(said.events[0].peer.has_value());
   Decision left = w.leave("alice@example.com/a");
   CHECK(left.events[0].actor == alice);
-  CHECK(left.events[0].data.get_string("reason") == "left");
+  CHECK(std::get<data::OccupantLeft>(left.events[0].data).reason == "left");
 }
 
 TEST_CASE("replay: restart state is the persistent rooms with configuration, bans, subject and lock") {

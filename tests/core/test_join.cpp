@@ -12,7 +12,7 @@ TEST_CASE("join: the first occupant creates a room locked until configured (§10
   CHECK(d.events[0].seq == 1);
   CHECK(d.events[1].seq == 2);
   CHECK(d.events[0].room == kRoom);
-  CHECK(d.events[0].data.get_string("creator") == "owner@example.com");
+  CHECK(std::get<data::RoomCreated>(d.events[0].data).creator == "owner@example.com");
   auto ps = presences(d);
   REQUIRE(ps.size() == 1);
   CHECK(ps[0]->to == "owner@example.com/desk");
@@ -48,8 +48,8 @@ TEST_CASE("join: existing occupants first, then the newcomer to all, self-presen
   REQUIRE(d.ok());
   REQUIRE(d.events.size() == 1);
   CHECK(d.events[0].type == EventType::occupant_joined);
-  CHECK(d.events[0].data.get_string("nick") == "bob");
-  CHECK(d.events[0].data.get_string("role") == "participant");
+  CHECK(std::get<data::OccupantJoined>(d.events[0].data).nick == "bob");
+  CHECK(std::get<data::OccupantJoined>(d.events[0].data).role == Role::participant);
   auto ps = presences(d);
   // owner and alice to bob, bob to owner, alice and bob (the last one is bob's own).
   REQUIRE(ps.size() == 5);
@@ -221,7 +221,7 @@ TEST_CASE("leave: the last occupant of a non-persistent room destroys it, a pers
   REQUIRE(w.leave("bob@example.com/b").ok());
   Decision d = w.leave("owner@example.com/desk");
   CHECK(types(d) == std::vector{EventType::occupant_left, EventType::room_destroyed});
-  CHECK(d.events[1].data.get_string("reason") == "empty");
+  CHECK(std::get<data::RoomDestroyed>(d.events[1].data).reason == "empty");
   CHECK(w.svc.find(kRoom) == nullptr);
   // A later join makes a new room with a new room id.
   const std::string old_id = d.events[0].room_id;

@@ -23,7 +23,7 @@ TEST_CASE("lock: owners lock and unlock, each an event, others may not") {
   Decision u = w.run(SetLock{Requester::admin("ops"), kRoom, false});
   REQUIRE(u.ok());
   CHECK(types(u) == std::vector{EventType::room_unlocked});
-  CHECK(u.events[0].data.get_string("by") == "admin:ops");
+  CHECK(std::get<data::RoomUnlocked>(u.events[0].data).by == "admin:ops");
   CHECK(w.join("bob@example.com/b", "bob").ok());
   // The owner form's lock field does the same.
   ConfigChange c;
@@ -43,8 +43,8 @@ TEST_CASE("destroy: every occupant gets unavailable presence with the destroy re
   Decision d = w.run(DestroyRoom{kOwner, kRoom, "Moved", "new@rooms.test"});
   REQUIRE(d.ok());
   CHECK(types(d) == std::vector{EventType::occupant_left, EventType::occupant_left, EventType::room_destroyed});
-  CHECK(d.events.back().data.get_string("reason") == "Moved");
-  CHECK(d.events.back().data.get_string("alternate") == "new@rooms.test");
+  CHECK(std::get<data::RoomDestroyed>(d.events.back().data).reason == "Moved");
+  CHECK(std::get<data::RoomDestroyed>(d.events.back().data).alternate == "new@rooms.test");
   auto ps = presences(d);
   REQUIRE(ps.size() == 2);
   for (const PresenceOut* x : ps) {

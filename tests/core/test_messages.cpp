@@ -15,7 +15,7 @@ TEST_CASE("groupchat: reflected once to every session including the sender, payl
   const Event& e = d.events[0];
   CHECK(e.type == EventType::message_sent);
   CHECK(e.actor == w.room().occupant_by_nick("alice")->sessions[0].id);
-  CHECK(e.data.get_string("payload") == payload);
+  CHECK(std::get<data::MessageSent>(e.data).payload == payload);
   auto ms = messages(d);
   REQUIRE(ms.size() == 1);  // one delivery, many recipients: rendered once
   CHECK(ms[0]->to.size() == 4);
@@ -59,7 +59,8 @@ TEST_CASE("private messages: between occupants, unknown nick is item-not-found")
   REQUIRE(d.events.size() == 1);
   CHECK(d.events[0].type == EventType::private_message_sent);
   CHECK(d.events[0].peer == w.room().occupant_by_nick("bob")->sessions[0].id);
-  CHECK(d.events[0].data.find("payload") == nullptr);  // metadata only
+  // Metadata only: the nicks, no payload.
+  CHECK(d.events[0].data == EventData(data::PrivateMessageSent{.nick = "alice", .to_nick = "bob"}));
 
   Decision unknown = w.run(SendPrivate{jid("alice@example.com/a"), kRoom, "carol", "<body>?</body>"});
   CHECK(condition(unknown) == ErrorCondition::item_not_found);

@@ -10,8 +10,8 @@ TEST_CASE("kick: the occupant leaves with 307, the reason and the actor's nick")
   Decision d = w.run(SetRole{kOwner, kRoom, "bob", Role::none, "Behave"});
   REQUIRE(d.ok());
   REQUIRE(types(d) == std::vector{EventType::occupant_left});
-  CHECK(d.events[0].data.get_string("reason") == "kicked");
-  CHECK(d.events[0].data.get_string("kick_reason") == "Behave");
+  CHECK(std::get<data::OccupantLeft>(d.events[0].data).reason == "kicked");
+  CHECK(std::get<data::OccupantLeft>(d.events[0].data).kick_reason == "Behave");
   auto ps = presences(d);
   REQUIRE(ps.size() == 3);
   for (const PresenceOut* p : ps) {
@@ -77,8 +77,8 @@ TEST_CASE("ban: outcast affiliation removes every session with 301 and keeps the
   REQUIRE(d.ok());
   CHECK(types(d) ==
         std::vector{EventType::affiliation_changed, EventType::occupant_left, EventType::occupant_left});
-  CHECK(d.events[0].data.get_string("jid") == "bob@example.com");
-  CHECK(d.events[0].data.get_string("affiliation") == "outcast");
+  CHECK(std::get<data::AffiliationChanged>(d.events[0].data).jid == "bob@example.com");
+  CHECK(std::get<data::AffiliationChanged>(d.events[0].data).affiliation == Affiliation::outcast);
   CHECK(d.events[0].peer.has_value());
   for (const PresenceOut* p : presences(d)) {
     CHECK_FALSE(p->available);

@@ -192,10 +192,10 @@ struct Runner {
     events += d.events.size();
     for (const Event& e : d.events) {
       ++by_type[e.type];
-      if (e.type == EventType::room_created && e.data.find("by")) unused.insert(e.room_id);
+      if (e.type == EventType::room_created && std::get<data::RoomCreated>(e.data).by) unused.insert(e.room_id);
       if (e.type == EventType::occupant_joined) unused.erase(e.room_id);
-      const std::string reason = e.data.get_string("reason");
-      if (e.type == EventType::p2p_session_ended && (reason == "left" || reason == "room_destroyed" || reason == "shutdown"))
+      const auto* ended = std::get_if<data::P2PSessionEnded>(&e.data);
+      if (ended && (ended->reason == "left" || ended->reason == "room_destroyed" || ended->reason == "shutdown"))
         ++ended_by_departure;
     }
     if (!d.ok()) {
@@ -207,7 +207,8 @@ struct Runner {
       const Room* r = w.svc.find(j->room);
       REQUIRE(r != nullptr);
       const Room* rb = before.find(j->room);
-      const bool new_nick = rb == nullptr || rb->occupant_by_nick(d.events.back().data.get_string("nick")) == nullptr;
+      const auto* joined = std::get_if<data::OccupantJoined>(&d.events.back().data);
+      const bool new_nick = rb == nullptr || rb->occupant_by_nick(joined ? joined->nick : std::string{}) == nullptr;
       if (r->config.max_occupants != 0 && new_nick && r->affiliation_of(j->user.bare()) < Affiliation::admin)
         CHECK(r->occupants.size() <= r->config.max_occupants);
     }

@@ -16,61 +16,50 @@ struct Timeline {
   std::string room_id = "0190f3c2-8a40-7000-8000-000000000001";
   std::vector<Event> events;
 
-  Event& add(EventType type, std::int64_t at_s, std::string actor, Value data = Value::object(),
-             std::optional<std::string> peer = std::nullopt) {
+  Event& add(EventData data, std::int64_t at_s, std::string actor, std::optional<std::string> peer = std::nullopt) {
     Event e;
     e.id = "ev-" + std::to_string(events.size() + 1);
-    e.type = type;
     e.room = "standup@rooms.test";
     e.room_id = room_id;
     e.seq = events.size() + 1;
     e.actor = std::move(actor);
     e.peer = std::move(peer);
     e.time_ms = T0 + s(at_s);
-    e.data = std::move(data);
+    e.set_data(std::move(data));
     events.push_back(std::move(e));
     return events.back();
   }
-  void created(std::int64_t at) {
-    Value d = Value::object();
-    d.set("creator", "ann@x");
-    add(EventType::room_created, at, "", std::move(d));
-  }
+  void created(std::int64_t at) { add(data::RoomCreated{.creator = "ann@x"}, at, ""); }
   void join(std::int64_t at, const std::string& session, const std::string& user) {
-    Value d = Value::object();
-    d.set("nick", user);
-    d.set("jid", user + "@x/" + session);  // the real JID: never copied into the report
-    d.set("bare_jid", user + "@x");
-    d.set("occupant_id", "oid-" + user);
-    add(EventType::occupant_joined, at, session, std::move(d));
+    data::OccupantJoined d;
+    d.nick = user;
+    d.jid = user + "@x/" + session;  // the real JID: never copied into the report
+    d.bare_jid = user + "@x";
+    d.occupant_id = "oid-" + user;
+    add(std::move(d), at, session);
   }
   void leave(std::int64_t at, const std::string& session, const std::string& reason = "left") {
-    Value d = Value::object();
-    d.set("reason", reason);
-    add(EventType::occupant_left, at, session, std::move(d));
+    data::OccupantLeft d;
+    d.reason = reason;
+    add(std::move(d), at, session);
   }
   void p2p_start(std::int64_t at, const std::string& sid, const std::string& from, const std::string& to,
-                 Value::Array media = {Value("audio")}) {
-    Value d = Value::object();
-    d.set("sid", sid);
-    d.set("media", Value(std::move(media)));
-    add(EventType::p2p_session_started, at, from, std::move(d), to);
+                 std::vector<std::string> media = {"audio"}) {
+    add(data::P2PSessionStarted{.sid = sid, .media = std::move(media)}, at, from, to);
   }
+  // Without a duration the event carries none (0), as stored data without the key reads.
   void p2p_end(std::int64_t at, const std::string& sid, const std::string& from, const std::string& to,
                const std::string& reason, std::optional<std::int64_t> duration_ms = std::nullopt) {
-    Value d = Value::object();
-    d.set("sid", sid);
-    d.set("reason", reason);
-    if (duration_ms) d.set("duration_ms", *duration_ms);
-    add(EventType::p2p_session_ended, at, from, std::move(d), to);
+    add(data::P2PSessionEnded{.sid = sid, .reason = reason, .duration_ms = duration_ms.value_or(0)}, at, from, to);
   }
   void speak(std::int64_t at, const std::string& session, bool on) {
-    add(on ? EventType::started_speaking : EventType::stopped_speaking, at, session);
+    if (on) add(data::StartedSpeaking{}, at, session);
+    else add(data::StoppedSpeaking{}, at, session);
   }
   void destroy(std::int64_t at, const std::string& reason) {
-    Value d = Value::object();
-    d.set("reason", reason);
-    add(EventType::room_destroyed, at, "", std::move(d));
+    data::RoomDestroyed d;
+    d.reason = reason;
+    add(std::move(d), at, "");
   }
 
   RoomReport fold_all() const {
@@ -171,7 +160,7 @@ TEST_CASE("room report: P2P sessions completed, failed and interrupted, with dur
   t.join(0, "a1", "ann");
   t.join(10, "b1", "bob");
   t.join(20, "c1", "carol");
-  t.p2p_start(30, "s1", "a1", "b1", {Value("audio"), Value("video")});
+  t.p2p_start(30, "s1", "a1", "b1", {"audio", "video"});
   t.p2p_end(90, "s1", "a1", "b1", "success");               // completed, 60 s
   t.p2p_start(100, "s2", "a1", "c1");
   t.p2p_end(100, "s2", "c1", "a1", "success");              // never had a duration: failed
@@ -228,11 +217,8 @@ TEST_CASE("room report: speaking time per participant and intervals still open w
   t.join(120, "c1", "carol");
   t.speak(130, "b1", true);  // never stopped
   t.p2p_start(140, "s1", "b1", "c1");
-  Value nick = Value::object();
-  nick.set("old_nick", "carol");
-  nick.set("new_nick", "caroline");
-  t.add(EventType::nick_changed, 170, "c1", std::move(nick));
-  t.add(EventType::message_sent, 500, "b1");  // not part of a report: the report stays as of 170
+  t.add(data::NickChanged{.old_nick = "carol", .new_nick = "caroline"}, 170, "c1");
+  t.add(data::MessageSent{}, 500, "b1");  // not part of a report: the report stays as of 170
   const Value r = to_value(t.fold_all());
   CHECK_FALSE(at(r, "ended").as_bool());
   CHECK(at(r, "ended_ms").is_null());

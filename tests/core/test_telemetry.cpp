@@ -51,7 +51,7 @@ TEST_CASE("telemetry: a client report becomes one event with actor, peer, data a
   CHECK(e.seq == seq + 1);
   CHECK(e.actor == session_of(w, "alice"));
   CHECK(e.peer == session_of(w, "bob"));
-  CHECK(e.data == stats());
+  CHECK(e.data == EventData(data::PeerSessionStats{{.fields = stats()}}));
   CHECK(d.deliveries.empty());  // nobody in the room is told: it is a record, not a stanza
   CHECK(w.room().seq == seq + 1);
   // Without a peer: started_speaking is about the reporter alone.
@@ -257,8 +257,9 @@ TEST_CASE("telemetry: one media state per session, whichever channel reports it"
   note.set("trackId", "mic-1");
   Decision unmute = w.run(report(w, EventType::audio_resumed, "alice", {}, note));
   REQUIRE(types(unmute) == std::vector{EventType::audio_resumed});
-  CHECK(unmute.events[0].data.get_string("source") == "telemetry");
-  CHECK(unmute.events[0].data.get_string("trackId") == "mic-1");
+  const auto& resumed = std::get<data::AudioResumed>(unmute.events[0].data);
+  CHECK(resumed.source == "telemetry");
+  CHECK(resumed.extra.get_string("trackId") == "mic-1");
   muted.audio_paused = false;
   CHECK(w.run(muted).events.empty());
   CHECK(w.replay() == w.svc);

@@ -12,18 +12,32 @@ namespace {
 core::Event sample() {
   core::Event e;
   e.id = "019a8f2e-1c2d-7abc-8def-0123456789ab";
-  e.type = core::EventType::occupant_joined;
   e.room = "chat@rooms.example.org";
   e.room_id = "019a8f2e-1c2d-7000-8000-000000000001";
   e.seq = 7;
   e.actor = "019a8f2e-1c2d-7000-8000-000000000002";
   e.time_ms = 1763780645123;  // 2025-11-22T03:04:05.123Z
-  e.data.set("nick", "ann");
-  e.data.set("n", 42);
-  e.data.set("x", 1.5);
-  e.data.set("ok", true);
-  e.data.set("none", nullptr);
-  e.data.set("list", core::Value::Array{core::Value("a"), core::Value(2)});
+  core::data::OccupantJoined j;
+  j.nick = "ann";
+  j.jid = "ann@example.org/web";
+  j.bare_jid = "ann@example.org";
+  j.occupant_id = "0a1b";
+  j.client.set("type", "browser");
+  e.set_data(std::move(j));
+  return e;
+}
+
+// A client-reported type: its data is stored as reported, every JSON type included.
+core::Event open_sample() {
+  core::Event e = sample();
+  core::Value v = core::Value::object();
+  v.set("nick", "ann");
+  v.set("n", 42);
+  v.set("x", 1.5);
+  v.set("ok", true);
+  v.set("none", nullptr);
+  v.set("list", core::Value::Array{core::Value("a"), core::Value(2)});
+  e.set_data(core::client_data(core::EventType::peer_session_stats, std::move(v)));
   return e;
 }
 }  // namespace
@@ -31,6 +45,12 @@ core::Event sample() {
 TEST_CASE("envelope: the wire form is the documented JSON") {
   CHECK(encode(sample()) ==
         R"({"v":1,"id":"019a8f2e-1c2d-7abc-8def-0123456789ab","type":"occupant_joined",)"
+        R"("room":"chat@rooms.example.org","room_id":"019a8f2e-1c2d-7000-8000-000000000001","seq":7,)"
+        R"("actor":"019a8f2e-1c2d-7000-8000-000000000002","peer":null,"time":"2025-11-22T03:04:05.123Z",)"
+        R"("data":{"nick":"ann","jid":"ann@example.org/web","bare_jid":"ann@example.org","role":"participant",)"
+        R"("affiliation":"none","occupant_id":"0a1b","client":{"type":"browser"}}})");
+  CHECK(encode(open_sample()) ==
+        R"({"v":1,"id":"019a8f2e-1c2d-7abc-8def-0123456789ab","type":"peer_session_stats",)"
         R"("room":"chat@rooms.example.org","room_id":"019a8f2e-1c2d-7000-8000-000000000001","seq":7,)"
         R"("actor":"019a8f2e-1c2d-7000-8000-000000000002","peer":null,"time":"2025-11-22T03:04:05.123Z",)"
         R"("data":{"nick":"ann","n":42,"x":1.5,"ok":true,"none":null,"list":["a",2]}})");
@@ -46,17 +66,18 @@ TEST_CASE("envelope: every event of a realistic session round-trips exactly") {
     REQUIRE_MESSAGE(d, d.error, " in ", json);
     CHECK(*d.event == e);
   }
-  core::Event p = sample();
+  core::Event p = open_sample();
   p.peer = "019a8f2e-1c2d-7000-8000-000000000003";
-  p.data.set("pi", 3.141592653589793);
-  p.data.set("big", std::int64_t{9007199254740993});
+  auto& fields = std::get<core::data::PeerSessionStats>(p.data).fields;
+  fields.set("pi", 3.141592653589793);
+  fields.set("big", std::int64_t{9007199254740993});
   Decoded d = decode(encode(p));
   REQUIRE(d);
   CHECK(*d.event == p);
 }
 
 TEST_CASE("envelope: refused input says why") {
-  const std::string good = encode(sample());
+  const std::string good = encode(open_sample());
   auto with = [&](const std::string& from, const std::string& to) {
     std::string s = good;
     const auto at = s.find(from);
@@ -76,7 +97,7 @@ TEST_CASE("envelope: refused input says why") {
       {with("\"v\":1", "\"v\":\"1\""), "field 'v' is a string, expected an integer"},
       {with("\"id\":\"019a8f2e-1c2d-7abc-8def-0123456789ab\"", "\"id\":\"nope\""), "field 'id' is not a UUID"},
       {with("\"id\":\"019a8f2e-1c2d-7abc-8def-0123456789ab\"", "\"id\":5"), "field 'id' is a number, expected a string"},
-      {with("occupant_joined", "occupant_danced"), "unknown event type 'occupant_danced'"},
+      {with("peer_session_stats", "peer_session_danced"), "unknown event type 'peer_session_danced'"},
       {with("\"room\":\"chat@rooms.example.org\"", "\"room\":\"\""), "field 'room' is empty"},
       {with("\"seq\":7", "\"seq\":0"), "field 'seq' must be a positive integer"},
       {with("\"seq\":7", "\"seq\":\"7\""), "field 'seq' must be a positive integer"},

@@ -43,13 +43,12 @@ std::vector<core::Event> with_calls(World& w, const std::vector<core::Event>& lo
                   std::optional<std::string> peer, core::Value data) {
     core::Event e;
     e.id = w.ids.next_id(like.time_ms);
-    e.type = type;
     e.room = like.room;
     e.room_id = like.room_id;
     e.actor = actor;
     e.peer = std::move(peer);
     e.time_ms = like.time_ms;
-    e.data = std::move(data);
+    e.set_data(events::read_data(type, std::move(data)));  // the keys as that type reads them
     out.push_back(std::move(e));
   };
   auto end_call = [&](const core::Event& like, const std::string& sid, const std::string& reason) {

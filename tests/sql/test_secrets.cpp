@@ -39,9 +39,10 @@ std::int64_t live_password_events(const std::vector<core::Event>& log) {
     if (e.type == core::EventType::room_destroyed) ended.insert(e.room_id);
   std::int64_t n = 0;
   for (const auto& e : log) {
-    if (e.type != core::EventType::room_created && e.type != core::EventType::room_configured) continue;
-    const core::Value* cfg = e.data.find("config");
-    if (cfg && !cfg->get_string("password_hash").empty() && !ended.count(e.room_id)) ++n;
+    const core::RoomConfig* cfg = nullptr;
+    if (const auto* created = std::get_if<core::data::RoomCreated>(&e.data)) cfg = &created->config;
+    if (const auto* configured = std::get_if<core::data::RoomConfigured>(&e.data)) cfg = &configured->config;
+    if (cfg && !cfg->password_hash.empty() && !ended.count(e.room_id)) ++n;
   }
   return n;
 }
@@ -202,7 +203,7 @@ TEST_CASE("sql: migration 0007 moves password hashes that earlier releases store
           " VALUES ($1, $2::timestamptz, $3, $4, $5, $6, $7, NULL, $8::jsonb)",
           e.id, events::format_time(e.time_ms), std::string(core::to_string(e.type)), e.room, e.room_id,
           static_cast<long long>(e.seq), e.actor.empty() ? std::nullopt : std::optional<std::string>(e.actor),
-          events::encode_value(e.data));
+          events::encode_data(e.data));
       if (e.type == core::EventType::room_created)
         tx.exec_params0("INSERT INTO rooms (id, name, jid, created, persistent, last_seq)"
                         " VALUES ($1, split_part($2, '@', 1), $2, $3::timestamptz, true, 0)",

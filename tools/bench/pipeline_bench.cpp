@@ -51,31 +51,31 @@ class Traffic {
     e.seq = ++r.seq;
     e.time_ms = now;
     if (e.seq == 1) {
-      e.type = core::EventType::room_created;
-      e.data.set("creator", "owner@example.org");
+      e.set_data(core::data::RoomCreated{.creator = "owner@example.org"});
     } else if (e.seq <= 4) {
-      e.type = core::EventType::occupant_joined;
       r.sessions.push_back(ids_.next_id(now));
       e.actor = r.sessions.back();
-      e.data.set("nick", "user" + std::to_string(e.seq));
-      e.data.set("jid", "user" + std::to_string(e.seq) + "@example.org/web");
-      e.data.set("bare_jid", "user" + std::to_string(e.seq) + "@example.org");
-      core::Value c = core::Value::object();
-      c.set("type", "browser");
-      c.set("os", "Linux");
-      c.set("browser", "Firefox");
-      c.set("useragent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0");
-      e.data.set("client", c);
+      core::data::OccupantJoined j;
+      j.nick = "user" + std::to_string(e.seq);
+      j.jid = "user" + std::to_string(e.seq) + "@example.org/web";
+      j.bare_jid = "user" + std::to_string(e.seq) + "@example.org";
+      j.client.set("type", "browser");
+      j.client.set("os", "Linux");
+      j.client.set("browser", "Firefox");
+      j.client.set("useragent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0");
+      e.set_data(std::move(j));
     } else if (speaking_) {
       // Every event report-relevant: the room reports' worst case (each batch folds every room).
-      e.type = e.seq % 2 ? core::EventType::started_speaking : core::EventType::stopped_speaking;
+      if (e.seq % 2) e.set_data(core::data::StartedSpeaking{});
+      else e.set_data(core::data::StoppedSpeaking{});
       e.actor = r.sessions[(e.seq / 2) % r.sessions.size()];
     } else {
-      e.type = core::EventType::message_sent;
       e.actor = r.sessions[e.seq % r.sessions.size()];
-      e.data.set("nick", "user2");
-      e.data.set("occupant_id", "b3f0c6a1d2e4");
-      e.data.set("payload", "<body>message number " + std::to_string(e.seq) + " with some words in it</body>");
+      core::data::MessageSent m;
+      m.nick = "user2";
+      m.occupant_id = "b3f0c6a1d2e4";
+      m.payload = "<body>message number " + std::to_string(e.seq) + " with some words in it</body>";
+      e.set_data(std::move(m));
     }
     return e;
   }
@@ -166,7 +166,7 @@ int main(int argc, char** argv) {
         copy << std::make_tuple(e.id, events::format_time(e.time_ms), std::string(core::to_string(e.type)), e.room,
                                 e.room_id, static_cast<long long>(e.seq),
                                 e.actor.empty() ? std::optional<std::string>() : std::optional<std::string>(e.actor),
-                                e.peer, events::encode_value(e.data));
+                                e.peer, events::encode_data(e.data));
       }
       copy.complete();
       tx.commit();

@@ -1,0 +1,44 @@
+#pragma once
+// RapidJSON plumbing shared by the files of events/ that write or read JSON (json_value.cpp,
+// event_codec.cpp, envelope.cpp). Internal to events/: other folders use json_value.hpp,
+// event_codec.hpp and envelope.hpp, which do not expose RapidJSON.
+#include <rapidjson/document.h>
+#include <rapidjson/writer.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/event_data.hpp"
+#include "core/value.hpp"
+
+namespace mucstream::events::detail {
+
+// RapidJSON output stream appending to a std::string (no intermediate buffer copy).
+struct StringOut {
+  using Ch = char;
+  std::string& s;
+  void Put(char c) { s.push_back(c); }
+  void Flush() {}
+};
+using Writer = rapidjson::Writer<StringOut, rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::CrtAllocator,
+                                 rapidjson::kWriteNanAndInfFlag>;
+
+inline void write_string(Writer& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+void write_value(Writer& w, const core::Value& v);
+
+// Converts a RapidJSON value at nesting `depth` (named `path` in messages); nullopt with
+// `err` on what PostgreSQL could not store (NUL characters, nesting deeper than 64).
+std::optional<core::Value> to_value(const rapidjson::Value& j, int depth, std::string& err, const std::string& path);
+bool has_nul(const char* s, rapidjson::SizeType n);
+// "a string", "an array", … for messages.
+const char* json_type_name(const rapidjson::Value& v);
+// Parses with the flags every reader here uses; false with a message on malformed JSON.
+bool parse(rapidjson::Document& doc, std::string_view json, std::string& err);
+
+// The event codec (event_codec.cpp): `d` as the `data` object.
+void write_data(Writer& w, const core::EventData& d);
+
+}  // namespace mucstream::events::detail

@@ -1,0 +1,143 @@
+#include "events/json_value.hpp"
+
+#include <rapidjson/error/en.h>
+
+#include <cmath>
+
+#include "events/json_detail.hpp"
+
+namespace mucstream::events {
+namespace detail {
+
+using core::Value;
+
+void write_value(Writer& w, const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::null: w.Null(); return;
+    case Value::Kind::boolean: w.Bool(v.as_bool()); return;
+    case Value::Kind::integer: w.Int64(v.as_int()); return;
+    case Value::Kind::number: {
+      const double d = v.as_double();
+      if (std::isfinite(d)) w.Double(d);
+      else w.Null();  // JSON has no NaN/Inf; PostgreSQL's jsonb would refuse them
+      return;
+    }
+    case Value::Kind::string: write_string(w, v.as_string()); return;
+    case Value::Kind::array:
+      w.StartArray();
+      for (const Value& x : v.as_array()) write_value(w, x);
+      w.EndArray();
+      return;
+    case Value::Kind::object:
+      w.StartObject();
+      for (const auto& [k, x] : v.as_object()) {
+        write_string(w, k);
+        write_value(w, x);
+      }
+      w.EndObject();
+      return;
+  }
+}
+
+namespace {
+constexpr int kMaxDepth = 64;
+constexpr unsigned kParseFlags =
+    rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+}  // namespace
+
+bool has_nul(const char* s, rapidjson::SizeType n) { return std::string_view(s, n).find('\0') != std::string_view::npos; }
+
+std::optional<Value> to_value(const rapidjson::Value& j, int depth, std::string& err, const std::string& path) {
+  if (depth > kMaxDepth) {
+    err = "data nested deeper than 64 levels at " + path;
+    return std::nullopt;
+  }
+  switch (j.GetType()) {
+    case rapidjson::kNullType: return Value{};
+    case rapidjson::kFalseType: return Value{false};
+    case rapidjson::kTrueType: return Value{true};
+    case rapidjson::kStringType:
+      if (has_nul(j.GetString(), j.GetStringLength())) {
+        err = "string with a NUL character at " + path;
+        return std::nullopt;
+      }
+      return Value{std::string(j.GetString(), j.GetStringLength())};
+    case rapidjson::kNumberType:
+      if (j.IsInt64()) return Value{static_cast<std::int64_t>(j.GetInt64())};
+      return Value{j.GetDouble()};
+    case rapidjson::kArrayType: {
+      Value::Array a;
+      a.reserve(j.Size());
+      for (rapidjson::SizeType i = 0; i < j.Size(); ++i) {
+        auto v = to_value(j[i], depth + 1, err, path + "[" + std::to_string(i) + "]");
+        if (!v) return std::nullopt;
+        a.push_back(std::move(*v));
+      }
+      return Value{std::move(a)};
+    }
+    case rapidjson::kObjectType: {
+      Value::Object o;
+      o.reserve(j.MemberCount());
+      for (auto it = j.MemberBegin(); it != j.MemberEnd(); ++it) {
+        std::string key(it->name.GetString(), it->name.GetStringLength());
+        if (key.find('\0') != std::string::npos) {
+          err = "key with a NUL character in " + path;
+          return std::nullopt;
+        }
+        auto v = to_value(it->value, depth + 1, err, path + "." + key);
+        if (!v) return std::nullopt;
+        o.emplace_back(std::move(key), std::move(*v));
+      }
+      return Value{std::move(o)};
+    }
+  }
+  err = "unknown JSON type at " + path;
+  return std::nullopt;
+}
+
+const char* json_type_name(const rapidjson::Value& v) {
+  switch (v.GetType()) {
+    case rapidjson::kNullType: return "null";
+    case rapidjson::kFalseType:
+    case rapidjson::kTrueType: return "a boolean";
+    case rapidjson::kObjectType: return "an object";
+    case rapidjson::kArrayType: return "an array";
+    case rapidjson::kStringType: return "a string";
+    case rapidjson::kNumberType: return "a number";
+  }
+  return "?";
+}
+
+bool parse(rapidjson::Document& doc, std::string_view json, std::string& err) {
+  doc.Parse<kParseFlags>(json.data(), json.size());
+  if (doc.HasParseError()) {
+    err = std::string("malformed JSON at byte ") + std::to_string(doc.GetErrorOffset()) + ": " +
+          rapidjson::GetParseError_En(doc.GetParseError());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace detail
+
+std::string encode_value(const core::Value& v) {
+  std::string s;
+  detail::StringOut os{s};
+  detail::Writer w(os);
+  detail::write_value(w, v);
+  return s;
+}
+
+std::optional<core::Value> decode_value(std::string_view json, std::string* error) {
+  rapidjson::Document doc;
+  std::string err;
+  if (!detail::parse(doc, json, err)) {
+    if (error) *error = err;
+    return std::nullopt;
+  }
+  auto v = detail::to_value(doc, 0, err, "$");
+  if (!v && error) *error = err;
+  return v;
+}
+
+}  // namespace mucstream::events

@@ -15,11 +15,12 @@
 namespace mucstream::analytics {
 namespace {
 
-// The JSON object of a request body; its members are read by name and every member must
-// be read (an unknown field is a 400 naming it, like an unknown query parameter).
+// A JSON object of a request body (the body itself or an object nested in it); its members
+// are read by name and every member must be read (an unknown field is a 400 naming it, like
+// an unknown query parameter).
 class Body {
  public:
-  explicit Body(const std::string& text) {
+  explicit Body(const std::string& text) : obj_(&doc_) {
     if (text.empty()) {
       doc_.SetObject();
       return;
@@ -28,6 +29,10 @@ class Body {
     doc_.Parse<rapidjson::kParseIterativeFlag>(text.c_str(), text.size());
     if (doc_.HasParseError() || !doc_.IsObject()) throw ParamError("body", "not a JSON object");
   }
+  // An object inside a parsed body, read in place; `object` must outlive this Body.
+  explicit Body(const rapidjson::Value& object) : obj_(&object) {}
+  Body(const Body&) = delete;
+  Body& operator=(const Body&) = delete;
   std::optional<std::string> text(const char* name, std::size_t max_len = 1024) {
     const rapidjson::Value* v = member(name);
     if (v == nullptr) return std::nullopt;
@@ -60,31 +65,27 @@ class Body {
     return v;
   }
   void check_all_used() const {
-    for (const auto& m : doc_.GetObject()) {
+    for (const auto& m : obj_->GetObject()) {
       const std::string k(m.name.GetString(), m.name.GetStringLength());
       if (used_.count(k) == 0) throw ParamError(k.substr(0, 64), "unknown field");
     }
   }
-  rapidjson::Document& doc() { return doc_; }
+  const rapidjson::Value& object() const { return *obj_; }
 
  private:
   const rapidjson::Value* member(const char* name) {
     used_.insert(name);
-    auto it = doc_.FindMember(name);
-    return it == doc_.MemberEnd() || it->value.IsNull() ? nullptr : &it->value;
+    auto it = obj_->FindMember(name);
+    return it == obj_->MemberEnd() || it->value.IsNull() ? nullptr : &it->value;
   }
-  rapidjson::Document doc_;
+  rapidjson::Document doc_;    // the parsed body, when this Body parsed one
+  const rapidjson::Value* obj_;  // the object read: &doc_ or one nested in another Body
   std::set<std::string> used_;
 };
 
 // A configuration change from {"name": …, "persistent": true, …} (docs/api.yaml RoomConfig).
 core::ConfigChange config_change(const rapidjson::Value& obj) {
-  rapidjson::Document copy;
-  copy.CopyFrom(obj, copy.GetAllocator());
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  copy.Accept(w);
-  Body b(std::string(sb.GetString(), sb.GetSize()));
+  Body b(obj);
   core::ConfigChange c;
   c.name = b.text("name", 256);
   c.description = b.text("description", 1024);
@@ -114,31 +115,6 @@ core::Jid bare_jid(const std::string& text, const char* name) {
   const core::Jid* j = std::get_if<core::Jid>(&parsed);
   if (j == nullptr || !j->is_bare() || j->node().empty()) throw ParamError(name, "not a bare JID (user@host)");
   return *j;
-}
-
-// A JSON rendering of a core::Value (client info as the client announced it).
-void write_value(JsonOut& j, const core::Value& v) {
-  using K = core::Value::Kind;
-  switch (v.kind()) {
-    case K::null: j.null(); break;
-    case K::boolean: j.boolean(v.as_bool()); break;
-    case K::integer: j.i64(v.as_int()); break;
-    case K::number: j.number(v.as_double()); break;
-    case K::string: j.str(v.as_string()); break;
-    case K::array:
-      j.begin_array();
-      for (const auto& x : v.as_array()) write_value(j, x);
-      j.end_array();
-      break;
-    case K::object:
-      j.begin_object();
-      for (const auto& [k, x] : v.as_object()) {
-        j.key(k);
-        write_value(j, x);
-      }
-      j.end_object();
-      break;
-  }
 }
 
 // What the occupant list shows, copied out of the room on the loop thread.
@@ -228,8 +204,7 @@ class Admin {
       j.key("sessions").begin_array();
       for (const auto& ses : o.sessions) {
         j.begin_object().key("sessionid").str(ses.id).key("full_jid").str(ses.full_jid);
-        j.key("joined").time(ses.joined_ms * 1000).key("client");
-        write_value(j, ses.client);
+        j.key("joined").time(ses.joined_ms * 1000).key("client").value(ses.client);
         j.key("media").begin_object().key("audio_paused").boolean(ses.media.audio_paused);
         j.key("video_paused").boolean(ses.media.video_paused).key("screen_sharing").boolean(ses.media.screen_sharing);
         j.key("rtt").boolean(ses.media.rtt).end_object();
@@ -295,7 +270,7 @@ void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options)
   server.route("POST", "/v1/admin/rooms/{room}/configure", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
     const std::string room = admin->room(req);
     Body b(req.body);
-    core::ConfigChange change = config_change(b.doc());
+    core::ConfigChange change = config_change(b.object());
     admin->run(core::Configure{Admin::by(req), room, std::move(change)}, res);
   });
   server.route("POST", "/v1/admin/rooms/{room}/lock", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {

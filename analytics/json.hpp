@@ -1,5 +1,6 @@
 #pragma once
-// Streaming JSON output for handlers (RapidJSON Writer, no DOM). Include from .cpp files only.
+// The project's JSON writer: streaming output (RapidJSON Writer, no DOM) for the API's
+// handlers and mucctl's request bodies and --json output. Include from .cpp files only.
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -9,6 +10,8 @@
 #include <string_view>
 
 #include "analytics/params.hpp"
+#include "core/value.hpp"
+#include "events/json_value.hpp"
 
 namespace mucstream::analytics {
 
@@ -24,11 +27,15 @@ class JsonOut {
   JsonOut& str(const std::string& v) { return str(std::string_view(v)); }
   JsonOut& str(std::string_view v) { w_.String(v.data(), static_cast<rapidjson::SizeType>(v.size())); return *this; }
   JsonOut& str(const std::optional<std::string>& v) { if (v) str(std::string_view(*v)); else w_.Null(); return *this; }
+  // `"k": v` only when v is set (optional members of a request body); nothing otherwise.
+  JsonOut& member_if(std::string_view k, const std::optional<std::string>& v) { if (v) key(k).str(*v); return *this; }
   JsonOut& i64(std::int64_t v) { w_.Int64(v); return *this; }
   JsonOut& boolean(bool v) { w_.Bool(v); return *this; }
   JsonOut& number(double v) { w_.Double(v); return *this; }
   JsonOut& number(const std::optional<double>& v) { if (v) w_.Double(*v); else w_.Null(); return *this; }
   JsonOut& null() { w_.Null(); return *this; }
+  // A core::Value (client info, open-ended data) as events/ writes it.
+  JsonOut& value(const core::Value& v) { return raw(events::encode_value(v)); }
   JsonOut& time(UnixMicros t) { return str(format_rfc3339(t)); }
   JsonOut& time(const std::optional<UnixMicros>& t) { if (t) time(*t); else w_.Null(); return *this; }
   // JSON text from a trusted source (a jsonb column): inserted as is; empty -> null.

@@ -1,21 +1,8 @@
 #include "analytics/params.hpp"
 
-#include <chrono>
-#include <cstdio>
 
 namespace mucstream::analytics {
 namespace {
-
-bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  out = v;
-  return true;
-}
 
 bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
@@ -41,74 +28,13 @@ std::optional<std::int64_t> parse_i64(std::string_view s) {
 }  // namespace
 
 std::optional<UnixMicros> parse_rfc3339(std::string_view s) {
-  int y, mo, d, h, mi, sec;
-  if (s.size() < 20 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
-      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') || !digits(s, 11, 2, h) || s[13] != ':' ||
-      !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, sec))
-    return std::nullopt;
-  using namespace std::chrono;
-  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
-  std::size_t pos = 19;
-  std::int64_t micros = 0;
-  if (pos < s.size() && s[pos] == '.') {
-    ++pos;
-    const std::size_t start = pos;
-    std::int64_t scale = 100000;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      micros += (s[pos] - '0') * scale;  // digits past microseconds are truncated
-      scale /= 10;
-      ++pos;
-    }
-    if (pos == start || pos - start > 9) return std::nullopt;
+  // An offset's '+' arrives as a space when the client did not percent-encode it.
+  if (s.size() > 19 && s[s.size() - 6] == ' ') {
+    std::string fixed(s);
+    fixed[fixed.size() - 6] = '+';
+    return core::parse_time_us(fixed);
   }
-  if (pos >= s.size()) return std::nullopt;
-  std::int64_t offset_min = 0;
-  if (s[pos] == 'Z' || s[pos] == 'z') {
-    ++pos;
-  } else if (s[pos] == '+' || s[pos] == '-' || s[pos] == ' ') {
-    const int sign = s[pos] == '-' ? -1 : 1;
-    int oh, om;
-    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !digits(s, pos + 4, 2, om) ||
-        oh > 23 || om > 59)
-      return std::nullopt;
-    offset_min = sign * (oh * 60 + om);
-    pos += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (pos != s.size()) return std::nullopt;
-  const std::int64_t days = sys_days(ymd).time_since_epoch().count();
-  const std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
-  return secs * 1000000 + micros;
-}
-
-std::string format_rfc3339(UnixMicros t) {
-  using namespace std::chrono;
-  std::int64_t secs = t / 1000000;
-  std::int64_t frac = t % 1000000;
-  if (frac < 0) {
-    frac += 1000000;
-    secs -= 1;
-  }
-  std::int64_t days = secs / 86400;
-  std::int64_t rem = secs % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    days -= 1;
-  }
-  const year_month_day ymd{sys_days{std::chrono::days{days}}};
-  char buf[48];
-  const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
-                              static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                              static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60));
-  std::string out(buf, static_cast<std::size_t>(n));
-  if (frac % 1000 == 0) {
-    std::snprintf(buf, sizeof buf, ".%03dZ", static_cast<int>(frac / 1000));
-  } else {
-    std::snprintf(buf, sizeof buf, ".%06dZ", static_cast<int>(frac));
-  }
-  return out + buf;
+  return core::parse_time_us(s);
 }
 
 std::optional<std::string> parse_uuid(std::string_view s) {

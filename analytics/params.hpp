@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/time.hpp"
+
 namespace mucstream::analytics {
 
 class ParamError : public std::invalid_argument {
@@ -27,12 +29,12 @@ class ParamError : public std::invalid_argument {
 // Microseconds since 1970-01-01T00:00:00Z (PostgreSQL timestamptz precision).
 using UnixMicros = std::int64_t;
 
-// RFC 3339 date-time: 2026-11-22T03:04:05Z, with any fraction up to microseconds and a Z or
-// ±HH:MM offset. A space where the offset's '+' was is accepted too ('+' in a query string
-// decodes to a space when the client did not percent-encode it). nullopt when invalid.
+// RFC 3339 date-time as core/time reads it (core::parse_time_us), and also with a space
+// where the offset's '+' was ('+' in a query string decodes to a space when the client did
+// not percent-encode it). nullopt when invalid.
 std::optional<UnixMicros> parse_rfc3339(std::string_view text);
 // 2026-11-22T03:04:05.123Z (milliseconds), or .123456Z when there are sub-millisecond digits.
-std::string format_rfc3339(UnixMicros t);
+inline std::string format_rfc3339(UnixMicros t) { return core::format_time_us(t); }
 
 // 8-4-4-4-12 hexadecimal; returned lowercased.
 std::optional<std::string> parse_uuid(std::string_view text);

@@ -7,6 +7,7 @@
 
 #include "analytics/json.hpp"
 #include "analytics/metrics.hpp"
+#include "core/log.hpp"
 #include "sql/read_store.hpp"
 
 namespace mucstream::analytics {
@@ -166,12 +167,12 @@ struct HttpServer::Impl {
       res.status = 503;
       res.content_type = "application/json";
       res.body = error_body("unavailable", "the database is unavailable, try again later");
-      if (cfg.log_error) cfg.log_error(r.info.method + " " + hreq.path + ": " + e.what());
+      core::log_write(core::LogLevel::error, "api", r.info.method + " " + hreq.path + ": " + e.what());
     } catch (const std::exception& e) {
       res.status = 500;
       res.content_type = "application/json";
       res.body = error_body("internal", "internal error");
-      if (cfg.log_error) cfg.log_error(r.info.method + " " + hreq.path + ": " + e.what());
+      core::log_write(core::LogLevel::error, "api", r.info.method + " " + hreq.path + ": " + e.what());
     }
     hres.status = res.status;
     for (const auto& [k, v] : res.headers) hres.set_header(k, v);

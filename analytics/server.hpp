@@ -70,7 +70,6 @@ struct ServerConfig {
   std::size_t keep_alive_max_requests = 1000;
   int keep_alive_timeout_seconds = 5;
   std::function<std::int64_t()> clock;    // seconds since the epoch; default: system clock
-  std::function<void(const std::string&)> log_error;  // handler failures (500s)
 };
 
 // "HOST:PORT", "[v6]:PORT" or ":PORT" (127.0.0.1). Throws std::invalid_argument.

@@ -14,6 +14,7 @@
 #include "analytics/metrics.hpp"
 #include "analytics/server.hpp"
 #include "core/telemetry.hpp"
+#include "events/rapidjson_value.hpp"
 
 namespace mucstream::analytics {
 namespace {
@@ -23,42 +24,6 @@ constexpr std::size_t kMaxIdLength = 256;
 // At most 64 bytes of a client's text in an error message.
 std::string quoted(std::string_view s) {
   return "'" + std::string(s.substr(0, 64)) + (s.size() > 64 ? "…'" : "'");
-}
-
-// RapidJSON -> core::Value, refusing what PostgreSQL's jsonb cannot store (NUL characters;
-// invalid UTF-8 was refused by the parser already).
-core::Value to_value(const rapidjson::Value& j, const std::string& path) {
-  switch (j.GetType()) {
-    case rapidjson::kNullType: return core::Value{};
-    case rapidjson::kFalseType: return core::Value{false};
-    case rapidjson::kTrueType: return core::Value{true};
-    case rapidjson::kStringType: {
-      std::string s(j.GetString(), j.GetStringLength());
-      if (s.find('\0') != std::string::npos) throw ParamError(path, "contains a NUL character");
-      return core::Value{std::move(s)};
-    }
-    case rapidjson::kNumberType:
-      if (j.IsInt64()) return core::Value{static_cast<std::int64_t>(j.GetInt64())};
-      return core::Value{j.GetDouble()};
-    case rapidjson::kArrayType: {
-      core::Value::Array a;
-      a.reserve(j.Size());
-      for (rapidjson::SizeType i = 0; i < j.Size(); ++i) a.push_back(to_value(j[i], path + "[" + std::to_string(i) + "]"));
-      return core::Value{std::move(a)};
-    }
-    case rapidjson::kObjectType: {
-      core::Value::Object o;
-      o.reserve(j.MemberCount());
-      for (auto it = j.MemberBegin(); it != j.MemberEnd(); ++it) {
-        std::string key(it->name.GetString(), it->name.GetStringLength());
-        if (key.find('\0') != std::string::npos) throw ParamError(path, "has a key with a NUL character");
-        core::Value v = to_value(it->value, path + "." + key.substr(0, 64));
-        o.emplace_back(std::move(key), std::move(v));
-      }
-      return core::Value{std::move(o)};
-    }
-  }
-  throw ParamError(path, "is not JSON");
 }
 
 int depth(const rapidjson::Value& j) {
@@ -134,7 +99,10 @@ core::ClientReport parse_event(const rapidjson::Value& j, const std::string& pre
       throw ParamError(prefix + "data", "nested deeper than " + std::to_string(core::kClientDataMaxDepth) + " levels");
     if (compact_size(*data) > core::kClientDataMaxBytes)
       throw ParamError(prefix + "data", "larger than " + std::to_string(core::kClientDataMaxBytes) + " bytes as JSON");
-    c.data = to_value(*data, prefix + "data");
+    events::JsonRefusal why;
+    auto value = events::value_from_json(*data, prefix + "data", &why);
+    if (!value) throw ParamError(why.path, why.what);  // what PostgreSQL's jsonb cannot store
+    c.data = std::move(*value);
     // data.peer names the other session of a two-party event; it becomes the event's peer.
     auto& members = c.data.as_object();
     for (auto it = members.begin(); it != members.end(); ++it) {

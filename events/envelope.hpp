@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "core/event.hpp"
+#include "core/time.hpp"
 #include "events/event_codec.hpp"
 #include "events/json_value.hpp"
 
@@ -29,10 +30,9 @@ struct Decoded {
 };
 Decoded decode(std::string_view json);
 
-// RFC 3339 UTC with milliseconds: 2026-11-22T03:04:05.123Z
-std::string format_time(std::int64_t unix_ms);
-// Accepts RFC 3339 date-times (any fraction length, Z or ±HH:MM offset); nullopt otherwise.
-std::optional<std::int64_t> parse_time(std::string_view);
+// The envelope's "time": RFC 3339 with milliseconds, read and written by core/time.
+using core::format_time;
+using core::parse_time;
 // 8-4-4-4-12 lowercase or uppercase hex.
 bool is_uuid(std::string_view);
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "events/json_detail.hpp"
+#include "events/rapidjson_value.hpp"
 
 namespace mucstream::events {
 namespace detail {
@@ -47,9 +48,12 @@ constexpr unsigned kParseFlags =
 
 bool has_nul(const char* s, rapidjson::SizeType n) { return std::string_view(s, n).find('\0') != std::string_view::npos; }
 
-std::optional<Value> to_value(const rapidjson::Value& j, int depth, std::string& err, const std::string& path) {
+namespace {
+// The conversion itself; a refusal says where and what, so that callers holding a parsed
+// body (the HTTP API) can name the field.
+std::optional<Value> to_value_at(const rapidjson::Value& j, int depth, JsonRefusal& why, const std::string& path) {
   if (depth > kMaxDepth) {
-    err = "data nested deeper than 64 levels at " + path;
+    why = {path, "data nested deeper than 64 levels"};
     return std::nullopt;
   }
   switch (j.GetType()) {
@@ -58,7 +62,7 @@ std::optional<Value> to_value(const rapidjson::Value& j, int depth, std::string&
     case rapidjson::kTrueType: return Value{true};
     case rapidjson::kStringType:
       if (has_nul(j.GetString(), j.GetStringLength())) {
-        err = "string with a NUL character at " + path;
+        why = {path, "string with a NUL character"};
         return std::nullopt;
       }
       return Value{std::string(j.GetString(), j.GetStringLength())};
@@ -69,7 +73,7 @@ std::optional<Value> to_value(const rapidjson::Value& j, int depth, std::string&
       Value::Array a;
       a.reserve(j.Size());
       for (rapidjson::SizeType i = 0; i < j.Size(); ++i) {
-        auto v = to_value(j[i], depth + 1, err, path + "[" + std::to_string(i) + "]");
+        auto v = to_value_at(j[i], depth + 1, why, path + "[" + std::to_string(i) + "]");
         if (!v) return std::nullopt;
         a.push_back(std::move(*v));
       }
@@ -81,18 +85,26 @@ std::optional<Value> to_value(const rapidjson::Value& j, int depth, std::string&
       for (auto it = j.MemberBegin(); it != j.MemberEnd(); ++it) {
         std::string key(it->name.GetString(), it->name.GetStringLength());
         if (key.find('\0') != std::string::npos) {
-          err = "key with a NUL character in " + path;
+          why = {path, "key with a NUL character"};
           return std::nullopt;
         }
-        auto v = to_value(it->value, depth + 1, err, path + "." + key);
+        auto v = to_value_at(it->value, depth + 1, why, path + "." + key);
         if (!v) return std::nullopt;
         o.emplace_back(std::move(key), std::move(*v));
       }
       return Value{std::move(o)};
     }
   }
-  err = "unknown JSON type at " + path;
+  why = {path, "unknown JSON type"};
   return std::nullopt;
+}
+}  // namespace
+
+std::optional<Value> to_value(const rapidjson::Value& j, int depth, std::string& err, const std::string& path) {
+  JsonRefusal why;
+  auto v = to_value_at(j, depth, why, path);
+  if (!v) err = why.message();
+  return v;
 }
 
 const char* json_type_name(const rapidjson::Value& v) {
@@ -137,6 +149,13 @@ std::optional<core::Value> decode_value(std::string_view json, std::string* erro
   }
   auto v = detail::to_value(doc, 0, err, "$");
   if (!v && error) *error = err;
+  return v;
+}
+
+std::optional<core::Value> value_from_json(const rapidjson::Value& json, const std::string& path, JsonRefusal* why) {
+  JsonRefusal refusal;
+  auto v = detail::to_value_at(json, 0, refusal, path);
+  if (!v && why) *why = std::move(refusal);
   return v;
 }
 

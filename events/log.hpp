@@ -1,30 +1,26 @@
 #pragma once
-// Logging hook for events/ and sql/. These libraries sit below tools/ (which owns the real
-// logger), so they log through a function the program installs; the default writes to stderr.
+// fmt-formatted logging through core's hook (core/log.hpp), for events/, sql/ and tools/:
+//   log_warn("kafka", "producer queue full ({} times so far)", n);
+// The text is formatted only when the level passes the threshold.
 #include <fmt/format.h>
 
-#include <functional>
 #include <string_view>
+
+#include "core/log.hpp"
 
 namespace mucstream::events {
 
-enum class LogLevel { debug = 0, info = 1, warn = 2, error = 3 };
-using LogFn = std::function<void(LogLevel, std::string_view component, std::string_view message)>;
-
-void set_log(LogFn);
-void log_write(LogLevel, std::string_view component, std::string_view message);
-
-template <class... A>
-void log_info(std::string_view c, fmt::format_string<A...> f, A&&... a) {
-  log_write(LogLevel::info, c, fmt::format(f, std::forward<A>(a)...));
-}
-template <class... A>
-void log_warn(std::string_view c, fmt::format_string<A...> f, A&&... a) {
-  log_write(LogLevel::warn, c, fmt::format(f, std::forward<A>(a)...));
-}
-template <class... A>
-void log_error(std::string_view c, fmt::format_string<A...> f, A&&... a) {
-  log_write(LogLevel::error, c, fmt::format(f, std::forward<A>(a)...));
-}
+// Logs at one level; a function object so that each level is one constant, not a copy.
+struct LogAt {
+  core::LogLevel level;
+  template <class... A>
+  void operator()(std::string_view component, fmt::format_string<A...> f, A&&... a) const {
+    if (core::log_enabled(level)) core::log_write(level, component, fmt::format(f, std::forward<A>(a)...));
+  }
+};
+inline constexpr LogAt log_debug{core::LogLevel::debug};
+inline constexpr LogAt log_info{core::LogLevel::info};
+inline constexpr LogAt log_warn{core::LogLevel::warn};
+inline constexpr LogAt log_error{core::LogLevel::error};
 
 }  // namespace mucstream::events

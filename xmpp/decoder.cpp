@@ -7,6 +7,7 @@
 
 #include <charconv>
 
+#include "core/time.hpp"
 #include "xmpp/calls.hpp"
 #include "xmpp/xml.hpp"
 
@@ -107,7 +108,7 @@ void decode_presence(const gloox::Tag& t, const core::Jid& to, Decoded& d) {
         return;
       }
       if (h->hasAttribute("since")) {
-        p.history.since_ms = parse_datetime(h->findAttribute("since"));
+        p.history.since_ms = core::parse_time(h->findAttribute("since"));
         if (!p.history.since_ms) {
           d.error = err(ErrorCondition::bad_request, "Invalid history 'since' date");
           return;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/time.hpp"
 #include "xmpp/xml.hpp"
 
 namespace mucstream::xmpp {
@@ -171,7 +172,7 @@ void Renderer::render(const core::MessageOut& m, const RenderContext& ctx, Outpu
       if (m.kind == MessageKind::history) {
         tail += "<delay xmlns='urn:xmpp:delay'";
         attr(tail, "from", m.room);
-        attr(tail, "stamp", format_datetime(m.time_ms));
+        attr(tail, "stamp", core::format_time(m.time_ms));
         tail += "/>";
         if (!m.from_jid.empty()) {  // XEP-0045 §7.2.15: the real JID for those allowed to see it
           tail += "<addresses xmlns='http://jabber.org/protocol/address'><address type='ofrom'";

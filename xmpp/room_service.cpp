@@ -15,6 +15,7 @@
 #include <random>
 #include <vector>
 
+#include "core/log.hpp"
 #include "xmpp/component.hpp"
 
 namespace mucstream::xmpp {
@@ -34,12 +35,12 @@ std::int64_t mono_ms() {
 
 struct RoomService::Impl {
   // Wiring: the connection settings, the handler that owns the rooms, the buffer it renders
-  // into, the counters, the log hook.
+  // into, the counters; log lines go to core's hook (core/log.hpp).
   ConnectionOptions conn;
   std::string out;  // rendered stanzas waiting for the next flush
   RoomHandler handler;
   ServiceStats stats;
-  Logger logger;
+  using LogLevel = core::LogLevel;
   bool trace = std::getenv("MUCSTREAM_TRACE_STANZAS") != nullptr;  // log every stanza in and out
   std::unique_ptr<ComponentConnection> comp;
   std::mt19937_64 rng{std::random_device{}()};
@@ -62,18 +63,12 @@ struct RoomService::Impl {
        core::EventSink& k)
       : conn(std::move(c)), handler(conn.domain, l, std::move(cfg), std::move(s), i, y, k, out) {
     wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    logger = [](LogLevel lvl, const std::string& m) {
-      static const char* names[] = {"DEBUG", "INFO ", "WARN ", "ERROR"};
-      std::fprintf(stderr, "%s component: %s\n", names[static_cast<int>(lvl)], m.c_str());
-    };
   }
   ~Impl() {
     if (wake_fd >= 0) ::close(wake_fd);
   }
 
-  void log(LogLevel l, const std::string& m) {
-    if (logger) logger(l, m);
-  }
+  void log(LogLevel l, const std::string& m) { core::log_write(l, "component", m); }
 
   static Now now() { return Now{now_ms(), mono_ms()}; }
 
@@ -246,8 +241,6 @@ void RoomService::inspect(std::function<void(const core::Service&)> read) {
 }
 
 const ServiceStats& RoomService::stats() const { return impl_->stats; }
-
-void RoomService::set_logger(Logger l) { impl_->logger = std::move(l); }
 
 void RoomService::set_telemetry_token_source(TelemetryTokenSource source) {
   impl_->handler.set_telemetry_token_source(std::move(source));

@@ -86,11 +86,6 @@ class RoomService {
 
   const ServiceStats& stats() const;
 
-  // Logging hook (defaults to stderr lines); called on the loop thread.
-  enum class LogLevel { debug, info, warn, error };
-  using Logger = std::function<void(LogLevel, const std::string&)>;
-  void set_logger(Logger);
-
   // Issues the token a client presents to POST /v1/telemetry. When set, every self-presence
   // carries <telemetry xmlns='urn:xmpp:mucstream:0' token='…'/> for the recipient's session
   // (see docs/protocol.md). Called on the loop thread; keep it fast. Set before run().

@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -51,9 +50,5 @@ std::string children_xml(const gloox::Tag& t, const std::function<bool(const glo
 // An estimate (from below, within a few bytes per element) of the serialised size of `t`,
 // computed without serialising it.
 std::size_t approx_size(const gloox::Tag& t);
-
-// XEP-0082 date-time: formatting (UTC, milliseconds) and parsing (any offset).
-std::string format_datetime(std::int64_t unix_ms);
-std::optional<std::int64_t> parse_datetime(std::string_view);
 
 }  // namespace mucstream::xmpp

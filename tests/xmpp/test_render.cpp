@@ -1,6 +1,7 @@
 // Rendering core deliveries (from real decisions) into stanza bytes, checked by parsing
 // them back the way a client would.
 #include "tests/xmpp/util.hpp"
+#include "core/time.hpp"
 #include "xmpp/renderer.hpp"
 
 using namespace mucstream;
@@ -128,7 +129,7 @@ TEST_CASE("history on join carries XEP-0203 delay and the original stanza-id, su
   REQUIRE(h->findChild("delay") != nullptr);
   CHECK(h->findChild("delay")->xmlns() == ns::kDelay);
   CHECK(h->findChild("delay")->findAttribute("from") == kRoom);
-  CHECK(parse_datetime(h->findChild("delay")->findAttribute("stamp")) == first_time + 1000);
+  CHECK(core::parse_time(h->findChild("delay")->findAttribute("stamp")) == first_time + 1000);
   CHECK(h->findChild("stanza-id")->findAttribute("id") == second_id);
   CHECK(xml(out[4])->findChild("subject") != nullptr);
 }

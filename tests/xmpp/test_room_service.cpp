@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/log.hpp"
 #include "tests/xmpp/util.hpp"
 #include "xmpp/room_service.hpp"
 
@@ -99,7 +100,7 @@ TEST_CASE("RoomService: serves a join, runs a submitted admin command on the loo
   conn.domain = "rooms.test";
   conn.secret = "s";
   xmpp::RoomService svc(conn, xmpp::Limits{}, core::ServiceConfig{}, core::Service{}, ids, crypto, sink);
-  svc.set_logger([](xmpp::RoomService::LogLevel, const std::string&) {});
+  core::set_log_sink([](core::LogLevel, std::string_view, std::string_view) {});  // quiet
   std::atomic<bool> stop{false};
   std::thread loop([&] { svc.run(stop); });
 
@@ -151,7 +152,7 @@ TEST_CASE("RoomService calls: telemetry token on self-presence only, Jingle rout
   limits.stats_per_second = 0.001;  // effectively no refill during the test
   limits.stats_burst = 2;
   xmpp::RoomService svc(conn, limits, core::ServiceConfig{}, core::Service{}, ids, crypto, sink);
-  svc.set_logger([](xmpp::RoomService::LogLevel, const std::string&) {});
+  core::set_log_sink([](core::LogLevel, std::string_view, std::string_view) {});  // quiet
   svc.set_telemetry_token_source([](const std::string& session, const std::string&) { return "tok-" + session; });
   std::atomic<bool> stop{false};
   std::thread loop([&] { svc.run(stop); });

@@ -15,10 +15,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <random>
 #include <string>
 #include <vector>
+
+#include "core/time.hpp"
 
 namespace {
 
@@ -40,15 +41,7 @@ std::string uuid7(std::int64_t ms) {
   return b;
 }
 
-std::string ts(std::int64_t ms) {  // RFC 3339 UTC with ms, what COPY reads for timestamptz
-  const std::time_t s = ms / 1000;
-  std::tm tm{};
-  gmtime_r(&s, &tm);
-  char b[64];
-  std::snprintf(b, sizeof b, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return b;
-}
+std::string ts(std::int64_t ms) { return mucstream::core::format_time(ms); }  // what COPY reads for timestamptz
 
 std::string hex(int bytes) {
   std::string s;
@@ -106,12 +99,8 @@ void field(FILE* f, const std::string& s, bool last = false) {
   std::fputc(last ? '\n' : '\t', f);
 }
 
-std::int64_t parse_day(const char* s) {
-  std::tm tm{};
-  if (std::sscanf(s, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3) return -1;
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return static_cast<std::int64_t>(timegm(&tm)) * 1000;
+std::int64_t parse_day(const char* s) {  // YYYY-MM-DD, midnight UTC; -1 when not a date
+  return mucstream::core::parse_time(std::string(s) + "T00:00:00Z").value_or(-1);
 }
 
 }  // namespace

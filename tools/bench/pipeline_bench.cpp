@@ -132,8 +132,8 @@ int main(int argc, char** argv) {
   const std::size_t n = argc > 2 ? std::stoul(argv[2]) : 300000;
   const int rate = argc > 3 ? std::stoi(argv[3]) : 10000;
   const int seconds = argc > 4 ? std::stoi(argv[4]) : 10;
-  events::set_log([](events::LogLevel l, std::string_view c, std::string_view m) {
-    if (l >= events::LogLevel::warn)
+  core::set_log_sink([](core::LogLevel l, std::string_view c, std::string_view m) {
+    if (l >= core::LogLevel::warn)
       std::fprintf(stderr, "%.*s: %.*s\n", static_cast<int>(c.size()), c.data(), static_cast<int>(m.size()), m.data());
   });
   {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "analytics/auth.hpp"
+#include "analytics/json.hpp"
 #include "analytics/params.hpp"
 #include "tools/common/version.hpp"
 #include "tools/mucctl/cli.hpp"
@@ -94,12 +95,11 @@ int cmd_token_create(Context& ctx) {
                               : an::create_token(ctx.jwt_secret, *role, *ttl, now, ctx.get("subject").value_or(""));
   const std::string expires = an::format_rfc3339((now + *ttl) * 1000000);
   if (ctx.format == Format::json) {
-    auto quoted = [](const std::string& v) { return json_text(rapidjson::Value(rapidjson::StringRef(v.data(), v.size()))); };
-    std::string extra;
-    if (!session.empty()) extra += ",\"session\":" + quoted(session);
-    if (!room_id.empty()) extra += ",\"room_id\":" + quoted(room_id);
-    print("{\"token\":\"" + tok + "\",\"role\":\"" + an::role_name(*role) + "\",\"expires\":\"" + expires + "\"" +
-          extra + "}\n");
+    an::JsonOut j;
+    j.begin_object().key("token").str(tok).key("role").str(an::role_name(*role)).key("expires").str(expires);
+    if (!session.empty()) j.key("session").str(session);
+    if (!room_id.empty()) j.key("room_id").str(room_id);
+    print(j.end_object().take() + "\n");
   } else if (ctx.format == Format::csv) {
     print("token,role,expires\n" + tok + "," + an::role_name(*role) + "," + expires + "\n");
   } else {
@@ -268,40 +268,6 @@ int cmd_events_tail(Context& ctx) {
   }
 }
 
-// A JSON object of string/bool members, for request bodies.
-class BodyWriter {
- public:
-  BodyWriter() : w_(b_) { w_.StartObject(); }
-  BodyWriter& str(const char* k, const std::string& v) {
-    w_.Key(k);
-    w_.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
-    return *this;
-  }
-  BodyWriter& opt(const char* k, const std::optional<std::string>& v) { return v ? str(k, *v) : *this; }
-  BodyWriter& boolean(const char* k, bool v) {
-    w_.Key(k);
-    w_.Bool(v);
-    return *this;
-  }
-  BodyWriter& begin(const char* k) {
-    w_.Key(k);
-    w_.StartObject();
-    return *this;
-  }
-  BodyWriter& end() {
-    w_.EndObject();
-    return *this;
-  }
-  std::string take() {
-    w_.EndObject();
-    return std::string(b_.GetString(), b_.GetSize());
-  }
-
- private:
-  rapidjson::StringBuffer b_;
-  rapidjson::Writer<rapidjson::StringBuffer> w_;
-};
-
 // Live administration: POST to /v1/admin/…, print the events the room service decided.
 int admin_call(Context& ctx, const std::string& path, const std::string& body) {
   Api api(ctx);
@@ -331,37 +297,38 @@ std::string room_path(const Context& ctx, const char* action) {
 int cmd_rooms_create(Context& ctx) {
   const auto owner = ctx.get("owner");
   if (!owner) throw UsageError("--owner JID is required (the bare JID that owns the room)");
-  BodyWriter b;
-  b.str("room", ctx.args.at(0)).str("owner", *owner);
+  an::JsonOut b;
+  b.begin_object().key("room").str(ctx.args.at(0)).key("owner").str(*owner);
   if (ctx.has("title") || ctx.has("persistent") || ctx.has("members-only")) {
-    b.begin("config").opt("name", ctx.get("title"));
-    if (ctx.has("persistent")) b.boolean("persistent", true);
-    if (ctx.has("members-only")) b.boolean("members_only", true);
-    b.end();
+    b.key("config").begin_object().member_if("name", ctx.get("title"));
+    if (ctx.has("persistent")) b.key("persistent").boolean(true);
+    if (ctx.has("members-only")) b.key("members_only").boolean(true);
+    b.end_object();
   }
-  return admin_call(ctx, "/v1/admin/rooms", b.take());
+  return admin_call(ctx, "/v1/admin/rooms", b.end_object().take());
 }
 int cmd_rooms_lock(Context& ctx) { return admin_call(ctx, room_path(ctx, "lock"), "{}"); }
 int cmd_rooms_unlock(Context& ctx) { return admin_call(ctx, room_path(ctx, "unlock"), "{}"); }
 int cmd_rooms_destroy(Context& ctx) {
-  BodyWriter b;
-  b.opt("reason", ctx.get("reason")).opt("alternate", ctx.get("alternate"));
+  an::JsonOut b;
+  b.begin_object().member_if("reason", ctx.get("reason")).member_if("alternate", ctx.get("alternate")).end_object();
   return admin_call(ctx, room_path(ctx, "destroy"), b.take());
 }
 int cmd_rooms_kick(Context& ctx) {
-  BodyWriter b;
-  b.str("nick", ctx.args.at(1)).opt("reason", ctx.get("reason"));
+  an::JsonOut b;
+  b.begin_object().key("nick").str(ctx.args.at(1)).member_if("reason", ctx.get("reason")).end_object();
   return admin_call(ctx, room_path(ctx, "kick"), b.take());
 }
 int cmd_rooms_ban(Context& ctx) {
-  BodyWriter b;
-  b.str("jid", ctx.args.at(1)).opt("reason", ctx.get("reason"));
+  an::JsonOut b;
+  b.begin_object().key("jid").str(ctx.args.at(1)).member_if("reason", ctx.get("reason")).end_object();
   return admin_call(ctx, room_path(ctx, "ban"), b.take());
 }
 
 int cmd_rooms_affiliation(Context& ctx) {
-  BodyWriter b;
-  b.str("jid", ctx.args.at(1)).str("affiliation", ctx.args.at(2)).opt("reason", ctx.get("reason"));
+  an::JsonOut b;
+  b.begin_object().key("jid").str(ctx.args.at(1)).key("affiliation").str(ctx.args.at(2));
+  b.member_if("reason", ctx.get("reason")).end_object();
   return admin_call(ctx, room_path(ctx, "affiliation"), b.take());
 }
 

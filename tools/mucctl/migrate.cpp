@@ -1,7 +1,7 @@
 // mucctl migrate: applies the missing SQL migrations, exactly as `mucstreamd migrate` does
 // (sql::migrate: the migrations embedded at build time, each in a transaction under an
 // advisory lock), for operators who have mucctl but not the daemon's settings at hand.
-#include "events/log.hpp"
+#include "core/log.hpp"
 #include "sql/migrate.hpp"
 #include "tools/mucctl/cli.hpp"
 
@@ -13,8 +13,8 @@ int cmd_migrate(Context& ctx) {
   if (ctx.pg.empty())
     throw UsageError("no PostgreSQL connection string: pass --pg, set MUCSTREAM_PG, or put pg in the config file");
   // sql/ logs each migration it applies; mucctl prints its own summary instead.
-  events::set_log([](events::LogLevel level, std::string_view component, std::string_view message) {
-    if (level >= events::LogLevel::warn)
+  core::set_log_sink([](core::LogLevel level, std::string_view component, std::string_view message) {
+    if (level >= core::LogLevel::warn)
       std::fprintf(stderr, "mucctl: %.*s: %.*s\n", static_cast<int>(component.size()), component.data(),
                    static_cast<int>(message.size()), message.data());
   });

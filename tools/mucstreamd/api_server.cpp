@@ -40,7 +40,6 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
   cfg.jwt_secret = settings.get("jwt.secret");
   if (cfg.jwt_secret.size() < 32)
     log::warn("api", "the JWT secret is shorter than 32 bytes: tokens are easier to forge by brute force");
-  cfg.log_error = [](const std::string& m) { log::error("api", "{}", m); };
 
   impl_->store = std::make_unique<sql::PgReadStore>(pg, cfg.threads);
   impl_->server = std::make_unique<an::HttpServer>(cfg, registry);

@@ -1,6 +1,5 @@
 #include "tools/mucstreamd/component_wiring.hpp"
 
-#include "tools/common/log.hpp"
 
 namespace mucstream::tools {
 
@@ -34,13 +33,6 @@ core::ServiceConfig service_config(const Settings& s) {
   c.max_occupants_limit = static_cast<std::uint32_t>(s.get_int("rooms.max_occupants"));
   c.only_admins_create_rooms = s.get_bool("rooms.only_admins_create");
   return c;
-}
-
-void attach_log(xmpp::RoomService& service) {
-  service.set_logger([](xmpp::RoomService::LogLevel l, const std::string& m) {
-    const auto level = static_cast<log::Level>(static_cast<int>(l));
-    if (log::enabled(level)) log::write(level, "component", m);
-  });
 }
 
 }  // namespace mucstream::tools

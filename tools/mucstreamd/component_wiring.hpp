@@ -9,7 +9,5 @@ namespace mucstream::tools {
 xmpp::ConnectionOptions connection_options(const Settings& s);
 xmpp::Limits limits(const Settings& s);
 core::ServiceConfig service_config(const Settings& s);
-// Routes the room service's log lines into the mucstreamd log.
-void attach_log(xmpp::RoomService& service);
 
 }  // namespace mucstream::tools

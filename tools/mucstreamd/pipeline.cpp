@@ -4,7 +4,6 @@
 #include <csignal>
 #include <thread>
 
-#include "events/log.hpp"
 #include "tools/common/log.hpp"
 
 namespace mucstream::tools {
@@ -18,13 +17,6 @@ events::KafkaProperties passthrough(const Settings& s) {
   return p;
 }
 }  // namespace
-
-void bridge_pipeline_logs() {
-  events::set_log([](events::LogLevel l, std::string_view component, std::string_view message) {
-    const auto level = static_cast<log::Level>(static_cast<int>(l));
-    if (log::enabled(level)) log::write(level, component, message);
-  });
-}
 
 KafkaEndpoint kafka_endpoint(const Settings& s, bool allow_mock) {
   KafkaEndpoint k;

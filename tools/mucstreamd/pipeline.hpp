@@ -13,9 +13,6 @@
 
 namespace mucstream::tools {
 
-// Routes events/ and sql/ logging into the mucstreamd log.
-void bridge_pipeline_logs();
-
 // Where Kafka is. Starts the embedded mock cluster (and logs its bootstrap address and a
 // kcat command) when kafka.brokers is empty and `allow_mock` is set.
 struct KafkaEndpoint {

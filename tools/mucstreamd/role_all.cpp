@@ -58,7 +58,6 @@ void register_metrics(analytics::metrics::Registry& r, const xmpp::RoomService& 
 }  // namespace
 
 int run_all(const Settings& s) {
-  bridge_pipeline_logs();
   const std::atomic<bool>& stop = install_stop_signals();
   const xmpp::ConnectionOptions conn = connection_options(s);
   required_pg(s);  // check every required setting before starting anything
@@ -108,7 +107,6 @@ int run_all(const Settings& s) {
   int rc = 0;
   {
     xmpp::RoomService service(conn, limits(s), service_config(s), std::move(restored), ids, openssl, producer);
-    attach_log(service);
     analytics::metrics::Registry registry;  // outlives the API that serves it
     std::unique_ptr<ApiServer> api;
     if (s.get("jwt.secret").empty()) {

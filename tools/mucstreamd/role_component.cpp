@@ -23,7 +23,6 @@ int run_component(const Settings& s) {
   events::UuidV7Ids ids;
   crypto::OpenSslCrypto openssl;
   xmpp::RoomService service(conn, limits(s), service_config(s), core::Service{}, ids, openssl, *sink);
-  attach_log(service);
   return service.run(install_stop_signals());
 }
 

@@ -7,7 +7,6 @@
 namespace mucstream::tools {
 
 int run_materialize(const Settings& s) {
-  bridge_pipeline_logs();
   const std::atomic<bool>& stop = install_stop_signals();
   KafkaEndpoint kafka = kafka_endpoint(s, false);
   sql::Materializer m(materializer_config(s, kafka));

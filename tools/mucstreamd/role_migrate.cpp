@@ -7,7 +7,6 @@
 namespace mucstream::tools {
 
 int run_migrate(const Settings& s) {
-  bridge_pipeline_logs();
   const std::string& pg = s.get("pg");
   if (pg.empty()) throw SettingsError("--pg (a libpq connection string, MUCSTREAM_PG) is required");
   pqxx::connection conn(pg);

@@ -26,7 +26,6 @@ bool is_uuid(const std::string& s) {
 }  // namespace
 
 int run_reports(const Settings& s) {
-  bridge_pipeline_logs();
   if (!s.get_bool("reports.recompute"))
     throw SettingsError("say what to do: --recompute (with --room-id ID or --all)");
   const std::string& room = s.get("reports.room_id");

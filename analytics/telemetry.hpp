@@ -1,5 +1,5 @@
 #pragma once
-// Talky-style client telemetry over HTTP (issue 6): POST /v1/telemetry and the legacy
+// Talky-style client telemetry over HTTP: POST /v1/telemetry and the legacy
 // POST /telemetry, for a client token only. Talky's WebRTC clients POSTed their media events
 // instead of sending them over XMPP; this path accepts them, checks them all (all or
 // nothing) before anything reaches the room loop, then submits each one as a

@@ -81,7 +81,7 @@ struct Gen {
     return p;
   }
 
-  // Calls (issue 6): Jingle between occupants, media, stats (sometimes nonsense), RTT.
+  // Calls: Jingle between occupants, media, stats (sometimes nonsense), RTT.
   Command call(const Service& s) {
     Pair p = pair(s);
     switch (upto(4)) {

@@ -170,7 +170,7 @@ TEST_CASE("sql: every talky event type lands with its actor and peer and updates
   const std::string ann = w.room().occupant_by_nick("ann")->sessions.front().id;
   const std::string room_jid = w.room().jid, room_id = w.room().room_id;
   std::vector<core::Event> log = w.log;
-  // The media/P2P/RTT events of issue 6 and the remaining room events, with actor and peer.
+  // The media, P2P and RTT events and the remaining room events, with actor and peer.
   struct Extra {
     core::EventType type;
     std::string actor;

@@ -42,7 +42,7 @@ jwt_secret=$(cat "$state/jwt-secret")
   2>"$state/mucstreamd.log" &
 daemon_pid=$!
 for _ in $(seq 300); do
-  grep -q "connected: serving" "$state/mucstreamd.log" && break
+  grep -qs "connected: serving" "$state/mucstreamd.log" && break
   kill -0 "$daemon_pid" 2>/dev/null || { cat "$state/mucstreamd.log" >&2; exit 1; }
   sleep 0.1
 done

@@ -12,7 +12,7 @@ namespace mucstream::core {
 
 struct Event {
   std::string id;       // globally unique, time-ordered (UUIDv7 from the IdSource)
-  EventType type = EventType::room_created;  // always type_of(data): set both with set_data()
+  EventType type = EventType::room_created;  // = type_of(data), set by set_data(); the envelope and the events row are typed from data
   std::string room;     // bare room JID
   std::string room_id;  // unique per room lifetime: a re-created JID gets a new id
   std::uint64_t seq = 0;  // 1, 2, 3 … within one room_id

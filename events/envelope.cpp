@@ -26,7 +26,7 @@ void encode_into(std::string& out, const core::Event& e) {
   w.Key("id");
   write_string(w, e.id);
   w.Key("type");
-  write_string(w, core::to_string(e.type));
+  write_string(w, core::to_string(core::type_of(e.data)));  // the data is what the type must name
   w.Key("room");
   write_string(w, e.room);
   w.Key("room_id");

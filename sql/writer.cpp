@@ -118,7 +118,7 @@ std::optional<std::string> nullable(const std::string& s) {
 void copy_events(pqxx::work& tx, const char* table, const std::vector<const core::Event*>& events) {
   pqxx::stream_to copy(tx, table, kColumns);
   for (const core::Event* e : events) {
-    copy << std::make_tuple(e->id, events::format_time(e->time_ms), std::string(core::to_string(e->type)), e->room,
+    copy << std::make_tuple(e->id, events::format_time(e->time_ms), std::string(core::to_string(core::type_of(e->data))), e->room,
                             e->room_id, static_cast<long long>(e->seq), nullable(e->actor), e->peer,
                             events::encode_data(e->data));
   }

@@ -148,11 +148,12 @@ bool Producer::enqueue(const std::string& topic, const std::string& key, const s
   }
 }
 
-void Producer::publish(const core::Event& e) {
+core::LogPosition Producer::publish(const core::Event& e) {
   encode_buffer_.clear();
   encode_into(encode_buffer_, e);
   if (!enqueue(cfg_.topic, e.room, encode_buffer_, {}))
     spill(e.room, encode_buffer_.data(), encode_buffer_.size(), "not queued");
+  return 0;
 }
 
 void Producer::produce_raw(const std::string& topic, const std::string& key, const std::string& payload,

@@ -73,7 +73,7 @@ class Producer final : public core::EventSink {
   explicit Producer(ProducerConfig);
   ~Producer() override;  // flushes (see close)
 
-  void publish(const core::Event&) override;
+  core::LogPosition publish(const core::Event&) override;
   // Produces an already encoded message (tools, benchmarks, dead letters).
   void produce_raw(const std::string& topic, const std::string& key, const std::string& payload,
                    const std::vector<std::pair<std::string, std::string>>& headers = {});

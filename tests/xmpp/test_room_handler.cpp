@@ -12,7 +12,10 @@ namespace {
 
 struct Sink final : core::EventSink {
   std::vector<core::Event> events;
-  void publish(const core::Event& e) override { events.push_back(e); }
+  core::LogPosition publish(const core::Event& e) override {
+    events.push_back(e);
+    return 0;
+  }
 };
 
 struct Bench {

@@ -23,9 +23,10 @@ namespace {
 struct RecordingSink final : core::EventSink {
   std::mutex mu;
   std::vector<core::Event> events;
-  void publish(const core::Event& e) override {
+  core::LogPosition publish(const core::Event& e) override {
     std::lock_guard<std::mutex> l(mu);
     events.push_back(e);
+    return 0;
   }
   std::vector<core::EventType> types() {
     std::lock_guard<std::mutex> l(mu);

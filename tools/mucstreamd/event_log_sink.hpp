@@ -14,7 +14,7 @@ std::string event_json(const core::Event&);
 class JsonLinesSink final : public core::EventSink {
  public:
   explicit JsonLinesSink(std::FILE* out) : out_(out) {}
-  void publish(const core::Event& e) override;
+  core::LogPosition publish(const core::Event& e) override;
 
  private:
   std::FILE* out_;
@@ -22,12 +22,12 @@ class JsonLinesSink final : public core::EventSink {
 
 class LogSink final : public core::EventSink {
  public:
-  void publish(const core::Event& e) override;
+  core::LogPosition publish(const core::Event& e) override;
 };
 
 class NullSink final : public core::EventSink {
  public:
-  void publish(const core::Event&) override {}
+  core::LogPosition publish(const core::Event&) override { return 0; }
 };
 
 }  // namespace mucstream::tools

@@ -46,5 +46,5 @@ pid_a=$(start a "$ops_a")
 for _ in $(seq 100); do grep -q "connected: serving" "$state/a.log" && break; sleep 0.1; done
 pid_b=$(start b "$ops_b")
 sleep 1  # the standby is now retrying
-python3 "$here/failover_client.py" "$state" "$pid_a" "$ops_a" "$pid_b" "$ops_b" || {
+/usr/bin/python3 "$here/failover_client.py" "$state" "$pid_a" "$ops_a" "$pid_b" "$ops_b" || {
   echo "--- a.log"; tail -20 "$state/a.log"; echo "--- b.log"; tail -20 "$state/b.log"; exit 1; }

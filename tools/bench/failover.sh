@@ -48,3 +48,4 @@ pid_b=$(start b "$ops_b")
 sleep 1  # the standby is now retrying
 /usr/bin/python3 "$here/failover_client.py" "$state" "$pid_a" "$ops_a" "$pid_b" "$ops_b" || {
   echo "--- a.log"; tail -20 "$state/a.log"; echo "--- b.log"; tail -20 "$state/b.log"; exit 1; }
+echo "standby's restore: $(grep 'kafka-restore: restored' "$state/b.log" | tail -1 | sed 's/^[^ ]* [A-Z]* *//')"

@@ -6,7 +6,8 @@
 # time until one of the client's messages is reflected again (the standby connected,
 # restored the rooms from Kafka and serves).
 #
-#   tools/bench/failover.sh [BUILD_DIR]        (RECONNECT_MAX_MS=500: the standby's retry cap)
+#   tools/bench/failover.sh [BUILD_DIR]   (RECONNECT_MAX_MS=500: the standby's retry cap;
+#                                         FAILOVER_MAX_GAP_MS=N: fail above N ms, as ctest runs it)
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)

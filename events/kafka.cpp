@@ -216,7 +216,10 @@ Producer::Producer(ProducerConfig cfg)
 
 Producer::~Producer() { close(); }
 
-void Producer::set_durable_handler(DurableHandler h) { durable_ = std::move(h); }
+void Producer::set_durable_handler(DurableHandler h) {
+  std::lock_guard lock(handler_mutex_);  // the poll thread already runs
+  durable_ = std::move(h);
+}
 
 void Producer::set_restored_offsets(const std::map<std::int32_t, std::int64_t>& end_offsets) {
   std::lock_guard lock(mutex_);
@@ -351,6 +354,7 @@ void Producer::poll_loop() {
   while (!stop_.load(std::memory_order_relaxed)) {
     producer_->poll(20);
     if (!batch_.empty()) {
+      std::lock_guard lock(handler_mutex_);
       if (durable_) durable_(std::move(batch_));
       batch_.clear();
     }

@@ -21,7 +21,7 @@ constexpr const char* kLog = "kafka";
 
 // The mock cluster's own handle logs through the C API.
 void mock_log(const rd_kafka_t*, int level, const char* fac, const char* buf) {
-  const core::LogLevel l = level <= 3 ? core::LogLevel::error : level == 4 ? core::LogLevel::warn
+  const core::LogLevel l = level <= 2 ? core::LogLevel::error : level <= 4 ? core::LogLevel::warn
                          : level <= 6 ? core::LogLevel::info : core::LogLevel::debug;
   if (core::log_enabled(l)) core::log_write(l, "librdkafka", std::string(fac) + ": " + buf);
 }

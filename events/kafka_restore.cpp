@@ -26,7 +26,7 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 void log_cb(const rd_kafka_t*, int level, const char* fac, const char* buf) {
-  const core::LogLevel l = level <= 3 ? core::LogLevel::error : level == 4 ? core::LogLevel::warn
+  const core::LogLevel l = level <= 2 ? core::LogLevel::error : level <= 4 ? core::LogLevel::warn
                          : level <= 6 ? core::LogLevel::info : core::LogLevel::debug;
   if (core::log_enabled(l)) core::log_write(l, "librdkafka", std::string(fac) + ": " + buf);
 }

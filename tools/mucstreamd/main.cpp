@@ -13,12 +13,15 @@ namespace {
 constexpr const char* kUsage =
     "usage: mucstreamd ROLE [options]\n\n"
     "Roles:\n"
-    "  component    XEP-0114 MUC component (rooms, occupants) producing events\n"
+    "  component    XEP-0114 MUC component (rooms, occupants); with --kafka-brokers Kafka is its\n"
+    "               commit point and it restores the rooms from Kafka on every connect\n"
     "  materialize  consume events from Kafka into PostgreSQL\n"
     "  api          talky-style HTTP API and analytics\n"
-    "  all          component + materialiser + API in one process (the embedded default)\n"
+    "  all          component + API in one process; PostgreSQL is the commit point (the embedded\n"
+    "               default), or with --kafka-brokers: Kafka, plus the materialiser\n"
     "  migrate      apply SQL migrations and exit\n"
-    "  reports      --recompute (--room-id ID | --all): rebuild room reports from stored events\n\n"
+    "  reports      --recompute (--room-id ID | --all): rebuild room reports from stored events\n"
+    "  kafka-mock   librdkafka's mock cluster as its own process (development, fault tests)\n\n"
     "mucstreamd --version prints the version; mucstreamd ROLE --help the role's options.";
 
 struct Role {
@@ -40,6 +43,14 @@ int main(int argc, char** argv) {
     std::puts(s.help(kUsage).c_str());
     return argc < 2 ? 2 : 0;
   }
+  if (std::strcmp(argv[1], "kafka-mock") == 0) {
+    try {
+      return run_kafka_mock(argc - 2, argv + 2);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "mucstreamd kafka-mock: %s\n", e.what());
+      return 2;
+    }
+  }
   const Role* role = nullptr;
   for (const Role& r : kRoles)
     if (std::strcmp(argv[1], r.name) == 0) role = &r;
@@ -50,6 +61,7 @@ int main(int argc, char** argv) {
   Settings settings(mucstreamd_settings());
   try {
     settings.parse(argc - 2, argv + 2, Settings::environment());
+    validate_mucstreamd_settings(settings);
   } catch (const SettingsError& e) {
     std::fprintf(stderr, "mucstreamd %s: %s\n", role->name, e.what());
     return 2;
@@ -59,6 +71,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   log::set_level(settings.get("log.level"));
+  log::set_format(settings.get("log.format"));
   try {
     return role->run(settings);
   } catch (const SettingsError& e) {

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Kafka away for 30 s: the `mucstreamd kafka-mock` process is stopped (SIGSTOP) under chat
+# load. Nothing is reflected while nothing can be made durable; after the bound
+# (--commit-unavailable-ms 2000) actions are refused with resource-constraint/wait; after
+# SIGCONT the chat resumes and nothing a client saw is lost.
+# Usage: kafka_away.sh MUCSTREAMD STATE_DIR
+set -euo pipefail
+mucstreamd=$1 state=$2
+. "$(dirname "$0")/lib.sh"
+away=${FAULTS_AWAY_SECONDS:-30}
+
+world_start
+kafka_mock_start 3
+"$mucstreamd" migrate --pg "$pg" >"$state/migrate.log" 2>&1 || fail "migrate"
+component_start component "${commit_flags[@]}"
+materialize_start mat1
+load_start --rooms 3 --rate 5
+wait_reflections 30 20 || fail "no chat before Kafka went away"
+
+t_stop=$(now)
+say "SIGSTOP kafka-mock for $away s"
+kill -STOP "${PID[kafka-mock]}"
+sleep "$away"
+kill -CONT "${PID[kafka-mock]}"
+t_cont=$(now)
+say "SIGCONT kafka-mock"
+wait_reflections 30 60 || fail "the chat did not resume after Kafka came back"
+load_stop
+
+during=$(reflections_between "$(plus "$t_stop" 1)" "$t_cont")
+refused=$(errors_between "$t_stop" "$(plus "$t_cont" 1)" resource-constraint)
+first=$(first_error_after "$t_stop" resource-constraint)
+say "while Kafka was away: $during reflections, $refused refusals (resource-constraint), the first after $first s"
+[ "$during" = 0 ] || fail "$during messages reflected while nothing could be made durable"
+[ "$refused" -gt 0 ] || fail "no action refused with resource-constraint while Kafka was away"
+at_least "$first" 1.5 || fail "refused after $first s, before the 2 s bound"
+verify_rooms
+audit --wait 60
+echo "PASS: Kafka away ${away} s: refused after ${first} s, nothing reflected that was not durable, nothing lost"

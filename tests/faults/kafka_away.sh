@@ -29,9 +29,11 @@ load_stop
 
 during=$(reflections_between "$(plus "$t_stop" 1)" "$t_cont")
 refused=$(errors_between "$t_stop" "$(plus "$t_cont" 1)" resource-constraint)
+not_wait=$(errors_between "$t_stop" "$(plus "$t_cont" 1)" resource-constraint not-wait)
 first=$(first_error_after "$t_stop" resource-constraint)
 say "while Kafka was away: $during reflections, $refused refusals (resource-constraint), the first after $first s"
 [ "$during" = 0 ] || fail "$during messages reflected while nothing could be made durable"
+[ "$not_wait" = 0 ] || fail "$not_wait resource-constraint errors not of type wait"
 [ "$refused" -gt 0 ] || fail "no action refused with resource-constraint while Kafka was away"
 at_least "$first" 1.5 || fail "refused after $first s, before the 2 s bound"
 verify_rooms

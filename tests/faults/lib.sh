@@ -175,13 +175,14 @@ prosody_start() {
 
 now() { date +%s.%N; }
 
-# errors_between FROM TO COND: error answers with condition COND received in [FROM, TO]
+# errors_between FROM TO COND [not-wait]: error answers with condition COND received in
+# [FROM, TO] (with not-wait: only those whose type is not 'wait')
 errors_between() {
-  "$python" - "$state/out/errors.jsonl" "$1" "$2" "$3" <<'PY'
+  "$python" - "$state/out/errors.jsonl" "$1" "$2" "$3" "${4:-}" <<'PY'
 import json, os, sys
-path, a, b, cond = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+path, a, b, cond, not_wait = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
 rows = [json.loads(l) for l in open(path)] if os.path.exists(path) else []
-print(sum(1 for r in rows if a <= r["t"] <= b and r["cond"] == cond))
+print(sum(1 for r in rows if a <= r["t"] <= b and r["cond"] == cond and (not not_wait or r["type"] != "wait")))
 PY
 }
 

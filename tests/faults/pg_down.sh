@@ -27,9 +27,11 @@ load_stop
 
 during=$(reflections_between "$(plus "$t_down" 1)" "$t_up")
 refused=$(errors_between "$t_down" "$(plus "$t_up" 1)" resource-constraint)
+not_wait=$(errors_between "$t_down" "$(plus "$t_up" 1)" resource-constraint not-wait)
 first=$(first_error_after "$t_down" resource-constraint)
 say "while PostgreSQL was down: $during reflections, $refused refusals (resource-constraint), the first after $first s"
 [ "$during" = 0 ] || fail "$during messages reflected while nothing could be committed"
+[ "$not_wait" = 0 ] || fail "$not_wait resource-constraint errors not of type wait"
 [ "$refused" -gt 0 ] || fail "no action refused with resource-constraint while PostgreSQL was down"
 verify_rooms
 audit --wait 10

@@ -15,7 +15,7 @@ component_start component "${commit_flags[@]}"
 materialize_start mat1
 materialize_start mat2
 api_port=$(free_port)
-api_start() { start api "$mucstreamd" api --pg "$pg" --jwt-secret faults-jwt-secret --http-listen "127.0.0.1:$api_port"; }
+api_start() { start api "$mucstreamd" api --pg "$pg" --jwt-secret faults-jwt-secret-0123456789abcdef0123 --http-listen "127.0.0.1:$api_port"; }
 api_start
 wait_http "$api_port" /healthz 200 20 || fail "the API is not healthy"
 load_start --rooms 3 --rate 5

@@ -158,6 +158,11 @@ class Admin {
     if (future.wait_for(opt_.timeout) != std::future_status::ready)
       throw HttpError(503, "unavailable", "the room service did not answer in time; the command may still run");
     const core::Decision d = future.get();
+    // resource-constraint of type wait: the event log cannot keep actions now (or the
+    // service is full); the same command may succeed shortly, which Retry-After says.
+    if (d.error && d.error->condition == core::ErrorCondition::resource_constraint &&
+        d.error->type == core::ErrorType::wait)
+      res.headers.emplace_back("Retry-After", "1");
     if (d.error) throw HttpError(status_of(d.error->condition), std::string(core::to_string(d.error->condition)),
                                  d.error->text.empty() ? std::string(core::to_string(d.error->condition)) : d.error->text);
     JsonOut j;

@@ -282,30 +282,62 @@ void HttpServer::stop() {
 
 bool HttpServer::running() const { return impl_->svr.is_running(); }
 
-void add_health_routes(HttpServer& server, metrics::Registry& registry, sql::ReadStore* store) {
-  server.route("GET", "/healthz", Access::open, [store](HttpRequest&, HttpResponse& res) {
-    const bool db = store == nullptr || store->healthy();
+void add_probe_routes(HttpServer& server, std::vector<ReadinessCheck> checks) {
+  server.route("GET", "/healthz", Access::open, [](HttpRequest&, HttpResponse& res) {
+    res.status = 200;
+    res.body = R"({"status":"ok"})";
+  });
+  server.route("GET", "/readyz", Access::open, [checks = std::move(checks)](HttpRequest&, HttpResponse& res) {
+    std::vector<std::pair<const std::string*, bool>> results;
+    bool all = true;
+    for (const auto& c : checks) {
+      bool ok = false;
+      try {
+        ok = c.ready();
+      } catch (const std::exception&) {  // a probe that throws is a connection that is not there
+      }
+      all = all && ok;
+      results.emplace_back(&c.name, ok);
+    }
     JsonOut j;
-    j.begin_object().key("status").str(db ? "ok" : "degraded");
-    if (store != nullptr) j.key("database").str(db ? "ok" : "unavailable");
-    j.end_object();
-    res.status = db ? 200 : 503;
+    j.begin_object().key("status").str(all ? "ready" : "not ready");
+    if (!all) {
+      j.key("not_ready").begin_array();
+      for (const auto& [name, ok] : results)
+        if (!ok) j.str(*name);
+      j.end_array();
+    }
+    j.key("checks").begin_object();
+    for (const auto& [name, ok] : results) j.key(*name).str(ok ? "ok" : "unavailable");
+    j.end_object().end_object();
+    res.status = all ? 200 : 503;
     res.body = j.take();
   });
-  if (store != nullptr) {
-    registry.gauge_fn("mucstream_rooms_active", "rooms created and not yet ended (from PostgreSQL)", {},
-                      [store] { return static_cast<double>(store->active_rooms()); });
-    registry.gauge_fn("mucstream_occupant_sessions_active", "occupant sessions not yet ended (from PostgreSQL)", {},
-                      [store] { return static_cast<double>(store->active_sessions()); });
-  }
+}
+
+void add_metrics_route(HttpServer& server, metrics::Registry& registry) {
   server.route("GET", "/metrics", Access::open, [&registry](HttpRequest&, HttpResponse& res) {
     res.content_type = "text/plain; version=0.0.4; charset=utf-8";
     res.body = registry.render();
   });
 }
 
-void add_api_routes(HttpServer& server, metrics::Registry& registry, sql::ReadStore& store) {
-  add_health_routes(server, registry, &store);
+void add_health_routes(HttpServer& server, metrics::Registry& registry, sql::ReadStore* store,
+                       std::vector<ReadinessCheck> checks) {
+  if (store != nullptr) {
+    checks.insert(checks.begin(), ReadinessCheck{"postgresql", [store] { return store->healthy(); }});
+    registry.gauge_fn("mucstream_rooms_active", "rooms created and not yet ended (from PostgreSQL)", {},
+                      [store] { return static_cast<double>(store->active_rooms()); });
+    registry.gauge_fn("mucstream_occupant_sessions_active", "occupant sessions not yet ended (from PostgreSQL)", {},
+                      [store] { return static_cast<double>(store->active_sessions()); });
+  }
+  add_probe_routes(server, std::move(checks));
+  add_metrics_route(server, registry);
+}
+
+void add_api_routes(HttpServer& server, metrics::Registry& registry, sql::ReadStore& store,
+                    std::vector<ReadinessCheck> checks) {
+  add_health_routes(server, registry, &store, std::move(checks));
   add_read_routes(server, store);
   add_call_routes(server, store);
 }

@@ -107,15 +107,35 @@ class HttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
+// One connection a process needs before it can do its work ("xmpp", "kafka", "postgresql"):
+// `ready` is asked on each GET /readyz, from a server thread, and must be cheap and
+// thread-safe (read a flag or a cached probe).
+struct ReadinessCheck {
+  std::string name;
+  std::function<bool()> ready;
+};
+
+// GET /healthz: 200 {"status":"ok"} while the process serves (liveness: restart it when
+// this fails). GET /readyz: 200 {"status":"ready","checks":{name:"ok",…}} when every check
+// passes, else 503 {"status":"not ready","not_ready":[names],"checks":{…}} (readiness: send
+// it no traffic). No token.
+void add_probe_routes(HttpServer& server, std::vector<ReadinessCheck> checks);
+// GET /metrics (Prometheus text format, no token).
+void add_metrics_route(HttpServer& server, metrics::Registry& registry);
+
 // The routes below answer from the read side of the schema (sql/read_store.hpp).
-// GET /healthz and GET /metrics (no token). `store` may be null (health without a database).
-void add_health_routes(HttpServer& server, metrics::Registry& registry, sql::ReadStore* store);
+// /healthz, /readyz (the database, then `checks`) and /metrics, no token. `store` may be
+// null (no database).
+void add_health_routes(HttpServer& server, metrics::Registry& registry, sql::ReadStore* store,
+                       std::vector<ReadinessCheck> checks = {});
 // The talky-style read resources under /v1 (analyst token): routes_read.cpp.
 void add_read_routes(HttpServer& server, sql::ReadStore& store);
 // Call and media analytics under /v1 (analyst token): routes_calls.cpp.
 void add_call_routes(HttpServer& server, sql::ReadStore& store);
-// Everything `mucstreamd api` serves (docs/api.yaml describes exactly these).
-void add_api_routes(HttpServer& server, metrics::Registry& registry, sql::ReadStore& store);
+// Everything `mucstreamd api` serves (docs/api.yaml describes exactly these); `checks` are
+// the process's other connections /readyz reports (`mucstreamd all`: XMPP, the event log).
+void add_api_routes(HttpServer& server, metrics::Registry& registry, sql::ReadStore& store,
+                    std::vector<ReadinessCheck> checks = {});
 
 // The event types the read routes accept in filters: docs/events.md (talky and replay
 // types) and the talky client vocabulary that telemetry stores.

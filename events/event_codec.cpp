@@ -365,6 +365,12 @@ namespace detail {
 void write_data(Writer& w, const core::EventData& d) {
   std::visit([&](const auto& x) { Encoder::write_object(w, x); }, d);
 }
+void write_config(Writer& w, const core::RoomConfig& c) { Encoder::write_object(w, c); }
+core::RoomConfig read_config(Value object) {
+  core::RoomConfig c;
+  Decoder::read(object, c);
+  return c;
+}
 }  // namespace detail
 
 std::string encode_data(const core::EventData& d) {

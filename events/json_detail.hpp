@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/config.hpp"
 #include "core/event_data.hpp"
 #include "core/value.hpp"
 
@@ -40,5 +41,9 @@ bool parse(rapidjson::Document& doc, std::string_view json, std::string& err);
 
 // The event codec (event_codec.cpp): `d` as the `data` object.
 void write_data(Writer& w, const core::EventData& d);
+// A room configuration as the events carry it (room_created, room_configured), so that room
+// snapshots spell its keys the same way: written as an object, read tolerantly from one.
+void write_config(Writer& w, const core::RoomConfig& c);
+core::RoomConfig read_config(core::Value object);
 
 }  // namespace mucstream::events::detail

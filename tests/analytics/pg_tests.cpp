@@ -267,16 +267,16 @@ TEST_CASE("pg: metrics read live counts from the database, health reports it") {
   Reply m = api.srv.get("/metrics");
   CHECK(m.body.find("\nmucstream_rooms_active 1\n") != std::string::npos);
   CHECK(m.body.find("\nmucstream_occupant_sessions_active 1\n") != std::string::npos);
-  CHECK(api.srv.get("/healthz").text("/database") == "ok");
+  CHECK(api.srv.get("/readyz").text("/checks/postgresql") == "ok");
 }
 
-TEST_CASE("pg: an unreachable database gives 503 and an unhealthy /healthz, then recovers nothing wrong") {
+TEST_CASE("pg: an unreachable database gives 503 and an unready /readyz, then recovers nothing wrong") {
   mucstream::sql::PgReadStore store("host=127.0.0.1 port=1 user=postgres dbname=postgres connect_timeout=2", 2);
   Running srv(&store);
   srv.start();
-  Reply h = srv.get("/healthz");
+  Reply h = srv.get("/readyz");
   CHECK(h.status == 503);
-  CHECK(h.text("/database") == "unavailable");
+  CHECK(h.text("/checks/postgresql") == "unavailable");
   Reply r = srv.get("/v1/rooms", Running::token(Role::analyst));
   CHECK(r.status == 503);
   CHECK(r.text("/error/code") == "unavailable");
@@ -294,13 +294,14 @@ TEST_CASE("pg: PostgreSQL going away gives 503, when it is back the same server 
   Reply down = api.get("/v1/rooms");
   CHECK(down.status == 503);
   CHECK(down.text("/error/code") == "unavailable");
-  CHECK(api.srv.get("/healthz").status == 503);
+  CHECK(api.srv.get("/readyz").status == 503);
+  CHECK(api.srv.get("/healthz").status == 200);  // alive: nothing a restart would fix
   REQUIRE(std::system(start) == 0);
   // The pooled connections broke with the server: they are replaced, not reused.
   Reply up = api.get("/v1/rooms");
   CHECK(up.status == 200);
   CHECK(up.text("/total") == "3");
-  CHECK(api.srv.get("/healthz").status == 200);
+  CHECK(api.srv.get("/readyz").status == 200);
 }
 
 TEST_CASE("pg: the summary of a period counts rooms, durations, peak occupancy, messages and sessions") {

@@ -220,6 +220,29 @@ TEST_CASE("admin: a room loop that does not answer gives 503, not a hung request
   CHECK(r.text("/error/code") == "unavailable");
 }
 
+TEST_CASE("admin: a loop that cannot keep actions (resource-constraint, wait) gives 503 JSON with Retry-After") {
+  Running srv{nullptr};
+  AdminOptions o;
+  o.domain = "rooms.localhost";
+  int asked = 0;
+  add_admin_routes(*srv.server,
+                   [&asked](core::Command, std::function<void(const core::Decision&)> done) {
+                     ++asked;
+                     done(core::Decision::fail(
+                         core::make_error(core::ErrorCondition::resource_constraint, "the event log is unavailable")));
+                   },
+                   o);
+  srv.start();
+  httplib::Headers h{{"Authorization", "Bearer " + create_token(kSecret, Role::admin, 3600, unix_now(), "ops")}};
+  auto r = srv.client->Post("/v1/admin/rooms/standup/lock", h, "", "application/json");
+  REQUIRE(r);
+  CHECK(asked == 1);
+  CHECK(r->status == 503);
+  CHECK(r->get_header_value("Content-Type") == "application/json");
+  CHECK(r->get_header_value("Retry-After") == "1");
+  CHECK(r->body == R"({"error":{"code":"resource-constraint","message":"the event log is unavailable"}})");
+}
+
 TEST_CASE("admin: occupants of a live room come from the loop with roles, sessions and client info") {
   AdminApi api;
   CHECK(api.get("/v1/admin/rooms/standup/occupants", "").status == 401);

@@ -66,7 +66,10 @@ TEST_CASE("http: health and metrics need no token, keep-alive is on") {
   Reply h = srv.get("/healthz");
   CHECK(h.status == 200);
   CHECK(h.text("/status") == "ok");
-  CHECK(h.text("/database") == "ok");
+  Reply ready = srv.get("/readyz");
+  CHECK(ready.status == 200);
+  CHECK(ready.text("/status") == "ready");
+  CHECK(ready.text("/checks/postgresql") == "ok");
   CHECK(h.header("Content-Type") == "application/json");
   CHECK(h.header("Keep-Alive").find("max=") != std::string::npos);
   srv.get("/v1/rooms", Running::token(Role::analyst));
@@ -83,12 +86,17 @@ TEST_CASE("http: health and metrics need no token, keep-alive is on") {
   CHECK(m.body.find("mucstream_http_request_duration_seconds_count{route=\"/v1/rooms\"} 2\n") != std::string::npos);
 }
 
-TEST_CASE("http: database down gives 503 JSON and an unhealthy /healthz") {
+TEST_CASE("http: database down gives 503 JSON and /readyz names it, /healthz stays alive") {
   MemoryStore store;
   store.down = true;
   Running srv(&store);
   srv.start();
-  CHECK(srv.get("/healthz").status == 503);
+  CHECK(srv.get("/healthz").status == 200);
+  Reply ready = srv.get("/readyz");
+  CHECK(ready.status == 503);
+  CHECK(ready.text("/status") == "not ready");
+  CHECK(ready.text("/not_ready/0") == "postgresql");
+  CHECK(ready.text("/checks/postgresql") == "unavailable");
   Reply r = srv.get("/v1/rooms", Running::token(Role::analyst));
   CHECK(r.status == 503);
   CHECK(r.text("/error/code") == "unavailable");

@@ -60,9 +60,10 @@ TEST_CASE("api server: live administration is served only when given the room lo
     auto r = c.Post("/v1/admin/rooms", auth, body, "application/json");
     REQUIRE(r);
     CHECK(r->status == 404);
-    auto h = c.Get("/healthz");
+    auto h = c.Get("/readyz");
     REQUIRE(h);
     CHECK(h->status == 503);  // no PostgreSQL on port 1
+    CHECK(h->body.find(R"("not_ready":["postgresql"])") != std::string::npos);
   }
   analytics::testing::Loop loop;
   analytics::metrics::Registry reg;

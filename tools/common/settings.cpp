@@ -223,6 +223,7 @@ std::string Settings::help(const std::string& usage) const {
 std::vector<SettingSpec> common_settings() {
   return {
       {"log.level", "info", "log level: debug, info, warn, error"},
+      {"log.format", "text", "log lines: 'text' (time LEVEL component: message) or 'json' (one object per line)"},
   };
 }
 

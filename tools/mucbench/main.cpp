@@ -51,6 +51,8 @@ struct Options {
   std::string anon_domain = "anon.localhost";
   pid_t server_pid = 0, component_pid = 0;
   bool check = false;  // exit 1 unless every expected stanza was delivered
+  std::vector<std::string> component_args;  // extra arguments of `mucstreamd component`
+  std::string label;                        // printed first, to tell runs apart in one report
 };
 
 [[noreturn]] void die(const std::string& m) {
@@ -65,7 +67,7 @@ std::int64_t now_ns() {
 // Counts the complete <message/> stanzas at the front of `in`, records the latency of each
 // that carries a send time (ids are "t<ns>"; the sender's own echo carries its id), and
 // drops them from the buffer.
-std::uint64_t take_deliveries(std::string& in, std::vector<double>& lat_us) {
+std::uint64_t take_deliveries(std::string& in, std::vector<double>& lat_us, std::vector<double>* reflection_us = nullptr) {
   std::uint64_t n = 0;
   std::size_t pos = 0, done = 0;
   while ((pos = in.find("</message>", pos)) != std::string::npos) {
@@ -75,7 +77,19 @@ std::uint64_t take_deliveries(std::string& in, std::vector<double>& lat_us) {
   }
   std::size_t p = 0;
   while ((p = in.find(" id='t", p)) != std::string::npos && p < done) {
-    lat_us.push_back(static_cast<double>(now_ns() - std::atoll(in.c_str() + p + 6)) / 1000.0);
+    const double us = static_cast<double>(now_ns() - std::atoll(in.c_str() + p + 6)) / 1000.0;
+    lat_us.push_back(us);
+    if (reflection_us != nullptr) {
+      // Ids are "t<ns>.<sender>" in component mode: the copy addressed to the sender (its
+      // message's `to`, before the id in the component's output) is the reflection.
+      const std::size_t dot = in.find('.', p + 6), quote = in.find('\'', p + 6);
+      const std::size_t start = in.rfind("<message", p);
+      if (dot < quote && start != std::string::npos) {
+        const std::string sender = in.substr(dot + 1, quote - dot - 1);
+        const std::size_t to = in.find(" to='", start);
+        if (to < p && in.compare(to + 5, sender.size() + 1, sender + "@") == 0) reflection_us->push_back(us);
+      }
+    }
     p += 6;
   }
   in.erase(0, done);
@@ -344,9 +358,12 @@ int main(int argc, char** argv) {
     else if (a == "--anon-domain") o.anon_domain = next();
     else if (a == "--server-pid") o.server_pid = static_cast<pid_t>(std::stoi(next()));
     else if (a == "--component-pid") o.component_pid = static_cast<pid_t>(std::stoi(next()));
+    else if (a == "--component-arg") o.component_args.push_back(next());
+    else if (a == "--label") o.label = next();
     else if (a == "--help") {
       std::puts("usage: mucbench [--mucstreamd PATH] [--rooms R] [--occupants K] [--rate MSG/S (0=max)] "
                 "[--seconds S] [--window N] [--body-bytes B] [--check]\n"
+                "       [--component-arg ARG]... (e.g. --component-arg=--kafka-brokers=B) [--label TEXT]\n"
                 "       [--c2s-port P --muc-domain D [--anon-domain A] [--server-pid PID] [--component-pid PID]]");
       return 0;
     } else die("unknown option " + a);
@@ -367,9 +384,14 @@ int main(int argc, char** argv) {
   if (child == 0) {
     int devnull = open("/dev/null", O_WRONLY);
     dup2(devnull, 1);
-    execl(o.mucstreamd.c_str(), o.mucstreamd.c_str(), "component", "--xmpp-port", port.c_str(), "--domain",
-          domain.c_str(), "--secret", secret.c_str(), "--xmpp-events", "none", "--limits-messages-per-second", "0",
-          "--log-level", "warn", "--rooms-max-occupants", "100000", static_cast<char*>(nullptr));
+    std::vector<std::string> args = {o.mucstreamd, "component", "--xmpp-port", port, "--domain", domain,
+                                     "--secret", secret, "--xmpp-events", "none", "--limits-messages-per-second", "0",
+                                     "--log-level", "warn", "--rooms-max-occupants", "100000"};
+    args.insert(args.end(), o.component_args.begin(), o.component_args.end());
+    std::vector<char*> argv_c;
+    for (auto& a : args) argv_c.push_back(a.data());
+    argv_c.push_back(nullptr);
+    execv(o.mucstreamd.c_str(), argv_c.data());
     std::perror("exec mucstreamd");
     _exit(127);
   }
@@ -429,14 +451,14 @@ int main(int argc, char** argv) {
 
   // Load.
   const std::string body(static_cast<std::size_t>(o.body_bytes), 'm');
-  std::vector<double> lat_us;
+  std::vector<double> lat_us, reflection_us;
   lat_us.reserve(1 << 20);
   std::uint64_t sent = 0, delivered = 0;
   const auto start = Clock::now();
   const auto end = start + std::chrono::duration<double>(o.seconds);
   std::uint64_t seq = 0;
   auto parse_deliveries = [&] {
-    delivered += take_deliveries(c.in(), lat_us);
+    delivered += take_deliveries(c.in(), lat_us, &reflection_us);
   };
   const auto cpu_before = proc_stats(child).cpu_seconds;
   std::uint64_t in_flight_base = 0;
@@ -451,7 +473,8 @@ int main(int argc, char** argv) {
       const int k = static_cast<int>((seq / static_cast<std::uint64_t>(o.rooms)) % static_cast<std::uint64_t>(o.occupants));
       ++seq;
       c.queue("<message from='" + user(r, k) + "' to='" + room(r) + "' type='groupchat' id='t" +
-              std::to_string(now_ns()) + "'><body>" + body + "</body></message>");
+              std::to_string(now_ns()) + ".u" + std::to_string(r) + "_" + std::to_string(k) + "'><body>" + body +
+              "</body></message>");
       ++sent;
     }
     c.flush();
@@ -471,7 +494,12 @@ int main(int argc, char** argv) {
   waitpid(child, &st, 0);
 
   std::sort(lat_us.begin(), lat_us.end());
+  std::sort(reflection_us.begin(), reflection_us.end());
   auto pct = [&](double q) { return lat_us.empty() ? 0.0 : lat_us[static_cast<std::size_t>(q * (lat_us.size() - 1))]; };
+  auto rpct = [&](double q) {
+    return reflection_us.empty() ? 0.0 : reflection_us[static_cast<std::size_t>(q * (reflection_us.size() - 1))];
+  };
+  if (!o.label.empty()) std::printf("run              %s\n", o.label.c_str());
   std::printf("shape            %d rooms x %d occupants, %s msg/s, %.1f s, body %d B\n", o.rooms, o.occupants,
               o.rate > 0 ? std::to_string(static_cast<long>(o.rate)).c_str() : "max", o.seconds, o.body_bytes);
   std::printf("sent             %llu messages\n", static_cast<unsigned long long>(sent));
@@ -483,6 +511,8 @@ int main(int argc, char** argv) {
               (after_join.rss_kb - before_join.rss_kb) * 1024.0 / total_occupants,
               after_join.rss_kb - before_join.rss_kb, total_occupants);
   std::printf("latency          p50 %.0f us, p99 %.0f us (%zu samples)\n", pct(0.5), pct(0.99), lat_us.size());
+  std::printf("reflection       p50 %.0f us, p99 %.0f us (%zu samples: send -> the sender's own copy)\n", rpct(0.5),
+              rpct(0.99), reflection_us.size());
   if (o.check && delivered != sent * static_cast<std::uint64_t>(o.occupants)) {
     std::printf("CHECK FAILED: not every message reached every occupant\n");
     return 1;

@@ -23,7 +23,7 @@ struct ApiServer::Impl {
 };
 
 ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& registry, analytics::SubmitFn submit,
-                     analytics::InspectFn inspect)
+                     analytics::InspectFn inspect, std::vector<analytics::ReadinessCheck> checks)
     : impl_(std::make_unique<Impl>()) {
   namespace an = analytics;
   const std::string& pg = settings.get("pg");
@@ -44,7 +44,7 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
   impl_->store = std::make_unique<sql::PgReadStore>(pg, cfg.threads);
   impl_->server = std::make_unique<an::HttpServer>(cfg, registry);
   an::metrics::register_build_info(registry, kVersion);
-  an::add_api_routes(*impl_->server, registry, *impl_->store);
+  an::add_api_routes(*impl_->server, registry, *impl_->store, std::move(checks));
   // Client telemetry is decided by the room loop too; without one (mucstreamd api) the
   // routes still exist and answer 503 saying where telemetry is served.
   const bool owns_rooms = static_cast<bool>(submit);  // read before submit is moved below

@@ -11,6 +11,7 @@
 #include "analytics/admin.hpp"
 #include "analytics/auth.hpp"
 #include "analytics/metrics.hpp"
+#include "analytics/server.hpp"
 #include "tools/common/settings.hpp"
 
 namespace mucstream::tools {
@@ -27,8 +28,9 @@ class ApiServer {
   // administration), binds and starts serving on background threads. Throws SettingsError
   // for missing or bad settings, std::runtime_error when the address cannot be bound.
   // `inspect` (with `submit`) lets GET /v1/admin/rooms/{room}/occupants read the live rooms.
+  // `checks`: the process's connections besides PostgreSQL that GET /readyz reports.
   ApiServer(const Settings& settings, analytics::metrics::Registry& registry, analytics::SubmitFn submit = {},
-            analytics::InspectFn inspect = {});
+            analytics::InspectFn inspect = {}, std::vector<analytics::ReadinessCheck> checks = {});
   ~ApiServer();
   int port() const;
   void stop();

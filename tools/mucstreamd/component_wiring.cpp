@@ -9,6 +9,8 @@ xmpp::ConnectionOptions connection_options(const Settings& s) {
   c.port = s.get_int("xmpp.port");
   c.domain = s.get("xmpp.domain");
   c.secret = s.get("xmpp.secret");
+  c.max_backoff = std::chrono::milliseconds(s.get_int("xmpp.reconnect_max_ms"));
+  if (c.max_backoff < c.min_backoff) c.min_backoff = c.max_backoff;
   if (c.domain.empty()) throw SettingsError("--domain (xmpp.domain) is required");
   if (c.secret.empty()) throw SettingsError("--secret (xmpp.secret, MUCSTREAM_XMPP_SECRET) is required");
   return c;

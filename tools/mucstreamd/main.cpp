@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   Settings settings(mucstreamd_settings());
   try {
     settings.parse(argc - 2, argv + 2, Settings::environment());
+    validate_mucstreamd_settings(settings);
   } catch (const SettingsError& e) {
     std::fprintf(stderr, "mucstreamd %s: %s\n", role->name, e.what());
     return 2;
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   log::set_level(settings.get("log.level"));
+  log::set_format(settings.get("log.format"));
   try {
     return role->run(settings);
   } catch (const SettingsError& e) {

@@ -20,6 +20,8 @@
 #include "sql/replay.hpp"
 #include "tools/mucstreamd/api_server.hpp"
 #include "tools/mucstreamd/component_wiring.hpp"
+#include "tools/mucstreamd/metered_sink.hpp"
+#include "tools/mucstreamd/metrics_wiring.hpp"
 #include "tools/common/log.hpp"
 #include "tools/mucstreamd/pipeline.hpp"
 #include "tools/mucstreamd/roles.hpp"
@@ -29,24 +31,8 @@ namespace mucstream::tools {
 
 
 namespace {
-// The numbers /metrics serves for the parts of this process, read at scrape time.
-void register_metrics(analytics::metrics::Registry& r, const xmpp::RoomService& svc, const events::Producer& producer,
-                      const sql::Materializer& materializer) {
-  const auto& st = svc.stats();
-  r.counter_fn("mucstream_stanzas_in_total", "Stanzas received from the XMPP server", {},
-               [&st] { return static_cast<double>(st.stanzas_in.load()); });
-  r.counter_fn("mucstream_stanzas_out_total", "Stanzas sent to the XMPP server", {},
-               [&st] { return static_cast<double>(st.stanzas_out.load()); });
-  r.counter_fn("mucstream_stanzas_rejected_total", "Stanzas refused for flooding", {{"reason", "flood"}},
-               [&st] { return static_cast<double>(st.rejected_flood.load()); });
-  r.gauge_fn("mucstream_component_connected", "1 while the component is connected to the XMPP server", {},
-             [&st] { return st.connected.load() ? 1.0 : 0.0; });
-  r.counter_fn("mucstream_events_produced_total", "Events acknowledged by Kafka", {},
-               [&producer] { return static_cast<double>(producer.stats().delivered); });
-  r.counter_fn("mucstream_events_spilled_total", "Events written to the spill file", {},
-               [&producer] { return static_cast<double>(producer.stats().spilled); });
-  r.counter_fn("mucstream_events_materialized_total", "Events rows inserted into PostgreSQL", {},
-               [&materializer] { return static_cast<double>(materializer.stats().inserted); });
+void register_lag_metric(analytics::metrics::Registry& r, const events::Producer& producer,
+                         const sql::Materializer& materializer) {
   // Lag as events this process produced that are not in PostgreSQL yet.
   r.gauge_fn("mucstream_materializer_lag_events", "Events delivered to Kafka and not yet materialised", {},
              [&producer, &materializer] {
@@ -106,20 +92,28 @@ int run_all(const Settings& s) {
   crypto::OpenSslCrypto openssl;
   int rc = 0;
   {
-    xmpp::RoomService service(conn, limits(s), service_config(s), std::move(restored), ids, openssl, producer);
+    MeteredSink sink(producer);
+    xmpp::RoomService service(conn, limits(s), service_config(s), std::move(restored), ids, openssl, sink);
     analytics::metrics::Registry registry;  // outlives the API that serves it
     std::unique_ptr<ApiServer> api;
     if (s.get("jwt.secret").empty()) {
       log::warn("all", "HTTP API not started: set --jwt-secret (MUCSTREAM_JWT_SECRET) to serve it");
     } else {
-      register_metrics(registry, service, producer, materializer);
+      register_component_metrics(registry, service);
+      register_sink_metrics(registry, sink);
+      register_producer_metrics(registry, producer);
+      register_materializer_metrics(registry, materializer);
+      register_lag_metric(registry, producer, materializer);
       try {
         // Each occupant's self-presence then carries its client token for POST /v1/telemetry.
         service.set_telemetry_token_source(telemetry_token_source(s));
         api = std::make_unique<ApiServer>(
             s, registry,
             [&service](core::Command c, auto done) { service.submit(std::move(c), std::move(done)); },
-            [&service](auto read) { service.inspect(std::move(read)); });
+            [&service](auto read) { service.inspect(std::move(read)); },
+            std::vector<analytics::ReadinessCheck>{
+                {"xmpp", [&service] { return service.stats().connected.load(); }},
+                {"kafka", [&sink] { return sink.last_accepting(); }}});
       } catch (...) {  // bad --http-listen or secret: stop what runs, then say why
         stop_pipeline();
         throw;

@@ -1,29 +1,66 @@
-// mucstreamd component: the XEP-0114 MUC component on its own. Events go to a log sink
-// (stderr lines, stdout JSON lines or nowhere: --xmpp-events); `mucstreamd all` wires the
-// Kafka producer instead.
+// mucstreamd component: the XEP-0114 MUC component on its own.
+//   --kafka-brokers B: events go to Kafka (the producer is the commit point: output is sent
+//     once Kafka acknowledged the events); /readyz checks XMPP and Kafka.
+//   without brokers: events go to a log sink (stderr lines, stdout JSON lines or nowhere:
+//     --xmpp-events), durable at once, nothing to restore from.
+// --ops-listen serves /metrics, /healthz and /readyz.
 #include <memory>
 
 #include "crypto/openssl_crypto.hpp"
 #include "events/ids.hpp"
+#include "tools/common/log.hpp"
 #include "tools/mucstreamd/component_wiring.hpp"
 #include "tools/mucstreamd/event_log_sink.hpp"
+#include "tools/mucstreamd/metered_sink.hpp"
+#include "tools/mucstreamd/metrics_wiring.hpp"
+#include "tools/mucstreamd/ops_server.hpp"
 #include "tools/mucstreamd/pipeline.hpp"
+#include "tools/mucstreamd/probes.hpp"
 #include "tools/mucstreamd/roles.hpp"
 
 namespace mucstream::tools {
+namespace {
+std::unique_ptr<core::EventSink> log_sink(const std::string& where) {
+  if (where == "stdout") return std::make_unique<JsonLinesSink>(stdout);
+  if (where == "none") return std::make_unique<NullSink>();
+  if (where == "log") return std::make_unique<LogSink>();
+  throw SettingsError("--xmpp-events must be log, stdout or none");
+}
+}  // namespace
 
 int run_component(const Settings& s) {
-  auto conn = connection_options(s);
-  std::unique_ptr<core::EventSink> sink;
-  const std::string& where = s.get("xmpp.events");
-  if (where == "stdout") sink = std::make_unique<JsonLinesSink>(stdout);
-  else if (where == "none") sink = std::make_unique<NullSink>();
-  else if (where == "log") sink = std::make_unique<LogSink>();
-  else throw SettingsError("--xmpp-events must be log, stdout or none");
+  const xmpp::ConnectionOptions conn = connection_options(s);
+  const std::atomic<bool>& stop = install_stop_signals();
+  const std::string& brokers = s.get("kafka.brokers");
+  std::unique_ptr<events::Producer> producer;
+  std::unique_ptr<core::EventSink> plain;
+  std::unique_ptr<KafkaProbe> kafka_probe;
+  if (!brokers.empty()) {
+    producer = std::make_unique<events::Producer>(producer_config(s, brokers));
+    kafka_probe = std::make_unique<KafkaProbe>(brokers, producer_config(s, brokers).properties);
+  } else {
+    plain = log_sink(s.get("xmpp.events"));
+  }
+  MeteredSink sink(producer ? static_cast<core::EventSink&>(*producer) : *plain);
+
   events::UuidV7Ids ids;
   crypto::OpenSslCrypto openssl;
-  xmpp::RoomService service(conn, limits(s), service_config(s), core::Service{}, ids, openssl, *sink);
-  return service.run(install_stop_signals());
+  xmpp::RoomService service(conn, limits(s), service_config(s), core::Service{}, ids, openssl, sink);
+
+  analytics::metrics::Registry registry;
+  register_component_metrics(registry, service);
+  register_sink_metrics(registry, sink);
+  if (producer) register_producer_metrics(registry, *producer);
+  std::vector<analytics::ReadinessCheck> checks{
+      {"xmpp", [&service] { return service.stats().connected.load(); }}};
+  if (kafka_probe)
+    checks.push_back({"kafka", [&sink, probe = kafka_probe.get()] { return sink.last_accepting() && probe->ready(); }});
+  auto ops = ops_server_if_configured(s.get("ops.listen"), registry, std::move(checks));
+
+  const int rc = service.run(stop);
+  if (ops) ops->stop();  // its checks read the service
+  if (producer) producer->close();
+  return rc;
 }
 
 }  // namespace mucstream::tools

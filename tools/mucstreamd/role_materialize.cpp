@@ -1,7 +1,11 @@
 // mucstreamd materialize: the materialiser on its own (scale out by starting more in the
-// same consumer group). Migrates at start-up, runs until SIGTERM/SIGINT.
+// same consumer group). Migrates at start-up, runs until SIGTERM/SIGINT. --ops-listen
+// serves /metrics, /healthz and /readyz (Kafka and PostgreSQL reachable).
 #include "tools/common/log.hpp"
+#include "tools/mucstreamd/metrics_wiring.hpp"
+#include "tools/mucstreamd/ops_server.hpp"
 #include "tools/mucstreamd/pipeline.hpp"
+#include "tools/mucstreamd/probes.hpp"
 #include "tools/mucstreamd/roles.hpp"
 
 namespace mucstream::tools {
@@ -9,8 +13,18 @@ namespace mucstream::tools {
 int run_materialize(const Settings& s) {
   const std::atomic<bool>& stop = install_stop_signals();
   KafkaEndpoint kafka = kafka_endpoint(s, false);
-  sql::Materializer m(materializer_config(s, kafka));
+  const sql::MaterializerConfig cfg = materializer_config(s, kafka);
+  PgProbe pg(cfg.pg);
+  KafkaProbe kafka_probe(kafka.brokers, cfg.consumer.properties);
+  analytics::metrics::Registry registry;
+  std::unique_ptr<OpsServer> ops;
+  sql::Materializer m(cfg);
+  register_materializer_metrics(registry, m);
+  ops = ops_server_if_configured(
+      s.get("ops.listen"), registry,
+      {{"kafka", [&kafka_probe] { return kafka_probe.ready(); }}, {"postgresql", [&pg] { return pg.ready(); }}});
   m.run(stop);
+  if (ops) ops->stop();
   return 0;
 }
 

@@ -1,4 +1,6 @@
 // Every mucstreamd setting, in one place so `--help` and the docs list them all.
+#include <initializer_list>
+
 #include "tools/mucstreamd/roles.hpp"
 
 namespace mucstream::tools {
@@ -11,6 +13,9 @@ std::vector<SettingSpec> mucstreamd_settings() {
       {"xmpp.port", "5347", "the server's component port"},
       {"xmpp.domain", "rooms.localhost", "MUC domain the component owns", false, "--domain"},
       {"xmpp.secret", "", "component secret shared with the server", true, "--secret"},
+      {"xmpp.reconnect_max_ms", "30000",
+       "longest wait between connection attempts; a standby component retrying while another is active takes over "
+       "within about this long"},
       {"limits.max_stanza_bytes", "262144", "largest stanza accepted (bigger: policy-violation)"},
       {"limits.messages_per_second", "10", "sustained stanzas per second per sender"},
       {"limits.burst", "30", "stanzas a sender may send in a burst"},
@@ -33,12 +38,23 @@ std::vector<SettingSpec> mucstreamd_settings() {
       {"kafka.queue_full_wait_ms", "1000", "'wait': how long publish may wait for queue space before spilling"},
       {"kafka.mock_brokers", "3", "brokers of the embedded mock cluster"},
       {"kafka.mock_partitions", "64", "partitions of the events topic in the embedded mock cluster (each keeps ~5 MiB)"},
+      {"kafka.snapshot_topic", "mucstream.snapshots",
+       "topic of room snapshots for fast restart (compacted in production; key = room JID)"},
+      // Commit point and restore
+      {"commit.release", "durable",
+       "when a decision's output is sent: 'durable' (after the log acknowledged its events) or 'immediate' "
+       "(at once; a benchmark baseline that can show what is later lost)"},
+      {"commit.unavailable_ms", "5000",
+       "the log may fail to acknowledge for this long before state-changing stanzas are refused (resource-constraint)"},
+      {"snapshot.interval_ms", "10000", "how often changed rooms are snapshotted for fast restart"},
       {"materialize.batch_max", "5000", "most events per PostgreSQL transaction"},
       {"materialize.batch_ms", "100", "longest a batch waits to fill once it has an event"},
       // HTTP API
       {"http.listen", "127.0.0.1:8080", "HOST:PORT the HTTP API listens on"},
       {"http.cors_origins", "", "comma-separated origins allowed by CORS ('*' for any)"},
       {"jwt.secret", "", "HS256 secret that signs API tokens", true},
+      {"ops.listen", "",
+       "component, materialize: HOST:PORT serving /metrics, /healthz and /readyz (empty: not served)"},
       {"jwt.client_token_ttl", "43200", "seconds a client telemetry token handed to an occupant stays valid"},
       // mucstreamd reports
       {"reports.recompute", "false", "reports: rebuild room reports from the stored events", false, "--recompute"},
@@ -47,6 +63,50 @@ std::vector<SettingSpec> mucstreamd_settings() {
   };
   s.insert(s.end(), more.begin(), more.end());
   return s;
+}
+
+namespace {
+void one_of(const Settings& s, const std::string& key, std::initializer_list<const char*> allowed) {
+  const std::string& v = s.get(key);
+  std::string list;
+  for (const char* a : allowed) {
+    if (v == a) return;
+    list += list.empty() ? "" : ", ";
+    list += a;
+  }
+  throw SettingsError(Settings::flag_for(key) + " (" + key + ") must be one of " + list + ", got '" + v + "'");
+}
+
+void positive(const Settings& s, const std::string& key) {
+  if (s.get_int(key) <= 0)
+    throw SettingsError(Settings::flag_for(key) + " (" + key + ") must be a positive number of milliseconds, got '" +
+                        s.get(key) + "'");
+}
+
+void listen_address(const Settings& s, const std::string& key, bool may_be_empty) {
+  const std::string& v = s.get(key);
+  if (v.empty() && may_be_empty) return;
+  const auto colon = v.rfind(':');
+  const std::string port = colon == std::string::npos ? "" : v.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(port) > 65535)
+    throw SettingsError(Settings::flag_for(key) + " (" + key + ") must be HOST:PORT, got '" + v + "'");
+}
+}  // namespace
+
+void validate_mucstreamd_settings(const Settings& s) {
+  one_of(s, "log.level", {"debug", "info", "warn", "error"});
+  one_of(s, "log.format", {"text", "json"});
+  one_of(s, "commit.release", {"durable", "immediate"});
+  one_of(s, "xmpp.events", {"log", "stdout", "none"});
+  one_of(s, "kafka.queue_full", {"wait", "spill"});
+  positive(s, "commit.unavailable_ms");
+  positive(s, "snapshot.interval_ms");
+  positive(s, "xmpp.reconnect_max_ms");
+  if (s.get("kafka.snapshot_topic").empty())
+    throw SettingsError("--kafka-snapshot-topic (kafka.snapshot_topic) must name a topic");
+  listen_address(s, "ops.listen", true);
+  listen_address(s, "http.listen", false);
 }
 
 }  // namespace mucstream::tools

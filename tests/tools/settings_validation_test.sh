@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# mucstreamd refuses a bad value of a closed-set or ranged setting at start: exit code 2 and
+# a message naming the setting and what it accepts; good values pass (checked with --help,
+# which exits 0 after validation without starting the role).
+#   settings_validation_test.sh MUCSTREAMD
+set -uo pipefail
+mucstreamd=$1
+fails=0
+refused() {  # EXPECTED_TEXT ARGS…
+  local want=$1; shift
+  local err rc
+  err=$(MUCSTREAM_CONFIG= timeout 10 "$mucstreamd" component "$@" 2>&1 >/dev/null); rc=$?
+  if [ "$rc" -eq 2 ] && grep -qF -- "$want" <<<"$err"; then echo "ok   refused: $*"
+  else echo "FAIL $*: rc=$rc, wanted '$want' in: $err"; fails=$((fails + 1)); fi
+}
+accepted() {
+  local rc
+  MUCSTREAM_CONFIG= timeout 10 "$mucstreamd" component "$@" --help >/dev/null 2>&1; rc=$?
+  if [ "$rc" -eq 0 ]; then echo "ok   accepted: $*"; else echo "FAIL accepted: $* (rc=$rc)"; fails=$((fails + 1)); fi
+}
+refused "commit.release) must be one of durable, immediate, got 'fast'" --commit-release fast
+refused "log.format) must be one of text, json, got 'xml'" --log-format xml
+refused "log.level) must be one of debug, info, warn, error" --log-level verbose
+refused "commit.unavailable_ms) must be a positive number of milliseconds" --commit-unavailable-ms 0
+refused "--commit-unavailable-ms must be a whole number, got '5s'" --commit-unavailable-ms 5s
+refused "snapshot.interval_ms) must be a positive number of milliseconds" --snapshot-interval-ms -1
+refused "kafka.snapshot_topic) must name a topic" --kafka-snapshot-topic ''
+refused "ops.listen) must be HOST:PORT, got 'localhost'" --ops-listen localhost
+refused "ops.listen) must be HOST:PORT, got ':99999'" --ops-listen :99999
+# the environment and TOML files are validated like flags
+err=$(MUCSTREAM_COMMIT_RELEASE=later timeout 10 "$mucstreamd" component 2>&1 >/dev/null); rc=$?
+if [ "$rc" -eq 2 ] && grep -qF "commit.release" <<<"$err"; then echo "ok   refused: MUCSTREAM_COMMIT_RELEASE=later"
+else echo "FAIL env: rc=$rc $err"; fails=$((fails + 1)); fi
+toml=$(mktemp); trap 'rm -f "$toml"' EXIT
+printf '[log]\nformat = "yaml"\n' >"$toml"
+err=$(timeout 10 "$mucstreamd" component --config "$toml" 2>&1 >/dev/null); rc=$?
+if [ "$rc" -eq 2 ] && grep -qF "log.format" <<<"$err"; then echo "ok   refused: TOML log.format = yaml"
+else echo "FAIL toml: rc=$rc $err"; fails=$((fails + 1)); fi
+accepted --commit-release immediate --log-format json --commit-unavailable-ms 250 --snapshot-interval-ms 1000 \
+  --kafka-snapshot-topic snaps --ops-listen 127.0.0.1:0
+accepted --commit-release durable --log-format text --ops-listen '[::1]:9100'
+[ "$fails" -eq 0 ] && echo "all passed"
+exit "$fails"

@@ -1,0 +1,48 @@
+#include "tools/mucstreamd/metrics_wiring.hpp"
+
+namespace mucstream::tools {
+
+void register_component_metrics(analytics::metrics::Registry& r, const xmpp::RoomService& svc) {
+  const auto& st = svc.stats();
+  r.counter_fn("mucstream_stanzas_in_total", "Stanzas received from the XMPP server", {},
+               [&st] { return static_cast<double>(st.stanzas_in.load()); });
+  r.counter_fn("mucstream_stanzas_out_total", "Stanzas sent to the XMPP server", {},
+               [&st] { return static_cast<double>(st.stanzas_out.load()); });
+  r.counter_fn("mucstream_stanzas_rejected_total", "Stanzas refused for flooding", {{"reason", "flood"}},
+               [&st] { return static_cast<double>(st.rejected_flood.load()); });
+  r.counter_fn("mucstream_component_connects_total", "Successful connections to the XMPP server", {},
+               [&st] { return static_cast<double>(st.connects.load()); });
+  r.gauge_fn("mucstream_component_connected", "1 while the component is connected to the XMPP server", {},
+             [&st] { return st.connected.load() ? 1.0 : 0.0; });
+}
+
+void register_sink_metrics(analytics::metrics::Registry& r, const MeteredSink& sink) {
+  r.counter_fn("mucstream_sink_published_total", "Events the room loop appended to its event log", {},
+               [&sink] { return static_cast<double>(sink.published()); });
+  r.counter_fn("mucstream_sink_durable_total", "Events the event log reported durable (the commit point)", {},
+               [&sink] { return static_cast<double>(sink.durable()); });
+  r.gauge_fn("mucstream_sink_pending_events", "Events appended and not yet durable (their output is parked)", {},
+             [&sink] { return static_cast<double>(sink.pending()); });
+  r.gauge_fn("mucstream_sink_accepting", "1 while the event log accepts new actions (0: refused with resource-constraint)",
+             {}, [&sink] { return sink.last_accepting() ? 1.0 : 0.0; });
+  r.counter_fn("mucstream_snapshot_rounds_total", "Completed room snapshot rounds", {},
+               [&sink] { return static_cast<double>(sink.snapshot_rounds()); });
+}
+
+void register_producer_metrics(analytics::metrics::Registry& r, const events::Producer& producer) {
+  r.counter_fn("mucstream_events_produced_total", "Events acknowledged by Kafka", {},
+               [&producer] { return static_cast<double>(producer.stats().delivered); });
+  r.counter_fn("mucstream_events_spilled_total", "Events written to the spill file", {},
+               [&producer] { return static_cast<double>(producer.stats().spilled); });
+}
+
+void register_materializer_metrics(analytics::metrics::Registry& r, const sql::Materializer& m) {
+  r.counter_fn("mucstream_events_materialized_total", "Events rows inserted into PostgreSQL", {},
+               [&m] { return static_cast<double>(m.stats().inserted); });
+  r.counter_fn("mucstream_materializer_pg_failures_total", "Failed PostgreSQL attempts of the materialiser", {},
+               [&m] { return static_cast<double>(m.stats().pg_failures); });
+  r.gauge_fn("mucstream_materializer_partitions", "Partitions this materialiser owns", {},
+             [&m] { return static_cast<double>(m.stats().assigned); });
+}
+
+}  // namespace mucstream::tools

@@ -1,0 +1,17 @@
+#pragma once
+// The series each part of a mucstreamd process adds to /metrics, read at scrape time from
+// the part's own counters (xmpp/, events/ and sql/ never see the registry).
+#include "analytics/metrics.hpp"
+#include "events/kafka.hpp"
+#include "sql/materializer.hpp"
+#include "tools/mucstreamd/metered_sink.hpp"
+#include "xmpp/room_service.hpp"
+
+namespace mucstream::tools {
+
+void register_component_metrics(analytics::metrics::Registry& r, const xmpp::RoomService& svc);
+void register_sink_metrics(analytics::metrics::Registry& r, const MeteredSink& sink);
+void register_producer_metrics(analytics::metrics::Registry& r, const events::Producer& producer);
+void register_materializer_metrics(analytics::metrics::Registry& r, const sql::Materializer& m);
+
+}  // namespace mucstream::tools

@@ -227,7 +227,8 @@ wait_http() {  # wait_http PORT PATH STATUS SECONDS
 }
 
 # The settings every scenario's component gets: refuse after 2 s without durability
-# (short, so the outage scenarios see it), flood limits above the load's rate.
-commit_flags=(--commit-unavailable-ms 2000 --limits-messages-per-second 50 --limits-burst 100)
+# (short, so the outage scenarios see it), retry the XMPP server at least every second
+# (as docs/operations.md advises for standbys), flood limits above the load's rate.
+commit_flags=(--commit-unavailable-ms 2000 --xmpp-reconnect-max-ms 1000 --limits-messages-per-second 50 --limits-burst 100)
 plus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a + b }'; }   # plus A B
 at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }     # at_least A B: A >= B

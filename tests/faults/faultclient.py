@@ -80,11 +80,12 @@ def stanza_id(el, room):
 
 
 async def make_room(owner, others, i):
-    """A persistent room with a name, a subject, bob as member and the talky lock on:
-    everything the audit expects back after a fault."""
+    """A persistent room with a name, a subject, bob and carol as members and the talky lock
+    on: everything the audit expects back after a fault. (Members, so that they may join
+    again through the lock when a room comes back without its occupants.)"""
     room = unique_room("fault%d" % i)
     spec = {"jid": room, "name": "Fault room %d" % i, "subject": "Subject of fault room %d" % i,
-            "members": ["bob@localhost"]}
+            "members": ["bob@localhost", "carol@localhost"]}
     await owner.join(room, "Alice")
     r = await owner.iq(room, "set", config_form(roomname=spec["name"], persistentroom=1))
     assert r.get("type") == "result", dump(r)
@@ -94,8 +95,8 @@ async def make_room(owner, others, i):
         c.rooms[room] = c.user.capitalize()
     owner.send_xml("<message to='%s' type='groupchat'><subject>%s</subject></message>" % (room, spec["subject"]))
     await owner.expect(lambda el: el.tag == q("message") and el.find(q("subject")) is not None, 5, "subject")
-    r = await owner.iq(room, "set", "<query xmlns='%s'><item jid='bob@localhost' affiliation='member'/></query>"
-                       % NS_MUC_ADMIN)
+    r = await owner.iq(room, "set", "<query xmlns='%s'>%s</query>" % (NS_MUC_ADMIN, "".join(
+        "<item jid='%s' affiliation='member'/>" % m for m in spec["members"])))
     assert r.get("type") == "result", dump(r)
     r = await owner.iq(room, "set", config_form(locked=1))
     assert r.get("type") == "result", dump(r)

@@ -2,7 +2,8 @@
 # Kafka away for 30 s: the `mucstreamd kafka-mock` process is stopped (SIGSTOP) under chat
 # load. Nothing is reflected while nothing can be made durable; after the bound
 # (--commit-unavailable-ms 2000) actions are refused with resource-constraint/wait; after
-# SIGCONT the chat resumes and nothing a client saw is lost.
+# SIGCONT the chat resumes and nothing a client saw is lost; the component's /readyz says 503
+# meanwhile.
 # Usage: kafka_away.sh MUCSTREAMD STATE_DIR
 set -euo pipefail
 mucstreamd=$1 state=$2
@@ -12,7 +13,9 @@ away=${FAULTS_AWAY_SECONDS:-30}
 world_start
 kafka_mock_start 3
 "$mucstreamd" migrate --pg "$pg" >"$state/migrate.log" 2>&1 || fail "migrate"
-component_start component "${commit_flags[@]}"
+ops_port=$(free_port)
+component_start component "${commit_flags[@]}" --ops-listen "127.0.0.1:$ops_port"
+wait_http "$ops_port" /readyz 200 20 || fail "the component is not ready"
 materialize_start mat1
 load_start --rooms 3 --rate 5
 wait_reflections 30 20 || fail "no chat before Kafka went away"
@@ -20,11 +23,14 @@ wait_reflections 30 20 || fail "no chat before Kafka went away"
 t_stop=$(now)
 say "SIGSTOP kafka-mock for $away s"
 kill -STOP "${PID[kafka-mock]}"
-sleep "$away"
+sleep 3
+ready_away=$(api_get "$ops_port" /readyz)
+sleep "$((away - 3))"
 kill -CONT "${PID[kafka-mock]}"
 t_cont=$(now)
 say "SIGCONT kafka-mock"
 wait_reflections 30 60 || fail "the chat did not resume after Kafka came back"
+wait_http "$ops_port" /readyz 200 30 || fail "the component's /readyz not 200 after Kafka came back"
 load_stop
 
 during=$(reflections_between "$(plus "$t_stop" 1)" "$t_cont")
@@ -32,6 +38,7 @@ refused=$(errors_between "$t_stop" "$(plus "$t_cont" 1)" resource-constraint)
 not_wait=$(errors_between "$t_stop" "$(plus "$t_cont" 1)" resource-constraint not-wait)
 first=$(first_error_after "$t_stop" resource-constraint)
 say "while Kafka was away: $during reflections, $refused refusals (resource-constraint), the first after $first s"
+[ "$ready_away" = 503 ] || fail "the component's /readyz answered $ready_away while Kafka was away"
 [ "$during" = 0 ] || fail "$during messages reflected while nothing could be made durable"
 [ "$not_wait" = 0 ] || fail "$not_wait resource-constraint errors not of type wait"
 [ "$refused" -gt 0 ] || fail "no action refused with resource-constraint while Kafka was away"

@@ -210,7 +210,7 @@ api_get() {  # api_get PORT PATH: prints the HTTP status
   "$python" - "$1" "$2" <<'PY'
 import sys, urllib.request, urllib.error
 try:
-    print(urllib.request.urlopen("http://127.0.0.1:%s%s" % (sys.argv[1], sys.argv[2]), timeout=2).status)
+    print(urllib.request.urlopen("http://127.0.0.1:%s%s" % (sys.argv[1], sys.argv[2]), timeout=5).status)
 except urllib.error.HTTPError as e:
     print(e.code)
 except Exception:

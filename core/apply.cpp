@@ -11,6 +11,7 @@ void create(Service& s, const Event& e, const data::RoomCreated& d) {
   Room r;
   r.jid = e.room;
   r.room_id = e.room_id;
+  r.seq = e.seq;  // the next decision numbers after it (a pre-created room's first join is seq 2)
   r.created_ms = e.time_ms;
   r.config = d.config;
   r.awaiting_configuration = d.awaiting_configuration;

@@ -212,9 +212,17 @@ struct ClientReport {
 // The service is going away (SIGTERM): everyone leaves with status 332.
 struct Shutdown {};
 
+// A session the room believes present whose client is gone (its server bounced what the
+// room sent, or it did not answer a ping after a restart): it leaves with reason "ghost"
+// and the others see status 333.
+struct RemoveGhost {
+  std::string room;      // bare room JID
+  std::string full_jid;  // the session's real full JID
+};
+
 using Command = std::variant<Presence, Join, Leave, UpdatePresence, ChangeNick, SendGroupchat, SendPrivate, ChangeSubject,
                              Invite, SetRole, SetAffiliation, Configure, CancelConfiguration, CreateRoom, SetLock,
                              DestroyRoom, ObserveJingle, AnnounceMedia, ReportP2PStats, SetRtt, ClientReport,
-                             Shutdown>;
+                             Shutdown, RemoveGhost>;
 
 }  // namespace mucstream::core

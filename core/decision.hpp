@@ -27,6 +27,7 @@ inline constexpr int kKicked = 307;
 inline constexpr int kAffiliationChange = 321;
 inline constexpr int kMembersOnly = 322;
 inline constexpr int kShutdown = 332;
+inline constexpr int kRemovedByError = 333;  // removed because of an error (a ghost)
 }  // namespace status
 
 // An occupant's presence (available or unavailable) as seen by one recipient session.

@@ -26,6 +26,7 @@ Decision decide_p2p_stats(const Service&, const ReportP2PStats&, Context&);     
 Decision decide_rtt(const Service&, const SetRtt&, Context&);                   // calls.cpp
 Decision decide_client_report(const Service&, const ClientReport&, Context&);   // telemetry.cpp
 Decision decide_shutdown(const Service&, const Shutdown&, Context&);
+Decision decide_remove_ghost(const Service&, const RemoveGhost&, Context&);  // ghost.cpp
 
 // Shared by join (re-join under a new nick) and the nick change feature.
 Decision change_nick(const Room&, const Occupant&, const std::string& new_nick, Context&);

@@ -22,8 +22,8 @@ bool failure_reason(std::string_view r) {
 // Reasons that mean the call was cut off from outside: a party went (occupant_left reasons,
 // Jingle's <gone/>) or the room did.
 bool interruption_reason(std::string_view r) {
-  static constexpr std::array<std::string_view, 8> kInterruptions = {
-      "left", "kicked", "banned", "affiliation_lost", "members_only", "room_destroyed", "shutdown", "gone"};
+  static constexpr std::array<std::string_view, 9> kInterruptions = {
+      "left", "kicked", "banned", "affiliation_lost", "members_only", "room_destroyed", "shutdown", "gone", "ghost"};
   return std::find(kInterruptions.begin(), kInterruptions.end(), r) != kInterruptions.end();
 }
 

@@ -5,17 +5,26 @@
 #include <librdkafka/rdkafka_mock.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
 #include "events/envelope.hpp"
+#include "events/room_snapshot.hpp"
 #include "events/log.hpp"
 
 namespace mucstream::events {
 namespace {
 constexpr const char* kLog = "kafka";
+
+// The mock cluster's own handle logs through the C API.
+void mock_log(const rd_kafka_t*, int level, const char* fac, const char* buf) {
+  const core::LogLevel l = level <= 3 ? core::LogLevel::error : level == 4 ? core::LogLevel::warn
+                         : level <= 6 ? core::LogLevel::info : core::LogLevel::debug;
+  if (core::log_enabled(l)) core::log_write(l, "librdkafka", std::string(fac) + ": " + buf);
+}
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -31,10 +40,11 @@ void set(RdKafka::Conf& conf, const std::string& k, const std::string& v) {
 
 // ---------------------------------------------------------------- mock cluster
 
-MockCluster::MockCluster(int brokers) {
+MockCluster::MockCluster(int brokers) : brokers_(brokers) {
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "client.id", "mucstream-mock-cluster", err, sizeof err);
+  rd_kafka_conf_set_log_cb(conf, mock_log);
   rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (rk_ == nullptr) throw std::runtime_error(std::string("mock cluster: ") + err);
   mc_ = rd_kafka_mock_cluster_new(rk_, brokers);
@@ -56,63 +66,296 @@ void MockCluster::create_topic(const std::string& topic, int partitions) {
     throw std::runtime_error("mock cluster: creating topic " + topic + ": " + rd_kafka_err2str(e));
 }
 
+void MockCluster::set_all_brokers_down(bool down) {
+  for (int id = 1; id <= brokers_; ++id) {
+    const rd_kafka_resp_err_t e = down ? rd_kafka_mock_broker_set_down(mc_, id) : rd_kafka_mock_broker_set_up(mc_, id);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+      throw std::runtime_error("mock cluster: broker " + std::to_string(id) + ": " + rd_kafka_err2str(e));
+  }
+}
+
 std::unique_ptr<RdKafka::Conf> make_conf(const KafkaProperties& props) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   for (const auto& [k, v] : props) set(*conf, k, v);
+  install_kafka_log(*conf, shared_kafka_log());
   return conf;
 }
 
 // ---------------------------------------------------------------- producer
 
+namespace {
+// A message's opaque: its kind in the top two bits, a position or round id below.
+constexpr std::uint64_t kKindShift = 62;
+constexpr std::uint64_t kRaw = 0, kEvent = 1, kSnapshot = 2, kCheckpoint = 3;
+void* opaque(std::uint64_t kind, std::uint64_t n) {
+  return reinterpret_cast<void*>(static_cast<std::uintptr_t>((kind << kKindShift) | n));
+}
+std::uint64_t kind_of(void* o) { return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(o)) >> kKindShift; }
+std::uint64_t number_of(void* o) {
+  return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(o)) & ((std::uint64_t{1} << kKindShift) - 1);
+}
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+// A message on its way into librdkafka's queue.
+struct Producer::Outgoing {
+  bool snapshot_topic = false;
+  std::string key;
+  std::optional<std::string> value;  // nullopt: a null value (tombstone)
+  void* opaque = nullptr;
+};
+
+// A snapshot record waiting until every event published before it is durable.
+struct Producer::Held {
+  core::LogPosition after = 0;
+  Outgoing out;
+};
+
+struct Producer::Round {
+  std::uint64_t id = 0;
+  core::LogPosition upto = 0;
+  std::size_t outstanding = 0;  // records of this round not yet acknowledged
+  bool ended = false;
+  bool failed = false;
+  std::map<std::int32_t, std::int64_t> hi;  // highest delivered offset with position <= upto
+};
+
 class Producer::Reports final : public RdKafka::DeliveryReportCb {
  public:
   explicit Reports(Producer& p) : p_(p) {}
   void dr_cb(RdKafka::Message& m) override {
-    if (m.err() == RdKafka::ERR_NO_ERROR) {
+    const std::uint64_t kind = kind_of(m.msg_opaque()), n = number_of(m.msg_opaque());
+    const bool ok = m.err() == RdKafka::ERR_NO_ERROR;
+    if (kind == kEvent || kind == kRaw) {
+      if (!ok) {
+        p_.failed_.fetch_add(1, std::memory_order_relaxed);
+        const std::string why = m.errstr();
+        if (m.topic_name() == p_.cfg_.topic) {
+          // Never reported durable: the loop keeps the room's output parked.
+          p_.spill(m.key() ? *m.key() : std::string(), static_cast<const char*>(m.payload()), m.len(), why.c_str());
+        } else {
+          log_error(kLog, "delivery to {} failed ({}): {}", m.topic_name(), why,
+                    std::string(static_cast<const char*>(m.payload()), std::min<std::size_t>(m.len(), 512)));
+        }
+        return;
+      }
       p_.delivered_.fetch_add(1, std::memory_order_relaxed);
+      if (kind == kRaw) return;
+      {
+        std::lock_guard lock(p_.mutex_);
+        auto& hi = p_.delivered_hi_[m.partition()];
+        hi = std::max(hi, m.offset());
+        for (Round& r : p_.rounds_)
+          if (n <= r.upto) {
+            auto& h = r.hi[m.partition()];
+            h = std::max(h, m.offset());
+          }
+        p_.acknowledged(n);
+      }
+      p_.batch_.push_back(n);
       return;
     }
-    p_.failed_.fetch_add(1, std::memory_order_relaxed);
-    const std::string key = m.key() ? *m.key() : std::string();
-    const std::string why = m.errstr();
-    if (m.topic_name() != p_.cfg_.topic) {
-      // Dead letters and other raw messages: not room events, but still not silent.
-      log_error(kLog, "delivery to {} failed ({}): {}", m.topic_name(), why,
-                std::string(static_cast<const char*>(m.payload()), std::min<std::size_t>(m.len(), 512)));
+    std::lock_guard lock(p_.mutex_);
+    auto it = std::find_if(p_.rounds_.begin(), p_.rounds_.end(), [n](const Round& r) { return r.id == n; });
+    if (kind == kCheckpoint) {
+      if (ok) {
+        p_.checkpoints_.fetch_add(1, std::memory_order_relaxed);
+        log_debug(kLog, "checkpoint of snapshot round {} written", n);
+      } else {
+        log_error(kLog, "checkpoint of snapshot round {} failed: {}", n, m.errstr());
+      }
       return;
     }
-    p_.spill(key, static_cast<const char*>(m.payload()), m.len(), why.c_str());
+    if (ok) p_.snapshots_.fetch_add(1, std::memory_order_relaxed);
+    if (it == p_.rounds_.end()) return;
+    if (!ok) {
+      it->failed = true;
+      log_error(kLog, "snapshot of {} failed ({}): round {} gets no checkpoint", m.key() ? *m.key() : "?",
+                m.errstr(), n);
+    }
+    --it->outstanding;
   }
 
  private:
   Producer& p_;
 };
 
-Producer::Producer(ProducerConfig cfg) : cfg_(std::move(cfg)), reports_(std::make_unique<Reports>(*this)) {
+Producer::Producer(ProducerConfig cfg)
+    : cfg_(std::move(cfg)), reports_(std::make_unique<Reports>(*this)), log_cb_(std::make_unique<KafkaLogCb>()) {
   KafkaProperties props = {
       {"bootstrap.servers", cfg_.brokers},
       {"enable.idempotence", "true"},
       {"acks", "all"},
       {"compression.type", "lz4"},
       {"linger.ms", "5"},
+      // Retry for ever: an event is either acknowledged or still pending (and accepting()
+      // says so); librdkafka's maximum, ~24 days.
+      {"message.timeout.ms", "2147483647"},
       {"client.id", "mucstream-producer"},
   };
   for (const auto& [k, v] : cfg_.properties) props[k] = v;
+  if (auto it = props.find("queue.buffering.max.messages"); it != props.end())
+    queue_limit_ = static_cast<std::size_t>(std::max(1L, std::stol(it->second)));
   auto conf = make_conf(props);
   std::string err;
   if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(reports_.get()), err) != RdKafka::Conf::CONF_OK)
     throw std::runtime_error("kafka: " + err);
+  install_kafka_log(*conf, *log_cb_);
   producer_.reset(RdKafka::Producer::create(conf.get(), err));
   if (!producer_) throw std::runtime_error("kafka producer: " + err);
-  poller_ = std::thread([this] {
-    while (!stop_.load(std::memory_order_relaxed)) producer_->poll(100);
-  });
-  log_info(kLog, "producer to {} topic {} (idempotent, acks=all, queue full: {})", cfg_.brokers, cfg_.topic,
-           cfg_.queue_full == ProducerConfig::QueueFull::wait ? "bounded wait, then spill" : "spill");
+  events_topic_.reset(RdKafka::Topic::create(producer_.get(), cfg_.topic, nullptr, err));
+  snapshot_topic_.reset(RdKafka::Topic::create(producer_.get(), cfg_.snapshot_topic, nullptr, err));
+  if (!events_topic_ || !snapshot_topic_) throw std::runtime_error("kafka topic: " + err);
+  poller_ = std::thread([this] { poll_loop(); });
+  log_info(kLog, "producer to {} topic {} (idempotent, acks=all, not accepting after {} ms unacknowledged)",
+           cfg_.brokers, cfg_.topic, cfg_.unavailable_ms);
 }
 
-Producer::~Producer() {
-  close();
+Producer::~Producer() { close(); }
+
+void Producer::set_durable_handler(DurableHandler h) { durable_ = std::move(h); }
+
+void Producer::set_restored_offsets(const std::map<std::int32_t, std::int64_t>& end_offsets) {
+  std::lock_guard lock(mutex_);
+  restored_ = end_offsets;
+}
+
+bool Producer::try_produce(const Outgoing& o) {
+  RdKafka::Topic* t = o.snapshot_topic ? snapshot_topic_.get() : events_topic_.get();
+  const RdKafka::ErrorCode e = producer_->produce(
+      t, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+      o.value ? const_cast<char*>(o.value->data()) : nullptr, o.value ? o.value->size() : 0, &o.key, o.opaque);
+  if (e == RdKafka::ERR_NO_ERROR) {
+    if (!o.snapshot_topic) produced_.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+  if (e == RdKafka::ERR__QUEUE_FULL) {
+    const auto n = queue_full_.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (n == 1 || n % 10000 == 0) log_warn(kLog, "producer queue full ({} times so far): events wait in memory", n);
+    return false;
+  }
+  // Not retriable here (e.g. larger than message.max.bytes): keep it waiting, the age bound
+  // turns accepting() false, and say why.
+  log_error(kLog, "produce to {} refused: {}", t->name(), RdKafka::err2str(e));
+  return false;
+}
+
+core::LogPosition Producer::publish(const core::Event& e) {
+  Outgoing o;
+  o.key = e.room;
+  o.value.emplace();
+  encode_into(*o.value, e);
+  std::lock_guard lock(mutex_);
+  const core::LogPosition pos = ++last_position_;
+  unacked_.emplace_back(steady_ms(), false);
+  o.opaque = opaque(kEvent, pos);
+  if (!overflow_.empty() || !try_produce(o)) overflow_.push_back(std::move(o));
+  return pos;
+}
+
+void Producer::acknowledged(core::LogPosition pos) {
+  if (pos < base_ || pos - base_ >= unacked_.size()) return;
+  unacked_[pos - base_].second = true;
+  while (!unacked_.empty() && unacked_.front().second) {
+    unacked_.pop_front();
+    ++base_;
+  }
+}
+
+bool Producer::accepting() const {
+  if (log_cb_->fatal()) return false;
+  std::lock_guard lock(mutex_);
+  if (!overflow_.empty()) return false;
+  if (unacked_.size() >= queue_limit_ - queue_limit_ / 10) return false;
+  return unacked_.empty() || steady_ms() - unacked_.front().first <= cfg_.unavailable_ms;
+}
+
+void Producer::snapshot_begin(core::LogPosition upto) {
+  std::lock_guard lock(mutex_);
+  Round r;
+  r.id = next_round_++;
+  r.upto = upto;
+  r.hi = delivered_hi_;  // everything delivered so far was published before the round
+  rounds_.push_back(std::move(r));
+}
+
+void Producer::snapshot(const core::Room& room) {
+  Held h;
+  h.out.snapshot_topic = true;
+  h.out.key = room.jid;
+  h.out.value = encode_room(room);
+  std::lock_guard lock(mutex_);
+  if (rounds_.empty()) return;  // outside a round: nothing would checkpoint it
+  h.after = last_position_;
+  h.out.opaque = opaque(kSnapshot, rounds_.back().id);
+  ++rounds_.back().outstanding;
+  held_.push_back(std::move(h));
+}
+
+void Producer::snapshot_removed(const std::string& room_jid) {
+  Held h;
+  h.out.snapshot_topic = true;
+  h.out.key = room_jid;
+  std::lock_guard lock(mutex_);
+  if (rounds_.empty()) return;
+  h.after = last_position_;
+  h.out.opaque = opaque(kSnapshot, rounds_.back().id);
+  ++rounds_.back().outstanding;
+  held_.push_back(std::move(h));
+}
+
+void Producer::snapshot_end() {
+  std::lock_guard lock(mutex_);
+  if (!rounds_.empty()) rounds_.back().ended = true;
+}
+
+std::string Producer::checkpoint_value(const Round& r) const {
+  std::map<std::int32_t, std::int64_t> start = restored_;
+  for (const auto& [p, off] : r.hi) start[p] = std::max(start[p], off + 1);
+  std::string v = fmt::format(R"({{"v":1,"topic":"{}","upto":{},"time":"{}","offsets":{{)", cfg_.topic, r.upto,
+                              format_time(now_ms()));
+  bool first = true;
+  for (const auto& [p, off] : start) {
+    v += fmt::format(R"({}"{}":{})", first ? "" : ",", p, off);
+    first = false;
+  }
+  v += "}}";
+  return v;
+}
+
+void Producer::pump() {
+  std::lock_guard lock(mutex_);
+  while (!overflow_.empty() && try_produce(overflow_.front())) overflow_.pop_front();
+  while (!held_.empty() && held_.front().after < base_ && try_produce(held_.front().out)) held_.pop_front();
+  while (!rounds_.empty() && rounds_.front().ended) {
+    Round& r = rounds_.front();
+    if (r.failed) {
+      rounds_.pop_front();
+      continue;
+    }
+    if (r.outstanding > 0 || r.upto >= base_) break;
+    const bool pending_held = std::any_of(held_.begin(), held_.end(), [&](const Held& h) {
+      return number_of(h.out.opaque) == r.id;
+    });
+    if (pending_held) break;
+    Outgoing o{true, kCheckpointKey, checkpoint_value(r), opaque(kCheckpoint, r.id)};
+    if (!try_produce(o)) break;
+    rounds_.pop_front();
+  }
+}
+
+void Producer::poll_loop() {
+  while (!stop_.load(std::memory_order_relaxed)) {
+    producer_->poll(20);
+    if (!batch_.empty()) {
+      if (durable_) durable_(std::move(batch_));
+      batch_.clear();
+    }
+    pump();
+  }
 }
 
 bool Producer::enqueue(const std::string& topic, const std::string& key, const std::string& payload,
@@ -128,7 +371,8 @@ bool Producer::enqueue(const std::string& topic, const std::string& key, const s
     }
     const RdKafka::ErrorCode e =
         producer_->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-                           const_cast<char*>(payload.data()), payload.size(), key.data(), key.size(), 0, h, nullptr);
+                           const_cast<char*>(payload.data()), payload.size(), key.data(), key.size(), 0, h,
+                           opaque(kRaw, 0));
     if (e == RdKafka::ERR_NO_ERROR) {
       produced_.fetch_add(1, std::memory_order_relaxed);
       return true;
@@ -146,14 +390,6 @@ bool Producer::enqueue(const std::string& topic, const std::string& key, const s
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));  // the poll thread drains delivery reports
   }
-}
-
-core::LogPosition Producer::publish(const core::Event& e) {
-  encode_buffer_.clear();
-  encode_into(encode_buffer_, e);
-  if (!enqueue(cfg_.topic, e.room, encode_buffer_, {}))
-    spill(e.room, encode_buffer_.data(), encode_buffer_.size(), "not queued");
-  return 0;
 }
 
 void Producer::produce_raw(const std::string& topic, const std::string& key, const std::string& payload,
@@ -183,26 +419,45 @@ void Producer::spill(const std::string& key, const char* payload, std::size_t le
     std::fwrite(payload, 1, len, spill_file_);
     std::fputc('\n', spill_file_);
     std::fflush(spill_file_);
+    ::fsync(::fileno(spill_file_));
     const auto n = spilled_.fetch_add(1, std::memory_order_relaxed) + 1;
     if (n == 1 || n % 1000 == 0) log_warn(kLog, "{} events spilled to {} (latest: {})", n, spill_path_, why);
     return;
   }
   dropped_.fetch_add(1, std::memory_order_relaxed);
-  log_error(kLog, "event LOST ({}; no spill file): {}", why, std::string(payload, std::min<std::size_t>(len, 4096)));
+  log_error(kLog, "event LOST ({}; never reported durable; no spill file): {}", why, std::string(payload, std::min<std::size_t>(len, 4096)));
 }
 
 bool Producer::flush(int timeout_ms) {
-  return producer_->flush(timeout_ms) == RdKafka::ERR_NO_ERROR;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    bool idle;
+    {
+      std::lock_guard lock(mutex_);
+      idle = overflow_.empty() && held_.empty() && producer_->outq_len() == 0;
+    }
+    if (idle) return true;
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
 }
 
 void Producer::close(int timeout_ms) {
   if (closed_) return;
   closed_ = true;
   if (!flush(timeout_ms)) {
-    log_error(kLog, "{} messages still undelivered after {} ms: purging them to the spill file",
-              producer_->outq_len(), timeout_ms);
+    log_error(kLog, "{} messages still undelivered after {} ms: writing them to the spill file",
+              producer_->outq_len() + overflow_.size(), timeout_ms);
     producer_->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
-    producer_->flush(1000);  // serves the purged messages' delivery reports (-> spill)
+    std::deque<Outgoing> left;
+    {
+      std::lock_guard lock(mutex_);
+      left.swap(overflow_);
+      held_.clear();
+    }
+    for (const Outgoing& o : left)
+      if (!o.snapshot_topic) spill(o.key, o.value->data(), o.value->size(), "not queued at close");
+    flush(1000);  // the poll thread serves the purged messages' delivery reports (-> spill)
   }
   stop_ = true;
   if (poller_.joinable()) poller_.join();
@@ -242,7 +497,14 @@ std::size_t Producer::resend_spilled() {
 }
 
 ProducerStats Producer::stats() const {
-  return {produced_.load(), delivered_.load(), failed_.load(), queue_full_.load(), spilled_.load(), dropped_.load()};
+  ProducerStats s{produced_.load(), delivered_.load(), failed_.load(), queue_full_.load(), spilled_.load(),
+                  dropped_.load()};
+  std::lock_guard lock(mutex_);
+  s.overflow = overflow_.size();
+  s.unacknowledged = unacked_.size();
+  s.snapshots = snapshots_.load();
+  s.checkpoints = checkpoints_.load();
+  return s;
 }
 
 // ---------------------------------------------------------------- consumer

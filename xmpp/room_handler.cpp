@@ -25,6 +25,18 @@ class BufferOutput final : public Output {
   std::uint64_t& count_;
 };
 
+// Commands whose events are kept even while the log does not accept: a departure cannot
+// be refused (the client is going anyway), and private messages change no room state.
+bool always_kept(const core::Command& c) {
+  if (const auto* p = std::get_if<core::Presence>(&c)) return !p->available;
+  return std::holds_alternative<core::Leave>(c) || std::holds_alternative<core::RemoveGhost>(c) ||
+         std::holds_alternative<core::Shutdown>(c) || std::holds_alternative<core::SendPrivate>(c);
+}
+
+std::string random_prefix(const char* what) {
+  return std::string("mucstream-") + what + "-" + std::to_string(std::random_device{}()) + "-";
+}
+
 Envelope envelope_of(const gloox::Tag& tag) {
   Envelope env;
   env.kind = tag.name() == "message" ? StanzaKind::message : tag.name() == "presence" ? StanzaKind::presence : StanzaKind::iq;
@@ -38,7 +50,8 @@ Envelope envelope_of(const gloox::Tag& tag) {
 }  // namespace
 
 RoomHandler::RoomHandler(std::string domain, Limits limits, core::ServiceConfig config, core::Service initial,
-                         core::IdSource& ids, core::Crypto& crypto, core::EventSink& sink, std::string& out)
+                         core::IdSource& ids, core::Crypto& crypto, core::EventSink& sink, std::string& out,
+                         CommitOptions commit)
     : domain_(std::move(domain)),
       limits_(limits),
       config_(std::move(config)),
@@ -47,28 +60,100 @@ RoomHandler::RoomHandler(std::string domain, Limits limits, core::ServiceConfig 
       crypto_(crypto),
       sink_(sink),
       out_(out),
+      commit_(commit),
       renderer_(domain_),
       stanza_limit_(limits.stanzas_per_second, limits.burst),
       stats_limit_(limits.stats_per_second, std::max(1.0, limits.stats_burst)),
-      iq_router_("mucstream-" + std::to_string(std::random_device{}()) + "-") {
+      iq_router_(random_prefix("iq")),
+      parking_(commit.release_immediately),
+      snapshots_(commit.snapshot_interval.count(), commit.snapshot_rooms_per_turn),
+      pings_(random_prefix("ping"), commit.ghost_ping_timeout.count()) {
   config_.domain = domain_;
+  snapshots_.all_changed(svc_);  // nothing is known to be in a snapshot yet
 }
 
+// decide, then (unless the log does not accept and the command may be refused) apply and
+// publish; the positions join the current unit.
 core::Decision RoomHandler::execute(const core::Command& cmd, Now now) {
+  refused_now_ = false;
   core::Context ctx{config_, now.wall_ms, ids_, crypto_};
-  core::Decision d = core::execute(svc_, cmd, ctx);
-  for (const core::Event& e : d.events) sink_.publish(e);
+  core::Decision d = core::decide(svc_, cmd, ctx);
+  if (d.events.empty()) return d;
+  if (!always_kept(cmd) && !sink_.accepting()) {
+    refused_now_ = true;
+    return core::Decision::fail(core::make_error(core::ErrorCondition::resource_constraint,
+                                                 "The service cannot keep changes right now; try again shortly"));
+  }
+  for (const core::Event& e : d.events) core::apply(svc_, e);
+  for (const core::Event& e : d.events) {
+    const core::LogPosition p = sink_.publish(e);
+    parking_.published(p);
+    if (p != 0) {
+      unit_positions_.push_back(p);
+      last_position_ = p;
+    }
+    snapshots_.changed(e.room);
+  }
+  if (unit_room_.empty()) unit_room_ = d.events.front().room;
+  if (!std::holds_alternative<core::SendPrivate>(cmd)) unit_parks_ = true;
   events_ += d.events.size();
   return d;
 }
 
+// The unit's output goes out now, or to the Parking when it has events to wait for.
+void RoomHandler::finish_unit(Parking::After after) {
+  if (!unit_parks_) {
+    out_ += unit_out_;
+    unit_out_.clear();
+    if (after) after(true);
+  } else {
+    parking_.park(unit_room_, unit_positions_, std::move(unit_out_), std::move(after), out_);
+    unit_out_.clear();
+  }
+  unit_positions_.clear();
+  unit_room_.clear();
+  unit_parks_ = false;
+}
+
+bool RoomHandler::remove_ghost(const core::RemoveGhost& g, Now now) {
+  core::Decision d = execute(g, now);
+  if (!d.ok() || d.events.empty()) return false;
+  ++ghosts_;
+  deliver(d, render_context({}));
+  return true;
+}
+
+void RoomHandler::restore(core::Service s) {
+  svc_ = std::move(s);
+  snapshots_.all_changed(svc_);
+}
+
+bool RoomHandler::tick(Now now) {
+  if (pings_.queued()) {
+    std::string pings;
+    stanzas_out_ += pings_.send(commit_.ghost_pings_per_turn, now.mono_ms, pings);
+    out_ += pings;
+  }
+  for (const core::RemoveGhost& g : pings_.expired(now.mono_ms)) {
+    remove_ghost(g, now);
+    finish_unit({});
+  }
+  const bool in_round = snapshots_.step(now.mono_ms, last_position_, svc_, sink_);
+  return in_round || pings_.queued();
+}
+
 void RoomHandler::deliver(const core::Decision& d, const RenderContext& rctx) {
-  BufferOutput o(out_, stanzas_out_);
+  BufferOutput o(unit_out_, stanzas_out_);
   for (const core::Delivery& x : d.deliveries) renderer_.render(x, presence_, rctx, o);
   presence_.forget_departed(d);
 }
 
 void RoomHandler::send(std::string stanza) {
+  unit_out_ += stanza;
+  ++stanzas_out_;
+}
+
+void RoomHandler::send_now(std::string stanza) {
   out_ += stanza;
   ++stanzas_out_;
 }
@@ -89,12 +174,41 @@ RenderContext RoomHandler::render_context(std::string origin_id) const {
 Verdict RoomHandler::refuse_internal(const gloox::Tag& tag) {
   Envelope env = envelope_of(tag);
   if (env.type == "error" || env.type == "result") return Verdict::ignored;
-  return reply_error(env, core::make_error(core::ErrorCondition::internal_server_error, "Internal error"), Verdict::error);
+  send_now(render_error(env, core::make_error(core::ErrorCondition::internal_server_error, "Internal error")));
+  return Verdict::error;
 }
 
 Outcome RoomHandler::handle(const gloox::Tag& tag, Now now) {
   Outcome o;
+  try {
+    o = handle_stanza(tag, now);
+  } catch (...) {
+    finish_unit({});  // what was decided before the throw stays decided
+    throw;
+  }
+  finish_unit({});
+  return o;
+}
+
+Outcome RoomHandler::handle_stanza(const gloox::Tag& tag, Now now) {
+  Outcome o;
   const std::string& type = tag.findAttribute("type");
+  // Answers to the room's ghost pings, and bounces of what the room sent to a session.
+  if (type == "error" || type == "result") {
+    if (tag.name() == "iq") {
+      core::RemoveGhost g;
+      const GhostPings::Answer a = pings_.answer(tag, g);
+      if (a == GhostPings::Answer::ghost) remove_ghost(g, now);
+      if (a != GhostPings::Answer::not_ours) {
+        o.verdict = Verdict::handled;
+        return o;
+      }
+    } else if (auto g = bounced_session(tag, svc_)) {
+      remove_ghost(*g, now);
+      o.verdict = Verdict::handled;
+      return o;
+    }
+  }
   const bool is_error_or_result = type == "error" || type == "result";
   // Leaving is never refused: an unavailable presence passes every limit.
   const bool leaving = tag.name() == "presence" && type == "unavailable";
@@ -120,13 +234,13 @@ Outcome RoomHandler::handle(const gloox::Tag& tag, Now now) {
     return o;
   }
   if (d.query && d.query->what == Query::What::occupant_iq_response) {
-    if (auto bytes = iq_router_.answer(d, tag)) send(std::move(*bytes));
+    if (auto bytes = iq_router_.answer(d, tag)) send_now(std::move(*bytes));
     o.verdict = Verdict::handled;
     return o;
   }
   if (d.query && (d.query->what == Query::What::occupant_iq || d.query->what == Query::What::self_ping)) {
     if (auto bytes = iq_router_.route(svc_, d, tag, now.mono_ms)) {
-      send(std::move(*bytes));
+      send_now(std::move(*bytes));
       if (d.jingle) jingle_.record(*d.jingle);
       observe(d, now, o);  // after the IQ went on: observing never holds signalling up
       o.verdict = Verdict::handled;
@@ -150,7 +264,7 @@ Outcome RoomHandler::handle(const gloox::Tag& tag, Now now) {
   for (const core::Command& cmd : d.commands) {
     core::Decision dec = execute(cmd, now);
     if (!dec.ok()) {
-      o.verdict = reply_error(d.env, *dec.error, Verdict::error, by);
+      o.verdict = reply_error(d.env, *dec.error, refused_now_ ? Verdict::refused_unavailable : Verdict::error, by);
       return o;
     }
     if (d.presence_payload) presence_.record(svc_, d.room, d.from.full(), before, *d.presence_payload);
@@ -185,9 +299,19 @@ bool RoomHandler::stats_allowed(const Decoded& d, Now now) {
   return stats_limit_.take(d.env.from + '\n' + d.room + '\n' + r->sid, now.mono_ms) == TokenBuckets::Verdict::pass;
 }
 
-core::Decision RoomHandler::run(const core::Command& cmd, Now now) {
+core::Decision RoomHandler::run(const core::Command& cmd, Now now, std::function<void(const core::Decision&)> done) {
   core::Decision d = execute(cmd, now);
   deliver(d, render_context({}));
+  Parking::After after;
+  if (done) {
+    after = [done = std::move(done), d](bool released) {
+      if (released) done(d);
+      else
+        done(core::Decision::fail(core::make_error(core::ErrorCondition::service_unavailable,
+                                                   "The service stopped before the change was confirmed")));
+    };
+  }
+  finish_unit(std::move(after));
   return d;
 }
 

@@ -3,8 +3,10 @@
 // socket: decode -> limits -> core::execute -> sink -> render into the output buffer. Each
 // call takes the time from the caller and returns a verdict; the loop (room_service.cpp)
 // counts verdicts, logs, and writes the buffer to the connection.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,9 +19,12 @@
 #include "xmpp/calls.hpp"
 #include "xmpp/decoder.hpp"
 #include "xmpp/flood_control.hpp"
+#include "xmpp/ghosts.hpp"
 #include "xmpp/occupant_iq.hpp"
+#include "xmpp/parking.hpp"
 #include "xmpp/presence_cache.hpp"
 #include "xmpp/renderer.hpp"
+#include "xmpp/snapshots.hpp"
 
 namespace gloox {
 class Tag;
@@ -45,6 +50,20 @@ struct Limits {
   double stats_burst = 5;
 };
 
+// The commit point and what hangs on it: when decisions become visible, snapshot rounds,
+// ghost pings, the waits around a restore and a stop.
+struct CommitOptions {
+  // false (commit.release=durable): a decision's output waits until its events are durable.
+  // true (commit.release=immediate): released at once, the benchmark baseline only.
+  bool release_immediately = false;
+  std::chrono::milliseconds snapshot_interval{10'000};  // snapshot.interval_ms; 0 = no snapshots
+  std::size_t snapshot_rooms_per_turn = 500;            // a round over more rooms spans turns
+  std::chrono::milliseconds ghost_ping_timeout{30'000};  // no answer to the room's ping: a ghost
+  std::size_t ghost_pings_per_turn = 1'000;
+  std::chrono::milliseconds restore_wait{10'000};   // before a restore: wait this long for acks
+  std::chrono::milliseconds shutdown_wait{5'000};   // at stop: wait this long for the 332s' acks
+};
+
 // What became of a stanza. Every refused_* and error verdict sent exactly one error reply.
 enum class Verdict {
   ignored,           // nothing to do, nothing sent
@@ -52,38 +71,72 @@ enum class Verdict {
   error,             // answered with an error (decoding, the core's refusal, a query)
   refused_oversize,  // policy-violation: bigger than max_stanza_bytes
   refused_flood,     // resource-constraint: the sender's or the stats bucket is empty
+  refused_unavailable,  // resource-constraint (wait): the log does not accept changes now
 };
-inline bool is_error_reply(Verdict v) { return v == Verdict::error || v == Verdict::refused_oversize || v == Verdict::refused_flood; }
+inline bool is_error_reply(Verdict v) {
+  return v == Verdict::error || v == Verdict::refused_oversize || v == Verdict::refused_flood ||
+         v == Verdict::refused_unavailable;
+}
 
 struct Outcome {
   Verdict verdict = Verdict::ignored;
   std::vector<std::string> refused_observations;  // the core's reasons; observations are never answered
 };
 
+// Each stanza and each command is one unit: what it rendered goes to `out` at once when it
+// published no events (errors, queries, routed IQs, private messages), else through the
+// Parking, released when the sink reports its positions durable (durable()).
 class RoomHandler {
  public:
-  // Stanzas are rendered into `out`; `stanzas_out` and `events` count what was appended
+  // Stanzas are rendered into `out`; `stanzas_out` and `events` count what was rendered
   // and published (the loop's counters).
   RoomHandler(std::string domain, Limits limits, core::ServiceConfig config, core::Service initial,
-              core::IdSource& ids, core::Crypto& crypto, core::EventSink& sink, std::string& out);
+              core::IdSource& ids, core::Crypto& crypto, core::EventSink& sink, std::string& out,
+              CommitOptions commit = {});
 
   Outcome handle(const gloox::Tag& stanza, Now now);
   // The internal-server-error reply for a stanza whose handling threw (none to errors and results).
   Verdict refuse_internal(const gloox::Tag& stanza);
-  // A command queued by the admin API: executed and rendered like a stanza's.
-  core::Decision run(const core::Command& cmd, Now now);
+  // A command queued by the admin API: executed and rendered like a stanza's. `done` is
+  // called when its output is released (after its events are durable), or with a
+  // service-unavailable failure when the service stops before that.
+  core::Decision run(const core::Command& cmd, Now now, std::function<void(const core::Decision&)> done = {});
   // Everyone leaves with 332; returns how many presences that rendered.
   std::size_t shutdown(Now now);
+
+  // Positions the sink reported durable (on the loop thread): releases their output.
+  void durable(const std::vector<core::LogPosition>& positions) { parking_.durable(positions, out_); }
+  bool all_durable() const { return parking_.all_durable(); }
+  std::size_t parked() const { return parking_.held(); }
+  // Drops what is still parked (a stop that could not wait); returns how many decisions.
+  std::size_t drop_parked() { return parking_.drop_all(); }
+
+  // Replaces the rooms with a restored state; every room is then due for a snapshot.
+  void restore(core::Service s);
+  // A connection is up: every session in the rooms gets a ping (ghost detection).
+  void connected() { pings_.ping_all(svc_); }
+  // The connection went: pending pings cannot be answered any more.
+  void disconnected() { pings_.clear(); }
+  // Time-driven work of one loop turn: ghost pings sent and timed out, a snapshot round's
+  // next rooms. True while some of it waits for the next turn.
+  bool tick(Now now);
 
   const core::Service& service() const { return svc_; }
   void set_telemetry_token_source(TelemetryTokenSource s) { telemetry_token_ = std::move(s); }
   std::uint64_t stanzas_out() const { return stanzas_out_; }
   std::uint64_t events() const { return events_; }
+  std::uint64_t ghosts_removed() const { return ghosts_; }
+  std::uint64_t snapshot_rounds() const { return snapshots_.rounds(); }
+  std::size_t pings_pending() const { return pings_.pending(); }
 
  private:
+  Outcome handle_stanza(const gloox::Tag& stanza, Now now);
   core::Decision execute(const core::Command& cmd, Now now);
+  bool remove_ghost(const core::RemoveGhost& g, Now now);
+  void finish_unit(Parking::After after);
   void deliver(const core::Decision& d, const RenderContext& rctx);
-  void send(std::string stanza);
+  void send(std::string stanza);      // part of the current unit's output
+  void send_now(std::string stanza);  // not held: routed IQs, pings
   Verdict reply_error(const Envelope& env, const core::Error& e, Verdict v, const std::string& by = {});
   RenderContext render_context(std::string origin_id) const;
   void observe(const Decoded& d, Now now, Outcome& o);
@@ -97,6 +150,7 @@ class RoomHandler {
   core::Crypto& crypto_;
   core::EventSink& sink_;
   std::string& out_;
+  CommitOptions commit_;
   Renderer renderer_;
   PresenceCache presence_;
   JingleContents jingle_;
@@ -104,8 +158,19 @@ class RoomHandler {
   TokenBuckets stats_limit_;
   OccupantIqRouter iq_router_;
   TelemetryTokenSource telemetry_token_;
+  Parking parking_;
+  SnapshotRounds snapshots_;
+  GhostPings pings_;
+  // The unit being handled: its output, the positions its events got, their room.
+  std::string unit_out_;
+  std::vector<core::LogPosition> unit_positions_;
+  std::string unit_room_;
+  bool unit_parks_ = false;     // published events the output must wait for
+  bool refused_now_ = false;    // the last execute() was refused: the log does not accept
+  core::LogPosition last_position_ = 0;
   std::uint64_t stanzas_out_ = 0;
   std::uint64_t events_ = 0;
+  std::uint64_t ghosts_ = 0;
 };
 
 }  // namespace mucstream::xmpp

@@ -1,6 +1,7 @@
 // The room loop: poll the component socket and a wake-up eventfd, hand each stanza and
-// queued command to the RoomHandler, count its verdicts, flush the rendered bytes in one
-// write per turn, reconnect with backoff, and shut down cleanly.
+// queued command to the RoomHandler, pass the sink's durable reports on (they release
+// parked output), count verdicts, flush the rendered bytes in one write per turn, restore
+// and ping for ghosts after each handshake, reconnect with backoff, and shut down cleanly.
 #include "xmpp/room_service.hpp"
 
 #include <gloox/tag.h>
@@ -31,6 +32,40 @@ std::int64_t mono_ms() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
+// Durable reports from the sink's threads, and the eventfd that wakes the loop for them and
+// for the admin queue. Shared with the sink's handler so a late report after the service
+// is gone writes into a live object.
+struct Inbox {
+  int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  std::mutex mu;
+  std::vector<core::LogPosition> durable;
+  std::atomic<bool> has_durable{false};
+  ~Inbox() {
+    if (fd >= 0) ::close(fd);
+  }
+  void wake() {
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(fd, &one, sizeof one);
+  }
+  void add(std::vector<core::LogPosition> ps) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (durable.empty()) durable = std::move(ps);
+      else durable.insert(durable.end(), ps.begin(), ps.end());
+      has_durable.store(true, std::memory_order_release);
+    }
+    wake();
+  }
+  std::vector<core::LogPosition> take() {
+    std::vector<core::LogPosition> out;
+    if (!has_durable.load(std::memory_order_acquire)) return out;
+    std::lock_guard<std::mutex> lock(mu);
+    out.swap(durable);
+    has_durable.store(false, std::memory_order_release);
+    return out;
+  }
+};
+
 }  // namespace
 
 struct RoomService::Impl {
@@ -54,18 +89,25 @@ struct RoomService::Impl {
   std::mutex queue_mu;
   std::vector<Pending> queue;
   std::atomic<bool> has_pending{false};
-  int wake_fd = -1;
+  std::shared_ptr<Inbox> inbox = std::make_shared<Inbox>();
+  int wake_fd = inbox->fd;
+
+  CommitOptions commit;
+  std::function<core::Service()> restore;
+  // False until a connection's restore is done: stanzas read meanwhile wait in `held`.
+  bool serving = false;
+  // While waiting for acks and restoring, the admin queue and time-driven work wait too.
+  bool restoring = false;
+  std::vector<std::unique_ptr<gloox::Tag>> held;
+  bool busy = false;  // the handler has time-driven work left for the next turn
 
   static constexpr std::size_t kFlushAt = 256 * 1024;         // flush mid-turn beyond this
   static constexpr std::size_t kMaxIdleBuffer = 1024 * 1024;  // do not keep more capacity
 
   Impl(ConnectionOptions c, Limits l, core::ServiceConfig cfg, core::Service s, core::IdSource& i, core::Crypto& y,
-       core::EventSink& k)
-      : conn(std::move(c)), handler(conn.domain, l, std::move(cfg), std::move(s), i, y, k, out) {
-    wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  }
-  ~Impl() {
-    if (wake_fd >= 0) ::close(wake_fd);
+       core::EventSink& k, CommitOptions co)
+      : conn(std::move(c)), handler(conn.domain, l, std::move(cfg), std::move(s), i, y, k, out, co), commit(co) {
+    k.set_durable_handler([box = inbox](std::vector<core::LogPosition> ps) { box->add(std::move(ps)); });
   }
 
   void log(LogLevel l, const std::string& m) { core::log_write(l, "component", m); }
@@ -76,6 +118,9 @@ struct RoomService::Impl {
   void publish_counts() {
     stats.stanzas_out.store(handler.stanzas_out(), std::memory_order_relaxed);
     stats.events.store(handler.events(), std::memory_order_relaxed);
+    stats.parked.store(handler.parked(), std::memory_order_relaxed);
+    stats.ghosts_removed.store(handler.ghosts_removed(), std::memory_order_relaxed);
+    stats.snapshot_rounds.store(handler.snapshot_rounds(), std::memory_order_relaxed);
   }
 
   // Counts what became of a stanza: from the verdict, never from the reply's text.
@@ -83,9 +128,18 @@ struct RoomService::Impl {
     if (is_error_reply(v)) stats.errors_out.fetch_add(1, std::memory_order_relaxed);
     if (v == Verdict::refused_flood) stats.rejected_flood.fetch_add(1, std::memory_order_relaxed);
     if (v == Verdict::refused_oversize) stats.rejected_oversize.fetch_add(1, std::memory_order_relaxed);
+    if (v == Verdict::refused_unavailable) stats.rejected_unavailable.fetch_add(1, std::memory_order_relaxed);
   }
 
   void on_stanza(const gloox::Tag& tag) {
+    if (!serving) {  // before the restore: handled once the rooms are in place
+      held.emplace_back(tag.clone());
+      return;
+    }
+    handle_stanza(tag);
+  }
+
+  void handle_stanza(const gloox::Tag& tag) {
     stats.stanzas_in.fetch_add(1, std::memory_order_relaxed);
     if (trace) log(LogLevel::debug, "in: " + tag.xml());
     try {
@@ -100,24 +154,31 @@ struct RoomService::Impl {
     if (out.size() >= kFlushAt) flush();  // keeps the buffer bounded while a turn handles many stanzas
   }
 
+  // The sink's durable reports: releases what they complete.
+  void take_durable() {
+    std::vector<core::LogPosition> ps = inbox->take();
+    if (ps.empty()) return;
+    handler.durable(ps);
+    publish_counts();
+  }
+
   void drain_queue() {
-    if (!has_pending.load(std::memory_order_acquire)) return;
+    if (restoring || !has_pending.load(std::memory_order_acquire)) return;
     std::vector<Pending> batch;
     {
       std::lock_guard<std::mutex> lock(queue_mu);
       batch.swap(queue);
       has_pending.store(false, std::memory_order_release);
     }
-    std::uint64_t ignored;
-    [[maybe_unused]] auto n = ::read(wake_fd, &ignored, sizeof ignored);
     for (Pending& p : batch) {
       if (p.read) {
         p.read(handler.service());
         continue;
       }
-      core::Decision d = handler.run(p.cmd, now());
+      core::Decision d = handler.run(p.cmd, now(), std::move(p.done));
+      if (d.error && d.error->condition == core::ErrorCondition::resource_constraint && d.events.empty())
+        stats.rejected_unavailable.fetch_add(1, std::memory_order_relaxed);
       publish_counts();
-      if (p.done) p.done(d);
     }
   }
 
@@ -137,7 +198,11 @@ struct RoomService::Impl {
   void turn(int ms) {
     pollfd fds[2] = {{wake_fd, POLLIN, 0}, {-1, POLLIN, 0}};
     if (comp && !comp->dead()) fds[1].fd = comp->fd();
-    int n = ::poll(fds, fds[1].fd >= 0 ? 2 : 1, ms);
+    int n = ::poll(fds, fds[1].fd >= 0 ? 2 : 1, busy ? 0 : ms);
+    if (n > 0 && (fds[0].revents & POLLIN)) {
+      std::uint64_t ignored;
+      [[maybe_unused]] auto r = ::read(wake_fd, &ignored, sizeof ignored);
+    }
     if (n > 0 && fds[1].fd >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
       // Read what is there in a few chunks so one flush covers many stanzas.
       for (int i = 0; i < 16 && comp->read_available(); ++i) {
@@ -145,8 +210,59 @@ struct RoomService::Impl {
         if (again.fd < 0 || ::poll(&again, 1, 0) <= 0) break;
       }
     }
+    take_durable();
     drain_queue();
+    if (!restoring) {
+      busy = handler.tick(now());
+      publish_counts();
+    } else {
+      busy = false;
+    }
     flush();
+  }
+
+  // After a handshake: wait for the log to acknowledge everything published, restore the
+  // rooms, then handle what arrived meanwhile and ping every session. False: close and retry.
+  bool begin_serving(const std::atomic<bool>& stop) {
+    if (restore) {
+      restoring = true;
+      struct Done {
+        bool& flag;
+        ~Done() { flag = false; }
+      } done{restoring};
+      const std::int64_t until = mono_ms() + commit.restore_wait.count();
+      while (!stop.load() && !comp->dead() && !handler.all_durable() && mono_ms() < until) turn(50);
+      if (stop.load() || comp->dead()) return false;
+      if (!handler.all_durable())
+        log(LogLevel::warn, "restoring with " + std::to_string(handler.parked()) +
+                                " decisions not yet acknowledged by the log after " +
+                                std::to_string(commit.restore_wait.count()) + " ms");
+      try {
+        core::Service s = restore();
+        handler.restore(std::move(s));
+        stats.restores.fetch_add(1);
+        log(LogLevel::info, "restored " + std::to_string(handler.service().rooms.size()) + " rooms");
+      } catch (const std::exception& e) {
+        stats.restore_failures.fetch_add(1);
+        log(LogLevel::error, std::string("restore failed: ") + e.what());
+        held.clear();
+        return false;
+      }
+    }
+    serving = true;
+    handler.connected();
+    std::vector<std::unique_ptr<gloox::Tag>> early;
+    early.swap(held);
+    for (const auto& t : early) handle_stanza(*t);
+    return true;
+  }
+
+  // Ends serving on this connection: what was read but not handled is dropped (the server
+  // will not get answers on a dead stream anyway), pings can no longer be answered.
+  void end_serving() {
+    serving = false;
+    held.clear();
+    handler.disconnected();
   }
 
   std::chrono::milliseconds jittered(std::chrono::milliseconds base) {
@@ -172,7 +288,7 @@ struct RoomService::Impl {
       if (comp->open()) {
         const std::int64_t deadline = mono_ms() + 10'000;
         while (!stop.load() && !comp->dead() && !comp->ready() && mono_ms() < deadline) turn(50);
-        if (comp->ready()) {
+        if (comp->ready() && begin_serving(stop)) {
           served = true;
           attempt = 0;
           backoff = conn.min_backoff;
@@ -182,6 +298,18 @@ struct RoomService::Impl {
                                   std::to_string(handler.service().rooms.size()) + " rooms in memory)");
           while (!stop.load() && !comp->dead()) turn(100);
           stats.connected = false;
+        }
+        const bool restore_failed = comp->ready() && !served && !comp->dead() && !stop.load();
+        end_serving();
+        if (restore_failed) {
+          if (stop.load()) break;
+          comp->close();
+          comp.reset();
+          auto wait = jittered(backoff);
+          log(LogLevel::error, "restore failed; closing and retrying in " + std::to_string(wait.count()) + " ms");
+          wait_with_stop(wait, stop);
+          backoff = std::min(conn.max_backoff, backoff * 2);
+          continue;
         }
       }
       if (stop.load()) break;
@@ -195,11 +323,15 @@ struct RoomService::Impl {
       wait_with_stop(wait, stop);
       backoff = std::min(conn.max_backoff, backoff * 2);
     }
-    // Clean stop: everyone leaves with 332, then the stream closes.
-    const std::size_t n = handler.shutdown(now());
-    publish_counts();
-    flush();
+    // Clean stop: everyone leaves with 332 once the log has their departures (bounded),
+    // then the stream closes.
     drain_queue();
+    const std::size_t n = handler.shutdown(now());
+    const std::int64_t until = mono_ms() + commit.shutdown_wait.count();
+    while (!handler.all_durable() && mono_ms() < until) turn(50);
+    if (const std::size_t dropped = handler.drop_parked())
+      log(LogLevel::warn, std::to_string(dropped) + " decisions not acknowledged by the log at stop: their output is dropped");
+    publish_counts();
     flush();
     if (comp) {
       comp->close();
@@ -212,9 +344,9 @@ struct RoomService::Impl {
 };
 
 RoomService::RoomService(ConnectionOptions conn, Limits limits, core::ServiceConfig config, core::Service initial,
-                         core::IdSource& ids, core::Crypto& crypto, core::EventSink& sink)
+                         core::IdSource& ids, core::Crypto& crypto, core::EventSink& sink, CommitOptions commit)
     : impl_(std::make_unique<Impl>(std::move(conn), limits, std::move(config), std::move(initial), ids, crypto,
-                                   sink)) {}
+                                   sink, commit)) {}
 
 RoomService::~RoomService() = default;
 
@@ -241,6 +373,8 @@ void RoomService::inspect(std::function<void(const core::Service&)> read) {
 }
 
 const ServiceStats& RoomService::stats() const { return impl_->stats; }
+
+void RoomService::set_restore(std::function<core::Service()> restore) { impl_->restore = std::move(restore); }
 
 void RoomService::set_telemetry_token_source(TelemetryTokenSource source) {
   impl_->handler.set_telemetry_token_source(std::move(source));

@@ -4,11 +4,15 @@
 // queue, one write per turn) is here; what happens to each stanza (decode, limits,
 // core::execute, the EventSink, rendering) is the RoomHandler's (room_handler.hpp).
 //
-//   mucstream::xmpp::RoomService svc(conn, limits, service_config, restored_state, ids, sink);
+//   mucstream::xmpp::RoomService svc(conn, limits, service_config, restored_state, ids, crypto, sink, commit);
+//   svc.set_restore([&] { return restore_from_the_log(); });  // optional: failover
 //   std::atomic<bool> stop{false};
 //   std::thread loop([&] { svc.run(stop); });      // or run it on the main thread
 //   svc.submit(core::DestroyRoom{...}, [](const core::Decision& d) { ... });  // any thread
 //   stop = true; loop.join();                        // occupants get 332, then disconnect
+//
+// The commit point: a decision's output (and an admin command's `done`) is held until the
+// sink reports its events durable (core/sink.hpp), per room in order; see CommitOptions.
 //
 // Threads: run() is the only thread that touches room state. submit() may be called from
 // any thread; the command is queued and executed on the loop, and `done` is called on the
@@ -56,27 +60,38 @@ struct ServiceStats {
   std::atomic<std::uint64_t> events{0};
   std::atomic<std::uint64_t> rejected_flood{0};
   std::atomic<std::uint64_t> rejected_oversize{0};
+  std::atomic<std::uint64_t> rejected_unavailable{0};  // refused while the log did not accept
+  std::atomic<std::uint64_t> parked{0};                // decisions waiting for the log now
+  std::atomic<std::uint64_t> ghosts_removed{0};
+  std::atomic<std::uint64_t> snapshot_rounds{0};
+  std::atomic<std::uint64_t> restores{0};
+  std::atomic<std::uint64_t> restore_failures{0};
   std::atomic<std::uint64_t> connects{0};
   std::atomic<bool> connected{false};
 };
 
 class RoomService {
  public:
+  // Sets the sink's durable handler (it must outlive this service or stop calling it).
   RoomService(ConnectionOptions conn, Limits limits, core::ServiceConfig config, core::Service initial,
-              core::IdSource& ids, core::Crypto& crypto, core::EventSink& sink);
+              core::IdSource& ids, core::Crypto& crypto, core::EventSink& sink, CommitOptions commit = {});
   ~RoomService();
   RoomService(const RoomService&) = delete;
   RoomService& operator=(const RoomService&) = delete;
 
   // Connects, serves and reconnects (exponential backoff with jitter, one log line per
-  // attempt, rooms kept in memory) until `stop` becomes true. Then executes core::Shutdown,
-  // sends the resulting unavailable presences (status 332), flushes and disconnects.
+  // attempt, rooms kept in memory) until `stop` becomes true. After each handshake, before
+  // any stanza: the restore (set_restore), then a ghost ping to every session. On stop,
+  // executes core::Shutdown, waits (CommitOptions::shutdown_wait) for its events to be
+  // durable, sends the unavailable presences (status 332), flushes and disconnects.
   // Returns 0 on a clean stop.
   int run(const std::atomic<bool>& stop);
 
   // Thread-safe: queues a command for the loop (admin API, mucctl). `done` (may be empty)
-  // is called on the loop thread with the decision after its events went to the sink and
-  // its deliveries were sent.
+  // is called on the loop thread with the decision once its events are durable and its
+  // deliveries released (at once for a refusal or a decision without events). While the
+  // sink does not accept, state changes are refused with resource-constraint (type wait).
+  // If the service stops before the events are durable: a service-unavailable failure.
   void submit(core::Command cmd, std::function<void(const core::Decision&)> done = {});
 
   // Thread-safe: queues a read of the live rooms (the admin API's occupant list). `read` is
@@ -90,6 +105,12 @@ class RoomService {
   // carries <telemetry xmlns='urn:xmpp:mucstream:0' token='…'/> for the recipient's session
   // (see docs/protocol.md). Called on the loop thread; keep it fast. Set before run().
   void set_telemetry_token_source(TelemetryTokenSource);
+
+  // Failover: when set, called on the loop thread after each successful handshake, before
+  // any stanza is handled, once every position published so far is durable (waiting at
+  // most CommitOptions::restore_wait); its result replaces the rooms. If it throws, the
+  // connection is closed and retried with backoff. Set before run().
+  void set_restore(std::function<core::Service()> restore);
 
  private:
   struct Impl;

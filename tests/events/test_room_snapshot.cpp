@@ -7,100 +7,13 @@
 #include <stdexcept>
 
 #include "events/room_snapshot.hpp"
-#include "tests/core/support.hpp"
-#include "tests/events/scenario.hpp"
+#include "tests/events/random_rooms.hpp"
 
 using namespace mucstream;
 using core::testing::jid;
 using core::testing::World;
 
 namespace {
-
-const char* kUsers[] = {"ann@example.com", "ben@example.com", "cat@example.com", "dan@example.com"};
-const char* kResources[] = {"laptop", "phone"};
-const char* kRooms[] = {"alpha@rooms.test", "beta@rooms.test"};
-const char* kNicks[] = {"ann", "ben", "cat", "dan", "Zoë"};
-const char* kMedia[] = {"audio", "video", "screen"};
-
-struct Gen {
-  std::mt19937 rng;
-  template <class T, std::size_t N>
-  const T& pick(const T (&a)[N]) { return a[std::uniform_int_distribution<std::size_t>(0, N - 1)(rng)]; }
-  int upto(int n) { return std::uniform_int_distribution<int>(0, n)(rng); }
-  bool coin() { return upto(1) == 1; }
-  core::Jid user() { return jid(std::string(pick(kUsers)) + "/" + pick(kResources)); }
-  std::optional<bool> maybe() { return upto(2) == 0 ? std::nullopt : std::optional<bool>(coin()); }
-
-  // Someone in a room and the nick of someone else there, when the room has two occupants.
-  bool pair(const core::Service& s, core::Jid& from, std::string& room, std::string& to_nick, std::string& sid) {
-    for (const auto& [rj, r] : s.rooms) {
-      if (r.occupants.size() < 2 || (coin() && s.rooms.size() > 1 && rj == s.rooms.begin()->first)) continue;
-      auto a = r.occupants.begin();
-      std::advance(a, upto(static_cast<int>(r.occupants.size()) - 1));
-      auto b = a == r.occupants.begin() ? std::next(a) : r.occupants.begin();
-      from = jid(a->second.sessions.front().full_jid);
-      room = rj;
-      to_nick = b->first;
-      sid = r.p2p.empty() || coin() ? "sid" + std::to_string(upto(3)) : r.p2p.begin()->first;
-      return true;
-    }
-    return false;
-  }
-
-  core::Command command(const core::Service& s) {
-    const std::string room = pick(kRooms);
-    const core::Jid who = user();
-    const auto owner = core::Requester::admin("ops");
-    switch (upto(15)) {
-      case 0: case 1: case 2: {
-        core::Join j{who, room, pick(kNicks), coin() ? std::optional<std::string>("pw") : std::nullopt, {}, {}};
-        j.client = testing::client_info(upto(20));
-        return j;
-      }
-      case 3: return core::Leave{who, room, "bye"};
-      case 4: case 5: return core::SendGroupchat{who, room, "<body>hi " + std::to_string(upto(99)) + " é \"x\"</body>", true};
-      case 6: return core::ChangeSubject{who, room, "topic " + std::to_string(upto(9))};
-      case 7: return core::ChangeNick{who, room, pick(kNicks)};
-      case 8: {
-        const core::Affiliation affs[] = {core::Affiliation::member, core::Affiliation::admin,
-                                          core::Affiliation::outcast, core::Affiliation::owner, core::Affiliation::none};
-        return core::SetAffiliation{owner, room, jid(pick(kUsers)), pick(affs), "because " + std::to_string(upto(9))};
-      }
-      case 9: {
-        core::ConfigChange c;
-        c.persistent = coin();
-        c.history_length = static_cast<std::uint32_t>(upto(6));
-        if (coin()) {
-          c.password_protected = coin();
-          c.password = "pw";
-        }
-        if (coin()) c.whois = core::Whois::anyone;
-        c.name = "Room " + std::to_string(upto(9));
-        return core::Configure{owner, room, c};
-      }
-      case 10: return core::SetLock{owner, room, coin()};
-      case 11: return coin() ? core::Command{core::DestroyRoom{owner, room, "bye", ""}}
-                             : core::Command{core::CreateRoom{owner, room, jid(pick(kUsers)), {}}};
-      default: {
-        core::Jid from;
-        std::string r, to, sid;
-        if (!pair(s, from, r, to, sid)) return core::UpdatePresence{who, room};
-        switch (upto(3)) {
-          case 0: {
-            core::ObserveJingle j{from, r, to, core::ObserveJingle::Action::session_accept, sid, {}, {}, {}};
-            j.media = {pick(kMedia)};
-            if (coin()) j.media.push_back(pick(kMedia));
-            if (upto(3) == 0) j.action = core::ObserveJingle::Action::session_terminate;
-            return j;
-          }
-          case 1: return core::AnnounceMedia{from, r, maybe(), maybe(), maybe()};
-          case 2: return core::SetRtt{from, r, coin()};
-          default: return core::ObserveJingle{from, r, to, core::ObserveJingle::Action::mute, sid, {}, {}, ""};
-        }
-      }
-    }
-  }
-};
 
 // What the random rooms must have covered, so the round trip is not checked on trivia only.
 struct Seen {
@@ -131,7 +44,7 @@ TEST_CASE("room snapshot: decode(encode(room)) == room for rooms built by random
   std::size_t checked = 0;
   for (unsigned seed = 1; seed <= 60; ++seed) {
     CAPTURE(seed);
-    Gen g{std::mt19937(seed)};
+    testing::RoomGen g{std::mt19937(seed)};
     World w;
     w.cfg.max_history_length = 5;
     for (int step = 0; step < 120; ++step) {

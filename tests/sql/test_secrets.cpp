@@ -216,7 +216,9 @@ TEST_CASE("sql: migration 0007 moves password hashes that earlier releases store
   }
   REQUIRE(db.count("SELECT count(*) FROM events WHERE data #> '{config,password_hash}' IS NOT NULL") >= 2);
 
-  CHECK(sql::migrate(c) == std::vector<std::string>{"0007_room_secrets"});
+  const std::vector<std::string> applied = sql::migrate(c);
+  REQUIRE_FALSE(applied.empty());
+  CHECK(applied.front() == "0007_room_secrets");
   CHECK(db.count("SELECT count(*) FROM events WHERE data #> '{config,password_hash}' IS NOT NULL") == 0);
   CHECK(db.count("SELECT count(*) FROM room_secrets") == live_password_events(w.log));
   CHECK(db.count("SELECT count(*) FROM room_secrets") == 1);  // pa's; pc has ended

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/log.hpp"
+#include "tests/xmpp/fake_server.hpp"
 #include "tests/xmpp/util.hpp"
 #include "xmpp/room_service.hpp"
 
@@ -36,63 +37,10 @@ struct RecordingSink final : core::EventSink {
   }
 };
 
-class FakeServer {
- public:
-  FakeServer() {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    REQUIRE(::listen(listen_fd_, 1) == 0);
-  }
-  ~FakeServer() {
-    if (fd_ >= 0) ::close(fd_);
-    ::close(listen_fd_);
-  }
-  int port() const { return port_; }
-
-  void accept_and_handshake() {
-    pollfd p{listen_fd_, POLLIN, 0};
-    REQUIRE(::poll(&p, 1, 5000) == 1);
-    fd_ = ::accept(listen_fd_, nullptr, nullptr);
-    REQUIRE(fd_ >= 0);
-    read_until("jabber:component:accept");
-    send("<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' "
-         "xmlns:stream='http://etherx.jabber.org/streams' id='abc' from='rooms.test'>");
-    read_until("</handshake>");
-    send("<handshake/>");
-  }
-  void send(const std::string& s) { REQUIRE(::write(fd_, s.data(), s.size()) == static_cast<ssize_t>(s.size())); }
-  // Reads until `needle` is in what was received since the last call; returns it all.
-  std::string read_until(const std::string& needle) {
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (buf_.find(needle) == std::string::npos) {
-      pollfd p{fd_, POLLIN, 0};
-      REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "timed out waiting for " << needle << " in " << buf_);
-      if (::poll(&p, 1, 100) != 1) continue;
-      char b[4096];
-      ssize_t n = ::read(fd_, b, sizeof b);
-      REQUIRE_MESSAGE(n > 0, "connection closed before " << needle << "; got " << buf_);
-      buf_.append(b, static_cast<std::size_t>(n));
-    }
-    std::string out;
-    out.swap(buf_);
-    return out;
-  }
-
- private:
-  int listen_fd_ = -1, fd_ = -1, port_ = 0;
-  std::string buf_;
-};
-
 }  // namespace
 
 TEST_CASE("RoomService: serves a join, runs a submitted admin command on the loop, stops with 332") {
-  FakeServer server;
+  xmpp::testing::FakeServer server;
   RecordingSink sink;
   core::testing::CountingIds ids;
   crypto::OpenSslCrypto crypto{1000};
@@ -141,7 +89,7 @@ TEST_CASE("RoomService: serves a join, runs a submitted admin command on the loo
 }
 
 TEST_CASE("RoomService calls: telemetry token on self-presence only, Jingle routed even when the core refuses to observe it, stats flood refused") {
-  FakeServer server;
+  xmpp::testing::FakeServer server;
   RecordingSink sink;
   core::testing::CountingIds ids;
   crypto::OpenSslCrypto crypto{1000};

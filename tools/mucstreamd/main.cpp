@@ -18,7 +18,8 @@ constexpr const char* kUsage =
     "  api          talky-style HTTP API and analytics\n"
     "  all          component + materialiser + API in one process (the embedded default)\n"
     "  migrate      apply SQL migrations and exit\n"
-    "  reports      --recompute (--room-id ID | --all): rebuild room reports from stored events\n\n"
+    "  reports      --recompute (--room-id ID | --all): rebuild room reports from stored events\n"
+    "  kafka-mock   librdkafka's mock cluster as its own process (development, fault tests)\n\n"
     "mucstreamd --version prints the version; mucstreamd ROLE --help the role's options.";
 
 struct Role {
@@ -39,6 +40,14 @@ int main(int argc, char** argv) {
     Settings s(mucstreamd_settings());
     std::puts(s.help(kUsage).c_str());
     return argc < 2 ? 2 : 0;
+  }
+  if (std::strcmp(argv[1], "kafka-mock") == 0) {
+    try {
+      return run_kafka_mock(argc - 2, argv + 2);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "mucstreamd kafka-mock: %s\n", e.what());
+      return 2;
+    }
   }
   const Role* role = nullptr;
   for (const Role& r : kRoles)

@@ -44,6 +44,17 @@ events::ProducerConfig producer_config(const Settings& s, const std::string& bro
   else throw SettingsError("--kafka-queue-full must be 'wait' or 'spill'");
   c.queue_full_wait_ms = s.get_int("kafka.queue_full_wait_ms");
   c.spill_dir = s.get("kafka.spill_dir");
+  c.unavailable_ms = s.get_int("commit.unavailable_ms");
+  c.snapshot_topic = s.get("kafka.snapshot_topic");
+  return c;
+}
+
+events::KafkaRestoreConfig kafka_restore_config(const Settings& s, const std::string& brokers) {
+  events::KafkaRestoreConfig c;
+  c.brokers = brokers;
+  c.topic = s.get("kafka.topic");
+  c.snapshot_topic = s.get("kafka.snapshot_topic");
+  c.properties = passthrough(s);
   return c;
 }
 

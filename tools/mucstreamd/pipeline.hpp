@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "events/kafka.hpp"
+#include "events/kafka_restore.hpp"
 #include "sql/materializer.hpp"
 #include "tools/common/settings.hpp"
 
@@ -24,6 +25,7 @@ KafkaEndpoint kafka_endpoint(const Settings& s, bool allow_mock);
 // The --pg setting, or a SettingsError naming it when it is empty.
 std::string required_pg(const Settings& s);
 events::ProducerConfig producer_config(const Settings& s, const std::string& brokers);
+events::KafkaRestoreConfig kafka_restore_config(const Settings& s, const std::string& brokers);
 sql::MaterializerConfig materializer_config(const Settings& s, const KafkaEndpoint& kafka);
 
 // Waits until the materialiser owns partitions and has found nothing new for `quiet_ms`

@@ -1,6 +1,9 @@
 // mucstreamd component: the XEP-0114 MUC component on its own.
-//   --kafka-brokers B: events go to Kafka (the producer is the commit point: output is sent
-//     once Kafka acknowledged the events); /readyz checks XMPP and Kafka.
+//   --kafka-brokers B: the commit point is Kafka. Events go to the producer (a decision's
+//     output is sent once Kafka acknowledged its events), rooms are snapshotted to
+//     kafka.snapshot_topic, and after every connect the rooms are restored from Kafka
+//     (snapshots + the events after them) before a stanza is handled: a standby is a second
+//     process retrying the connection, which takes over the rooms when it gets in.
 //   without brokers: events go to a log sink (stderr lines, stdout JSON lines or nowhere:
 //     --xmpp-events), durable at once, nothing to restore from.
 // --ops-listen serves /metrics, /healthz and /readyz.
@@ -8,6 +11,7 @@
 
 #include "crypto/openssl_crypto.hpp"
 #include "events/ids.hpp"
+#include "events/kafka_restore.hpp"
 #include "tools/common/log.hpp"
 #include "tools/mucstreamd/component_wiring.hpp"
 #include "tools/mucstreamd/event_log_sink.hpp"
@@ -36,8 +40,9 @@ int run_component(const Settings& s) {
   std::unique_ptr<core::EventSink> plain;
   std::unique_ptr<KafkaProbe> kafka_probe;
   if (!brokers.empty()) {
-    producer = std::make_unique<events::Producer>(producer_config(s, brokers));
-    kafka_probe = std::make_unique<KafkaProbe>(brokers, producer_config(s, brokers).properties);
+    const events::ProducerConfig pc = producer_config(s, brokers);
+    producer = std::make_unique<events::Producer>(pc);
+    kafka_probe = std::make_unique<KafkaProbe>(brokers, pc.properties);
   } else {
     plain = log_sink(s.get("xmpp.events"));
   }
@@ -46,7 +51,6 @@ int run_component(const Settings& s) {
   events::UuidV7Ids ids;
   crypto::OpenSslCrypto openssl;
   xmpp::RoomService service(conn, limits(s), service_config(s), core::Service{}, ids, openssl, sink);
-
   analytics::metrics::Registry registry;
   register_component_metrics(registry, service);
   register_sink_metrics(registry, sink);

@@ -18,5 +18,7 @@ int run_api(const Settings&);
 int run_all(const Settings&);
 int run_migrate(const Settings&);
 int run_reports(const Settings&);
+// Parses its own few options (it needs none of the service settings).
+int run_kafka_mock(int argc, char** argv);
 
 }  // namespace mucstream::tools

@@ -1,0 +1,44 @@
+#pragma once
+// Rebuilds the service from Kafka alone (no PostgreSQL, no materialiser): the latest snapshot
+// of each room from the snapshot topic, then each events-topic partition from the latest
+// checkpoint's offset (or its beginning when there is none) to its high watermark, applying
+// through core::apply the events the snapshots do not hold yet (same room id, seq > the
+// room's seq; a room absent or of another incarnation takes only what apply() takes).
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "core/state.hpp"
+#include "events/kafka.hpp"
+
+namespace mucstream::events {
+
+struct KafkaRestoreConfig {
+  std::string brokers;
+  std::string topic = "mucstream.events";
+  std::string snapshot_topic = "mucstream.snapshots";
+  KafkaProperties properties;  // applied last
+  int timeout_ms = 30000;      // for metadata, watermarks and reading to the end
+};
+
+struct KafkaRestoreStats {
+  std::uint64_t snapshots = 0;         // rooms restored from a snapshot
+  std::uint64_t removed = 0;           // rooms whose latest snapshot record is null
+  std::uint64_t snapshot_records = 0;  // records read from the snapshot topic
+  bool checkpoint = false;             // a checkpoint was found (else: every partition from its start)
+  std::uint64_t events_read = 0;
+  std::uint64_t events_applied = 0;
+  std::uint64_t undecodable = 0;  // events-topic messages that are not envelopes (logged)
+  std::uint64_t lost = 0;         // events the checkpoint wanted that retention dropped (logged as errors)
+  std::uint64_t rooms = 0;        // live rooms after the restore
+  // Events topic: partition -> offset read up to (the high watermark). Hand these to
+  // Producer::set_restored_offsets so the first checkpoint starts no earlier.
+  std::map<std::int32_t, std::int64_t> end_offsets;
+  double snapshot_seconds = 0, events_seconds = 0;
+};
+
+// Throws std::runtime_error when the cluster cannot be read (unknown topic, timeout, a
+// snapshot that does not decode).
+core::Service restore_from_kafka(const KafkaRestoreConfig&, KafkaRestoreStats* stats = nullptr);
+
+}  // namespace mucstream::events

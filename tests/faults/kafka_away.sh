@@ -26,8 +26,8 @@ kill -STOP "${PID[kafka-mock]}"
 sleep 3
 ready_away=$(api_get "$ops_port" /readyz)
 sleep "$((away - 3))"
+t_cont=$(now)  # before SIGCONT: what is released then must fall after it
 kill -CONT "${PID[kafka-mock]}"
-t_cont=$(now)
 say "SIGCONT kafka-mock"
 wait_reflections 30 60 || fail "the chat did not resume after Kafka came back"
 wait_http "$ops_port" /readyz 200 30 || fail "the component's /readyz not 200 after Kafka came back"

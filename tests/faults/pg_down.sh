@@ -23,8 +23,8 @@ say "PostgreSQL down for $away s"
 sleep 3
 ready_down=$(api_get "$http_port" /readyz)
 sleep "$((away - 3))"
+t_up=$(now)  # before the start: what is released then must fall after it
 "$pgsh" start "$state/pg" >/dev/null || fail "PostgreSQL did not come back"
-t_up=$(now)
 say "PostgreSQL back"
 wait_reflections 30 60 || fail "the chat did not resume after PostgreSQL came back"
 wait_http "$http_port" /readyz 200 20 || fail "/readyz not 200 after PostgreSQL came back"

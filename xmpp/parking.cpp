@@ -6,7 +6,7 @@ void Parking::published(core::LogPosition p) {
   if (p != 0) unacked_.insert(p);
 }
 
-void Parking::park(const std::string& room, const std::vector<core::LogPosition>& positions, std::string bytes, After after,
+void Parking::park(const std::string& room, const std::vector<core::LogPosition>& positions, std::string& bytes, After after,
                    std::string& out) {
   auto e = std::make_unique<Entry>();
   if (!immediate_) {
@@ -16,10 +16,12 @@ void Parking::park(const std::string& room, const std::vector<core::LogPosition>
   auto it = rooms_.find(room);
   if (e->remaining == 0 && (it == rooms_.end() || it->second.empty())) {
     out += bytes;
+    bytes.clear();
     if (after) after(true);
     return;
   }
   e->bytes = std::move(bytes);
+  bytes.clear();
   e->after = std::move(after);
   if (!immediate_) {
     for (core::LogPosition p : positions)

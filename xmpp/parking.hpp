@@ -29,8 +29,8 @@ class Parking {
 
   // The output of one decision in `room` whose events got `positions`: appended to `out`
   // (and `after` called) now when nothing is outstanding for it or before it in the room,
-  // else held.
-  void park(const std::string& room, const std::vector<core::LogPosition>& positions, std::string bytes, After after,
+  // else held. `bytes` is left empty (its capacity kept when released at once).
+  void park(const std::string& room, const std::vector<core::LogPosition>& positions, std::string& bytes, After after,
             std::string& out);
 
   // Positions the sink reported durable: releases what they complete into `out`.

@@ -107,8 +107,7 @@ void RoomHandler::finish_unit(Parking::After after) {
     unit_out_.clear();
     if (after) after(true);
   } else {
-    parking_.park(unit_room_, unit_positions_, std::move(unit_out_), std::move(after), out_);
-    unit_out_.clear();
+    parking_.park(unit_room_, unit_positions_, unit_out_, std::move(after), out_);
   }
   unit_positions_.clear();
   unit_room_.clear();

@@ -57,7 +57,7 @@ struct CommitOptions {
   // true (commit.release=immediate): released at once, the benchmark baseline only.
   bool release_immediately = false;
   std::chrono::milliseconds snapshot_interval{10'000};  // snapshot.interval_ms; 0 = no snapshots
-  std::size_t snapshot_rooms_per_turn = 500;            // a round over more rooms spans turns
+  std::size_t snapshot_rooms_per_turn = 256;            // a round over more rooms spans turns
   std::chrono::milliseconds ghost_ping_timeout{30'000};  // no answer to the room's ping: a ghost
   std::size_t ghost_pings_per_turn = 1'000;
   std::chrono::milliseconds restore_wait{10'000};   // before a restore: wait this long for acks

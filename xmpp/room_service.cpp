@@ -251,6 +251,7 @@ struct RoomService::Impl {
     }
     serving = true;
     handler.connected();
+    busy = true;  // the pings go out on the next turn, without waiting for the socket
     std::vector<std::unique_ptr<gloox::Tag>> early;
     early.swap(held);
     for (const auto& t : early) handle_stanza(*t);

@@ -53,7 +53,7 @@ n=$(sql "SELECT count(*) FROM events WHERE room_id = '$rid'")
           AND NOT EXISTS (SELECT 1 FROM users u WHERE u.sessionid = e.actor)")" = 0 ] || fail "actor without users row"
 
 start_all "$state/all2.log"
-grep -q "restored [1-9][0-9]* persistent rooms" "$state/all2.log" || fail "no rooms restored"
+grep -q "restored [1-9][0-9]* rooms from PostgreSQL" "$state/all2.log" || fail "no rooms restored"
 (cd "$e2e" && PYTHONPATH="$e2e" $python "$here/flow_restore.py" "$state") || fail "restore flow"
 stop_all
 [ "$(sql "SELECT count(DISTINCT id) = count(*) FROM events")" = t ] || fail "duplicates after restart"

@@ -64,6 +64,29 @@ std::string bounce(const std::string& from, const std::string& to, const std::st
 
 }  // namespace
 
+TEST_CASE("parking: position 0 is durable at once but waits behind its room, other rooms pass, unknown acks are ignored") {
+  Parking p;
+  std::string out;
+  int after = 0;
+  for (core::LogPosition x : {1, 2}) p.published(x);
+  std::string a1 = "a1", a2 = "a2", b1 = "b1", a3 = "a3";
+  p.park("a", {1}, a1, [&](bool released) { after += released ? 1 : 100; }, out);
+  p.park("a", {0}, a2, {}, out);  // durable already, but after a1 in room a
+  p.park("b", {0}, b1, {}, out);
+  CHECK(out == "b1");
+  CHECK(p.held() == 2);
+  p.durable({7, 2}, out);  // nothing waits for these
+  CHECK(out == "b1");
+  CHECK(after == 0);
+  p.durable({1}, out);
+  CHECK(out == "b1a1a2");
+  CHECK(after == 1);
+  CHECK(p.all_durable());
+  p.park("a", {}, a3, {}, out);
+  CHECK(out == "b1a1a2a3");
+  CHECK(p.held() == 0);
+}
+
 TEST_CASE("commit point: output waits for every position of its decision, then is released") {
   Loop l;
   l.join("a@e.com/r", "one@rooms.test", "A");

@@ -6,7 +6,8 @@
 # time until one of the client's messages is reflected again (the standby connected,
 # restored the rooms from Kafka and serves).
 #
-#   tools/bench/failover.sh [BUILD_DIR]        (RECONNECT_MAX_MS=500: the standby's retry cap)
+#   tools/bench/failover.sh [BUILD_DIR]   (RECONNECT_MAX_MS=500: the standby's retry cap;
+#                                         FAILOVER_MAX_GAP_MS=N: fail above N ms, as ctest runs it)
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,5 +47,6 @@ pid_a=$(start a "$ops_a")
 for _ in $(seq 100); do grep -q "connected: serving" "$state/a.log" && break; sleep 0.1; done
 pid_b=$(start b "$ops_b")
 sleep 1  # the standby is now retrying
-python3 "$here/failover_client.py" "$state" "$pid_a" "$ops_a" "$pid_b" "$ops_b" || {
+/usr/bin/python3 "$here/failover_client.py" "$state" "$pid_a" "$ops_a" "$pid_b" "$ops_b" || {
   echo "--- a.log"; tail -20 "$state/a.log"; echo "--- b.log"; tail -20 "$state/b.log"; exit 1; }
+echo "standby's restore: $(grep 'kafka-restore: restored' "$state/b.log" | tail -1 | sed 's/^[^ ]* [A-Z]* *//')"

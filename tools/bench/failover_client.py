@@ -76,6 +76,12 @@ async def main():
             lost = [m for m, t in sent.items() if t < killed_at and not any(e.get("id") == m for e in alice.inbox)]
             print(f"before the kill  {before} reflections; messages sent before the kill and never reflected: {len(lost)}")
             await alice.stop()
+            # As a test (ctest): a bound on the gap, and nothing seen before the kill lost.
+            bound = int(os.environ.get("FAILOVER_MAX_GAP_MS", "0"))
+            if bound and gap * 1000 > bound:
+                raise AssertionError(f"failover gap {gap * 1000:.0f} ms is over {bound} ms")
+            if bound and lost:
+                raise AssertionError(f"messages sent before the kill never reflected: {lost}")
             return
     raise AssertionError("no reflection within 60 s of the kill")
 

@@ -26,6 +26,13 @@ xmpp::Limits limits(const Settings& s) {
   return l;
 }
 
+xmpp::CommitOptions commit_options(const Settings& s) {
+  xmpp::CommitOptions c;
+  c.release_immediately = s.get("commit.release") == "immediate";
+  c.snapshot_interval = std::chrono::milliseconds(s.get_int("snapshot.interval_ms"));
+  return c;
+}
+
 core::ServiceConfig service_config(const Settings& s) {
   core::ServiceConfig c;
   c.domain = s.get("xmpp.domain");

@@ -9,5 +9,7 @@ namespace mucstream::tools {
 xmpp::ConnectionOptions connection_options(const Settings& s);
 xmpp::Limits limits(const Settings& s);
 core::ServiceConfig service_config(const Settings& s);
+// commit.release, snapshot.interval_ms: when output is released, how often rooms are snapshotted.
+xmpp::CommitOptions commit_options(const Settings& s);
 
 }  // namespace mucstream::tools

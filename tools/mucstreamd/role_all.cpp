@@ -1,34 +1,42 @@
-// mucstreamd all: the embedded default. One process runs
-//   1. migrations,
-//   2. Kafka: the configured cluster, or librdkafka's in-process mock cluster (logged, with
-//      the kcat command to tail it) when --kafka-brokers is empty,
-//   3. the materialiser on its own thread, which first catches up with the topic,
-//   4. replay: persistent rooms rebuilt from the stored events (core::apply +
-//      core::persistent_view) before the component accepts a stanza,
-//   5. the XEP-0114 component with the Kafka producer as its event sink,
-//   6. the HTTP API (with live room administration through the component's loop) when a
-//      JWT secret is configured.
-// On SIGTERM/SIGINT the component stops (occupants get 332), the producer flushes, and the
-// materialiser drains what was produced before it stops, so with the in-memory mock cluster
-// nothing is lost on a clean stop.
+// mucstreamd all: component + API (+ materialiser) in one process. Two shapes:
+//
+// Embedded (no --kafka-brokers), the default: PostgreSQL is the commit point.
+//   1. migrations;
+//   2. the rooms restored from PostgreSQL (sql::restore_from_pg: every live room, with its
+//      occupants, from its latest snapshot and the events after it);
+//   3. sql::PgCommitLog as the event sink: group commits on its own thread (events, rooms,
+//      users and reports in one transaction), then each event mirrored to librdkafka's
+//      in-process mock cluster so `kcat` tails of the events topic still work. No
+//      materialiser: everything is in PostgreSQL already, and nothing is left to recover
+//      after a crash;
+//   4. the XEP-0114 component, 5. the HTTP API (with live room administration) when a JWT
+//      secret is configured.
+//
+// With --kafka-brokers B: Kafka is the commit point. The rooms are restored from Kafka
+// (snapshots + events after them), the producer is the sink, and the materialiser runs on
+// its own thread to fill PostgreSQL for the API.
+//
+// On SIGTERM/SIGINT the component stops (occupants get 332) and what was published is
+// written (PostgreSQL) or flushed (Kafka) before exit.
 #include <pqxx/pqxx>
 #include <thread>
 
 #include "crypto/openssl_crypto.hpp"
 #include "events/ids.hpp"
+#include "events/kafka_restore.hpp"
 #include "sql/migrate.hpp"
-#include "sql/replay.hpp"
+#include "sql/pg_commit_log.hpp"
+#include "sql/restore.hpp"
+#include "tools/common/log.hpp"
 #include "tools/mucstreamd/api_server.hpp"
 #include "tools/mucstreamd/component_wiring.hpp"
 #include "tools/mucstreamd/metered_sink.hpp"
 #include "tools/mucstreamd/metrics_wiring.hpp"
-#include "tools/common/log.hpp"
 #include "tools/mucstreamd/pipeline.hpp"
 #include "tools/mucstreamd/roles.hpp"
 #include "xmpp/room_service.hpp"
 
 namespace mucstream::tools {
-
 
 namespace {
 void register_lag_metric(analytics::metrics::Registry& r, const events::Producer& producer,
@@ -41,59 +49,84 @@ void register_lag_metric(analytics::metrics::Registry& r, const events::Producer
                return std::max(0.0, static_cast<double>(producer.stats().delivered) - done);
              });
 }
+
+void register_commit_log_metrics(analytics::metrics::Registry& r, const sql::PgCommitLog& log) {
+  r.counter_fn("mucstream_commit_log_written_total", "Events committed to PostgreSQL by the commit log", {},
+               [&log] { return static_cast<double>(log.stats().written); });
+  r.counter_fn("mucstream_commit_log_batches_total", "Group commits of the commit log", {},
+               [&log] { return static_cast<double>(log.stats().batches); });
+  r.counter_fn("mucstream_commit_log_pg_failures_total", "Failed PostgreSQL attempts of the commit log", {},
+               [&log] { return static_cast<double>(log.stats().pg_failures); });
+  r.gauge_fn("mucstream_commit_log_last_latency_seconds", "Publish of a batch's first event to durable, last batch",
+             {}, [&log] { return static_cast<double>(log.stats().last_latency_ms) / 1000.0; });
+}
+
+// The materialiser on its own thread (with Kafka only).
+struct MaterializerThread {
+  sql::Materializer m;
+  std::atomic<bool> stop{false};
+  std::thread thread;
+  explicit MaterializerThread(sql::MaterializerConfig cfg) : m(std::move(cfg)) {
+    thread = std::thread([this] {
+      try {
+        m.run(stop);
+      } catch (const std::exception& e) {
+        log::error("materialize", "stopped: {}", e.what());
+      }
+    });
+  }
+  ~MaterializerThread() {
+    stop = true;
+    if (thread.joinable()) thread.join();
+  }
+};
 }  // namespace
 
 int run_all(const Settings& s) {
   const std::atomic<bool>& stop = install_stop_signals();
   const xmpp::ConnectionOptions conn = connection_options(s);
-  required_pg(s);  // check every required setting before starting anything
+  const std::string pg = required_pg(s);  // check every required setting before starting anything
+  const bool embedded = s.get("kafka.brokers").empty();
 
   KafkaEndpoint kafka = kafka_endpoint(s, true);
-  sql::MaterializerConfig mcfg = materializer_config(s, kafka);
   {
-    pqxx::connection pg(mcfg.pg);
-    sql::migrate(pg);
+    pqxx::connection c(pg);
+    sql::migrate(c);
   }
-
+  // Embedded: the mirror of the commit log into the mock cluster. With Kafka: the sink.
   events::Producer producer(producer_config(s, kafka.brokers));
-  if (const std::size_t n = producer.resend_spilled()) log::info("all", "re-produced {} spilled events", n);
+  std::unique_ptr<sql::PgCommitLog> commit_log;
+  std::unique_ptr<MaterializerThread> materializer;
 
-  sql::Materializer materializer(mcfg);
-  std::atomic<bool> stop_materializer{false};
-  std::thread materializer_thread([&] {
-    try {
-      materializer.run(stop_materializer);
-    } catch (const std::exception& e) {
-      log::error("materialize", "stopped: {}", e.what());
-    }
-  });
-  auto stop_pipeline = [&] {
-    stop_materializer = true;
-    if (materializer_thread.joinable()) materializer_thread.join();
-  };
-
-  // Replay needs every event in PostgreSQL: let the materialiser catch up first (bounded:
-  // a real cluster may hold a long backlog; the rooms are then restored from what is stored).
-  if (!kafka.mock && !wait_caught_up(materializer, 60000))
-    log::warn("all", "materialiser still catching up after 60 s; restoring rooms from what is stored so far");
   core::Service restored;
-  try {
-    pqxx::connection pg(mcfg.pg);
-    sql::ReplayStats st;
-    restored = sql::replay_service(pg, &st);
-    log::info("all", "restored {} persistent rooms from {} stored events", st.rooms, st.events);
-  } catch (const std::exception& e) {
-    log::error("all", "replay failed: {}", e.what());
-    stop_pipeline();
-    return 1;
+  if (embedded) {
+    pqxx::connection c(pg);
+    sql::RestoreStats st;
+    restored = sql::restore_from_pg(c, &st);
+    log::info("all", "restored {} rooms from PostgreSQL ({} from snapshots, {} events applied) in {} ms", st.rooms,
+              st.snapshots, st.events, st.total_ms);
+    sql::PgCommitLogConfig cfg;
+    cfg.pg = pg;
+    cfg.migrate = false;
+    cfg.unavailable_ms = s.get_int("commit.unavailable_ms");
+    cfg.mirror = &producer;
+    commit_log = std::make_unique<sql::PgCommitLog>(cfg);
+  } else {
+    materializer = std::make_unique<MaterializerThread>(materializer_config(s, kafka));
+    events::KafkaRestoreStats st;
+    restored = events::restore_from_kafka(kafka_restore_config(s, kafka.brokers), &st);
+    producer.set_restored_offsets(st.end_offsets);
+    log::info("all", "restored {} rooms from Kafka ({} from snapshots, {} events applied, {:.2f} s)", st.rooms,
+              st.snapshots, st.events_applied, st.snapshot_seconds + st.events_seconds);
   }
+  MeteredSink sink(embedded ? static_cast<core::EventSink&>(*commit_log) : producer);
 
   events::UuidV7Ids ids;
   crypto::OpenSslCrypto openssl;
   int rc = 0;
   {
-    MeteredSink sink(producer);
-    xmpp::RoomService service(conn, limits(s), service_config(s), std::move(restored), ids, openssl, sink);
+    xmpp::RoomService service(conn, limits(s), service_config(s), std::move(restored), ids, openssl, sink,
+                              commit_options(s));
     analytics::metrics::Registry registry;  // outlives the API that serves it
     std::unique_ptr<ApiServer> api;
     if (s.get("jwt.secret").empty()) {
@@ -102,44 +135,30 @@ int run_all(const Settings& s) {
       register_component_metrics(registry, service);
       register_sink_metrics(registry, sink);
       register_producer_metrics(registry, producer);
-      register_materializer_metrics(registry, materializer);
-      register_lag_metric(registry, producer, materializer);
-      try {
-        // Each occupant's self-presence then carries its client token for POST /v1/telemetry.
-        service.set_telemetry_token_source(telemetry_token_source(s));
-        api = std::make_unique<ApiServer>(
-            s, registry,
-            [&service](core::Command c, auto done) { service.submit(std::move(c), std::move(done)); },
-            [&service](auto read) { service.inspect(std::move(read)); },
-            std::vector<analytics::ReadinessCheck>{
-                {"xmpp", [&service] { return service.stats().connected.load(); }},
-                {"kafka", [&sink] { return sink.last_accepting(); }}});
-      } catch (...) {  // bad --http-listen or secret: stop what runs, then say why
-        stop_pipeline();
-        throw;
+      if (commit_log) register_commit_log_metrics(registry, *commit_log);
+      if (materializer) {
+        register_materializer_metrics(registry, materializer->m);
+        register_lag_metric(registry, producer, materializer->m);
       }
+      // Each occupant's self-presence then carries its client token for POST /v1/telemetry.
+      service.set_telemetry_token_source(telemetry_token_source(s));
+      api = std::make_unique<ApiServer>(
+          s, registry, [&service](core::Command c, auto done) { service.submit(std::move(c), std::move(done)); },
+          [&service](auto read) { service.inspect(std::move(read)); },
+          std::vector<analytics::ReadinessCheck>{
+              {"xmpp", [&service] { return service.stats().connected.load(); }},
+              {embedded ? "commit_log" : "kafka", [&sink] { return sink.last_accepting(); }}});
     }
     rc = service.run(stop);
     if (api) api->stop();  // before the loop it submits to goes away
   }
-  producer.close();
-  const std::uint64_t delivered = producer.stats().delivered;
-  if (kafka.mock) {
-    // The mock cluster's data dies with this process: drain it into PostgreSQL first.
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < until) {
-      const sql::MaterializerStats st = materializer.stats();
-      if (st.inserted + st.duplicates >= delivered && st.idle_since_ms != 0) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    const sql::MaterializerStats st = materializer.stats();
-    if (st.inserted + st.duplicates < delivered)
-      log::error("all", "LOSS: {} events produced to the embedded cluster were not materialised before exit",
-                 delivered - st.inserted - st.duplicates);
-  } else {
-    wait_caught_up(materializer, 10000, 500);
+  if (commit_log) {
+    if (!commit_log->flush(10000)) log::error("all", "PostgreSQL did not take every event before exit");
+    commit_log.reset();  // its thread hands the last events to the mirror
   }
-  stop_pipeline();
+  producer.close();
+  if (materializer) wait_caught_up(materializer->m, 10000, 500);
+  materializer.reset();
   return rc;
 }
 

@@ -50,7 +50,19 @@ int run_component(const Settings& s) {
 
   events::UuidV7Ids ids;
   crypto::OpenSslCrypto openssl;
-  xmpp::RoomService service(conn, limits(s), service_config(s), core::Service{}, ids, openssl, sink);
+  xmpp::RoomService service(conn, limits(s), service_config(s), core::Service{}, ids, openssl, sink,
+                            commit_options(s));
+  if (producer) {
+    service.set_restore([cfg = kafka_restore_config(s, brokers), p = producer.get()] {
+      events::KafkaRestoreStats st;
+      core::Service restored = events::restore_from_kafka(cfg, &st);
+      p->set_restored_offsets(st.end_offsets);
+      log::info("component", "restored {} rooms from Kafka ({} from snapshots, {} events applied, {:.2f} s)",
+                st.rooms, st.snapshots, st.events_applied, st.snapshot_seconds + st.events_seconds);
+      return restored;
+    });
+  }
+
   analytics::metrics::Registry registry;
   register_component_metrics(registry, service);
   register_sink_metrics(registry, sink);

@@ -17,6 +17,10 @@ ops_port=$(free_port)
 component_start component "${commit_flags[@]}" --ops-listen "127.0.0.1:$ops_port"
 wait_http "$ops_port" /readyz 200 20 || fail "the component is not ready"
 materialize_start mat1
+# The materialiser in its group before Kafka goes away: one caught joining when the mock
+# stopped took more than a minute to consume after it came back (a separate matter from
+# what this scenario checks).
+wait_log mat1 "partitions assigned" 30 || fail "the materialiser joined no group"
 load_start --rooms 3 --rate 5
 wait_reflections 30 20 || fail "no chat before Kafka went away"
 

@@ -141,7 +141,8 @@ std::string encode_value(const core::Value& v) {
 }
 
 std::optional<core::Value> decode_value(std::string_view json, std::string* error) {
-  rapidjson::Document doc;
+  detail::PooledDocument pooled;
+  rapidjson::Document& doc = pooled.doc();
   std::string err;
   if (!detail::parse(doc, json, err)) {
     if (error) *error = err;

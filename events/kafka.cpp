@@ -21,7 +21,7 @@ constexpr const char* kLog = "kafka";
 
 // The mock cluster's own handle logs through the C API.
 void mock_log(const rd_kafka_t*, int level, const char* fac, const char* buf) {
-  const core::LogLevel l = level <= 3 ? core::LogLevel::error : level == 4 ? core::LogLevel::warn
+  const core::LogLevel l = level <= 2 ? core::LogLevel::error : level <= 4 ? core::LogLevel::warn
                          : level <= 6 ? core::LogLevel::info : core::LogLevel::debug;
   if (core::log_enabled(l)) core::log_write(l, "librdkafka", std::string(fac) + ": " + buf);
 }
@@ -216,7 +216,10 @@ Producer::Producer(ProducerConfig cfg)
 
 Producer::~Producer() { close(); }
 
-void Producer::set_durable_handler(DurableHandler h) { durable_ = std::move(h); }
+void Producer::set_durable_handler(DurableHandler h) {
+  std::lock_guard lock(handler_mutex_);  // the poll thread already runs
+  durable_ = std::move(h);
+}
 
 void Producer::set_restored_offsets(const std::map<std::int32_t, std::int64_t>& end_offsets) {
   std::lock_guard lock(mutex_);
@@ -351,6 +354,7 @@ void Producer::poll_loop() {
   while (!stop_.load(std::memory_order_relaxed)) {
     producer_->poll(20);
     if (!batch_.empty()) {
+      std::lock_guard lock(handler_mutex_);
       if (durable_) durable_(std::move(batch_));
       batch_.clear();
     }

@@ -164,6 +164,7 @@ class Producer final : public core::EventSink {
   std::string encode_buffer_;
   std::size_t queue_limit_ = 100000;  // queue.buffering.max.messages
 
+  std::mutex handler_mutex_;
   DurableHandler durable_;
   std::vector<core::LogPosition> batch_;  // poll thread: positions acknowledged in this poll
 

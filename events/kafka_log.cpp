@@ -9,10 +9,12 @@ namespace mucstream::events {
 namespace {
 constexpr const char* kComponent = "librdkafka";
 
-// syslog severities (librdkafka's log levels) onto ours.
+// syslog severities (librdkafka's log levels) onto ours. librdkafka logs every failed
+// connection at LOG_ERR and also raises it as an error event, which is where we judge it
+// (see event_cb): its log lines at ERR and WARNING are warnings here.
 core::LogLevel level_of(RdKafka::Event::Severity s) {
-  if (s <= RdKafka::Event::EVENT_SEVERITY_ERROR) return core::LogLevel::error;
-  if (s == RdKafka::Event::EVENT_SEVERITY_WARNING) return core::LogLevel::warn;
+  if (s <= RdKafka::Event::EVENT_SEVERITY_CRITICAL) return core::LogLevel::error;
+  if (s <= RdKafka::Event::EVENT_SEVERITY_WARNING) return core::LogLevel::warn;
   if (s <= RdKafka::Event::EVENT_SEVERITY_INFO) return core::LogLevel::info;
   return core::LogLevel::debug;
 }

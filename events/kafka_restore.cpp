@@ -2,7 +2,11 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <thread>
+#include <vector>
 #include <optional>
 #include <stdexcept>
 #include <unordered_map>
@@ -22,7 +26,7 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 void log_cb(const rd_kafka_t*, int level, const char* fac, const char* buf) {
-  const core::LogLevel l = level <= 3 ? core::LogLevel::error : level == 4 ? core::LogLevel::warn
+  const core::LogLevel l = level <= 2 ? core::LogLevel::error : level <= 4 ? core::LogLevel::warn
                          : level <= 6 ? core::LogLevel::info : core::LogLevel::debug;
   if (core::log_enabled(l)) core::log_write(l, "librdkafka", std::string(fac) + ": " + buf);
 }
@@ -157,6 +161,35 @@ std::map<std::int32_t, std::int64_t> parse_checkpoint(std::string_view json) {
   return out;
 }
 
+
+// During the restore each room lives in a Service of its own: apply() then finds it at once
+// instead of walking a 100,000-room tree (a cache miss per level dominated the restore).
+using RoomStates = std::unordered_map<std::string, core::Service>;
+
+// Applies one events-topic message to the room it names. Only the caller's thread touches
+// `mine` and the rooms of its partitions in `shared` (a room's events are in one partition).
+void apply_message(const rd_kafka_message_t& m, const std::string& topic, RoomStates& shared, RoomStates& mine, std::uint64_t& read, std::uint64_t& applied,
+                   std::uint64_t& undecodable) {
+  ++read;
+  Decoded d = decode(std::string_view(static_cast<const char*>(m.payload), m.len));
+  if (!d) {
+    if (++undecodable <= 10)
+      log_error(kLog, "{}[{}]@{} is not an event ({}): skipped", topic, m.partition, m.offset, d.error);
+    return;
+  }
+  const core::Event& e = *d.event;
+  core::Service* s;
+  if (auto it = shared.find(e.room); it != shared.end()) s = &it->second;  // find() only: safe across threads
+  else s = &mine[e.room];
+  // A room the snapshots hold takes only its own later events; anything else goes to
+  // apply(), which takes a creation and ignores events of absent or other incarnations.
+  if (!s->rooms.empty()) {
+    const core::Room& r = s->rooms.begin()->second;
+    if (r.room_id != e.room_id || e.seq <= r.seq) return;
+  }
+  core::apply(*s, e);
+  ++applied;
+}
 }  // namespace
 
 core::Service restore_from_kafka(const KafkaRestoreConfig& cfg, KafkaRestoreStats* stats) {
@@ -164,7 +197,7 @@ core::Service restore_from_kafka(const KafkaRestoreConfig& cfg, KafkaRestoreStat
   KafkaRestoreStats& st = stats ? *stats : local;
   st = {};
   Reader reader(cfg);
-  core::Service svc;
+  const int threads = std::max(1, cfg.threads);
 
   // 1. Snapshots: the latest record per key, and the latest checkpoint.
   auto t0 = Clock::now();
@@ -184,24 +217,42 @@ core::Service restore_from_kafka(const KafkaRestoreConfig& cfg, KafkaRestoreStat
       else latest[std::move(key)].emplace(static_cast<const char*>(m.payload), m.len);
     });
   }
-  for (auto& [key, value] : latest) {
-    if (!value) {
-      ++st.removed;
-      continue;
-    }
-    core::Room r;
-    try {
-      r = decode_room(*value);
-    } catch (const std::exception& e) {
-      throw std::runtime_error("kafka restore: snapshot of " + key + ": " + e.what());
-    }
-    svc.jid_by_room_id[r.room_id] = r.jid;
-    std::string jid = r.jid;
-    svc.rooms.insert_or_assign(std::move(jid), std::move(r));
-    value.reset();  // free the text as we go
-    ++st.snapshots;
+  std::vector<const std::string*> texts;
+  texts.reserve(latest.size());
+  for (const auto& [key, value] : latest) {
+    if (value) texts.push_back(&*value);
+    else ++st.removed;
+  }
+  std::vector<core::Room> decoded(texts.size());
+  {
+    std::vector<std::string> errors(static_cast<std::size_t>(threads));
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        for (std::size_t i = static_cast<std::size_t>(t); i < texts.size(); i += static_cast<std::size_t>(threads)) {
+          try {
+            decoded[i] = decode_room(*texts[i]);
+          } catch (const std::exception& e) {
+            errors[static_cast<std::size_t>(t)] = "kafka restore: a snapshot does not decode: " + std::string(e.what());
+            return;
+          }
+        }
+      });
+    for (auto& th : pool) th.join();
+    for (const auto& e : errors)
+      if (!e.empty()) throw std::runtime_error(e);
   }
   latest.clear();
+  RoomStates rooms;
+  rooms.reserve(decoded.size() * 2);
+  for (core::Room& r : decoded) {
+    core::Service& s = rooms[r.jid];
+    s.jid_by_room_id[r.room_id] = r.jid;
+    std::string jid = r.jid;
+    s.rooms.emplace(std::move(jid), std::move(r));
+  }
+  st.snapshots = decoded.size();
+  decoded = {};
   std::map<std::int32_t, std::int64_t> start;
   if (checkpoint) {
     start = parse_checkpoint(*checkpoint);
@@ -209,9 +260,10 @@ core::Service restore_from_kafka(const KafkaRestoreConfig& cfg, KafkaRestoreStat
   }
   st.snapshot_seconds = seconds_since(t0);
 
-  // 2. The events after the checkpoint.
+  // 2. The events after the checkpoint: the partitions split over `threads` readers.
   t0 = Clock::now();
-  std::map<std::int32_t, std::pair<std::int64_t, std::int64_t>> ranges;
+  std::vector<std::map<std::int32_t, std::pair<std::int64_t, std::int64_t>>> ranges(static_cast<std::size_t>(threads));
+  std::size_t n = 0;
   for (std::int32_t p : reader.partitions(cfg.topic)) {
     const auto [lo, hi] = reader.watermarks(cfg.topic, p);
     std::int64_t from = lo;
@@ -224,25 +276,59 @@ core::Service restore_from_kafka(const KafkaRestoreConfig& cfg, KafkaRestoreStat
         from = lo;
       }
     }
-    ranges[p] = {from, hi};
+    ranges[n++ % ranges.size()][p] = {from, hi};
     st.end_offsets[p] = hi;
   }
-  reader.read(cfg.topic, ranges, [&](const rd_kafka_message_t& m) {
-    ++st.events_read;
-    Decoded d = decode(std::string_view(static_cast<const char*>(m.payload), m.len));
-    if (!d) {
-      if (++st.undecodable <= 10)
-        log_error(kLog, "{}[{}]@{} is not an event ({}): skipped", cfg.topic, m.partition, m.offset, d.error);
-      return;
-    }
-    const core::Event& e = *d.event;
-    // A room the snapshots hold takes only its own later events; anything else goes to
-    // apply(), which takes a creation and ignores events of absent or other incarnations.
-    if (auto it = svc.rooms.find(e.room); it != svc.rooms.end())
-      if (it->second.room_id != e.room_id || e.seq <= it->second.seq) return;
-    core::apply(svc, e);
-    ++st.events_applied;
-  });
+  std::vector<RoomStates> fresh(ranges.size());
+  std::vector<std::array<std::uint64_t, 3>> counts(ranges.size(), {0, 0, 0});
+  std::vector<std::string> errors(ranges.size());
+  {
+    auto work = [&](std::size_t t, Reader& r) {
+      try {
+        r.read(cfg.topic, ranges[t], [&](const rd_kafka_message_t& m) {
+          apply_message(m, cfg.topic, rooms, fresh[t], counts[t][0], counts[t][1], counts[t][2]);
+        });
+      } catch (const std::exception& e) {
+        errors[t] = e.what();
+      }
+    };
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < ranges.size(); ++t)
+      pool.emplace_back([&, t] {
+        try {
+          Reader r(cfg);
+          work(t, r);
+        } catch (const std::exception& e) {
+          errors[t] = e.what();
+        }
+      });
+    work(0, reader);
+    for (auto& th : pool) th.join();
+  }
+  for (const auto& e : errors)
+    if (!e.empty()) throw std::runtime_error(e);
+  for (const auto& c : counts) {
+    st.events_read += c[0];
+    st.events_applied += c[1];
+    st.undecodable += c[2];
+  }
+
+  // 3. One service, rooms inserted in key order (each at the end: no tree walk).
+  std::vector<std::pair<const std::string*, core::Service*>> all;
+  all.reserve(rooms.size());
+  for (auto& [jid, s] : rooms)
+    if (!s.rooms.empty()) all.emplace_back(&jid, &s);
+  for (auto& f : fresh)
+    for (auto& [jid, s] : f)
+      if (!s.rooms.empty()) all.emplace_back(&jid, &s);
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  core::Service svc;
+  svc.jid_by_room_id.reserve(all.size());
+  for (auto& [jid, s] : all) {
+    auto node = s->rooms.extract(s->rooms.begin());
+    svc.jid_by_room_id[node.mapped().room_id] = node.key();
+    svc.rooms.insert(svc.rooms.end(), std::move(node));
+  }
   st.events_seconds = seconds_since(t0);
   st.rooms = svc.rooms.size();
   log_info(kLog, "restored {} rooms: {} snapshots ({} removed, checkpoint: {}) in {:.2f} s, {} events read, {} applied "

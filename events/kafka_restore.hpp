@@ -19,6 +19,7 @@ struct KafkaRestoreConfig {
   std::string snapshot_topic = "mucstream.snapshots";
   KafkaProperties properties;  // applied last
   int timeout_ms = 30000;      // for metadata, watermarks and reading to the end
+  int threads = 2;             // snapshot decoders, and readers each taking a share of the partitions
 };
 
 struct KafkaRestoreStats {

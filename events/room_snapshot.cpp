@@ -367,7 +367,8 @@ std::string encode_room(const core::Room& r) {
 }
 
 core::Room decode_room(std::string_view json) {
-  rapidjson::Document doc;
+  detail::PooledDocument pooled;
+  rapidjson::Document& doc = pooled.doc();
   std::string err;
   if (!detail::parse(doc, json, err)) fail(err);
   return read_room(In(doc, "$"));

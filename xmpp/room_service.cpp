@@ -247,6 +247,11 @@ struct RoomService::Impl {
         log(LogLevel::error, std::string("restore failed: ") + e.what());
         held.clear();
         return false;
+      } catch (...) {
+        stats.restore_failures.fetch_add(1);
+        log(LogLevel::error, "restore failed: unknown exception");
+        held.clear();
+        return false;
       }
     }
     serving = true;

@@ -112,7 +112,8 @@ struct Gen {
       case 15: case 16: case 17: return call(s);
       case 0: case 1: case 2: case 3:
         return Join{user(), room(), pick(kNicks), password(), {}, {}};
-      case 4: case 5: return Leave{user(), room(), {}};
+      case 4: return Leave{user(), room(), {}};
+      case 5: return coin(70) ? Command{Leave{user(), room(), {}}} : Command{RemoveGhost{room(), user().full()}};
       case 6: return SendGroupchat{user(), room(), "<body>hi</body>", coin(90)};
       case 7: return SendPrivate{user(), room(), pick(kNicks), "<body>psst</body>"};
       case 8: return ChangeSubject{user(), room(), coin() ? "topic" : ""};

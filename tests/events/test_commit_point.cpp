@@ -2,12 +2,14 @@
 // handler fed by delivery reports, and accepting() when Kafka is away.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include "core/log.hpp"
 #include "events/kafka.hpp"
 #include "tests/events/scenario.hpp"
 
@@ -134,4 +136,52 @@ TEST_CASE("commit point: a producer pointed at a closed port refuses after the b
     p.close(100);
     CHECK(acks.size() == 0);
   }
+}
+
+TEST_CASE("commit point: snapshot records and the checkpoint wait until the events before them are durable") {
+  MockCluster mock(3);
+  mock.create_topic("mucstream.events", 4);
+  mock.create_topic("mucstream.snapshots", 2);
+  testing::World w;
+  testing::run_scenario(w, 3, 60, 13);
+  Producer p(config(mock.bootstraps()));
+  Acks acks;
+  acks.attach(p);
+  const std::size_t half = w.log.size() / 2;
+  for (std::size_t i = 0; i < half; ++i) p.publish(w.log[i]);
+  REQUIRE(eventually([&] { return acks.size() == half; }, 10000));
+
+  mock.set_all_brokers_down(true);
+  for (std::size_t i = half; i < w.log.size(); ++i) p.publish(w.log[i]);
+  p.snapshot_begin(w.log.size());
+  for (const auto& [jid, room] : w.svc.rooms) p.snapshot(room);
+  p.snapshot_removed("gone@rooms.test");
+  p.snapshot_end();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  CHECK(p.stats().snapshots == 0);  // held: they hold events Kafka has not acknowledged
+  CHECK(p.stats().checkpoints == 0);
+
+  mock.set_all_brokers_down(false);
+  REQUIRE(eventually([&] { return p.stats().checkpoints == 1; }, 30000));
+  CHECK(acks.size() == w.log.size());
+  CHECK(p.stats().snapshots == w.svc.rooms.size() + 1);
+}
+
+TEST_CASE("commit point: librdkafka's own logs and errors reach core's log hook") {
+  std::mutex m;
+  std::vector<std::string> lines;
+  core::set_log_sink([&](core::LogLevel, std::string_view component, std::string_view message) {
+    std::lock_guard lock(m);
+    if (component == "librdkafka") lines.emplace_back(message);
+  });
+  {
+    Producer p(config("127.0.0.1:9", 5000));
+    REQUIRE(eventually([&] {
+      std::lock_guard lock(m);
+      return std::any_of(lines.begin(), lines.end(),
+                         [](const std::string& l) { return l.find("127.0.0.1:9") != std::string::npos; });
+    }, 5000));
+    p.close(100);
+  }
+  core::set_log_sink({});
 }

@@ -214,6 +214,16 @@ if PG and has_role("kafka-mock"):
                  "--ops-listen", f"127.0.0.1:{ops}")
     check(wait_for(lambda: get(ops, "/readyz")[0] == 200, 30),
           f"component --kafka-brokers: /readyz 200 (got {ready_body(ops)})")
+    # all --kafka-brokers: restored from Kafka, the producer as sink, the materialiser thread.
+    http = free_port()
+    everything = start("all", "--pg", PG, "--jwt-secret", "x" * 32, "--http-listen", f"127.0.0.1:{http}",
+                       "--xmpp-port", str(xmpp.port), "--secret", "s", "--kafka-brokers", brokers,
+                       "--domain", "other.localhost")
+    got = wait_for(lambda: (lambda r: r if r[0] == 200 else None)(ready_body(http)), 40)
+    check(got is not None and set(got[1].get("checks", {})) == {"postgresql", "xmpp", "kafka"},
+          f"all --kafka-brokers: /readyz 200 with postgresql, xmpp, kafka (got {ready_body(http)})")
+    log = stop(everything)
+    check("restored 0 rooms from Kafka" in log, "all --kafka-brokers: rooms restored from Kafka at start")
     kafka.send_signal(19)  # SIGSTOP: Kafka away
     check(wait_for(lambda: ready_body(ops)[1].get("not_ready") == ["kafka"], 30),
           f"component --kafka-brokers: /readyz names kafka while it is stopped (got {ready_body(ops)})")

@@ -26,7 +26,7 @@ class OpsServer {
   int port_ = 0;
 };
 
-// An OpsServer on s.get("ops.listen"), or nothing when it is empty.
+// An OpsServer on `listen` (the ops.listen setting), or nothing when it is empty.
 std::unique_ptr<OpsServer> ops_server_if_configured(const std::string& listen, analytics::metrics::Registry& registry,
                                                     std::vector<analytics::ReadinessCheck> checks);
 

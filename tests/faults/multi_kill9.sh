@@ -21,17 +21,21 @@ wait_http "$api_port" /healthz 200 20 || fail "the API is not healthy"
 load_start --rooms 3 --rate 5
 wait_reflections 30 20 || fail "no chat before the kills"
 
+random_sleep() { local ms=$((200 + RANDOM % 2000)); say "waiting $ms ms"; sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"; }
+random_sleep
 say "kill -9 of the component"
 kill9 component
 sleep 0.5
 component_start component "${commit_flags[@]}"
 wait_reflections 30 30 || fail "the chat did not resume after the component's restart"
 
+random_sleep
 say "kill -9 of materialiser 1"
 kill9 mat1
 wait_reflections 20 20 || fail "the chat stopped when a materialiser died"
 materialize_start mat1
 
+random_sleep
 say "kill -9 of the API"
 kill9 api
 api_start

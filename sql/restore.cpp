@@ -2,6 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <optional>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -28,8 +33,7 @@ constexpr const char* kSnapshots =
     "SELECT s.room_id::text, s.seq, s.state FROM room_snapshots s"
     " JOIN rooms r ON r.id = s.room_id WHERE r.ended IS NULL";
 
-// Each live room's events after its snapshot (all of them without one, or when its snapshot
-// would not read: the array in %UNREADABLE%). Password hashes are put back from
+// Each live room's events after its snapshot (all of them without one). Password hashes are put back from
 // room_secrets into the configuration of the events that set them, as replay does. No ORDER
 // BY: sorting a million rows costs PostgreSQL more than the rest of the restore, and rows
 // come in storage order, which is each room's seq order but for the few the writer moved
@@ -41,10 +45,20 @@ const std::string kEvents =
     "        CASE WHEN k.password_hash IS NULL THEN e.data"
     "             ELSE jsonb_set(e.data, '{config,password_hash}', to_jsonb(k.password_hash)) END AS data"
     "       FROM rooms r"
-    "       LEFT JOIN room_snapshots s ON s.room_id = r.id AND NOT (r.id = ANY(%UNREADABLE%::uuid[]))"
+    "       LEFT JOIN room_snapshots s ON s.room_id = r.id"
     "       JOIN events e ON e.room_id = r.id AND e.seq > coalesce(s.seq, 0)"
     "       LEFT JOIN room_secrets k ON k.event_id = e.id"
     "       WHERE r.ended IS NULL) e";
+
+// The events a room's unusable snapshot would have stood for (seq up to the snapshot's).
+const std::string kEventsBefore =
+    "SELECT " + std::string(kStoredEventColumns) +
+    " FROM (SELECT e.id, e.type, e.room, e.room_id, e.seq, e.actor, e.peer, e.time,"
+    "        CASE WHEN k.password_hash IS NULL THEN e.data"
+    "             ELSE jsonb_set(e.data, '{config,password_hash}', to_jsonb(k.password_hash)) END AS data"
+    "       FROM room_snapshots s JOIN events e ON e.room_id = s.room_id AND e.seq <= s.seq"
+    "       LEFT JOIN room_secrets k ON k.event_id = e.id"
+    "       WHERE s.room_id = ANY($1::uuid[])) e";
 
 std::string array_literal(const std::set<std::string>& ids) {
   std::string s = "{";
@@ -122,6 +136,59 @@ class Applier {
   std::unordered_map<std::string, std::map<std::uint64_t, core::Event>> early_;
 };
 
+
+// Rows fetched by one thread and decoded and applied by another, so that PostgreSQL
+// producing the next chunk overlaps with the JSON decoding of the previous one.
+class Chunks {
+ public:
+  // False when the consumer gave up.
+  bool push(pqxx::result r) {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return queue_.size() < 2 || closed_; });
+    if (closed_) return false;
+    queue_.push_back(std::move(r));
+    cv_.notify_all();
+    return true;
+  }
+  void close(std::exception_ptr error = nullptr) {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    error_ = error;
+    cv_.notify_all();
+  }
+  // The next chunk, or nullopt once the producer closed and everything was taken.
+  std::optional<pqxx::result> pop() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return !queue_.empty() || closed_; });
+    if (queue_.empty()) {
+      if (error_) std::rethrow_exception(error_);
+      return std::nullopt;
+    }
+    pqxx::result r = std::move(queue_.front());
+    queue_.pop_front();
+    cv_.notify_all();
+    return r;
+  }
+  // The consumer gives up (it failed): the producer stops waiting.
+  void abandon() { close(); }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<pqxx::result> queue_;
+  bool closed_ = false;
+  std::exception_ptr error_;
+};
+
+void apply_rows(const pqxx::result& rows, Applier& applier) {
+  std::vector<std::optional<core::Event>> decoded(rows.size());
+  parallel_for(rows.size(), [&](std::size_t i) {
+    decoded[i] = event_from_row(rows[static_cast<pqxx::result::size_type>(i)], kLog);
+  });
+  for (auto& e : decoded)
+    if (e) applier.add(std::move(*e));
+}
+
 }  // namespace
 
 core::Service restore_from_pg(pqxx::connection& conn, RestoreStats* stats) {
@@ -133,12 +200,26 @@ core::Service restore_from_pg(pqxx::connection& conn, RestoreStats* stats) {
   // One snapshot view of the database for both reads: no event can slip between them.
   pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(conn);
   tx.exec0("SET LOCAL jit = off");  // compiling the plan costs more than it saves here
-  {
-    const pqxx::result rows = tx.exec(kSnapshots);
-    std::vector<std::optional<core::Room>> rooms(rows.size());
-    std::vector<std::string> errors(rows.size());
-    parallel_for(rows.size(), [&](std::size_t i) {
-      const auto row = rows[static_cast<pqxx::result::size_type>(i)];
+  const pqxx::result snapshot_rows = tx.exec(kSnapshots);
+  tx.exec0(kEvents);
+  // PostgreSQL produces the events while the snapshots are decoded.
+  Chunks chunks;
+  std::thread fetcher([&] {
+    try {
+      for (;;) {
+        pqxx::result rows = tx.exec("FETCH 20000 FROM mucstream_restore");
+        if (rows.empty() || !chunks.push(std::move(rows))) break;
+      }
+      chunks.close();
+    } catch (...) {
+      chunks.close(std::current_exception());
+    }
+  });
+  try {
+    std::vector<std::optional<core::Room>> rooms(snapshot_rows.size());
+    std::vector<std::string> errors(snapshot_rows.size());
+    parallel_for(snapshot_rows.size(), [&](std::size_t i) {
+      const auto row = snapshot_rows[static_cast<pqxx::result::size_type>(i)];
       try {
         core::Room r = events::decode_room(std::string_view(row[2].c_str(), row[2].size()));
         const std::string room_id = row[0].as<std::string>();
@@ -152,7 +233,7 @@ core::Service restore_from_pg(pqxx::connection& conn, RestoreStats* stats) {
     });
     for (std::size_t i = 0; i < rooms.size(); ++i) {
       if (!rooms[i]) {
-        const std::string room_id = rows[static_cast<pqxx::result::size_type>(i)][0].as<std::string>();
+        const std::string room_id = snapshot_rows[static_cast<pqxx::result::size_type>(i)][0].as<std::string>();
         ++st.unreadable;
         unreadable.insert(room_id);
         events::log_error(kLog, "snapshot of room {} unusable ({}); replaying its events from the start", room_id,
@@ -166,23 +247,19 @@ core::Service restore_from_pg(pqxx::connection& conn, RestoreStats* stats) {
       svc.rooms.insert_or_assign(std::move(jid), std::move(r));
       ++st.snapshots;
     }
+    st.snapshots_ms = ms_since(start);
+    while (auto rows = chunks.pop()) apply_rows(*rows, applier);
+  } catch (...) {
+    chunks.abandon();
+    fetcher.join();
+    throw;
   }
-  st.snapshots_ms = ms_since(start);
-  std::string declare = kEvents;
-  declare.replace(declare.find("%UNREADABLE%"), 12, tx.quote(array_literal(unreadable)));
-  tx.exec0(declare);
-  for (;;) {
-    const pqxx::result rows = tx.exec("FETCH 20000 FROM mucstream_restore");
-    if (rows.empty()) break;
-    std::vector<std::optional<core::Event>> decoded(rows.size());
-    parallel_for(rows.size(), [&](std::size_t i) {
-      decoded[i] = event_from_row(rows[static_cast<pqxx::result::size_type>(i)], kLog);
-    });
-    for (auto& e : decoded)
-      if (e) applier.add(std::move(*e));
-  }
-  applier.finish();
+  fetcher.join();
   tx.exec0("CLOSE mucstream_restore");
+  // A room whose snapshot would not read starts from its first event: the events up to the
+  // snapshot's seq join those after it, which wait in the applier for them.
+  if (!unreadable.empty()) apply_rows(tx.exec_params(kEventsBefore, array_literal(unreadable)), applier);
+  applier.finish();
   tx.commit();
   st.rooms = svc.rooms.size();
   st.total_ms = ms_since(start);

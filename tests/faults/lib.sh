@@ -16,6 +16,9 @@ pg=
 
 cleanup() {
   local rc=$?
+  # Whatever happens now (a reader gone, a failing echo), everything gets stopped.
+  set +e
+  trap '' PIPE
   [ -n "$load_pid" ] && kill -TERM "$load_pid" 2>/dev/null
   for name in "${!PID[@]}"; do
     kill -CONT "${PID[$name]}" 2>/dev/null  # a stopped process cannot act on TERM
@@ -33,6 +36,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE  # a reader gone (| head): still stop everything by PID
 
 say() { echo "[$(date +%H:%M:%S.%3N)] $*"; }
 

@@ -190,13 +190,20 @@ Producer::Producer(ProducerConfig cfg)
       {"enable.idempotence", "true"},
       {"acks", "all"},
       {"compression.type", "lz4"},
-      {"linger.ms", "5"},
+      {"linger.ms", "1"},  // each action waits for its ack: batch for at most 1 ms
       // Retry for ever: an event is either acknowledged or still pending (and accepting()
       // says so); librdkafka's maximum, ~24 days.
       {"message.timeout.ms", "2147483647"},
       {"client.id", "mucstream-producer"},
   };
   for (const auto& [k, v] : cfg_.properties) props[k] = v;
+  // The commit point rests on these: an event is durable only when every in-sync replica
+  // has it, once and in order. An operator's property may tune anything else.
+  if (props["acks"] != "all" && props["acks"] != "-1")
+    throw std::runtime_error("kafka: acks=" + props["acks"] + " would release actions Kafka may still lose; the producer needs acks=all");
+  if (props["enable.idempotence"] != "true")
+    throw std::runtime_error("kafka: enable.idempotence=" + props["enable.idempotence"] +
+                             " could duplicate or reorder a room's events; the producer needs it true");
   if (auto it = props.find("queue.buffering.max.messages"); it != props.end())
     queue_limit_ = static_cast<std::size_t>(std::max(1L, std::stol(it->second)));
   auto conf = make_conf(props);
@@ -221,9 +228,11 @@ void Producer::set_durable_handler(DurableHandler h) {
   durable_ = std::move(h);
 }
 
-void Producer::set_restored_offsets(const std::map<std::int32_t, std::int64_t>& end_offsets) {
+void Producer::set_restored_offsets(const std::map<std::int32_t, std::int64_t>& end_offsets,
+                                    const std::vector<std::string>& gone) {
   std::lock_guard lock(mutex_);
   restored_ = end_offsets;
+  restored_gone_ = gone;
 }
 
 bool Producer::try_produce(const Outgoing& o) {
@@ -283,6 +292,18 @@ void Producer::snapshot_begin(core::LogPosition upto) {
   r.upto = upto;
   r.hi = delivered_hi_;  // everything delivered so far was published before the round
   rounds_.push_back(std::move(r));
+  // Rooms the restore saw ended after their snapshot: the loop never knew them, so their
+  // removal rides on the first round, before its checkpoint moves past their end.
+  for (std::string& jid : restored_gone_) {
+    Held h;
+    h.out.snapshot_topic = true;
+    h.out.key = std::move(jid);
+    h.after = 0;
+    h.out.opaque = opaque(kSnapshot, rounds_.back().id);
+    ++rounds_.back().outstanding;
+    held_.push_back(std::move(h));
+  }
+  restored_gone_.clear();
 }
 
 void Producer::snapshot(const core::Room& room) {

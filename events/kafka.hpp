@@ -118,7 +118,10 @@ class Producer final : public core::EventSink {
 
   // The events topic's end offsets a restore read up to (KafkaRestoreStats::end_offsets):
   // checkpoints never start a partition before them. Call before the first snapshot round.
-  void set_restored_offsets(const std::map<std::int32_t, std::int64_t>& end_offsets);
+  // `gone`: rooms whose live snapshot the restore found ended by later events
+  // (KafkaRestoreStats::gone); the first round removes their snapshots.
+  void set_restored_offsets(const std::map<std::int32_t, std::int64_t>& end_offsets,
+                            const std::vector<std::string>& gone = {});
 
   // Produces an already encoded message (tools, benchmarks, dead letters).
   void produce_raw(const std::string& topic, const std::string& key, const std::string& payload,
@@ -178,6 +181,7 @@ class Producer final : public core::EventSink {
   std::uint64_t next_round_ = 1;
   std::map<std::int32_t, std::int64_t> delivered_hi_;  // events partition -> highest delivered offset
   std::map<std::int32_t, std::int64_t> restored_;
+  std::vector<std::string> restored_gone_;  // snapshots to remove in the first round
 };
 
 struct ConsumerConfig {

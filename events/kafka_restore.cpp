@@ -316,8 +316,10 @@ core::Service restore_from_kafka(const KafkaRestoreConfig& cfg, KafkaRestoreStat
   // 3. One service, rooms inserted in key order (each at the end: no tree walk).
   std::vector<std::pair<const std::string*, core::Service*>> all;
   all.reserve(rooms.size());
-  for (auto& [jid, s] : rooms)
+  for (auto& [jid, s] : rooms) {
     if (!s.rooms.empty()) all.emplace_back(&jid, &s);
+    else st.gone.push_back(jid);
+  }
   for (auto& f : fresh)
     for (auto& [jid, s] : f)
       if (!s.rooms.empty()) all.emplace_back(&jid, &s);

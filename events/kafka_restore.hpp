@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/state.hpp"
 #include "events/kafka.hpp"
@@ -35,6 +36,10 @@ struct KafkaRestoreStats {
   // Events topic: partition -> offset read up to (the high watermark). Hand these to
   // Producer::set_restored_offsets so the first checkpoint starts no earlier.
   std::map<std::int32_t, std::int64_t> end_offsets;
+  // Rooms whose latest snapshot is live but which the events after it ended (destroyed,
+  // emptied). Hand them to Producer::set_restored_offsets too: the next round removes their
+  // snapshots, or a later restore whose checkpoint lies past the end would bring them back.
+  std::vector<std::string> gone;
   double snapshot_seconds = 0, events_seconds = 0;
 };
 

@@ -128,3 +128,48 @@ TEST_CASE("kafka restore: snapshots + checkpoint + tail equal the live state and
   CHECK(restore_from_kafka(restore_config(mock.bootstraps()), &again) == w2.svc);
   CHECK(again.events_read == 0);  // everything is in the last round's snapshots
 }
+
+TEST_CASE("kafka restore: a room destroyed after its snapshot stays gone through the next restore's checkpoint") {
+  MockCluster mock(1);
+  mock.create_topic("mucstream.events", 4);
+  mock.create_topic("mucstream.snapshots", 2);
+  testing::World w;
+  std::set<std::string> known;
+  ProducerConfig c;
+  c.brokers = mock.bootstraps();
+  const std::string doomed = testing::room_name(0);
+  {
+    // Every room snapshotted and checkpointed, then one destroyed, then the process dies
+    // before a round could remove its snapshot.
+    Producer p(c);
+    testing::run_scenario(w, 3, 60, 31);
+    REQUIRE(w.svc.rooms.count(doomed) == 1);
+    round(p, w, publish_from(p, w, 0), known);
+    REQUIRE(eventually([&] { return p.stats().checkpoints == 1; }, 20000));
+    const std::size_t before = w.log.size();
+    core::DestroyRoom d;
+    d.by = core::Requester::admin("test");
+    d.room = doomed;
+    REQUIRE(w.run(d).ok());
+    publish_from(p, w, before);
+    REQUIRE(p.flush(20000));
+  }
+  KafkaRestoreStats st;
+  const core::Service first = restore_from_kafka(restore_config(mock.bootstraps()), &st);
+  CHECK(first.rooms.count(doomed) == 0);
+  CHECK(st.gone == std::vector<std::string>{doomed});
+  {
+    // The restored process runs one round (nothing changed but every room is due) and
+    // its checkpoint moves past the destroy.
+    Producer p(c);
+    p.set_restored_offsets(st.end_offsets, st.gone);
+    known.clear();
+    round(p, w, 0, known);
+    REQUIRE(eventually([&] { return p.stats().checkpoints == 1; }, 20000));
+  }
+  KafkaRestoreStats again;
+  const core::Service second = restore_from_kafka(restore_config(mock.bootstraps()), &again);
+  CHECK(again.events_read == 0);
+  CHECK(second.rooms.count(doomed) == 0);
+  CHECK(second == w.svc);
+}

@@ -115,7 +115,7 @@ int run_all(const Settings& s) {
     materializer = std::make_unique<MaterializerThread>(materializer_config(s, kafka));
     events::KafkaRestoreStats st;
     restored = events::restore_from_kafka(kafka_restore_config(s, kafka.brokers), &st);
-    producer.set_restored_offsets(st.end_offsets);
+    producer.set_restored_offsets(st.end_offsets, st.gone);
     log::info("all", "restored {} rooms from Kafka ({} from snapshots, {} events applied, {:.2f} s)", st.rooms,
               st.snapshots, st.events_applied, st.snapshot_seconds + st.events_seconds);
   }

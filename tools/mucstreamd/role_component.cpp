@@ -56,7 +56,7 @@ int run_component(const Settings& s) {
     service.set_restore([cfg = kafka_restore_config(s, brokers), p = producer.get()] {
       events::KafkaRestoreStats st;
       core::Service restored = events::restore_from_kafka(cfg, &st);
-      p->set_restored_offsets(st.end_offsets);
+      p->set_restored_offsets(st.end_offsets, st.gone);
       log::info("component", "restored {} rooms from Kafka ({} from snapshots, {} events applied, {:.2f} s)",
                 st.rooms, st.snapshots, st.events_applied, st.snapshot_seconds + st.events_seconds);
       return restored;

@@ -13,7 +13,7 @@ std::vector<SettingSpec> mucstreamd_settings() {
       {"xmpp.port", "5347", "the server's component port"},
       {"xmpp.domain", "rooms.localhost", "MUC domain the component owns", false, "--domain"},
       {"xmpp.secret", "", "component secret shared with the server", true, "--secret"},
-      {"xmpp.reconnect_max_ms", "30000",
+      {"xmpp.reconnect_max_ms", "1000",
        "longest wait between connection attempts; a standby component retrying while another is active takes over "
        "within about this long"},
       {"limits.max_stanza_bytes", "262144", "largest stanza accepted (bigger: policy-violation)"},

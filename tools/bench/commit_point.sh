@@ -7,6 +7,7 @@
 # delivered stanzas per component CPU-second, then durable/immediate ratios.
 #
 #   tools/bench/commit_point.sh [BUILD_DIR]      (ROOMS=50 OCCUPANTS=10 RUN_SECONDS=10 RATE=2000)
+# COMPONENT_ARGS="--kafka.linger.ms=0 …" adds settings to both modes' components.
 set -euo pipefail
 build=${1:-build}
 mucstreamd=$build/tools/mucstreamd
@@ -15,6 +16,8 @@ rooms=${ROOMS:-50} occupants=${OCCUPANTS:-10} seconds=${RUN_SECONDS:-10} rate=${
 for b in "$mucstreamd" "$mucbench"; do [ -x "$b" ] || { echo "missing $b (cmake --build $build --target mucstreamd mucbench)" >&2; exit 2; }; done
 
 work=$(mktemp -d)
+extra=()
+for a in ${COMPONENT_ARGS:-}; do extra+=(--component-arg "$a"); done
 kafka_pid=
 cleanup() {
   [ -n "$kafka_pid" ] && kill "$kafka_pid" 2>/dev/null && wait "$kafka_pid" 2>/dev/null
@@ -34,7 +37,7 @@ run() {  # RELEASE RATE
   local out=$work/$1-$2.txt
   "$mucbench" --mucstreamd "$mucstreamd" --rooms "$rooms" --occupants "$occupants" --rate "$2" --seconds "$seconds" \
     --label "commit.release=$1" --component-arg --kafka-brokers --component-arg "$brokers" \
-    --component-arg --commit-release --component-arg "$1" >"$out"
+    --component-arg --commit-release --component-arg "$1" "${extra[@]}" >"$out"
   cat "$out"
   echo
 }

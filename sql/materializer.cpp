@@ -11,8 +11,7 @@
 
 #include "events/envelope.hpp"
 #include "events/log.hpp"
-#include "sql/migrate.hpp"
-#include "sql/writer.hpp"
+#include "sql/writer_session.hpp"
 
 namespace mucstream::sql {
 namespace {
@@ -29,55 +28,30 @@ struct DeadLetter {
   std::int64_t offset = 0;
 };
 
-// Errors worth retrying (the server is down, restarting, overloaded, or the schema is
-// being migrated) versus errors about the data itself (which retrying cannot fix).
-bool is_data_error(const std::exception& e) {
-  if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e)) return false;
-  if (auto* s = dynamic_cast<const pqxx::sql_error*>(&e)) {
-    const std::string& st = s->sqlstate();
-    return st.rfind("22", 0) == 0 || st.rfind("23", 0) == 0;  // data exception, integrity violation
-  }
-  return false;
-}
-
 }  // namespace
 
 struct Materializer::Impl {
   MaterializerConfig cfg;
   events::Consumer consumer;
   events::Producer dlq;
-  std::unique_ptr<pqxx::connection> conn;
-  std::unique_ptr<EventWriter> writer;
+  WriterSession pg;
   mutable std::mutex mutex;
   MaterializerStats stats;
-  bool migrated = false;
 
   explicit Impl(MaterializerConfig c)
       : cfg(std::move(c)),
         consumer(cfg.consumer),
         dlq(events::ProducerConfig{cfg.consumer.brokers, cfg.dead_letter_topic, cfg.producer_properties,
-                                   events::ProducerConfig::QueueFull::wait, 5000, ""}) {}
+                                   events::ProducerConfig::QueueFull::wait, 5000, ""}),
+        pg(cfg.pg, cfg.migrate) {}
 
   void count(std::uint64_t MaterializerStats::*field, std::uint64_t n) {
     std::lock_guard lock(mutex);
     stats.*field += n;
   }
 
-  void connect() {
-    if (conn && conn->is_open()) return;
-    writer.reset();
-    conn = std::make_unique<pqxx::connection>(cfg.pg);
-    if (cfg.migrate && !migrated) {
-      migrate(*conn);
-      migrated = true;
-    }
-    writer = std::make_unique<EventWriter>(*conn);
-  }
-
-  void disconnect() {
-    writer.reset();
-    conn.reset();
-  }
+  void connect() { pg.open(); }
+  void disconnect() { pg.close(); }
 
   // Sleeps up to ms in small slices; false when stopping.
   static bool pause(int ms, const std::atomic<bool>& stop) {
@@ -91,7 +65,7 @@ struct Materializer::Impl {
     if (events.empty()) return;
     try {
       connect();
-      WriteResult r = writer->write(events);
+      WriteResult r = pg.writer().write(events);
       total.inserted += r.inserted;
       total.duplicates += r.duplicates;
       return;

@@ -12,8 +12,7 @@
 
 #include "events/log.hpp"
 #include "events/room_snapshot.hpp"
-#include "sql/migrate.hpp"
-#include "sql/writer.hpp"
+#include "sql/writer_session.hpp"
 
 namespace mucstream::sql {
 namespace {
@@ -22,17 +21,6 @@ using Clock = std::chrono::steady_clock;
 
 std::int64_t ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
-}
-
-// Errors about the data itself (which retrying cannot fix), versus the server being down,
-// restarting or overloaded (retried).
-bool is_data_error(const std::exception& e) {
-  if (dynamic_cast<const pqxx::broken_connection*>(&e) || dynamic_cast<const pqxx::in_doubt_error*>(&e)) return false;
-  if (auto* s = dynamic_cast<const pqxx::sql_error*>(&e)) {
-    const std::string& st = s->sqlstate();
-    return st.rfind("22", 0) == 0 || st.rfind("23", 0) == 0;  // data exception, integrity violation
-  }
-  return false;
 }
 
 // A round's snapshots, staged by COPY and folded into room_snapshots with two statements;
@@ -79,13 +67,11 @@ struct PgCommitLog::Impl {
   Clock::time_point stop_deadline;
 
   // Writer thread only.
-  std::unique_ptr<pqxx::connection> conn;
-  std::unique_ptr<EventWriter> writer;
-  bool migrated = false;
+  WriterSession pg;
   bool snapshot_staging = false;
   std::thread thread;
 
-  explicit Impl(PgCommitLogConfig c) : cfg(std::move(c)) {}
+  explicit Impl(PgCommitLogConfig c) : cfg(std::move(c)), pg(cfg.pg, cfg.migrate) {}
 
   core::LogPosition push(Item item) {
     core::LogPosition position = 0;
@@ -112,18 +98,11 @@ struct PgCommitLog::Impl {
   }
 
   void connect() {
-    if (conn && conn->is_open()) return;
-    disconnect();
-    conn = std::make_unique<pqxx::connection>(cfg.pg);
-    if (cfg.migrate && !migrated) {
-      migrate(*conn);
-      migrated = true;
-    }
-    writer = std::make_unique<EventWriter>(*conn);
+    if (!pg.is_open()) snapshot_staging = false;  // the staging table died with its session
+    pg.open();
   }
   void disconnect() {
-    writer.reset();
-    conn.reset();
+    pg.close();
     snapshot_staging = false;
   }
 
@@ -146,7 +125,7 @@ struct PgCommitLog::Impl {
     if (events.empty()) return;
     try {
       connect();
-      const WriteResult r = writer->write(events);
+      const WriteResult r = pg.writer().write(events);
       written += r.inserted + r.duplicates;
       return;
     } catch (const std::exception& e) {
@@ -166,11 +145,11 @@ struct PgCommitLog::Impl {
   void write_snapshots(const std::vector<Item>& run) {
     connect();
     if (!snapshot_staging) {
-      pqxx::nontransaction nt(*conn);
+      pqxx::nontransaction nt(pg.connection());
       nt.exec0(kCreateSnapshotStaging);
       snapshot_staging = true;
     }
-    pqxx::work tx(*conn);
+    pqxx::work tx(pg.connection());
     {
       pqxx::stream_to copy(tx, "mucstream_snapshot_staging",
                            std::vector<std::string>{"ord", "room_jid", "room_id", "seq", "state"});

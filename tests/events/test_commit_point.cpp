@@ -11,6 +11,7 @@
 
 #include "core/log.hpp"
 #include "events/kafka.hpp"
+#include "tests/events/eventually.hpp"
 #include "tests/events/scenario.hpp"
 
 using namespace mucstream;
@@ -33,15 +34,7 @@ struct Acks {
   }
 };
 
-template <class F>
-bool eventually(F f, int ms) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (!f()) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
+using testing::eventually;
 
 ProducerConfig config(const std::string& brokers, int unavailable_ms = 5000, KafkaProperties props = {}) {
   ProducerConfig c;

@@ -10,6 +10,7 @@
 #include "events/kafka.hpp"
 #include "events/kafka_restore.hpp"
 #include "events/room_snapshot.hpp"
+#include "tests/events/eventually.hpp"
 #include "tests/events/scenario.hpp"
 
 using namespace mucstream;
@@ -17,15 +18,7 @@ using namespace mucstream::events;
 
 namespace {
 
-template <class F>
-bool eventually(F f, int ms) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (!f()) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
+using testing::eventually;
 
 // Publishes the World's events from `from` on; returns the new end.
 std::size_t publish_from(Producer& p, const testing::World& w, std::size_t from) {

@@ -29,6 +29,7 @@
 #include <tuple>
 #include <vector>
 
+#include "core/counting_ids.hpp"
 #include "core/decide.hpp"
 #include "crypto/openssl_crypto.hpp"
 #include "core/ids.hpp"
@@ -46,25 +47,7 @@ double secs(Clock::time_point a) { return std::chrono::duration<double>(Clock::n
 
 core::Jid jid(const std::string& s) { return std::get<core::Jid>(core::Jid::parse(s)); }
 
-// Ids and salts from a counter: the same rooms and events on every run, so a database
-// seeded by an earlier run with the same ROOMS can be reused.
-class CountingIds final : public core::IdSource {
- public:
-  std::string next_id(std::int64_t now_ms) override {
-    std::array<std::uint8_t, 10> r{};
-    const std::uint64_t n = ++counter_;
-    for (int i = 0; i < 8; ++i) r[2 + i] = static_cast<std::uint8_t>(n >> (56 - 8 * i));
-    return core::format_uuid_v7(now_ms, r);
-  }
-  std::string random_bytes(std::size_t n) override {
-    std::string s(n, '\0');
-    for (auto& c : s) c = static_cast<char>(++counter_ * 37);
-    return s;
-  }
-
- private:
-  std::uint64_t counter_ = 0;
-};
+using core::CountingIds;  // the same rooms and events on every run, so a seeded database can be reused
 
 double cpu_secs() {
   timespec t{};

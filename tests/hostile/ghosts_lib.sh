@@ -51,9 +51,11 @@ print("\n".join(sorted(r["jid"] for r in items)))
 PY
 }
 
-all_start() {  # all_start [flags]: embedded `mucstreamd all` with the API; waits until it serves
+# all_start [flags]: `mucstreamd all` with the API; waits until it serves. The reconnect
+# backoff is left at its default: the 2 s bound after Prosody's return is the default's.
+all_start() {
   local from; from=$(log_lines all)
-  start all "$mucstreamd" all $(xmpp_flags) --pg "$pg" "${commit_flags[@]}" --kafka-spill-dir "$state/spill" \
+  start all "$mucstreamd" all $(xmpp_flags) --pg "$pg" --kafka-spill-dir "$state/spill" \
     --jwt-secret "$jwt_secret" --http-listen "127.0.0.1:$http" --xmpp-ghost-ping-timeout-ms 3000 "$@"
   wait_log all "connected: serving" 30 "$from" || fail "mucstreamd all did not connect"
 }

@@ -67,7 +67,6 @@ void register_commit_log_metrics(analytics::metrics::Registry& r, const sql::PgC
              {}, [&log] { return static_cast<double>(log.stats().last_latency_ms) / 1000.0; });
 }
 
-// The materialiser on its own thread (with Kafka only).
 // Closes what the restored log no longer holds once the materialiser has caught up (before
 // that, a row open in PostgreSQL may be a room whose end is still on its way from Kafka).
 struct OrphanSweep {
@@ -99,6 +98,7 @@ struct OrphanSweep {
   }
 };
 
+// The materialiser on its own thread (with Kafka only).
 struct MaterializerThread {
   sql::Materializer m;
   std::atomic<bool> stop{false};

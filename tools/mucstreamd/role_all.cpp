@@ -74,12 +74,10 @@ struct OrphanSweep {
   std::thread thread;
   OrphanSweep(const sql::Materializer& m, std::string pg, sql::LiveIds live) {
     thread = std::thread([this, &m, pg = std::move(pg), live = std::move(live)] {
-      for (int waited = 0; !stop.load(); waited += 1000) {
+      for (std::int64_t waited = 0; !stop.load(); waited += 1000) {
         if (!wait_caught_up(m, 1000, 300)) {
-          if (waited >= 120'000) {
-            log::warn("all", "the materialiser did not catch up within 120 s: orphaned rows not checked");
-            return;
-          }
+          if (waited == 120'000)
+            log::warn("all", "the materialiser has not caught up for 120 s: orphaned rows are checked once it has");
           continue;
         }
         try {

@@ -47,22 +47,23 @@ std::optional<core::RemoveGhost> bounced_session(const gloox::Tag& stanza, const
 void GhostPings::ping_all(const core::Service& s) {
   for (const auto& [jid, r] : s.rooms)
     for (const auto& [nick, o] : r.occupants)
-      for (const core::Session& x : o.sessions) queue_.push_back(core::RemoveGhost{jid, x.full_jid});
+      for (const core::Session& x : o.sessions) queue_.push_back(Ask{core::RemoveGhost{jid, x.full_jid}});
 }
 
 std::size_t GhostPings::send(std::size_t max, std::int64_t mono_ms, std::string& out) {
   std::size_t n = 0;
   for (; n < max && !queue_.empty(); ++n) {
-    core::RemoveGhost who = std::move(queue_.front());
+    Ask ask = std::move(queue_.front());
     queue_.pop_front();
     std::string id = prefix_ + std::to_string(++counter_);
     out += "<iq type='get'";
-    append_attr(out, "from", who.room);
-    append_attr(out, "to", who.full_jid);
+    append_attr(out, "from", ask.who.room);
+    append_attr(out, "to", ask.who.full_jid);
     append_attr(out, "id", id);
-    out += "><ping xmlns='urn:xmpp:ping'/></iq>";
+    out += ask.again ? "><query xmlns='http://jabber.org/protocol/disco#info'/></iq>"
+                     : "><ping xmlns='urn:xmpp:ping'/></iq>";
     order_.push_back(id);
-    pending_.emplace(std::move(id), Pending{std::move(who), mono_ms});
+    pending_.emplace(std::move(id), Pending{std::move(ask), mono_ms});
   }
   return n;
 }
@@ -72,13 +73,20 @@ GhostPings::Answer GhostPings::answer(const gloox::Tag& iq, core::RemoveGhost& g
   if (id.compare(0, prefix_.size(), prefix_) != 0) return Answer::not_ours;
   auto it = pending_.find(id);
   if (it == pending_.end()) return Answer::alive;  // ours, answered late or twice: nothing to do
-  if (iq.findAttribute("from") != it->second.who.full_jid) return Answer::not_ours;  // not from whom we asked
+  if (iq.findAttribute("from") != it->second.ask.who.full_jid) return Answer::not_ours;  // not from whom we asked
   Pending p = std::move(it->second);
   pending_.erase(it);
   if (iq.findAttribute("type") != "error") return Answer::alive;
+  const std::string condition = error_condition(iq);
   // A client that does not do pings says so itself: it is there.
-  if (error_condition(iq) == "feature-not-implemented") return Answer::alive;
-  ghost = std::move(p.who);
+  if (condition == "feature-not-implemented") return Answer::alive;
+  // Its server for a client that is gone, or a client without pings: ask what every client answers.
+  if (condition == "service-unavailable" && !p.ask.again) {
+    p.ask.again = true;
+    queue_.push_back(std::move(p.ask));
+    return Answer::asking_again;
+  }
+  ghost = std::move(p.ask.who);
   return Answer::ghost;
 }
 
@@ -91,7 +99,7 @@ std::vector<core::RemoveGhost> GhostPings::expired(std::int64_t mono_ms) {
       continue;
     }
     if (mono_ms - it->second.sent_ms < timeout_ms_) break;  // sent in order: the rest are younger
-    out.push_back(std::move(it->second.who));
+    out.push_back(std::move(it->second.ask.who));
     pending_.erase(it);
     order_.pop_front();
   }

@@ -5,6 +5,9 @@
 //    item-not-found, remote-server-not-found, gone);
 //  - after a connect (rooms restored, or kept in memory while the server forgot us), an
 //    XEP-0199 ping from the room to every session: an error or no answer in time is a ghost.
+//    service-unavailable is what a server answers for a client that is gone, and also what a
+//    client that does not do pings must answer (RFC 6120 §8.4): that one is asked again with
+//    a disco#info query, which every client answers; a second service-unavailable is a ghost.
 // Both end in core::RemoveGhost, executed by the room handler.
 #include <cstddef>
 #include <cstdint>
@@ -39,8 +42,9 @@ class GhostPings {
   // Renders up to `max` queued pings into `out`; their clock starts now. Returns how many.
   std::size_t send(std::size_t max, std::int64_t mono_ms, std::string& out);
 
-  enum class Answer { not_ours, alive, ghost };
-  // An IQ result or error: one of our pings answered? `ghost` is filled when it means one.
+  enum class Answer { not_ours, alive, ghost, asking_again };
+  // An IQ result or error: one of our pings answered? `ghost` is filled when it means one;
+  // asking_again: the disco#info query is queued (send it like the pings).
   Answer answer(const gloox::Tag& iq, core::RemoveGhost& ghost);
   // Pings unanswered for longer than the timeout: ghosts.
   std::vector<core::RemoveGhost> expired(std::int64_t mono_ms);
@@ -50,14 +54,18 @@ class GhostPings {
   std::size_t pending() const { return pending_.size(); }
 
  private:
-  struct Pending {
+  struct Ask {
     core::RemoveGhost who;
+    bool again = false;  // the disco#info after a service-unavailable
+  };
+  struct Pending {
+    Ask ask;
     std::int64_t sent_ms = 0;
   };
   std::string prefix_;
   std::int64_t timeout_ms_;
   std::uint64_t counter_ = 0;
-  std::deque<core::RemoveGhost> queue_;
+  std::deque<Ask> queue_;
   std::unordered_map<std::string, Pending> pending_;  // by ping id
   std::deque<std::string> order_;                     // ids in the order sent, for expiry
 };

@@ -135,6 +135,10 @@ QueryAnswer answer(const Decoded& d, const core::Service& svc, const core::Servi
   if (q.what == W::ping && q.room.empty()) return result();
 
   const core::Room* r = svc.find(q.room);
+  // XEP-0410 reads item-not-found as "joined, your nick changed": a client whose room ended
+  // while it was away (a crash, its occupants ghosts) must hear "not joined" to rejoin.
+  if (r == nullptr && q.what == W::self_ping)
+    return refuse(ErrorCondition::not_acceptable, "You are not an occupant of this room");
   if (r == nullptr) return refuse(ErrorCondition::item_not_found, "No such room");
   const core::Occupant* me = r->occupant_by_session_jid(d.from.full());
   switch (q.what) {

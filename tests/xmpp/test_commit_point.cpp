@@ -328,14 +328,24 @@ TEST_CASE("ghosts: after a connect every session is pinged, no answer in time or
   for (std::sregex_iterator it(pings.begin(), pings.end(), re), end; it != end; ++it) id_of[(*it)[1]] = (*it)[2];
   REQUIRE(id_of.size() == 3);
   CHECK(l.h.pings_pending() == 3);
-  // A answers, C's server says C is not there, B says nothing.
+  // A answers, C's server says C is not there (asked twice), B says nothing.
   CHECK(l.feed("<iq from='a@e.com/r' to='one@rooms.test' type='result' id='" + id_of["a@e.com/r"] + "'/>").verdict ==
         Verdict::handled);
   // A spoofed answer for B from someone else changes nothing.
   l.feed("<iq from='x@e.com/r' to='one@rooms.test' type='result' id='" + id_of["b@e.com/r"] + "'/>");
-  CHECK(l.feed("<iq from='c@e.com/r' to='one@rooms.test' type='error' id='" + id_of["c@e.com/r"] +
-               "'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>")
-            .verdict == Verdict::handled);
+  const auto unavailable = [&](const std::string& id) {
+    return l.feed("<iq from='c@e.com/r' to='one@rooms.test' type='error' id='" + id +
+                  "'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>");
+  };
+  CHECK(unavailable(id_of["c@e.com/r"]).verdict == Verdict::handled);
+  // service-unavailable may also be a client without pings: asked again with disco#info.
+  CHECK(l.h.service().find("one@rooms.test")->occupant_by_nick("C") != nullptr);
+  CHECK_FALSE(l.h.tick(Now{0, 200}));
+  std::smatch m;
+  const std::string again = l.take();
+  REQUIRE(std::regex_search(again, m, std::regex("<iq type='get' from='one@rooms.test' to='c@e.com/r' id='([^']+)'>"
+                                                  "<query xmlns='http://jabber.org/protocol/disco#info'/></iq>")));
+  CHECK(unavailable(m[1]).verdict == Verdict::handled);
   CHECK(l.h.service().find("one@rooms.test")->occupant_by_nick("C") == nullptr);
   l.h.tick(Now{0, 5000});  // B's ping is 4900 ms old
   CHECK(l.h.service().find("one@rooms.test")->occupant_by_nick("B") != nullptr);
@@ -352,4 +362,32 @@ TEST_CASE("ghosts: after a connect every session is pinged, no answer in time or
   for (const auto& e : l.sink.events())
     if (auto* left = std::get_if<core::data::OccupantLeft>(&e.data); left && left->reason == "ghost") ++reasons;
   CHECK(reasons == 2);
+}
+
+TEST_CASE("ghosts: a client without pings answers service-unavailable (RFC 6120 8.4) and stays when it answers disco#info") {
+  CommitOptions c;
+  c.ghost_ping_timeout = std::chrono::milliseconds(5000);
+  c.snapshot_interval = std::chrono::milliseconds(0);
+  Loop l(c);
+  l.room("a@e.com/r", "one@rooms.test", "A");
+  l.ack_all();
+  l.take();
+  l.h.connected();
+  l.h.tick(Now{0, 100});
+  std::smatch m;
+  std::string out = l.take();
+  REQUIRE(std::regex_search(out, m, std::regex("to='a@e.com/r' id='([^']+)'><ping")));
+  CHECK(l.feed("<iq from='a@e.com/r' to='one@rooms.test' type='error' id='" + std::string(m[1]) +
+               "'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>")
+            .verdict == Verdict::handled);
+  l.h.tick(Now{0, 200});
+  out = l.take();
+  REQUIRE(std::regex_search(out, m, std::regex("to='a@e.com/r' id='([^']+)'><query xmlns='http://jabber.org/protocol/disco#info'/>")));
+  CHECK(l.feed("<iq from='a@e.com/r' to='one@rooms.test' type='result' id='" + std::string(m[1]) +
+               "'><query xmlns='http://jabber.org/protocol/disco#info'><identity category='client' type='pc'/></query></iq>")
+            .verdict == Verdict::handled);
+  l.h.tick(Now{0, 10'000});  // long after the timeout: answered, nothing expires
+  CHECK(l.h.service().find("one@rooms.test")->occupant_by_nick("A") != nullptr);
+  CHECK(l.h.ghosts_removed() == 0);
+  CHECK(l.h.pings_pending() == 0);
 }

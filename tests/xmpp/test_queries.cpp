@@ -96,6 +96,13 @@ TEST_CASE("pings: service and room answer, self-ping tells joined from not joine
         "not-acceptable/modify");
   CHECK(cond(*ask(w, "<iq from='x@e.com/1' to='room@rooms.test/X' type='get' id='p'><ping xmlns='urn:xmpp:ping'/></iq>")) ==
         "not-acceptable/modify");
+  // A room that is gone (ended while the client was away): "not joined", never item-not-found,
+  // which XEP-0410 reads as "still joined under another nick".
+  CHECK(cond(*ask(w, "<iq from='b@e.com/1' to='gone@rooms.test/B' type='get' id='p'><ping xmlns='urn:xmpp:ping'/></iq>")) ==
+        "not-acceptable/modify");
+  // Joined, pinging a nick nobody has: item-not-found (XEP-0410: joined, the nick changed).
+  CHECK(cond(*ask(w, "<iq from='b@e.com/1' to='room@rooms.test/Nobody' type='get' id='p'><ping xmlns='urn:xmpp:ping'/></iq>")) ==
+        "item-not-found/cancel");
 }
 
 TEST_CASE("affiliation lists for admins and owners only, role lists for moderators") {

@@ -30,6 +30,7 @@ xmpp::CommitOptions commit_options(const Settings& s) {
   xmpp::CommitOptions c;
   c.release_immediately = s.get("commit.release") == "immediate";
   c.snapshot_interval = std::chrono::milliseconds(s.get_int("snapshot.interval_ms"));
+  c.ghost_ping_timeout = std::chrono::milliseconds(s.get_int("xmpp.ghost_ping_timeout_ms"));
   return c;
 }
 

@@ -3,7 +3,8 @@
 // Embedded (no --kafka-brokers), the default: PostgreSQL is the commit point.
 //   1. migrations;
 //   2. the rooms restored from PostgreSQL (sql::restore_from_pg: every live room, with its
-//      occupants, from its latest snapshot and the events after it);
+//      occupants, from its latest snapshot and the events after it); rows the restore does
+//      not hold are closed as orphaned (sql::close_orphans);
 //   3. sql::PgCommitLog as the event sink: group commits on its own thread (events, rooms,
 //      users and reports in one transaction), then each event mirrored to librdkafka's
 //      in-process mock cluster so `kcat` tails of the events topic still work. No
@@ -14,7 +15,11 @@
 //
 // With --kafka-brokers B: Kafka is the commit point. The rooms are restored from Kafka
 // (snapshots + events after them), the producer is the sink, and the materialiser runs on
-// its own thread to fill PostgreSQL for the API.
+// its own thread to fill PostgreSQL for the API. Once it has caught up, rows of rooms and
+// sessions the restored log does not hold (a wiped cluster) are closed as orphaned.
+//
+// Either way, occupants restored whose clients are gone leave as ghosts once connected
+// (xmpp/ghosts.hpp), and their rows are closed by their events.
 //
 // On SIGTERM/SIGINT the component stops (occupants get 332) and what was published is
 // written (PostgreSQL) or flushed (Kafka) before exit.
@@ -25,6 +30,7 @@
 #include "events/ids.hpp"
 #include "events/kafka_restore.hpp"
 #include "sql/migrate.hpp"
+#include "sql/orphans.hpp"
 #include "sql/pg_commit_log.hpp"
 #include "sql/restore.hpp"
 #include "tools/common/log.hpp"
@@ -60,6 +66,35 @@ void register_commit_log_metrics(analytics::metrics::Registry& r, const sql::PgC
   r.gauge_fn("mucstream_commit_log_last_latency_seconds", "Publish of a batch's first event to durable, last batch",
              {}, [&log] { return static_cast<double>(log.stats().last_latency_ms) / 1000.0; });
 }
+
+// Closes what the restored log no longer holds once the materialiser has caught up (before
+// that, a row open in PostgreSQL may be a room whose end is still on its way from Kafka).
+struct OrphanSweep {
+  std::atomic<bool> stop{false};
+  std::thread thread;
+  OrphanSweep(const sql::Materializer& m, std::string pg, sql::LiveIds live) {
+    thread = std::thread([this, &m, pg = std::move(pg), live = std::move(live)] {
+      for (std::int64_t waited = 0; !stop.load(); waited += 1000) {
+        if (!wait_caught_up(m, 1000, 300)) {
+          if (waited == 120'000)
+            log::warn("all", "the materialiser has not caught up for 120 s: orphaned rows are checked once it has");
+          continue;
+        }
+        try {
+          pqxx::connection c(pg);
+          sql::close_orphans(c, live);
+        } catch (const std::exception& e) {
+          log::error("all", "closing orphaned rows failed: {}", e.what());
+        }
+        return;
+      }
+    });
+  }
+  ~OrphanSweep() {
+    stop = true;
+    if (thread.joinable()) thread.join();
+  }
+};
 
 // The materialiser on its own thread (with Kafka only).
 struct MaterializerThread {
@@ -98,13 +133,17 @@ int run_all(const Settings& s) {
   std::unique_ptr<sql::PgCommitLog> commit_log;
   std::unique_ptr<MaterializerThread> materializer;
 
+  std::unique_ptr<OrphanSweep> sweep;
+
   core::Service restored;
+  const auto restore_start = std::chrono::system_clock::now();
   if (embedded) {
     pqxx::connection c(pg);
     sql::RestoreStats st;
     restored = sql::restore_from_pg(c, &st);
     log::info("all", "restored {} rooms from PostgreSQL ({} from snapshots, {} events applied) in {} ms", st.rooms,
               st.snapshots, st.events, st.total_ms);
+    sql::close_orphans(c, sql::live_ids(restored, restore_start));
     sql::PgCommitLogConfig cfg;
     cfg.pg = pg;
     cfg.migrate = false;
@@ -118,6 +157,7 @@ int run_all(const Settings& s) {
     producer.set_restored_offsets(st.end_offsets, st.gone);
     log::info("all", "restored {} rooms from Kafka ({} from snapshots, {} events applied, {:.2f} s)", st.rooms,
               st.snapshots, st.events_applied, st.snapshot_seconds + st.events_seconds);
+    sweep = std::make_unique<OrphanSweep>(materializer->m, pg, sql::live_ids(restored, restore_start));
   }
   MeteredSink sink(embedded ? static_cast<core::EventSink&>(*commit_log) : producer);
 
@@ -157,6 +197,7 @@ int run_all(const Settings& s) {
     commit_log.reset();  // its thread hands the last events to the mirror
   }
   producer.close();
+  sweep.reset();  // before the materialiser it watches
   if (materializer) wait_caught_up(materializer->m, 10000, 500);
   materializer.reset();
   return rc;

@@ -16,6 +16,10 @@ std::vector<SettingSpec> mucstreamd_settings() {
       {"xmpp.reconnect_max_ms", "1000",
        "longest wait between connection attempts; a standby component retrying while another is active takes over "
        "within about this long"},
+      // Ghosts: occupants whose client is gone
+      {"xmpp.ghost_ping_timeout_ms", "30000",
+       "after a connect every session gets a ping from its room; no answer within this long makes it a ghost "
+       "(it leaves with status 333)"},
       {"limits.max_stanza_bytes", "262144", "largest stanza accepted (bigger: policy-violation)"},
       {"limits.messages_per_second", "10", "sustained stanzas per second per sender"},
       {"limits.burst", "30", "stanzas a sender may send in a burst"},
@@ -103,6 +107,7 @@ void validate_mucstreamd_settings(const Settings& s) {
   positive(s, "commit.unavailable_ms");
   positive(s, "snapshot.interval_ms");
   positive(s, "xmpp.reconnect_max_ms");
+  positive(s, "xmpp.ghost_ping_timeout_ms");
   if (s.get("kafka.snapshot_topic").empty())
     throw SettingsError("--kafka-snapshot-topic (kafka.snapshot_topic) must name a topic");
   listen_address(s, "ops.listen", true);

@@ -1,0 +1,54 @@
+#include "sql/orphans.hpp"
+
+#include "events/log.hpp"
+
+namespace mucstream::sql {
+namespace {
+
+std::string uuid_array(const std::vector<std::string>& ids) {
+  std::string s = "{";
+  for (const auto& id : ids) {
+    if (s.size() > 1) s += ',';
+    s += id;
+  }
+  return s + "}";
+}
+
+// Sessions first, while their rooms are open and tell when they were last seen. Only rows of
+// open rooms are read (rooms_active, users_room), and NOT IN a subquery is hashed once.
+constexpr const char* kUsers =
+    "UPDATE users u SET ended = greatest(u.created, coalesce(r.last_event, u.created)), ended_reason = 'orphaned'"
+    " FROM rooms r WHERE r.ended IS NULL AND r.id = u.room_id AND u.ended IS NULL"
+    " AND u.created < to_timestamp($2::double precision) AND u.sessionid NOT IN (SELECT unnest($1::uuid[]))";
+constexpr const char* kRooms =
+    "UPDATE rooms SET ended = greatest(created, coalesce(last_event, created)), ended_reason = 'orphaned'"
+    " WHERE ended IS NULL AND created < to_timestamp($2::double precision) AND id NOT IN (SELECT unnest($1::uuid[]))";
+
+}  // namespace
+
+LiveIds live_ids(const core::Service& restored, std::chrono::system_clock::time_point before) {
+  LiveIds ids;
+  ids.before = before;
+  for (const auto& [jid, r] : restored.rooms) {
+    ids.rooms.push_back(r.room_id);
+    for (const auto& [nick, o] : r.occupants)
+      for (const core::Session& s : o.sessions) ids.sessions.push_back(s.id);
+  }
+  return ids;
+}
+
+OrphanStats close_orphans(pqxx::connection& conn, const LiveIds& live) {
+  using namespace std::chrono;
+  const double before = static_cast<double>(duration_cast<microseconds>(live.before.time_since_epoch()).count()) / 1e6;
+  pqxx::work tx(conn);
+  OrphanStats st;
+  st.users = static_cast<std::size_t>(tx.exec_params(kUsers, uuid_array(live.sessions), before).affected_rows());
+  st.rooms = static_cast<std::size_t>(tx.exec_params(kRooms, uuid_array(live.rooms), before).affected_rows());
+  tx.commit();
+  if (st.rooms > 0 || st.users > 0)
+    events::log_warn("orphans", "closed {} rooms and {} sessions left open in PostgreSQL that the restored log does not hold",
+                     st.rooms, st.users);
+  return st;
+}
+
+}  // namespace mucstream::sql

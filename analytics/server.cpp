@@ -1,8 +1,17 @@
 #include "analytics/server.hpp"
 
-#include <httplib.h>
+// <utility> before Boost.Asio: with GCC 12 and -std=c++20 asio/awaitable.hpp needs it.
+#include <utility>
 
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <array>
+#include <atomic>
 #include <chrono>
+#include <limits>
+#include <list>
 #include <thread>
 
 #include "analytics/json.hpp"
@@ -35,17 +44,68 @@ std::string path_regex(const std::string& path, std::size_t& params) {
 }
 
 // Does `path` match the OpenAPI-style route `tmpl` ({name} = one non-empty segment)? The
-// same rule the regex given to httplib encodes; used to tell 405 from 404.
-bool route_matches(std::string_view tmpl, std::string_view path) {
+// {…} segments go to `params` when given.
+bool route_matches(std::string_view tmpl, std::string_view path, std::vector<std::string>* params = nullptr) {
   while (!tmpl.empty() && !path.empty()) {
     const auto ts = tmpl.find('/', 1), ps = path.find('/', 1);
     const std::string_view t = tmpl.substr(0, ts), p = path.substr(0, ps);
     const bool param = t.size() > 2 && t[1] == '{' && t.back() == '}';
     if (param ? p.size() < 2 : t != p) return false;
+    if (param && params != nullptr) params->emplace_back(p.substr(1));
     tmpl = ts == std::string_view::npos ? std::string_view() : tmpl.substr(ts);
     path = ps == std::string_view::npos ? std::string_view() : path.substr(ps);
   }
   return tmpl.empty() && path.empty();
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// %XX decoding (and '+' as a space in a query string); nullopt for a broken escape.
+std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return std::nullopt;
+      const int hi = hex_digit(in[i + 1]), lo = hex_digit(in[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += plus_is_space && c == '+' ? ' ' : c;
+    }
+  }
+  return out;
+}
+
+// "a=1&b=x%20y" -> {a:1, b:"x y"}; nullopt for a broken escape.
+std::optional<std::multimap<std::string, std::string>> parse_query(std::string_view q) {
+  std::multimap<std::string, std::string> out;
+  while (!q.empty()) {
+    const auto amp = q.find('&');
+    const std::string_view pair = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    auto k = percent_decode(pair.substr(0, eq), true);
+    auto v = percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+    if (!k || !v) return std::nullopt;
+    out.emplace(std::move(*k), std::move(*v));
+  }
+  return out;
+}
+
+bool equal_constant_time(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
 }
 
 }  // namespace
@@ -87,27 +147,57 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
 struct HttpServer::Impl {
   struct Route {
     RouteInfo info;
     RouteHandler handler;
+    Dispatch dispatch = Dispatch::pool;
     metrics::Histogram* latency = nullptr;
   };
+  class Connection;
 
   ServerConfig cfg;
   metrics::Registry& registry;
-  httplib::Server svr;
   std::vector<std::unique_ptr<Route>> routes;
-  std::thread thread;
   bool started = false;
+  std::atomic<bool> serving{false};
+
+  // Every connection not yet destroyed, for eviction and stop(); touched on the I/O thread
+  // only (and by stop() once that thread has ended). Declared before the io_context so it
+  // outlives the handlers the io_context destroys.
+  std::list<Connection*> connections;
+  std::size_t open = 0;  // connections not yet closed
+  metrics::Gauge* open_gauge = nullptr;
+
+  net::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+  net::steady_timer accept_retry{ioc};
+  std::optional<net::thread_pool> workers;
+  std::thread io_thread;
 
   Impl(ServerConfig c, metrics::Registry& r) : cfg(std::move(c)), registry(r) {
     if (!cfg.clock) cfg.clock = unix_now;
+    if (cfg.threads == 0) cfg.threads = 1;
+    if (cfg.max_connections == 0) cfg.max_connections = 1;
+    if (cfg.min_bytes_per_second == 0) cfg.min_bytes_per_second = 1;
+    open_gauge = &registry.gauge("mucstream_http_connections_open", "HTTP connections open");
+  }
+
+  void closed_because(const char* reason) {
+    registry
+        .counter("mucstream_http_connections_closed_total",
+                 "HTTP connections the server closed before the client did, by reason", {{"reason", reason}})
+        .inc();
   }
 
   // The Access-Control-* headers for this request's Origin, if it is allowed.
-  bool cors(const httplib::Request& req, httplib::Response& res) const {
-    const std::string origin = req.get_header_value("Origin");
+  bool cors(std::string_view origin, std::vector<std::pair<std::string, std::string>>& out) const {
     if (origin.empty()) return false;
     bool allowed = false;
     bool any = false;
@@ -116,11 +206,11 @@ struct HttpServer::Impl {
       if (o == origin) allowed = true;
     }
     if (!allowed && !any) return false;
-    res.set_header("Access-Control-Allow-Origin", allowed ? origin : "*");
-    if (allowed) res.set_header("Vary", "Origin");
-    res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
-    res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-    res.set_header("Access-Control-Max-Age", "600");
+    out.emplace_back("Access-Control-Allow-Origin", allowed ? std::string(origin) : "*");
+    if (allowed) out.emplace_back("Vary", "Origin");
+    out.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type");
+    out.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    out.emplace_back("Access-Control-Max-Age", "600");
     return true;
   }
 
@@ -131,28 +221,51 @@ struct HttpServer::Impl {
         .inc();
   }
 
-  void dispatch(const Route& r, const httplib::Request& hreq, httplib::Response& hres) {
-    const auto started_at = std::chrono::steady_clock::now();
+  static HttpResponse error(int status, const std::string& code, const std::string& message) {
+    HttpResponse res;
+    res.status = status;
+    res.body = error_body(code, message);
+    return res;
+  }
+
+  // Checks the token a route needs, from the request head alone (before any body is read).
+  // nullopt: allowed (req.principal set when a token was checked); else the answer.
+  std::optional<HttpResponse> authorize(const Route& r, std::string_view authorization, HttpRequest& req) const {
+    if (r.info.access == Access::open) return std::nullopt;
+    if (r.info.access == Access::metrics) {
+      if (cfg.metrics_open) return std::nullopt;
+      constexpr std::string_view kBearer = "Bearer ";
+      if (!cfg.metrics_token.empty() && authorization.substr(0, kBearer.size()) == kBearer &&
+          equal_constant_time(authorization.substr(kBearer.size()), cfg.metrics_token))
+        return std::nullopt;
+    }
+    AuthResult auth = verify_authorization(cfg.jwt_secret, authorization, cfg.clock());
+    if (!auth.claims) {
+      HttpResponse res = error(401, "unauthorized",
+                               r.info.access == Access::metrics
+                                   ? auth.error + " (/metrics needs the metrics token or an analyst token, "
+                                                  "unless metrics.open is set)"
+                                   : auth.error);
+      res.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return res;
+    }
+    if (r.info.access == Access::admin && auth.claims->role != Role::admin)
+      return error(403, "forbidden", "this resource needs the admin role");
+    if (r.info.access == Access::client && auth.claims->role != Role::client)
+      return error(403, "forbidden",
+                   "telemetry is reported with a client token for the session "
+                   "(mucctl token create --role client --session ID)");
+    if (r.info.access != Access::client && auth.claims->role == Role::client)
+      return error(403, "forbidden", "a client token may only report telemetry");
+    req.principal = std::move(auth.claims);
+    return std::nullopt;
+  }
+
+  // Runs a complete, authorised request through its handler (worker pool or I/O thread).
+  HttpResponse run(const Route& r, HttpRequest& req) {
+    const auto started_at = Clock::now();
     HttpResponse res;
     try {
-      HttpRequest req{hreq.method, hreq.path, {}, Query(hreq.params), hreq.body, std::nullopt};
-      for (std::size_t i = 1; i < hreq.matches.size(); ++i) req.path_params.push_back(hreq.matches[i].str());
-      if (r.info.access != Access::open) {
-        AuthResult auth = verify_authorization(cfg.jwt_secret, hreq.get_header_value("Authorization"), cfg.clock());
-        if (!auth.claims) {
-          res.headers.emplace_back("WWW-Authenticate", "Bearer");
-          throw HttpError(401, "unauthorized", auth.error);
-        }
-        if (r.info.access == Access::admin && auth.claims->role != Role::admin)
-          throw HttpError(403, "forbidden", "this resource needs the admin role");
-        if (r.info.access == Access::client && auth.claims->role != Role::client)
-          throw HttpError(403, "forbidden",
-                          "telemetry is reported with a client token for the session "
-                          "(mucctl token create --role client --session ID)");
-        if (r.info.access != Access::client && auth.claims->role == Role::client)
-          throw HttpError(403, "forbidden", "a client token may only report telemetry");
-        req.principal = std::move(auth.claims);
-      }
       r.handler(req, res);
       req.query.check_all_used();
     } catch (const ParamError& e) {
@@ -167,84 +280,391 @@ struct HttpServer::Impl {
       res.status = 503;
       res.content_type = "application/json";
       res.body = error_body("unavailable", "the database is unavailable, try again later");
-      core::log_write(core::LogLevel::error, "api", r.info.method + " " + hreq.path + ": " + e.what());
+      core::log_write(core::LogLevel::error, "api", r.info.method + " " + req.path + ": " + e.what());
     } catch (const std::exception& e) {
       res.status = 500;
       res.content_type = "application/json";
       res.body = error_body("internal", "internal error");
-      core::log_write(core::LogLevel::error, "api", r.info.method + " " + hreq.path + ": " + e.what());
+      core::log_write(core::LogLevel::error, "api", r.info.method + " " + req.path + ": " + e.what());
     }
-    hres.status = res.status;
-    for (const auto& [k, v] : res.headers) hres.set_header(k, v);
-    hres.set_content(std::move(res.body), res.content_type.c_str());
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
-    r.latency->observe(seconds);
+    r.latency->observe(std::chrono::duration<double>(Clock::now() - started_at).count());
     count(r.info.path, r.info.method, res.status);
+    return res;
   }
+
+  void accept();
+  void on_accept(const beast::error_code& ec, tcp::socket socket);
+  bool evict_one();
+  void close_all();
 };
 
-HttpServer::HttpServer(ServerConfig config, metrics::Registry& registry)
-    : impl_(std::make_unique<Impl>(std::move(config), registry)) {
-  Impl& im = *impl_;
-  im.svr.set_tcp_nodelay(true);  // without it every response waits ~40 ms for Nagle
-  im.svr.set_keep_alive_max_count(im.cfg.keep_alive_max_requests);
-  im.svr.set_keep_alive_timeout(im.cfg.keep_alive_timeout_seconds);
-  const std::size_t threads = im.cfg.threads == 0 ? 1 : im.cfg.threads;
-  im.svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  im.svr.set_pre_routing_handler([&im](const httplib::Request& req, httplib::Response& res) {
-    const bool allowed = im.cors(req, res);
-    if (req.method != "OPTIONS") return httplib::Server::HandlerResponse::Unhandled;
-    // CORS preflight: answered for any path, never needs a token.
-    if (allowed || req.get_header_value("Origin").empty()) {
-      res.status = 204;
+// One client connection, driven by completion handlers on the I/O thread. Its phases each
+// have a deadline; while its request is at a handler it has none (the handler's own
+// timeouts bound it) and cannot be evicted.
+class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  enum class Phase { head, idle, body, handling, writing, lingering, closed };
+
+  Connection(Impl& im, tcp::socket socket) : im_(im), socket_(std::move(socket)), timer_(im.ioc) {
+    it_ = im_.connections.insert(im_.connections.end(), this);
+    ++im_.open;
+    im_.open_gauge->add(1);
+  }
+  ~Connection() {
+    close();
+    im_.connections.erase(it_);
+  }
+
+  Phase phase() const { return phase_; }
+  Clock::time_point since() const { return since_; }
+
+  void start() {
+    beast::error_code ec;
+    socket_.set_option(tcp::no_delay(true), ec);  // without it every small answer waits for Nagle
+    read_head();
+  }
+
+  void close() {
+    if (phase_ == Phase::closed) return;
+    phase_ = Phase::closed;
+    beast::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    timer_.cancel();
+    --im_.open;
+    im_.open_gauge->add(-1);
+  }
+
+  void evict() {
+    im_.closed_because("evicted");
+    close();
+  }
+
+ private:
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+
+  void enter(Phase p, std::chrono::steady_clock::duration deadline, const char* reason) {
+    phase_ = p;
+    since_ = Clock::now();
+    timer_.expires_after(deadline);
+    timer_.async_wait([self = shared_from_this(), gen = ++generation_, reason](const beast::error_code& ec) {
+      if (ec || gen != self->generation_ || self->phase_ == Phase::closed) return;
+      self->im_.closed_because(reason);
+      self->close();
+    });
+  }
+
+  std::chrono::seconds allowance(std::size_t bytes) const {
+    return std::chrono::seconds(im_.cfg.head_timeout_seconds + bytes / im_.cfg.min_bytes_per_second);
+  }
+
+  void read_head() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(im_.cfg.max_header_bytes));
+    // No body limit while the head is parsed (Beast would refuse a large Content-Length as a
+    // parse error); on_head answers that with a 413, then sets the limit for chunked bodies.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    enter(Phase::head, std::chrono::seconds(im_.cfg.head_timeout_seconds), "head_timeout");
+    bhttp::async_read_header(socket_, buffer_, *parser_,
+                             [self = shared_from_this()](const beast::error_code& ec, std::size_t) { self->on_head(ec); });
+  }
+
+  // Between requests: no buffers held, only a wait for the next byte.
+  void wait_idle() {
+    parser_.reset();
+    buffer_.shrink_to_fit();
+    enter(Phase::idle, std::chrono::seconds(im_.cfg.keep_alive_timeout_seconds), "idle_timeout");
+    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](const beast::error_code& ec) {
+      if (ec || self->phase_ != Phase::idle) return self->close();
+      self->read_head();
+    });
+  }
+
+  void on_head(const beast::error_code& ec) {
+    if (phase_ == Phase::closed) return;
+    const auto head_at = Clock::now();
+    if (ec == bhttp::error::header_limit)
+      return answer_and_close(Impl::error(431, "headers_too_large",
+                                          "the request head is larger than " +
+                                              std::to_string(im_.cfg.max_header_bytes) + " bytes"),
+                              {});
+    if (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::operation_aborted ||
+        ec == bhttp::error::partial_message || ec == net::error::connection_reset)
+      return close();
+    if (ec) return answer_and_close(Impl::error(400, "bad_request", "bad request: " + ec.message()), {});
+
+    auto& h = parser_->get();
+    keep_alive_ = h.keep_alive() && served_ + 1 < im_.cfg.keep_alive_max_requests;
+    head_only_ = h.method() == bhttp::verb::head;
+    const std::string method = head_only_ ? "GET" : std::string(h.method_string());
+    const std::string_view target(h.target().data(), h.target().size());
+    const auto qmark = target.find('?');
+    auto path = percent_decode(target.substr(0, qmark), false);
+    auto query = parse_query(qmark == std::string_view::npos ? std::string_view() : target.substr(qmark + 1));
+    const bool has_body = h.chunked() || (h.has_content_length() && parser_->content_length().value_or(0) > 0);
+    // A request whose body we will not read leaves the connection unusable afterwards.
+    if (has_body) body_pending_ = true;
+
+    Headers cors;
+    const auto origin = h[bhttp::field::origin];
+    const bool allowed = im_.cors(std::string_view(origin.data(), origin.size()), cors);
+    if (!path || !query) return answer(Impl::error(400, "bad_request", "bad percent-encoding in the target"), cors);
+
+    if (h.method() == bhttp::verb::options) {
+      // CORS preflight: answered for any path, never needs a token.
+      HttpResponse res;
+      if (allowed || origin.empty()) {
+        res.status = 204;
+        res.body.clear();
+      } else {
+        res = Impl::error(403, "forbidden", "origin not allowed");
+      }
+      im_.count("preflight", "OPTIONS", res.status);
+      return answer(std::move(res), cors);
+    }
+
+    const Route* route = nullptr;
+    bool other_method = false;
+    std::vector<std::string> params;
+    for (const auto& r : im_.routes) {
+      params.clear();
+      if (!route_matches(r->info.path, *path, &params)) continue;
+      if (r->info.method == method) {
+        route = r.get();
+        break;
+      }
+      other_method = true;
+    }
+    if (route == nullptr) {
+      HttpResponse res = other_method ? Impl::error(405, "method_not_allowed",
+                                                    "method " + method + " not allowed on " + *path)
+                                      : Impl::error(404, "not_found", "no such resource: " + *path);
+      im_.count("unmatched", method.size() <= 10 ? method : "other", res.status);
+      return answer(std::move(res), cors);
+    }
+
+    // Refused by its declared size before a byte of it is read, and before any token work.
+    if (h.has_content_length() && parser_->content_length().value_or(0) > im_.cfg.max_body_bytes)
+      return too_large(*route, cors);
+    parser_->body_limit(im_.cfg.max_body_bytes);  // chunked: refused by the bytes read
+
+    request_.emplace(HttpRequest{method, std::move(*path), std::move(params), Query(std::move(*query)), {}, std::nullopt});
+    const auto authz = h[bhttp::field::authorization];
+    if (auto refused = im_.authorize(*route, std::string_view(authz.data(), authz.size()), *request_)) {
+      route->latency->observe(std::chrono::duration<double>(Clock::now() - head_at).count());
+      im_.count(route->info.path, route->info.method, refused->status);
+      return answer(std::move(*refused), cors);
+    }
+    route_ = route;
+    cors_ = std::move(cors);
+    if (!has_body) return handle();
+
+    const std::size_t expected = parser_->content_length().value_or(im_.cfg.max_body_bytes);
+    enter(Phase::body, allowance(expected), "body_timeout");
+    auto read_body = [self = shared_from_this()] {
+      bhttp::async_read(self->socket_, self->buffer_, *self->parser_,
+                        [self](const beast::error_code& e, std::size_t) { self->on_body(e); });
+    };
+    if (beast::iequals(h[bhttp::field::expect], "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this(), read_body](const beast::error_code& e, std::size_t) {
+                         if (e || self->phase_ == Phase::closed) return self->close();
+                         read_body();
+                       });
     } else {
-      res.status = 403;
-      res.set_content(error_body("forbidden", "origin not allowed"), "application/json");
+      read_body();
     }
-    im.count("preflight", "OPTIONS", res.status);
-    return httplib::Server::HandlerResponse::Handled;
-  });
-  // Answers httplib produces itself (no route matched, bad request line) get a JSON body.
-  im.svr.set_error_handler(httplib::Server::HandlerWithResponse([&im](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    if (res.status == 404) {
-      for (const auto& r : im.routes)
-        if (route_matches(r->info.path, req.path)) {
-          res.status = 405;
-          break;
-        }
+  }
+
+  void too_large(const Route& route, Headers cors) {
+    im_.closed_because("body_too_large");
+    HttpResponse res = Impl::error(413, "payload_too_large",
+                                   "the request body is larger than " + std::to_string(im_.cfg.max_body_bytes) +
+                                       " bytes (http.max_body_bytes)");
+    im_.count(route.info.path, route.info.method, res.status);
+    answer_and_close(std::move(res), std::move(cors));
+  }
+
+  void on_body(const beast::error_code& ec) {
+    if (phase_ == Phase::closed) return;
+    if (ec == bhttp::error::body_limit) return too_large(*route_, std::move(cors_));
+    if (ec) return close();
+    body_pending_ = false;
+    request_->body = std::move(parser_->get().body());
+    handle();
+  }
+
+  void handle() {
+    parser_.reset();
+    phase_ = Phase::handling;
+    since_ = Clock::now();
+    ++generation_;
+    timer_.cancel();
+    if (route_->dispatch == Dispatch::inline_io) return answer(im_.run(*route_, *request_), std::move(cors_));
+    net::post(*im_.workers, [self = shared_from_this()]() mutable {
+      HttpResponse res = self->im_.run(*self->route_, *self->request_);
+      net::io_context& ioc = self->im_.ioc;  // before `self` is moved into the answer
+      net::post(ioc, [self = std::move(self), res = std::move(res)]() mutable {
+        if (self->phase_ == Phase::closed) return;
+        self->answer(std::move(res), std::move(self->cors_));
+      });
+    });
+  }
+
+  void answer_and_close(HttpResponse res, Headers cors) {
+    keep_alive_ = false;
+    answer(std::move(res), std::move(cors));
+  }
+
+  void answer(HttpResponse res, Headers cors) {
+    if (phase_ == Phase::closed) return;
+    if (body_pending_) keep_alive_ = false;
+    request_.reset();
+    response_.emplace();
+    auto& out = *response_;
+    out.version(11);
+    out.result(static_cast<unsigned>(res.status));
+    if (!res.body.empty() || res.status != 204) out.set(bhttp::field::content_type, res.content_type);
+    for (const auto& [k, v] : cors) out.set(k, v);
+    for (const auto& [k, v] : res.headers) out.set(k, v);
+    if (keep_alive_) {
+      out.set(bhttp::field::connection, "keep-alive");
+      out.set("Keep-Alive", "timeout=" + std::to_string(im_.cfg.keep_alive_timeout_seconds) +
+                                ", max=" + std::to_string(im_.cfg.keep_alive_max_requests - served_ - 1));
+    } else {
+      out.set(bhttp::field::connection, "close");
     }
-    const std::string code = res.status == 404 ? "not_found" : res.status == 405 ? "method_not_allowed" : "bad_request";
-    const std::string message = res.status == 404   ? "no such resource: " + req.path
-                                : res.status == 405 ? "method " + req.method + " not allowed on " + req.path
-                                                    : "bad request";
-    res.set_content(error_body(code, message), "application/json");
-    im.count("unmatched", req.method.size() <= 10 ? req.method : "other", res.status);
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+    const std::size_t size = res.body.size();
+    if (head_only_) {
+      out.content_length(size);
+    } else {
+      out.body() = std::move(res.body);
+      out.prepare_payload();
+    }
+    enter(Phase::writing, allowance(size), "write_timeout");
+    bhttp::async_write(socket_, out, [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
+      self->on_written(ec);
+    });
+  }
+
+  void on_written(const beast::error_code& ec) {
+    if (phase_ == Phase::closed) return;
+    response_.reset();
+    if (ec) return close();
+    ++served_;
+    head_only_ = false;
+    if (!keep_alive_) return linger();
+    if (buffer_.size() > 0) return read_head();  // a pipelined request is already here
+    wait_idle();
+  }
+
+  // After the last answer: stop sending and read what the client still sends for a moment,
+  // so closing does not reset the connection before the client has read the answer.
+  void linger() {
+    beast::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    parser_.reset();
+    buffer_.clear();
+    buffer_.shrink_to_fit();
+    enter(Phase::lingering, std::chrono::seconds(1), "linger");
+    drain();
+  }
+
+  void drain() {
+    static std::array<char, 16384> discard;  // contents never read; the I/O thread is the only user
+    socket_.async_read_some(net::buffer(discard), [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
+      if (ec || self->phase_ != Phase::lingering) return self->close();
+      self->drain();
+    });
+  }
+
+  Impl& im_;
+  tcp::socket socket_;
+  net::steady_timer timer_;
+  std::list<Connection*>::iterator it_;
+  Phase phase_ = Phase::head;
+  Clock::time_point since_ = Clock::now();
+  std::uint64_t generation_ = 0;
+  std::size_t served_ = 0;
+  bool keep_alive_ = true;
+  bool head_only_ = false;
+  bool body_pending_ = false;
+  beast::flat_buffer buffer_{im_.cfg.max_header_bytes};
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<HttpRequest> request_;
+  const Route* route_ = nullptr;
+  Headers cors_;
+  std::optional<bhttp::response<bhttp::string_body>> response_;
+};
+
+void HttpServer::Impl::accept() {
+  acceptor.async_accept([this](const beast::error_code& ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
 }
+
+void HttpServer::Impl::on_accept(const beast::error_code& ec, tcp::socket socket) {
+  if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+  if (ec) {
+    // Out of descriptors or similar: try again shortly rather than spin.
+    core::log_write(core::LogLevel::warn, "http", "accept failed: " + ec.message());
+    accept_retry.expires_after(std::chrono::milliseconds(100));
+    accept_retry.async_wait([this](const beast::error_code& e) {
+      if (!e) accept();
+    });
+    return;
+  }
+  if (open >= cfg.max_connections && !evict_one()) {
+    closed_because("refused");
+    beast::error_code ignored;
+    socket.close(ignored);
+  } else {
+    std::make_shared<Connection>(*this, std::move(socket))->start();
+  }
+  accept();
+}
+
+// At the connection cap: close the connection idle the longest, else the one that has spent
+// the longest still sending its request head. Connections at a handler or receiving an
+// answer are never evicted.
+bool HttpServer::Impl::evict_one() {
+  Connection* victim = nullptr;
+  for (const auto phase : {Connection::Phase::idle, Connection::Phase::lingering, Connection::Phase::head}) {
+    for (Connection* c : connections)
+      if (c->phase() == phase && (victim == nullptr || c->since() < victim->since())) victim = c;
+    if (victim != nullptr) break;
+  }
+  if (victim == nullptr) return false;
+  victim->evict();
+  return true;
+}
+
+void HttpServer::Impl::close_all() {
+  beast::error_code ignored;
+  acceptor.close(ignored);
+  accept_retry.cancel();
+  for (Connection* c : connections) c->close();
+}
+
+HttpServer::HttpServer(ServerConfig config, metrics::Registry& registry)
+    : impl_(std::make_unique<Impl>(std::move(config), registry)) {}
 
 HttpServer::~HttpServer() { stop(); }
 
-void HttpServer::route(const std::string& method, const std::string& path, Access access, RouteHandler handler) {
+void HttpServer::route(const std::string& method, const std::string& path, Access access, RouteHandler handler,
+                       Dispatch dispatch) {
   Impl& im = *impl_;
   if (im.started) throw std::logic_error("routes must be registered before start()");
+  if (method != "GET" && method != "POST" && method != "PUT" && method != "PATCH" && method != "DELETE")
+    throw std::invalid_argument("unsupported method " + method);
   std::size_t params = 0;
-  const std::string rx = path_regex(path, params);
+  path_regex(path, params);  // checks the template
   auto r = std::make_unique<Impl::Route>();
   r->info = RouteInfo{method, path, access};
   r->handler = std::move(handler);
+  r->dispatch = dispatch;
   r->latency = &im.registry.histogram("mucstream_http_request_duration_seconds",
                                       "HTTP request latency by route, from routing to the response body",
                                       metrics::latency_buckets(), {{"route", path}});
-  const Impl::Route* rp = r.get();
-  auto fn = [&im, rp](const httplib::Request& req, httplib::Response& res) { im.dispatch(*rp, req, res); };
-  if (method == "GET") im.svr.Get(rx, fn);
-  else if (method == "POST") im.svr.Post(rx, fn);
-  else if (method == "PUT") im.svr.Put(rx, fn);
-  else if (method == "PATCH") im.svr.Patch(rx, fn);
-  else if (method == "DELETE") im.svr.Delete(rx, fn);
-  else throw std::invalid_argument("unsupported method " + method);
   im.routes.push_back(std::move(r));
 }
 
@@ -259,34 +679,59 @@ int HttpServer::start() {
   if (im.started) throw std::logic_error("server already started");
   if (im.cfg.jwt_secret.empty())
     throw std::runtime_error("no JWT secret: set --jwt-secret or MUCSTREAM_JWT_SECRET");
-  int port = im.cfg.port;
-  if (port == 0) {
-    port = im.svr.bind_to_any_port(im.cfg.host);
-    if (port < 0) throw std::runtime_error("cannot listen on " + im.cfg.host);
-  } else if (!im.svr.bind_to_port(im.cfg.host, port)) {
-    throw std::runtime_error("cannot listen on " + im.cfg.host + ":" + std::to_string(port));
+  const std::string where = (im.cfg.host.find(':') != std::string::npos ? "[" + im.cfg.host + "]" : im.cfg.host) +
+                            ":" + std::to_string(im.cfg.port);
+  beast::error_code ec;
+  tcp::resolver resolver(im.ioc);
+  const auto endpoints = resolver.resolve(im.cfg.host, std::to_string(im.cfg.port),
+                                          tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || endpoints.empty()) throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
+  const tcp::endpoint endpoint = *endpoints.begin();
+  im.acceptor.open(endpoint.protocol(), ec);
+  // SO_REUSEADDR (restart while old connections linger in TIME_WAIT) but never
+  // SO_REUSEPORT: a second server on a port in use must fail here, not share it.
+  if (!ec) im.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) im.acceptor.bind(endpoint, ec);
+  if (!ec) im.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    beast::error_code ignored;
+    im.acceptor.close(ignored);
+    throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
   }
+  const int port = im.acceptor.local_endpoint().port();
+  im.workers.emplace(im.cfg.threads);
   im.started = true;
-  im.thread = std::thread([&im] { im.svr.listen_after_bind(); });
-  for (int i = 0; i < 5000 && !im.svr.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  im.serving = true;
+  im.accept();
+  im.io_thread = std::thread([&im] {
+    im.ioc.run();
+    im.serving = false;
+  });
   return port;
 }
 
 void HttpServer::stop() {
   Impl& im = *impl_;
   if (!im.started) return;
-  im.svr.stop();
-  if (im.thread.joinable()) im.thread.join();
+  net::post(im.ioc, [&im] { im.close_all(); });
+  im.ioc.stop();
+  if (im.io_thread.joinable()) im.io_thread.join();
+  if (im.workers) im.workers->join();  // handlers in flight finish; their answers are dropped
+  im.close_all();                     // the I/O thread has ended: nothing else touches them
+  im.serving = false;
   im.started = false;
 }
 
-bool HttpServer::running() const { return impl_->svr.is_running(); }
+bool HttpServer::running() const { return impl_->serving; }
 
 void add_probe_routes(HttpServer& server, std::vector<ReadinessCheck> checks) {
-  server.route("GET", "/healthz", Access::open, [](HttpRequest&, HttpResponse& res) {
-    res.status = 200;
-    res.body = R"({"status":"ok"})";
-  });
+  server.route(
+      "GET", "/healthz", Access::open,
+      [](HttpRequest&, HttpResponse& res) {
+        res.status = 200;
+        res.body = R"({"status":"ok"})";
+      },
+      Dispatch::inline_io);
   server.route("GET", "/readyz", Access::open, [checks = std::move(checks)](HttpRequest&, HttpResponse& res) {
     std::vector<std::pair<const std::string*, bool>> results;
     bool all = true;
@@ -316,7 +761,7 @@ void add_probe_routes(HttpServer& server, std::vector<ReadinessCheck> checks) {
 }
 
 void add_metrics_route(HttpServer& server, metrics::Registry& registry) {
-  server.route("GET", "/metrics", Access::open, [&registry](HttpRequest&, HttpResponse& res) {
+  server.route("GET", "/metrics", Access::metrics, [&registry](HttpRequest&, HttpResponse& res) {
     res.content_type = "text/plain; version=0.0.4; charset=utf-8";
     res.body = registry.render();
   });

@@ -90,7 +90,7 @@ struct ServerConfig {
   std::size_t min_bytes_per_second = 16u << 10;
   // /metrics (Access::metrics): open to anyone, or a static bearer token (for scrapers)
   // besides analyst and admin JWTs.
-  bool metrics_open = true;
+  bool metrics_open = false;
   std::string metrics_token;
 };
 

@@ -571,13 +571,18 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
     drain();
   }
 
+  // Bounded in time (the lingering deadline) and in bytes: a client still pushing a refused
+  // 50 MB body is cut off after a few MB.
   void drain() {
     static std::array<char, 16384> discard;  // contents never read; the I/O thread is the only user
-    socket_.async_read_some(net::buffer(discard), [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
-      if (ec || self->phase_ != Phase::lingering) return self->close();
+    socket_.async_read_some(net::buffer(discard), [self = shared_from_this()](const beast::error_code& ec,
+                                                                              std::size_t n) {
+      self->drained_ += n;
+      if (ec || self->phase_ != Phase::lingering || self->drained_ > kMaxDrainBytes) return self->close();
       self->drain();
     });
   }
+  static constexpr std::size_t kMaxDrainBytes = 4u << 20;
 
   Impl& im_;
   tcp::socket socket_;
@@ -590,6 +595,7 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
   bool keep_alive_ = true;
   bool head_only_ = false;
   bool body_pending_ = false;
+  std::size_t drained_ = 0;
   beast::flat_buffer buffer_{im_.cfg.max_header_bytes};
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<HttpRequest> request_;

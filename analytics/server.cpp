@@ -16,6 +16,7 @@
 
 #include "analytics/json.hpp"
 #include "analytics/metrics.hpp"
+#include "analytics/url.hpp"
 #include "core/log.hpp"
 #include "sql/read_store.hpp"
 
@@ -56,49 +57,6 @@ bool route_matches(std::string_view tmpl, std::string_view path, std::vector<std
     path = ps == std::string_view::npos ? std::string_view() : path.substr(ps);
   }
   return tmpl.empty() && path.empty();
-}
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// %XX decoding (and '+' as a space in a query string); nullopt for a broken escape.
-std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space) {
-  std::string out;
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    if (c == '%') {
-      if (i + 2 >= in.size()) return std::nullopt;
-      const int hi = hex_digit(in[i + 1]), lo = hex_digit(in[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += plus_is_space && c == '+' ? ' ' : c;
-    }
-  }
-  return out;
-}
-
-// "a=1&b=x%20y" -> {a:1, b:"x y"}; nullopt for a broken escape.
-std::optional<std::multimap<std::string, std::string>> parse_query(std::string_view q) {
-  std::multimap<std::string, std::string> out;
-  while (!q.empty()) {
-    const auto amp = q.find('&');
-    const std::string_view pair = q.substr(0, amp);
-    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
-    if (pair.empty()) continue;
-    const auto eq = pair.find('=');
-    auto k = percent_decode(pair.substr(0, eq), true);
-    auto v = percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
-    if (!k || !v) return std::nullopt;
-    out.emplace(std::move(*k), std::move(*v));
-  }
-  return out;
 }
 
 bool equal_constant_time(std::string_view a, std::string_view b) {

@@ -46,4 +46,17 @@ std::optional<std::multimap<std::string, std::string>> parse_query(std::string_v
   return out;
 }
 
+bool route_matches(std::string_view tmpl, std::string_view path, std::vector<std::string>* params) {
+  while (!tmpl.empty() && !path.empty()) {
+    const auto ts = tmpl.find('/', 1), ps = path.find('/', 1);
+    const std::string_view t = tmpl.substr(0, ts), p = path.substr(0, ps);
+    const bool param = t.size() > 2 && t[1] == '{' && t.back() == '}';
+    if (param ? p.size() < 2 : t != p) return false;
+    if (param && params != nullptr) params->emplace_back(p.substr(1));
+    tmpl = ts == std::string_view::npos ? std::string_view() : tmpl.substr(ts);
+    path = ps == std::string_view::npos ? std::string_view() : path.substr(ps);
+  }
+  return tmpl.empty() && path.empty();
+}
+
 }  // namespace mucstream::analytics

@@ -93,7 +93,7 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
   void on_head(const beast::error_code& ec) {
     if (phase_ == Phase::closed) return;
     const auto head_at = Clock::now();
-    if (ec == bhttp::error::header_limit)
+    if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow)
       return answer_and_close(Impl::error(431, "headers_too_large",
                                           "the request head is larger than " +
                                               std::to_string(im_.cfg.max_header_bytes) + " bytes"),

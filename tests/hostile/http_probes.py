@@ -30,6 +30,7 @@ SCRAPE = "hostile-scrape-token"
 RSS_GROWTH_BOUND_MB = 64
 failures = []
 figures = []
+START_THREADS = 0
 
 
 def check(ok, what):
@@ -83,6 +84,14 @@ def request(port, path, headers=None, timeout=1.0):
         return 0, time.monotonic() - t0
 
 
+def threads(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("Threads:"):
+                return int(line.split()[1])
+    return 0
+
+
 def rss_mb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -128,11 +137,15 @@ def others_served(port, name, rss, base_rss, rounds=1):
         st, sec = request(port, "/v1/rooms?per_page=1", {"Authorization": "Bearer " + token()}, timeout=2 * wait)
         read_ok = read_ok and st == 200 and sec < 2.0
         worst_read = max(worst_read, sec)
+    # Slow and idle connections cost memory, never a thread.
+    now_threads = threads(rss.pid)
+    check(now_threads <= START_THREADS, f"{name}: no thread per connection ({now_threads} threads, "
+                                        f"{START_THREADS} at start)")
     check(health_ok, f"{name}: /healthz answers 200 within 1 s (slowest {worst_health:.3f} s)")
     check(read_ok, f"{name}: an authorised read answers 200 within 2 s (slowest {worst_read:.3f} s)")
     figure(f"{name}: /healthz slowest {worst_health:.3f} s{'' if health_ok else ' (FAILED or no answer)'}, "
            f"read slowest {worst_read:.3f} s{'' if read_ok else ' (FAILED or no answer)'}, "
-           f"RSS peak {rss.peak:.0f} MB (from {base_rss:.0f} MB)")
+           f"RSS peak {rss.peak:.0f} MB (from {base_rss:.0f} MB), {now_threads} threads")
 
 
 def connect_many(port, n):
@@ -273,7 +286,9 @@ def main():
             time.sleep(0.1)
         check(request(port, "/healthz")[0] == 200, "mucstreamd api serves /healthz")
         base = rss_mb(proc.pid)
-        figure(f"RSS at start: {base:.0f} MB")
+        global START_THREADS
+        START_THREADS = threads(proc.pid)
+        figure(f"RSS at start: {base:.0f} MB, {START_THREADS} threads")
         for probe in (probe_idle, probe_half_sent, probe_slow, probe_bodies):
             probe(port, proc.pid, base)
             time.sleep(0.5)

@@ -3,6 +3,7 @@
 // listener that will not share its port. Raw sockets do what well-behaved clients never do.
 #include <doctest/doctest.h>
 
+#include <future>
 #include <thread>
 
 #include "http_support.hpp"
@@ -122,6 +123,31 @@ TEST_CASE("http limits: at the connection cap the oldest idle connection makes r
   CHECK(srv.get("/healthz").status == 200);
   CHECK(idle[0]->closed_within(1000ms));
   CHECK(!idle[3]->closed_within(200ms));
+}
+
+TEST_CASE("http limits: /healthz answers while every worker is busy with a slow handler") {
+  MemoryStore store;
+  ServerConfig cfg;
+  cfg.threads = 2;
+  Running srv(&store, cfg);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  srv.server->route("GET", "/v1/slow", Access::open, [released](HttpRequest&, HttpResponse& res) {
+    released.wait();
+    res.body = "{}";
+  });
+  srv.start();
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < 3; ++i) {  // two at the workers, one waiting for them
+    slow.push_back(std::make_unique<RawConnection>(srv.port));
+    REQUIRE(slow.back()->send("GET /v1/slow HTTP/1.1\r\nHost: x\r\n\r\n"));
+  }
+  std::this_thread::sleep_for(100ms);
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(srv.get("/healthz").status == 200);
+  CHECK(std::chrono::steady_clock::now() - t0 < 1s);
+  release.set_value();
+  for (auto& c : slow) CHECK(status_of(c->read_all(500ms)) == 200);
 }
 
 TEST_CASE("http limits: a port in use is an error at start-up naming the address") {

@@ -284,7 +284,7 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
   // Bounded in time (the lingering deadline) and in bytes: a client still pushing a refused
   // 50 MB body is cut off after a few MB.
   void drain() {
-    static std::array<char, 16384> discard;  // contents never read; the I/O thread is the only user
+    thread_local std::array<char, 16384> discard;  // contents never read; one per I/O thread
     socket_.async_read_some(net::buffer(discard), [self = shared_from_this()](const beast::error_code& ec,
                                                                               std::size_t n) {
       self->drained_ += n;

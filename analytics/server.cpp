@@ -1,14 +1,7 @@
 #include "analytics/server.hpp"
 
-#include <httplib.h>
-
-#include <chrono>
-#include <thread>
-
 #include "analytics/json.hpp"
-#include "analytics/metrics.hpp"
-#include "core/log.hpp"
-#include "sql/read_store.hpp"
+#include "analytics/server_impl.hpp"
 
 namespace mucstream::analytics {
 namespace {
@@ -33,21 +26,6 @@ std::string path_regex(const std::string& path, std::size_t& params) {
   }
   return out;
 }
-
-// Does `path` match the OpenAPI-style route `tmpl` ({name} = one non-empty segment)? The
-// same rule the regex given to httplib encodes; used to tell 405 from 404.
-bool route_matches(std::string_view tmpl, std::string_view path) {
-  while (!tmpl.empty() && !path.empty()) {
-    const auto ts = tmpl.find('/', 1), ps = path.find('/', 1);
-    const std::string_view t = tmpl.substr(0, ts), p = path.substr(0, ps);
-    const bool param = t.size() > 2 && t[1] == '{' && t.back() == '}';
-    if (param ? p.size() < 2 : t != p) return false;
-    tmpl = ts == std::string_view::npos ? std::string_view() : tmpl.substr(ts);
-    path = ps == std::string_view::npos ? std::string_view() : path.substr(ps);
-  }
-  return tmpl.empty() && path.empty();
-}
-
 }  // namespace
 
 std::string error_body(const std::string& code, const std::string& message, const std::string& parameter) {
@@ -87,164 +65,26 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-struct HttpServer::Impl {
-  struct Route {
-    RouteInfo info;
-    RouteHandler handler;
-    metrics::Histogram* latency = nullptr;
-  };
-
-  ServerConfig cfg;
-  metrics::Registry& registry;
-  httplib::Server svr;
-  std::vector<std::unique_ptr<Route>> routes;
-  std::thread thread;
-  bool started = false;
-
-  Impl(ServerConfig c, metrics::Registry& r) : cfg(std::move(c)), registry(r) {
-    if (!cfg.clock) cfg.clock = unix_now;
-  }
-
-  // The Access-Control-* headers for this request's Origin, if it is allowed.
-  bool cors(const httplib::Request& req, httplib::Response& res) const {
-    const std::string origin = req.get_header_value("Origin");
-    if (origin.empty()) return false;
-    bool allowed = false;
-    bool any = false;
-    for (const auto& o : cfg.cors_origins) {
-      if (o == "*") any = true;
-      if (o == origin) allowed = true;
-    }
-    if (!allowed && !any) return false;
-    res.set_header("Access-Control-Allow-Origin", allowed ? origin : "*");
-    if (allowed) res.set_header("Vary", "Origin");
-    res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
-    res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-    res.set_header("Access-Control-Max-Age", "600");
-    return true;
-  }
-
-  void count(const std::string& route, const std::string& method, int status) {
-    registry
-        .counter("mucstream_http_requests_total", "HTTP requests answered, by route, method and status",
-                 {{"route", route}, {"method", method}, {"status", std::to_string(status)}})
-        .inc();
-  }
-
-  void dispatch(const Route& r, const httplib::Request& hreq, httplib::Response& hres) {
-    const auto started_at = std::chrono::steady_clock::now();
-    HttpResponse res;
-    try {
-      HttpRequest req{hreq.method, hreq.path, {}, Query(hreq.params), hreq.body, std::nullopt};
-      for (std::size_t i = 1; i < hreq.matches.size(); ++i) req.path_params.push_back(hreq.matches[i].str());
-      if (r.info.access != Access::open) {
-        AuthResult auth = verify_authorization(cfg.jwt_secret, hreq.get_header_value("Authorization"), cfg.clock());
-        if (!auth.claims) {
-          res.headers.emplace_back("WWW-Authenticate", "Bearer");
-          throw HttpError(401, "unauthorized", auth.error);
-        }
-        if (r.info.access == Access::admin && auth.claims->role != Role::admin)
-          throw HttpError(403, "forbidden", "this resource needs the admin role");
-        if (r.info.access == Access::client && auth.claims->role != Role::client)
-          throw HttpError(403, "forbidden",
-                          "telemetry is reported with a client token for the session "
-                          "(mucctl token create --role client --session ID)");
-        if (r.info.access != Access::client && auth.claims->role == Role::client)
-          throw HttpError(403, "forbidden", "a client token may only report telemetry");
-        req.principal = std::move(auth.claims);
-      }
-      r.handler(req, res);
-      req.query.check_all_used();
-    } catch (const ParamError& e) {
-      res.status = 400;
-      res.content_type = "application/json";
-      res.body = error_body("invalid_parameter", e.what(), e.param());
-    } catch (const HttpError& e) {
-      res.status = e.status();
-      res.content_type = "application/json";
-      res.body = error_body(e.code(), e.what());
-    } catch (const sql::StoreUnavailable& e) {
-      res.status = 503;
-      res.content_type = "application/json";
-      res.body = error_body("unavailable", "the database is unavailable, try again later");
-      core::log_write(core::LogLevel::error, "api", r.info.method + " " + hreq.path + ": " + e.what());
-    } catch (const std::exception& e) {
-      res.status = 500;
-      res.content_type = "application/json";
-      res.body = error_body("internal", "internal error");
-      core::log_write(core::LogLevel::error, "api", r.info.method + " " + hreq.path + ": " + e.what());
-    }
-    hres.status = res.status;
-    for (const auto& [k, v] : res.headers) hres.set_header(k, v);
-    hres.set_content(std::move(res.body), res.content_type.c_str());
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
-    r.latency->observe(seconds);
-    count(r.info.path, r.info.method, res.status);
-  }
-};
-
 HttpServer::HttpServer(ServerConfig config, metrics::Registry& registry)
-    : impl_(std::make_unique<Impl>(std::move(config), registry)) {
-  Impl& im = *impl_;
-  im.svr.set_tcp_nodelay(true);  // without it every response waits ~40 ms for Nagle
-  im.svr.set_keep_alive_max_count(im.cfg.keep_alive_max_requests);
-  im.svr.set_keep_alive_timeout(im.cfg.keep_alive_timeout_seconds);
-  const std::size_t threads = im.cfg.threads == 0 ? 1 : im.cfg.threads;
-  im.svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  im.svr.set_pre_routing_handler([&im](const httplib::Request& req, httplib::Response& res) {
-    const bool allowed = im.cors(req, res);
-    if (req.method != "OPTIONS") return httplib::Server::HandlerResponse::Unhandled;
-    // CORS preflight: answered for any path, never needs a token.
-    if (allowed || req.get_header_value("Origin").empty()) {
-      res.status = 204;
-    } else {
-      res.status = 403;
-      res.set_content(error_body("forbidden", "origin not allowed"), "application/json");
-    }
-    im.count("preflight", "OPTIONS", res.status);
-    return httplib::Server::HandlerResponse::Handled;
-  });
-  // Answers httplib produces itself (no route matched, bad request line) get a JSON body.
-  im.svr.set_error_handler(httplib::Server::HandlerWithResponse([&im](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    if (res.status == 404) {
-      for (const auto& r : im.routes)
-        if (route_matches(r->info.path, req.path)) {
-          res.status = 405;
-          break;
-        }
-    }
-    const std::string code = res.status == 404 ? "not_found" : res.status == 405 ? "method_not_allowed" : "bad_request";
-    const std::string message = res.status == 404   ? "no such resource: " + req.path
-                                : res.status == 405 ? "method " + req.method + " not allowed on " + req.path
-                                                    : "bad request";
-    res.set_content(error_body(code, message), "application/json");
-    im.count("unmatched", req.method.size() <= 10 ? req.method : "other", res.status);
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-}
+    : impl_(std::make_unique<Impl>(std::move(config), registry)) {}
 
 HttpServer::~HttpServer() { stop(); }
 
-void HttpServer::route(const std::string& method, const std::string& path, Access access, RouteHandler handler) {
+void HttpServer::route(const std::string& method, const std::string& path, Access access, RouteHandler handler,
+                       Dispatch dispatch) {
   Impl& im = *impl_;
   if (im.started) throw std::logic_error("routes must be registered before start()");
+  if (method != "GET" && method != "POST" && method != "PUT" && method != "PATCH" && method != "DELETE")
+    throw std::invalid_argument("unsupported method " + method);
   std::size_t params = 0;
-  const std::string rx = path_regex(path, params);
+  path_regex(path, params);  // checks the template
   auto r = std::make_unique<Impl::Route>();
   r->info = RouteInfo{method, path, access};
   r->handler = std::move(handler);
+  r->dispatch = dispatch;
   r->latency = &im.registry.histogram("mucstream_http_request_duration_seconds",
                                       "HTTP request latency by route, from routing to the response body",
                                       metrics::latency_buckets(), {{"route", path}});
-  const Impl::Route* rp = r.get();
-  auto fn = [&im, rp](const httplib::Request& req, httplib::Response& res) { im.dispatch(*rp, req, res); };
-  if (method == "GET") im.svr.Get(rx, fn);
-  else if (method == "POST") im.svr.Post(rx, fn);
-  else if (method == "PUT") im.svr.Put(rx, fn);
-  else if (method == "PATCH") im.svr.Patch(rx, fn);
-  else if (method == "DELETE") im.svr.Delete(rx, fn);
-  else throw std::invalid_argument("unsupported method " + method);
   im.routes.push_back(std::move(r));
 }
 
@@ -259,34 +99,59 @@ int HttpServer::start() {
   if (im.started) throw std::logic_error("server already started");
   if (im.cfg.jwt_secret.empty())
     throw std::runtime_error("no JWT secret: set --jwt-secret or MUCSTREAM_JWT_SECRET");
-  int port = im.cfg.port;
-  if (port == 0) {
-    port = im.svr.bind_to_any_port(im.cfg.host);
-    if (port < 0) throw std::runtime_error("cannot listen on " + im.cfg.host);
-  } else if (!im.svr.bind_to_port(im.cfg.host, port)) {
-    throw std::runtime_error("cannot listen on " + im.cfg.host + ":" + std::to_string(port));
+  const std::string where = (im.cfg.host.find(':') != std::string::npos ? "[" + im.cfg.host + "]" : im.cfg.host) +
+                            ":" + std::to_string(im.cfg.port);
+  beast::error_code ec;
+  tcp::resolver resolver(im.ioc);
+  const auto endpoints = resolver.resolve(im.cfg.host, std::to_string(im.cfg.port),
+                                          tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || endpoints.empty()) throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
+  const tcp::endpoint endpoint = *endpoints.begin();
+  im.acceptor.open(endpoint.protocol(), ec);
+  // SO_REUSEADDR (restart while old connections linger in TIME_WAIT) but never
+  // SO_REUSEPORT: a second server on a port in use must fail here, not share it.
+  if (!ec) im.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) im.acceptor.bind(endpoint, ec);
+  if (!ec) im.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    beast::error_code ignored;
+    im.acceptor.close(ignored);
+    throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
   }
+  const int port = im.acceptor.local_endpoint().port();
+  im.workers.emplace(im.cfg.threads);
   im.started = true;
-  im.thread = std::thread([&im] { im.svr.listen_after_bind(); });
-  for (int i = 0; i < 5000 && !im.svr.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  im.serving = true;
+  im.accept();
+  im.io_thread = std::thread([&im] {
+    im.ioc.run();
+    im.serving = false;
+  });
   return port;
 }
 
 void HttpServer::stop() {
   Impl& im = *impl_;
   if (!im.started) return;
-  im.svr.stop();
-  if (im.thread.joinable()) im.thread.join();
+  net::post(im.ioc, [&im] { im.close_all(); });
+  im.ioc.stop();
+  if (im.io_thread.joinable()) im.io_thread.join();
+  if (im.workers) im.workers->join();  // handlers in flight finish; their answers are dropped
+  im.close_all();                     // the I/O thread has ended: nothing else touches them
+  im.serving = false;
   im.started = false;
 }
 
-bool HttpServer::running() const { return impl_->svr.is_running(); }
+bool HttpServer::running() const { return impl_->serving; }
 
 void add_probe_routes(HttpServer& server, std::vector<ReadinessCheck> checks) {
-  server.route("GET", "/healthz", Access::open, [](HttpRequest&, HttpResponse& res) {
-    res.status = 200;
-    res.body = R"({"status":"ok"})";
-  });
+  server.route(
+      "GET", "/healthz", Access::open,
+      [](HttpRequest&, HttpResponse& res) {
+        res.status = 200;
+        res.body = R"({"status":"ok"})";
+      },
+      Dispatch::inline_io);
   server.route("GET", "/readyz", Access::open, [checks = std::move(checks)](HttpRequest&, HttpResponse& res) {
     std::vector<std::pair<const std::string*, bool>> results;
     bool all = true;
@@ -316,7 +181,7 @@ void add_probe_routes(HttpServer& server, std::vector<ReadinessCheck> checks) {
 }
 
 void add_metrics_route(HttpServer& server, metrics::Registry& registry) {
-  server.route("GET", "/metrics", Access::open, [&registry](HttpRequest&, HttpResponse& res) {
+  server.route("GET", "/metrics", Access::metrics, [&registry](HttpRequest&, HttpResponse& res) {
     res.content_type = "text/plain; version=0.0.4; charset=utf-8";
     res.body = registry.render();
   });

@@ -1,8 +1,11 @@
 #pragma once
-// The HTTP server every mucstream HTTP resource is served by (the read API here, telemetry
-// later): cpp-httplib with TCP_NODELAY and keep-alive, bearer-JWT access per route, CORS,
-// JSON errors {"error":{"code","message"}}, and per-route request metrics. cpp-httplib and
-// RapidJSON stay inside the .cpp files; handlers see the small types below.
+// The HTTP server every mucstream HTTP resource is served by (read API, administration,
+// telemetry, probes): event-driven (Boost.Beast on one I/O thread), so a slow or idle
+// connection costs a little memory and never a thread; handlers run on a worker pool once a
+// request is complete. Deadlines on every phase of a connection, a cap on open connections,
+// bodies refused by size before they are read, bearer-JWT access per route, CORS, JSON
+// errors {"error":{"code","message"}} and per-route request metrics. Boost and RapidJSON
+// stay inside the .cpp files; handlers see the small types below.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -28,7 +31,14 @@ class Registry;
 
 // open: no token needed; analyst: an analyst or admin token; admin: an admin token;
 // client: a client token (POST /v1/telemetry), which opens nothing else.
-enum class Access { open, analyst, admin, client };
+// metrics: no token when ServerConfig::metrics_open, else the metrics token or an analyst
+// or admin token.
+enum class Access { open, analyst, admin, client, metrics };
+
+// Where a handler runs: on the worker pool (anything that may wait: PostgreSQL, the room
+// loop), or inline on the I/O thread (constant-time answers such as /healthz, which must
+// never wait behind the pool).
+enum class Dispatch { pool, inline_io };
 
 struct HttpRequest {
   std::string method, path;
@@ -66,10 +76,22 @@ struct ServerConfig {
   int port = 8080;  // 0: any free port (start() returns it)
   std::vector<std::string> cors_origins;  // exact origins, or "*"
   std::string jwt_secret;
-  std::size_t threads = 16;               // concurrent connections served
+  std::size_t threads = 16;               // worker threads running handlers (not connections)
   std::size_t keep_alive_max_requests = 1000;
-  int keep_alive_timeout_seconds = 5;
+  int keep_alive_timeout_seconds = 5;     // an idle keep-alive connection is closed after this
   std::function<std::int64_t()> clock;    // seconds since the epoch; default: system clock
+  // Limits and deadlines: what one connection may cost before it is closed.
+  std::size_t max_body_bytes = 1u << 20;  // larger: 413, by Content-Length or by bytes read
+  std::size_t max_header_bytes = 16u << 10;  // request line and headers; larger: 431
+  std::size_t max_connections = 512;      // beyond: the oldest idle (or still-reading) one goes
+  int head_timeout_seconds = 10;          // the whole request head, from accept or first byte
+  // The body must arrive within head_timeout_seconds + length / this rate; a response must
+  // be written within the same allowance for its size.
+  std::size_t min_bytes_per_second = 16u << 10;
+  // /metrics (Access::metrics): open to anyone, or a static bearer token (for scrapers)
+  // besides analyst and admin JWTs.
+  bool metrics_open = false;
+  std::string metrics_token;
 };
 
 // "HOST:PORT", "[v6]:PORT" or ":PORT" (127.0.0.1). Throws std::invalid_argument.
@@ -93,11 +115,13 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Register before start(). `path` is OpenAPI style; each {name} matches one segment.
-  void route(const std::string& method, const std::string& path, Access access, RouteHandler handler);
+  void route(const std::string& method, const std::string& path, Access access, RouteHandler handler,
+             Dispatch dispatch = Dispatch::pool);
   std::vector<RouteInfo> routes() const;
 
-  // Binds and serves on a background thread; returns the bound port. Throws
-  // std::runtime_error when the address cannot be bound or no JWT secret is configured.
+  // Binds (no SO_REUSEPORT: a port in use is an error) with a SOMAXCONN backlog and serves
+  // on background threads; returns the bound port. Throws std::runtime_error naming the
+  // address when it cannot be bound, or when no JWT secret is configured.
   int start();
   void stop();  // idempotent
   bool running() const;
@@ -120,11 +144,11 @@ struct ReadinessCheck {
 // passes, else 503 {"status":"not ready","not_ready":[names],"checks":{…}} (readiness: send
 // it no traffic). No token.
 void add_probe_routes(HttpServer& server, std::vector<ReadinessCheck> checks);
-// GET /metrics (Prometheus text format, no token).
+// GET /metrics (Prometheus text format); who may read it: Access::metrics.
 void add_metrics_route(HttpServer& server, metrics::Registry& registry);
 
 // The routes below answer from the read side of the schema (sql/read_store.hpp).
-// /healthz, /readyz (the database, then `checks`) and /metrics, no token. `store` may be
+// /healthz, /readyz (the database, then `checks`), no token, and /metrics. `store` may be
 // null (no database).
 void add_health_routes(HttpServer& server, metrics::Registry& registry, sql::ReadStore* store,
                        std::vector<ReadinessCheck> checks = {});

@@ -58,7 +58,7 @@ const std::vector<std::string> kReadPaths = {
     "/v1/users/" + kAlice, "/v1/users/" + kAlice + "/events", "/v1/events"};
 }  // namespace
 
-TEST_CASE("http: health and metrics need no token, keep-alive is on") {
+TEST_CASE("http: health needs no token, metrics an analyst token, keep-alive is on") {
   MemoryStore store;
   seed(store);
   Running srv(&store);
@@ -74,7 +74,7 @@ TEST_CASE("http: health and metrics need no token, keep-alive is on") {
   CHECK(h.header("Keep-Alive").find("max=") != std::string::npos);
   srv.get("/v1/rooms", Running::token(Role::analyst));
   srv.get("/v1/rooms");
-  Reply m = srv.get("/metrics");
+  Reply m = srv.get("/metrics", Running::token(Role::analyst));
   CHECK(m.status == 200);
   CHECK(m.header("Content-Type").rfind("text/plain; version=0.0.4", 0) == 0);
   CHECK(m.body.find("mucstream_rooms_active 1\n") != std::string::npos);
@@ -84,6 +84,29 @@ TEST_CASE("http: health and metrics need no token, keep-alive is on") {
   CHECK(m.body.find("mucstream_http_requests_total{route=\"/v1/rooms\",method=\"GET\",status=\"401\"} 1\n") !=
         std::string::npos);
   CHECK(m.body.find("mucstream_http_request_duration_seconds_count{route=\"/v1/rooms\"} 2\n") != std::string::npos);
+}
+
+TEST_CASE("http: /metrics takes a token unless configured open: analyst, admin or the metrics token") {
+  MemoryStore store;
+  ServerConfig cfg;
+  cfg.metrics_token = "scrape-0123456789";
+  Running srv(&store, cfg);
+  srv.start();
+  Reply none = srv.get("/metrics");
+  CHECK(none.status == 401);
+  CHECK(none.text("/error/code") == "unauthorized");
+  CHECK(none.text("/error/message").find("metrics.open") != std::string::npos);
+  CHECK(srv.get("/metrics", "scrape-0123456789x").status == 401);
+  CHECK(srv.get("/metrics", "scrape-0123456789").status == 200);
+  CHECK(srv.get("/metrics", Running::token(Role::admin)).status == 200);
+  CHECK(srv.get("/metrics", create_client_token(kSecret, "s1", "r1", 3600, unix_now())).status == 403);
+  CHECK(srv.get("/healthz").status == 200);
+
+  ServerConfig open;
+  open.metrics_open = true;
+  Running anyone(&store, open);
+  anyone.start();
+  CHECK(anyone.get("/metrics").status == 200);
 }
 
 TEST_CASE("http: database down gives 503 JSON and /readyz names it, /healthz stays alive") {
@@ -100,7 +123,7 @@ TEST_CASE("http: database down gives 503 JSON and /readyz names it, /healthz sta
   Reply r = srv.get("/v1/rooms", Running::token(Role::analyst));
   CHECK(r.status == 503);
   CHECK(r.text("/error/code") == "unavailable");
-  Reply m = srv.get("/metrics");
+  Reply m = srv.get("/metrics", Running::token(Role::analyst));
   CHECK(m.status == 200);  // metrics still answer; the series that needs the database is left out
   CHECK(m.body.find("\nmucstream_rooms_active ") == std::string::npos);
 }

@@ -166,7 +166,7 @@ TEST_CASE("telemetry http: a batch is checked whole, then each event gets its ow
   CHECK(api.loop.decisions().size() == before);
 
   // What an operator sees on /metrics.
-  const std::string m = api.srv.get("/metrics").body;
+  const std::string m = api.srv.get("/metrics", Running::token(Role::analyst)).body;
   CHECK(m.find("mucstream_telemetry_events_total{result=\"accepted\"} 2\n") != std::string::npos);
   CHECK(m.find("mucstream_telemetry_events_total{result=\"unchanged\"} 1\n") != std::string::npos);
   CHECK(m.find("mucstream_telemetry_events_total{result=\"rejected\"} 1\n") != std::string::npos);

@@ -27,6 +27,9 @@ refused "snapshot.interval_ms) must be a positive number of milliseconds" --snap
 refused "kafka.snapshot_topic) must name a topic" --kafka-snapshot-topic ''
 refused "ops.listen) must be HOST:PORT, got 'localhost'" --ops-listen localhost
 refused "ops.listen) must be HOST:PORT, got ':99999'" --ops-listen :99999
+refused "http.max_body_bytes) must be a positive number, got '0'" --http-max-body-bytes 0
+refused "http.max_connections) must be a positive number, got '-5'" --http-max-connections -5
+refused "--metrics-open must be true or false, got 'maybe'" --metrics-open maybe
 # the environment and TOML files are validated like flags
 err=$(MUCSTREAM_COMMIT_RELEASE=later timeout 10 "$mucstreamd" component 2>&1 >/dev/null); rc=$?
 if [ "$rc" -eq 2 ] && grep -qF "commit.release" <<<"$err"; then echo "ok   refused: MUCSTREAM_COMMIT_RELEASE=later"
@@ -39,5 +42,6 @@ else echo "FAIL toml: rc=$rc $err"; fails=$((fails + 1)); fi
 accepted --commit-release immediate --log-format json --commit-unavailable-ms 250 --snapshot-interval-ms 1000 \
   --kafka-snapshot-topic snaps --ops-listen 127.0.0.1:0
 accepted --commit-release durable --log-format text --ops-listen '[::1]:9100'
+accepted --http-max-body-bytes 65536 --http-max-connections 64 --metrics-open true
 [ "$fails" -eq 0 ] && echo "all passed"
 exit "$fails"

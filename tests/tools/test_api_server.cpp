@@ -35,10 +35,11 @@ TEST_CASE("api server: refuses to start without its settings") {
 TEST_CASE("api server: /metrics names the build that serves it") {
   analytics::metrics::Registry reg;
   ApiServer api(settings({"--pg", "host=127.0.0.1 port=1 connect_timeout=1", "--jwt-secret", kSecret.c_str(),
-                          "--http-listen", "127.0.0.1:0"}),
+                          "--http-listen", "127.0.0.1:0", "--metrics-token", "scrape-token"}),
                 reg);
   httplib::Client c("127.0.0.1", api.port());
-  auto r = c.Get("/metrics");
+  CHECK(c.Get("/metrics")->status == 401);
+  auto r = c.Get("/metrics", {{"Authorization", "Bearer scrape-token"}});
   REQUIRE(r);
   CHECK(r->status == 200);
   CHECK(std::string(kVersion).rfind(MUCSTREAM_PROJECT_VERSION, 0) == 0);  // project()'s version first

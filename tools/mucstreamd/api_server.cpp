@@ -38,6 +38,10 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
   }
   cfg.cors_origins = an::split_list(settings.get("http.cors_origins"));
   cfg.jwt_secret = settings.get("jwt.secret");
+  cfg.max_body_bytes = static_cast<std::size_t>(settings.get_int("http.max_body_bytes"));
+  cfg.max_connections = static_cast<std::size_t>(settings.get_int("http.max_connections"));
+  cfg.metrics_open = settings.get_bool("metrics.open");
+  cfg.metrics_token = settings.get("metrics.token");
   if (cfg.jwt_secret.size() < 32)
     log::warn("api", "the JWT secret is shorter than 32 bytes: tokens are easier to forge by brute force");
 

@@ -10,6 +10,9 @@ OpsServer::OpsServer(const std::string& listen, analytics::metrics::Registry& re
   analytics::ServerConfig cfg;
   std::tie(cfg.host, cfg.port) = analytics::parse_listen(listen);
   cfg.threads = 2;
+  // ops.listen is the separate address for probes and scrapes (bind it where only they
+  // reach): /metrics needs no token here.
+  cfg.metrics_open = true;
   // Every route here is open; the server insists on a secret for token routes, of which
   // there are none, so this one can never verify anything.
   cfg.jwt_secret = "ops-endpoints-have-no-token-routes";

@@ -60,6 +60,18 @@ std::vector<SettingSpec> mucstreamd_settings() {
       {"ops.listen", "",
        "component, materialize: HOST:PORT serving /metrics, /healthz and /readyz (empty: not served)"},
       {"jwt.client_token_ttl", "43200", "seconds a client telemetry token handed to an occupant stays valid"},
+      // HTTP server: what one client may cost, and who may read /metrics
+      {"http.max_body_bytes", "1048576",
+       "largest request body in bytes; larger is refused with 413 (by Content-Length, or by bytes read) before it "
+       "is buffered"},
+      {"http.max_connections", "512",
+       "open HTTP connections; beyond, the one idle longest (or longest still sending its request head) is closed"},
+      {"metrics.open", "false",
+       "api, all: serve /metrics on http.listen without a token (ops.listen always serves it without one)"},
+      {"metrics.token", "",
+       "api, all: a static bearer token that may read /metrics on http.listen (for scrapers), besides analyst and "
+       "admin tokens",
+       true},
       // mucstreamd reports
       {"reports.recompute", "false", "reports: rebuild room reports from the stored events", false, "--recompute"},
       {"reports.room_id", "", "reports --recompute: the room (its id) to rebuild", false, "--room-id"},
@@ -112,6 +124,11 @@ void validate_mucstreamd_settings(const Settings& s) {
     throw SettingsError("--kafka-snapshot-topic (kafka.snapshot_topic) must name a topic");
   listen_address(s, "ops.listen", true);
   listen_address(s, "http.listen", false);
+  for (const char* key : {"http.max_body_bytes", "http.max_connections"})
+    if (s.get_int(key) <= 0)
+      throw SettingsError(Settings::flag_for(key) + " (" + key + ") must be a positive number, got '" + s.get(key) +
+                          "'");
+  s.get_bool("metrics.open");  // throws naming the setting unless true or false
 }
 
 }  // namespace mucstream::tools

@@ -35,17 +35,17 @@ read -r -t 20 first <&3
 brokers=${first#bootstrap=}
 cat <&3 >/dev/null &
 
-start() {  # NAME OPS_PORT
+start() {  # NAME OPS_PORT: runs in this shell (not $(…)) so its PID reaches cleanup; sets started
   "$mucstreamd" component --xmpp-port "$COMPONENT_PORT" --domain rooms.localhost --secret "$COMPONENT_SECRET" \
     --kafka-brokers "$brokers" --ops-listen "127.0.0.1:$2" --xmpp-reconnect-max-ms "${RECONNECT_MAX_MS:-500}" \
     --snapshot-interval-ms 1000 >"$state/$1.out" 2>"$state/$1.log" &
-  pids+=($!)
-  echo $!
+  started=$!
+  pids+=("$started")
 }
 ops_a=$(free_port) ops_b=$(free_port)
-pid_a=$(start a "$ops_a")
+start a "$ops_a"; pid_a=$started
 for _ in $(seq 100); do grep -q "connected: serving" "$state/a.log" && break; sleep 0.1; done
-pid_b=$(start b "$ops_b")
+start b "$ops_b"; pid_b=$started
 sleep 1  # the standby is now retrying
 /usr/bin/python3 "$here/failover_client.py" "$state" "$pid_a" "$ops_a" "$pid_b" "$ops_b" || {
   echo "--- a.log"; tail -20 "$state/a.log"; echo "--- b.log"; tail -20 "$state/b.log"; exit 1; }

@@ -1,0 +1,104 @@
+#include "xmpp/outbound.hpp"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+namespace mucstream::xmpp {
+
+void Outbound::append(Lane& l, std::string_view bytes) {
+  if (!l.chunks.empty() && l.chunks.back().size() + bytes.size() <= kChunk) l.chunks.back().append(bytes);
+  else l.chunks.emplace_back(bytes);
+  l.bytes += bytes.size();
+}
+
+void Outbound::control(std::string_view bytes) {
+  if (bytes.empty()) return;
+  append(control_, bytes);
+  total_ += bytes.size();
+}
+
+void Outbound::room(const std::string& room, std::string_view bytes) {
+  if (bytes.empty()) return;
+  Lane& l = rooms_[room];
+  append(l, bytes);
+  total_ += bytes.size();
+  if (!l.active) {
+    l.active = true;
+    active_.push_back(room);
+  }
+}
+
+std::size_t Outbound::lane_bytes(const std::string& room) const {
+  auto it = rooms_.find(room);
+  return it == rooms_.end() ? 0 : it->second.bytes;
+}
+
+bool Outbound::congested(const std::string& room) const {
+  const std::size_t mine = lane_bytes(room);
+  return mine > bounds_.lane_bytes || (total_ > bounds_.total_bytes && mine > 0);
+}
+
+bool Outbound::next() {
+  if (!control_.chunks.empty()) {
+    current_ = std::move(control_.chunks.front());
+    control_.chunks.pop_front();
+    control_.bytes -= current_.size();
+    offset_ = 0;
+    return true;
+  }
+  while (!active_.empty()) {
+    std::string name = std::move(active_.front());
+    active_.pop_front();
+    auto it = rooms_.find(name);
+    if (it == rooms_.end()) continue;
+    Lane& l = it->second;
+    current_ = std::move(l.chunks.front());
+    l.chunks.pop_front();
+    l.bytes -= current_.size();
+    offset_ = 0;
+    if (l.chunks.empty()) rooms_.erase(it);  // an idle room keeps no lane
+    else active_.push_back(std::move(name));
+    return true;
+  }
+  return false;
+}
+
+std::string Outbound::take_next() {
+  if (offset_ == current_.size() && !next()) return {};
+  std::string s = current_.substr(offset_);
+  total_ -= s.size();
+  current_.clear();
+  offset_ = 0;
+  return s;
+}
+
+Outbound::Write Outbound::write(int fd, std::size_t& written) {
+  for (;;) {
+    if (offset_ == current_.size()) {
+      current_.clear();
+      offset_ = 0;
+      if (!next()) return Write::ok;
+    }
+    const ssize_t n = ::send(fd, current_.data() + offset_, current_.size() - offset_, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return Write::ok;
+      return Write::error;
+    }
+    offset_ += static_cast<std::size_t>(n);
+    total_ -= static_cast<std::size_t>(n);
+    written += static_cast<std::size_t>(n);
+  }
+}
+
+void Outbound::clear() {
+  control_ = Lane{};
+  rooms_.clear();
+  active_.clear();
+  current_.clear();
+  offset_ = 0;
+  total_ = 0;
+}
+
+}  // namespace mucstream::xmpp

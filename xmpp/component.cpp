@@ -45,6 +45,14 @@ void ComponentConnection::handleTag(gloox::Tag* tag) {
     on_stanza_(*tag);  // the parser frees the tag afterwards
     return;
   }
+  if (tag != nullptr && tag->name() == "error" && tag->prefix() == "stream") {
+    // Kept as the server wrote it: gloox knows RFC 3920's names only (Prosody closes an
+    // oversized stream with RFC 6120's not-well-formed, which gloox reports as undefined).
+    for (const gloox::Tag* c : tag->children()) {
+      if (c->name() == "text") stream_error_text_ = c->cdata();
+      else if (stream_error_condition_.empty()) stream_error_condition_ = c->name();
+    }
+  }
   gloox::Component::handleTag(tag);  // stream header, handshake, stream errors
 }
 
@@ -89,8 +97,9 @@ std::string ComponentConnection::describe_error() const {
     case gloox::ConnStreamError: {
       // The server's own words: a size limit, a conflict with another component, a bad
       // secret (not-authorized) or an unknown domain (host-unknown) each name themselves.
-      std::string s = std::string("stream error from the server: ") + stream_error_name(streamError());
-      const std::string& text = streamErrorText();
+      std::string s = "stream error from the server: " +
+                      (stream_error_condition_.empty() ? std::string(stream_error_name(streamError())) : stream_error_condition_);
+      const std::string& text = stream_error_text_.empty() ? streamErrorText() : stream_error_text_;
       if (!text.empty()) s += " (" + text + ")";
       return s;
     }

@@ -54,6 +54,8 @@ class ComponentConnection final : public gloox::Component, public gloox::Connect
   bool ready_ = false;
   bool dead_ = false;
   gloox::ConnectionError error_ = gloox::ConnNoError;
+  std::string stream_error_condition_;  // the <stream:error/> the server closed with
+  std::string stream_error_text_;
 };
 
 }  // namespace mucstream::xmpp

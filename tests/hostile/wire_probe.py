@@ -1,0 +1,141 @@
+"""Hostile probes against what mucstream sends, through a real Prosody: one ordinary
+account against everyone else. Prints one `figure NAME VALUE` line per measurement and
+exits 1 with FAIL on the first broken promise.
+
+  wire_probe.py STATE apostrophes   a 90,000-apostrophe groupchat (540 KB once escaped)
+  wire_probe.py STATE flood         30 x 250 KB into an 11-person room
+"""
+import sys
+
+sys.argv, _args = sys.argv[:2], sys.argv[2:]
+sys.path.insert(0, __import__("os").path.join(__import__("os").path.dirname(__file__), "..", "e2e"))
+from harness import *  # noqa: E402,F401,F403
+
+MODE = _args[0]
+
+
+def is_body(text):
+    return lambda el: el.tag == q("message") and body(el) == text
+
+
+async def quiet_room(owner, member, prefix):
+    room = unique_room(prefix)
+    await instant_room(owner, room, "Owner")
+    await member.join(room, "Member")
+    return room
+
+
+async def measure_other_room(sender, receiver, room, n, every, bound, tag):
+    """sender sends n messages to room `every` s apart; receiver must get each within bound s.
+    Returns the latencies (s)."""
+    lat = []
+    for i in range(n):
+        text = "%s-%d-%s" % (tag, i, uuid.uuid4().hex[:6])
+        t0 = time.monotonic()
+        sender.send_xml("<message to='%s' type='groupchat'><body>%s</body></message>" % (room, text))
+        await receiver.expect(is_body(text), bound, "%s within %.1f s" % (text, bound))
+        lat.append(time.monotonic() - t0)
+        await asyncio.sleep(max(0, every - lat[-1]))
+    return lat
+
+
+async def measure_pings(c, n, every, bound):
+    lat = []
+    for _ in range(n):
+        t0 = time.monotonic()
+        r = await c.iq(DOMAIN, "get", "<ping xmlns='urn:xmpp:ping'/>", timeout=bound)
+        assert r.get("type") == "result", dump(r)
+        lat.append(time.monotonic() - t0)
+        await asyncio.sleep(max(0, every - lat[-1]))
+    return lat
+
+
+def figure(name, value):
+    print("figure %s %s" % (name, value), flush=True)
+
+
+async def apostrophes():
+    alice, bob, carol, dave, eve = await clients("alice", "bob", "carol", "dave", "eve")
+    target = unique_room("poison")
+    await instant_room(alice, target, "Alice")
+    await bob.join(target, "Bob")
+    other = await quiet_room(carol, dave, "other")
+    # Another room's traffic all through: every message must arrive (none lost to a reconnect).
+    traffic = asyncio.ensure_future(measure_other_room(carol, dave, other, 30, 0.1, 5, "steady"))
+    await asyncio.sleep(0.5)
+    # Raw apostrophes: 90 KB on the client's stream (under Prosody's c2s limit), 540 KB escaped.
+    bob.send_xml("<message to='%s' type='groupchat' id='poison'><body>%s</body></message>" % (target, "'" * 90000))
+    err = await bob.expect(lambda el: el.tag == q("message") and el.get("id") == "poison", 5, "the refusal")
+    assert error_condition(err) == ("policy-violation", "modify"), dump(err)
+    lat = await traffic
+    figure("other_room_messages", len(lat))
+    figure("other_room_p100_ms", int(max(lat) * 1000))
+    await alice.expect_none(lambda el: el.tag == q("message") and (body(el) or "").startswith("'''"), 0.3,
+                            "the refused message")
+    # A later join into the room works and replays no poison.
+    pres = await eve.join(target, "Eve", history="<history maxstanzas='20'/>")
+    assert pres.get("type") != "error", dump(pres)
+    await eve.expect(lambda el: el.tag == q("message") and el.find(q("subject")) is not None, 5, "subject after join")
+    assert not any((body(el) or "").startswith("'''") for el in eve.inbox), "poison in history"
+    alice.send_xml("<message to='%s' type='groupchat'><body>after</body></message>" % target)
+    await eve.expect(is_body("after"), 3, "the room still chats")
+    for c in (alice, bob, carol, dave, eve):
+        await c.stop()
+
+
+async def flood():
+    alice, carol, dave, eve = await clients("alice", "carol", "dave", "eve")
+    bobs = [Client("bob") for _ in range(10)]
+    await asyncio.gather(*(b.start() for b in bobs))
+    big_room = unique_room("flooded")
+    await instant_room(alice, big_room, "Alice")
+    for i, b in enumerate(bobs):
+        await b.join(big_room, "Bob%d" % i)
+    other = await quiet_room(carol, dave, "quiet")
+    # The flood: 30 x 250 KB at 10/s (within the message rate), 11 recipients each.
+    payload = "z" * 250000
+    t_flood = time.monotonic()
+    for i in range(30):
+        alice.send_xml("<message to='%s' type='groupchat' id='big%d'><body>%s</body></message>" % (big_room, i, payload))
+        await asyncio.sleep(0.1)
+    figure("flood_send_s", "%.1f" % (time.monotonic() - t_flood))
+    msgs, pings = await asyncio.gather(measure_other_room(carol, dave, other, 20, 0.25, 2.0, "quiet"),
+                                       measure_pings(eve, 20, 0.25, 1.0))
+    figure("quiet_room_max_ms", int(max(msgs) * 1000))
+    figure("ping_max_ms", int(max(pings) * 1000))
+    # What alice was told: every big message reflected or refused (resource-constraint, wait).
+    answered = set()
+    deadline = time.monotonic() + 60
+    while len(answered) < 30 and time.monotonic() < deadline:
+        for el in alice.inbox:
+            i = el.get("id") or ""
+            if el.tag == q("message") and i.startswith("big"):
+                if el.get("type") == "error":
+                    assert error_condition(el) == ("resource-constraint", "wait"), dump(el)
+                answered.add(i)
+        await asyncio.sleep(0.2)
+    refused = sum(1 for el in alice.inbox if el.get("type") == "error" and (el.get("id") or "").startswith("big"))
+    figure("big_refused", refused)
+    assert len(answered) == 30, "alice got answers for %d of 30" % len(answered)
+    assert refused > 0, "no byte limit applied to 7.5 MB in 3 s"
+    # Every bob gets every accepted one, nothing twice.
+    accepted = 30 - refused
+    for b in bobs:
+        got = await _count(b, lambda el: el.tag == q("message") and (body(el) or "").startswith("zzz"), accepted, 60)
+        assert got == accepted, "a bob got %d of %d" % (got, accepted)
+    for c in [alice, carol, dave, eve] + bobs:
+        await c.stop()
+
+
+async def _count(c, pred, want, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        n = sum(1 for el in c.inbox if pred(el))
+        if n >= want:
+            await asyncio.sleep(0.3)
+            return sum(1 for el in c.inbox if pred(el))
+        await asyncio.sleep(0.2)
+    return sum(1 for el in c.inbox if pred(el))
+
+
+run({"apostrophes": apostrophes, "flood": flood}[MODE], timeout=100)

@@ -39,7 +39,7 @@ bool Outbound::congested(const std::string& room) const {
   return mine > bounds_.lane_bytes || (total_ > bounds_.total_bytes && mine > 0);
 }
 
-bool Outbound::next() {
+bool Outbound::next(bool rooms) {
   if (!control_.chunks.empty()) {
     current_ = std::move(control_.chunks.front());
     control_.chunks.pop_front();
@@ -47,7 +47,7 @@ bool Outbound::next() {
     offset_ = 0;
     return true;
   }
-  while (!active_.empty()) {
+  while (rooms && !active_.empty()) {
     std::string name = std::move(active_.front());
     active_.pop_front();
     auto it = rooms_.find(name);
@@ -73,12 +73,15 @@ std::string Outbound::take_next() {
   return s;
 }
 
-Outbound::Write Outbound::write(int fd, std::size_t& written) {
+Outbound::Write Outbound::write(int fd, std::size_t& written, std::size_t room_budget) {
+  std::size_t started = 0;  // bytes of room chunks started in this call
   for (;;) {
     if (offset_ == current_.size()) {
       current_.clear();
       offset_ = 0;
-      if (!next()) return Write::ok;
+      const bool control = !control_.chunks.empty();
+      if (!next(started < room_budget)) return Write::ok;
+      if (!control) started += current_.size();
     }
     const ssize_t n = ::send(fd, current_.data() + offset_, current_.size() - offset_, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n < 0) {

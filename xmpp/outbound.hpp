@@ -40,12 +40,17 @@ class Outbound final : public RoomLanes {
 
   enum class Write { ok, error };
   // Writes what `fd` takes without waiting (MSG_DONTWAIT); `written` grows by the bytes
-  // written. error: the socket failed (the connection is gone).
-  Write write(int fd, std::size_t& written);
+  // written. Room chunks start only while `room_budget` bytes are left (FlowWindow); the
+  // control lane is never held. error: the socket failed (the connection is gone).
+  Write write(int fd, std::size_t& written, std::size_t room_budget = static_cast<std::size_t>(-1));
   // For tests: hands the next chunk in the order write() would send it.
   std::string take_next();
 
   bool empty() const { return total_ == 0; }
+  // Something write() would write now with this room budget (else POLLOUT would spin).
+  bool ready(std::size_t room_budget) const {
+    return offset_ < current_.size() || !control_.chunks.empty() || (room_budget > 0 && !active_.empty());
+  }
   std::size_t bytes() const { return total_; }
   std::size_t lane_bytes(const std::string& room) const;
   std::size_t rooms_waiting() const { return active_.size(); }
@@ -60,7 +65,7 @@ class Outbound final : public RoomLanes {
     bool active = false;  // in active_
   };
   static void append(Lane& l, std::string_view bytes);
-  bool next();  // moves the next chunk to current_; false when nothing waits
+  bool next(bool rooms = true);  // moves the next chunk to current_; false when nothing waits
 
   Bounds bounds_;
   Lane control_;

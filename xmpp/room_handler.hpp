@@ -51,8 +51,8 @@ struct Limits {
   // recipients); beyond: resource-constraint. 0 = no limit.
   double sender_bytes_per_second = 262'144;
   double sender_bytes_burst = 1'048'576;
-  double room_bytes_per_second = 4'194'304;
-  double room_bytes_burst = 16'777'216;
+  double room_bytes_per_second = 16'777'216;
+  double room_bytes_burst = 33'554'432;
   double stanzas_per_second = 10;          // sustained rate per sender full JID ...
   double burst = 30;                       // ... with this bucket size; beyond: resource-constraint
   // P2P stats (urn:xmpp:mucstream:stats:0) per reporting session and Jingle sid; beyond:

@@ -19,6 +19,7 @@
 
 #include "core/log.hpp"
 #include "xmpp/component.hpp"
+#include "xmpp/flow_window.hpp"
 #include "xmpp/outbound.hpp"
 
 namespace mucstream::xmpp {
@@ -76,6 +77,7 @@ struct RoomService::Impl {
   ConnectionOptions conn;
   std::string out;  // control output (errors, IQ results, pings) waiting for the next flush
   Outbound outq;    // what waits for the socket: the control lane and one lane per room
+  FlowWindow window;  // how much of it may be in the server's hands
   // The handler's room output: into the room's lane (logged when tracing).
   struct Lanes final : RoomLanes {
     Impl& impl;
@@ -121,6 +123,7 @@ struct RoomService::Impl {
        core::EventSink& k, CommitOptions co)
       : conn(std::move(c)),
         outq(Outbound::Bounds{conn.outbound_room_bytes, conn.outbound_queue_bytes}),
+        window(conn.outbound_window_bytes, "mucstream-flow-" + std::to_string(std::random_device{}()) + "-", 3'000),
         handler(conn.domain, l, std::move(cfg), std::move(s), i, y, k, out, co),
         commit(co) {
     handler.set_lanes(&lanes);
@@ -160,6 +163,16 @@ struct RoomService::Impl {
   }
 
   void on_stanza(const gloox::Tag& tag) {
+    // The flow window's markers come back from the server: consumed here, never handled.
+    if (tag.name() == "iq" && tag.findAttribute("from") == conn.domain) {
+      const bool was_active = window.active();
+      if (window.returned(tag.findAttribute("id"), mono_ms())) {
+        if (!was_active && window.active())
+          log(LogLevel::info, "outbound window on: the server routes markers back (xmpp.outbound_window_bytes " +
+                                  std::to_string(conn.outbound_window_bytes) + ")");
+        return;
+      }
+    }
     if (!serving) {  // before the restore: handled once the rooms are in place
       held.emplace_back(tag.clone());
       return;
@@ -229,11 +242,23 @@ struct RoomService::Impl {
       outq.clear();  // while disconnected, deliveries are lost; state and events are not
       return;
     }
+    window.tick(mono_ms());
+    if (auto m = window.marker(conn.domain, mono_ms())) outq.control(*m);
     if (outq.empty()) return;
     std::size_t written = 0;
-    if (outq.write(comp->fd(), written) == Outbound::Write::error) {
+    if (outq.write(comp->fd(), written, window.budget()) == Outbound::Write::error) {
       comp->fail_io();
       outq.clear();
+    }
+    window.wrote(written);
+    if (auto m = window.marker(conn.domain, mono_ms())) {  // due after this write: goes out next turn
+      outq.control(*m);
+      written = 0;
+      if (outq.write(comp->fd(), written, 0) == Outbound::Write::error) {
+        comp->fail_io();
+        outq.clear();
+      }
+      window.wrote(written);
     }
     stats.bytes_out.fetch_add(written, std::memory_order_relaxed);
     stats.outbound_bytes.store(outq.bytes(), std::memory_order_relaxed);
@@ -253,7 +278,7 @@ struct RoomService::Impl {
   void turn(int ms) {
     pollfd fds[2] = {{wake_fd, POLLIN, 0}, {-1, POLLIN, 0}};
     if (comp && !comp->dead()) fds[1].fd = comp->fd();
-    if (fds[1].fd >= 0 && writable() && !outq.empty()) fds[1].events |= POLLOUT;
+    if (fds[1].fd >= 0 && writable() && outq.ready(window.budget())) fds[1].events |= POLLOUT;
     int n = ::poll(fds, fds[1].fd >= 0 ? 2 : 1, busy ? 0 : ms);
     if (n > 0 && fds[1].fd >= 0 && (fds[1].revents & POLLOUT)) pump();
     if (n > 0 && (fds[0].revents & POLLIN)) {
@@ -325,6 +350,7 @@ struct RoomService::Impl {
   void end_serving() {
     serving = false;
     outq.clear();
+    window.reset();
     held.clear();
     handler.disconnected();
   }

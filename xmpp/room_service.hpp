@@ -51,6 +51,9 @@ struct ConnectionOptions {
   // xmpp.outbound_queue_bytes in all, xmpp.outbound_room_bytes per room.
   std::size_t outbound_queue_bytes = 64u << 20;
   std::size_t outbound_room_bytes = 4u << 20;
+  // At most this much written beyond what the server is known to have processed
+  // (xmpp.outbound_window_bytes; flow_window.hpp). 0: no window.
+  std::size_t outbound_window_bytes = 1u << 20;
 };
 
 // Per-sender protection: Limits (room_handler.hpp).

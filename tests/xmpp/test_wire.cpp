@@ -8,6 +8,7 @@
 
 #include "tests/xmpp/util.hpp"
 #include "xmpp/flood_control.hpp"
+#include "xmpp/flow_window.hpp"
 #include "xmpp/outbound.hpp"
 #include "xmpp/room_handler.hpp"
 #include "xmpp/wire_size.hpp"
@@ -251,4 +252,56 @@ TEST_CASE("outbound: writes what the socket takes without waiting, resumes parti
   dead.control("<x/>");
   std::size_t w = 0;
   CHECK(dead.write(sv[0], w) == Outbound::Write::error);  // closed fd
+}
+
+TEST_CASE("flow window: none until the server routes a marker back, then writes stop a window beyond the last marker") {
+  FlowWindow w(1000, "flow-", 3000);
+  CHECK(w.budget() == static_cast<std::size_t>(-1));
+  auto probe = w.marker("rooms.test", 0);
+  REQUIRE(probe);
+  CHECK(contains(*probe, "id='flow-1' from='rooms.test' to='rooms.test'"));
+  CHECK_FALSE(w.marker("rooms.test", 0));  // one probe per connection
+  w.wrote(5'000);                          // unconfirmed: no limit
+  CHECK(w.returned("flow-1", 10));
+  CHECK_FALSE(w.returned("other", 10));
+  CHECK(w.active());
+  CHECK(w.budget() == 0);  // 5,000 written after the probe, none known processed
+  auto m = w.marker("rooms.test", 20);
+  REQUIRE(m);
+  CHECK(contains(*m, "id='flow-2'"));
+  CHECK(w.returned("flow-2", 30));
+  CHECK(w.budget() == 1000);
+  w.wrote(600);
+  CHECK(w.budget() == 400);
+  auto m3 = w.marker("rooms.test", 40);  // a quarter window written: due
+  REQUIRE(m3);
+  w.wrote(400);
+  CHECK(w.budget() == 0);
+  w.tick(3'041);  // not back within the timeout: counted as back
+  CHECK(w.timeouts() == 1);
+  CHECK(w.budget() == 600);  // what was written before that marker counts as processed
+  w.reset();
+  CHECK_FALSE(w.active());
+  CHECK(w.marker("rooms.test", 5'000));  // a new connection probes again
+}
+
+TEST_CASE("outbound: the room budget holds room chunks back, never the control lane") {
+  Outbound q({});
+  q.room("r", "<a/>");
+  q.control("<c/>");
+  int sv[2];
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+  std::size_t w = 0;
+  CHECK(q.ready(0));
+  CHECK(q.write(sv[0], w, 0) == Outbound::Write::ok);
+  CHECK(w == 4);
+  CHECK_FALSE(q.ready(0));
+  CHECK(q.ready(1));
+  CHECK(q.write(sv[0], w, 1) == Outbound::Write::ok);
+  CHECK(w == 8);
+  char buf[16] = {};
+  CHECK(::read(sv[1], buf, sizeof buf) == 8);
+  CHECK(std::string(buf, 8) == "<c/><a/>");
+  ::close(sv[0]);
+  ::close(sv[1]);
 }

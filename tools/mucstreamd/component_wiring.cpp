@@ -12,6 +12,7 @@ xmpp::ConnectionOptions connection_options(const Settings& s) {
   c.max_backoff = std::chrono::milliseconds(s.get_int("xmpp.reconnect_max_ms"));
   c.outbound_queue_bytes = static_cast<std::size_t>(s.get_int("xmpp.outbound_queue_bytes"));
   c.outbound_room_bytes = static_cast<std::size_t>(s.get_int("xmpp.outbound_room_bytes"));
+  c.outbound_window_bytes = static_cast<std::size_t>(s.get_int("xmpp.outbound_window_bytes"));
   if (c.max_backoff < c.min_backoff) c.min_backoff = c.max_backoff;
   if (c.domain.empty()) throw SettingsError("--domain (xmpp.domain) is required");
   if (c.secret.empty()) throw SettingsError("--secret (xmpp.secret, MUCSTREAM_XMPP_SECRET) is required");

@@ -14,7 +14,7 @@ std::size_t FlowWindow::budget() const {
 
 std::optional<std::string> FlowWindow::marker(const std::string& domain, std::int64_t now_ms) {
   if (window_ == 0) return std::nullopt;
-  const bool first = !probed_;
+  const bool first = !probed_ && sent_ >= window_ / 4;  // a quiet service never needs one
   const bool due = confirmed_ && sent_ - last_mark_at_ >= window_ / 4 && out_.size() < 16;
   if (!first && !due) return std::nullopt;
   probed_ = true;

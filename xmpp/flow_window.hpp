@@ -27,7 +27,8 @@ class FlowWindow {
   // Bytes that may still start being written now (a started chunk is always finished).
   std::size_t budget() const;
   void wrote(std::size_t n) { sent_ += n; }
-  // A marker stanza to queue now, when one is due (on a new connection, then every quarter window).
+  // A marker stanza to queue now, when one is due: after each quarter window written (the
+  // first one probes whether the server routes markers back).
   std::optional<std::string> marker(const std::string& domain, std::int64_t now_ms);
   // True when `id` is one of this window's markers (consumed: never handled as a stanza).
   bool returned(const std::string& id, std::int64_t now_ms);

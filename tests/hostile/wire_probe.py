@@ -135,6 +135,74 @@ async def flood():
         await c.stop()
 
 
+async def paced_latencies(sender, receiver, room, n, every, tag, deadline_s):
+    """Sends n messages every `every` s without waiting for them; returns each one's latency
+    (s), or None for those not received within deadline_s of the last send."""
+    sent, got = {}, {}
+
+    def on_in(stanza):
+        b = stanza.xml.find(q("body"))
+        if b is not None and b.text in sent and b.text not in got:
+            got[b.text] = time.monotonic()
+        return stanza
+    receiver.add_filter("in", on_in)
+    for i in range(n):
+        text = "%s-%d-%s" % (tag, i, uuid.uuid4().hex[:6])
+        sent[text] = time.monotonic()
+        sender.send_xml("<message to='%s' type='groupchat'><body>%s</body></message>" % (room, text))
+        await asyncio.sleep(every)
+    end = time.monotonic() + deadline_s
+    while len(got) < n and time.monotonic() < end:
+        await asyncio.sleep(0.1)
+    receiver.del_filter("in", on_in)
+    return [(got[t] - sent[t]) if t in got else None for t in sent]
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * p))]
+
+
+async def bench():
+    """Quiet-room latency alone, then while an 11-person room takes 30 x 250 KB at 10/s."""
+    alice, carol, dave = await clients("alice", "carol", "dave")
+    big_room = unique_room("flooded")
+    await instant_room(alice, big_room, "Alice")
+    bobs = await asyncio.create_subprocess_exec(sys.executable, __file__, STATE, "bobs", big_room,
+                                                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    line = await asyncio.wait_for(bobs.stdout.readline(), 30)
+    assert line.strip() == b"ready", line
+    other = await quiet_room(carol, dave, "quiet")
+    base = await paced_latencies(carol, dave, other, 50, 0.1, "base", 10)
+    payload = "z" * 250000
+
+    async def flood():
+        for i in range(30):
+            alice.send_xml("<message to='%s' type='groupchat' id='big%d'><body>%s</body></message>" % (big_room, i, payload))
+            await asyncio.sleep(0.1)
+    f = asyncio.ensure_future(flood())
+    loaded = await paced_latencies(carol, dave, other, 80, 0.1, "load", 40)
+    await f
+    b = [x * 1000 for x in base if x is not None]
+    l_ok = [x * 1000 for x in loaded if x is not None]
+    lost = sum(1 for x in loaded if x is None)
+    l_all = l_ok + [40000.0] * lost  # not received within 40 s: counted as 40 s
+    figure("baseline_p50_ms", "%.1f" % pct(b, 0.5))
+    figure("baseline_p99_ms", "%.1f" % pct(b, 0.99))
+    figure("flooded_p50_ms", "%.1f" % pct(l_all, 0.5))
+    figure("flooded_p99_ms", "%.1f" % pct(l_all, 0.99))
+    figure("flooded_max_ms", "%.1f" % max(l_all))
+    figure("flooded_not_received_40s", lost)
+    figure("p99_ratio_flooded_over_baseline", "%.1f" % (pct(l_all, 0.99) / max(pct(b, 0.99), 0.1)))
+    refused = sum(1 for el in alice.inbox if el.get("type") == "error" and (el.get("id") or "").startswith("big"))
+    figure("big_refused", refused)
+    bobs.stdin.write(b"0\n")
+    await bobs.stdin.drain()
+    await asyncio.wait_for(bobs.stdout.read(), 70)
+    for c in (alice, carol, dave):
+        await c.stop()
+
+
 async def bobs_mode():
     room = _args[1]
     bobs = [Client("bob") for _ in range(10)]
@@ -166,4 +234,4 @@ if MODE == "bobs":
     logging.basicConfig(level=logging.ERROR)
     asyncio.run(bobs_mode())
 else:
-    run({"apostrophes": apostrophes, "flood": flood}[MODE], timeout=100)
+    run({"apostrophes": apostrophes, "flood": flood, "bench": bench}[MODE], timeout=150)

@@ -21,8 +21,24 @@ void Outbound::control(std::string_view bytes) {
 void Outbound::room(const std::string& room, std::string_view bytes) {
   if (bytes.empty()) return;
   Lane& l = rooms_[room];
-  append(l, bytes);
-  total_ += bytes.size();
+  const std::size_t before = l.bytes;
+  // Big stanzas become chunks of their own; small ones share one.
+  while (!bytes.empty()) {
+    const std::size_t end = bytes.find(kStanzaEnd);
+    const std::string_view stanza = bytes.substr(0, end);
+    if (!stanza.empty()) {
+      if (!l.chunks.empty() && l.chunks.back().size() + stanza.size() <= kChunk) l.chunks.back().append(stanza);
+      else l.chunks.emplace_back(stanza);
+      l.bytes += stanza.size();
+    }
+    if (end == std::string_view::npos) break;
+    bytes.remove_prefix(end + 1);
+  }
+  if (l.bytes == before) {
+    if (l.chunks.empty()) rooms_.erase(room);
+    return;
+  }
+  total_ += l.bytes - before;
   if (!l.active) {
     l.active = true;
     active_.push_back(room);

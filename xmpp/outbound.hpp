@@ -18,7 +18,13 @@
 
 namespace mucstream::xmpp {
 
-// Where a room's released output goes and whether the room may take more now.
+// Ends each stanza in a room's output (never valid in XML, so never inside one): the lanes
+// split at it, so another room's stanza can be written after any stanza, not only after a
+// whole decision's output.
+inline constexpr char kStanzaEnd = '\0';
+
+// Where a room's released output goes and whether the room may take more now. `bytes` are
+// stanzas each followed by kStanzaEnd.
 class RoomLanes {
  public:
   virtual ~RoomLanes() = default;

@@ -16,14 +16,15 @@ namespace {
 // outbound ceiling is skipped (the host would close the whole stream for it).
 class BufferOutput final : public Output {
  public:
-  BufferOutput(std::string& buf, std::uint64_t& count, std::size_t max, std::uint64_t& skipped)
-      : buf_(buf), count_(count), max_(max), skipped_(skipped) {}
+  BufferOutput(std::string& buf, std::uint64_t& count, std::size_t max, std::uint64_t& skipped, bool mark)
+      : buf_(buf), count_(count), max_(max), skipped_(skipped), mark_(mark) {}
   void put(std::string_view head, std::string_view to, std::string_view tail) override {
     if (head.size() + to.size() + tail.size() > max_) {
       ++skipped_;
       return;
     }
     buf_.append(head).append(to).append(tail);
+    if (mark_) buf_ += kStanzaEnd;
     ++count_;
   }
 
@@ -32,6 +33,7 @@ class BufferOutput final : public Output {
   std::uint64_t& count_;
   std::size_t max_;
   std::uint64_t& skipped_;
+  bool mark_;
 };
 
 // What a room adds around a reflected payload: the recipient's JID in place of the
@@ -118,8 +120,14 @@ core::Decision RoomHandler::execute(const core::Command& cmd, Now now) {
 // The unit's output goes out now, or to the Parking when it has events to wait for.
 void RoomHandler::finish_unit(Parking::After after) {
   if (!unit_parks_) {
-    if (lanes_ != nullptr && !unit_room_.empty()) lanes_->room(unit_room_, unit_out_);
-    else out_ += unit_out_;
+    if (lanes_ != nullptr && !unit_room_.empty()) {
+      lanes_->room(unit_room_, unit_out_);
+    } else if (lanes_ != nullptr) {
+      for (char c : unit_out_)  // the control buffer holds plain bytes
+        if (c != kStanzaEnd) out_ += c;
+    } else {
+      out_ += unit_out_;
+    }
     unit_out_.clear();
     if (after) after(true);
   } else {
@@ -158,7 +166,7 @@ bool RoomHandler::tick(Now now) {
 }
 
 void RoomHandler::deliver(const core::Decision& d, const RenderContext& rctx) {
-  BufferOutput o(unit_out_, stanzas_out_, limits_.max_stanza_bytes_out, oversize_skipped_);
+  BufferOutput o(unit_out_, stanzas_out_, limits_.max_stanza_bytes_out, oversize_skipped_, lanes_ != nullptr);
   for (const core::Delivery& x : d.deliveries) renderer_.render(x, presence_, rctx, o);
   presence_.forget_departed(d);
 }
@@ -172,6 +180,7 @@ bool RoomHandler::fits(std::size_t bytes) {
 void RoomHandler::send(std::string stanza) {
   if (!fits(stanza.size())) return;
   unit_out_ += stanza;
+  if (lanes_ != nullptr) unit_out_ += kStanzaEnd;
   ++stanzas_out_;
 }
 

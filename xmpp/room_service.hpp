@@ -53,7 +53,7 @@ struct ConnectionOptions {
   std::size_t outbound_room_bytes = 4u << 20;
   // At most this much written beyond what the server is known to have processed
   // (xmpp.outbound_window_bytes; flow_window.hpp). 0: no window.
-  std::size_t outbound_window_bytes = 1u << 20;
+  std::size_t outbound_window_bytes = 256u << 10;
 };
 
 // Per-sender protection: Limits (room_handler.hpp).

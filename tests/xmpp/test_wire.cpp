@@ -308,3 +308,16 @@ TEST_CASE("outbound: the room budget holds room chunks back, never the control l
   ::close(sv[0]);
   ::close(sv[1]);
 }
+
+TEST_CASE("outbound: a decision's output is split at stanza ends, so another room goes between two big stanzas") {
+  Outbound q({});
+  const std::string big(Outbound::kChunk + 1, 'b');
+  std::string unit = big + kStanzaEnd + big + kStanzaEnd;
+  q.room("flood", unit);
+  q.room("quiet", std::string("<q/>") + kStanzaEnd + "<r/>" + kStanzaEnd);
+  CHECK(q.bytes() == 2 * big.size() + 8);
+  CHECK(q.take_next() == big);
+  CHECK(q.take_next() == "<q/><r/>");  // small stanzas share a chunk
+  CHECK(q.take_next() == big);
+  CHECK(q.empty());
+}

@@ -29,7 +29,7 @@ std::vector<SettingSpec> mucstreamd_settings() {
        "output waiting for the XMPP server, all rooms; beyond, rooms with a backlog refuse changes (resource-constraint)"},
       {"xmpp.outbound_room_bytes", "4194304",
        "output waiting for the XMPP server per room; beyond, the room refuses changes (resource-constraint)"},
-      {"xmpp.outbound_window_bytes", "1048576",
+      {"xmpp.outbound_window_bytes", "262144",
        "output written beyond what the XMPP server is known to have processed (checked by a ping the server routes "
        "back); keeps other rooms' stanzas from queueing behind a flood in socket buffers (0: no window)"},
       {"limits.sender_bytes_per_second", "262144", "sustained stanza bytes per second per sender (0: no limit)"},

@@ -7,8 +7,11 @@
 namespace mucstream::xmpp {
 
 void Outbound::append(Lane& l, std::string_view bytes) {
-  if (!l.chunks.empty() && l.chunks.back().size() + bytes.size() <= kChunk) l.chunks.back().append(bytes);
-  else l.chunks.emplace_back(bytes);
+  if (l.chunks.empty() || l.chunks.back().size() + bytes.size() > kChunk) {
+    l.chunks.emplace_back();
+    if (bytes.size() < kChunk) l.chunks.back().reserve(kChunk);  // filled by later appends without regrowing
+  }
+  l.chunks.back().append(bytes);
   l.bytes += bytes.size();
 }
 
@@ -22,15 +25,15 @@ void Outbound::room(const std::string& room, std::string_view bytes) {
   if (bytes.empty()) return;
   Lane& l = rooms_[room];
   const std::size_t before = l.bytes;
+  if (bytes.size() < kChunk) {  // never marked: no scan
+    append(l, bytes);
+    bytes = {};
+  }
   // Big stanzas become chunks of their own; small ones share one.
   while (!bytes.empty()) {
     const std::size_t end = bytes.find(kStanzaEnd);
     const std::string_view stanza = bytes.substr(0, end);
-    if (!stanza.empty()) {
-      if (!l.chunks.empty() && l.chunks.back().size() + stanza.size() <= kChunk) l.chunks.back().append(stanza);
-      else l.chunks.emplace_back(stanza);
-      l.bytes += stanza.size();
-    }
+    if (!stanza.empty()) append(l, stanza);
     if (end == std::string_view::npos) break;
     bytes.remove_prefix(end + 1);
   }
@@ -55,12 +58,16 @@ bool Outbound::congested(const std::string& room) const {
   return mine > bounds_.lane_bytes || (total_ > bounds_.total_bytes && mine > 0);
 }
 
-bool Outbound::next(bool rooms) {
+bool Outbound::pop(bool rooms, std::string& into) {
+  auto take = [&into](std::string& chunk) {
+    // A big chunk is moved; small ones are copied into `into`, whose capacity is kept.
+    if (into.empty() && chunk.size() > kBatch) into = std::move(chunk);
+    else into.append(chunk);
+  };
   if (!control_.chunks.empty()) {
-    current_ = std::move(control_.chunks.front());
+    control_.bytes -= control_.chunks.front().size();
+    take(control_.chunks.front());
     control_.chunks.pop_front();
-    control_.bytes -= current_.size();
-    offset_ = 0;
     return true;
   }
   while (rooms && !active_.empty()) {
@@ -69,10 +76,9 @@ bool Outbound::next(bool rooms) {
     auto it = rooms_.find(name);
     if (it == rooms_.end()) continue;
     Lane& l = it->second;
-    current_ = std::move(l.chunks.front());
+    l.bytes -= l.chunks.front().size();
+    take(l.chunks.front());
     l.chunks.pop_front();
-    l.bytes -= current_.size();
-    offset_ = 0;
     if (l.chunks.empty()) rooms_.erase(it);  // an idle room keeps no lane
     else active_.push_back(std::move(name));
     return true;
@@ -81,8 +87,12 @@ bool Outbound::next(bool rooms) {
 }
 
 std::string Outbound::take_next() {
-  if (offset_ == current_.size() && !next()) return {};
-  std::string s = current_.substr(offset_);
+  std::string s;
+  if (offset_ < current_.size()) {
+    s = current_.substr(offset_);
+  } else if (!pop(true, s)) {
+    return {};
+  }
   total_ -= s.size();
   current_.clear();
   offset_ = 0;
@@ -93,11 +103,17 @@ Outbound::Write Outbound::write(int fd, std::size_t& written, std::size_t room_b
   std::size_t started = 0;  // bytes of room chunks started in this call
   for (;;) {
     if (offset_ == current_.size()) {
+      // One send per batch of chunks, taken in the lanes' order (few system calls).
       current_.clear();
       offset_ = 0;
-      const bool control = !control_.chunks.empty();
-      if (!next(started < room_budget)) return Write::ok;
-      if (!control) started += current_.size();
+      if (current_.capacity() < kBatch + kChunk) current_.reserve(kBatch + kChunk);
+      while (current_.size() < kBatch) {
+        const bool control = !control_.chunks.empty();
+        const std::size_t before = current_.size();
+        if (!pop(started < room_budget, current_)) break;
+        if (!control) started += current_.size() - before;
+      }
+      if (current_.empty()) return Write::ok;
     }
     const ssize_t n = ::send(fd, current_.data() + offset_, current_.size() - offset_, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n < 0) {

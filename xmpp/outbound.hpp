@@ -18,13 +18,13 @@
 
 namespace mucstream::xmpp {
 
-// Ends each stanza in a room's output (never valid in XML, so never inside one): the lanes
-// split at it, so another room's stanza can be written after any stanza, not only after a
-// whole decision's output.
+// Ends a stanza in a room's output (never valid in XML, so never inside one) wherever at
+// least kChunk bytes came since the last one: the lanes split there, so another room's
+// stanza can be written after any big stanza, not only after a whole decision's output.
 inline constexpr char kStanzaEnd = '\0';
 
 // Where a room's released output goes and whether the room may take more now. `bytes` are
-// stanzas each followed by kStanzaEnd.
+// whole stanzas, possibly with kStanzaEnd between them.
 class RoomLanes {
  public:
   virtual ~RoomLanes() = default;
@@ -62,7 +62,8 @@ class Outbound final : public RoomLanes {
   std::size_t rooms_waiting() const { return active_.size(); }
   void clear();  // the connection went: what waits is lost
 
-  static constexpr std::size_t kChunk = 16 * 1024;  // small appends join the lane's last chunk
+  static constexpr std::size_t kChunk = 16 * 1024;   // small appends join the lane's last chunk
+  static constexpr std::size_t kBatch = 256 * 1024;  // chunks written in one send
 
  private:
   struct Lane {
@@ -71,7 +72,8 @@ class Outbound final : public RoomLanes {
     bool active = false;  // in active_
   };
   static void append(Lane& l, std::string_view bytes);
-  bool next(bool rooms = true);  // moves the next chunk to current_; false when nothing waits
+  // Moves (or appends) the next chunk in order into `into`; false when nothing waits.
+  bool pop(bool rooms, std::string& into);
 
   Bounds bounds_;
   Lane control_;

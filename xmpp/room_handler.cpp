@@ -14,9 +14,17 @@ namespace {
 
 // Appends every rendered stanza to the loop's buffer, counting them; a stanza above the
 // outbound ceiling is skipped (the host would close the whole stream for it).
+void mark_stanza_end(std::string& buf, std::size_t& last_mark) {
+  // Only where a lane may need to split (Outbound::kChunk): small output stays unmarked and
+  // the lane takes it without scanning.
+  if (buf.size() - last_mark < Outbound::kChunk) return;
+  buf += kStanzaEnd;
+  last_mark = buf.size();
+}
+
 class BufferOutput final : public Output {
  public:
-  BufferOutput(std::string& buf, std::uint64_t& count, std::size_t max, std::uint64_t& skipped, bool mark)
+  BufferOutput(std::string& buf, std::uint64_t& count, std::size_t max, std::uint64_t& skipped, std::size_t* mark)
       : buf_(buf), count_(count), max_(max), skipped_(skipped), mark_(mark) {}
   void put(std::string_view head, std::string_view to, std::string_view tail) override {
     if (head.size() + to.size() + tail.size() > max_) {
@@ -24,7 +32,7 @@ class BufferOutput final : public Output {
       return;
     }
     buf_.append(head).append(to).append(tail);
-    if (mark_) buf_ += kStanzaEnd;
+    if (mark_ != nullptr) mark_stanza_end(buf_, *mark_);
     ++count_;
   }
 
@@ -33,7 +41,7 @@ class BufferOutput final : public Output {
   std::uint64_t& count_;
   std::size_t max_;
   std::uint64_t& skipped_;
-  bool mark_;
+  std::size_t* mark_;
 };
 
 // What a room adds around a reflected payload: the recipient's JID in place of the
@@ -122,7 +130,7 @@ void RoomHandler::finish_unit(Parking::After after) {
   if (!unit_parks_) {
     if (lanes_ != nullptr && !unit_room_.empty()) {
       lanes_->room(unit_room_, unit_out_);
-    } else if (lanes_ != nullptr) {
+    } else if (lanes_ != nullptr && unit_mark_ != 0) {
       for (char c : unit_out_)  // the control buffer holds plain bytes
         if (c != kStanzaEnd) out_ += c;
     } else {
@@ -135,6 +143,7 @@ void RoomHandler::finish_unit(Parking::After after) {
   }
   unit_positions_.clear();
   unit_room_.clear();
+  unit_mark_ = 0;
   unit_parks_ = false;
 }
 
@@ -166,7 +175,8 @@ bool RoomHandler::tick(Now now) {
 }
 
 void RoomHandler::deliver(const core::Decision& d, const RenderContext& rctx) {
-  BufferOutput o(unit_out_, stanzas_out_, limits_.max_stanza_bytes_out, oversize_skipped_, lanes_ != nullptr);
+  BufferOutput o(unit_out_, stanzas_out_, limits_.max_stanza_bytes_out, oversize_skipped_,
+                 lanes_ != nullptr ? &unit_mark_ : nullptr);
   for (const core::Delivery& x : d.deliveries) renderer_.render(x, presence_, rctx, o);
   presence_.forget_departed(d);
 }
@@ -180,7 +190,7 @@ bool RoomHandler::fits(std::size_t bytes) {
 void RoomHandler::send(std::string stanza) {
   if (!fits(stanza.size())) return;
   unit_out_ += stanza;
-  if (lanes_ != nullptr) unit_out_ += kStanzaEnd;
+  if (lanes_ != nullptr) mark_stanza_end(unit_out_, unit_mark_);
   ++stanzas_out_;
 }
 

@@ -189,6 +189,7 @@ class RoomHandler {
   GhostPings pings_;
   // The unit being handled: its output, the positions its events got, their room.
   std::string unit_out_;
+  std::size_t unit_mark_ = 0;  // where the last stanza-end mark in unit_out_ is
   std::vector<core::LogPosition> unit_positions_;
   std::string unit_room_;
   bool unit_parks_ = false;     // published events the output must wait for

@@ -1,7 +1,7 @@
 #pragma once
 // The room service: one event-loop thread that owns every room (core::Service) and speaks
 // XEP-0114 to an XMPP server through gloox. The loop (connect, poll, reconnect, the admin
-// queue, one write per turn) is here; what happens to each stanza (decode, limits,
+// queue, non-blocking writes from the outbound queue) is here; what happens to each stanza (decode, limits,
 // core::execute, the EventSink, rendering) is the RoomHandler's (room_handler.hpp).
 //
 //   mucstream::xmpp::RoomService svc(conn, limits, service_config, restored_state, ids, crypto, sink, commit);

@@ -45,13 +45,64 @@ void ComponentConnection::handleTag(gloox::Tag* tag) {
     on_stanza_(*tag);  // the parser frees the tag afterwards
     return;
   }
+  if (tag != nullptr && tag->name() == "error" && tag->prefix() == "stream") {
+    // Kept as the server wrote it: gloox knows RFC 3920's names only (Prosody closes an
+    // oversized stream with RFC 6120's not-well-formed, which gloox reports as undefined).
+    for (const gloox::Tag* c : tag->children()) {
+      if (c->name() == "text") stream_error_text_ = c->cdata();
+      else if (stream_error_condition_.empty()) stream_error_condition_ = c->name();
+    }
+  }
   gloox::Component::handleTag(tag);  // stream header, handshake, stream errors
 }
+
+namespace {
+
+// RFC 6120 section 4.9.3 names, in gloox's StreamError order.
+const char* stream_error_name(gloox::StreamError e) {
+  switch (e) {
+    case gloox::StreamErrorBadFormat: return "bad-format";
+    case gloox::StreamErrorBadNamespacePrefix: return "bad-namespace-prefix";
+    case gloox::StreamErrorConflict: return "conflict";
+    case gloox::StreamErrorConnectionTimeout: return "connection-timeout";
+    case gloox::StreamErrorHostGone: return "host-gone";
+    case gloox::StreamErrorHostUnknown: return "host-unknown";
+    case gloox::StreamErrorImproperAddressing: return "improper-addressing";
+    case gloox::StreamErrorInternalServerError: return "internal-server-error";
+    case gloox::StreamErrorInvalidFrom: return "invalid-from";
+    case gloox::StreamErrorInvalidId: return "invalid-id";
+    case gloox::StreamErrorInvalidNamespace: return "invalid-namespace";
+    case gloox::StreamErrorInvalidXml: return "invalid-xml";
+    case gloox::StreamErrorNotAuthorized: return "not-authorized";
+    case gloox::StreamErrorPolicyViolation: return "policy-violation";
+    case gloox::StreamErrorRemoteConnectionFailed: return "remote-connection-failed";
+    case gloox::StreamErrorResourceConstraint: return "resource-constraint";
+    case gloox::StreamErrorRestrictedXml: return "restricted-xml";
+    case gloox::StreamErrorSeeOtherHost: return "see-other-host";
+    case gloox::StreamErrorSystemShutdown: return "system-shutdown";
+    case gloox::StreamErrorUndefinedCondition: return "undefined-condition";
+    case gloox::StreamErrorUnsupportedEncoding: return "unsupported-encoding";
+    case gloox::StreamErrorUnsupportedStanzaType: return "unsupported-stanza-type";
+    case gloox::StreamErrorUnsupportedVersion: return "unsupported-version";
+    case gloox::StreamErrorXmlNotWellFormed: return "xml-not-well-formed";
+    default: return "unknown condition";
+  }
+}
+
+}  // namespace
 
 std::string ComponentConnection::describe_error() const {
   switch (error_) {
     case gloox::ConnNoError: return "no error";
-    case gloox::ConnStreamError: return "stream error (wrong secret or domain?)";
+    case gloox::ConnStreamError: {
+      // The server's own words: a size limit, a conflict with another component, a bad
+      // secret (not-authorized) or an unknown domain (host-unknown) each name themselves.
+      std::string s = "stream error from the server: " +
+                      (stream_error_condition_.empty() ? std::string(stream_error_name(streamError())) : stream_error_condition_);
+      const std::string& text = stream_error_text_.empty() ? streamErrorText() : stream_error_text_;
+      if (!text.empty()) s += " (" + text + ")";
+      return s;
+    }
     case gloox::ConnStreamVersionError: return "stream version error";
     case gloox::ConnStreamClosed: return "stream closed by the server";
     case gloox::ConnIoError: return "I/O error";

@@ -22,8 +22,14 @@ class ComponentConnection final : public gloox::Component, public gloox::Connect
   int fd() const;
   // Reads what is available without waiting. False once the connection is gone.
   bool read_available();
-  // Sends pre-rendered bytes (one or many stanzas) as they are.
+  // Sends pre-rendered bytes (one or many stanzas) as they are, blocking: only for the
+  // handshake phase; while serving, the loop writes through its Outbound queue.
   void send_bytes(const std::string& bytes) { send(bytes); }
+  // The loop's own write failed: the connection is gone.
+  void fail_io() {
+    dead_ = true;
+    if (error_ == gloox::ConnNoError) error_ = gloox::ConnIoError;
+  }
   void close();
 
   bool ready() const { return ready_; }  // the server accepted our handshake
@@ -48,6 +54,8 @@ class ComponentConnection final : public gloox::Component, public gloox::Connect
   bool ready_ = false;
   bool dead_ = false;
   gloox::ConnectionError error_ = gloox::ConnNoError;
+  std::string stream_error_condition_;  // the <stream:error/> the server closed with
+  std::string stream_error_text_;
 };
 
 }  // namespace mucstream::xmpp

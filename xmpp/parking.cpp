@@ -15,7 +15,7 @@ void Parking::park(const std::string& room, const std::vector<core::LogPosition>
   }
   auto it = rooms_.find(room);
   if (e->remaining == 0 && (it == rooms_.end() || it->second.empty())) {
-    out += bytes;
+    emit(room, bytes, out);
     bytes.clear();
     if (after) after(true);
     return;
@@ -42,17 +42,22 @@ void Parking::durable(const std::vector<core::LogPosition>& positions, std::stri
     --waiter.entry->remaining;
     auto q = rooms_.find(waiter.room);
     if (q == rooms_.end()) continue;
-    release_front(q->second, out);
+    release_front(waiter.room, q->second, out);
     if (q->second.empty()) rooms_.erase(q);
   }
 }
 
-void Parking::release_front(Queue& q, std::string& out) {
+void Parking::emit(const std::string& room, std::string& bytes, std::string& out) {
+  if (lanes_ != nullptr) lanes_->room(room, bytes);
+  else out += bytes;
+}
+
+void Parking::release_front(const std::string& room, Queue& q, std::string& out) {
   while (!q.empty() && q.front()->remaining == 0) {
     std::unique_ptr<Entry> e = std::move(q.front());
     q.pop_front();
     --held_;
-    out += e->bytes;
+    emit(room, e->bytes, out);
     if (e->after) e->after(true);
   }
 }

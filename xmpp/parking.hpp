@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/sink.hpp"
+#include "xmpp/outbound.hpp"
 
 namespace mucstream::xmpp {
 
@@ -20,6 +21,9 @@ class Parking {
  public:
   // `immediate`: release at once whatever the log says (the benchmark baseline).
   explicit Parking(bool immediate = false) : immediate_(immediate) {}
+
+  // Released output goes to the room's lane instead of `out` (the loop's outbound queue).
+  void set_lanes(RoomLanes* lanes) { lanes_ = lanes; }
 
   // A position publish() returned; 0 is ignored. Tracked until durable for all_durable().
   void published(core::LogPosition p);
@@ -51,9 +55,11 @@ class Parking {
     After after;
   };
   using Queue = std::deque<std::unique_ptr<Entry>>;
-  void release_front(Queue& q, std::string& out);
+  void release_front(const std::string& room, Queue& q, std::string& out);
+  void emit(const std::string& room, std::string& bytes, std::string& out);
 
   bool immediate_;
+  RoomLanes* lanes_ = nullptr;
   std::unordered_set<core::LogPosition> unacked_;
   std::unordered_map<std::string, Queue> rooms_;
   // Position -> the held decision waiting for it and the room queue it is in.

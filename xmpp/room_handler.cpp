@@ -6,24 +6,47 @@
 #include <random>
 
 #include "xmpp/queries.hpp"
+#include "xmpp/wire_size.hpp"
 #include "xmpp/xml.hpp"
 
 namespace mucstream::xmpp {
 namespace {
 
-// Appends every rendered stanza to the loop's buffer, counting them.
+// Appends every rendered stanza to the loop's buffer, counting them; a stanza above the
+// outbound ceiling is skipped (the host would close the whole stream for it).
+void mark_stanza_end(std::string& buf, std::size_t& last_mark) {
+  // Only where a lane may need to split (Outbound::kChunk): small output stays unmarked and
+  // the lane takes it without scanning.
+  if (buf.size() - last_mark < Outbound::kChunk) return;
+  buf += kStanzaEnd;
+  last_mark = buf.size();
+}
+
 class BufferOutput final : public Output {
  public:
-  BufferOutput(std::string& buf, std::uint64_t& count) : buf_(buf), count_(count) {}
+  BufferOutput(std::string& buf, std::uint64_t& count, std::size_t max, std::uint64_t& skipped, std::size_t* mark)
+      : buf_(buf), count_(count), max_(max), skipped_(skipped), mark_(mark) {}
   void put(std::string_view head, std::string_view to, std::string_view tail) override {
+    if (head.size() + to.size() + tail.size() > max_) {
+      ++skipped_;
+      return;
+    }
     buf_.append(head).append(to).append(tail);
+    if (mark_ != nullptr) mark_stanza_end(buf_, *mark_);
     ++count_;
   }
 
  private:
   std::string& buf_;
   std::uint64_t& count_;
+  std::size_t max_;
+  std::uint64_t& skipped_;
+  std::size_t* mark_;
 };
+
+// What a room adds around a reflected payload: the recipient's JID in place of the
+// sender's, stanza-id, occupant-id, and for history the delay and the real JID.
+constexpr std::size_t kStampBytes = 4096;
 
 // Commands whose events are kept even while the log does not accept: a departure cannot
 // be refused (the client is going anyway), and private messages change no room state.
@@ -63,6 +86,8 @@ RoomHandler::RoomHandler(std::string domain, Limits limits, core::ServiceConfig 
       commit_(commit),
       renderer_(domain_),
       stanza_limit_(limits.stanzas_per_second, limits.burst),
+      sender_bytes_(limits.sender_bytes_per_second, limits.sender_bytes_burst),
+      room_bytes_(limits.room_bytes_per_second, limits.room_bytes_burst),
       stats_limit_(limits.stats_per_second, std::max(1.0, limits.stats_burst)),
       iq_router_(random_prefix("iq")),
       parking_(commit.release_immediately),
@@ -103,7 +128,14 @@ core::Decision RoomHandler::execute(const core::Command& cmd, Now now) {
 // The unit's output goes out now, or to the Parking when it has events to wait for.
 void RoomHandler::finish_unit(Parking::After after) {
   if (!unit_parks_) {
-    out_ += unit_out_;
+    if (lanes_ != nullptr && !unit_room_.empty()) {
+      lanes_->room(unit_room_, unit_out_);
+    } else if (lanes_ != nullptr && unit_mark_ != 0) {
+      for (char c : unit_out_)  // the control buffer holds plain bytes
+        if (c != kStanzaEnd) out_ += c;
+    } else {
+      out_ += unit_out_;
+    }
     unit_out_.clear();
     if (after) after(true);
   } else {
@@ -111,6 +143,7 @@ void RoomHandler::finish_unit(Parking::After after) {
   }
   unit_positions_.clear();
   unit_room_.clear();
+  unit_mark_ = 0;
   unit_parks_ = false;
 }
 
@@ -142,17 +175,27 @@ bool RoomHandler::tick(Now now) {
 }
 
 void RoomHandler::deliver(const core::Decision& d, const RenderContext& rctx) {
-  BufferOutput o(unit_out_, stanzas_out_);
+  BufferOutput o(unit_out_, stanzas_out_, limits_.max_stanza_bytes_out, oversize_skipped_,
+                 lanes_ != nullptr ? &unit_mark_ : nullptr);
   for (const core::Delivery& x : d.deliveries) renderer_.render(x, presence_, rctx, o);
   presence_.forget_departed(d);
 }
 
+bool RoomHandler::fits(std::size_t bytes) {
+  if (bytes <= limits_.max_stanza_bytes_out) return true;
+  ++oversize_skipped_;
+  return false;
+}
+
 void RoomHandler::send(std::string stanza) {
+  if (!fits(stanza.size())) return;
   unit_out_ += stanza;
+  if (lanes_ != nullptr) mark_stanza_end(unit_out_, unit_mark_);
   ++stanzas_out_;
 }
 
 void RoomHandler::send_now(std::string stanza) {
+  if (!fits(stanza.size())) return;
   out_ += stanza;
   ++stanzas_out_;
 }
@@ -211,6 +254,7 @@ Outcome RoomHandler::handle_stanza(const gloox::Tag& tag, Now now) {
   const bool is_error_or_result = type == "error" || type == "result";
   // Leaving is never refused: an unavailable presence passes every limit.
   const bool leaving = tag.name() == "presence" && type == "unavailable";
+  std::size_t wire = 0;  // the stanza's size escaped, as a reflection of it would carry it
   if (!leaving && !is_error_or_result) {
     if (approx_size(tag) > limits_.max_stanza_bytes) {
       o.verdict = reply_error(envelope_of(tag),
@@ -219,8 +263,24 @@ Outcome RoomHandler::handle_stanza(const gloox::Tag& tag, Now now) {
                               Verdict::refused_oversize);
       return o;
     }
-    if (stanza_limit_.take(tag.findAttribute("from"), now.mono_ms) == TokenBuckets::Verdict::refuse) {
+    wire = wire_size(tag);
+    if (wire + kStampBytes > limits_.max_stanza_bytes_out) {
+      o.verdict = reply_error(envelope_of(tag),
+                              core::make_error(core::ErrorCondition::policy_violation,
+                                               "Stanza too large once escaped for the room (" + std::to_string(wire) +
+                                                   " bytes; limit " +
+                                                   std::to_string(limits_.max_stanza_bytes_out - kStampBytes) + ")"),
+                              Verdict::refused_oversize);
+      return o;
+    }
+    const std::string& from = tag.findAttribute("from");
+    if (stanza_limit_.take(from, now.mono_ms) == TokenBuckets::Verdict::refuse) {
       o.verdict = reply_error(envelope_of(tag), core::make_error(core::ErrorCondition::resource_constraint, "Too many stanzas, slow down"),
+                              Verdict::refused_flood);
+      return o;
+    }
+    if (sender_bytes_.take(from, now.mono_ms, static_cast<double>(wire)) == TokenBuckets::Verdict::refuse) {
+      o.verdict = reply_error(envelope_of(tag), core::make_error(core::ErrorCondition::resource_constraint, "Too many bytes, slow down"),
                               Verdict::refused_flood);
       return o;
     }
@@ -228,6 +288,8 @@ Outcome RoomHandler::handle_stanza(const gloox::Tag& tag, Now now) {
   Decoded d = decode(tag, DecodeContext{domain_, svc_, &jingle_});
   if (d.ignore) return o;
   const std::string by = d.room;
+  // Whatever answers a stanza to a room keeps its place in that room's lane.
+  if (unit_room_.empty()) unit_room_ = d.room;
   if (d.error) {
     o.verdict = reply_error(d.env, *d.error, Verdict::error, by);
     return o;
@@ -257,6 +319,24 @@ Outcome RoomHandler::handle_stanza(const gloox::Tag& tag, Now now) {
     o.verdict = reply_error(d.env, core::make_error(core::ErrorCondition::resource_constraint, "Too many stats for this session, slow down"),
                             Verdict::refused_flood, by);
     return o;
+  }
+  // Into a room: what it would send must fit its lane and its byte rate; the sender waits,
+  // the room's other traffic does not.
+  if (!leaving && wire > 0 && !d.room.empty() && !d.commands.empty()) {
+    if (lanes_ != nullptr && lanes_->congested(d.room)) {
+      o.verdict = reply_error(d.env, core::make_error(core::ErrorCondition::resource_constraint,
+                                                      "The room is busy sending; try again shortly"),
+                              Verdict::refused_backlog, by);
+      return o;
+    }
+    const core::Room* r = svc_.find(d.room);
+    const double recipients = r != nullptr ? static_cast<double>(r->occupants.size()) + 1 : 1;
+    if (room_bytes_.take(d.room, now.mono_ms, static_cast<double>(wire) * recipients) == TokenBuckets::Verdict::refuse) {
+      o.verdict = reply_error(d.env, core::make_error(core::ErrorCondition::resource_constraint,
+                                                      "Too much traffic in this room, slow down"),
+                              Verdict::refused_flood, by);
+      return o;
+    }
   }
   RenderContext rctx = render_context(d.env.id);
   const std::string before = d.presence_payload ? PresenceCache::session_of(svc_, d.room, d.from.full()) : std::string{};

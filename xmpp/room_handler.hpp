@@ -39,9 +39,20 @@ struct Now {
 };
 
 // Per-sender protection. Settings keys limits.max_stanza_bytes, limits.messages_per_second,
-// limits.burst.
+// limits.burst, xmpp.max_stanza_bytes_out, limits.sender_bytes_per_second, ...
 struct Limits {
   std::size_t max_stanza_bytes = 262'144;  // bigger stanzas: policy-violation
+  // The largest stanza mucstream sends, escaped, with the room's stamps: below the host
+  // server's component stanza limit (Prosody 512 KiB), which closes the whole stream when
+  // exceeded. An incoming stanza whose reflection could exceed it: policy-violation; any
+  // rendered stanza above it (old history, a routed IQ result) is skipped and counted.
+  std::size_t max_stanza_bytes_out = 491'520;
+  // Input bytes per sender full JID (wire size), and output bytes per room (wire size x
+  // recipients); beyond: resource-constraint. 0 = no limit.
+  double sender_bytes_per_second = 262'144;
+  double sender_bytes_burst = 1'048'576;
+  double room_bytes_per_second = 16'777'216;
+  double room_bytes_burst = 33'554'432;
   double stanzas_per_second = 10;          // sustained rate per sender full JID ...
   double burst = 30;                       // ... with this bucket size; beyond: resource-constraint
   // P2P stats (urn:xmpp:mucstream:stats:0) per reporting session and Jingle sid; beyond:
@@ -72,10 +83,11 @@ enum class Verdict {
   refused_oversize,  // policy-violation: bigger than max_stanza_bytes
   refused_flood,     // resource-constraint: the sender's or the stats bucket is empty
   refused_unavailable,  // resource-constraint (wait): the log does not accept changes now
+  refused_backlog,      // resource-constraint (wait): the room's outbound lane is full
 };
 inline bool is_error_reply(Verdict v) {
   return v == Verdict::error || v == Verdict::refused_oversize || v == Verdict::refused_flood ||
-         v == Verdict::refused_unavailable;
+         v == Verdict::refused_unavailable || v == Verdict::refused_backlog;
 }
 
 struct Outcome {
@@ -121,6 +133,15 @@ class RoomHandler {
   // next rooms. True while some of it waits for the next turn.
   bool tick(Now now);
 
+  // A room's output goes to its lane (released or not parked) and new changes into a
+  // congested room are refused; unset, everything goes to `out` (tests, tools).
+  void set_lanes(RoomLanes* lanes) {
+    lanes_ = lanes;
+    parking_.set_lanes(lanes);
+  }
+  // Rendered stanzas not sent because they exceeded Limits::max_stanza_bytes_out.
+  std::uint64_t oversize_skipped() const { return oversize_skipped_; }
+
   const core::Service& service() const { return svc_; }
   void set_telemetry_token_source(TelemetryTokenSource s) { telemetry_token_ = std::move(s); }
   std::uint64_t stanzas_out() const { return stanzas_out_; }
@@ -141,6 +162,7 @@ class RoomHandler {
   RenderContext render_context(std::string origin_id) const;
   void observe(const Decoded& d, Now now, Outcome& o);
   bool stats_allowed(const Decoded& d, Now now);
+  bool fits(std::size_t bytes);  // within max_stanza_bytes_out; counts what does not
 
   std::string domain_;
   Limits limits_;
@@ -155,6 +177,10 @@ class RoomHandler {
   PresenceCache presence_;
   JingleContents jingle_;
   TokenBuckets stanza_limit_;
+  TokenBuckets sender_bytes_;
+  TokenBuckets room_bytes_;
+  RoomLanes* lanes_ = nullptr;
+  std::uint64_t oversize_skipped_ = 0;
   TokenBuckets stats_limit_;
   OccupantIqRouter iq_router_;
   TelemetryTokenSource telemetry_token_;
@@ -163,6 +189,7 @@ class RoomHandler {
   GhostPings pings_;
   // The unit being handled: its output, the positions its events got, their room.
   std::string unit_out_;
+  std::size_t unit_mark_ = 0;  // where the last stanza-end mark in unit_out_ is
   std::vector<core::LogPosition> unit_positions_;
   std::string unit_room_;
   bool unit_parks_ = false;     // published events the output must wait for

@@ -1,7 +1,8 @@
 // The room loop: poll the component socket and a wake-up eventfd, hand each stanza and
 // queued command to the RoomHandler, pass the sink's durable reports on (they release
-// parked output), count verdicts, flush the rendered bytes in one write per turn, restore
-// and ping for ghosts after each handshake, reconnect with backoff, and shut down cleanly.
+// parked output), count verdicts, queue the rendered bytes (outbound.hpp) and write them when
+// the socket takes them, never waiting, restore and ping for ghosts after each handshake,
+// reconnect with backoff, and shut down cleanly.
 #include "xmpp/room_service.hpp"
 
 #include <gloox/tag.h>
@@ -18,6 +19,8 @@
 
 #include "core/log.hpp"
 #include "xmpp/component.hpp"
+#include "xmpp/flow_window.hpp"
+#include "xmpp/outbound.hpp"
 
 namespace mucstream::xmpp {
 namespace {
@@ -72,7 +75,19 @@ struct RoomService::Impl {
   // Wiring: the connection settings, the handler that owns the rooms, the buffer it renders
   // into, the counters; log lines go to core's hook (core/log.hpp).
   ConnectionOptions conn;
-  std::string out;  // rendered stanzas waiting for the next flush
+  std::string out;  // control output (errors, IQ results, pings) waiting for the next flush
+  Outbound outq;    // what waits for the socket: the control lane and one lane per room
+  FlowWindow window;  // how much of it may be in the server's hands
+  // The handler's room output: into the room's lane (logged when tracing).
+  struct Lanes final : RoomLanes {
+    Impl& impl;
+    explicit Lanes(Impl& i) : impl(i) {}
+    void room(const std::string& room, std::string_view bytes) override {
+      if (impl.trace) impl.log(core::LogLevel::debug, "out (" + room + "): " + std::string(bytes));
+      impl.outq.room(room, bytes);
+    }
+    bool congested(const std::string& room) const override { return impl.outq.congested(room); }
+  } lanes{*this};
   RoomHandler handler;
   ServiceStats stats;
   using LogLevel = core::LogLevel;
@@ -106,7 +121,13 @@ struct RoomService::Impl {
 
   Impl(ConnectionOptions c, Limits l, core::ServiceConfig cfg, core::Service s, core::IdSource& i, core::Crypto& y,
        core::EventSink& k, CommitOptions co)
-      : conn(std::move(c)), handler(conn.domain, l, std::move(cfg), std::move(s), i, y, k, out, co), commit(co) {
+      : conn(std::move(c)),
+        outq(Outbound::Bounds{conn.outbound_room_bytes, conn.outbound_queue_bytes}),
+        window(conn.outbound_window_bytes, "mucstream-flow-" + std::to_string(std::random_device{}()) + "-", 3'000),
+        handler(conn.domain, l, std::move(cfg), std::move(s), i, y, k, out, co),
+        commit(co) {
+    handler.set_lanes(&lanes);
+    max_out = l.max_stanza_bytes_out;
     k.set_durable_handler([box = inbox](std::vector<core::LogPosition> ps) { box->add(std::move(ps)); });
   }
 
@@ -121,7 +142,16 @@ struct RoomService::Impl {
     stats.parked.store(handler.parked(), std::memory_order_relaxed);
     stats.ghosts_removed.store(handler.ghosts_removed(), std::memory_order_relaxed);
     stats.snapshot_rounds.store(handler.snapshot_rounds(), std::memory_order_relaxed);
+    stats.outbound_bytes.store(outq.bytes(), std::memory_order_relaxed);
+    const std::uint64_t skipped = handler.oversize_skipped();
+    if (skipped != stats.oversize_skipped.load(std::memory_order_relaxed)) {
+      log(LogLevel::warn, std::to_string(skipped - stats.oversize_skipped.load()) +
+                              " rendered stanza(s) above xmpp.max_stanza_bytes_out (" +
+                              std::to_string(max_out) + ") not sent");
+      stats.oversize_skipped.store(skipped, std::memory_order_relaxed);
+    }
   }
+  std::size_t max_out = 0;
 
   // Counts what became of a stanza: from the verdict, never from the reply's text.
   void count(Verdict v) {
@@ -129,9 +159,20 @@ struct RoomService::Impl {
     if (v == Verdict::refused_flood) stats.rejected_flood.fetch_add(1, std::memory_order_relaxed);
     if (v == Verdict::refused_oversize) stats.rejected_oversize.fetch_add(1, std::memory_order_relaxed);
     if (v == Verdict::refused_unavailable) stats.rejected_unavailable.fetch_add(1, std::memory_order_relaxed);
+    if (v == Verdict::refused_backlog) stats.rejected_backlog.fetch_add(1, std::memory_order_relaxed);
   }
 
   void on_stanza(const gloox::Tag& tag) {
+    // The flow window's markers come back from the server: consumed here, never handled.
+    if (tag.name() == "iq" && tag.findAttribute("from") == conn.domain) {
+      const bool was_active = window.active();
+      if (window.returned(tag.findAttribute("id"), mono_ms())) {
+        if (!was_active && window.active())
+          log(LogLevel::info, "outbound window on: the server routes markers back (xmpp.outbound_window_bytes " +
+                                  std::to_string(conn.outbound_window_bytes) + ")");
+        return;
+      }
+    }
     if (!serving) {  // before the restore: handled once the rooms are in place
       held.emplace_back(tag.clone());
       return;
@@ -182,23 +223,64 @@ struct RoomService::Impl {
     }
   }
 
+  bool writable() const { return comp && comp->ready() && !comp->dead(); }
+
+  // Queues the control output and writes what the socket takes now.
   void flush() {
-    if (out.empty()) return;
-    if (trace) log(LogLevel::debug, "out: " + out);
-    if (comp && comp->ready() && !comp->dead()) {
-      stats.bytes_out.fetch_add(out.size(), std::memory_order_relaxed);
-      comp->send_bytes(out);
+    if (!out.empty()) {
+      if (trace) log(LogLevel::debug, "out: " + out);
+      outq.control(out);
+      out.clear();
+      // A join into a big room renders O(occupants) presences; do not keep that capacity.
+      if (out.capacity() > kMaxIdleBuffer) std::string().swap(out);
     }
-    out.clear();  // while disconnected, deliveries are lost; state and events are not
-    // A join into a big room renders O(occupants) presences; do not keep that capacity.
-    if (out.capacity() > kMaxIdleBuffer) std::string().swap(out);
+    pump();
+  }
+
+  void pump() {
+    if (!writable()) {
+      outq.clear();  // while disconnected, deliveries are lost; state and events are not
+      return;
+    }
+    window.tick(mono_ms());
+    if (auto m = window.marker(conn.domain, mono_ms())) outq.control(*m);
+    if (outq.empty()) return;
+    std::size_t written = 0;
+    if (outq.write(comp->fd(), written, window.budget()) == Outbound::Write::error) {
+      comp->fail_io();
+      outq.clear();
+    }
+    window.wrote(written);
+    if (auto m = window.marker(conn.domain, mono_ms())) {  // due after this write: goes out next turn
+      outq.control(*m);
+      written = 0;
+      if (outq.write(comp->fd(), written, 0) == Outbound::Write::error) {
+        comp->fail_io();
+        outq.clear();
+      }
+      window.wrote(written);
+    }
+    stats.bytes_out.fetch_add(written, std::memory_order_relaxed);
+    stats.outbound_bytes.store(outq.bytes(), std::memory_order_relaxed);
+  }
+
+  // At stop: gives the queue a bounded time to reach the server.
+  void drain(std::int64_t until) {
+    flush();
+    while (writable() && !outq.empty() && mono_ms() < until) {
+      pollfd p{comp->fd(), POLLOUT, 0};
+      ::poll(&p, 1, 50);
+      pump();
+    }
   }
 
   // Waits up to `ms` for the socket (when connected) or the wake-up fd; serves both.
   void turn(int ms) {
     pollfd fds[2] = {{wake_fd, POLLIN, 0}, {-1, POLLIN, 0}};
     if (comp && !comp->dead()) fds[1].fd = comp->fd();
+    if (fds[1].fd >= 0 && writable() && outq.ready(window.budget())) fds[1].events |= POLLOUT;
     int n = ::poll(fds, fds[1].fd >= 0 ? 2 : 1, busy ? 0 : ms);
+    if (n > 0 && fds[1].fd >= 0 && (fds[1].revents & POLLOUT)) pump();
     if (n > 0 && (fds[0].revents & POLLIN)) {
       std::uint64_t ignored;
       [[maybe_unused]] auto r = ::read(wake_fd, &ignored, sizeof ignored);
@@ -267,6 +349,8 @@ struct RoomService::Impl {
   // will not get answers on a dead stream anyway), pings can no longer be answered.
   void end_serving() {
     serving = false;
+    outq.clear();
+    window.reset();
     held.clear();
     handler.disconnected();
   }
@@ -338,7 +422,7 @@ struct RoomService::Impl {
     if (const std::size_t dropped = handler.drop_parked())
       log(LogLevel::warn, std::to_string(dropped) + " decisions not acknowledged by the log at stop: their output is dropped");
     publish_counts();
-    flush();
+    drain(mono_ms() + commit.shutdown_wait.count());
     if (comp) {
       comp->close();
       comp.reset();

@@ -1,7 +1,7 @@
 #pragma once
 // The room service: one event-loop thread that owns every room (core::Service) and speaks
 // XEP-0114 to an XMPP server through gloox. The loop (connect, poll, reconnect, the admin
-// queue, one write per turn) is here; what happens to each stanza (decode, limits,
+// queue, non-blocking writes from the outbound queue) is here; what happens to each stanza (decode, limits,
 // core::execute, the EventSink, rendering) is the RoomHandler's (room_handler.hpp).
 //
 //   mucstream::xmpp::RoomService svc(conn, limits, service_config, restored_state, ids, crypto, sink, commit);
@@ -47,6 +47,13 @@ struct ConnectionOptions {
   // Reconnect backoff: min doubles per failed attempt up to max, each with +-25 % jitter.
   std::chrono::milliseconds min_backoff{250};
   std::chrono::milliseconds max_backoff{30'000};
+  // Output waits in a bounded queue, written when the socket takes it (outbound.hpp):
+  // xmpp.outbound_queue_bytes in all, xmpp.outbound_room_bytes per room.
+  std::size_t outbound_queue_bytes = 64u << 20;
+  std::size_t outbound_room_bytes = 4u << 20;
+  // At most this much written beyond what the server is known to have processed
+  // (xmpp.outbound_window_bytes; flow_window.hpp). 0: no window.
+  std::size_t outbound_window_bytes = 256u << 10;
 };
 
 // Per-sender protection: Limits (room_handler.hpp).
@@ -61,6 +68,9 @@ struct ServiceStats {
   std::atomic<std::uint64_t> rejected_flood{0};
   std::atomic<std::uint64_t> rejected_oversize{0};
   std::atomic<std::uint64_t> rejected_unavailable{0};  // refused while the log did not accept
+  std::atomic<std::uint64_t> rejected_backlog{0};      // refused while the room's outbound lane was full
+  std::atomic<std::uint64_t> oversize_skipped{0};      // rendered stanzas above xmpp.max_stanza_bytes_out, not sent
+  std::atomic<std::uint64_t> outbound_bytes{0};        // waiting in the outbound queue now
   std::atomic<std::uint64_t> parked{0};                // decisions waiting for the log now
   std::atomic<std::uint64_t> ghosts_removed{0};
   std::atomic<std::uint64_t> snapshot_rounds{0};

@@ -10,6 +10,9 @@ xmpp::ConnectionOptions connection_options(const Settings& s) {
   c.domain = s.get("xmpp.domain");
   c.secret = s.get("xmpp.secret");
   c.max_backoff = std::chrono::milliseconds(s.get_int("xmpp.reconnect_max_ms"));
+  c.outbound_queue_bytes = static_cast<std::size_t>(s.get_int("xmpp.outbound_queue_bytes"));
+  c.outbound_room_bytes = static_cast<std::size_t>(s.get_int("xmpp.outbound_room_bytes"));
+  c.outbound_window_bytes = static_cast<std::size_t>(s.get_int("xmpp.outbound_window_bytes"));
   if (c.max_backoff < c.min_backoff) c.min_backoff = c.max_backoff;
   if (c.domain.empty()) throw SettingsError("--domain (xmpp.domain) is required");
   if (c.secret.empty()) throw SettingsError("--secret (xmpp.secret, MUCSTREAM_XMPP_SECRET) is required");
@@ -23,6 +26,11 @@ xmpp::Limits limits(const Settings& s) {
   l.burst = std::stod(s.get("limits.burst"));
   l.stats_per_second = std::stod(s.get("limits.stats_per_second"));
   l.stats_burst = std::stod(s.get("limits.stats_burst"));
+  l.max_stanza_bytes_out = static_cast<std::size_t>(s.get_int("xmpp.max_stanza_bytes_out"));
+  l.sender_bytes_per_second = std::stod(s.get("limits.sender_bytes_per_second"));
+  l.sender_bytes_burst = std::stod(s.get("limits.sender_bytes_burst"));
+  l.room_bytes_per_second = std::stod(s.get("limits.room_bytes_per_second"));
+  l.room_bytes_burst = std::stod(s.get("limits.room_bytes_burst"));
   return l;
 }
 

@@ -8,8 +8,16 @@ void register_component_metrics(analytics::metrics::Registry& r, const xmpp::Roo
                [&st] { return static_cast<double>(st.stanzas_in.load()); });
   r.counter_fn("mucstream_stanzas_out_total", "Stanzas sent to the XMPP server", {},
                [&st] { return static_cast<double>(st.stanzas_out.load()); });
-  r.counter_fn("mucstream_stanzas_rejected_total", "Stanzas refused for flooding", {{"reason", "flood"}},
+  r.counter_fn("mucstream_stanzas_rejected_total", "Stanzas refused, by reason", {{"reason", "flood"}},
                [&st] { return static_cast<double>(st.rejected_flood.load()); });
+  r.counter_fn("mucstream_stanzas_rejected_total", "Stanzas refused, by reason", {{"reason", "backlog"}},
+               [&st] { return static_cast<double>(st.rejected_backlog.load()); });
+  r.counter_fn("mucstream_stanzas_rejected_total", "Stanzas refused, by reason", {{"reason", "oversize"}},
+               [&st] { return static_cast<double>(st.rejected_oversize.load()); });
+  r.counter_fn("mucstream_stanzas_skipped_total", "Rendered stanzas above xmpp.max_stanza_bytes_out, not sent",
+               {{"reason", "oversize"}}, [&st] { return static_cast<double>(st.oversize_skipped.load()); });
+  r.gauge_fn("mucstream_outbound_queue_bytes", "Output waiting for the XMPP server", {},
+             [&st] { return static_cast<double>(st.outbound_bytes.load()); });
   r.counter_fn("mucstream_component_connects_total", "Successful connections to the XMPP server", {},
                [&st] { return static_cast<double>(st.connects.load()); });
   r.gauge_fn("mucstream_component_connected", "1 while the component is connected to the XMPP server", {},

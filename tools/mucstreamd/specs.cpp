@@ -25,6 +25,22 @@ std::vector<SettingSpec> mucstreamd_settings() {
       {"limits.burst", "30", "stanzas a sender may send in a burst"},
       {"limits.stats_per_second", "1", "sustained P2P stats reports per second per reporter and call (0: no limit)"},
       {"limits.stats_burst", "5", "P2P stats reports a reporter may send in a burst per call"},
+      // What mucstream sends: the host's stanza ceiling, the outbound queue, byte rates
+      {"xmpp.max_stanza_bytes_out", "491520",
+       "largest stanza sent, escaped, with the room's stamps; keep it below the XMPP server's component stanza limit "
+       "(Prosody 524288, ejabberd max_stanza_size on the component listener), which closes the whole stream"},
+      {"xmpp.outbound_queue_bytes", "67108864",
+       "output waiting for the XMPP server, all rooms; beyond, rooms with a backlog refuse changes (resource-constraint)"},
+      {"xmpp.outbound_room_bytes", "4194304",
+       "output waiting for the XMPP server per room; beyond, the room refuses changes (resource-constraint)"},
+      {"xmpp.outbound_window_bytes", "262144",
+       "output written beyond what the XMPP server is known to have processed (checked by a ping the server routes "
+       "back); keeps other rooms' stanzas from queueing behind a flood in socket buffers (0: no window)"},
+      {"limits.sender_bytes_per_second", "262144", "sustained stanza bytes per second per sender (0: no limit)"},
+      {"limits.sender_bytes_burst", "1048576", "stanza bytes a sender may send in a burst"},
+      {"limits.room_bytes_per_second", "16777216",
+       "sustained bytes per second a room sends (stanza size x recipients; 0: no limit)"},
+      {"limits.room_bytes_burst", "33554432", "bytes a room may send in a burst"},
       {"xmpp.events", "log", "standalone component: where events go, 'log' (stderr lines), 'stdout' (JSON lines) or 'none'"},
       {"rooms.default_history", "20", "history length of new rooms"},
       {"rooms.max_history", "100", "largest history length an owner may set"},
@@ -99,6 +115,12 @@ void positive(const Settings& s, const std::string& key) {
                         s.get(key) + "'");
 }
 
+void at_least(const Settings& s, const std::string& key, std::int64_t min) {
+  if (s.get_int(key) < min)
+    throw SettingsError(Settings::flag_for(key) + " (" + key + ") must be at least " + std::to_string(min) +
+                        " bytes, got '" + s.get(key) + "'");
+}
+
 void listen_address(const Settings& s, const std::string& key, bool may_be_empty) {
   const std::string& v = s.get(key);
   if (v.empty() && may_be_empty) return;
@@ -120,6 +142,12 @@ void validate_mucstreamd_settings(const Settings& s) {
   positive(s, "snapshot.interval_ms");
   positive(s, "xmpp.reconnect_max_ms");
   positive(s, "xmpp.ghost_ping_timeout_ms");
+  at_least(s, "xmpp.max_stanza_bytes_out", 16384);
+  at_least(s, "xmpp.outbound_queue_bytes", 65536);
+  at_least(s, "xmpp.outbound_room_bytes", 65536);
+  if (s.get_int("limits.max_stanza_bytes") > s.get_int("xmpp.max_stanza_bytes_out"))
+    throw SettingsError("--limits-max-stanza-bytes (limits.max_stanza_bytes) must not exceed "
+                        "--xmpp-max-stanza-bytes-out (xmpp.max_stanza_bytes_out)");
   if (s.get("kafka.snapshot_topic").empty())
     throw SettingsError("--kafka-snapshot-topic (kafka.snapshot_topic) must name a topic");
   listen_address(s, "ops.listen", true);

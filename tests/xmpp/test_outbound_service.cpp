@@ -1,0 +1,111 @@
+// RoomService against a fake server that stops reading: the loop keeps serving (no blocking
+// write), the flooded room refuses its sender, and the server's stream error is logged by
+// its condition and text.
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "core/log.hpp"
+#include "tests/xmpp/fake_server.hpp"
+#include "tests/xmpp/util.hpp"
+#include "xmpp/room_service.hpp"
+
+using namespace mucstream;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct NullSink final : core::EventSink {
+  core::LogPosition publish(const core::Event&) override { return 0; }
+};
+
+struct Logs {
+  std::mutex mu;
+  std::string text;
+  bool has(const std::string& s) {
+    std::lock_guard<std::mutex> l(mu);
+    return text.find(s) != std::string::npos;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("RoomService outbound: a server that stops reading never blocks the loop, the flooded room refuses its sender") {
+  xmpp::testing::FakeServer server;
+  NullSink sink;
+  core::testing::CountingIds ids;
+  crypto::OpenSslCrypto crypto{1000};
+  xmpp::ConnectionOptions conn;
+  conn.port = server.port();
+  conn.domain = "rooms.test";
+  conn.secret = "s";
+  conn.outbound_room_bytes = 1u << 20;
+  xmpp::Limits limits;
+  limits.stanzas_per_second = 0;  // only the queue's bound is tested here
+  limits.sender_bytes_per_second = 0;
+  limits.room_bytes_per_second = 0;
+  xmpp::RoomService svc(conn, limits, core::ServiceConfig{}, core::Service{}, ids, crypto, sink);
+  core::set_log_sink([](core::LogLevel, std::string_view, std::string_view) {});
+  std::atomic<bool> stop{false};
+  std::thread loop([&] { svc.run(stop); });
+
+  server.accept_and_handshake();
+  server.send("<presence from='u0@e.com/r' to='room@rooms.test/U0'><x xmlns='http://jabber.org/protocol/muc'/></presence>");
+  server.send("<iq from='u0@e.com/r' to='room@rooms.test' type='set' id='i'><query xmlns='http://jabber.org/protocol/muc#owner'>"
+              "<x xmlns='jabber:x:data' type='submit'/></query></iq>");
+  server.read_until("type='result'");
+  for (int i = 1; i < 10; ++i)
+    server.send("<presence from='u" + std::to_string(i) + "@e.com/r' to='room@rooms.test/U" + std::to_string(i) +
+                "'><x xmlns='http://jabber.org/protocol/muc'/></presence>");
+  server.read_until("to='u9@e.com/r'");
+  // The server reads nothing more: 200 x 20 KB to 10 occupants is 40 MB of output.
+  const std::string body(20'000, 'x');
+  for (int i = 0; i < 200; ++i)
+    server.send("<message from='u0@e.com/r' to='room@rooms.test' type='groupchat' id='m" + std::to_string(i) +
+                "'><body>" + body + "</body></message>");
+  // The loop still answers (a read queued from another thread runs on it).
+  std::promise<std::size_t> rooms;
+  svc.inspect([&](const core::Service& s) { rooms.set_value(s.rooms.size()); });
+  auto f = rooms.get_future();
+  REQUIRE(f.wait_for(2s) == std::future_status::ready);
+  CHECK(f.get() == 1);
+  for (int i = 0; i < 50 && svc.stats().rejected_backlog.load() == 0; ++i) std::this_thread::sleep_for(20ms);
+  CHECK(svc.stats().rejected_backlog.load() > 0);
+  CHECK(svc.stats().outbound_bytes.load() > 0);
+  CHECK(svc.stats().outbound_bytes.load() < 2 * conn.outbound_room_bytes + 2 * 220'000 + (4u << 20));
+  // Reading again drains it all; every answer is a reflection or a resource-constraint.
+  std::string all = server.read_for(1500);
+  CHECK(xmpp::testing::contains(all, "<resource-constraint"));
+  CHECK(xmpp::testing::contains(all, "id='m199'"));
+  stop = true;
+  loop.join();
+}
+
+TEST_CASE("RoomService: the server's stream error is logged by its condition and text") {
+  xmpp::testing::FakeServer server;
+  NullSink sink;
+  core::testing::CountingIds ids;
+  crypto::OpenSslCrypto crypto{1000};
+  xmpp::ConnectionOptions conn;
+  conn.port = server.port();
+  conn.domain = "rooms.test";
+  conn.secret = "s";
+  conn.min_backoff = conn.max_backoff = 100ms;
+  auto logs = std::make_shared<Logs>();
+  core::set_log_sink([logs](core::LogLevel, std::string_view, std::string_view m) {
+    std::lock_guard<std::mutex> l(logs->mu);
+    logs->text.append(m).append("\n");
+  });
+  xmpp::RoomService svc(conn, xmpp::Limits{}, core::ServiceConfig{}, core::Service{}, ids, crypto, sink);
+  std::atomic<bool> stop{false};
+  std::thread loop([&] { svc.run(stop); });
+  server.accept_and_handshake();
+  server.send("<stream:error><not-well-formed xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+              "<text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>Stanza too large</text></stream:error></stream:stream>");
+  for (int i = 0; i < 100 && !logs->has("not-well-formed"); ++i) std::this_thread::sleep_for(20ms);
+  CHECK(logs->has("stream error from the server: not-well-formed (Stanza too large)"));
+  CHECK_FALSE(logs->has("wrong secret"));
+  stop = true;
+  loop.join();
+  core::set_log_sink([](core::LogLevel, std::string_view, std::string_view) {});
+}

@@ -48,6 +48,35 @@ constexpr unsigned kParseFlags =
 
 bool has_nul(const char* s, rapidjson::SizeType n) { return std::string_view(s, n).find('\0') != std::string_view::npos; }
 
+bool valid_utf8(const char* s, rapidjson::SizeType n) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s);
+  for (rapidjson::SizeType i = 0; i < n;) {
+    const unsigned c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    unsigned len = 0, lo = 0x80, hi = 0xbf;  // allowed range of the second byte (RFC 3629 table)
+    if (c >= 0xc2 && c <= 0xdf) len = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      if (c == 0xe0) lo = 0xa0;
+      if (c == 0xed) hi = 0x9f;  // U+D800..U+DFFF are surrogates, not characters
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      if (c == 0xf0) lo = 0x90;
+      if (c == 0xf4) hi = 0x8f;
+    } else {
+      return false;
+    }
+    if (n - i < len || p[i + 1] < lo || p[i + 1] > hi) return false;
+    for (unsigned k = 2; k < len; ++k)
+      if (p[i + k] < 0x80 || p[i + k] > 0xbf) return false;
+    i += len;
+  }
+  return true;
+}
+
 namespace {
 // The conversion itself; a refusal says where and what, so that callers holding a parsed
 // body (the HTTP API) can name the field.
@@ -63,6 +92,10 @@ std::optional<Value> to_value_at(const rapidjson::Value& j, int depth, JsonRefus
     case rapidjson::kStringType:
       if (has_nul(j.GetString(), j.GetStringLength())) {
         why = {path, "string with a NUL character"};
+        return std::nullopt;
+      }
+      if (!valid_utf8(j.GetString(), j.GetStringLength())) {
+        why = {path, "string that is not valid UTF-8"};
         return std::nullopt;
       }
       return Value{std::string(j.GetString(), j.GetStringLength())};
@@ -86,6 +119,10 @@ std::optional<Value> to_value_at(const rapidjson::Value& j, int depth, JsonRefus
         std::string key(it->name.GetString(), it->name.GetStringLength());
         if (key.find('\0') != std::string::npos) {
           why = {path, "key with a NUL character"};
+          return std::nullopt;
+        }
+        if (!valid_utf8(key.data(), static_cast<rapidjson::SizeType>(key.size()))) {
+          why = {path, "key that is not valid UTF-8"};
           return std::nullopt;
         }
         auto v = to_value_at(it->value, depth + 1, why, path + "." + key);

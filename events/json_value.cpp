@@ -1,8 +1,12 @@
 #include "events/json_value.hpp"
 
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/encodedstream.h>
+#include <rapidjson/reader.h>
 
 #include <cmath>
+#include <cstdint>
 
 #include "events/json_detail.hpp"
 #include "events/rapidjson_value.hpp"
@@ -157,11 +161,64 @@ const char* json_type_name(const rapidjson::Value& v) {
   return "?";
 }
 
+namespace {
+// RapidJSON 1.1.0's full-precision strtod normalises a zero significand with
+// __builtin_clzll(0), which is undefined: "0e40" decoded as -2.4e229. So numbers reach the
+// document as text: a zero significand with a fraction or exponent becomes a signed 0.0,
+// every other number is parsed by RapidJSON exactly as before.
+class ZeroSafeNumbers {
+ public:
+  using Ch = char;
+  explicit ZeroSafeNumbers(rapidjson::Document& doc) : doc_(doc) {}
+  bool Null() { return doc_.Null(); }
+  bool Bool(bool b) { return doc_.Bool(b); }
+  bool Int(int i) { return doc_.Int(i); }
+  bool Uint(unsigned u) { return doc_.Uint(u); }
+  bool Int64(std::int64_t i) { return doc_.Int64(i); }
+  bool Uint64(std::uint64_t u) { return doc_.Uint64(u); }
+  bool Double(double d) { return doc_.Double(d); }
+  bool String(const Ch* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+  bool Key(const Ch* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool StartObject() { return doc_.StartObject(); }
+  bool EndObject(rapidjson::SizeType n) { return doc_.EndObject(n); }
+  bool StartArray() { return doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) { return doc_.EndArray(n); }
+  bool RawNumber(const Ch* s, rapidjson::SizeType n, bool) {
+    bool zero = true, plain = true;
+    for (rapidjson::SizeType i = 0; i < n && zero; ++i) {
+      if (s[i] == '.' || s[i] == 'e' || s[i] == 'E') {
+        plain = false;
+        if (s[i] != '.') break;
+      } else if (s[i] != '-' && s[i] != '0') {
+        zero = false;
+      }
+    }
+    if (zero && !plain) return doc_.Double(s[0] == '-' ? -0.0 : 0.0);
+    rapidjson::MemoryStream ms(s, n);
+    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
+    return !numbers_.Parse<rapidjson::kParseFullPrecisionFlag>(in, doc_).IsError();
+  }
+
+ private:
+  rapidjson::Document& doc_;
+  rapidjson::Reader numbers_;  // one per document: its digit buffer is reused
+};
+}  // namespace
+
 bool parse(rapidjson::Document& doc, std::string_view json, std::string& err) {
-  doc.Parse<kParseFlags>(json.data(), json.size());
-  if (doc.HasParseError()) {
-    err = std::string("malformed JSON at byte ") + std::to_string(doc.GetErrorOffset()) + ": " +
-          rapidjson::GetParseError_En(doc.GetParseError());
+  rapidjson::ParseResult result;
+  auto run = [&](rapidjson::Document& d) {
+    ZeroSafeNumbers handler(d);
+    rapidjson::Reader reader;
+    rapidjson::MemoryStream ms(json.data(), json.size());
+    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
+    result = reader.Parse<kParseFlags | rapidjson::kParseNumbersAsStringsFlag>(in, handler);
+    return !result.IsError();
+  };
+  doc.Populate(run);
+  if (result.IsError()) {
+    err = std::string("malformed JSON at byte ") + std::to_string(result.Offset()) + ": " +
+          rapidjson::GetParseError_En(result.Code());
     return false;
   }
   return true;

@@ -77,3 +77,23 @@ TEST_CASE("an envelope field with a lone surrogate escape is refused") {
   CHECK_FALSE(d);
   CHECK(d.error.find("not valid UTF-8") != std::string::npos);
 }
+
+// RapidJSON 1.1.0's full-precision number parsing calls __builtin_clzll(0) for a zero
+// significand with a large exponent (undefined; UBSan "passing zero to clz()"): "0e40"
+// decoded as -2.4e229 in the release build.
+TEST_CASE("a zero with any exponent decodes as zero") {
+  for (const char* zero : {"0e40", "0E+300", "0.000e-30", "-0e99", "0.0e25"}) {
+    CAPTURE(zero);
+    const auto v = events::decode_value(zero);
+    REQUIRE(v);
+    CHECK(events::encode_value(*v) == (zero[0] == '-' ? "-0.0" : "0.0"));
+  }
+  // Other numbers keep RapidJSON's full-precision reading and their kinds.
+  const auto v = events::decode_value(R"([0,-0,1e2,0.1,17,-9223372036854775808,18446744073709551615,1.7976931348623157e308,5e-324])");
+  REQUIRE(v);
+  CHECK(events::encode_value(*v) ==
+        "[0,0,100.0,0.1,17,-9223372036854775808,18446744073709553000.0,1.7976931348623157e308,5e-324]");
+  CHECK_FALSE(events::decode_value("[1e400]"));
+  CHECK_FALSE(events::decode_value("[01]"));
+  CHECK_FALSE(events::decode_value("[1,]"));
+}

@@ -184,16 +184,21 @@ class ZeroSafeNumbers {
   bool StartArray() { return doc_.StartArray(); }
   bool EndArray(rapidjson::SizeType n) { return doc_.EndArray(n); }
   bool RawNumber(const Ch* s, rapidjson::SizeType n, bool) {
-    bool zero = true, plain = true;
-    for (rapidjson::SizeType i = 0; i < n && zero; ++i) {
-      if (s[i] == '.' || s[i] == 'e' || s[i] == 'E') {
+    bool zero = true, plain = true;  // significand digits all 0; no fraction or exponent
+    for (rapidjson::SizeType i = 0; i < n; ++i) {
+      if (s[i] == 'e' || s[i] == 'E') {
         plain = false;
-        if (s[i] != '.') break;
-      } else if (s[i] != '-' && s[i] != '0') {
-        zero = false;
+        break;
       }
+      if (s[i] == '.') plain = false;
+      else if (s[i] != '-' && s[i] != '0') zero = false;
     }
     if (zero && !plain) return doc_.Double(s[0] == '-' ? -0.0 : 0.0);
+    if (plain && n <= 18) {  // most numbers here (seq, counts): an int64 without a second parse
+      std::int64_t v = 0;
+      for (rapidjson::SizeType i = s[0] == '-' ? 1 : 0; i < n; ++i) v = v * 10 + (s[i] - '0');
+      return doc_.Int64(s[0] == '-' ? -v : v);
+    }
     rapidjson::MemoryStream ms(s, n);
     rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
     return !numbers_.Parse<rapidjson::kParseFullPrecisionFlag>(in, doc_).IsError();

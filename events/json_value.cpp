@@ -1,12 +1,14 @@
 #include "events/json_value.hpp"
 
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
-#include <rapidjson/encodedstream.h>
 #include <rapidjson/reader.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <system_error>
 
 #include "events/json_detail.hpp"
 #include "events/rapidjson_value.hpp"
@@ -47,7 +49,7 @@ void write_value(Writer& w, const Value& v) {
 namespace {
 constexpr int kMaxDepth = 64;
 constexpr unsigned kParseFlags =
-    rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+    rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;  // numbers: SafeNumbers below
 }  // namespace
 
 bool has_nul(const char* s, rapidjson::SizeType n) { return std::string_view(s, n).find('\0') != std::string_view::npos; }
@@ -162,14 +164,16 @@ const char* json_type_name(const rapidjson::Value& v) {
 }
 
 namespace {
-// RapidJSON 1.1.0's full-precision strtod normalises a zero significand with
-// __builtin_clzll(0), which is undefined: "0e40" decoded as -2.4e229. So numbers reach the
-// document as text: a zero significand with a fraction or exponent becomes a signed 0.0,
-// every other number is parsed by RapidJSON exactly as before.
-class ZeroSafeNumbers {
+// RapidJSON 1.1.0's full-precision strtod is unsafe: a zero significand with a large exponent
+// calls __builtin_clzll(0) ("0e40" decoded as -2.4e229), and a long significand with a large
+// negative exponent ("3.333333333333333333e-333") indexes its table of powers out of bounds
+// and crashes. So numbers reach the document as text and are read here: integers as
+// RapidJSON types them (int64, else uint64, else double), everything else with
+// std::from_chars, which rounds correctly.
+class SafeNumbers {
  public:
   using Ch = char;
-  explicit ZeroSafeNumbers(rapidjson::Document& doc) : doc_(doc) {}
+  explicit SafeNumbers(rapidjson::Document& doc) : doc_(doc) {}
   bool Null() { return doc_.Null(); }
   bool Bool(bool b) { return doc_.Bool(b); }
   bool Int(int i) { return doc_.Int(i); }
@@ -184,36 +188,32 @@ class ZeroSafeNumbers {
   bool StartArray() { return doc_.StartArray(); }
   bool EndArray(rapidjson::SizeType n) { return doc_.EndArray(n); }
   bool RawNumber(const Ch* s, rapidjson::SizeType n, bool) {
-    bool zero = true, plain = true;  // significand digits all 0; no fraction or exponent
-    for (rapidjson::SizeType i = 0; i < n; ++i) {
-      if (s[i] == 'e' || s[i] == 'E') {
-        plain = false;
-        break;
-      }
-      if (s[i] == '.') plain = false;
-      else if (s[i] != '-' && s[i] != '0') zero = false;
+    const char* end = s + n;
+    if (std::string_view(s, n).find_first_of(".eE") == std::string_view::npos) {
+      if (std::int64_t i = 0; std::from_chars(s, end, i).ec == std::errc{}) return doc_.Int64(i);
+      if (std::uint64_t u = 0; s[0] != '-' && std::from_chars(s, end, u).ec == std::errc{}) return doc_.Uint64(u);
     }
-    if (zero && !plain) return doc_.Double(s[0] == '-' ? -0.0 : 0.0);
-    if (plain && n <= 18) {  // most numbers here (seq, counts): an int64 without a second parse
-      std::int64_t v = 0;
-      for (rapidjson::SizeType i = s[0] == '-' ? 1 : 0; i < n; ++i) v = v * 10 + (s[i] - '0');
-      return doc_.Int64(s[0] == '-' ? -v : v);
+    double d = 0;
+    const auto [p, ec] = std::from_chars(s, end, d);
+    if (p != end) return false;
+    if (ec == std::errc::result_out_of_range) {
+      // Too small for a double is zero (as RapidJSON reads it); too large is refused.
+      const auto e = std::string_view(s, n).find_first_of("eE");
+      if (e == std::string_view::npos || s[e + 1] != '-') return false;
+      d = s[0] == '-' ? -0.0 : 0.0;
     }
-    rapidjson::MemoryStream ms(s, n);
-    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
-    return !numbers_.Parse<rapidjson::kParseFullPrecisionFlag>(in, doc_).IsError();
+    return doc_.Double(d);
   }
 
  private:
   rapidjson::Document& doc_;
-  rapidjson::Reader numbers_;  // one per document: its digit buffer is reused
 };
 }  // namespace
 
 bool parse(rapidjson::Document& doc, std::string_view json, std::string& err) {
   rapidjson::ParseResult result;
   auto run = [&](rapidjson::Document& d) {
-    ZeroSafeNumbers handler(d);
+    SafeNumbers handler(d);
     rapidjson::Reader reader;
     rapidjson::MemoryStream ms(json.data(), json.size());
     rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);

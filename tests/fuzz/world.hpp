@@ -7,6 +7,7 @@
 #include <gloox/tag.h>
 #include <gloox/taghandler.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -15,6 +16,9 @@
 #include "core/counting_ids.hpp"
 #include "core/decide.hpp"
 #include "xmpp/decoder.hpp"
+#include "xmpp/presence_cache.hpp"
+#include "xmpp/queries.hpp"
+#include "xmpp/renderer.hpp"
 #include "xmpp/xml.hpp"
 
 namespace mucstream::fuzz {
@@ -57,21 +61,37 @@ struct World {
   core::CountingIds ids;
   CheapCrypto crypto;
   xmpp::JingleContents jingle;
+  xmpp::PresenceCache presence;
   std::int64_t now = 1'700'000'000'000;
 
   World() { cfg.domain = kDomain; }
 
-  // Decodes one stanza and executes what it asks, as the room loop does.
+  // Decodes one stanza, executes what it asks and renders every reply, as the room loop
+  // does. Whatever a client sent, each stanza mucstream renders must be well-formed XML:
+  // one that is not would make the XMPP server close the component's stream.
   void handle(const gloox::Tag& t) {
     const std::string domain = cfg.domain;
     xmpp::Decoded d = xmpp::decode(t, xmpp::DecodeContext{domain, svc, &jingle});
     if (d.jingle) jingle.record(*d.jingle);
-    if (d.error || d.ignore) return;
-    for (auto* list : {&d.commands, &d.observations})
-      for (const core::Command& c : *list) {
-        core::Context ctx{cfg, now, ids, crypto};
-        core::execute(svc, c, ctx);
-        now += 1000;
+    xmpp::StringOutput out;
+    if (d.error) out.stanzas.push_back(xmpp::render_error(d.env, *d.error));
+    if (d.query) out.stanzas.push_back(xmpp::answer_query(d, svc, cfg));
+    if (!d.error && !d.ignore && !d.query) {
+      const xmpp::Renderer renderer(domain);
+      const xmpp::RenderContext rctx{d.env.id, &svc, nullptr};
+      for (auto* list : {&d.commands, &d.observations})
+        for (const core::Command& c : *list) {
+          core::Context ctx{cfg, now, ids, crypto};
+          const core::Decision dec = core::execute(svc, c, ctx);
+          now += 1000;
+          if (dec.error) out.stanzas.push_back(xmpp::render_error(d.env, *dec.error));
+          for (const core::Delivery& x : dec.deliveries) renderer.render(x, presence, rctx, out);
+        }
+    }
+    for (const std::string& s : out.stanzas)
+      if (!s.empty() && !xmpp::parse_xml(s)) {
+        std::fprintf(stderr, "rendered stanza is not well-formed XML:\n%s\n", s.c_str());
+        std::abort();
       }
   }
 

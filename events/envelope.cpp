@@ -83,6 +83,10 @@ Decoded decode(std::string_view json) {
       out.error = std::string("field '") + name + "' contains a NUL character";
       return false;
     }
+    if (!detail::valid_utf8(v->GetString(), v->GetStringLength())) {
+      out.error = std::string("field '") + name + "' is not valid UTF-8";
+      return false;
+    }
     return true;
   };
 

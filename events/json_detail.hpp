@@ -6,6 +6,7 @@
 #include <rapidjson/writer.h>
 
 #include <array>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,10 @@ void write_value(Writer& w, const core::Value& v);
 // `err` on what PostgreSQL could not store (NUL characters, nesting deeper than 64).
 std::optional<core::Value> to_value(const rapidjson::Value& j, int depth, std::string& err, const std::string& path);
 bool has_nul(const char* s, rapidjson::SizeType n);
+// Well-formed UTF-8 (no surrogates, overlong forms or code points above U+10FFFF). Needed
+// after parsing even with kParseValidateEncodingFlag: RapidJSON 1.1.0 decodes a lone low
+// surrogate escape ("\udc00") into the three bytes of a surrogate, which PostgreSQL refuses.
+bool valid_utf8(const char* s, rapidjson::SizeType n);
 // "a string", "an array", … for messages.
 const char* json_type_name(const rapidjson::Value& v);
 // A document whose memory comes from a per-thread buffer first: RapidJSON's pool otherwise
@@ -42,12 +47,17 @@ const char* json_type_name(const rapidjson::Value& v);
 // events. One at a time per thread: never parse into a second one while the first is alive.
 class PooledDocument {
  public:
-  PooledDocument() : pool_(buffer().data(), buffer().size()), doc_(&pool_) {}
+  // RapidJSON places its chunk header and every value at the start of the buffer: it must be
+  // aligned like the pointers and sizes stored there (a char array alone may sit anywhere).
+  struct alignas(std::max_align_t) Buffer {
+    std::array<char, 32 * 1024> bytes;
+  };
+  PooledDocument() : pool_(buffer().bytes.data(), buffer().bytes.size()), doc_(&pool_) {}
   rapidjson::Document& doc() { return doc_; }
 
  private:
-  static std::array<char, 32 * 1024>& buffer() {
-    thread_local std::array<char, 32 * 1024> b;
+  static Buffer& buffer() {
+    thread_local Buffer b;
     return b;
   }
   rapidjson::MemoryPoolAllocator<> pool_;

@@ -18,8 +18,8 @@ struct JsonRefusal {
   std::string message() const { return what + " at " + path; }
 };
 
-// nullopt (with `why`) for what PostgreSQL's jsonb cannot store: NUL characters in strings
-// or keys, nesting deeper than 64 levels. `path` names `json` in the refusal.
+// nullopt (with `why`) for what PostgreSQL's jsonb cannot store: NUL characters or text that
+// is not UTF-8 (a lone surrogate escape) in strings or keys, nesting deeper than 64 levels. `path` names `json` in the refusal.
 std::optional<core::Value> value_from_json(const rapidjson::Value& json, const std::string& path, JsonRefusal* why);
 
 }  // namespace mucstream::events

@@ -18,6 +18,7 @@
 
 #include "core/log.hpp"
 #include "xmpp/component.hpp"
+#include "xmpp/memory_trim.hpp"
 
 namespace mucstream::xmpp {
 namespace {
@@ -214,6 +215,7 @@ struct RoomService::Impl {
     drain_queue();
     if (!restoring) {
       busy = handler.tick(now());
+      trim_freed_memory(mono_ms());
       publish_counts();
     } else {
       busy = false;

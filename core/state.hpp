@@ -2,8 +2,8 @@
 // Room state. Changed only by apply(); read by decide() and by xmpp/ for queries
 // (disco, owner forms, member lists).
 #include <cstdint>
-#include <optional>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>

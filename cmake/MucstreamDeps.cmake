@@ -25,6 +25,8 @@ function(mucstream_require_header target header debian_package)
 endfunction()
 
 mucstream_require_pkg(idn libidn libidn-dev)
+mucstream_require_pkg(icuuc icu-uc libicu-dev)
+mucstream_require_pkg(icui18n icu-i18n libicu-dev)
 mucstream_require_pkg(gloox gloox libgloox-dev)
 mucstream_require_pkg(rdkafka rdkafka librdkafka-dev)
 mucstream_require_pkg(rdkafkacpp rdkafka++ librdkafka-dev)

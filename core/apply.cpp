@@ -3,9 +3,26 @@
 #include <algorithm>
 
 #include "core/decide.hpp"
+#include "core/history_bounds.hpp"
+#include "core/nick_skeleton.hpp"
 
 namespace mucstream::core {
 namespace {
+
+void index_nick(Room& r, const std::string& nick) { r.nick_by_skeleton.nicks.emplace(nick_skeleton(nick), nick); }
+
+void unindex_nick(Room& r, const std::string& nick) {
+  auto [from, to] = r.nick_by_skeleton.nicks.equal_range(nick_skeleton(nick));
+  for (auto it = from; it != to; ++it)
+    if (it->second == nick) return void(r.nick_by_skeleton.nicks.erase(it));
+}
+
+// A room that did not come from apply() (a snapshot) gets its index at its first event.
+void sync_skeletons(Room& r) {
+  if (r.nick_by_skeleton.nicks.size() == r.occupants.size()) return;
+  r.nick_by_skeleton.nicks.clear();
+  for (const auto& [nick, o] : r.occupants) index_nick(r, nick);
+}
 
 void create(Service& s, const Event& e, const data::RoomCreated& d) {
   Room r;
@@ -26,6 +43,7 @@ void join(Room& r, const Event& e, const data::OccupantJoined& d) {
   auto [it, fresh] = r.occupants.try_emplace(d.nick);
   Occupant& o = it->second;
   if (fresh) {
+    index_nick(r, d.nick);
     o.nick = d.nick;
     o.bare_jid = d.bare_jid;
     o.occupant_id = d.occupant_id;
@@ -43,22 +61,27 @@ void leave(Room& r, const Event& e, const data::OccupantLeft& d) {
   if (s == sessions.end()) return;
   r.nick_by_session_jid.erase(s->full_jid);
   sessions.erase(s);
-  if (sessions.empty()) r.occupants.erase(it);
+  if (sessions.empty()) {
+    unindex_nick(r, d.nick);
+    r.occupants.erase(it);
+  }
 }
 
 void rename(Room& r, const data::NickChanged& d) {
   auto node = r.occupants.extract(d.old_nick);
   if (node.empty()) return;
+  unindex_nick(r, d.old_nick);
+  index_nick(r, d.new_nick);
   node.key() = d.new_nick;
   node.mapped().nick = d.new_nick;
   for (const auto& s : node.mapped().sessions) r.nick_by_session_jid[s.full_jid] = d.new_nick;
   r.occupants.insert(std::move(node));
 }
 
-void remember(Room& r, const Event& e, const data::MessageSent& d) {
+void remember(Room& r, const Event& e, const data::MessageSent& d, const HistoryLimits& limits) {
   if (r.config.history_length == 0) return;
   r.history.push_back(HistoryEntry{d.nick, d.occupant_id, d.jid, d.payload, e.id, e.time_ms});
-  while (r.history.size() > r.config.history_length) r.history.pop_front();
+  detail::trim_room_history(r, limits);
 }
 
 void set_affiliation(Room& r, const data::AffiliationChanged& d) {
@@ -101,10 +124,10 @@ void start_p2p(Room& r, const Event& e, const data::P2PSessionStarted& d) {
   r.p2p.emplace(p.sid, std::move(p));
 }
 
-void configure(Room& r, const data::RoomConfigured& d) {
+void configure(Room& r, const data::RoomConfigured& d, const HistoryLimits& limits) {
   r.config = d.config;
   r.awaiting_configuration = false;
-  while (r.history.size() > r.config.history_length) r.history.pop_front();
+  detail::trim_room_history(r, limits);
 }
 
 // Overloads per data struct; the catch-all covers what is a record, not room state (P2P
@@ -113,6 +136,7 @@ struct Applier {
   Service& s;
   Room& r;
   const Event& e;
+  const HistoryLimits& limits;
 
   void operator()(const data::RoomCreated&) {}  // handled before the room is looked up
   void operator()(const data::RoomDestroyed&) {
@@ -123,8 +147,8 @@ struct Applier {
   void operator()(const data::RoomUnlocked&) { r.locked = false; }
   void operator()(const data::OccupantJoined& d) { join(r, e, d); }
   void operator()(const data::OccupantLeft& d) { leave(r, e, d); }
-  void operator()(const data::MessageSent& d) { remember(r, e, d); }
-  void operator()(const data::RoomConfigured& d) { configure(r, d); }
+  void operator()(const data::MessageSent& d) { remember(r, e, d, limits); }
+  void operator()(const data::RoomConfigured& d) { configure(r, d, limits); }
   void operator()(const data::AffiliationChanged& d) { set_affiliation(r, d); }
   void operator()(const data::RoleChanged& d) { set_role(r, d); }
   void operator()(const data::SubjectChanged& d) {
@@ -148,14 +172,26 @@ struct Applier {
 
 }  // namespace
 
-void apply(Service& s, const Event& e) {
-  if (const auto* created = std::get_if<data::RoomCreated>(&e.data)) return create(s, e, *created);
+void apply(Service& s, const Event& e, const HistoryLimits& limits) {
   auto it = s.rooms.find(e.room);
+  // The service's history total follows every room's history once it is known.
+  const std::size_t before = it == s.rooms.end() ? 0 : it->second.history.bytes();
+  if (const auto* created = std::get_if<data::RoomCreated>(&e.data)) {
+    create(s, e, *created);
+    if (s.history_total.bytes) *s.history_total.bytes -= before;
+    return;
+  }
   // An event for a room that is not there (or a previous incarnation of it) changes nothing.
   if (it == s.rooms.end() || it->second.room_id != e.room_id) return;
   Room& r = it->second;
   r.seq = e.seq;
-  std::visit(Applier{s, r, e}, e.data);
+  sync_skeletons(r);
+  std::visit(Applier{s, r, e, limits}, e.data);
+  const std::size_t after = std::holds_alternative<data::RoomDestroyed>(e.data) ? 0 : r.history.bytes();
+  if (s.history_total.bytes) *s.history_total.bytes = *s.history_total.bytes - before + after;
+  if (std::holds_alternative<data::MessageSent>(e.data)) detail::trim_service_history(s, limits);
 }
+
+void apply(Service& s, const Event& e) { apply(s, e, HistoryLimits{}); }
 
 }  // namespace mucstream::core

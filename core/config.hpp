@@ -50,10 +50,20 @@ struct ConfigChange {
   std::optional<bool> locked;  // the talky lock, settable from the owner form too
 };
 
+// History bounded by bytes as well as by count, so a few large messages cannot hold memory:
+// per room, and for every room of the service together (the oldest entries of any room go
+// first). apply() enforces both; 0 turns a bound off.
+struct HistoryLimits {
+  std::size_t room_bytes = std::size_t{1} << 20;         // 1 MiB
+  std::size_t total_bytes = std::size_t{256} << 20;      // 256 MiB
+  friend bool operator==(const HistoryLimits&, const HistoryLimits&) = default;
+};
+
 struct ServiceConfig {
   std::string domain = "rooms.localhost";
   RoomConfig default_room;             // what a new room starts with
   std::uint32_t max_history_length = 100;  // upper bound an owner may configure
+  HistoryLimits history;                   // byte bounds, whatever the length
   std::uint32_t max_occupants_limit = 10000;
   std::uint32_t max_rooms = 100000;
   bool only_admins_create_rooms = false;

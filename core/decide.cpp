@@ -38,7 +38,7 @@ Decision decide(const Service& s, const Command& cmd, Context& ctx) {
 
 Decision execute(Service& s, const Command& cmd, Context& ctx) {
   Decision d = decide(s, cmd, ctx);
-  for (const Event& e : d.events) apply(s, e);
+  for (const Event& e : d.events) apply(s, e, ctx.config.history);
   return d;
 }
 

@@ -30,6 +30,10 @@ Decision decide(const Service&, const Command&, Context&);
 // under the same or another nick).
 enum class PresenceKind { join, update, nick_change, leave };
 PresenceKind classify_presence(const Service&, const Presence&);
+// History byte bounds are the service's configuration, not events: every apply() of one
+// log must be given the same bounds to rebuild the same history (execute() passes
+// ctx.config.history; the one-argument form uses the defaults).
+void apply(Service&, const Event&, const HistoryLimits&);
 void apply(Service&, const Event&);
 
 // decide + apply, for callers that own the state (the room loop, tests).

@@ -1,6 +1,7 @@
 // XEP-0045 §7.2: entering a room, creating it when it does not exist (§10.1).
 #include "core/client_info.hpp"
 #include "core/features.hpp"
+#include "core/nick_skeleton.hpp"
 #include "core/room_ops.hpp"
 
 namespace mucstream::core::detail {
@@ -139,6 +140,8 @@ Decision decide_join(const Service& svc, const Join& c, Context& ctx) {
   if (aff == Affiliation::outcast) return Decision::fail(reject(ErrorCondition::forbidden, "You are banned from this room"));
   if (holder != nullptr && holder->bare_jid != bare)
     return Decision::fail(reject(ErrorCondition::conflict, "That nickname is already in use"));
+  if (holder == nullptr && r->look_alike(nick_skeleton(nick), bare) != nullptr)
+    return Decision::fail(reject(ErrorCondition::conflict, "That nickname looks like one already in use"));
   if (r->config.members_only && aff < Affiliation::member)
     return Decision::fail(reject(ErrorCondition::registration_required, "This room is for members only"));
   if (r->locked && !may_bypass_lock(aff))

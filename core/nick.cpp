@@ -1,5 +1,6 @@
 // XEP-0045 §7.6: changing nickname (unavailable with 303, then available under the new nick).
 #include "core/features.hpp"
+#include "core/nick_skeleton.hpp"
 #include "core/room_ops.hpp"
 
 namespace mucstream::core::detail {
@@ -8,6 +9,8 @@ Decision change_nick(const Room& r, const Occupant& o, const std::string& new_ni
   if (new_nick == o.nick) return Decision{};
   if (r.occupant_by_nick(new_nick) != nullptr)
     return Decision::fail(reject(ErrorCondition::conflict, "That nickname is already in use"));
+  if (r.look_alike(nick_skeleton(new_nick), o.bare_jid) != nullptr)
+    return Decision::fail(reject(ErrorCondition::conflict, "That nickname looks like one already in use"));
   Decision d;
   Emitter e(d, ctx, r);
   e.emit(o.sessions.back().id, data::NickChanged{.old_nick = o.nick, .new_nick = new_nick});

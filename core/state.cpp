@@ -1,5 +1,7 @@
 #include "core/state.hpp"
 
+#include "core/nick_skeleton.hpp"
+
 namespace mucstream::core {
 
 Affiliation Room::affiliation_of(const std::string& bare_jid) const {
@@ -28,6 +30,18 @@ const Session* Room::session_by_jid(const std::string& full_jid) const {
 const Occupant* Room::occupant_by_bare_jid(const std::string& bare_jid) const {
   for (const auto& [nick, o] : occupants)
     if (o.bare_jid == bare_jid) return &o;
+  return nullptr;
+}
+
+const Occupant* Room::look_alike(const std::string& skeleton, const std::string& bare_jid) const {
+  if (nick_by_skeleton.nicks.size() == occupants.size()) {
+    auto [from, to] = nick_by_skeleton.nicks.equal_range(skeleton);
+    for (auto it = from; it != to; ++it)
+      if (const Occupant* o = occupant_by_nick(it->second); o != nullptr && o->bare_jid != bare_jid) return o;
+    return nullptr;
+  }
+  for (const auto& [nick, o] : occupants)
+    if (o.bare_jid != bare_jid && nick_skeleton(nick) == skeleton) return &o;
   return nullptr;
 }
 
@@ -62,6 +76,7 @@ Service persistent_view(const Service& s) {
     Room r = room;
     r.occupants.clear();
     r.nick_by_session_jid.clear();
+    r.nick_by_skeleton.nicks.clear();
     r.p2p.clear();  // calls and media state die with the sessions (media lives on Session)
     out.jid_by_room_id.emplace(r.room_id, jid);
     out.rooms.emplace(jid, std::move(r));

@@ -2,13 +2,14 @@
 // Room state. Changed only by apply(); read by decide() and by xmpp/ for queries
 // (disco, owner forms, member lists).
 #include <cstdint>
-#include <deque>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/history.hpp"
 #include "core/roles.hpp"
 #include "core/value.hpp"
 
@@ -54,16 +55,6 @@ struct AffiliationEntry {
   friend bool operator==(const AffiliationEntry&, const AffiliationEntry&) = default;
 };
 
-struct HistoryEntry {
-  std::string nick;
-  std::string occupant_id;
-  std::string from_jid;   // the sender's real JID, shown to those who may see it
-  std::string payload;    // the client's message children, byte-for-byte
-  std::string stanza_id;  // XEP-0359 id given by the room (= the event id)
-  std::int64_t time_ms = 0;
-  friend bool operator==(const HistoryEntry&, const HistoryEntry&) = default;
-};
-
 // A Jingle session between two occupants' sessions, from session-accept until
 // session-terminate, either party leaving, or the room going.
 struct P2PSession {
@@ -89,11 +80,19 @@ struct Room {
   std::string subject;
   std::string subject_nick;
   std::map<std::string, Occupant> occupants;  // by nick
-  std::deque<HistoryEntry> history;
+  History history;
   std::map<std::string, P2PSession> p2p;  // live P2P sessions by Jingle sid
   // Derived index kept by apply(): session full JID -> nick, so routing a stanza from a
   // session does not scan the occupants.
   std::unordered_map<std::string, std::string> nick_by_session_jid;
+  // Derived index kept by apply(): look-alike skeleton (core/nick_skeleton.hpp) -> nicks.
+  // Rooms built another way (snapshots, tests) start without it; apply() rebuilds it at
+  // the room's next event, and lookups scan the occupants meanwhile.
+  struct SkeletonIndex {
+    std::unordered_multimap<std::string, std::string> nicks;
+    // Derived: equal rooms may differ in whether it is built yet.
+    friend bool operator==(const SkeletonIndex&, const SkeletonIndex&) { return true; }
+  } nick_by_skeleton;
 
   Affiliation affiliation_of(const std::string& bare_jid) const;
   const Occupant* occupant_by_nick(const std::string& nick) const;
@@ -102,6 +101,8 @@ struct Room {
   const Session* session_by_jid(const std::string& full_jid) const;
   // The nick a bare JID holds in the room, or nullptr.
   const Occupant* occupant_by_bare_jid(const std::string& bare_jid) const;
+  // An occupant of another bare JID whose nick has this skeleton, or nullptr.
+  const Occupant* look_alike(const std::string& skeleton, const std::string& bare_jid) const;
   std::size_t owner_count() const;
   std::size_t session_count() const;
 
@@ -114,6 +115,13 @@ struct Service {
   // report that names only the room id (HTTP telemetry) finds its room without scanning
   // every live room on the loop (a scan cost ~200 µs with 10,000 rooms).
   std::unordered_map<std::string, std::string> jid_by_room_id;
+  // Derived: the counted bytes of every room's history, kept by apply() once known. A
+  // Service assembled by other means (restore) starts without it; apply() counts it when
+  // the service-wide history bound first needs it.
+  struct HistoryTotal {
+    std::optional<std::size_t> bytes;
+    friend bool operator==(const HistoryTotal&, const HistoryTotal&) { return true; }
+  } history_total;
 
   const Room* find(const std::string& room_jid) const;
   // The live room with this room id, or nullptr (a destroyed room's id finds nothing).

@@ -109,7 +109,7 @@ core::Decision RoomHandler::execute(const core::Command& cmd, Now now) {
     return core::Decision::fail(core::make_error(core::ErrorCondition::resource_constraint,
                                                  "The service cannot keep changes right now; try again shortly"));
   }
-  for (const core::Event& e : d.events) core::apply(svc_, e);
+  for (const core::Event& e : d.events) core::apply(svc_, e, config_.history);
   for (const core::Event& e : d.events) {
     const core::LogPosition p = sink_.publish(e);
     parking_.published(p);

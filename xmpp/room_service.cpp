@@ -20,6 +20,7 @@
 #include "core/log.hpp"
 #include "xmpp/component.hpp"
 #include "xmpp/flow_window.hpp"
+#include "xmpp/memory_trim.hpp"
 #include "xmpp/outbound.hpp"
 
 namespace mucstream::xmpp {
@@ -296,6 +297,7 @@ struct RoomService::Impl {
     drain_queue();
     if (!restoring) {
       busy = handler.tick(now());
+      trim_freed_memory(mono_ms());
       publish_counts();
     } else {
       busy = false;

@@ -73,7 +73,7 @@ struct World {
   }
   Service replay() const {
     Service s;
-    for (const Event& e : log) apply(s, e);
+    for (const Event& e : log) apply(s, e, cfg.history);
     return s;
   }
 };

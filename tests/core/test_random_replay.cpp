@@ -2,6 +2,7 @@
 // against a few rooms, and a call-heavy mix in one populated room. After every command the
 // live state must equal the state rebuilt by replaying the log from empty, and the room
 // invariants must hold.
+#include "core/nick_skeleton.hpp"
 #include "support.hpp"
 
 #include <map>
@@ -114,7 +115,7 @@ struct Gen {
         return Join{user(), room(), pick(kNicks), password(), {}, {}};
       case 4: return Leave{user(), room(), {}};
       case 5: return coin(70) ? Command{Leave{user(), room(), {}}} : Command{RemoveGhost{room(), user().full()}};
-      case 6: return SendGroupchat{user(), room(), "<body>hi</body>", coin(90)};
+      case 6: return SendGroupchat{user(), room(), "<body>" + std::string(static_cast<std::size_t>(upto(80)), 'x') + "</body>", coin(90)};
       case 7: return SendPrivate{user(), room(), pick(kNicks), "<body>psst</body>"};
       case 8: return ChangeSubject{user(), room(), coin() ? "topic" : ""};
       case 9: return ChangeNick{user(), room(), pick(kNicks)};
@@ -138,9 +139,23 @@ struct Gen {
 };
 
 // `unused` holds the ids of rooms an administrator pre-created that nobody has joined yet.
-void check_invariants(const Service& s, const std::set<std::string>& unused) {
+void check_invariants(const Service& s, const std::set<std::string>& unused, const HistoryLimits& limits) {
+  std::size_t history_bytes = 0;
   for (const auto& [jid_, r] : s.rooms) {
     CAPTURE(jid_);
+    history_bytes += r.history.bytes();
+    if (limits.room_bytes != 0) CHECK(r.history.bytes() <= limits.room_bytes);
+    std::size_t counted = 0;
+    for (const auto& h : r.history) counted += counted_bytes(h);
+    CHECK(counted == r.history.bytes());
+    // Look-alike nicks: no two users share a skeleton; the index names every occupant.
+    std::map<std::string, std::string> user_by_skeleton;
+    for (const auto& [nick, o] : r.occupants) {
+      auto [it, fresh] = user_by_skeleton.emplace(nick_skeleton(nick), o.bare_jid);
+      if (!fresh) CHECK(it->second == o.bare_jid);
+    }
+    CHECK(r.nick_by_skeleton.nicks.size() == r.occupants.size());
+    for (const auto& [skel, nick] : r.nick_by_skeleton.nicks) CHECK(skel == nick_skeleton(nick));
     CHECK(r.owner_count() >= 1);  // every room has an owner or is gone
     std::size_t sessions = 0;
     for (const auto& [nick, o] : r.occupants) {
@@ -175,6 +190,7 @@ void check_invariants(const Service& s, const std::set<std::string>& unused) {
       CHECK(parties == 2);
     }
   }
+  if (limits.total_bytes != 0) CHECK(history_bytes <= limits.total_bytes);
 }
 
 // One step of a randomised run: run the command, check a rejection changed nothing, that
@@ -214,7 +230,7 @@ struct Runner {
         CHECK(r->occupants.size() <= r->config.max_occupants);
     }
     REQUIRE(w.replay() == w.svc);
-    check_invariants(w.svc, unused);
+    check_invariants(w.svc, unused, w.cfg.history);
     return d;
   }
 };
@@ -230,6 +246,8 @@ TEST_CASE("random: live state equals replayed state after every command, invaria
     Gen g{std::mt19937(seed)};
     Runner run;
     run.w.cfg.max_history_length = 5;
+    // Half the runs with byte bounds a few messages reach, per room and for the service.
+    if (seq % 2 == 1) run.w.cfg.history = HistoryLimits{.room_bytes = 200, .total_bytes = 400};
     for (int step = 0; step < 40; ++step) {
       CAPTURE(step);
       run.step(g.command(run.w.svc));

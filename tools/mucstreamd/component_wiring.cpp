@@ -42,6 +42,14 @@ xmpp::CommitOptions commit_options(const Settings& s) {
   return c;
 }
 
+namespace {
+std::size_t non_negative(const Settings& s, const std::string& key) {
+  const int v = s.get_int(key);
+  if (v < 0) throw SettingsError(Settings::flag_for(key) + " must be 0 or more, got " + std::to_string(v));
+  return static_cast<std::size_t>(v);
+}
+}  // namespace
+
 core::ServiceConfig service_config(const Settings& s) {
   core::ServiceConfig c;
   c.domain = s.get("xmpp.domain");
@@ -50,6 +58,8 @@ core::ServiceConfig service_config(const Settings& s) {
   c.max_history_length = static_cast<std::uint32_t>(s.get_int("rooms.max_history"));
   c.max_occupants_limit = static_cast<std::uint32_t>(s.get_int("rooms.max_occupants"));
   c.only_admins_create_rooms = s.get_bool("rooms.only_admins_create");
+  c.history.room_bytes = non_negative(s, "rooms.max_history_bytes");
+  c.history.total_bytes = non_negative(s, "rooms.max_history_bytes_total");
   return c;
 }
 

@@ -44,6 +44,11 @@ std::vector<SettingSpec> mucstreamd_settings() {
       {"xmpp.events", "log", "standalone component: where events go, 'log' (stderr lines), 'stdout' (JSON lines) or 'none'"},
       {"rooms.default_history", "20", "history length of new rooms"},
       {"rooms.max_history", "100", "largest history length an owner may set"},
+      // History bounded by bytes (counted: payload, nick, JID and ids of each message)
+      {"rooms.max_history_bytes", "1048576",
+       "most history bytes a room keeps, whatever its history length (oldest go first; 0: no bound)"},
+      {"rooms.max_history_bytes_total", "268435456",
+       "most history bytes all rooms keep together; beyond it the oldest entries of any room go (0: no bound)"},
       {"rooms.max_occupants", "10000", "largest max-occupants an owner may set"},
       {"rooms.only_admins_create", "false", "only service admins may create rooms"},
       {"rooms.persistent_by_default", "false", "new rooms start persistent"},

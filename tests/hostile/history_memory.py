@@ -1,0 +1,106 @@
+"""Probe 5: history memory is bounded by bytes and handed back.
+
+Four users each create a persistent room with the longest history an owner may set and
+send large messages into it (slowly enough for any per-sender byte limit: a message that is
+refused with a wait condition is sent again after a pause). mucstreamd's RSS must stay
+within the history byte bounds plus a margin, and must go down once the rooms are destroyed.
+Usage: history_memory.py STATE_DIR MUCSTREAMD_PID MESSAGES BODY_BYTES MAX_GROWTH_MB
+"""
+import asyncio
+import sys
+import time
+
+from harness import *
+
+PID = int(sys.argv[2])
+MESSAGES = int(sys.argv[3])
+BODY = int(sys.argv[4])
+MAX_GROWTH = int(sys.argv[5]) << 20
+
+
+def rss():
+    with open("/proc/%d/status" % PID) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("mucstreamd (pid %d) is gone" % PID)
+
+
+def mb(n):
+    return "%.1f MB" % (n / 1e6)
+
+
+async def persistent_room(owner, room):
+    await owner.join(room, owner.user)
+    await owner.expect(lambda el: el.tag == q("message") and el.find(q("subject")) is not None, 5, "subject")
+    form = ("<x xmlns='jabber:x:data' type='submit'>"
+            "<field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#roomconfig</value></field>"
+            "<field var='muc#roomconfig_persistentroom'><value>1</value></field>"
+            "<field var='muc#roomconfig_historylength'><value>100</value></field></x>")
+    r = await owner.iq(room, "set", "<query xmlns='%s'>%s</query>" % (NS_MUC_OWNER, form))
+    assert r.get("type") == "result", dump(r)
+
+
+async def flood(c, room, tag):
+    sent = refused = 0
+    for i in range(MESSAGES):
+        marker = "%s-%d-" % (tag, i)
+        text = marker + "x" * (BODY - len(marker))
+        while True:
+            c.send_xml("<message to='%s' type='groupchat'><body>%s</body></message>" % (room, text))
+            el = await c.expect(lambda el: el.tag == q("message") and (
+                el.get("type") == "error" or (body(el) or "").startswith(marker)), 20, "reflection " + marker)
+            if el.get("type") != "error":
+                sent += 1
+                break
+            cond, typ = error_condition(el)
+            assert typ == "wait", "refused for good: %s" % dump(el)[:300]
+            refused += 1
+            await asyncio.sleep(1.0)
+    return sent, refused
+
+
+async def test():
+    users = await clients("alice", "bob", "carol", "dave")
+    rooms = [unique_room("hist") for _ in users]
+    for c, room in zip(users, rooms):
+        await persistent_room(c, room)
+    await asyncio.sleep(1)
+    base = rss()
+    t0 = time.monotonic()
+    results = await asyncio.gather(*(flood(c, r, c.user) for c, r in zip(users, rooms)))
+    took = time.monotonic() - t0
+    await asyncio.sleep(2)  # let the commit log and the loop settle
+    full = rss()
+    print("sent %d messages of %d bytes into 4 rooms in %.1f s (%d refused with wait and resent)" %
+          (sum(s for s, _ in results), BODY, took, sum(r for _, r in results)))
+    print("RSS: before %s, after the messages %s (growth %s, bound %s)" % (mb(base), mb(full), mb(full - base), mb(MAX_GROWTH)))
+    # A newcomer gets the newest history: the bound dropped the oldest, not the newest.
+    eve, = await clients("eve")
+    await eve.join(rooms[0], "eve")
+    hist = []
+    while True:
+        el = await eve.expect(lambda el: el.tag == q("message"), 10, "history or subject")
+        if el.find(q("subject")) is not None:
+            break
+        hist.append(body(el) or "")
+    assert hist and hist[-1].startswith("alice-%d-" % (MESSAGES - 1)), "history does not end with the newest message"
+    print("a newcomer got %d history messages ending with the newest" % len(hist))
+    await eve.stop()
+    assert full - base <= MAX_GROWTH, "RSS grew by %s, more than %s" % (mb(full - base), mb(MAX_GROWTH))
+    for c, room in zip(users, rooms):
+        r = await c.iq(room, "set", "<query xmlns='%s'><destroy/></query>" % NS_MUC_OWNER)
+        assert r.get("type") == "result", dump(r)
+    # Freed memory goes back within the trim interval (10 s) plus a turn.
+    deadline = time.monotonic() + 15
+    want = full - (full - base) // 3
+    while rss() > want and time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+    after = rss()
+    print("RSS after the rooms were destroyed: %s (want at most %s)" % (mb(after), mb(want)))
+    assert after <= want, "RSS did not go down after the rooms were destroyed: %s" % mb(after)
+    for c in users:
+        await c.stop()
+
+
+run(test, timeout=150)

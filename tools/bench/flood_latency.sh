@@ -6,7 +6,7 @@
 # one sender (within the message rate), and prints p50/p99 and the ratio flooded/alone.
 #   tools/bench/flood_latency.sh BEFORE_MUCSTREAMD AFTER_MUCSTREAMD   (or one binary: "after" only)
 #   AFTER_FLAGS="--xmpp-outbound-window-bytes 262144" adds settings to the second run.
-#   e.g. tools/bench/flood_latency.sh /work/main/build/tools/mucstreamd build/tools/mucstreamd
+#   e.g. tools/bench/flood_latency.sh ../old-checkout/build/tools/mucstreamd build/tools/mucstreamd
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 probe=$here/../../tests/hostile/wire_probe.py

@@ -168,7 +168,7 @@ using RoomStates = std::unordered_map<std::string, core::Service>;
 
 // Applies one events-topic message to the room it names. Only the caller's thread touches
 // `mine` and the rooms of its partitions in `shared` (a room's events are in one partition).
-void apply_message(const rd_kafka_message_t& m, const std::string& topic, RoomStates& shared, RoomStates& mine, std::uint64_t& read, std::uint64_t& applied,
+void apply_message(const rd_kafka_message_t& m, const std::string& topic, const core::HistoryLimits& history, RoomStates& shared, RoomStates& mine, std::uint64_t& read, std::uint64_t& applied,
                    std::uint64_t& undecodable) {
   ++read;
   Decoded d = decode(std::string_view(static_cast<const char*>(m.payload), m.len));
@@ -187,7 +187,7 @@ void apply_message(const rd_kafka_message_t& m, const std::string& topic, RoomSt
     const core::Room& r = s->rooms.begin()->second;
     if (r.room_id != e.room_id || e.seq <= r.seq) return;
   }
-  core::apply(*s, e);
+  core::apply(*s, e, history);
   ++applied;
 }
 }  // namespace
@@ -286,7 +286,7 @@ core::Service restore_from_kafka(const KafkaRestoreConfig& cfg, KafkaRestoreStat
     auto work = [&](std::size_t t, Reader& r) {
       try {
         r.read(cfg.topic, ranges[t], [&](const rd_kafka_message_t& m) {
-          apply_message(m, cfg.topic, rooms, fresh[t], counts[t][0], counts[t][1], counts[t][2]);
+          apply_message(m, cfg.topic, cfg.history, rooms, fresh[t], counts[t][0], counts[t][1], counts[t][2]);
         });
       } catch (const std::exception& e) {
         errors[t] = e.what();

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config.hpp"
 #include "core/state.hpp"
 #include "events/kafka.hpp"
 
@@ -21,6 +22,7 @@ struct KafkaRestoreConfig {
   KafkaProperties properties;  // applied last
   int timeout_ms = 30000;      // for metadata, watermarks and reading to the end
   int threads = 2;             // snapshot decoders, and readers each taking a share of the partitions
+  core::HistoryLimits history;  // the service's history byte bounds, as apply() keeps them live
 };
 
 struct KafkaRestoreStats {

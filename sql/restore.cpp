@@ -86,7 +86,8 @@ void parallel_for(std::size_t n, F&& fn) {
 // `early` until its predecessor is applied; at the end what still waits follows a gap.
 class Applier {
  public:
-  Applier(core::Service& svc, RestoreStats& st) : svc_(svc), st_(st) {}
+  Applier(core::Service& svc, RestoreStats& st, const core::HistoryLimits& history)
+      : svc_(svc), st_(st), history_(history) {}
 
   void start_at(const std::string& room_id, std::uint64_t seq) { next_[room_id] = seq + 1; }
 
@@ -125,13 +126,14 @@ class Applier {
 
  private:
   void apply(core::Event e, std::uint64_t& next) {
-    core::apply(svc_, e);
+    core::apply(svc_, e, history_);
     next = e.seq + 1;
     ++st_.events;
   }
 
   core::Service& svc_;
   RestoreStats& st_;
+  const core::HistoryLimits& history_;
   std::unordered_map<std::string, std::uint64_t> next_;
   std::unordered_map<std::string, std::map<std::uint64_t, core::Event>> early_;
 };
@@ -191,11 +193,11 @@ void apply_rows(const pqxx::result& rows, Applier& applier) {
 
 }  // namespace
 
-core::Service restore_from_pg(pqxx::connection& conn, RestoreStats* stats) {
+core::Service restore_from_pg(pqxx::connection& conn, RestoreStats* stats, const core::HistoryLimits& history) {
   const auto start = std::chrono::steady_clock::now();
   RestoreStats st;
   core::Service svc;
-  Applier applier(svc, st);
+  Applier applier(svc, st, history);
   std::set<std::string> unreadable;
   // One snapshot view of the database for both reads: no event can slip between them.
   pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(conn);

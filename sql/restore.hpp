@@ -10,6 +10,7 @@
 
 #include <cstdint>
 
+#include "core/config.hpp"
 #include "core/state.hpp"
 
 namespace mucstream::sql {
@@ -24,6 +25,8 @@ struct RestoreStats {
   std::int64_t total_ms = 0;      // everything: snapshots, events read, decoded and applied
 };
 
-core::Service restore_from_pg(pqxx::connection& conn, RestoreStats* stats = nullptr);
+// `history`: the service's history byte bounds, applied as the live service applies them.
+core::Service restore_from_pg(pqxx::connection& conn, RestoreStats* stats = nullptr,
+                              const core::HistoryLimits& history = {});
 
 }  // namespace mucstream::sql

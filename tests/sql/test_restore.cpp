@@ -193,3 +193,33 @@ TEST_CASE("sql: restore after a crash that lost the events following a snapshot 
   pqxx::nontransaction tx(c);
   tx.exec0("DROP OWNED BY snap_ana_" + std::to_string(::getpid()) + "; DROP ROLE snap_ana_" + std::to_string(::getpid()));
 }
+
+TEST_CASE("sql: restore keeps history within the configured byte bounds, as the live rooms did") {
+  TestDb db;
+  World w;
+  w.cfg.history.room_bytes = 150;  // about one entry: far below the default: live rooms trim, a default restore would not
+  RoomGen g{std::mt19937(7)};
+  {
+    sql::PgCommitLog log(log_config(db));
+    Feeder f{w, log};
+    run_scenario(w, 4, 150, 7);
+    f.publish_new();
+    for (int step = 0; step < 600; ++step) {
+      w.run(g.command(w.svc));
+      f.publish_new();
+    }
+    REQUIRE(log.flush(30000));
+  }
+  auto entries = [](const core::Service& s) {
+    std::size_t n = 0;
+    for (const auto& [j, r] : s.rooms) n += r.history.size();
+    return n;
+  };
+  pqxx::connection c(db.conn_string());
+  sql::RestoreStats st;
+  const core::Service restored = sql::restore_from_pg(c, &st, w.cfg.history);
+  check_equal(restored, w.svc);
+  sql::RestoreStats loose;
+  const core::Service unbounded = sql::restore_from_pg(c, &loose);  // the default bounds
+  CHECK(entries(unbounded) > entries(restored));
+}

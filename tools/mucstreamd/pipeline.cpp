@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "tools/common/log.hpp"
+#include "tools/mucstreamd/component_wiring.hpp"
 
 namespace mucstream::tools {
 namespace {
@@ -55,6 +56,7 @@ events::KafkaRestoreConfig kafka_restore_config(const Settings& s, const std::st
   c.topic = s.get("kafka.topic");
   c.snapshot_topic = s.get("kafka.snapshot_topic");
   c.properties = passthrough(s);
+  c.history = service_config(s).history;  // restored history kept as the live service keeps it
   return c;
 }
 

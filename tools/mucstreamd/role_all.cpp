@@ -140,7 +140,7 @@ int run_all(const Settings& s) {
   if (embedded) {
     pqxx::connection c(pg);
     sql::RestoreStats st;
-    restored = sql::restore_from_pg(c, &st);
+    restored = sql::restore_from_pg(c, &st, service_config(s).history);
     log::info("all", "restored {} rooms from PostgreSQL ({} from snapshots, {} events applied) in {} ms", st.rooms,
               st.snapshots, st.events, st.total_ms);
     sql::close_orphans(c, sql::live_ids(restored, restore_start));

@@ -285,6 +285,14 @@ Outcome RoomHandler::handle_stanza(const gloox::Tag& tag, Now now) {
       return o;
     }
   }
+  if (leaving && wire_size(tag) + kStampBytes > limits_.max_stanza_bytes_out) {
+    // A leave cannot be refused, and its reflection must fit what the host accepts: what it
+    // carried beyond the leave itself (status text, extensions) is dropped, the leave stays.
+    gloox::Tag bare("presence");
+    for (const char* a : {"from", "to", "id", "type"})
+      if (tag.hasAttribute(a)) bare.addAttribute(a, tag.findAttribute(a));
+    return handle_stanza(bare, now);
+  }
   Decoded d = decode(tag, DecodeContext{domain_, svc_, &jingle_});
   if (d.ignore) return o;
   const std::string by = d.room;

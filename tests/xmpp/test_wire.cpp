@@ -122,6 +122,24 @@ TEST_CASE("wire limit: a history entry above the ceiling is skipped on join, the
   CHECK(now.h.oversize_skipped() == 1);
 }
 
+TEST_CASE("wire limit: a leave whose status would render above the ceiling still leaves, without the status") {
+  Limits l;
+  l.max_stanza_bytes = 100'000;
+  l.max_stanza_bytes_out = 200'000;
+  Room r(l);
+  r.instant_room("a@e.com/r", "A");
+  r.join("b@e.com/r", "B");
+  std::string sent;
+  const Outcome o = r.feed("<presence from='b@e.com/r' to='room@rooms.test/B' type='unavailable'><status>" +
+                               std::string(40'000, '\'') + "</status></presence>",
+                           &sent);
+  CHECK(o.verdict == Verdict::handled);
+  CHECK(r.h.service().rooms.at("room@rooms.test").occupant_by_nick("B") == nullptr);
+  CHECK(contains(sent, "type='unavailable'"));
+  CHECK_FALSE(contains(sent, "&apos;&apos;&apos;"));
+  CHECK(r.h.oversize_skipped() == 0);  // nothing had to be skipped: every occupant saw the leave
+}
+
 TEST_CASE("byte limits: per sender on input bytes, per room on bytes times recipients, leaving passes") {
   Limits l;
   l.sender_bytes_per_second = 1'000;

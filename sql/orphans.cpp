@@ -1,18 +1,10 @@
 #include "sql/orphans.hpp"
 
 #include "events/log.hpp"
+#include "sql/uuid_array.hpp"
 
 namespace mucstream::sql {
 namespace {
-
-std::string uuid_array(const std::vector<std::string>& ids) {
-  std::string s = "{";
-  for (const auto& id : ids) {
-    if (s.size() > 1) s += ',';
-    s += id;
-  }
-  return s + "}";
-}
 
 // Sessions first, while their rooms are open and tell when they were last seen. Only rows of
 // open rooms are read (rooms_active, users_room), and NOT IN a subquery is hashed once.

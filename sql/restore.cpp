@@ -18,6 +18,7 @@
 #include "events/log.hpp"
 #include "events/room_snapshot.hpp"
 #include "sql/stored_event.hpp"
+#include "sql/uuid_array.hpp"
 
 namespace mucstream::sql {
 namespace {
@@ -59,15 +60,6 @@ const std::string kEventsBefore =
     "       FROM room_snapshots s JOIN events e ON e.room_id = s.room_id AND e.seq <= s.seq"
     "       LEFT JOIN room_secrets k ON k.event_id = e.id"
     "       WHERE s.room_id = ANY($1::uuid[])) e";
-
-std::string array_literal(const std::set<std::string>& ids) {
-  std::string s = "{";
-  for (const auto& id : ids) {
-    if (s.size() > 1) s += ',';
-    s += id;
-  }
-  return s + "}";
-}
 
 // fn(i) for i in [0, n), split over two threads: decoding JSON is most of a restore's CPU.
 template <class F>
@@ -260,7 +252,7 @@ core::Service restore_from_pg(pqxx::connection& conn, RestoreStats* stats, const
   tx.exec0("CLOSE mucstream_restore");
   // A room whose snapshot would not read starts from its first event: the events up to the
   // snapshot's seq join those after it, which wait in the applier for them.
-  if (!unreadable.empty()) apply_rows(tx.exec_params(kEventsBefore, array_literal(unreadable)), applier);
+  if (!unreadable.empty()) apply_rows(tx.exec_params(kEventsBefore, uuid_array(unreadable)), applier);
   applier.finish();
   tx.commit();
   st.rooms = svc.rooms.size();

@@ -11,6 +11,8 @@
 #include <chrono>
 #include <string>
 
+#include "xmpp/room_service.hpp"
+
 namespace mucstream::xmpp::testing {
 
 using namespace std::chrono_literals;
@@ -33,6 +35,14 @@ class FakeServer {
     ::close(listen_fd_);
   }
   int port() const { return port_; }
+  // Where a RoomService under test connects: this server, as rooms.test with secret "s".
+  ConnectionOptions connection() const {
+    ConnectionOptions c;
+    c.port = port_;
+    c.domain = "rooms.test";
+    c.secret = "s";
+    return c;
+  }
 
   void accept_and_handshake() {
     pollfd p{listen_fd_, POLLIN, 0};

@@ -25,9 +25,7 @@ struct Setup {
   crypto::OpenSslCrypto crypto{1000};
   xmpp::ConnectionOptions conn;
   Setup() {
-    conn.port = server.port();
-    conn.domain = "rooms.test";
-    conn.secret = "s";
+    conn = server.connection();
     conn.min_backoff = 20ms;
     conn.max_backoff = 100ms;
     core::set_log_sink([](core::LogLevel, std::string_view, std::string_view) {});  // quiet

@@ -35,10 +35,7 @@ TEST_CASE("RoomService outbound: a server that stops reading never blocks the lo
   NullSink sink;
   core::testing::CountingIds ids;
   crypto::OpenSslCrypto crypto{1000};
-  xmpp::ConnectionOptions conn;
-  conn.port = server.port();
-  conn.domain = "rooms.test";
-  conn.secret = "s";
+  xmpp::ConnectionOptions conn = server.connection();
   conn.outbound_room_bytes = 1u << 20;
   xmpp::Limits limits;
   limits.stanzas_per_second = 0;  // only the queue's bound is tested here
@@ -86,10 +83,7 @@ TEST_CASE("RoomService: the server's stream error is logged by its condition and
   NullSink sink;
   core::testing::CountingIds ids;
   crypto::OpenSslCrypto crypto{1000};
-  xmpp::ConnectionOptions conn;
-  conn.port = server.port();
-  conn.domain = "rooms.test";
-  conn.secret = "s";
+  xmpp::ConnectionOptions conn = server.connection();
   conn.min_backoff = conn.max_backoff = 100ms;
   auto logs = std::make_shared<Logs>();
   core::set_log_sink([logs](core::LogLevel, std::string_view, std::string_view m) {

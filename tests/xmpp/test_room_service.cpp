@@ -44,10 +44,7 @@ TEST_CASE("RoomService: serves a join, runs a submitted admin command on the loo
   RecordingSink sink;
   core::testing::CountingIds ids;
   crypto::OpenSslCrypto crypto{1000};
-  xmpp::ConnectionOptions conn;
-  conn.port = server.port();
-  conn.domain = "rooms.test";
-  conn.secret = "s";
+  xmpp::ConnectionOptions conn = server.connection();
   xmpp::RoomService svc(conn, xmpp::Limits{}, core::ServiceConfig{}, core::Service{}, ids, crypto, sink);
   core::set_log_sink([](core::LogLevel, std::string_view, std::string_view) {});  // quiet
   std::atomic<bool> stop{false};
@@ -93,10 +90,7 @@ TEST_CASE("RoomService calls: telemetry token on self-presence only, Jingle rout
   RecordingSink sink;
   core::testing::CountingIds ids;
   crypto::OpenSslCrypto crypto{1000};
-  xmpp::ConnectionOptions conn;
-  conn.port = server.port();
-  conn.domain = "rooms.test";
-  conn.secret = "s";
+  xmpp::ConnectionOptions conn = server.connection();
   xmpp::Limits limits;
   limits.stats_per_second = 0.001;  // effectively no refill during the test
   limits.stats_burst = 2;

@@ -7,6 +7,7 @@ within the history byte bounds plus a margin, and must go down once the rooms ar
 Usage: history_memory.py STATE_DIR MUCSTREAMD_PID MESSAGES BODY_BYTES MAX_GROWTH_MB
 """
 import asyncio
+import os
 import sys
 import time
 
@@ -16,6 +17,10 @@ PID = int(sys.argv[2])
 MESSAGES = int(sys.argv[3])
 BODY = int(sys.argv[4])
 MAX_GROWTH = int(sys.argv[5]) << 20
+ROOM_BOUND = 4194304  # text_probes.sh: --rooms-max-history-bytes
+# Under AddressSanitizer its allocator holds freed memory in quarantine and ignores
+# malloc_trim: RSS says nothing about what mucstream keeps. The history checks still run.
+RSS_MEANINGFUL = not os.environ.get("HOSTILE_UNDER_ASAN")
 
 
 def rss():
@@ -86,8 +91,11 @@ async def test():
         hist.append(body(el) or "")
     assert hist and hist[-1].startswith("alice-%d-" % (MESSAGES - 1)), "history does not end with the newest message"
     print("a newcomer got %d history messages ending with the newest" % len(hist))
+    assert len(hist) * BODY <= ROOM_BOUND, "the room kept %d messages of %d bytes, over its byte bound" % (len(hist), BODY)
     await eve.stop()
-    assert full - base <= MAX_GROWTH, "RSS grew by %s, more than %s" % (mb(full - base), mb(MAX_GROWTH))
+    if not RSS_MEANINGFUL:
+        print("RSS not checked: AddressSanitizer's allocator keeps freed memory in quarantine")
+    assert not RSS_MEANINGFUL or full - base <= MAX_GROWTH, "RSS grew by %s, more than %s" % (mb(full - base), mb(MAX_GROWTH))
     for c, room in zip(users, rooms):
         r = await c.iq(room, "set", "<query xmlns='%s'><destroy/></query>" % NS_MUC_OWNER)
         assert r.get("type") == "result", dump(r)
@@ -98,7 +106,7 @@ async def test():
         await asyncio.sleep(0.5)
     after = rss()
     print("RSS after the rooms were destroyed: %s (want at most %s)" % (mb(after), mb(want)))
-    assert after <= want, "RSS did not go down after the rooms were destroyed: %s" % mb(after)
+    assert not RSS_MEANINGFUL or after <= want, "RSS did not go down after the rooms were destroyed: %s" % mb(after)
     for c in users:
         await c.stop()
 

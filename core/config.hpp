@@ -25,6 +25,14 @@ struct RoomConfig {
   bool occupants_may_change_subject = false;
   bool occupants_may_invite = false;
   bool allow_private_messages = true;
+  // XEP-0313 archive of the room's messages (muc#roomconfig_enablearchiving).
+  bool enable_archiving = true;
+  // XEP-0045 §7.8.2/§9.3: in a members-only room, an invitation by someone allowed to invite
+  // makes the invitee a member (as Prosody does).
+  bool invite_grants_membership = true;
+  // XEP-0085 chat states and XEP-0333 displayed markers become events (they are always
+  // relayed and counted; recording each keystroke is opt-in).
+  bool record_chat_states = false;
 
   bool password_protected() const { return !password_hash.empty(); }
   friend bool operator==(const RoomConfig&, const RoomConfig&) = default;
@@ -47,6 +55,9 @@ struct ConfigChange {
   std::optional<bool> occupants_may_change_subject;
   std::optional<bool> occupants_may_invite;
   std::optional<bool> allow_private_messages;
+  std::optional<bool> enable_archiving;
+  std::optional<bool> invite_grants_membership;
+  std::optional<bool> record_chat_states;
   std::optional<bool> locked;  // the talky lock, settable from the owner form too
 };
 

@@ -38,6 +38,9 @@ std::optional<Error> merge(RoomConfig& cfg, const ConfigChange& ch, const Servic
   if (ch.occupants_may_change_subject) cfg.occupants_may_change_subject = *ch.occupants_may_change_subject;
   if (ch.occupants_may_invite) cfg.occupants_may_invite = *ch.occupants_may_invite;
   if (ch.allow_private_messages) cfg.allow_private_messages = *ch.allow_private_messages;
+  if (ch.enable_archiving) cfg.enable_archiving = *ch.enable_archiving;
+  if (ch.invite_grants_membership) cfg.invite_grants_membership = *ch.invite_grants_membership;
+  if (ch.record_chat_states) cfg.record_chat_states = *ch.record_chat_states;
 
   const bool wants_password = ch.password_protected.value_or(cfg.password_protected() || (ch.password && !ch.password->empty()));
   if (!wants_password) {

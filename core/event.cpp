@@ -11,6 +11,8 @@ constexpr std::array<std::string_view, kEventTypeCount> kNames = {
     "p2p_session_ended",     "p2p_session_stats",   "video_paused",        "video_resumed",
     "audio_paused",          "audio_resumed",       "room_configured",     "affiliation_changed",
     "role_changed",          "subject_changed",     "nick_changed",        "private_message_sent",
+    "message_corrected",     "message_retracted",   "chat_state_sent",     "message_displayed",
+    "voice_requested",       "invitation_sent",     "invitation_declined",
     "started_speaking",      "stopped_speaking",    "peer_stream_added",   "peer_stream_removed",
     "peer_session_added",    "peer_session_removed", "peer_session_connection_state",
     "peer_session_stats",    "peer_session_ice_stats", "ice_usage",

@@ -30,6 +30,9 @@ struct RoomDestroyed {
   std::string reason{};
   std::string alternate{};          // venue JID or empty
   std::optional<std::string> by{};  // absent when the service destroyed it (empty, shutdown)
+  // Destroyed with purge: the room's message bodies are removed from the store (the events
+  // stay, without bodies). Absent = false.
+  std::optional<bool> purge{};
   friend bool operator==(const RoomDestroyed&, const RoomDestroyed&) = default;
 };
 
@@ -67,6 +70,11 @@ struct MessageSent {
   std::string occupant_id{};
   std::string jid{};      // sender's real full JID
   std::string payload{};  // the message's child elements, byte-for-byte
+  // The sender's own id for the message (XEP-0359 origin-id, else the stanza's id
+  // attribute): what XEP-0308 corrections and XEP-0333 markers from clients refer to.
+  std::optional<std::string> client_id{};
+  // XEP-0334 <no-store/> or <no-permanent-store/>: relayed, but neither history nor archive.
+  std::optional<bool> no_store{};
   friend bool operator==(const MessageSent&, const MessageSent&) = default;
 };
 
@@ -146,6 +154,69 @@ struct PrivateMessageSent {
   friend bool operator==(const PrivateMessageSent&, const PrivateMessageSent&) = default;
 };
 
+// XEP-0308: a correction of an earlier message. The correction gets its own stanza-id (the
+// event id); `target` is the original's stanza-id, whatever id the client referred to.
+struct MessageCorrected {
+  std::string target{};  // stanza-id of the original message
+  std::string nick{};
+  std::string occupant_id{};
+  std::string jid{};      // the corrector's (= the author's) real full JID
+  std::string payload{};  // the correcting message's children, byte-for-byte: the new text
+  std::optional<std::string> client_id{};
+  friend bool operator==(const MessageCorrected&, const MessageCorrected&) = default;
+};
+
+// XEP-0424 retraction by the author, or XEP-0425 moderation by a moderator or a service
+// administrator. The original's body is removed from the store; the tombstone stays.
+struct MessageRetracted {
+  std::string target{};  // stanza-id of the retracted message
+  bool moderated = false;
+  std::optional<std::string> by{};       // moderated: the moderator's bare JID or the admin's name
+  std::optional<std::string> by_nick{};  // moderated by an occupant: the moderator's nick
+  std::string reason{};
+  friend bool operator==(const MessageRetracted&, const MessageRetracted&) = default;
+};
+
+// XEP-0085 chat state, recorded only when the room or the service enables it.
+struct ChatStateSent {
+  std::string nick{};
+  std::string state{};                   // active, composing, paused, inactive, gone
+  std::optional<std::string> to_nick{};  // a private chat state
+  friend bool operator==(const ChatStateSent&, const ChatStateSent&) = default;
+};
+
+// XEP-0333 displayed marker, recorded only when the room or the service enables it.
+struct MessageDisplayed {
+  std::string nick{};
+  std::string target{};  // the id the marker names (a stanza-id in rooms)
+  std::optional<std::string> to_nick{};
+  friend bool operator==(const MessageDisplayed&, const MessageDisplayed&) = default;
+};
+
+// XEP-0045 §7.13: a visitor asks for voice; moderators get the approval form.
+struct VoiceRequested {
+  std::string nick{};
+  std::string jid{};  // the requester's real full JID
+  friend bool operator==(const VoiceRequested&, const VoiceRequested&) = default;
+};
+
+// XEP-0045 §7.8.2: a mediated invitation (actor = the inviter's session, or `by` an admin).
+struct InvitationSent {
+  std::string invitee{};  // bare JID
+  std::string reason{};
+  bool membership_granted = false;  // a members-only room made the invitee a member
+  std::optional<std::string> by{};
+  friend bool operator==(const InvitationSent&, const InvitationSent&) = default;
+};
+
+// XEP-0045 §7.8.2: the invitee declined; relayed to the inviter.
+struct InvitationDeclined {
+  std::string decliner{};  // bare JID
+  std::string inviter{};   // JID the decline is addressed to
+  std::string reason{};
+  friend bool operator==(const InvitationDeclined&, const InvitationDeclined&) = default;
+};
+
 // Talky's client vocabulary: stored as the client reported it (an object, without `peer`).
 struct ClientReported {
   Value fields = Value::object();
@@ -172,7 +243,9 @@ using EventData = std::variant<
     data::OccupantLeft, data::MessageSent, data::ScreencaptureStarted, data::ScreencaptureEnded, data::RttEnabled,
     data::RttDisabled, data::P2PSessionStarted, data::P2PSessionEnded, data::P2PSessionStats, data::VideoPaused,
     data::VideoResumed, data::AudioPaused, data::AudioResumed, data::RoomConfigured, data::AffiliationChanged,
-    data::RoleChanged, data::SubjectChanged, data::NickChanged, data::PrivateMessageSent, data::StartedSpeaking,
+    data::RoleChanged, data::SubjectChanged, data::NickChanged, data::PrivateMessageSent, data::MessageCorrected,
+    data::MessageRetracted, data::ChatStateSent, data::MessageDisplayed, data::VoiceRequested, data::InvitationSent,
+    data::InvitationDeclined, data::StartedSpeaking,
     data::StoppedSpeaking, data::PeerStreamAdded, data::PeerStreamRemoved, data::PeerSessionAdded,
     data::PeerSessionRemoved, data::PeerSessionConnectionState, data::PeerSessionStats, data::PeerSessionIceStats,
     data::IceUsage>;

@@ -33,6 +33,15 @@ enum class EventType {
   subject_changed,
   nick_changed,
   private_message_sent,
+  // The message lifecycle: corrections, retractions, chat states and markers (recorded
+  // only when enabled), voice requests, invitations.
+  message_corrected,
+  message_retracted,
+  chat_state_sent,
+  message_displayed,
+  voice_requested,
+  invitation_sent,
+  invitation_declined,
   // Talky's wider client vocabulary, reported by WebRTC clients over HTTP telemetry
   // (POST /v1/telemetry); stored as reported, no room state.
   started_speaking,

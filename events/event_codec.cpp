@@ -46,6 +46,9 @@ void fields(D& d, F&& f) {
   f("occupants_may_change_subject", d.occupants_may_change_subject);
   f("occupants_may_invite", d.occupants_may_invite);
   f("allow_private_messages", d.allow_private_messages);
+  f("enable_archiving", d.enable_archiving);
+  f("invite_grants_membership", d.invite_grants_membership);
+  f("record_chat_states", d.record_chat_states);
 }
 
 template <class D, class F> requires Is<D, data::RoomCreated>
@@ -62,6 +65,7 @@ void fields(D& d, F&& f) {
   f("reason", d.reason);
   f("alternate", d.alternate);
   f("by", d.by);
+  f("purge", d.purge);
 }
 
 template <class D, class F> requires Is<D, data::RoomLocked> || Is<D, data::RoomUnlocked>
@@ -95,6 +99,8 @@ void fields(D& d, F&& f) {
   f("occupant_id", d.occupant_id);
   f("jid", d.jid);
   f("payload", d.payload);
+  f("client_id", d.client_id);
+  f("no_store", d.no_store);
 }
 
 template <class D, class F> requires Derives<D, data::MediaChange>
@@ -161,6 +167,60 @@ template <class D, class F> requires Is<D, data::PrivateMessageSent>
 void fields(D& d, F&& f) {
   f("nick", d.nick);
   f("to_nick", d.to_nick);
+}
+
+template <class D, class F> requires Is<D, data::MessageCorrected>
+void fields(D& d, F&& f) {
+  f("target", d.target);
+  f("nick", d.nick);
+  f("occupant_id", d.occupant_id);
+  f("jid", d.jid);
+  f("payload", d.payload);
+  f("client_id", d.client_id);
+}
+
+template <class D, class F> requires Is<D, data::MessageRetracted>
+void fields(D& d, F&& f) {
+  f("target", d.target);
+  f("moderated", d.moderated);
+  f("by", d.by);
+  f("by_nick", d.by_nick);
+  f("reason", d.reason);
+}
+
+template <class D, class F> requires Is<D, data::ChatStateSent>
+void fields(D& d, F&& f) {
+  f("nick", d.nick);
+  f("state", d.state);
+  f("to_nick", d.to_nick);
+}
+
+template <class D, class F> requires Is<D, data::MessageDisplayed>
+void fields(D& d, F&& f) {
+  f("nick", d.nick);
+  f("target", d.target);
+  f("to_nick", d.to_nick);
+}
+
+template <class D, class F> requires Is<D, data::VoiceRequested>
+void fields(D& d, F&& f) {
+  f("nick", d.nick);
+  f("jid", d.jid);
+}
+
+template <class D, class F> requires Is<D, data::InvitationSent>
+void fields(D& d, F&& f) {
+  f("invitee", d.invitee);
+  f("reason", d.reason);
+  f("membership_granted", d.membership_granted);
+  f("by", d.by);
+}
+
+template <class D, class F> requires Is<D, data::InvitationDeclined>
+void fields(D& d, F&& f) {
+  f("decliner", d.decliner);
+  f("inviter", d.inviter);
+  f("reason", d.reason);
 }
 
 template <class D, class F> requires Derives<D, data::ClientReported>

@@ -34,6 +34,7 @@ stack_start() {
 # start_all LOG [more mucstreamd all flags]: starts `all` and waits until it serves rooms.
 start_all() {
   all_log=$1; shift
+  : >"$all_log"  # before the background start: the wait below reads it at once
   "$mucstreamd" all --xmpp-host 127.0.0.1 --xmpp-port "$comp" --domain rooms.localhost --secret e2e-secret \
     --pg "$pg" --kafka-spill-dir "$state/spill" "$@" >"$all_log" 2>&1 &
   all_pid=$!

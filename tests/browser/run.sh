@@ -34,8 +34,9 @@ ws=$(grep '^WEBSOCKET_URL=' "$state/env" | cut -d= -f2)
 start_all "$state/all.log" --limits-messages-per-second 100 --limits-burst 200
 
 rm -rf "$artefacts"; mkdir -p "$artefacts"
-export ROOM="browser-$(date +%s)-$$@rooms.localhost" STATE=$state
-(cd "$e2e" && PYTHONPATH="$e2e" timeout 90 $python "$src/flow_peer.py" "$state") >"$state/peer.log" 2>&1 &
+ROOM="browser-$(date +%s)-$$@rooms.localhost"
+export ROOM STATE=$state
+(cd "$e2e" && PYTHONPATH="$e2e" timeout 90 "$python" "$src/flow_peer.py" "$state") >"$state/peer.log" 2>&1 &
 peer=$!
 set +e
 NODE_DIR=$node_dir WEBSOCKET_URL=$ws ARTEFACTS=$artefacts CHROMIUM=$chromium timeout 90 node "$src/drive.mjs"

@@ -14,7 +14,7 @@ export STACK_FIXTURE=fixture_ejabberd.sh
 stack_start
 start_all "$state/all.log" --limits-messages-per-second 1000 --limits-burst 1000
 set +e
-(cd "$e2e" && PYTHONPATH="$e2e" timeout 90 $python "$here/flow_ejabberd_archive.py" "$state")
+(cd "$e2e" && PYTHONPATH="$e2e" timeout 90 "$python" "$here/flow_ejabberd_archive.py" "$state")
 rc=$?
 set -e
 [ "$rc" = 77 ] && exit 77

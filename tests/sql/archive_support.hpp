@@ -40,7 +40,7 @@ class RoomLog {
     m.occupant_id = "occ-" + nick;
     m.jid = nick + "@example.com/phone";
     m.payload = "<body>" + body + "</body>";
-    m.client_id = "c-" + body;
+    m.client_id = "client-" + std::to_string(seq_ + 1);  // never the body: tests look for bodies
     if (no_store) m.no_store = true;
     return make(m, session_);
   }

@@ -126,7 +126,7 @@ TEST_CASE("sql: the archive keeps each message as it is now, and retractions tak
   CHECK(count(c, "SELECT count(*) FROM archive WHERE payload IS NOT NULL AND room_id = '" + room.room_id() + "'") == 0);
 }
 
-TEST_CASE("sql: archiving switched off in the room config skips messages; purge removes every body of the room") {
+TEST_CASE("sql: archiving switched off in the room config skips messages, and purge removes every body of the room") {
   TestDb db;
   pqxx::connection c(db.conn_string());
   sql::migrate(c);
@@ -141,7 +141,7 @@ TEST_CASE("sql: archiving switched off in the room config skips messages; purge 
   write_twice(w, c, {room.message("ben", "off 2")});
   CHECK(count(c, "SELECT count(*) FROM archive") == 2);
   CHECK(count(c, "SELECT count(*) FROM archive WHERE payload LIKE '%off%'") == 0);
-  CHECK(count(c, "SELECT string_agg(ordinal::text, ',' ORDER BY stanza_id) = '1,2' FROM archive") == 1);
+  CHECK(count(c, "SELECT (string_agg(ordinal::text, ',' ORDER BY stanza_id) = '1,2')::int FROM archive") == 1);
 
   // A room created with archiving off archives nothing; the other room is not purged.
   RoomLog quiet(ids, "q@rooms.test", kStart);
@@ -279,7 +279,9 @@ TEST_CASE("sql: archive pages forward, backward and by id, with count and index,
     CHECK(p.first_index == 0);
     q.rsm_after = p.messages.back().stanza_id;
     CHECK(page_of(c, q).first_index == 10);
-    q = core::ArchiveQuery{.room = q.room, .room_id = q.room_id};
+    q.with_nick.reset();
+    q.rsm_after.reset();
+    q.max = 50;
     q.with_bare_jid = "cat@example.com";
     CHECK(page_of(c, q).count == 100);
     q.with_bare_jid = "cat@example.co";

@@ -19,7 +19,7 @@
 
 namespace mucstream::sql {
 
-inline constexpr std::int64_t kArchiveCountCap = 10000;
+inline constexpr std::int64_t kArchiveCountCap = 2000;
 
 // A page of `q` (at most min(q.max, max_cap) messages), or item_not_found when an
 // after/before id (XEP-0059 or the XEP-0313 form's after-id/before-id) is not a message of

@@ -83,6 +83,10 @@ struct SendGroupchat {
   std::string room;
   std::string payload;  // the message's children, relayed byte-for-byte
   bool has_body = true;
+  // The sender's own id for the message: XEP-0359 origin-id, else the stanza's id attribute.
+  std::optional<std::string> client_id = std::nullopt;
+  // XEP-0308: this message corrects the one with this id (its client id or stanza-id).
+  std::optional<std::string> replaces = std::nullopt;
 };
 
 struct SendPrivate {
@@ -209,6 +213,18 @@ struct ClientReport {
   Value data;
 };
 
+// XEP-0424 retraction by the author (a groupchat message carrying <retract/>), or XEP-0425
+// moderation (`moderate`: a moderator's IQ, or a service administrator through the admin
+// API) of anyone's message.
+struct RetractMessage {
+  Requester by;
+  std::string room;
+  std::string target;  // the message's stanza-id (the author may also name it by their client id)
+  bool moderate = false;
+  std::string reason;   // moderation: why, shown to the occupants
+  std::string payload;  // author retraction: the message's children, relayed (retract, fallback body)
+};
+
 // The service is going away (SIGTERM): everyone leaves with status 332.
 struct Shutdown {};
 
@@ -223,6 +239,6 @@ struct RemoveGhost {
 using Command = std::variant<Presence, Join, Leave, UpdatePresence, ChangeNick, SendGroupchat, SendPrivate, ChangeSubject,
                              Invite, SetRole, SetAffiliation, Configure, CancelConfiguration, CreateRoom, SetLock,
                              DestroyRoom, ObserveJingle, AnnounceMedia, ReportP2PStats, SetRtt, ClientReport,
-                             Shutdown, RemoveGhost>;
+                             Shutdown, RemoveGhost, RetractMessage>;
 
 }  // namespace mucstream::core

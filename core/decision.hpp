@@ -58,6 +58,7 @@ enum class MessageKind {
   subject,     // the subject message (after history on join, or on change)
   status,      // a room status message (e.g. 104 configuration changed)
   invite,      // mediated invitation (§7.8.2) to the invitee's real JID
+  moderation,  // XEP-0425: a moderator retracted `target` (nick = the moderator's, if an occupant)
 };
 
 struct MessageOut {
@@ -74,6 +75,7 @@ struct MessageOut {
   std::vector<int> status;   // for status messages
   std::string reason;        // invitation reason
   std::string password;      // invitation password (§7.8.2), clear text the inviter gave
+  std::string target;        // moderation: stanza-id of the retracted message
 
   friend bool operator==(const MessageOut&, const MessageOut&) = default;
 };

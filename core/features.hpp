@@ -27,6 +27,10 @@ Decision decide_rtt(const Service&, const SetRtt&, Context&);                   
 Decision decide_client_report(const Service&, const ClientReport&, Context&);   // telemetry.cpp
 Decision decide_shutdown(const Service&, const Shutdown&, Context&);
 Decision decide_remove_ghost(const Service&, const RemoveGhost&, Context&);  // ghost.cpp
+// lifecycle.cpp: XEP-0308 corrections (a groupchat message with `replaces`, after the
+// groupchat checks) and XEP-0424/0425 retractions.
+Decision decide_correction(const Room&, const Occupant& author, const SendGroupchat&, Context&);
+Decision decide_retract(const Service&, const RetractMessage&, Context&);
 
 // Shared by join (re-join under a new nick) and the nick change feature.
 Decision change_nick(const Room&, const Occupant&, const std::string& new_nick, Context&);

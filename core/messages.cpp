@@ -17,6 +17,7 @@ Decision decide_groupchat(const Service& svc, const SendGroupchat& c, Context& c
   if (o == nullptr) return Decision::fail(not_in_room());
   if (!may_send_groupchat(o->role, r->config.moderated))
     return Decision::fail(reject(ErrorCondition::forbidden, "Visitors may not speak in this moderated room"));
+  if (c.replaces) return decide_correction(*r, *o, c, ctx);
   Decision d;
   MessageOut m = room_message(*r, *o, MessageKind::groupchat);
   m.payload = c.payload;
@@ -26,7 +27,8 @@ Decision decide_groupchat(const Service& svc, const SendGroupchat& c, Context& c
     // relayed but are neither history nor analytics rows.
     Emitter e(d, ctx, *r);
     m.stanza_id = e.emit(r->session_by_jid(from_jid)->id,
-                         data::MessageSent{.nick = o->nick, .occupant_id = o->occupant_id, .jid = from_jid, .payload = c.payload})
+                         data::MessageSent{.nick = o->nick, .occupant_id = o->occupant_id, .jid = from_jid, .payload = c.payload,
+                                              .client_id = c.client_id})
                       .id;
   }
   d.deliveries.emplace_back(std::move(m));

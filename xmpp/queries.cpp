@@ -59,6 +59,9 @@ std::string room_info(const core::Room& r) {
   feature(q, c.whois == core::Whois::anyone ? "muc_nonanonymous" : "muc_semianonymous");
   feature(q, c.password_protected() ? "muc_passwordprotected" : "muc_unsecured");
   if (r.locked) feature(q, "urn:mucstream:locked");
+  // The message lifecycle: corrections, retractions by the author, moderation (current and
+  // the :0 form older clients look for before offering it).
+  for (const char* f : {ns::kCorrect, ns::kRetract, ns::kModerate, ns::kModerate0}) feature(q, f);
   q += "<x xmlns='jabber:x:data' type='result'>";
   field(q, "FORM_TYPE", "hidden", ns::kRoomInfo);
   field(q, "muc#roomconfig_roomname", {}, c.name, "Name");

@@ -60,6 +60,7 @@ core::ServiceConfig service_config(const Settings& s) {
   c.only_admins_create_rooms = s.get_bool("rooms.only_admins_create");
   c.history.room_bytes = non_negative(s, "rooms.max_history_bytes");
   c.history.total_bytes = non_negative(s, "rooms.max_history_bytes_total");
+  c.history.recent_per_room = non_negative(s, "rooms.recent_messages");
   return c;
 }
 

@@ -49,6 +49,10 @@ std::vector<SettingSpec> mucstreamd_settings() {
        "most history bytes a room keeps, whatever its history length (oldest go first; 0: no bound)"},
       {"rooms.max_history_bytes_total", "268435456",
        "most history bytes all rooms keep together; beyond it the oldest entries of any room go (0: no bound)"},
+      // Corrections (XEP-0308) and retractions (XEP-0424/0425) of recent messages
+      {"rooms.recent_messages", "1000",
+       "messages per room whose ids and authors are kept for corrections and retractions (oldest go first; "
+       "older ones cannot be corrected, moderators may still retract them from the archive)"},
       {"rooms.max_occupants", "10000", "largest max-occupants an owner may set"},
       {"rooms.only_admins_create", "false", "only service admins may create rooms"},
       {"rooms.persistent_by_default", "false", "new rooms start persistent"},

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <vector>
@@ -59,6 +60,25 @@ struct Inbox {
       has_durable.store(true, std::memory_order_release);
     }
     wake();
+  }
+  // Work handed to the loop from other threads (archive answers).
+  std::vector<std::function<void()>> tasks;
+  std::atomic<bool> has_tasks{false};
+  void post(std::function<void()> f) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      tasks.push_back(std::move(f));
+      has_tasks.store(true, std::memory_order_release);
+    }
+    wake();
+  }
+  std::vector<std::function<void()>> take_tasks() {
+    std::vector<std::function<void()>> out;
+    if (!has_tasks.load(std::memory_order_acquire)) return out;
+    std::lock_guard<std::mutex> lock(mu);
+    out.swap(tasks);
+    has_tasks.store(false, std::memory_order_release);
+    return out;
   }
   std::vector<core::LogPosition> take() {
     std::vector<core::LogPosition> out;
@@ -204,6 +224,17 @@ struct RoomService::Impl {
     publish_counts();
   }
 
+  // Archive answers that came back from the reader's threads.
+  void run_tasks() {
+    for (auto& task : inbox->take_tasks()) {
+      try {
+        task();
+      } catch (const std::exception& e) {
+        log(LogLevel::error, std::string("internal error answering an archive request: ") + e.what());
+      }
+    }
+  }
+
   void drain_queue() {
     if (restoring || !has_pending.load(std::memory_order_acquire)) return;
     std::vector<Pending> batch;
@@ -294,6 +325,7 @@ struct RoomService::Impl {
       }
     }
     take_durable();
+    run_tasks();
     drain_queue();
     if (!restoring) {
       busy = handler.tick(now());
@@ -465,6 +497,10 @@ void RoomService::inspect(std::function<void(const core::Service&)> read) {
 }
 
 const ServiceStats& RoomService::stats() const { return impl_->stats; }
+
+void RoomService::set_archive_reader(core::ArchiveReader* reader) {
+  impl_->handler.set_archive_reader(reader, [box = impl_->inbox](std::function<void()> task) { box->post(std::move(task)); });
+}
 
 void RoomService::set_restore(std::function<core::Service()> restore) { impl_->restore = std::move(restore); }
 

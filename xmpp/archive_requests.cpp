@@ -79,7 +79,11 @@ void ArchiveRequests::finish_query(const Asked& a, core::ArchiveResult r) {
   core::ArchivePage& page = std::get<core::ArchivePage>(r);
   // Archive order is stanza-id order (UUIDv7 text sorts as time); whatever order the reader
   // used, results go oldest first, or newest first with <flip-page/>, and <first/>/<last/>
-  // name the oldest and newest of the page (as Prosody does).
+  // name the oldest and newest of the page (as Prosody does). A reader that flipped the page
+  // gave the index of its front, the newest: <first/> is the oldest, so its index is lower.
+  const auto& ms = page.messages;
+  if (page.first_index && ms.size() > 1 && ms.front().stanza_id > ms.back().stanza_id)
+    page.first_index = *page.first_index - static_cast<std::int64_t>(ms.size() - 1);
   std::sort(page.messages.begin(), page.messages.end(),
             [](const core::ArchivedMessage& x, const core::ArchivedMessage& y) { return x.stanza_id < y.stanza_id; });
   const std::string lane = lane_of(a.env.from);

@@ -27,7 +27,7 @@ void affiliate(World& w, std::string_view who, Affiliation a) {
 
 }  // namespace
 
-TEST_CASE("archive access: an open room's archive is anyone's but the banned; no room is item-not-found") {
+TEST_CASE("archive access: an open room's archive is anyone's but the banned, no room is item-not-found") {
   World w = World::with_alice_and_bob();
   CHECK(refusal(access(w, "alice@example.com/a")) == "granted");
   CHECK(refusal(access(w, "stranger@example.com/x")) == "granted");
@@ -113,7 +113,7 @@ TEST_CASE("archive query: the check fills the room id and the room's seq, and gu
   CHECK(refusal(prepare_archive_query(w.svc, jid("owner@example.com/desk"), by_jid)) == "granted");
 }
 
-TEST_CASE("archive query: ids that cannot be archive ids are item-not-found before any look-up; others are lower-cased") {
+TEST_CASE("archive query: ids that cannot be archive ids are item-not-found before any look-up, others are lower-cased") {
   World w = World::with_alice_and_bob();
   const std::string upper = "0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B";
   ArchiveQuery q;

@@ -151,7 +151,7 @@ TEST_CASE("archive requests: advertised on rooms that archive (with stable ids),
   CHECK(b.h.service().find("room@rooms.test")->config.enable_archiving == false);
 }
 
-TEST_CASE("archive requests: a query reaches the reader off the loop with the room's id and seq; its page comes back as results then fin") {
+TEST_CASE("archive requests: a query reaches the reader off the loop with the room's id and seq, its page comes back as results then fin") {
   Bench b;
   b.room_with_talk();
   Verdict v;
@@ -204,15 +204,16 @@ TEST_CASE("archive requests: a query reaches the reader off the loop with the ro
   CHECK(b.h.archive_requests_in_flight() == 0);
 }
 
-TEST_CASE("archive requests: flip-page sends the page newest first; first and last still name the oldest and newest") {
+TEST_CASE("archive requests: flip-page sends the page newest first, first and last still name the oldest and newest") {
   Bench b;
   b.room_with_talk();
   b.mam_query("owner@example.com/o", "<flip-page/>");
   REQUIRE(b.reader.queries.size() == 1);
   CHECK(b.reader.queries[0].flip);
   core::ArchivePage page;
-  page.messages = {archived(1), archived(2)};
+  page.messages = {archived(2), archived(1)};  // a reader may flip the page itself ...
   page.complete = true;
+  page.first_index = 8;  // ... and index its front, the newest
   b.reader.query_done[0](page);
   const std::string out = b.run_loop();
   auto all = stanzas(out);
@@ -221,6 +222,7 @@ TEST_CASE("archive requests: flip-page sends the page newest first; first and la
   CHECK(all[1]->findChild("result")->findAttribute("id") == archived(1).stanza_id);
   CHECK(all[2]->findChild("fin")->findAttribute("complete") == "true");
   CHECK(all[2]->findChild("fin")->findChild("set")->findChild("first")->cdata() == archived(1).stanza_id);
+  CHECK(all[2]->findChild("fin")->findChild("set")->findChild("first")->findAttribute("index") == "7");
   CHECK(contains(out, "jid='alice@example.com/a'"));  // the owner is a moderator: real JIDs
 }
 
@@ -246,7 +248,7 @@ TEST_CASE("archive requests: a members-only room refuses strangers before the re
   CHECK(b.reader.queries.empty());
 }
 
-TEST_CASE("archive requests: the reader's failures become errors; the form is answered at once") {
+TEST_CASE("archive requests: the reader's failures become errors, the form is answered at once") {
   Bench b;
   b.room_with_talk();
   for (auto [failure, expected] : {std::pair{core::ArchiveFailure::item_not_found, "item-not-found/cancel"},

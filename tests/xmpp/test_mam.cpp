@@ -225,7 +225,7 @@ TEST_CASE("mam render: retracted messages are tombstones without their body, mod
   CHECK_FALSE(contains(render_mam_result("b", "room@rooms.test", "", m, false), "secret"));
 }
 
-TEST_CASE("mam render: fin with complete, first (index), last and count; an empty page has only the count") {
+TEST_CASE("mam render: fin with complete, first (index), last and count, an empty page has only the count") {
   core::ArchivePage p;
   p.messages = {message("1"), message("2")};
   p.messages[1].stanza_id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a60";

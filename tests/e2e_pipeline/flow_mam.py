@@ -141,6 +141,7 @@ async def test():
     assert p.ids == seen[:10] and p.complete, (len(p.ids), p.complete)
     # `with` an occupant: only their messages (Bob's one among Alice's thousands).
     bob.send_xml("<message to='%s' type='groupchat'><body>bob speaks</body></message>" % room)
+    await alice.expect(lambda el: body(el) == "bob speaks", 10, "bob's message")  # seen, so archived for her
     p = await mam(alice, room, form(**{"with": room + "/Bob"}))
     assert p.bodies == ["bob speaks"], p.bodies
     # Alice, the owner (a moderator), sees real JIDs.

@@ -169,7 +169,7 @@ TEST_CASE("archive requests: a query reaches the reader off the loop with the ro
   CHECK(q.rsm_last_page);
 
   core::ArchivePage page;
-  page.messages = {archived(3), archived(1), archived(2)};  // whatever order the reader used
+  page.messages = {archived(1), archived(2), archived(3)};  // archive order, as the reader pages
   page.complete = false;
   page.count = 10;
   page.first_index = 7;

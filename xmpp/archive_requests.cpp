@@ -48,6 +48,7 @@ ArchiveRequests::Started ArchiveRequests::start(const Decoded& d, const core::Se
   }
   ++mine;
   ++in_flight_total_;
+  ++asked_;
 
   Asked a{d.env, d.room, req.queryid, g.real_jids, q.flip};
   ToLoop to_loop = to_loop_;
@@ -70,6 +71,7 @@ void ArchiveRequests::done(const Asked& a) {
 }
 
 void ArchiveRequests::send_error(const Asked& a, core::ArchiveFailure f) {
+  ++failed_;
   emit_(lane_of(a.env.from), render_error(a.env, failure_error(f), a.room));
 }
 

@@ -8,6 +8,7 @@
 // rooms' lanes, so a page of large messages never holds up a room's chat, and the results
 // of one query stay in order before its <fin/>.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <unordered_map>
@@ -52,6 +53,8 @@ class ArchiveRequests {
   Started start(const Decoded& d, const core::Service& svc);
 
   std::size_t in_flight() const { return in_flight_total_; }
+  std::uint64_t asked() const { return asked_; }    // requests handed to the reader
+  std::uint64_t failed() const { return failed_; }  // of those, answered with a failure
 
  private:
   struct Asked {
@@ -72,6 +75,8 @@ class ArchiveRequests {
   ToLoop to_loop_;
   std::unordered_map<std::string, std::size_t> in_flight_;  // by asker full JID
   std::size_t in_flight_total_ = 0;
+  std::uint64_t asked_ = 0;
+  std::uint64_t failed_ = 0;
 };
 
 }  // namespace mucstream::xmpp

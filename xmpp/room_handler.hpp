@@ -150,6 +150,8 @@ class RoomHandler {
     archive_.set_reader(reader, std::move(to_loop));
   }
   std::size_t archive_requests_in_flight() const { return archive_.in_flight(); }
+  std::uint64_t archive_requests() const { return archive_.asked(); }
+  std::uint64_t archive_failures() const { return archive_.failed(); }
   void set_telemetry_token_source(TelemetryTokenSource s) { telemetry_token_ = std::move(s); }
   std::uint64_t stanzas_out() const { return stanzas_out_; }
   std::uint64_t events() const { return events_; }

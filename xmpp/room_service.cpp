@@ -164,6 +164,9 @@ struct RoomService::Impl {
     stats.ghosts_removed.store(handler.ghosts_removed(), std::memory_order_relaxed);
     stats.snapshot_rounds.store(handler.snapshot_rounds(), std::memory_order_relaxed);
     stats.outbound_bytes.store(outq.bytes(), std::memory_order_relaxed);
+    stats.archive_requests.store(handler.archive_requests(), std::memory_order_relaxed);
+    stats.archive_failures.store(handler.archive_failures(), std::memory_order_relaxed);
+    stats.archive_in_flight.store(handler.archive_requests_in_flight(), std::memory_order_relaxed);
     const std::uint64_t skipped = handler.oversize_skipped();
     if (skipped != stats.oversize_skipped.load(std::memory_order_relaxed)) {
       log(LogLevel::warn, std::to_string(skipped - stats.oversize_skipped.load()) +

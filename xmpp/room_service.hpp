@@ -79,6 +79,11 @@ struct ServiceStats {
   std::atomic<std::uint64_t> restore_failures{0};
   std::atomic<std::uint64_t> connects{0};
   std::atomic<bool> connected{false};
+  // Room archives (XEP-0313): requests handed to the archive reader, those it failed (not
+  // caught up, store down, unknown id), and those waiting for it now.
+  std::atomic<std::uint64_t> archive_requests{0};
+  std::atomic<std::uint64_t> archive_failures{0};
+  std::atomic<std::uint64_t> archive_in_flight{0};
 };
 
 class RoomService {

@@ -202,6 +202,8 @@ TEST_CASE("archive requests: a query reaches the reader off the loop with the ro
   CHECK(set->findChild("last")->cdata() == archived(3).stanza_id);
   CHECK(set->findChild("count")->cdata() == "10");
   CHECK(b.h.archive_requests_in_flight() == 0);
+  CHECK(b.h.archive_requests() == 1);
+  CHECK(b.h.archive_failures() == 0);
 }
 
 TEST_CASE("archive requests: flip-page sends the page newest first, first and last still name the oldest and newest") {
@@ -263,6 +265,7 @@ TEST_CASE("archive requests: the reader's failures become errors, the form is an
     CHECK(error_of(out) == expected);
     CHECK(contains(out, "id='mq'"));
   }
+  CHECK(b.h.archive_failures() == 3);
   const std::string form =
       b.feed("<iq from='alice@example.com/a' to='room@rooms.test' type='get' id='f'><query xmlns='urn:xmpp:mam:2'/></iq>");
   CHECK(contains(form, "type='result'"));

@@ -5,7 +5,8 @@
 # Exits 77 (skipped) when this mucstreamd has no archive reader (no archive.* settings).
 set -euo pipefail
 mucstreamd=$1 state=$2
-if ! "$mucstreamd" all --help 2>&1 | grep -q -- "--archive-max-page"; then
+help=$("$mucstreamd" all --help 2>&1 || true)  # read whole: grep -q in a pipe could cut it short
+if ! grep -q -- "--archive-max-page" <<<"$help"; then
   echo "SKIP: this mucstreamd serves no room archives (no --archive-max-page)"
   exit 77
 fi

@@ -97,6 +97,12 @@ std::vector<SettingSpec> mucstreamd_settings() {
       {"reports.recompute", "false", "reports: rebuild room reports from the stored events", false, "--recompute"},
       {"reports.room_id", "", "reports --recompute: the room (its id) to rebuild", false, "--room-id"},
       {"reports.all", "false", "reports --recompute: rebuild every room's report", false, "--all"},
+      // Room archive (XEP-0313): read from PostgreSQL off the room loop
+      {"archive.max_page", "100", "component, all: most messages in one archive page (a larger max is capped)"},
+      {"archive.reader_threads", "2", "component, all: threads (and PostgreSQL connections) answering archive queries"},
+      {"archive.catch_up_timeout_ms", "3000",
+       "component, all: how long an archive query waits for PostgreSQL to hold every message the room had sent when "
+       "it was asked; then it fails (wait: retry)"},
   };
   s.insert(s.end(), more.begin(), more.end());
   return s;
@@ -162,6 +168,11 @@ void validate_mucstreamd_settings(const Settings& s) {
       throw SettingsError(Settings::flag_for(key) + " (" + key + ") must be a positive number, got '" + s.get(key) +
                           "'");
   s.get_bool("metrics.open");  // throws naming the setting unless true or false
+  positive(s, "archive.catch_up_timeout_ms");
+  for (const char* key : {"archive.max_page", "archive.reader_threads"})
+    if (s.get_int(key) <= 0 || s.get_int(key) > (std::string(key) == "archive.max_page" ? 1000 : 64))
+      throw SettingsError(Settings::flag_for(key) + " (" + key + ") must be between 1 and " +
+                          (std::string(key) == "archive.max_page" ? "1000" : "64") + ", got '" + s.get(key) + "'");
 }
 
 }  // namespace mucstream::tools

@@ -396,6 +396,12 @@ void decode_iq(const gloox::Tag& t, const core::Jid& to, const DecodeContext& ct
       return;
     }
   }
+  if (!d.room.empty() && is_mam_request(*q)) {
+    auto r = decode_mam(*q, type, d.room);
+    if (auto* e = std::get_if<core::Error>(&r)) d.error = *e;
+    else d.mam = std::move(std::get<MamRequest>(r));
+    return;
+  }
   if (!d.room.empty() && !get && q->name() == "stats" && qns == ns::kMucstreamStats) {
     std::string sid;
     auto figures = decode_stats(*q, sid);
@@ -452,6 +458,7 @@ std::optional<core::Error> decode_config_form(const gloox::Tag& x, core::ConfigC
     else if (var == "muc#roomconfig_allowinvites") e = boolean(out.occupants_may_invite);
     else if (var == "muc#roomconfig_allowpm") out.allow_private_messages = !(value == "none" || value == "0" || value == "false");
     else if (var == "muc#roomconfig_locked") e = boolean(out.locked);
+    else if (var == "muc#roomconfig_enablearchiving") e = boolean(out.enable_archiving);  // as Prosody names it
     if (e) return e;
   }
   return std::nullopt;

@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/state.hpp"
 #include "xmpp/calls.hpp"
+#include "xmpp/mam.hpp"
 
 namespace gloox {
 class Tag;
@@ -66,6 +67,7 @@ struct Decoded {
   // never answered: observing must not block signalling or chat.
   std::vector<core::Command> observations;
   std::optional<JingleSeen> jingle;  // a routed Jingle IQ set, as read (for JingleContents)
+  std::optional<MamRequest> mam;     // an archive request to a room (xmpp/mam.hpp), served off the loop
 };
 
 struct DecodeContext {

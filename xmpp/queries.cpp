@@ -1,6 +1,7 @@
 #include "xmpp/queries.hpp"
 
 #include "core/roles.hpp"
+#include "xmpp/mam.hpp"
 #include "xmpp/renderer.hpp"
 #include "xmpp/xml.hpp"
 
@@ -40,13 +41,15 @@ QueryAnswer refuse(ErrorCondition c, std::string text) {
 
 // What the service and every room support.
 void common_features(std::string& q) {
-  for (const char* f : {ns::kMuc, ns::kDiscoInfo, ns::kDiscoItems, ns::kPing, ns::kSid, ns::kOccupantId, ns::kSelfPing})
+  // muc#stable_id: a groupchat message is reflected with its sender's id attribute.
+  for (const char* f : {ns::kMuc, ns::kDiscoInfo, ns::kDiscoItems, ns::kPing, ns::kSid, ns::kOccupantId, ns::kSelfPing,
+                        ns::kStableId})
     feature(q, f);
 }
 
 core::Affiliation affiliation_of(const core::Room& r, const core::Jid& who) { return r.affiliation_of(who.bare()); }
 
-std::string room_info(const core::Room& r) {
+std::string room_info(const core::Room& r, bool archive) {
   const auto& c = r.config;
   std::string q = "<query xmlns='http://jabber.org/protocol/disco#info'><identity category='conference' type='text'";
   attr(q, "name", c.name.empty() ? r.jid.substr(0, r.jid.find('@')) : c.name);
@@ -62,6 +65,11 @@ std::string room_info(const core::Room& r) {
   // The message lifecycle: corrections, retractions by the author, moderation (current and
   // the :0 form older clients look for before offering it).
   for (const char* f : {ns::kCorrect, ns::kRetract, ns::kModerate, ns::kModerate0}) feature(q, f);
+  // XEP-0313 §7 as Prosody does it: advertised where new messages are archived.
+  if (archive && c.enable_archiving) {
+    feature(q, ns::kMam);
+    feature(q, ns::kMamExtended);
+  }
   q += "<x xmlns='jabber:x:data' type='result'>";
   field(q, "FORM_TYPE", "hidden", ns::kRoomInfo);
   field(q, "muc#roomconfig_roomname", {}, c.name, "Name");
@@ -115,11 +123,12 @@ std::string config_form(const core::Room& r, const core::ServiceConfig& cfg) {
   x += "</value><option label='Anyone'><value>anyone</value></option>"
        "<option label='Nobody'><value>none</value></option></field>";
   bool_field(x, "muc#roomconfig_locked", r.locked, "Locked: only members, admins and owners may join");
+  bool_field(x, "muc#roomconfig_enablearchiving", c.enable_archiving, "Archive messages (XEP-0313)");
   x += "</x>";
   return x;
 }
 
-QueryAnswer answer(const Decoded& d, const core::Service& svc, const core::ServiceConfig& cfg) {
+QueryAnswer answer(const Decoded& d, const core::Service& svc, const core::ServiceConfig& cfg, bool archive) {
   const Query& q = *d.query;
   using W = Query::What;
   if (q.what == W::service_info) return result(service_info(cfg));
@@ -149,7 +158,7 @@ QueryAnswer answer(const Decoded& d, const core::Service& svc, const core::Servi
     case W::room_info:
       if (r->awaiting_configuration && affiliation_of(*r, d.from) != core::Affiliation::owner)
         return refuse(ErrorCondition::item_not_found, "No such room");
-      return result(room_info(*r));
+      return result(room_info(*r, archive));
     case W::room_items:  // occupants are not listed (Prosody does the same for semi-anonymous rooms)
       return result("<query xmlns='http://jabber.org/protocol/disco#items'/>");
     case W::self_ping: {

@@ -19,7 +19,8 @@ struct QueryAnswer {
   std::string payload;              // result: the IQ result's child element(s)
   std::optional<core::Error> error;  // error: the condition to reply with
 };
-QueryAnswer answer(const Decoded& d, const core::Service& svc, const core::ServiceConfig& cfg);
+// `archive`: the service serves room archives (XEP-0313), advertised on rooms that keep one.
+QueryAnswer answer(const Decoded& d, const core::Service& svc, const core::ServiceConfig& cfg, bool archive = false);
 
 // The reply stanza for a verdict ("" for none), and both steps in one (tests, tools).
 std::string render_answer(const Envelope& env, const QueryAnswer&);

@@ -91,6 +91,8 @@ RoomHandler::RoomHandler(std::string domain, Limits limits, core::ServiceConfig 
       stats_limit_(limits.stats_per_second, std::max(1.0, limits.stats_burst)),
       iq_router_(random_prefix("iq")),
       parking_(commit.release_immediately),
+      archive_([this](const std::string& lane, std::string stanza) { emit_archive(lane, std::move(stanza)); },
+               [this](const std::string& lane) { return lanes_ != nullptr && lanes_->congested(lane); }),
       snapshots_(commit.snapshot_interval.count(), commit.snapshot_rooms_per_turn),
       pings_(random_prefix("ping"), commit.ghost_ping_timeout.count()) {
   config_.domain = domain_;
@@ -185,6 +187,13 @@ bool RoomHandler::fits(std::size_t bytes) {
   if (bytes <= limits_.max_stanza_bytes_out) return true;
   ++oversize_skipped_;
   return false;
+}
+
+void RoomHandler::emit_archive(const std::string& lane, std::string stanza) {
+  if (!fits(stanza.size())) return;
+  ++stanzas_out_;
+  if (lanes_ != nullptr) lanes_->room(lane, stanza);
+  else out_ += stanza;
 }
 
 void RoomHandler::send(std::string stanza) {
@@ -316,8 +325,14 @@ Outcome RoomHandler::handle_stanza(const gloox::Tag& tag, Now now) {
       return o;
     }
   }
+  if (d.mam) {  // answered now (form, refusal) or later, when the reader has the page
+    ArchiveRequests::Started started = archive_.start(d, svc_);
+    if (!started.reply.empty()) send(std::move(started.reply));
+    o.verdict = started.error ? Verdict::error : Verdict::handled;
+    return o;
+  }
   if (d.query) {
-    QueryAnswer a = answer(d, svc_, config_);
+    QueryAnswer a = answer(d, svc_, config_, archive_.enabled());
     if (a.verdict == QueryAnswer::Verdict::none) return o;
     send(render_answer(d.env, a));
     o.verdict = a.verdict == QueryAnswer::Verdict::error ? Verdict::error : Verdict::handled;

@@ -16,6 +16,7 @@
 #include "core/ids.hpp"
 #include "core/sink.hpp"
 #include "core/state.hpp"
+#include "xmpp/archive_requests.hpp"
 #include "xmpp/calls.hpp"
 #include "xmpp/decoder.hpp"
 #include "xmpp/flood_control.hpp"
@@ -143,6 +144,14 @@ class RoomHandler {
   std::uint64_t oversize_skipped() const { return oversize_skipped_; }
 
   const core::Service& service() const { return svc_; }
+  // Room archives (XEP-0313): served by `reader` (null: none), its answers handed back to
+  // the loop thread by `to_loop`. Set before handling stanzas.
+  void set_archive_reader(core::ArchiveReader* reader, ArchiveRequests::ToLoop to_loop) {
+    archive_.set_reader(reader, std::move(to_loop));
+  }
+  std::size_t archive_requests_in_flight() const { return archive_.in_flight(); }
+  std::uint64_t archive_requests() const { return archive_.asked(); }
+  std::uint64_t archive_failures() const { return archive_.failed(); }
   void set_telemetry_token_source(TelemetryTokenSource s) { telemetry_token_ = std::move(s); }
   std::uint64_t stanzas_out() const { return stanzas_out_; }
   std::uint64_t events() const { return events_; }
@@ -163,6 +172,7 @@ class RoomHandler {
   void observe(const Decoded& d, Now now, Outcome& o);
   bool stats_allowed(const Decoded& d, Now now);
   bool fits(std::size_t bytes);  // within max_stanza_bytes_out; counts what does not
+  void emit_archive(const std::string& lane, std::string stanza);  // an archive answer, on the asker's lane
 
   std::string domain_;
   Limits limits_;
@@ -185,6 +195,7 @@ class RoomHandler {
   OccupantIqRouter iq_router_;
   TelemetryTokenSource telemetry_token_;
   Parking parking_;
+  ArchiveRequests archive_;
   SnapshotRounds snapshots_;
   GhostPings pings_;
   // The unit being handled: its output, the positions its events got, their room.

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <vector>
@@ -59,6 +60,25 @@ struct Inbox {
       has_durable.store(true, std::memory_order_release);
     }
     wake();
+  }
+  // Work handed to the loop from other threads (archive answers).
+  std::vector<std::function<void()>> tasks;
+  std::atomic<bool> has_tasks{false};
+  void post(std::function<void()> f) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      tasks.push_back(std::move(f));
+      has_tasks.store(true, std::memory_order_release);
+    }
+    wake();
+  }
+  std::vector<std::function<void()>> take_tasks() {
+    std::vector<std::function<void()>> out;
+    if (!has_tasks.load(std::memory_order_acquire)) return out;
+    std::lock_guard<std::mutex> lock(mu);
+    out.swap(tasks);
+    has_tasks.store(false, std::memory_order_release);
+    return out;
   }
   std::vector<core::LogPosition> take() {
     std::vector<core::LogPosition> out;
@@ -144,6 +164,9 @@ struct RoomService::Impl {
     stats.ghosts_removed.store(handler.ghosts_removed(), std::memory_order_relaxed);
     stats.snapshot_rounds.store(handler.snapshot_rounds(), std::memory_order_relaxed);
     stats.outbound_bytes.store(outq.bytes(), std::memory_order_relaxed);
+    stats.archive_requests.store(handler.archive_requests(), std::memory_order_relaxed);
+    stats.archive_failures.store(handler.archive_failures(), std::memory_order_relaxed);
+    stats.archive_in_flight.store(handler.archive_requests_in_flight(), std::memory_order_relaxed);
     const std::uint64_t skipped = handler.oversize_skipped();
     if (skipped != stats.oversize_skipped.load(std::memory_order_relaxed)) {
       log(LogLevel::warn, std::to_string(skipped - stats.oversize_skipped.load()) +
@@ -202,6 +225,17 @@ struct RoomService::Impl {
     if (ps.empty()) return;
     handler.durable(ps);
     publish_counts();
+  }
+
+  // Archive answers that came back from the reader's threads.
+  void run_tasks() {
+    for (auto& task : inbox->take_tasks()) {
+      try {
+        task();
+      } catch (const std::exception& e) {
+        log(LogLevel::error, std::string("internal error answering an archive request: ") + e.what());
+      }
+    }
   }
 
   void drain_queue() {
@@ -294,6 +328,7 @@ struct RoomService::Impl {
       }
     }
     take_durable();
+    run_tasks();
     drain_queue();
     if (!restoring) {
       busy = handler.tick(now());
@@ -465,6 +500,10 @@ void RoomService::inspect(std::function<void(const core::Service&)> read) {
 }
 
 const ServiceStats& RoomService::stats() const { return impl_->stats; }
+
+void RoomService::set_archive_reader(core::ArchiveReader* reader) {
+  impl_->handler.set_archive_reader(reader, [box = impl_->inbox](std::function<void()> task) { box->post(std::move(task)); });
+}
 
 void RoomService::set_restore(std::function<core::Service()> restore) { impl_->restore = std::move(restore); }
 

@@ -25,6 +25,7 @@
 #include <memory>
 #include <string>
 
+#include "core/archive.hpp"
 #include "core/command.hpp"
 #include "core/config.hpp"
 #include "core/decision.hpp"
@@ -78,6 +79,11 @@ struct ServiceStats {
   std::atomic<std::uint64_t> restore_failures{0};
   std::atomic<std::uint64_t> connects{0};
   std::atomic<bool> connected{false};
+  // Room archives (XEP-0313): requests handed to the archive reader, those it failed (not
+  // caught up, store down, unknown id), and those waiting for it now.
+  std::atomic<std::uint64_t> archive_requests{0};
+  std::atomic<std::uint64_t> archive_failures{0};
+  std::atomic<std::uint64_t> archive_in_flight{0};
 };
 
 class RoomService {
@@ -121,6 +127,12 @@ class RoomService {
   // most CommitOptions::restore_wait); its result replaces the rooms. If it throws, the
   // connection is closed and retried with backoff. Set before run().
   void set_restore(std::function<core::Service()> restore);
+
+  // Room archives (XEP-0313): queries are checked on the loop and answered by `reader` on
+  // its own threads; the answers come back to the loop and go out on the asker's own lane.
+  // null (the default): rooms keep no archive, it is not advertised, and archive requests
+  // get service-unavailable. The reader must outlive run(). Set before run().
+  void set_archive_reader(core::ArchiveReader* reader);
 
  private:
   struct Impl;

@@ -22,6 +22,14 @@ void register_component_metrics(analytics::metrics::Registry& r, const xmpp::Roo
                [&st] { return static_cast<double>(st.connects.load()); });
   r.gauge_fn("mucstream_component_connected", "1 while the component is connected to the XMPP server", {},
              [&st] { return st.connected.load() ? 1.0 : 0.0; });
+  // Room archives (XEP-0313)
+  r.counter_fn("mucstream_archive_requests_total", "Archive queries and metadata requests handed to the archive reader", {},
+               [&st] { return static_cast<double>(st.archive_requests.load()); });
+  r.counter_fn("mucstream_archive_failures_total",
+               "Archive requests the reader could not answer (not caught up in time, store down, unknown id)", {},
+               [&st] { return static_cast<double>(st.archive_failures.load()); });
+  r.gauge_fn("mucstream_archive_requests_in_flight", "Archive requests waiting for the archive reader", {},
+             [&st] { return static_cast<double>(st.archive_in_flight.load()); });
 }
 
 void register_sink_metrics(analytics::metrics::Registry& r, const MeteredSink& sink) {

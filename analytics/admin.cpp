@@ -313,6 +313,8 @@ void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options)
     c.by = Admin::by(req);
     HttpRequest named = req;
     named.path_params = {b.required_text("room", 1023)};
+    // An id is given by the room service when it creates the room: a new room has a name.
+    if (parse_uuid(named.path_params[0])) throw ParamError("room", "a new room is named by its local part or bare JID");
     c.room = admin->room(named);
     c.owner = bare_jid(b.required_text("owner", 3071), "owner");
     if (const auto* cfg = b.object("config")) c.change = config_change(*cfg);

@@ -23,7 +23,8 @@ sql::RoomName parse_room_name(std::string_view text, const char* param) {
 sql::RoomIdentity resolve_room(sql::ReadStore& store, std::string_view text, const char* param) {
   const sql::RoomName name = parse_room_name(text, param);
   auto room = store.find_room(name);
-  if (!room) throw HttpError(404, "not_found", "no room " + name.text);
+  if (!room)
+    throw HttpError(404, "not_found", (name.kind == sql::RoomName::Kind::id ? "no room with id " : "no room named ") + name.text);
   return *room;
 }
 

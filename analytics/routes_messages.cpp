@@ -50,7 +50,7 @@ sql::RoomIdentity readable_room(sql::ReadStore& store, const HttpRequest& req) {
   const bool user = req.principal && req.principal->role == Role::user;
   if (!room) {
     if (user) throw HttpError(403, "forbidden", req.principal->subject + " may not read this room");
-    throw HttpError(404, "not_found", "no room " + name.text);
+    throw HttpError(404, "not_found", (name.kind == sql::RoomName::Kind::id ? "no room with id " : "no room named ") + name.text);
   }
   check_user_may_read(store, req, room->id);
   return *room;

@@ -4,7 +4,7 @@
 
 using mucstream::analytics::body_text;
 
-TEST_CASE("message body: the text of <body>, entities decoded; none when there is no body") {
+TEST_CASE("message body: the text of <body>, entities decoded, none when there is no body") {
   CHECK(body_text("<body>hello</body>") == std::optional<std::string>("hello"));
   CHECK(body_text("<active xmlns='http://jabber.org/protocol/chatstates'/><body xml:lang='en'>a &lt;b&gt; &amp; &quot;c&quot; &#233;&#x1F600;</body>") ==
         std::optional<std::string>("a <b> & \"c\" \xC3\xA9\xF0\x9F\x98\x80"));

@@ -88,7 +88,7 @@ TEST_CASE("post message: a service token posts into a live room, relayed from th
   CHECK(history.get_future().get() == 1);
 }
 
-TEST_CASE("post message: admin and service only; bad bodies 400; no live room 404") {
+TEST_CASE("post message: admin and service only, bad bodies 400, no live room 404") {
   LiveApi api;
   api.room_with_alice();
   CHECK(api.post("/v1/rooms/standup/messages", R"({"body":"hi"})", "").status == 401);

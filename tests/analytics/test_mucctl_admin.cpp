@@ -211,7 +211,7 @@ TEST_CASE("mucctl token create --role client: the token posts telemetry for its 
   CHECK(contains(lock.err, "403"));
 }
 
-TEST_CASE("mucctl admin: every room command takes the room's id, JID or local part; messages post") {
+TEST_CASE("mucctl admin: every room command takes the room's id, JID or local part, messages post") {
   Fixture f;
   REQUIRE(mucctl(f.env, "rooms create standup --owner alice@localhost").status == 0);
   f.join("alice@localhost/web", "alice");

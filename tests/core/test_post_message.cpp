@@ -32,7 +32,7 @@ TEST_CASE("post message: an administrator's message goes from the room to every 
   CHECK(replayed.find(kRoom)->history.size() == w.room().history.size());
 }
 
-TEST_CASE("post message: only the service may; no room is item-not-found; an empty message is bad-request") {
+TEST_CASE("post message: only the service may, no room is item-not-found, an empty message is bad-request") {
   World w = World::with_alice_and_bob();
   CHECK(condition(w.run(PostMessage{Requester::user(jid("owner@example.com/desk")), kRoom, "<body>x</body>"})) ==
         ErrorCondition::forbidden);

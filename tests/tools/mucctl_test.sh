@@ -118,8 +118,8 @@ run "rooms show json" 0 "$mucctl" rooms show "$standup" --json; has "rooms show 
 run "rooms show by name" 0 "$mucctl" rooms show standup; has "rooms show by name" "^id +$standup$" "$out"
 run "rooms show by jid" 0 "$mucctl" rooms show standup@rooms.localhost; has "rooms show by jid" "^id +$standup$" "$out"
 run "rooms show ended by name" 0 "$mucctl" rooms show retro; has "rooms show ended" "^active +false$" "$out"
-run "rooms show missing" 1 "$mucctl" rooms show 00000000-0000-7000-8000-0000000000ff; has "rooms show missing" "no room" "$err"
-run "rooms show missing name" 1 "$mucctl" rooms show nosuch; has "rooms show missing name" "no room nosuch" "$err"
+run "rooms show missing" 1 "$mucctl" rooms show 00000000-0000-7000-8000-0000000000ff; has "rooms show missing" "no room with id" "$err"
+run "rooms show missing name" 1 "$mucctl" rooms show nosuch; has "rooms show missing name" "no room named nosuch" "$err"
 run "rooms show bad name" 1 "$mucctl" rooms show 'a b'; has "rooms show bad name" "'room'|'id'" "$err"
 
 # --- users ---

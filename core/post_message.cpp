@@ -20,7 +20,7 @@ Decision decide_post_message(const Service& svc, const PostMessage& c, Context& 
   m.room = r->jid;
   m.payload = c.payload;
   m.time_ms = ctx.now_ms;
-  m.stanza_id = e.emit({}, data::MessageSent{.payload = c.payload, .by = c.by.admin_name}).id;
+  m.stanza_id = e.emit({}, data::MessageSent{.payload = c.payload, .by = by_name(c.by)}).id;
   if (!m.to.empty()) d.deliveries.emplace_back(std::move(m));
   return d;
 }

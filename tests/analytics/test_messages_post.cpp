@@ -75,7 +75,7 @@ TEST_CASE("post message: a service token posts into a live room, relayed from th
   REQUIRE(d.events.size() == 1);
   const auto& sent = std::get<core::data::MessageSent>(d.events[0].data);
   CHECK(sent.nick.empty());  // from the room itself
-  CHECK(sent.by == std::optional<std::string>("billing-backend"));
+  CHECK(sent.by == std::optional<std::string>("admin:billing-backend"));
   CHECK(sent.payload == "<body>Build &lt;42&gt; &amp; counting</body>");
   const auto m = api.last_message();
   REQUIRE(m.has_value());

@@ -235,7 +235,7 @@ TEST_CASE("mucctl admin: every room command takes the room's id, JID or local pa
   const core::Decision last = f.loop.decisions().back();
   REQUIRE(last.events.size() == 1);
   CHECK(std::get<core::data::MessageSent>(last.events[0].data).payload == "<body>Deploy starts now</body>");
-  CHECK(std::get<core::data::MessageSent>(last.events[0].data).by == std::optional<std::string>("ops"));
+  CHECK(std::get<core::data::MessageSent>(last.events[0].data).by == std::optional<std::string>("admin:ops"));
   Run gone = mucctl(f.env, "messages post nosuch hello");
   CHECK(gone.status == 1);
   CHECK(contains(gone.err, "HTTP 404"));

@@ -16,7 +16,7 @@ TEST_CASE("post message: an administrator's message goes from the room to every 
   const auto& sent = std::get<data::MessageSent>(e.data);
   CHECK(sent.nick.empty());
   CHECK(sent.jid.empty());
-  CHECK(sent.by == std::optional<std::string>("billing"));
+  CHECK(sent.by == std::optional<std::string>("admin:billing"));  // as every admin action records it
   auto ms = messages(d);
   REQUIRE(ms.size() == 1);
   CHECK(ms[0]->kind == MessageKind::groupchat);

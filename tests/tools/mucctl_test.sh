@@ -117,7 +117,7 @@ run "rooms show json" 0 "$mucctl" rooms show "$standup" --json; has "rooms show 
 # One naming rule: the id, the bare JID and the local part; a reused JID means the live room.
 run "rooms show by name" 0 "$mucctl" rooms show standup; has "rooms show by name" "^id +$standup$" "$out"
 run "rooms show by jid" 0 "$mucctl" rooms show standup@rooms.localhost; has "rooms show by jid" "^id +$standup$" "$out"
-run "rooms show ended by name" 0 "$mucctl" rooms show retro; has "rooms show ended" "^active +false$" "$out"
+run "rooms show ended by name" 0 "$mucctl" rooms show retro; has "rooms show ended" "^active +no$" "$out"
 run "rooms show missing" 1 "$mucctl" rooms show 00000000-0000-7000-8000-0000000000ff; has "rooms show missing" "no room with id" "$err"
 run "rooms show missing name" 1 "$mucctl" rooms show nosuch; has "rooms show missing name" "no room named nosuch" "$err"
 run "rooms show bad name" 1 "$mucctl" rooms show 'a b'; has "rooms show bad name" "'room'|'id'" "$err"
@@ -154,7 +154,7 @@ lines "messages after" 2 "$out"; has "messages after" "message 250" "$out"
 run "messages list json" 0 "$mucctl" messages list standup@rooms.localhost --limit 1 --json
 has "messages json" '"room_id":"'"$standup"'"' "$out"
 run "users rooms" 0 "$mucctl" users rooms carol@localhost
-has "users rooms" "^retro@rooms.localhost +false .*carol: it's" "$out"
+has "users rooms" "^retro@rooms.localhost +no +.*carol: it's" "$out"
 alice_token=$("$mucctl" token create --role user --subject alice@localhost --jwt-secret "$secret")
 run "user token reads own room" 0 "$mucctl" messages list standup --limit 1 --token "$alice_token"
 run "user token other room" 4 "$mucctl" messages list retro --token "$alice_token"

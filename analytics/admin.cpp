@@ -133,9 +133,12 @@ class Admin {
  public:
   Admin(SubmitFn submit, AdminOptions options) : submit_(std::move(submit)), opt_(std::move(options)) {}
 
-  // {room}: a local part ("standup") or a bare JID of our domain, normalised.
+  // {room}: the room's id (UUID) or local part ("standup") or bare JID of our domain,
+  // normalised (the one naming rule of room_names.hpp; live rooms only here, so an id is
+  // looked up among the live rooms on the loop).
   std::string room(const HttpRequest& req) const {
     std::string text = req.path_params.at(0);
+    if (const auto id = parse_uuid(text)) return live_room_by_id(*id);
     if (text.find('@') == std::string::npos) text += "@" + opt_.domain;
     auto parsed = core::Jid::parse(text);
     const core::Jid* j = std::get_if<core::Jid>(&parsed);
@@ -143,6 +146,22 @@ class Admin {
       throw ParamError("room", "not a room name or bare room JID");
     if (j->domain() != opt_.domain) throw ParamError("room", "not a room of " + opt_.domain);
     return j->bare();
+  }
+
+  // The JID of the live room with this id (a destroyed room's id names nothing live).
+  std::string live_room_by_id(const std::string& id) const {
+    if (!opt_.inspect) throw HttpError(501, "not_implemented", "this process cannot look rooms up by id");
+    auto promise = std::make_shared<std::promise<std::string>>();
+    auto future = promise->get_future();
+    opt_.inspect([promise, id](const core::Service& svc) {
+      const core::Room* r = svc.find_by_id(id);
+      promise->set_value(r != nullptr ? r->jid : std::string());
+    });
+    if (future.wait_for(opt_.timeout) != std::future_status::ready)
+      throw HttpError(503, "unavailable", "the room service did not answer in time");
+    std::string jid = future.get();
+    if (jid.empty()) throw HttpError(404, "item-not-found", "No live room with id " + id);
+    return jid;
   }
 
   static core::Requester by(const HttpRequest& req) {
@@ -250,10 +269,43 @@ class Admin {
   AdminOptions opt_;
 };
 
+
+// The message's children for a plain-text body: <body>text</body>, escaped.
+std::string body_payload(const std::string& text) {
+  std::string out = "<body>";
+  for (char c : text) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      default: out += c;
+    }
+  }
+  return out + "</body>";
+}
+
+// XML 1.0 refuses most control characters; a body carrying one would be a stream error.
+bool xml_text(const std::string& s) {
+  for (unsigned char c : s)
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return false;
+  return true;
+}
+
 }  // namespace
 
 void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options) {
   auto admin = std::make_shared<Admin>(std::move(submit), std::move(options));
+
+  // A message from the service into a live room (admin or service token): relayed to the
+  // occupants from the room's JID and archived like any other.
+  server.route("POST", "/v1/rooms/{room}/messages", Access::poster, [admin](HttpRequest& req, HttpResponse& res) {
+    const std::string room = admin->room(req);
+    Body b(req.body);
+    const std::string body = b.required_text("body", 10000);
+    b.check_all_used();
+    if (!xml_text(body)) throw ParamError("body", "contains control characters XML cannot carry");
+    admin->run(core::PostMessage{Admin::by(req), room, body_payload(body)}, res, 201);
+  });
 
   server.route("POST", "/v1/admin/rooms", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
     Body b(req.body);
@@ -261,6 +313,8 @@ void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options)
     c.by = Admin::by(req);
     HttpRequest named = req;
     named.path_params = {b.required_text("room", 1023)};
+    // An id is given by the room service when it creates the room: a new room has a name.
+    if (parse_uuid(named.path_params[0])) throw ParamError("room", "a new room is named by its local part or bare JID");
     c.room = admin->room(named);
     c.owner = bare_jid(b.required_text("owner", 3071), "owner");
     if (const auto* cfg = b.object("config")) c.change = config_change(*cfg);

@@ -39,10 +39,20 @@ bool has_claim(jwt_t* j, const char* name) {
 
 }  // namespace
 
+bool is_user_subject(std::string_view s) {
+  const auto at = s.find('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 == s.size() || s.size() > 3071) return false;
+  for (unsigned char c : s)
+    if (c <= 0x20 || c == '/' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '&' || c == 0x7f) return false;
+  return s.find('@', at + 1) == std::string_view::npos;
+}
+
 std::optional<Role> parse_role(std::string_view s) {
   if (s == "analyst") return Role::analyst;
   if (s == "admin") return Role::admin;
   if (s == "client") return Role::client;
+  if (s == "user") return Role::user;
+  if (s == "service") return Role::service;
   return std::nullopt;
 }
 
@@ -50,6 +60,8 @@ const char* role_name(Role r) {
   switch (r) {
     case Role::admin: return "admin";
     case Role::client: return "client";
+    case Role::user: return "user";
+    case Role::service: return "service";
     case Role::analyst: break;
   }
   return "analyst";
@@ -95,6 +107,8 @@ std::string string_claim(jwt_t* j, const char* name) {
 std::string create_token(std::string_view secret, Role role, std::int64_t ttl_seconds, std::int64_t now,
                          std::string_view subject) {
   if (role == Role::client) throw std::invalid_argument("a client token names its session: use create_client_token");
+  if (role == Role::user && !is_user_subject(subject))
+    throw std::invalid_argument("a user token's subject must be the user's bare JID (user@host)");
   return sign(secret, role, ttl_seconds, now, {{"sub", subject}});
 }
 
@@ -165,7 +179,7 @@ AuthResult verify_token(std::string_view secret, std::string_view token, std::in
   const char* role = jwt_get_grant(j.get(), "role");
   const auto parsed = role != nullptr ? parse_role(role) : std::nullopt;
   if (!parsed) {
-    r.error = "token has no valid role claim (analyst, admin or client)";
+    r.error = "token has no valid role claim (analyst, admin, client, user or service)";
     return r;
   }
   TokenClaims c;
@@ -180,6 +194,11 @@ AuthResult verify_token(std::string_view secret, std::string_view token, std::in
       r.error = "client token has no valid session claim";
       return r;
     }
+  }
+  // A user token speaks for the person its subject names; without one, for nobody.
+  if (c.role == Role::user && !is_user_subject(c.subject)) {
+    r.error = "user token has no bare JID sub claim";
+    return r;
   }
   r.claims = c;
   return r;

@@ -13,8 +13,14 @@ namespace mucstream::analytics {
 
 // client: a WebRTC client's token for POST /v1/telemetry only, bound to one session by its
 // `session` claim (and optionally to one room by `room_id`); it reads nothing.
-enum class Role { analyst = 1, admin = 2, client = 3 };
+// user: a person's token, its `sub` their bare JID: reads the messages of the rooms that
+// person may read and their own list of conversations, nothing else.
+// service: a back-end's token: reads like an analyst and may post messages from the
+// service into live rooms (POST /v1/rooms/{room}/messages), but does not administer rooms.
+enum class Role { analyst = 1, admin = 2, client = 3, user = 4, service = 5 };
 std::optional<Role> parse_role(std::string_view);
+// A user token's subject: a bare JID (local@domain, no resource, no markup characters).
+bool is_user_subject(std::string_view);
 const char* role_name(Role);
 
 struct TokenClaims {
@@ -31,8 +37,8 @@ struct AuthResult {
 };
 
 // Signs {"role","exp"=now+ttl,"iat"=now,"nbf"=now,"sub"} with HS256. Throws
-// std::invalid_argument for an empty secret, a non-positive ttl or Role::client (a client
-// token needs its session: create_client_token).
+// std::invalid_argument for an empty secret, a non-positive ttl, Role::client (a client
+// token needs its session: create_client_token) or Role::user without a bare JID subject.
 std::string create_token(std::string_view secret, Role role, std::int64_t ttl_seconds, std::int64_t now,
                          std::string_view subject = {});
 

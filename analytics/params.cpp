@@ -107,7 +107,7 @@ std::optional<Cursor> decode_cursor(std::string_view text) {
   if (!raw || raw->size() < 4 || (*raw)[1] != '1' || (*raw)[2] != ':') return std::nullopt;
   Cursor c;
   c.kind = (*raw)[0];
-  if (c.kind != 'e' && c.kind != 'r' && c.kind != 'u') return std::nullopt;
+  if (c.kind != 'e' && c.kind != 'r' && c.kind != 'u' && c.kind != 'o' && c.kind != 'n') return std::nullopt;
   const std::string_view rest = std::string_view(*raw).substr(3);
   const auto colon = rest.find(':');
   if (colon == std::string_view::npos) return std::nullopt;

@@ -42,7 +42,7 @@ std::optional<std::string> parse_uuid(std::string_view text);
 // A keyset position: (time, id) of the last row a page returned. Opaque to clients:
 // base64url of "<kind>1:<micros>:<uuid>", where kind says which listing made it.
 struct Cursor {
-  char kind = 'e';  // 'e' events, 'r' rooms, 'u' users
+  char kind = 'e';  // 'e' events, 'r' rooms, 'u' users, 'o'/'n' messages towards older/newer
   UnixMicros time = 0;
   std::string id;   // lowercase uuid
   bool operator==(const Cursor&) const = default;

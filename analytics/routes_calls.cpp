@@ -4,6 +4,7 @@
 #include <set>
 
 #include "analytics/json.hpp"
+#include "analytics/room_names.hpp"
 #include "analytics/server.hpp"
 #include "sql/read_store.hpp"
 
@@ -31,9 +32,11 @@ void write_period(JsonOut& j, const sql::CallPeriodQuery& p) {
   j.key("since").time(p.since).key("until").time(p.until);
 }
 
-// A room id given as a path segment or the `room` parameter, that must name a room.
-void require_room(sql::ReadStore& store, const std::string& id) {
-  if (!store.room(id)) throw HttpError(404, "not_found", "no room with id " + id);
+// The `room` parameter: a room's id, JID or local part (room_names.hpp), as the room's id.
+std::optional<std::string> room_param(sql::ReadStore& store, Query& q) {
+  const auto text = q.text("room", 3071);
+  if (!text) return std::nullopt;
+  return resolve_room(store, *text, "room").id;
 }
 
 }  // namespace
@@ -41,10 +44,8 @@ void require_room(sql::ReadStore& store, const std::string& id) {
 void add_call_routes(HttpServer& server, sql::ReadStore& store) {
   server.route("GET", "/v1/rooms/{id}/timeline", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
     static const std::set<std::string, std::less<>> kinds(sql::timeline_kinds().begin(), sql::timeline_kinds().end());
-    const auto id = parse_uuid(req.path_params.at(0));
-    if (!id) throw ParamError("id", "not a UUID");
     sql::TimelineQuery tq;
-    tq.room_id = *id;
+    tq.room_id = resolve_room(store, req.path_params.at(0), "id").id;
     tq.kinds = req.query.list_of("kind", kinds);
     tq.limit = req.query.integer("limit", 1000, 1, 10000);
     req.query.check_all_used();
@@ -69,9 +70,8 @@ void add_call_routes(HttpServer& server, sql::ReadStore& store) {
   server.route("GET", "/v1/analytics/p2p", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
     sql::CallPeriodQuery q;
     read_period(req.query, q);
-    q.room_id = req.query.uuid("room");
+    q.room_id = room_param(store, req.query);
     req.query.check_all_used();
-    if (q.room_id) require_room(store, *q.room_id);
     const sql::P2PQuality p = store.p2p_quality(q);
     JsonOut j;
     j.begin_object();
@@ -95,11 +95,10 @@ void add_call_routes(HttpServer& server, sql::ReadStore& store) {
   server.route("GET", "/v1/analytics/media", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
     sql::CallPeriodQuery q;
     read_period(req.query, q);
-    q.room_id = req.query.uuid("room");
+    q.room_id = room_param(store, req.query);
     q.page = req.query.integer("page", 1, 1, kMaxPage);
     q.per_page = req.query.integer("per_page", 50, 1, kMaxPerPage);
     req.query.check_all_used();
-    if (q.room_id) require_room(store, *q.room_id);
     const sql::MediaReport m = store.media_usage(q);
     JsonOut j;
     j.begin_object();

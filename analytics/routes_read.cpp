@@ -4,6 +4,7 @@
 #include <set>
 
 #include "analytics/json.hpp"
+#include "analytics/room_names.hpp"
 #include "analytics/server.hpp"
 #include "sql/read_store.hpp"
 
@@ -17,6 +18,11 @@ constexpr std::int64_t kMaxLimit = 1000;
 const std::set<std::string, std::less<>>& event_type_set() {
   static const std::set<std::string, std::less<>> s(known_event_types().begin(), known_event_types().end());
   return s;
+}
+
+// {id} of a room: its id, JID or local part (room_names.hpp); 404 when it names no room.
+std::string path_room(sql::ReadStore& store, const HttpRequest& req) {
+  return resolve_room(store, req.path_params.at(0), "id").id;
 }
 
 std::string path_uuid(const HttpRequest& req, std::size_t index, const char* name) {
@@ -99,13 +105,6 @@ std::string event_page(const sql::EventQuery& eq, std::vector<sql::EventRow> row
   return j.take();
 }
 
-bool is_bare_jid(const std::string& s) {
-  const auto at = s.find('@');
-  if (at == std::string::npos || at == 0 || at + 1 == s.size()) return false;
-  for (unsigned char c : s)
-    if (c <= 0x20 || c == '/' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '&') return false;
-  return true;
-}
 
 }  // namespace
 
@@ -142,8 +141,8 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
   });
 
   server.route("GET", "/v1/rooms/{id}", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
-    const std::string id = path_uuid(req, 0, "id");
     req.query.check_all_used();
+    const std::string id = path_room(store, req);
     const auto room = store.room(id);
     if (!room) throw HttpError(404, "not_found", "no room with id " + id);
     JsonOut j;
@@ -152,23 +151,20 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
   });
 
   server.route("GET", "/v1/rooms/{id}/events", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
-    const std::string id = path_uuid(req, 0, "id");
     sql::EventQuery eq = event_query(req.query);
-    eq.room_id = id;
     req.query.check_all_used();
-    if (!store.room(id)) throw HttpError(404, "not_found", "no room with id " + id);
+    eq.room_id = path_room(store, req);
     res.body = event_page(eq, store.events(eq));
   });
 
   server.route("GET", "/v1/rooms/{id}/users", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
     Query& q = req.query;
     sql::UserQuery uq;
-    uq.room_id = path_uuid(req, 0, "id");
     uq.active = q.boolean("active");
     uq.page = q.integer("page", 1, 1, kMaxPage);
     uq.per_page = q.integer("per_page", 50, 1, kMaxPerPage);
     q.check_all_used();
-    if (!store.room(uq.room_id)) throw HttpError(404, "not_found", "no room with id " + uq.room_id);
+    uq.room_id = path_room(store, req);
     res.body = numbered_page(store.room_users(uq), uq.page, uq.per_page, write_user);
   });
 
@@ -222,8 +218,9 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
     period.since = q.time("since");
     period.until = q.time("until");
     const auto types = q.list_of("type", event_type_set());
-    const auto room = q.uuid("room");
+    const auto room_text = q.text("room", 3071);
     q.check_all_used();
+    const auto room = room_text ? std::optional<std::string>(resolve_room(store, *room_text, "room").id) : std::nullopt;
     constexpr UnixMicros kDay = 86400LL * 1000000;
     if (!period.until) period.until = period.since ? *period.since + 30 * kDay : unix_now() * 1000000;
     if (!period.since) period.since = *period.until - 30 * kDay;
@@ -240,13 +237,17 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
   server.route("GET", "/v1/events", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
     Query& q = req.query;
     sql::EventQuery eq = event_query(q);
-    if (const auto room = q.text("room", 3071)) {
-      if (const auto u = parse_uuid(*room)) eq.room_id = *u;
-      else if (is_bare_jid(*room)) eq.room_jid = *room;
-      else throw ParamError("room", "neither a room id (UUID) nor a bare room JID");
-    }
+    // A room id filters one lifetime; a JID every lifetime of that JID (the log of a room
+    // address); a local part is first resolved to its room's JID.
+    const auto room = q.text("room", 3071);
     eq.actor = q.uuid("actor");
     q.check_all_used();
+    if (room) {
+      const sql::RoomName name = parse_room_name(*room, "room");
+      if (name.kind == sql::RoomName::Kind::id) eq.room_id = name.text;
+      else if (name.kind == sql::RoomName::Kind::jid) eq.room_jid = name.text;
+      else eq.room_jid = resolve_room(store, *room, "room").jid;
+    }
     res.body = event_page(eq, store.events(eq));
   });
 }

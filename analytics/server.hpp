@@ -33,7 +33,10 @@ class Registry;
 // client: a client token (POST /v1/telemetry), which opens nothing else.
 // metrics: no token when ServerConfig::metrics_open, else the metrics token or an analyst
 // or admin token.
-enum class Access { open, analyst, admin, client, metrics };
+// reader: an analyst, admin or service token, or a user token (whose handler then limits
+// it to what that user may read: check_user_room in room_names.hpp). poster: an admin or
+// service token (messages from the service into live rooms).
+enum class Access { open, analyst, admin, client, metrics, reader, poster };
 
 // Where a handler runs: on the worker pool (anything that may wait: PostgreSQL, the room
 // loop), or inline on the I/O thread (constant-time answers such as /healthz, which must
@@ -156,6 +159,9 @@ void add_health_routes(HttpServer& server, metrics::Registry& registry, sql::Rea
 void add_read_routes(HttpServer& server, sql::ReadStore& store);
 // Call and media analytics under /v1 (analyst token): routes_calls.cpp.
 void add_call_routes(HttpServer& server, sql::ReadStore& store);
+// A room's messages and a person's conversations (routes_messages.cpp): analyst, admin,
+// service, or a user token for that user's rooms.
+void add_message_routes(HttpServer& server, sql::ReadStore& store);
 // Everything `mucstreamd api` serves (docs/api.yaml describes exactly these); `checks` are
 // the process's other connections /readyz reports (`mucstreamd all`: XMPP, the event log).
 void add_api_routes(HttpServer& server, metrics::Registry& registry, sql::ReadStore& store,

@@ -139,6 +139,12 @@ struct HttpServer::Impl {
                    "(mucctl token create --role client --session ID)");
     if (r.info.access != Access::client && auth.claims->role == Role::client)
       return error(403, "forbidden", "a client token may only report telemetry");
+    if (r.info.access == Access::poster && auth.claims->role != Role::admin && auth.claims->role != Role::service)
+      return error(403, "forbidden", "this resource needs the admin or service role");
+    // A user token reads its own rooms' messages and its conversations (Access::reader);
+    // the event log and analytics describe everyone, so they stay closed to it.
+    if (r.info.access != Access::reader && auth.claims->role == Role::user)
+      return error(403, "forbidden", "a user token reads only the messages of its own rooms and its conversations");
     req.principal = std::move(auth.claims);
     return std::nullopt;
   }

@@ -236,9 +236,18 @@ struct RemoveGhost {
   std::string full_jid;  // the session's real full JID
 };
 
+// A message from the service itself into a live room (POST /v1/rooms/{room}/messages): sent
+// from the room's bare JID (no nick), relayed to every occupant and kept in history and the
+// archive like any other message. Only a service administrator (admin or service token).
+struct PostMessage {
+  Requester by;
+  std::string room;     // bare room JID
+  std::string payload;  // the message's children, e.g. <body>…</body>
+};
+
 using Command = std::variant<Presence, Join, Leave, UpdatePresence, ChangeNick, SendGroupchat, SendPrivate, ChangeSubject,
                              Invite, SetRole, SetAffiliation, Configure, CancelConfiguration, CreateRoom, SetLock,
                              DestroyRoom, ObserveJingle, AnnounceMedia, ReportP2PStats, SetRtt, ClientReport,
-                             Shutdown, RemoveGhost, RetractMessage>;
+                             Shutdown, RemoveGhost, RetractMessage, PostMessage>;
 
 }  // namespace mucstream::core

@@ -32,6 +32,7 @@ Decision decide(const Service& s, const Command& cmd, Context& ctx) {
         else if constexpr (std::is_same_v<T, ClientReport>) return decide_client_report(s, c, ctx);
         else if constexpr (std::is_same_v<T, RemoveGhost>) return decide_remove_ghost(s, c, ctx);
         else if constexpr (std::is_same_v<T, RetractMessage>) return decide_retract(s, c, ctx);
+        else if constexpr (std::is_same_v<T, PostMessage>) return decide_post_message(s, c, ctx);
         else return decide_shutdown(s, c, ctx);
       },
       cmd);

@@ -75,6 +75,8 @@ struct MessageSent {
   std::optional<std::string> client_id{};
   // XEP-0334 <no-store/> or <no-permanent-store/>: relayed, but neither history nor archive.
   std::optional<bool> no_store{};
+  // A message the service posted (nick empty): the administrator or service that posted it.
+  std::optional<std::string> by{};
   friend bool operator==(const MessageSent&, const MessageSent&) = default;
 };
 

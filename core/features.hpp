@@ -10,6 +10,7 @@ Decision decide_leave(const Service&, const Leave&, Context&);
 Decision decide_presence_update(const Service&, const UpdatePresence&, Context&);
 Decision decide_nick_change(const Service&, const ChangeNick&, Context&);
 Decision decide_groupchat(const Service&, const SendGroupchat&, Context&);
+Decision decide_post_message(const Service&, const PostMessage&, Context&);
 Decision decide_private(const Service&, const SendPrivate&, Context&);
 Decision decide_subject(const Service&, const ChangeSubject&, Context&);
 Decision decide_invite(const Service&, const Invite&, Context&);

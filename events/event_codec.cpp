@@ -101,6 +101,7 @@ void fields(D& d, F&& f) {
   f("payload", d.payload);
   f("client_id", d.client_id);
   f("no_store", d.no_store);
+  f("by", d.by);
 }
 
 template <class D, class F> requires Derives<D, data::MediaChange>

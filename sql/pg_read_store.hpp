@@ -30,6 +30,11 @@ class PgReadStore final : public ReadStore {
   P2PQuality p2p_quality(const CallPeriodQuery&) override;
   MediaReport media_usage(const CallPeriodQuery&) override;
   Page<RoomCallsRow> room_calls(const CallPeriodQuery&) override;
+  // pg_read_messages.cpp
+  std::optional<RoomIdentity> find_room(const RoomName&) override;
+  bool user_may_read(const std::string& userid, const std::string& room_id) override;
+  core::ArchiveResult archive(const core::ArchiveQuery& q, std::uint32_t max_cap) override;
+  Page<UserRoomRow> user_rooms(const UserRoomsQuery&) override;
   bool healthy() override;
   std::int64_t active_rooms() override;
   std::int64_t active_sessions() override;

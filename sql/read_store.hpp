@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/archive.hpp"
 #include "sql/read_calls.hpp"
 
 namespace mucstream::sql {
@@ -105,6 +106,36 @@ struct DailyCount {
   std::int64_t count = 0;
 };
 
+// --- Messages and the room naming rule (GET /v1/rooms/{room}/messages, /v1/users/{jid}/rooms) ---
+
+// How a request named a room: its id, its bare JID or its local part. A JID (and a local
+// part) may have named several rooms over time; it means the live one, else the latest.
+struct RoomName {
+  enum class Kind { id, jid, local_part };
+  Kind kind = Kind::id;
+  std::string text;  // a lowercase uuid, a bare JID or a local part
+};
+
+struct RoomIdentity {
+  std::string id, jid;
+  bool live = false;  // not ended
+};
+
+// One room a user took part in, with the newest archived message of that room lifetime.
+struct UserRoomRow {
+  std::string room_id, jid, name;
+  UnixMicros created = 0;
+  std::optional<UnixMicros> ended;
+  UnixMicros last_joined = 0;   // the user's latest session in it
+  std::int64_t sessions = 0;    // the user's sessions in it
+  std::optional<core::ArchivedMessage> latest;
+};
+
+struct UserRoomsQuery {
+  std::string userid;  // bare JID
+  std::int64_t page = 1, per_page = 50;
+};
+
 class ReadStore {
  public:
   virtual ~ReadStore() = default;
@@ -123,6 +154,15 @@ class ReadStore {
   virtual P2PQuality p2p_quality(const CallPeriodQuery&) = 0;  // page/per_page unused
   virtual MediaReport media_usage(const CallPeriodQuery&) = 0;
   virtual Page<RoomCallsRow> room_calls(const CallPeriodQuery&) = 0;  // room_id unused
+  // Messages (pg_read_messages.cpp).
+  virtual std::optional<RoomIdentity> find_room(const RoomName&) = 0;
+  // True when the user (bare JID) had a session in that room lifetime, created it, or was
+  // last made its member, admin or owner.
+  virtual bool user_may_read(const std::string& userid, const std::string& room_id) = 0;
+  // A page of one room lifetime's archive (q.room_id), at most max_cap messages.
+  virtual core::ArchiveResult archive(const core::ArchiveQuery& q, std::uint32_t max_cap) = 0;
+  // Rooms the user had sessions in, the newest message (else latest join) first.
+  virtual Page<UserRoomRow> user_rooms(const UserRoomsQuery&) = 0;
   // For /healthz: true when the database answers.
   virtual bool healthy() = 0;
   // For /metrics: rooms not ended and sessions not ended.

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <set>
+#include <tuple>
 
 #include "analytics/params.hpp"
 #include "sql/read_store.hpp"
@@ -147,6 +149,97 @@ class MemoryStore final : public sql::ReadStore {
     last_period_query = q;
     return {};
   }
+  // Messages: archive rows by room id, oldest first; members by room id.
+  std::map<std::string, std::vector<core::ArchivedMessage>> archive_;
+  std::map<std::string, std::set<std::string>> members_;
+  std::optional<core::ArchiveQuery> last_archive_query;
+
+  std::optional<sql::RoomIdentity> find_room(const sql::RoomName& n) override {
+    std::lock_guard l(mu_);
+    check();
+    const sql::RoomRow* best = nullptr;
+    for (const auto& r : rooms_) {
+      const bool match = n.kind == sql::RoomName::Kind::id ? r.id == n.text
+                         : n.kind == sql::RoomName::Kind::jid ? r.jid == n.text
+                                                              : r.name == n.text;
+      if (!match) continue;
+      // The live room, else the latest.
+      if (best == nullptr || std::make_tuple(!r.ended, r.created) > std::make_tuple(!best->ended, best->created)) best = &r;
+    }
+    if (best == nullptr) return std::nullopt;
+    return sql::RoomIdentity{best->id, best->jid, !best->ended};
+  }
+  bool user_may_read(const std::string& userid, const std::string& room_id) override {
+    std::lock_guard l(mu_);
+    check();
+    for (const auto& u : users_)
+      if (u.userid == userid && u.room_id == room_id) return true;
+    auto m = members_.find(room_id);
+    return m != members_.end() && m->second.count(userid) > 0;
+  }
+  core::ArchiveResult archive(const core::ArchiveQuery& q, std::uint32_t max_cap) override {
+    std::lock_guard l(mu_);
+    check();
+    last_archive_query = q;
+    const auto& all = archive_[q.room_id];
+    const std::size_t max = std::min<std::size_t>(q.max, max_cap);
+    auto index_of = [&](const std::string& id) -> std::optional<std::size_t> {
+      for (std::size_t i = 0; i < all.size(); ++i)
+        if (all[i].stanza_id == id) return i;
+      return std::nullopt;
+    };
+    std::size_t from = 0, to = all.size();  // the candidate range [from, to)
+    if (q.rsm_after) {
+      auto i = index_of(*q.rsm_after);
+      if (!i) return core::ArchiveFailure::item_not_found;
+      from = *i + 1;
+    } else if (q.rsm_before) {
+      auto i = index_of(*q.rsm_before);
+      if (!i) return core::ArchiveFailure::item_not_found;
+      to = *i;
+    }
+    core::ArchivePage p;
+    if (q.rsm_after) {
+      for (std::size_t i = from; i < to && p.messages.size() < max; ++i) p.messages.push_back(all[i]);
+      p.complete = from + p.messages.size() >= to;
+    } else {
+      const std::size_t start = to - std::min(max, to - from);
+      for (std::size_t i = start; i < to; ++i) p.messages.push_back(all[i]);
+      p.complete = start == from;
+    }
+    return p;
+  }
+  sql::Page<sql::UserRoomRow> user_rooms(const sql::UserRoomsQuery& q) override {
+    std::lock_guard l(mu_);
+    check();
+    std::vector<sql::UserRoomRow> rows;
+    for (const auto& r : rooms_) {
+      sql::UserRoomRow row;
+      for (const auto& u : users_)
+        if (u.userid == q.userid && u.room_id == r.id) {
+          ++row.sessions;
+          row.last_joined = std::max(row.last_joined, u.created);
+        }
+      if (row.sessions == 0) continue;
+      row.room_id = r.id;
+      row.jid = r.jid;
+      row.name = r.name;
+      row.created = r.created;
+      row.ended = r.ended;
+      auto a = archive_.find(r.id);
+      if (a != archive_.end() && !a->second.empty()) row.latest = a->second.back();
+      rows.push_back(row);
+    }
+    auto activity = [](const sql::UserRoomRow& r) { return r.latest ? r.latest->time_ms * 1000 : r.last_joined; };
+    std::sort(rows.begin(), rows.end(), [&](auto& a, auto& b) { return activity(a) > activity(b); });
+    sql::Page<sql::UserRoomRow> p;
+    p.total = static_cast<std::int64_t>(rows.size());
+    const auto from = static_cast<std::size_t>((q.page - 1) * q.per_page);
+    for (std::size_t i = from; i < rows.size() && i < from + static_cast<std::size_t>(q.per_page); ++i)
+      p.items.push_back(rows[i]);
+    return p;
+  }
+
   bool healthy() override { return !down; }
   std::int64_t active_rooms() override {
     std::lock_guard l(mu_);

@@ -111,7 +111,7 @@ TEST_CASE("calls http: invalid parameters are 400 naming the parameter") {
   srv.start();
   const std::string tok = Running::token(Role::analyst);
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"/v1/rooms/nope/timeline", "id"},
+      {"/v1/rooms/no%20pe/timeline", "id"},
       {"/v1/rooms/" + kRoom + "/timeline?kind=present,talking", "kind"},
       {"/v1/rooms/" + kRoom + "/timeline?kind=", "kind"},
       {"/v1/rooms/" + kRoom + "/timeline?limit=many", "limit"},
@@ -121,7 +121,7 @@ TEST_CASE("calls http: invalid parameters are 400 naming the parameter") {
       {"/v1/analytics/p2p?since=2025-01-01T00:00:00Z&until=2026-11-22T00:00:00Z", "until"},
       {"/v1/analytics/p2p?room=" + kRoom + "&room=0190f3c2-8a40-7000-8000-000000000002", "room"},
       {"/v1/analytics/p2p?page=1", "page"},
-      {"/v1/analytics/media?room=42", "room"},
+      {"/v1/analytics/media?room=4%202", "room"},
       {"/v1/analytics/media?per_page=0", "per_page"},
       {"/v1/analytics/rooms?page=x", "page"},
       {"/v1/analytics/rooms?type=p2p", "type"},

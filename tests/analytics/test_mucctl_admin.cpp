@@ -210,3 +210,34 @@ TEST_CASE("mucctl token create --role client: the token posts telemetry for its 
   CHECK(lock.status == 4);
   CHECK(contains(lock.err, "403"));
 }
+
+TEST_CASE("mucctl admin: every room command takes the room's id, JID or local part, messages post") {
+  Fixture f;
+  REQUIRE(mucctl(f.env, "rooms create standup --owner alice@localhost").status == 0);
+  f.join("alice@localhost/web", "alice");
+  std::promise<std::string> id;
+  f.loop.inspect([&](const core::Service& s) { id.set_value(s.find("standup@rooms.localhost")->room_id); });
+  const std::string room_id = id.get_future().get();
+  Run lock = mucctl(f.env, "rooms lock " + room_id);
+  CHECK(lock.status == 0);
+  CHECK(contains(lock.out, "room_locked  standup@rooms.localhost"));
+  CHECK(mucctl(f.env, "rooms unlock standup@rooms.localhost").status == 0);
+  Run occupants = mucctl(f.env, "rooms occupants " + room_id);
+  CHECK(occupants.status == 0);
+  CHECK(contains(occupants.out, "alice"));
+  for (const std::string& name : {room_id, std::string("standup@rooms.localhost"), std::string("standup")}) {
+    CAPTURE(name);
+    Run post = mucctl(f.env, "messages post " + name + " 'Deploy starts now'");
+    CHECK(post.status == 0);
+    CHECK(post.out.rfind("ID", 0) == 0);
+    CHECK(contains(post.out, "standup@rooms.localhost"));
+  }
+  const core::Decision last = f.loop.decisions().back();
+  REQUIRE(last.events.size() == 1);
+  CHECK(std::get<core::data::MessageSent>(last.events[0].data).payload == "<body>Deploy starts now</body>");
+  CHECK(std::get<core::data::MessageSent>(last.events[0].data).by == std::optional<std::string>("admin:ops"));
+  Run gone = mucctl(f.env, "messages post nosuch hello");
+  CHECK(gone.status == 1);
+  CHECK(contains(gone.err, "HTTP 404"));
+  CHECK(mucctl(f.env, "messages post standup").status == 2);  // TEXT missing
+}

@@ -202,8 +202,8 @@ TEST_CASE("http: invalid parameters are 400 naming the parameter, on every resou
       {"/v1/rooms?since=2026-11-22T00:00:00Z&until=2026-11-21T00:00:00Z", "until"},
       {"/v1/rooms?name=", "name"},
       {"/v1/rooms?limit=5", "limit"},  // rooms page with page/per_page
-      {"/v1/rooms/not-a-uuid", "id"},
-      {"/v1/rooms/not-a-uuid/events", "id"},
+      {"/v1/rooms/not%20a%20room", "id"},  // neither an id, nor a JID, nor a local part
+      {"/v1/rooms/a%3Cb/events", "id"},
       {"/v1/rooms/" + kRoom + "/events?type=bogus", "type"},
       {"/v1/rooms/" + kRoom + "/events?limit=-1", "limit"},
       {"/v1/rooms/" + kRoom + "/users?per_page=x", "per_page"},

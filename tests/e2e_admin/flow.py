@@ -56,6 +56,8 @@ async def test():
     assert doc["count"] == 3 and doc["locked"] is False, doc
     full = {o["nick"]: o["sessions"][0]["full_jid"] for o in doc["occupants"]}
     assert full == {"Alice": alice.full, "Bob": bob.full, "Carol": carol.full}, full
+    # The same room by its id (one naming rule for every command).
+    assert json.loads(ok("rooms", "occupants", doc["room_id"], "--json"))["count"] == 3
     assert all(len(o["sessions"][0]["sessionid"]) == 36 for o in doc["occupants"]), doc
 
     # Lock: occupants get the room's groupchat notice (core's SetLock decision: a body, no
@@ -98,6 +100,16 @@ async def test():
     await dave.join(room, "Dave")
     out = ok("rooms", "occupants", local)
     assert [l.split()[0] for l in out.splitlines()[1:-1]] == ["Alice", "Dave"], out
+
+    # A message from the service (mucctl messages post, POST /v1/rooms/{room}/messages): from
+    # the room's own JID, with the room's stanza-id, to every occupant.
+    out = ok("messages", "post", doc["room_id"], "Deploy at 18:00")
+    assert room in out, out
+    for c in (alice, dave):
+        m = await c.expect(lambda el: el.tag == q("message") and el.get("from") == room
+                           and el.get("type") == "groupchat" and body(el) == "Deploy at 18:00", 5, "service message")
+        sid = m.find(q("stanza-id", "urn:xmpp:sid:0"))
+        assert sid is not None and sid.get("by") == room and sid.get("id") in out, dump(m)
 
     # Destroy with a reason: each occupant gets unavailable with <destroy><reason>.
     assert "room_destroyed" in ok("rooms", "destroy", local, "--reason", "Meeting over")

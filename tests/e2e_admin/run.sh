@@ -37,10 +37,12 @@ by="data->>'by' = 'admin:ops-olga'"
 [ "$(ev "type = 'occupant_left' AND data->>'nick' = 'Carol' AND data->>'reason' = 'banned' AND $by")" = 1 ] \
   || fail "Carol's leave on the ban"
 [ "$(ev "type = 'room_destroyed' AND data->>'reason' = 'Meeting over' AND $by")" = 1 ] || fail "room_destroyed"
+[ "$(ev "type = 'message_sent' AND data->>'nick' = '' AND actor IS NULL AND $by
+         AND data->>'payload' = '<body>Deploy at 18:00</body>'")" = 1 ] || fail "the service's message"
 # Dave was refused while locked: no join event for that attempt, only the one after unlock.
 [ "$(ev "type = 'occupant_joined' AND data->>'nick' = 'Dave'")" = 1 ] || fail "Dave joined once"
 # The kicked and banned sessions are ended in users, with the reason.
 [ "$(sql "SELECT string_agg(ended_reason, ',' ORDER BY created) FROM users WHERE room_id = '$rid'
            AND userid IN ('bob@localhost', 'carol@localhost')")" = "kicked,banned" ] || fail "users ended_reason"
 [ "$(sql "SELECT ended IS NOT NULL FROM rooms WHERE id = '$rid'")" = t ] || fail "room not ended"
-echo "PASS: occupants, lock, kick, ban, unlock, destroy from mucctl seen by XMPP clients and stored in PostgreSQL"
+echo "PASS: occupants, lock, kick, ban, unlock, a service message, destroy from mucctl seen by XMPP clients and stored in PostgreSQL"

@@ -101,3 +101,10 @@ TEST_CASE("event codec: unknown keys are dropped from the room's own data and ke
   CHECK(stats.sid == "s");
   CHECK(events::encode_value(stats.figures) == R"({"rtt_ms":3,"mos":4.2})");
 }
+
+TEST_CASE("event codec: a message the service posted keeps who posted it") {
+  const data::MessageSent posted{.payload = "<body>Maintenance at 18:00</body>", .by = "billing"};
+  const std::string json = events::encode_data(posted);
+  CHECK(json == R"({"nick":"","occupant_id":"","jid":"","payload":"<body>Maintenance at 18:00</body>","by":"billing"})");
+  CHECK(from_json(core::EventType::message_sent, json) == core::EventData(posted));
+}

@@ -114,8 +114,13 @@ has "rooms show jid" "^jid +standup@rooms.localhost$" "$out"; has "rooms show co
 hasnt "rooms show no hash" "pbkdf2" "$out"
 run "rooms show csv" 0 "$mucctl" rooms show "$standup" --csv; lines "rooms show csv" 2 "$out"
 run "rooms show json" 0 "$mucctl" rooms show "$standup" --json; has "rooms show json" "^\{\"id\":\"$standup\"" "$out"
-run "rooms show not uuid" 2 "$mucctl" rooms show standup; has "rooms show not uuid" "must be a UUID" "$err"
+# One naming rule: the id, the bare JID and the local part; a reused JID means the live room.
+run "rooms show by name" 0 "$mucctl" rooms show standup; has "rooms show by name" "^id +$standup$" "$out"
+run "rooms show by jid" 0 "$mucctl" rooms show standup@rooms.localhost; has "rooms show by jid" "^id +$standup$" "$out"
+run "rooms show ended by name" 0 "$mucctl" rooms show retro; has "rooms show ended" "^active +no$" "$out"
 run "rooms show missing" 1 "$mucctl" rooms show 00000000-0000-7000-8000-0000000000ff; has "rooms show missing" "no room with id" "$err"
+run "rooms show missing name" 1 "$mucctl" rooms show nosuch; has "rooms show missing name" "no room named nosuch" "$err"
+run "rooms show bad name" 1 "$mucctl" rooms show 'a b'; has "rooms show bad name" "'room'|'id'" "$err"
 
 # --- users ---
 run "users show" 0 "$mucctl" users show "$bob"
@@ -136,6 +141,24 @@ lines "events since pages through all" 255 "$out"
 run "events bad type" 1 "$mucctl" events tail --type nonsense; has "events bad type" "'type'" "$err"
 run "events no match" 0 "$mucctl" events tail --actor 00000000-0000-7000-8000-0000000000ff
 lines "events no match shows header" 1 "$out"
+
+# --- messages (the archive rows the materialiser keeps, written here from the seed's messages) ---
+psql "$MUCSTREAM_TEST_PG" -X -q -v ON_ERROR_STOP=1 -c \
+  "INSERT INTO archive (room_id, stanza_id, room, time, seq, sessionid, nick, payload)
+   SELECT room_id, id, room, time, seq, actor, data->>'nick', data->>'payload' FROM events WHERE type = 'message_sent'"
+run "messages list" 0 "$mucctl" messages list standup --limit 3
+has "messages list header" "^TIME +NICK +TEXT +ID$" "$out"; has "messages newest first" "bob +message 250 " "$(sed -n 2p <<<"$out")"
+has "messages more" "more with --cursor" "$out"
+run "messages list by id after" 0 "$mucctl" messages list "$standup" --after 00000000-0000-7000-8000-0000000010f9 --csv
+lines "messages after" 2 "$out"; has "messages after" "message 250" "$out"
+run "messages list json" 0 "$mucctl" messages list standup@rooms.localhost --limit 1 --json
+has "messages json" '"room_id":"'"$standup"'"' "$out"
+run "users rooms" 0 "$mucctl" users rooms carol@localhost
+has "users rooms" "^retro@rooms.localhost +no +.*carol: it's" "$out"
+alice_token=$("$mucctl" token create --role user --subject alice@localhost --jwt-secret "$secret")
+run "user token reads own room" 0 "$mucctl" messages list standup --limit 1 --token "$alice_token"
+run "user token other room" 4 "$mucctl" messages list retro --token "$alice_token"
+run "user token needs subject" 2 "$mucctl" token create --role user --jwt-secret "$secret"
 
 # --- report ---
 run "report summary" 0 "$mucctl" report summary --since 2026-10-01T00:00:00Z --until 2026-12-01T00:00:00Z

@@ -67,6 +67,7 @@ struct Command {
 // The commands defined outside main.cpp.
 const std::vector<Command>& report_commands();  // report.cpp
 const std::vector<Command>& migrate_commands();  // migrate.cpp
+const std::vector<Command>& message_commands();  // messages.cpp
 
 // RFC 3986 percent-encoding of everything but unreserved characters.
 std::string percent(const std::string& s);

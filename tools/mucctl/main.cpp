@@ -40,6 +40,9 @@ Commands:
   rooms create|lock|unlock|destroy|kick|ban|affiliation|occupants
                  live room administration (admin token; served by mucstreamd all)
   users show     one occupant session
+  users rooms    the rooms a person took part in, with each room's latest message
+  messages list  a room's messages, newest first or after a message id
+  messages post  a message from the service into a live room (admin or service token)
   report summary a period in numbers: rooms, durations, peak occupancy, messages, sessions
   report rooms   rooms created in a period with their calls (P2P sessions, failures, call time)
   report p2p     P2P call quality of a period: outcomes, relayed share, rtt, jitter, packet loss
@@ -77,7 +80,9 @@ std::string shorten(std::string s, std::size_t n) {
 
 int cmd_token_create(Context& ctx) {
   const auto role = an::parse_role(ctx.get("role").value_or(""));
-  if (!role) throw UsageError("--role must be analyst, admin or client");
+  if (!role) throw UsageError("--role must be analyst, admin, client, user or service");
+  if (*role == an::Role::user && !an::is_user_subject(ctx.get("subject").value_or("")))
+    throw UsageError("--role user needs --subject JID: a user token speaks for one person (bare JID)");
   const std::string session = ctx.get("session").value_or("");
   const std::string room_id = ctx.get("room-id").value_or("");
   if (*role == an::Role::client && session.empty())
@@ -167,7 +172,9 @@ std::string path_id(const Context& ctx, const char* what) {
   return *id;
 }
 
-int cmd_rooms_show(Context& ctx) { return show_record(ctx, "/v1/rooms/" + path_id(ctx, "ROOM_ID"), kRoomFields); }
+// ROOM: the room's id, bare JID or local part; the API resolves it (a JID used by several
+// rooms over time means the live one, else the latest).
+int cmd_rooms_show(Context& ctx) { return show_record(ctx, "/v1/rooms/" + percent(ctx.args.at(0)), kRoomFields); }
 
 int cmd_users_show(Context& ctx) {
   return show_record(ctx, "/v1/users/" + path_id(ctx, "SESSION_ID"),
@@ -380,20 +387,23 @@ int cmd_rooms_occupants(Context& ctx) {
 
 constexpr const char* kLiveNote =
     "\n\nLive administration (admin token) is served by the process that owns the rooms\n"
-    "(mucstreamd all). ROOM is the room's local part or its bare JID. Prints the events the\n"
+    "(mucstreamd all). ROOM is the live room's id, local part or bare JID. Prints the events the\n"
     "room service decided; a refusal exits 1 with the XMPP condition.";
 
 const std::vector<Command> kBaseCommands = {
     {"token", "create",
-     "usage: mucctl token create --role analyst|admin [--ttl DURATION] [--subject NAME] [--jwt-secret SECRET]\n"
+     "usage: mucctl token create --role analyst|admin|service [--ttl DURATION] [--subject NAME] [--jwt-secret SECRET]\n"
+     "       mucctl token create --role user --subject JID [--ttl DURATION] [--jwt-secret SECRET]\n"
      "       mucctl token create --role client --session ID [--room-id ID] [--ttl DURATION] [--jwt-secret SECRET]\n\n"
      "Prints an HS256 API token signed with the secret mucstreamd verifies with, so that\n"
      "  TOKEN=$(mucctl token create --role analyst --ttl 1h)\n"
      "works in a script. analyst reads; admin also manages rooms; client only reports\n"
-     "telemetry (POST /v1/telemetry) for one occupant session.\n\n"
-     "  --role ROLE          analyst, admin or client (required)\n"
+     "telemetry (POST /v1/telemetry) for one occupant session; service reads like analyst\n"
+     "and posts messages into rooms; user reads the messages of the rooms one person (the\n"
+     "subject, a bare JID) was in or belongs to, and that person's conversations.\n\n"
+     "  --role ROLE          analyst, admin, client, user or service (required)\n"
      "  --ttl DURATION       lifetime: 90s, 15m, 1h, 7d (default 1h)\n"
-     "  --subject NAME       sub claim, e.g. who the token is for\n"
+     "  --subject NAME       sub claim, e.g. who the token is for (user: their bare JID)\n"
      "  --session ID         client: the occupant session id the token speaks for (required)\n"
      "  --room-id ID         client: limit the token to this room id\n"
      "  --jwt-secret SECRET  signing secret (env MUCSTREAM_JWT_SECRET, config jwt_secret)",
@@ -410,7 +420,10 @@ const std::vector<Command> kBaseCommands = {
      {{"active", false}, {"ended", false}, {"name", true}, {"since", true}, {"until", true}, {"page", true},
       {"per-page", true}},
      0, cmd_rooms_list},
-    {"rooms", "show", "usage: mucctl rooms show ROOM_ID\n\nOne room (GET /v1/rooms/{id}).", {}, 1, cmd_rooms_show},
+    {"rooms", "show",
+     "usage: mucctl rooms show ROOM\n\nOne room (GET /v1/rooms/{id}). ROOM is the room's id, bare JID or local part;\n"
+     "a JID used by several rooms over time means the live one, else the latest.",
+     {}, 1, cmd_rooms_show},
     {"rooms", "create",
      "usage: mucctl rooms create ROOM --owner JID [--title TEXT] [--persistent] [--members-only]\n\n"
      "Creates a live room owned by JID, before anyone joins (POST /v1/admin/rooms).",
@@ -443,7 +456,8 @@ const std::vector<Command> kBaseCommands = {
      "                          [--lines N] [--since TIME] [-f|--follow] [--interval SECONDS]\n\n"
      "Prints the newest events oldest first (GET /v1/events); with --follow keeps polling with\n"
      "the cursor and prints new events as they arrive, until interrupted.\n\n"
-     "  --room ROOM          room id (UUID) or bare room JID\n"
+     "  --room ROOM          room id (one lifetime), bare room JID or local part (every\n"
+     "                       lifetime of that JID)\n"
      "  --type TYPES         comma-separated event types\n"
      "  --actor SESSION_ID   events of one occupant session\n"
      "  --lines N            how many of the newest events to print first (default 10)\n"
@@ -459,7 +473,8 @@ const std::vector<Command> kBaseCommands = {
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> all = [] {
     std::vector<Command> v = kBaseCommands;
-    for (const auto* more : {&report_commands(), &migrate_commands()}) v.insert(v.end(), more->begin(), more->end());
+    for (const auto* more : {&report_commands(), &migrate_commands(), &message_commands()})
+      v.insert(v.end(), more->begin(), more->end());
     return v;
   }();
   return all;

@@ -203,16 +203,16 @@ const std::vector<Command>& report_commands() {
                   "and the time spent in P2P sessions.\n\n") +
       kPeriodHelp + "\n  --page N, --per-page N   paging (default 1, 50)";
   static const std::string p2p_usage =
-      std::string("usage: mucctl report p2p [--from TIME] [--to TIME] [--room ROOM_ID]\n\n"
+      std::string("usage: mucctl report p2p [--from TIME] [--to TIME] [--room ROOM]\n\n"
                   "P2P call quality (GET /v1/analytics/p2p): sessions started in the period by outcome\n"
                   "(completed, failed, interrupted, ongoing), the share relayed (TURN) among those that\n"
                   "reported stats, durations, and rtt / jitter / packet loss over the period's samples.\n\n") +
-      kPeriodHelp + "\n  --room ROOM_ID       one room only";
+      kPeriodHelp + "\n  --room ROOM          one room only (id, bare JID or local part)";
   static const std::string media_usage =
-      std::string("usage: mucctl report media [--from TIME] [--to TIME] [--room ROOM_ID] [--page N] [--per-page N]\n\n"
+      std::string("usage: mucctl report media [--from TIME] [--to TIME] [--room ROOM] [--page N] [--per-page N]\n\n"
                   "Per occupant session that joined in the period (GET /v1/analytics/media): time present,\n"
                   "time with audio paused, with video paused, and sharing its screen; then the totals.\n\n") +
-      kPeriodHelp + "\n  --room ROOM_ID       one room only\n  --page N, --per-page N   paging (default 1, 50)";
+      kPeriodHelp + "\n  --room ROOM          one room only (id, bare JID or local part)\n  --page N, --per-page N   paging (default 1, 50)";
   static const std::vector<Command> commands = {
       {"report", "summary", summary_usage.c_str(), with_period({}), 0, cmd_report_summary},
       {"report", "rooms", rooms_usage.c_str(), with_period({{"page", true}, {"per-page", true}}), 0, cmd_report_rooms},

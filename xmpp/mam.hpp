@@ -22,9 +22,6 @@ inline constexpr const char* kMamExtended = "urn:xmpp:mam:2#extended";
 inline constexpr const char* kRsm = "http://jabber.org/protocol/rsm";
 inline constexpr const char* kForward = "urn:xmpp:forward:0";
 inline constexpr const char* kStableId = "http://jabber.org/protocol/muc#stable_id";
-inline constexpr const char* kCorrect = "urn:xmpp:message-correct:0";
-inline constexpr const char* kRetract = "urn:xmpp:message-retract:1";
-inline constexpr const char* kModerate = "urn:xmpp:message-moderate:1";
 }  // namespace ns
 
 // One archive request to a room, as read from an IQ's payload.

@@ -15,11 +15,4 @@ sql::ArchiveReaderConfig archive_reader_config(const Settings& s, const std::str
 // A reader on --pg, or null when --pg is not set.
 std::unique_ptr<sql::PgArchiveReader> archive_reader_if_configured(const Settings& s);
 
-// Hands the reader to the room service. Written against RoomService::set_archive_reader
-// (the XEP-0313 side of the rooms); compiled to nothing on a RoomService without it.
-template <class Service>
-void attach_archive_reader(Service& service, core::ArchiveReader* reader) {
-  if constexpr (requires { service.set_archive_reader(reader); }) service.set_archive_reader(reader);
-}
-
 }  // namespace mucstream::tools

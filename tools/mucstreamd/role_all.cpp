@@ -170,7 +170,7 @@ int run_all(const Settings& s) {
                               commit_options(s));
     // Declared after the service, so destroyed first: its last answers reach a live loop.
     const auto archive = std::make_unique<sql::PgArchiveReader>(archive_reader_config(s, pg));
-    attach_archive_reader(service, archive.get());
+    if (archive) service.set_archive_reader(archive.get());
     analytics::metrics::Registry registry;  // outlives the API that serves it
     std::unique_ptr<ApiServer> api;
     if (s.get("jwt.secret").empty()) {

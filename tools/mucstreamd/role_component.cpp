@@ -55,7 +55,7 @@ int run_component(const Settings& s) {
                             commit_options(s));
   // Archives are read from PostgreSQL: a split deployment's component needs --pg for them.
   const auto archive = archive_reader_if_configured(s);
-  attach_archive_reader(service, archive.get());
+  if (archive) service.set_archive_reader(archive.get());
   if (producer) {
     service.set_restore([cfg = kafka_restore_config(s, brokers), p = producer.get()] {
       events::KafkaRestoreStats st;

@@ -1,6 +1,7 @@
 #pragma once
 // One decide function per MUC feature; decide.cpp dispatches to them.
 #include "core/decide.hpp"
+#include "core/room_ops.hpp"
 
 namespace mucstream::core::detail {
 
@@ -27,6 +28,14 @@ Decision decide_rtt(const Service&, const SetRtt&, Context&);                   
 Decision decide_client_report(const Service&, const ClientReport&, Context&);   // telemetry.cpp
 Decision decide_shutdown(const Service&, const Shutdown&, Context&);
 Decision decide_remove_ghost(const Service&, const RemoveGhost&, Context&);  // ghost.cpp
+Decision decide_chat_state(const Service&, const ObserveChatState&, Context&);    // lifecycle.cpp
+Decision decide_voice_request(const Service&, const RequestVoice&, Context&);   // lifecycle.cpp
+Decision decide_decline(const Service&, const DeclineInvitation&, Context&);    // lifecycle.cpp
+Decision decide_expire_idle(const Service&, const ExpireIdle&, Context&);       // lifecycle.cpp
+
+// §10.9 for one room: every occupant leaves with the destroy presence, then `how` is
+// emitted as room_destroyed by `actor`. Shared by the owner's destroy and idle expiry.
+void destroy_room(Decision& d, Emitter& e, const Room& r, const std::string& actor, data::RoomDestroyed how);
 
 // Shared by join (re-join under a new nick) and the nick change feature.
 Decision change_nick(const Room&, const Occupant&, const std::string& new_nick, Context&);

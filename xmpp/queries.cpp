@@ -1,6 +1,7 @@
 #include "xmpp/queries.hpp"
 
 #include "core/roles.hpp"
+#include "xmpp/lifecycle_decode.hpp"
 #include "xmpp/renderer.hpp"
 #include "xmpp/xml.hpp"
 
@@ -59,6 +60,7 @@ std::string room_info(const core::Room& r) {
   feature(q, c.whois == core::Whois::anyone ? "muc_nonanonymous" : "muc_semianonymous");
   feature(q, c.password_protected() ? "muc_passwordprotected" : "muc_unsecured");
   if (r.locked) feature(q, "urn:mucstream:locked");
+  feature(q, ns::kMucRequest);  // §7.13 voice requests
   q += "<x xmlns='jabber:x:data' type='result'>";
   field(q, "FORM_TYPE", "hidden", ns::kRoomInfo);
   field(q, "muc#roomconfig_roomname", {}, c.name, "Name");
@@ -112,6 +114,9 @@ std::string config_form(const core::Room& r, const core::ServiceConfig& cfg) {
   x += "</value><option label='Anyone'><value>anyone</value></option>"
        "<option label='Nobody'><value>none</value></option></field>";
   bool_field(x, "muc#roomconfig_locked", r.locked, "Locked: only members, admins and owners may join");
+  bool_field(x, kVarRecordChatStates, c.record_chat_states, "Record chat states and read markers as events");
+  bool_field(x, kVarInviteGrantsMembership, c.invite_grants_membership,
+             "Members only: an invitation makes the invitee a member");
   x += "</x>";
   return x;
 }

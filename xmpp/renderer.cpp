@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/time.hpp"
+#include "xmpp/lifecycle_render.hpp"
 #include "xmpp/xml.hpp"
 
 namespace mucstream::xmpp {
@@ -229,6 +230,10 @@ void Renderer::render(const core::MessageOut& m, const RenderContext& ctx, Outpu
       tail += "<body>";
       append_escaped(tail, m.from_jid + " invites you to the room " + m.room + (m.reason.empty() ? "" : ": " + m.reason));
       tail += "</body></message>";
+      break;
+    case MessageKind::voice_request:
+    case MessageKind::decline:
+      render_lifecycle_message(m, tail);
       break;
   }
   put_all(o, head, m.to, tail);

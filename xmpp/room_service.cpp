@@ -144,6 +144,9 @@ struct RoomService::Impl {
     stats.ghosts_removed.store(handler.ghosts_removed(), std::memory_order_relaxed);
     stats.snapshot_rounds.store(handler.snapshot_rounds(), std::memory_order_relaxed);
     stats.outbound_bytes.store(outq.bytes(), std::memory_order_relaxed);
+    stats.chat_states.store(handler.chat_states(), std::memory_order_relaxed);
+    stats.displayed_markers.store(handler.displayed_markers(), std::memory_order_relaxed);
+    stats.idle_rooms_closed.store(handler.idle_rooms_closed(), std::memory_order_relaxed);
     const std::uint64_t skipped = handler.oversize_skipped();
     if (skipped != stats.oversize_skipped.load(std::memory_order_relaxed)) {
       log(LogLevel::warn, std::to_string(skipped - stats.oversize_skipped.load()) +

@@ -115,7 +115,8 @@ struct Gen {
         return Join{user(), room(), pick(kNicks), password(), {}, {}};
       case 4: return Leave{user(), room(), {}};
       case 5: return coin(70) ? Command{Leave{user(), room(), {}}} : Command{RemoveGhost{room(), user().full()}};
-      case 6: return SendGroupchat{user(), room(), "<body>" + std::string(static_cast<std::size_t>(upto(80)), 'x') + "</body>", coin(90)};
+      case 6: return SendGroupchat{user(), room(), "<body>" + std::string(static_cast<std::size_t>(upto(80)), 'x') + "</body>", coin(90),
+                                   coin(10)};
       case 7: return SendPrivate{user(), room(), pick(kNicks), "<body>psst</body>"};
       case 8: return ChangeSubject{user(), room(), coin() ? "topic" : ""};
       case 9: return ChangeNick{user(), room(), pick(kNicks)};

@@ -88,6 +88,28 @@ void remember(Room& r, const Event& e, const data::MessageSent& d, const History
   detail::trim_room_history(r, limits);
 }
 
+std::string bare_of(const std::string& full_jid) { return full_jid.substr(0, full_jid.find('/')); }
+
+// Every message is remembered for corrections and retractions, whatever the history keeps.
+void index_message(Room& r, const Event& e, const data::MessageSent& d, const HistoryLimits& limits) {
+  r.recent.add(RecentMessage{e.id, d.client_id.value_or(std::string{}), bare_of(d.jid), d.occupant_id, e.time_ms, {}},
+               limits.recent_per_room);
+}
+
+// XEP-0308: newcomers see the current text; the correction's ids name the original too.
+void correct(Room& r, const Event& e, const data::MessageCorrected& d, const HistoryLimits& limits) {
+  r.last_activity_ms = e.time_ms;  // a correction is a message: the room is not idle
+  if (r.history.replace_payload(d.target, d.payload)) detail::trim_room_history(r, limits);
+  r.recent.add(RecentMessage{e.id, d.client_id.value_or(std::string{}), bare_of(d.jid), d.occupant_id, e.time_ms, d.target},
+               limits.recent_per_room);
+}
+
+// XEP-0424/0425: newcomers never see a retracted message, and it cannot be named again.
+void retract(Room& r, const data::MessageRetracted& d) {
+  r.history.erase(d.target);
+  r.recent.forget(d.target);
+}
+
 void set_affiliation(Room& r, const data::AffiliationChanged& d) {
   const Affiliation before = r.affiliation_of(d.jid);
   if (d.affiliation == Affiliation::none) r.affiliations.erase(d.jid);
@@ -151,7 +173,12 @@ struct Applier {
   void operator()(const data::RoomUnlocked&) { r.locked = false; }
   void operator()(const data::OccupantJoined& d) { join(r, e, d); }
   void operator()(const data::OccupantLeft& d) { leave(r, e, d); }
-  void operator()(const data::MessageSent& d) { remember(r, e, d, limits); }
+  void operator()(const data::MessageSent& d) {
+    index_message(r, e, d, limits);
+    remember(r, e, d, limits);
+  }
+  void operator()(const data::MessageCorrected& d) { correct(r, e, d, limits); }
+  void operator()(const data::MessageRetracted& d) { retract(r, d); }
   void operator()(const data::RoomConfigured& d) { configure(r, d, limits); }
   void operator()(const data::AffiliationChanged& d) { set_affiliation(r, d); }
   void operator()(const data::RoleChanged& d) { set_role(r, d); }
@@ -193,7 +220,8 @@ void apply(Service& s, const Event& e, const HistoryLimits& limits) {
   std::visit(Applier{s, r, e, limits}, e.data);
   const std::size_t after = std::holds_alternative<data::RoomDestroyed>(e.data) ? 0 : r.history.bytes();
   if (s.history_total.bytes) *s.history_total.bytes = *s.history_total.bytes - before + after;
-  if (std::holds_alternative<data::MessageSent>(e.data)) detail::trim_service_history(s, limits);
+  if (std::holds_alternative<data::MessageSent>(e.data) || std::holds_alternative<data::MessageCorrected>(e.data))
+    detail::trim_service_history(s, limits);
 }
 
 void apply(Service& s, const Event& e) { apply(s, e, HistoryLimits{}); }

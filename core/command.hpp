@@ -85,6 +85,10 @@ struct SendGroupchat {
   bool has_body = true;
   // XEP-0334 <no-store/> or <no-permanent-store/>: relayed, kept out of history and archive.
   bool no_store = false;
+  // The sender's own id for the message: XEP-0359 origin-id, else the stanza's id attribute.
+  std::optional<std::string> client_id = std::nullopt;
+  // XEP-0308: this message corrects the one with this id (its client id or stanza-id).
+  std::optional<std::string> replaces = std::nullopt;
 };
 
 struct SendPrivate {
@@ -163,7 +167,7 @@ struct DestroyRoom {
   bool purge = false;           // also remove the room's message bodies from the store
 };
 
-// --- The message lifecycle around rooms (lifecycle.cpp).
+// --- The message lifecycle around rooms (room_lifecycle.cpp).
 
 // XEP-0085 chat state or XEP-0333 displayed marker seen in a message the room relayed
 // (groupchat, or private to `to_nick`). Observed after the relay: recorded as an event only
@@ -244,6 +248,18 @@ struct ClientReport {
   Value data;
 };
 
+// XEP-0424 retraction by the author (a groupchat message carrying <retract/>), or XEP-0425
+// moderation (`moderate`: a moderator's IQ, or a service administrator through the admin
+// API) of anyone's message.
+struct RetractMessage {
+  Requester by;
+  std::string room;
+  std::string target;  // the message's stanza-id (the author may also name it by their client id)
+  bool moderate = false;
+  std::string reason;   // moderation: why, shown to the occupants
+  std::string payload;  // author retraction: the message's children, relayed (retract, fallback body)
+};
+
 // The service is going away (SIGTERM): everyone leaves with status 332.
 struct Shutdown {};
 
@@ -258,6 +274,7 @@ struct RemoveGhost {
 using Command = std::variant<Presence, Join, Leave, UpdatePresence, ChangeNick, SendGroupchat, SendPrivate, ChangeSubject,
                              Invite, SetRole, SetAffiliation, Configure, CancelConfiguration, CreateRoom, SetLock,
                              DestroyRoom, ObserveJingle, AnnounceMedia, ReportP2PStats, SetRtt, ClientReport,
-                             Shutdown, RemoveGhost, ObserveChatState, RequestVoice, DeclineInvitation, ExpireIdle>;
+                             Shutdown, RemoveGhost, ObserveChatState, RequestVoice, DeclineInvitation, ExpireIdle,
+                             RetractMessage>;
 
 }  // namespace mucstream::core

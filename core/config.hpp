@@ -67,6 +67,9 @@ struct ConfigChange {
 struct HistoryLimits {
   std::size_t room_bytes = std::size_t{1} << 20;         // 1 MiB
   std::size_t total_bytes = std::size_t{256} << 20;      // 256 MiB
+  // Messages per room whose ids and authors are remembered for XEP-0308 corrections and
+  // XEP-0424/0425 retractions (core/recent_messages.hpp), whatever the history length.
+  std::size_t recent_per_room = 1000;
   friend bool operator==(const HistoryLimits&, const HistoryLimits&) = default;
 };
 

@@ -35,6 +35,7 @@ Decision decide(const Service& s, const Command& cmd, Context& ctx) {
         else if constexpr (std::is_same_v<T, RequestVoice>) return decide_voice_request(s, c, ctx);
         else if constexpr (std::is_same_v<T, DeclineInvitation>) return decide_decline(s, c, ctx);
         else if constexpr (std::is_same_v<T, ExpireIdle>) return decide_expire_idle(s, c, ctx);
+        else if constexpr (std::is_same_v<T, RetractMessage>) return decide_retract(s, c, ctx);
         else return decide_shutdown(s, c, ctx);
       },
       cmd);

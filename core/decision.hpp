@@ -60,6 +60,7 @@ enum class MessageKind {
   invite,      // mediated invitation (§7.8.2) to the invitee's real JID
   voice_request,  // §7.13: the approval form for `nick` (real JID from_jid) to a moderator
   decline,        // §7.8.2: from_jid declined the invitation; to the inviter, from the room
+  moderation,  // XEP-0425: a moderator retracted `target` (nick = the moderator's, if an occupant)
 };
 
 struct MessageOut {
@@ -76,6 +77,7 @@ struct MessageOut {
   std::vector<int> status;   // for status messages
   std::string reason;        // invitation reason
   std::string password;      // invitation password (§7.8.2), clear text the inviter gave
+  std::string target;        // moderation: stanza-id of the retracted message
 
   friend bool operator==(const MessageOut&, const MessageOut&) = default;
 };

@@ -25,4 +25,25 @@ void History::clear() {
   bytes_ = 0;
 }
 
+bool History::replace_payload(const std::string& stanza_id, std::string payload) {
+  for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+    if (it->stanza_id != stanza_id) continue;
+    bytes_ = bytes_ - it->payload.size() + payload.size();
+    it->payload = std::move(payload);
+    return true;
+  }
+  return false;
+}
+
+bool History::erase(const std::string& stanza_id) {
+  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+    if (it->stanza_id != stanza_id) continue;
+    bytes_ -= counted_bytes(*it);
+    entries_.erase(it);
+    if (entries_.empty()) std::deque<HistoryEntry>().swap(entries_);
+    return true;
+  }
+  return false;
+}
+
 }  // namespace mucstream::core

@@ -30,6 +30,10 @@ class History {
   void push_back(HistoryEntry e);
   void pop_front();
   void clear();
+  // XEP-0308: the entry with this stanza-id now shows `payload` (false: no such entry).
+  bool replace_payload(const std::string& stanza_id, std::string payload);
+  // XEP-0424/0425: the entry with this stanza-id goes (false: no such entry).
+  bool erase(const std::string& stanza_id);
 
   const HistoryEntry& front() const { return entries_.front(); }
   const HistoryEntry& back() const { return entries_.back(); }

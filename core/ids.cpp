@@ -21,6 +21,25 @@ std::string format_uuid_v7(std::int64_t unix_ms, const std::array<std::uint8_t, 
   return s;
 }
 
+std::optional<std::int64_t> uuid_v7_time_ms(std::string_view id) {
+  if (id.size() != 36) return std::nullopt;
+  std::uint64_t ms = 0;
+  int digits = 0;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    const char c = id[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return std::nullopt;
+      continue;
+    }
+    int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (v < 0) return std::nullopt;
+    if (i == 14 && v != 7) return std::nullopt;  // the version nibble
+    if (digits < 12) ms = (ms << 4) | static_cast<std::uint64_t>(v);
+    ++digits;
+  }
+  return static_cast<std::int64_t>(ms);
+}
+
 std::string to_hex(std::string_view bytes) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out;

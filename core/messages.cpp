@@ -17,6 +17,7 @@ Decision decide_groupchat(const Service& svc, const SendGroupchat& c, Context& c
   if (o == nullptr) return Decision::fail(not_in_room());
   if (!may_send_groupchat(o->role, r->config.moderated))
     return Decision::fail(reject(ErrorCondition::forbidden, "Visitors may not speak in this moderated room"));
+  if (c.replaces) return decide_correction(*r, *o, c, ctx);
   Decision d;
   MessageOut m = room_message(*r, *o, MessageKind::groupchat);
   m.payload = c.payload;
@@ -30,6 +31,7 @@ Decision decide_groupchat(const Service& svc, const SendGroupchat& c, Context& c
                                            .occupant_id = o->occupant_id,
                                            .jid = from_jid,
                                            .payload = c.payload,
+                                           .client_id = c.client_id,
                                            .no_store = c.no_store ? std::optional<bool>(true) : std::nullopt})
                       .id;
   }

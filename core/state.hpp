@@ -10,6 +10,7 @@
 
 #include "core/config.hpp"
 #include "core/history.hpp"
+#include "core/recent_messages.hpp"
 #include "core/roles.hpp"
 #include "core/value.hpp"
 
@@ -85,6 +86,7 @@ struct Room {
   std::string subject_nick;
   std::map<std::string, Occupant> occupants;  // by nick
   History history;
+  RecentMessages recent;  // ids and authors of recent messages (corrections, retractions)
   std::map<std::string, P2PSession> p2p;  // live P2P sessions by Jingle sid
   // Derived index kept by apply(): session full JID -> nick, so routing a stanza from a
   // session does not scan the occupants.

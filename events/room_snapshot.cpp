@@ -50,6 +50,9 @@ constexpr const char* from_jid = "from_jid";
 constexpr const char* payload = "payload";
 constexpr const char* stanza_id = "stanza_id";
 constexpr const char* time_ms = "time_ms";
+constexpr const char* recent = "recent";  // ids and authors for corrections and retractions
+constexpr const char* client_id = "client_id";
+constexpr const char* original = "original";
 constexpr const char* p2p = "p2p";
 constexpr const char* sid = "sid";
 constexpr const char* initiator = "initiator";
@@ -148,6 +151,19 @@ void write_room(Writer& w, const core::Room& r) {
     o.str(key::payload, h.payload);
     o.str(key::stanza_id, h.stanza_id);
     o.i64(key::time_ms, h.time_ms);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key(key::recent);
+  w.StartArray();
+  for (const auto& m : r.recent) {
+    w.StartObject();
+    o.str(key::stanza_id, m.stanza_id);
+    o.str(key::client_id, m.client_id);
+    o.str(key::bare_jid, m.bare_jid);
+    o.str(key::occupant_id, m.occupant_id);
+    o.i64(key::time_ms, m.time_ms);
+    o.str(key::original, m.original);
     w.EndObject();
   }
   w.EndArray();
@@ -333,6 +349,20 @@ core::Room read_room(const In& in) {
       e.str(key::stanza_id, h.stanza_id);
       e.i64(key::time_ms, h.time_ms);
       r.history.push_back(std::move(h));
+    }
+  }
+  // Absent from snapshots written before corrections existed: the room then starts with none.
+  if (const Json* recent = in.array(key::recent, n)) {
+    for (rapidjson::SizeType i = 0; i < n; ++i) {
+      In e((*recent)[i], item(in.at(key::recent), i));
+      core::RecentMessage m;
+      e.str(key::stanza_id, m.stanza_id, true);
+      e.str(key::client_id, m.client_id);
+      e.str(key::bare_jid, m.bare_jid);
+      e.str(key::occupant_id, m.occupant_id);
+      e.i64(key::time_ms, m.time_ms);
+      e.str(key::original, m.original);
+      r.recent.add(std::move(m), static_cast<std::size_t>(n));
     }
   }
   if (const Json* calls = in.array(key::p2p, n)) {

@@ -7,6 +7,7 @@
 
 #include "core/room_report.hpp"
 #include "events/envelope.hpp"
+#include "sql/archive_writer.hpp"
 #include "sql/reports.hpp"
 
 namespace mucstream::sql {
@@ -215,6 +216,11 @@ WriteResult EventWriter::write_new(const std::vector<core::Event>& batch) {
   }
   copy_events(tx, "events", all);
   if (!relevant.empty()) copy_events(tx, "mucstream_fresh", relevant);
+  // The archive reads each room's stored configuration: before maintain() moves it on.
+  if (touches_archive(batch)) {
+    store_archive_rows(tx, batch, nullptr);
+    apply_archive_changes(tx, batch);
+  }
   // Room reports: states read (and their rows locked) now, stored once the rows exist. A
   // batch without report-relevant events runs exactly the statements it ran before reports.
   const std::map<std::string, FoldedReport> folded = fold_new_events(tx, reports);
@@ -245,6 +251,15 @@ WriteResult EventWriter::write_dedup(const std::vector<core::Event>& batch) {
   WriteResult result;
   result.inserted = tx.exec1("SELECT count(*) FROM mucstream_fresh")[0].as<std::size_t>();
   result.duplicates = batch.size() - result.inserted;
+  if (touches_archive(batch)) {
+    if (result.inserted > 0) {
+      std::set<std::string> fresh;
+      for (const auto& row : tx.exec("SELECT id::text FROM mucstream_fresh WHERE type = 'message_sent'"))
+        fresh.insert(row[0].as<std::string>());
+      store_archive_rows(tx, batch, &fresh);
+    }
+    apply_archive_changes(tx, batch);  // idempotent: also when nothing was new
+  }
   if (result.inserted > 0) {
     tx.exec0(kCountFresh);
     maintain(tx, ~std::uint64_t{0});

@@ -10,6 +10,7 @@
 #include "core/time.hpp"
 #include "xmpp/calls.hpp"
 #include "xmpp/lifecycle_decode.hpp"
+#include "xmpp/room_lifecycle_decode.hpp"
 #include "xmpp/xml.hpp"
 
 namespace mucstream::xmpp {
@@ -157,9 +158,18 @@ void decode_message(const gloox::Tag& t, const core::Jid& to, Decoded& d) {
       return;
     }
     const std::string room = d.room;
-    d.commands.push_back(core::SendGroupchat{
-        d.from, d.room, children_xml(t, [&](const gloox::Tag& c) { return keep_in_message(c, room); }),
-        body != nullptr, has_no_store_hint(t)});
+    std::string payload = children_xml(t, [&](const gloox::Tag& c) { return keep_in_message(c, room); });
+    // XEP-0424 / XEP-0425 (:0 in a message): a retraction is not a new message.
+    if (auto r = retract_in_message(t)) {
+      const core::Requester by = core::Requester::user(d.from);
+      d.commands.push_back(core::RetractMessage{by, d.room, std::move(r->id), r->moderate, std::move(r->reason),
+                                                r->moderate ? std::string{} : std::move(payload)});
+      return;
+    }
+    core::SendGroupchat g{d.from, d.room, std::move(payload), body != nullptr, has_no_store_hint(t)};
+    g.client_id = client_id_of(t);
+    g.replaces = replaced_id(t);  // XEP-0308: the core checks the author and the id
+    d.commands.push_back(std::move(g));
     if (auto cs = decode_chat_state(t, d.from, d.room, std::nullopt)) d.observations.push_back(std::move(*cs));
     // XEP-0301: relayed like any payload (no body: no history, no message_sent); the
     // first init/new and a cancel switch the session's real-time text on and off.
@@ -386,6 +396,18 @@ void decode_iq(const gloox::Tag& t, const core::Jid& to, const DecodeContext& ct
   }
   if (!d.room.empty() && q->name() == "query" && qns == ns::kMucAdmin) return decode_admin(*q, ctx, d);
   if (!d.room.empty() && q->name() == "query" && qns == ns::kMucOwner) return decode_owner(*q, d);
+  if (!d.room.empty() && !get) {  // XEP-0425 moderation
+    if (auto m = moderation_iq(*q)) {
+      if (auto* e = std::get_if<core::Error>(&*m)) {
+        d.error = *e;
+        return;
+      }
+      auto& r = std::get<RetractRequest>(*m);
+      d.commands.push_back(core::RetractMessage{core::Requester::user(d.from), d.room, std::move(r.id), true,
+                                                std::move(r.reason), {}});
+      return;
+    }
+  }
   if (!d.room.empty() && !get && q->name() == "stats" && qns == ns::kMucstreamStats) {
     std::string sid;
     auto figures = decode_stats(*q, sid);

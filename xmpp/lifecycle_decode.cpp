@@ -2,106 +2,65 @@
 
 #include <gloox/tag.h>
 
-#include <array>
-#include <map>
-
 #include "xmpp/xml.hpp"
 
 namespace mucstream::xmpp {
 namespace {
 
-const gloox::Tag* child(const gloox::Tag& t, const std::string& name, const char* xmlns) {
+const gloox::Tag* child(const gloox::Tag& t, const char* name, const char* xmlns) {
   for (const gloox::Tag* c : t.children())
     if (c->name() == name && c->xmlns() == xmlns) return c;
   return nullptr;
 }
 
-constexpr std::array<const char*, 5> kStates = {"active", "composing", "paused", "inactive", "gone"};
+std::string reason_in(const gloox::Tag& t) {
+  for (const gloox::Tag* c : t.children())
+    if (c->name() == "reason") return c->cdata();
+  return {};
+}
 
-// var -> first value of a submitted data form.
-std::map<std::string, std::string> form_values(const gloox::Tag& x) {
-  std::map<std::string, std::string> out;
-  for (const gloox::Tag* f : x.children()) {
-    if (f->name() != "field" || !f->hasAttribute("var")) continue;
-    std::string value;
-    for (const gloox::Tag* v : f->children())
-      if (v->name() == "value") {
-        value = v->cdata();
-        break;
-      }
-    out.emplace(f->findAttribute("var"), value);
-  }
-  return out;
+// <moderate xmlns=ns> holding a retraction of namespace retract_ns, for message `id`.
+std::variant<RetractRequest, core::Error> moderation(const gloox::Tag& moderate, const char* retract_ns, std::string id) {
+  if (child(moderate, "retract", retract_ns) == nullptr)
+    return core::make_error(core::ErrorCondition::feature_not_implemented, "Only retraction is supported as moderation");
+  return RetractRequest{std::move(id), true, reason_in(moderate)};
 }
 
 }  // namespace
 
-std::optional<core::ObserveChatState> decode_chat_state(const gloox::Tag& m, const core::Jid& from,
-                                                        const std::string& room,
-                                                        std::optional<std::string> to_nick) {
-  core::ObserveChatState o;
-  for (const gloox::Tag* c : m.children()) {
-    if (c->xmlns() == ns::kChatStates && o.state.empty()) {
-      for (const char* s : kStates)
-        if (c->name() == s) o.state = s;
-    } else if (c->xmlns() == ns::kChatMarkers && c->name() == "displayed" && c->hasAttribute("id") && !o.displayed) {
-      o.displayed = c->findAttribute("id");
-    }
+std::optional<std::string> client_id_of(const gloox::Tag& message) {
+  if (const gloox::Tag* o = child(message, "origin-id", ns::kSid)) {
+    const std::string& id = o->findAttribute("id");
+    if (!id.empty()) return id;
   }
-  if (o.state.empty() && !o.displayed) return std::nullopt;
-  o.user = from;
-  o.room = room;
-  o.to_nick = std::move(to_nick);
-  return o;
+  const std::string& id = message.findAttribute("id");
+  if (!id.empty()) return id;
+  return std::nullopt;
 }
 
-bool has_no_store_hint(const gloox::Tag& m) {
-  return child(m, "no-store", ns::kHints) != nullptr || child(m, "no-permanent-store", ns::kHints) != nullptr;
+std::optional<std::string> replaced_id(const gloox::Tag& message) {
+  if (const gloox::Tag* r = child(message, "replace", ns::kCorrect)) return r->findAttribute("id");
+  return std::nullopt;
 }
 
-std::optional<VoiceForm> decode_voice_form(const gloox::Tag& m, const core::Jid& from, const std::string& room) {
-  const gloox::Tag* x = child(m, "x", ns::kData);
-  if (x == nullptr) return std::nullopt;
-  auto values = form_values(*x);
-  if (values["FORM_TYPE"] != ns::kMucRequest) return std::nullopt;
-  VoiceForm out;
-  auto allow = values.find("muc#request_allow");
-  if (allow == values.end()) {  // §7.13.1: the visitor's request
-    out.command = core::RequestVoice{from, room};
-    return out;
+std::optional<RetractRequest> retract_in_message(const gloox::Tag& message) {
+  if (const gloox::Tag* r = child(message, "retract", ns::kRetract)) return RetractRequest{r->findAttribute("id"), false, {}};
+  if (const gloox::Tag* r = child(message, "retract", ns::kRetract0); r != nullptr && r->hasAttribute("id"))
+    return RetractRequest{r->findAttribute("id"), false, {}};
+  if (const gloox::Tag* a = child(message, "apply-to", ns::kFasten)) {
+    if (child(*a, "retract", ns::kRetract0) != nullptr) return RetractRequest{a->findAttribute("id"), false, {}};
+    if (const gloox::Tag* m = child(*a, "moderate", ns::kModerate0); m != nullptr && child(*m, "retract", ns::kRetract0))
+      return RetractRequest{a->findAttribute("id"), true, reason_in(*m)};
   }
-  // §7.13.2: a moderator's answer. The core checks the sender may grant voice.
-  if (allow->second == "0" || allow->second == "false") return out;
-  if (allow->second != "1" && allow->second != "true") {
-    out.error = core::make_error(core::ErrorCondition::bad_request, "muc#request_allow must be a boolean");
-    return out;
-  }
-  const std::string& nick = values["muc#roomnick"];
-  if (nick.empty()) {
-    out.error = core::make_error(core::ErrorCondition::bad_request, "The approval needs muc#roomnick");
-    return out;
-  }
-  out.command = core::SetRole{core::Requester::user(from), room, nick, core::Role::participant, {}};
-  return out;
+  return std::nullopt;
 }
 
-std::optional<std::variant<core::DeclineInvitation, core::Error>> decode_decline(const gloox::Tag& x,
-                                                                                 const core::Jid& from,
-                                                                                 const std::string& room) {
-  const gloox::Tag* decline = nullptr;
-  for (const gloox::Tag* c : x.children())
-    if (c->name() == "decline") decline = c;
-  if (decline == nullptr) return std::nullopt;
-  const std::string to = decline->hasAttribute("to") ? decline->findAttribute("to") : decline->findAttribute("from");
-  auto parsed = core::Jid::parse(to);
-  if (!std::holds_alternative<core::Jid>(parsed))
-    return core::make_error(core::ErrorCondition::jid_malformed, "The decline needs a valid 'to' address (the inviter)");
-  core::DeclineInvitation d{from, room, std::get<core::Jid>(parsed), {}};
-  for (const gloox::Tag* c : decline->children())
-    if (c->name() == "reason") d.reason = c->cdata();
-  return d;
+std::optional<std::variant<RetractRequest, core::Error>> moderation_iq(const gloox::Tag& q) {
+  if (q.name() == "moderate" && q.xmlns() == ns::kModerate) return moderation(q, ns::kRetract, q.findAttribute("id"));
+  if (q.name() == "apply-to" && q.xmlns() == ns::kFasten) {
+    if (const gloox::Tag* m = child(q, "moderate", ns::kModerate0)) return moderation(*m, ns::kRetract0, q.findAttribute("id"));
+  }
+  return std::nullopt;
 }
-
-bool destroy_purges(const gloox::Tag& destroy) { return child(destroy, "purge", ns::kMucstreamPurge) != nullptr; }
 
 }  // namespace mucstream::xmpp

@@ -1,12 +1,11 @@
 #pragma once
-// Decoding of what surrounds a room's messages: XEP-0085 chat states, XEP-0333 displayed
-// markers, XEP-0334 storage hints, XEP-0045 §7.13 voice requests and their approval,
-// §7.8.2 declines, and the mucstream purge flag on an owner's destroy.
+// Reading the message lifecycle off the wire: the sender's own id for a message (XEP-0359
+// origin-id, else the id attribute), XEP-0308 corrections, XEP-0424 retractions and
+// XEP-0425 moderation requests, in their current and their older (fastening) forms.
 #include <optional>
 #include <string>
 #include <variant>
 
-#include "core/command.hpp"
 #include "core/error.hpp"
 
 namespace gloox {
@@ -15,42 +14,26 @@ class Tag;
 
 namespace mucstream::xmpp {
 
-namespace ns {
-inline constexpr const char* kChatStates = "http://jabber.org/protocol/chatstates";
-inline constexpr const char* kChatMarkers = "urn:xmpp:chat-markers:0";
-inline constexpr const char* kHints = "urn:xmpp:hints";
-inline constexpr const char* kMucRequest = "http://jabber.org/protocol/muc#request";
-inline constexpr const char* kMucstreamPurge = "urn:xmpp:mucstream:0";  // <purge/> in <destroy/>
-}  // namespace ns
+// origin-id, else the stanza's id attribute; nullopt when neither is there.
+std::optional<std::string> client_id_of(const gloox::Tag& message);
 
-// Owner form fields without a standard var (XEP-0045 §15.5.3 has none for these).
-inline constexpr const char* kVarRecordChatStates = "mucstream#roomconfig_recordchatstates";
-inline constexpr const char* kVarInviteGrantsMembership = "mucstream#roomconfig_invitegrantsmembership";
+// The id a groupchat message's <replace/> names, or nullopt when it corrects nothing.
+std::optional<std::string> replaced_id(const gloox::Tag& message);
 
-// The chat state and/or displayed marker a relayed message carries, as an observation;
-// nullopt when it carries neither.
-std::optional<core::ObserveChatState> decode_chat_state(const gloox::Tag& message, const core::Jid& from,
-                                                        const std::string& room,
-                                                        std::optional<std::string> to_nick);
-
-// XEP-0334 <no-store/> or <no-permanent-store/>.
-bool has_no_store_hint(const gloox::Tag& message);
-
-// A non-groupchat message to the room carrying a muc#request data form: a visitor's voice
-// request (RequestVoice) or a moderator's answer (SetRole to participant when
-// muc#request_allow is true; nothing when false). nullopt: no such form here.
-struct VoiceForm {
-  std::optional<core::Command> command;  // empty: a denied request, nothing to do
-  std::optional<core::Error> error;
+// What a groupchat message or an IQ asks to retract.
+struct RetractRequest {
+  std::string id;  // may be empty: the core refuses it
+  bool moderate = false;
+  std::string reason;
 };
-std::optional<VoiceForm> decode_voice_form(const gloox::Tag& message, const core::Jid& from, const std::string& room);
 
-// <decline to='inviter'> (§7.8.2; older clients address it with 'from') in muc#user.
-std::optional<std::variant<core::DeclineInvitation, core::Error>> decode_decline(const gloox::Tag& x,
-                                                                                 const core::Jid& from,
-                                                                                 const std::string& room);
+// A groupchat message's <retract id=…/> (XEP-0424 :1, or :0 inside <apply-to/>) or a
+// moderation carried in a message (the :0 <apply-to><moderate/> some clients send).
+std::optional<RetractRequest> retract_in_message(const gloox::Tag& message);
 
-// <destroy><purge xmlns='urn:xmpp:mucstream:0'/></destroy>: the bodies go too.
-bool destroy_purges(const gloox::Tag& destroy);
+// An IQ payload: <moderate xmlns='urn:xmpp:message-moderate:1' id=…><retract/><reason/>
+// </moderate>, or <apply-to xmlns='urn:xmpp:fasten:0' id=…><moderate xmlns=…:0>…</apply-to>.
+// nullopt when the payload is neither; an error when it is one without a retraction.
+std::optional<std::variant<RetractRequest, core::Error>> moderation_iq(const gloox::Tag& payload);
 
 }  // namespace mucstream::xmpp

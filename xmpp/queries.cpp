@@ -2,6 +2,7 @@
 
 #include "core/roles.hpp"
 #include "xmpp/lifecycle_decode.hpp"
+#include "xmpp/room_lifecycle_decode.hpp"
 #include "xmpp/renderer.hpp"
 #include "xmpp/xml.hpp"
 
@@ -61,6 +62,9 @@ std::string room_info(const core::Room& r) {
   feature(q, c.password_protected() ? "muc_passwordprotected" : "muc_unsecured");
   if (r.locked) feature(q, "urn:mucstream:locked");
   feature(q, ns::kMucRequest);  // §7.13 voice requests
+  // The message lifecycle: corrections, retractions by the author, moderation (current and
+  // the :0 form older clients look for before offering it).
+  for (const char* f : {ns::kCorrect, ns::kRetract, ns::kModerate, ns::kModerate0}) feature(q, f);
   q += "<x xmlns='jabber:x:data' type='result'>";
   field(q, "FORM_TYPE", "hidden", ns::kRoomInfo);
   field(q, "muc#roomconfig_roomname", {}, c.name, "Name");

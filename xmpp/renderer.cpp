@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/time.hpp"
-#include "xmpp/lifecycle_render.hpp"
+#include "xmpp/room_lifecycle_render.hpp"
 #include "xmpp/xml.hpp"
 
 namespace mucstream::xmpp {
@@ -93,6 +93,41 @@ void put_all(Output& o, const std::string& head, const std::vector<std::string>&
       o.put(head, esc, tail);
     }
   }
+}
+
+// XEP-0425 §4: the room's retraction of `m.target`, in the current form (XEP-0424 :1 with
+// <moderated/>) and in the :0 fastening form that older clients (Conversations, Gajim)
+// still read, with a fallback body for clients that know neither.
+void render_moderation(std::string& tail, const core::MessageOut& m) {
+  std::string by = m.room;
+  if (!m.nick.empty()) by += '/' + m.nick;
+  from_attr(tail, m.room, {});
+  tail += " type='groupchat'";
+  attr(tail, "id", m.stanza_id);
+  tail += "><retract xmlns='urn:xmpp:message-retract:1'";
+  attr(tail, "id", m.target);
+  tail += "><moderated xmlns='urn:xmpp:message-moderate:1'";
+  attr(tail, "by", by);
+  if (m.occupant_id.empty()) {
+    tail += "/>";
+  } else {
+    tail += '>';
+    occupant_id(tail, m.occupant_id);
+    tail += "</moderated>";
+  }
+  if (!m.reason.empty()) text_element(tail, "reason", m.reason);
+  tail += "</retract><apply-to xmlns='urn:xmpp:fasten:0'";
+  attr(tail, "id", m.target);
+  tail += "><moderated xmlns='urn:xmpp:message-moderate:0'";
+  attr(tail, "by", by);
+  tail += "><retract xmlns='urn:xmpp:message-retract:0'/>";
+  if (!m.reason.empty()) text_element(tail, "reason", m.reason);
+  tail += "</moderated></apply-to>";
+  text_element(tail, "body", m.reason.empty() ? "This message has been retracted by a moderator"
+                                              : "This message has been retracted by a moderator: " + m.reason);
+  tail += "<fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:message-retract:1'/><store xmlns='urn:xmpp:hints'/>";
+  stanza_id(tail, m.stanza_id, m.room);
+  tail += "</message>";
 }
 
 }  // namespace
@@ -235,6 +270,7 @@ void Renderer::render(const core::MessageOut& m, const RenderContext& ctx, Outpu
     case MessageKind::decline:
       render_lifecycle_message(m, tail);
       break;
+    case MessageKind::moderation: render_moderation(tail, m); break;
   }
   put_all(o, head, m.to, tail);
 }

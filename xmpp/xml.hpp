@@ -29,6 +29,16 @@ inline constexpr const char* kSid = "urn:xmpp:sid:0";
 inline constexpr const char* kOccupantId = "urn:xmpp:occupant-id:0";
 inline constexpr const char* kDelay = "urn:xmpp:delay";
 inline constexpr const char* kAddress = "http://jabber.org/protocol/address";
+// Message lifecycle: XEP-0308 corrections, XEP-0424 retractions (and the older :0 form
+// with XEP-0422 fastening), XEP-0425 moderation (:1, and :0 still sent by some clients).
+inline constexpr const char* kCorrect = "urn:xmpp:message-correct:0";
+inline constexpr const char* kRetract = "urn:xmpp:message-retract:1";
+inline constexpr const char* kRetract0 = "urn:xmpp:message-retract:0";
+inline constexpr const char* kModerate = "urn:xmpp:message-moderate:1";
+inline constexpr const char* kModerate0 = "urn:xmpp:message-moderate:0";
+inline constexpr const char* kFasten = "urn:xmpp:fasten:0";
+inline constexpr const char* kFallback = "urn:xmpp:fallback:0";
+inline constexpr const char* kHints = "urn:xmpp:hints";
 inline constexpr const char* kSelfPing = "http://jabber.org/protocol/muc#self-ping-optimization";
 }  // namespace ns
 

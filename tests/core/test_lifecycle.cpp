@@ -1,200 +1,237 @@
-// Around the messages: chat states and markers, no-store, idle rooms, destroy with purge,
-// voice requests (§7.13), invitations and declines (§7.8.2).
+// XEP-0308 corrections, XEP-0424 retractions by the author, XEP-0425 moderation: who may,
+// which ids name a message, what the room remembers and shows newcomers afterwards.
 #include "support.hpp"
 
 using namespace mucstream::core;
 using namespace mucstream::core::testing;
 
 namespace {
-ObserveChatState typing(std::string_view user, std::optional<std::string> to = {}) {
-  return ObserveChatState{jid(user), kRoom, std::move(to), "composing", std::nullopt};
+
+const char* kAlice = "alice@example.com/a";
+const char* kBob = "bob@example.com/b";
+const char* kOwnerJid = "owner@example.com/desk";
+
+// alice says `text` with client id `client_id`; returns the room's stanza-id for it.
+std::string say(World& w, const std::string& text, const std::string& client_id, const char* who = kAlice) {
+  SendGroupchat g{jid(who), kRoom, "<body>" + text + "</body>", true};
+  g.client_id = client_id;
+  Decision d = w.run(g);
+  REQUIRE(d.ok());
+  REQUIRE(d.events.size() == 1);
+  return d.events[0].id;
 }
+
+Decision correct(World& w, const char* who, const std::string& id, const std::string& text,
+                 std::optional<std::string> client_id = std::nullopt) {
+  SendGroupchat g{jid(who), kRoom, "<body>" + text + "</body><replace xmlns='urn:xmpp:message-correct:0' id='" + id + "'/>",
+                  true};
+  g.client_id = std::move(client_id);
+  g.replaces = id;
+  return w.run(g);
+}
+
+Decision retract(World& w, const char* who, const std::string& id) {
+  return w.run(RetractMessage{Requester::user(jid(who)), kRoom, id, false, {},
+                              "<retract xmlns='urn:xmpp:message-retract:1' id='" + id + "'/><body>retracted</body>"});
+}
+
+Decision moderate(World& w, Requester by, const std::string& id, std::string reason = "spam") {
+  return w.run(RetractMessage{std::move(by), kRoom, id, true, std::move(reason), {}});
+}
+
+bool history_has(const World& w, const std::string& stanza_id) {
+  for (const auto& h : w.room().history)
+    if (h.stanza_id == stanza_id) return true;
+  return false;
+}
+
 }  // namespace
 
-TEST_CASE("chat states and markers: no event unless the room or the service records them") {
+TEST_CASE("correction: the author corrects by client id or stanza-id, the event names the original") {
   World w = World::with_alice_and_bob();
-  Decision off = w.run(typing("alice@example.com/a"));
-  CHECK(off.ok());
-  CHECK(off.events.empty());
-
-  ConfigChange on;
-  on.record_chat_states = true;
-  REQUIRE(w.configure("owner@example.com/desk", on).ok());
-  Decision group = w.run(typing("alice@example.com/a"));
-  REQUIRE(types(group) == std::vector{EventType::chat_state_sent});
-  const auto& cs = std::get<data::ChatStateSent>(group.events[0].data);
-  CHECK(cs.nick == "alice");
-  CHECK(cs.state == "composing");
-  CHECK_FALSE(cs.to_nick.has_value());
-  CHECK(group.deliveries.empty());  // the relay was the message's own
-
-  Decision both = w.run(ObserveChatState{jid("bob@example.com/b"), kRoom, std::string("alice"), "active", "stanza-1"});
-  REQUIRE(types(both) == std::vector{EventType::chat_state_sent, EventType::message_displayed});
-  const auto& seen = std::get<data::MessageDisplayed>(both.events[1].data);
-  CHECK(seen.nick == "bob");
-  CHECK(seen.target == "stanza-1");
-  CHECK(seen.to_nick == std::optional<std::string>("alice"));
-  CHECK(both.events[1].peer == w.room().occupant_by_nick("alice")->sessions[0].id);
-
-  CHECK(condition(w.run(typing("eve@example.com/e"))) == ErrorCondition::not_acceptable);
+  const std::string original = say(w, "helo", "c1");
+  for (const std::string& id : {std::string("c1"), original}) {
+    Decision d = correct(w, kAlice, id, "hello", "c2");
+    REQUIRE(d.ok());
+    REQUIRE(types(d) == std::vector{EventType::message_corrected});
+    const auto& c = std::get<data::MessageCorrected>(d.events[0].data);
+    CHECK(c.target == original);
+    CHECK(c.nick == "alice");
+    CHECK(c.jid == kAlice);
+    CHECK(c.client_id == std::optional<std::string>("c2"));
+    auto ms = messages(d);
+    REQUIRE(ms.size() == 1);
+    CHECK(ms[0]->kind == MessageKind::groupchat);
+    CHECK(ms[0]->to.size() == 3);  // everyone, the author included
+    CHECK(ms[0]->stanza_id == d.events[0].id);  // its own stanza-id, not the original's
+    CHECK(ms[0]->payload.find("<body>hello</body>") != std::string::npos);
+  }
+  // Newcomers see the current text under the original's stanza-id.
+  REQUIRE(w.room().history.size() == 1);
+  CHECK(w.room().history.back().stanza_id == original);
+  CHECK(w.room().history.back().payload.find("<body>hello</body>") != std::string::npos);
 }
 
-TEST_CASE("chat states: the service-wide setting records them in every room") {
-  World w;
-  w.cfg.record_chat_states = true;
-  w.instant_room();
-  CHECK(types(w.run(typing("owner@example.com/desk"))) == std::vector{EventType::chat_state_sent});
+TEST_CASE("correction: a correction of the correction still corrects the original") {
+  World w = World::with_alice_and_bob();
+  const std::string original = say(w, "one", "c1");
+  Decision first = correct(w, kAlice, "c1", "two", "c2");
+  REQUIRE(first.ok());
+  Decision by_client_id = correct(w, kAlice, "c2", "three", "c3");
+  REQUIRE(by_client_id.ok());
+  CHECK(std::get<data::MessageCorrected>(by_client_id.events[0].data).target == original);
+  Decision by_stanza_id = correct(w, kAlice, first.events[0].id, "four");
+  REQUIRE(by_stanza_id.ok());
+  CHECK(std::get<data::MessageCorrected>(by_stanza_id.events[0].data).target == original);
+  CHECK(w.room().history.back().payload.find("four") != std::string::npos);
 }
 
-TEST_CASE("private chat states are relayed without a private_message_sent event") {
+TEST_CASE("correction: someone else's message is forbidden, an unknown id is item-not-found, nothing changes") {
   World w = World::with_alice_and_bob();
-  SendPrivate p{jid("alice@example.com/a"), kRoom, "bob", "<composing xmlns='http://jabber.org/protocol/chatstates'/>", false};
-  Decision d = w.run(p);
+  const std::string original = say(w, "mine", "c1");
+  const Room before = w.room();
+  CHECK(condition(correct(w, kBob, original, "yours now")) == ErrorCondition::forbidden);
+  CHECK(condition(correct(w, kBob, "c1", "yours now")) == ErrorCondition::forbidden);  // alice's client id
+  CHECK(condition(correct(w, kOwnerJid, original, "moderators do not edit")) == ErrorCondition::forbidden);
+  CHECK(condition(correct(w, kAlice, "no-such-id", "x")) == ErrorCondition::item_not_found);
+  CHECK(condition(correct(w, "eve@example.com/e", original, "x")) == ErrorCondition::not_acceptable);
+  CHECK(w.room().history == before.history);
+  CHECK(w.room().recent == before.recent);
+}
+
+TEST_CASE("correction: bob's own client id that alice also used names bob's message, not alice's") {
+  World w = World::with_alice_and_bob();
+  say(w, "alice's", "same");
+  const std::string bobs = say(w, "bob's", "same", kBob);
+  Decision d = correct(w, kBob, "same", "bob's, corrected");
   REQUIRE(d.ok());
-  CHECK(d.events.empty());
-  REQUIRE(messages(d).size() == 1);
-  CHECK(messages(d)[0]->to == std::vector<std::string>{"bob@example.com/b"});
+  CHECK(std::get<data::MessageCorrected>(d.events[0].data).target == bobs);
 }
 
-TEST_CASE("no-store: relayed and marked, kept out of the join history, replay agrees") {
+TEST_CASE("correction: the same user from another resource, after rejoining, may correct") {
   World w = World::with_alice_and_bob();
-  SendGroupchat m{jid("alice@example.com/a"), kRoom, "<body>off the record</body>", true, true};
-  Decision d = w.run(m);
-  REQUIRE(types(d) == std::vector{EventType::message_sent});
-  CHECK(std::get<data::MessageSent>(d.events[0].data).no_store == std::optional<bool>(true));
-  CHECK(messages(d).size() == 1);
-  CHECK(w.room().history.empty());
-  REQUIRE(w.say("alice@example.com/a", "kept").ok());
-  CHECK(w.room().history.size() == 1);
-  CHECK(w.replay() == w.svc);
-  // A plain message leaves the hint absent rather than false (events stay as small as before).
-  CHECK_FALSE(std::get<data::MessageSent>(w.log.back().data).no_store.has_value());
+  const std::string original = say(w, "typo", "c1");
+  REQUIRE(w.leave(kAlice).ok());
+  REQUIRE(w.join("alice@example.com/phone", "alice2").ok());
+  CHECK(correct(w, "alice@example.com/phone", original, "fixed").ok());
 }
 
-TEST_CASE("idle rooms: no message and no join for the timeout destroys the room with reason idle") {
+TEST_CASE("retraction: the author retracts, the tombstone goes to everyone, newcomers never see the message") {
   World w = World::with_alice_and_bob();
-  w.cfg.idle_timeout_ms = 60'000;
-  CHECK(w.run(ExpireIdle{}).events.empty());  // active a moment ago
-  w.now += 50'000;
-  REQUIRE(w.say("alice@example.com/a", "still here").ok());  // a message resets the clock
-  w.now += 50'000;
-  CHECK(w.run(ExpireIdle{}).events.empty());
-  CHECK(w.room().last_activity_ms == w.replay().find(kRoom)->last_activity_ms);
-  w.now += 11'000;
-  Decision d = w.run(ExpireIdle{});
+  const std::string keep = say(w, "keep", "k");
+  const std::string gone = say(w, "oops", "c1");
+  Decision d = retract(w, kAlice, gone);
   REQUIRE(d.ok());
-  REQUIRE_FALSE(d.events.empty());
-  const auto& destroyed = std::get<data::RoomDestroyed>(d.events.back().data);
-  CHECK(destroyed.reason == "idle");
-  CHECK_FALSE(destroyed.by.has_value());
-  CHECK(w.svc.find(kRoom) == nullptr);
-  auto ps = presences(d);
-  CHECK(ps.size() == 3);  // owner, alice, bob: the §10.9 destroy presence each
-  for (const PresenceOut* p : ps) CHECK(p->destroyed);
-  CHECK(w.replay() == w.svc);
-}
-
-TEST_CASE("idle rooms: a join counts as activity, 0 turns expiry off, unknown activity never expires") {
-  World w = World::with_alice_and_bob();
-  w.cfg.idle_timeout_ms = 60'000;
-  w.now += 59'000;
-  REQUIRE(w.join("carol@example.com/c", "carol").ok());
-  w.now += 30'000;
-  CHECK(w.run(ExpireIdle{}).events.empty());
-  w.cfg.idle_timeout_ms = 0;
-  w.now += 10 * 60'000;
-  CHECK(w.run(ExpireIdle{}).events.empty());
-  w.cfg.idle_timeout_ms = 60'000;
-  w.svc.rooms.at(kRoom).last_activity_ms = 0;  // as read from a snapshot written before it was kept
-  CHECK(w.run(ExpireIdle{}).events.empty());
-}
-
-TEST_CASE("destroy with purge: recorded on room_destroyed, without it the flag stays absent") {
-  World w = World::with_alice_and_bob();
-  Decision d = w.run(DestroyRoom{kOwner, kRoom, "done", "", true});
-  REQUIRE(d.ok());
-  CHECK(std::get<data::RoomDestroyed>(d.events.back().data).purge == std::optional<bool>(true));
-  World v = World::with_alice_and_bob();
-  Decision plain = v.run(DestroyRoom{Requester::admin("ops"), kRoom, "", ""});
-  REQUIRE(plain.ok());
-  CHECK_FALSE(std::get<data::RoomDestroyed>(plain.events.back().data).purge.has_value());
-  World u = World::with_alice_and_bob();
-  CHECK(condition(u.run(DestroyRoom{Requester::user(jid("alice@example.com/a")), kRoom, "", "", true})) ==
-        ErrorCondition::forbidden);
-}
-
-TEST_CASE("voice requests: a visitor asks, every moderator gets the form, approval makes a participant") {
-  ConfigChange c;
-  c.moderated = true;
-  World w = World::with_alice_and_bob(c);
-  REQUIRE(w.room().occupant_by_nick("alice")->role == Role::visitor);
-  Decision d = w.run(RequestVoice{jid("alice@example.com/a"), kRoom});
-  REQUIRE(types(d) == std::vector{EventType::voice_requested});
-  const auto& v = std::get<data::VoiceRequested>(d.events[0].data);
-  CHECK(v.nick == "alice");
-  CHECK(v.jid == "alice@example.com/a");
+  REQUIRE(types(d) == std::vector{EventType::message_retracted});
+  const auto& r = std::get<data::MessageRetracted>(d.events[0].data);
+  CHECK(r.target == gone);
+  CHECK_FALSE(r.moderated);
   auto ms = messages(d);
   REQUIRE(ms.size() == 1);
-  CHECK(ms[0]->kind == MessageKind::voice_request);
-  CHECK(ms[0]->to == std::vector<std::string>{"owner@example.com/desk"});  // the only moderator
+  CHECK(ms[0]->to.size() == 3);
   CHECK(ms[0]->nick == "alice");
-  CHECK(ms[0]->from_jid == "alice@example.com/a");
-
-  // The approval is a role change (the decoder turns the submitted form into it).
-  CHECK(condition(w.run(SetRole{Requester::user(jid("bob@example.com/b")), kRoom, "alice", Role::participant, ""})) ==
-        ErrorCondition::forbidden);
-  Decision ok = w.run(SetRole{kOwner, kRoom, "alice", Role::participant, ""});
-  CHECK(types(ok) == std::vector{EventType::role_changed});
-  CHECK(condition(w.run(RequestVoice{jid("alice@example.com/a"), kRoom})) == ErrorCondition::not_acceptable);
-  CHECK(condition(w.run(RequestVoice{jid("eve@example.com/e"), kRoom})) == ErrorCondition::not_acceptable);
+  CHECK(ms[0]->stanza_id == d.events[0].id);
+  CHECK(ms[0]->payload.find("urn:xmpp:message-retract:1") != std::string::npos);
+  CHECK_FALSE(history_has(w, gone));
+  CHECK(history_has(w, keep));
+  Decision join = w.join("carol@example.com/c", "carol");
+  for (const MessageOut* m : messages(join)) CHECK(m->stanza_id != gone);
+  // Gone means gone: it can be neither retracted again nor corrected.
+  CHECK(condition(retract(w, kAlice, gone)) == ErrorCondition::item_not_found);
+  CHECK(condition(correct(w, kAlice, "c1", "x")) == ErrorCondition::item_not_found);
 }
 
-TEST_CASE("invitations to a members-only room grant membership when the configuration says so") {
-  ConfigChange c;
-  c.members_only = true;
-  World w;
-  w.instant_room("owner@example.com/desk", "owner", c);
-  Decision d = w.run(Invite{jid("owner@example.com/desk"), kRoom, jid("carol@example.com/phone"), "come", ""});
-  REQUIRE(types(d) == std::vector{EventType::affiliation_changed, EventType::invitation_sent});
-  CHECK(std::get<data::AffiliationChanged>(d.events[0].data).jid == "carol@example.com");
-  CHECK(std::get<data::AffiliationChanged>(d.events[0].data).affiliation == Affiliation::member);
-  const auto& inv = std::get<data::InvitationSent>(d.events[1].data);
-  CHECK(inv.invitee == "carol@example.com");
-  CHECK(inv.membership_granted);
-  CHECK(inv.reason == "come");
-  CHECK(w.room().affiliation_of("carol@example.com") == Affiliation::member);
-  CHECK(w.join("carol@example.com/phone", "carol").ok());  // the invitation is usable
-  // Inviting a member again grants nothing new.
-  Decision again = w.run(Invite{jid("owner@example.com/desk"), kRoom, jid("carol@example.com"), "", ""});
-  CHECK(types(again) == std::vector{EventType::invitation_sent});
-  CHECK_FALSE(std::get<data::InvitationSent>(again.events[0].data).membership_granted);
-  CHECK(w.replay() == w.svc);
-
-  ConfigChange off;
-  off.invite_grants_membership = false;
-  REQUIRE(w.configure("owner@example.com/desk", off).ok());
-  Decision plain = w.run(Invite{jid("owner@example.com/desk"), kRoom, jid("dave@example.com"), "", ""});
-  CHECK(types(plain) == std::vector{EventType::invitation_sent});
-  CHECK(w.room().affiliation_of("dave@example.com") == Affiliation::none);
-  CHECK(condition(w.join("dave@example.com/d", "dave")) == ErrorCondition::registration_required);
-}
-
-TEST_CASE("declines go to the inviter from the room as an event, banned users cannot decline") {
+TEST_CASE("retraction: nobody retracts someone else's message as an author, not even a moderator") {
   World w = World::with_alice_and_bob();
-  Decision d = w.run(DeclineInvitation{jid("carol@example.com/phone"), kRoom, jid("alice@example.com/a"), "busy"});
-  REQUIRE(types(d) == std::vector{EventType::invitation_declined});
-  const auto& dec = std::get<data::InvitationDeclined>(d.events[0].data);
-  CHECK(dec.decliner == "carol@example.com");
-  CHECK(dec.inviter == "alice@example.com/a");
-  CHECK(dec.reason == "busy");
+  const std::string id = say(w, "mine", "c1");
+  CHECK(condition(retract(w, kBob, id)) == ErrorCondition::forbidden);
+  CHECK(condition(retract(w, kOwnerJid, id)) == ErrorCondition::forbidden);
+  CHECK(history_has(w, id));
+}
+
+TEST_CASE("moderation: a moderator retracts anyone's message with a reason, participants may not") {
+  World w = World::with_alice_and_bob();
+  const std::string id = say(w, "spam spam", "c1");
+  CHECK(condition(moderate(w, Requester::user(jid(kBob)), id)) == ErrorCondition::forbidden);
+  CHECK(condition(moderate(w, Requester::user(jid(kAlice)), id)) == ErrorCondition::forbidden);  // even their own
+  CHECK(history_has(w, id));
+  Decision d = moderate(w, Requester::user(jid(kOwnerJid)), id, "No spam");
+  REQUIRE(d.ok());
+  REQUIRE(types(d) == std::vector{EventType::message_retracted});
+  const auto& r = std::get<data::MessageRetracted>(d.events[0].data);
+  CHECK(r.target == id);
+  CHECK(r.moderated);
+  CHECK(r.by == std::optional<std::string>("owner@example.com"));
+  CHECK(r.by_nick == std::optional<std::string>("owner"));
+  CHECK(r.reason == "No spam");
+  CHECK(d.events[0].actor == w.room().occupant_by_nick("owner")->sessions[0].id);
   auto ms = messages(d);
   REQUIRE(ms.size() == 1);
-  CHECK(ms[0]->kind == MessageKind::decline);
-  CHECK(ms[0]->to == std::vector<std::string>{"alice@example.com/a"});
-  CHECK(ms[0]->from_jid == "carol@example.com");
-  CHECK(condition(w.run(DeclineInvitation{jid("carol@example.com/p"), "nope@rooms.test", jid("alice@example.com"), ""})) ==
+  CHECK(ms[0]->kind == MessageKind::moderation);
+  CHECK(ms[0]->target == id);
+  CHECK(ms[0]->nick == "owner");
+  CHECK(ms[0]->reason == "No spam");
+  CHECK(ms[0]->to.size() == 3);
+  CHECK_FALSE(history_has(w, id));
+  CHECK(condition(moderate(w, Requester::user(jid(kOwnerJid)), id)) == ErrorCondition::item_not_found);
+}
+
+TEST_CASE("moderation: a service administrator retracts without being in the room, unknown ids are refused") {
+  World w = World::with_alice_and_bob();
+  const std::string id = say(w, "bad", "c1");
+  CHECK(condition(moderate(w, Requester::admin("ops"), "c1")) == ErrorCondition::item_not_found);  // client ids are not for moderators
+  CHECK(condition(moderate(w, Requester::admin("ops"), w.ids.next_id(w.now))) == ErrorCondition::item_not_found);
+  CHECK(condition(w.run(RetractMessage{Requester::admin("ops"), "none@rooms.test", id, true, {}, {}})) ==
         ErrorCondition::item_not_found);
-  REQUIRE(w.run(SetAffiliation{kOwner, kRoom, jid("mallory@example.com"), Affiliation::outcast, ""}).ok());
-  CHECK(condition(w.run(DeclineInvitation{jid("mallory@example.com/m"), kRoom, jid("alice@example.com"), ""})) ==
-        ErrorCondition::forbidden);
+  Decision d = moderate(w, Requester::admin("ops"), id, "policy");
+  REQUIRE(d.ok());
+  const auto& r = std::get<data::MessageRetracted>(d.events[0].data);
+  CHECK(r.by == std::optional<std::string>("admin:ops"));
+  CHECK_FALSE(r.by_nick.has_value());
+  CHECK(d.events[0].actor.empty());
+  CHECK(messages(d).at(0)->nick.empty());  // from the room itself
+}
+
+TEST_CASE("recent messages: bounded per room, beyond, authors cannot correct, moderators may retract from the archive") {
+  World w = World::with_alice_and_bob();
+  w.cfg.history.recent_per_room = 3;
+  const std::string before_room = w.ids.next_id(w.now - 3'600'000);  // an id older than the room
+  const std::string oldest = say(w, "1", "c1");
+  for (int i = 2; i <= 4; ++i) say(w, std::to_string(i), "c" + std::to_string(i));
+  CHECK(w.room().recent.size() == 3);
+  CHECK(condition(correct(w, kAlice, oldest, "x")) == ErrorCondition::item_not_found);
+  CHECK(condition(correct(w, kAlice, "c1", "x")) == ErrorCondition::item_not_found);
+  CHECK(condition(moderate(w, Requester::user(jid(kOwnerJid)), before_room)) == ErrorCondition::item_not_found);
+  CHECK(condition(moderate(w, Requester::user(jid(kOwnerJid)), "not-a-uuid")) == ErrorCondition::item_not_found);
+  Decision d = moderate(w, Requester::user(jid(kOwnerJid)), oldest);
+  REQUIRE(d.ok());
+  CHECK(std::get<data::MessageRetracted>(d.events[0].data).target == oldest);
+}
+
+TEST_CASE("recent messages: kept when the room keeps no history") {
+  ConfigChange c;
+  c.history_length = 0;
+  World w = World::with_alice_and_bob(c);
+  const std::string id = say(w, "typo", "c1");
+  CHECK(w.room().history.empty());
+  CHECK(correct(w, kAlice, id, "fixed").ok());
+  CHECK(retract(w, kAlice, id).ok());
+}
+
+TEST_CASE("lifecycle: replaying the log rebuilds the same rooms, history and recent messages included") {
+  World w = World::with_alice_and_bob();
+  w.cfg.history.recent_per_room = 4;
+  const std::string a = say(w, "a", "ca");
+  const std::string b = say(w, "b", "cb", kBob);
+  REQUIRE(correct(w, kAlice, "ca", "a2", "ca2").ok());
+  say(w, "c", "cc");
+  REQUIRE(retract(w, kBob, b).ok());
+  say(w, "d", "cd");
+  say(w, "e", "ce");
+  REQUIRE(moderate(w, Requester::admin("ops"), a).ok());
+  Service replayed = w.replay();
+  CHECK(replayed == w.svc);
+  CHECK(replayed.find(kRoom)->recent == w.room().recent);
+  // a was trimmed, then moderated from the archive (its correction went with it); b retracted.
+  CHECK(w.room().recent.size() == 3);
 }

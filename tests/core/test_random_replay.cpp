@@ -108,6 +108,34 @@ struct Gen {
     }
   }
 
+  Command message() {
+    SendGroupchat g{user(), room(), "<body>" + std::string(static_cast<std::size_t>(upto(80)), 'x') + "</body>", coin(90),
+                    coin(10)};  // no-store: relayed, never history
+    if (coin(80)) g.client_id = "c" + std::to_string(upto(5));
+    return g;
+  }
+
+  // A correction, retraction or moderation of one of the room's recent messages (or of an
+  // id it does not know), by anyone: the core refuses what the requester may not do.
+  Command lifecycle(const Service& s) {
+    const std::string r = room();
+    std::string id = "c" + std::to_string(upto(5));
+    if (const Room* found = s.find(r); found != nullptr && !found->recent.empty() && coin(80)) {
+      auto it = found->recent.begin();
+      std::advance(it, upto(static_cast<int>(found->recent.size()) - 1));
+      id = coin() ? it->stanza_id : it->client_id;
+    }
+    switch (upto(2)) {
+      case 0: {
+        SendGroupchat g{user(), r, "<body>fixed " + std::string(static_cast<std::size_t>(upto(120)), 'y') + "</body>", true};
+        g.replaces = id;
+        return g;
+      }
+      case 1: return RetractMessage{Requester::user(user()), r, id, false, {}, "<retract/>"};
+      default: return RetractMessage{requester(), r, id, true, "r", {}};
+    }
+  }
+
   Command command(const Service& s) {
     switch (upto(18)) {
       case 15: case 16: case 17: return call(s);
@@ -115,8 +143,7 @@ struct Gen {
         return Join{user(), room(), pick(kNicks), password(), {}, {}};
       case 4: return Leave{user(), room(), {}};
       case 5: return coin(70) ? Command{Leave{user(), room(), {}}} : Command{RemoveGhost{room(), user().full()}};
-      case 6: return SendGroupchat{user(), room(), "<body>" + std::string(static_cast<std::size_t>(upto(80)), 'x') + "</body>", coin(90),
-                                   coin(10)};
+      case 6: return coin(70) ? message() : lifecycle(s);
       case 7: return SendPrivate{user(), room(), pick(kNicks), "<body>psst</body>"};
       case 8: return ChangeSubject{user(), room(), coin() ? "topic" : ""};
       case 9: return ChangeNick{user(), room(), pick(kNicks)};
@@ -149,6 +176,7 @@ void check_invariants(const Service& s, const std::set<std::string>& unused, con
     std::size_t counted = 0;
     for (const auto& h : r.history) counted += counted_bytes(h);
     CHECK(counted == r.history.bytes());
+    CHECK(r.recent.size() <= limits.recent_per_room);
     // Look-alike nicks: no two users share a skeleton; the index names every occupant.
     std::map<std::string, std::string> user_by_skeleton;
     for (const auto& [nick, o] : r.occupants) {
@@ -248,7 +276,7 @@ TEST_CASE("random: live state equals replayed state after every command, invaria
     Runner run;
     run.w.cfg.max_history_length = 5;
     // Half the runs with byte bounds a few messages reach, per room and for the service.
-    if (seq % 2 == 1) run.w.cfg.history = HistoryLimits{.room_bytes = 200, .total_bytes = 400};
+    if (seq % 2 == 1) run.w.cfg.history = HistoryLimits{.room_bytes = 200, .total_bytes = 400, .recent_per_room = 3};
     for (int step = 0; step < 40; ++step) {
       CAPTURE(step);
       run.step(g.command(run.w.svc));

@@ -19,6 +19,15 @@ start)
   rm -rf "$state"; mkdir -p "$state/data"
   c2s=${E2E_C2S_PORT:-$(free_port)}; comp=${E2E_COMPONENT_PORT:-$(free_port)}
   while [ "$comp" = "$c2s" ]; do comp=$(free_port); done
+  # E2E_WEBSOCKET=1: Prosody's own XMPP-over-WebSocket (RFC 7395, mod_websocket) on a free
+  # HTTP port, for the browser client test; plain ws on loopback counts as secure so PLAIN
+  # (the only SASL mechanism @xmpp/client has in a browser) is offered.
+  http_ports="" ws_modules=""
+  if [ -n "${E2E_WEBSOCKET:-}" ]; then
+    http=$(free_port)
+    while [ "$http" = "$c2s" ] || [ "$http" = "$comp" ]; do http=$(free_port); done
+    http_ports=$http ws_modules=', "websocket"'
+  fi
   secret=e2e-secret
   cat > "$state/prosody.cfg.lua" <<CFG
 pidfile = "$state/prosody.pid"
@@ -29,7 +38,10 @@ local_interfaces = { "127.0.0.1" }
 c2s_ports = { $c2s }
 c2s_interfaces = { "127.0.0.1" }
 s2s_ports = { }
-http_ports = { }
+http_ports = { $http_ports }
+http_interfaces = { "127.0.0.1" }
+http_default_host = "localhost"
+consider_websocket_secure = ${E2E_WEBSOCKET:+true}${E2E_WEBSOCKET:-false}
 https_ports = { }
 component_ports = { $comp }
 component_interfaces = { "127.0.0.1" }
@@ -37,7 +49,7 @@ c2s_require_encryption = false
 s2s_require_encryption = false
 allow_unencrypted_plain_auth = true
 authentication = "internal_hashed"
-modules_enabled = { "roster", "saslauth", "disco", "ping", "posix" }
+modules_enabled = { "roster", "saslauth", "disco", "ping", "posix"$ws_modules }
 modules_disabled = { "s2s", "tls" }
 VirtualHost "localhost"
 -- for mucbench's c2s mode: throwaway SASL ANONYMOUS sessions
@@ -60,6 +72,9 @@ CFG
   echo $! > "$state/prosody.pid.launcher"
   wait_port "$c2s" 20 || { echo "prosody did not open port $c2s" >&2; cat "$state/prosody.log" "$state/prosody.out" >&2; exit 1; }
   wait_port "$comp" 10 || { echo "prosody did not open component port $comp" >&2; exit 1; }
+  if [ -n "$http_ports" ]; then
+    wait_port "$http_ports" 10 || { echo "prosody did not open HTTP port $http_ports" >&2; exit 1; }
+  fi
   # Prosody's own pidfile holds the real pid (runuser's child)
   for _ in $(seq 50); do [ -s "$state/prosody.pid" ] && break; sleep 0.1; done
   # E2E_NO_COMPONENT=1: only Prosody (tools/up.sh attaches `mucstreamd all` itself).
@@ -71,6 +86,7 @@ C2S_PORT=$c2s
 COMPONENT_PORT=$comp
 COMPONENT_SECRET=$secret
 MUC_DOMAIN=rooms.localhost
+${http_ports:+WEBSOCKET_URL=ws://127.0.0.1:$http_ports/xmpp-websocket}
 ENV
   echo "prosody c2s=$c2s component=$comp${E2E_NO_COMPONENT:+ (no component)}"
   ;;

@@ -1,7 +1,7 @@
 """Chat states (XEP-0085) and displayed markers (XEP-0333), in the room and in private:
 relayed always, events only once the owner turns recording on (the form field is offered
 and read). XEP-0334 no-store: relayed, marked in its event, never replayed as history."""
-from lifecycle_support import *
+from room_lifecycle_support import *
 
 
 async def test():

@@ -1,7 +1,7 @@
 """An owner destroys a room with <purge xmlns='urn:xmpp:mucstream:0'/> in <destroy/>:
 occupants get the §10.9 destroy presence as usual and room_destroyed carries purge true
 (what makes the materialiser remove the bodies); a destroy without it does not."""
-from lifecycle_support import *
+from room_lifecycle_support import *
 
 
 async def destroy(owner, room, extra):

@@ -1,7 +1,7 @@
 """End-to-end encrypted payloads: an OMEMO-shaped message (encrypted element with header,
 keys and payload, the EME hint and the fallback body) reaches every occupant with the
 ciphertext, keys and attributes unchanged, and its event carries the same payload."""
-from lifecycle_support import *
+from room_lifecycle_support import *
 
 NS_OMEMO = "eu.siacs.conversations.axolotl"
 NS_EME = "urn:xmpp:eme:0"

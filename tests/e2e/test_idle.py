@@ -4,7 +4,7 @@ joins for the timeout, every occupant gets the §10.9 destroy presence and the e
 reason idle."""
 import subprocess
 
-from lifecycle_support import *
+from room_lifecycle_support import *
 
 
 async def test():

@@ -1,7 +1,7 @@
 """Invitations as events, §7.8.2 declines relayed to the inviter from the room, and an
 invitation into a members-only room making the invitee a member (the room's default);
 with the owner's mucstream#roomconfig_invitegrantsmembership off it does not."""
-from lifecycle_support import *
+from room_lifecycle_support import *
 
 
 async def test():

@@ -2,7 +2,7 @@
 form; each moderator gets the approval form (with the visitor's nick and JID); the
 moderator submits it with muc#request_allow and the visitor becomes a participant. A
 participant's own attempt at approving is refused."""
-from lifecycle_support import *
+from room_lifecycle_support import *
 
 
 def request_form(extra=""):

@@ -1,38 +1,54 @@
-"""Pipeline end to end, room lifecycle: an OMEMO-shaped message and a no-store message in
-one room; in another a message and then the owner's destroy with purge. Writes both room
-JIDs to ROOM_FILE (one a line) for run_lifecycle.sh's SQL checks."""
+"""Pipeline end to end, message lifecycle: Bob says something and corrects it, Carol says
+something and retracts it, Bob posts spam that Alice (owner, moderator) retracts with a
+reason. Writes the room JID and the stanza-ids to FLOW_FILE for run_lifecycle.sh's SQL checks."""
+import json
 import os
 from harness import *
 
-NS_OMEMO = "eu.siacs.conversations.axolotl"
-CIPHER = "4qbJhhYDq4JKGlZ6xzvyLCcL+zLfQ8XK/omemo-ciphertext=="
-KEY = "MwohBfRqBm2atj3fT0/KUDg59Cnvfpgoe/PLNIu1xgSXujEZEAAYACIw"
+NS_CORRECT = "urn:xmpp:message-correct:0"
+NS_RETRACT = "urn:xmpp:message-retract:1"
+NS_MODERATE = "urn:xmpp:message-moderate:1"
+
+
+def stanza_id(el):
+    return el.find(q("stanza-id", NS_SID)).get("id")
+
+
+def with_body(text):
+    return lambda el: el.tag == q("message") and el.get("type") == "groupchat" and body(el) == text
 
 
 async def test():
-    alice, bob = await clients("alice", "bob")
-    room = unique_room("e2ee")
+    alice, bob, carol = await clients("alice", "bob", "carol")
+    room = unique_room("pipe-lifecycle")
     await instant_room(alice, room, "Alice")
     await bob.join(room, "Bob")
-    alice.send_xml("<message to='%s' type='groupchat'><encrypted xmlns='%s'><header sid='27183'><key rid='31415'>%s</key>"
-                   "<iv>SY1DpS0jANNi7sbV</iv></header><payload>%s</payload></encrypted>"
-                   "<encryption xmlns='urn:xmpp:eme:0' namespace='%s'/><body>OMEMO fallback</body></message>"
-                   % (room, NS_OMEMO, KEY, CIPHER, NS_OMEMO))
-    await bob.expect(lambda el: body(el) == "OMEMO fallback", 5, "encrypted message")
-    alice.send_xml("<message to='%s' type='groupchat'><body>not for the archive</body>"
-                   "<no-store xmlns='urn:xmpp:hints'/></message>" % room)
-    await bob.expect(lambda el: body(el) == "not for the archive", 5, "no-store message")
+    await carol.join(room, "Carol")
 
-    purged = unique_room("purged")
-    await instant_room(alice, purged, "Alice")
-    alice.send_xml("<message to='%s' type='groupchat'><body>purge me please</body></message>" % purged)
-    await alice.expect(lambda el: body(el) == "purge me please", 5, "own echo")
-    r = await alice.iq(purged, "set", "<query xmlns='%s'><destroy><purge xmlns='urn:xmpp:mucstream:0'/></destroy></query>"
-                       % NS_MUC_OWNER)
+    bob.send_xml("<message to='%s' type='groupchat' id='b1'><body>typo-body-before</body></message>" % room)
+    corrected = stanza_id(await alice.expect(with_body("typo-body-before"), 5, "bob's message"))
+    bob.send_xml("<message to='%s' type='groupchat' id='b2'><body>fixed-body-after</body>"
+                 "<replace xmlns='%s' id='b1'/></message>" % (room, NS_CORRECT))
+    await alice.expect(with_body("fixed-body-after"), 5, "the correction")
+
+    carol.send_xml("<message to='%s' type='groupchat' id='c1'><body>regret-body-gone</body></message>" % room)
+    retracted = stanza_id(await alice.expect(with_body("regret-body-gone"), 5, "carol's message"))
+    carol.send_xml("<message to='%s' type='groupchat' id='c2'><retract xmlns='%s' id='%s'/></message>"
+                   % (room, NS_RETRACT, retracted))
+    await alice.expect(lambda el: el.tag == q("message") and el.find(q("retract", NS_RETRACT)) is not None, 5, "retraction")
+
+    bob.send_xml("<message to='%s' type='groupchat' id='b3'><body>spam-body-gone</body></message>" % room)
+    moderated = stanza_id(await alice.expect(with_body("spam-body-gone"), 5, "spam"))
+    r = await alice.iq(room, "set", "<moderate xmlns='%s' id='%s'><retract xmlns='%s'/><reason>No ads</reason></moderate>"
+                       % (NS_MODERATE, moderated, NS_RETRACT))
     assert r.get("type") == "result", dump(r)
-    with open(os.environ["ROOM_FILE"], "w") as f:
-        f.write(room + "\n" + purged + "\n")
-    await alice.stop(); await bob.stop()
+    await bob.expect(lambda el: el.tag == q("message") and el.get("from") == room
+                     and el.find(q("retract", NS_RETRACT)) is not None, 5, "moderation tombstone")
+
+    with open(os.environ["FLOW_FILE"], "w") as f:
+        json.dump({"room": room, "corrected": corrected, "retracted": retracted, "moderated": moderated}, f)
+    for c in (alice, bob, carol):
+        await c.stop()
 
 
-run(test, 40)
+run(test)

@@ -1,12 +1,13 @@
 # Sourced by the end-to-end scripts that run the whole stack: PostgreSQL 15, Prosody (via
 # tests/e2e/fixture.sh, without its standalone component) and `mucstreamd all` connected to
 # it. The caller sets `mucstreamd` and `state` and calls stack_start; everything started is
-# stopped by PID on exit.
+# stopped by PID on exit. STACK_FIXTURE=fixture_ejabberd.sh puts ejabberd in Prosody's place.
 here=$(cd "$(dirname "${BASH_SOURCE[1]}")" && pwd)
 stack_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 e2e=$stack_dir/../e2e
 pgdir=$state-pg
 python=/usr/bin/python3
+fixture=$e2e/${STACK_FIXTURE:-fixture.sh}
 all_pid=
 all_log=$state/all.log
 # shellcheck source=../e2e/lib.sh
@@ -14,7 +15,7 @@ all_log=$state/all.log
 
 stack_cleanup() {
   [ -n "$all_pid" ] && kill -TERM "$all_pid" 2>/dev/null && wait "$all_pid" 2>/dev/null || true
-  "$e2e/fixture.sh" stop "$state" >/dev/null 2>&1 || true
+  "$fixture" stop "$state" >/dev/null 2>&1 || true
   "$stack_dir/../scripts/pg.sh" stop "$pgdir" || true
   rm -rf "$pgdir"
 }
@@ -26,13 +27,14 @@ sql() { psql "$pg" -XAtqc "$1"; }
 stack_start() {
   rm -rf "$pgdir"; mkdir -p "$pgdir"; chmod 755 "$pgdir"
   pg=$("$stack_dir/../scripts/pg.sh" start "$pgdir")
-  E2E_NO_COMPONENT=1 "$e2e/fixture.sh" start "$state" "$mucstreamd" >/dev/null
-  comp=$(grep COMPONENT_PORT "$state/env" | cut -d= -f2)
+  E2E_NO_COMPONENT=1 "$fixture" start "$state" "$mucstreamd" >/dev/null
+  comp=$(grep "^COMPONENT_PORT=" "$state/env" | cut -d= -f2)
 }
 
 # start_all LOG [more mucstreamd all flags]: starts `all` and waits until it serves rooms.
 start_all() {
   all_log=$1; shift
+  : >"$all_log"  # before the background start: the wait below reads it at once
   "$mucstreamd" all --xmpp-host 127.0.0.1 --xmpp-port "$comp" --domain rooms.localhost --secret e2e-secret \
     --pg "$pg" --kafka-spill-dir "$state/spill" "$@" >"$all_log" 2>&1 &
   all_pid=$!

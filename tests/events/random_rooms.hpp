@@ -56,7 +56,20 @@ struct RoomGen {
         return j;
       }
       case 3: return core::Leave{who, room, "bye"};
-      case 4: case 5: return core::SendGroupchat{who, room, "<body>hi " + std::to_string(upto(99)) + " é \"x\"</body>", true};
+      case 4: {
+        core::SendGroupchat g{who, room, "<body>hi " + std::to_string(upto(99)) + " é \"x\"</body>", true};
+        if (coin()) g.client_id = "c" + std::to_string(upto(3));
+        return g;
+      }
+      case 5: {  // a correction or retraction of a recent message (refused unless the author asks)
+        const core::Room* r = s.find(room);
+        if (r == nullptr || r->recent.empty()) return core::SendGroupchat{who, room, "<body>first</body>", true};
+        const core::RecentMessage& m = *std::prev(r->recent.end());
+        core::SendGroupchat g{jid(m.bare_jid + "/" + pick(room_gen::kResources)), room, "<body>fixed</body>", true};
+        g.replaces = m.stanza_id;
+        if (coin()) return g;
+        return core::RetractMessage{core::Requester::admin("ops"), room, m.stanza_id, true, "r", {}};
+      }
       case 6: return core::ChangeSubject{who, room, "topic " + std::to_string(upto(9))};
       case 7: return core::ChangeNick{who, room, pick(room_gen::kNicks)};
       case 8: {

@@ -50,7 +50,7 @@ TEST_CASE("event codec: keys, order and JSON types as the log has always had the
   CHECK(events::encode_data(data::RoomConfigured{.config = c, .by = "admin:ops"}) ==
         R"({"config":{"name":"Standup","description":"","persistent":false,"public":true,"members_only":false,)"
         R"("moderated":false,"password_hash":"","max_occupants":0,"history_length":20,"whois":"moderators",)"
-        R"("occupants_may_change_subject":false,"occupants_may_invite":false,"allow_private_messages":true},)"
+        R"("occupants_may_change_subject":false,"occupants_may_invite":false,"allow_private_messages":true,"enable_archiving":true,"invite_grants_membership":true,"record_chat_states":false},)"
         R"("by":"admin:ops"})");
   // A client's media report: its fields first, then the source the room adds.
   data::AudioResumed resumed;

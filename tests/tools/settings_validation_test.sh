@@ -34,6 +34,9 @@ refused "rooms.idle_timeout_minutes) must be a number of minutes, 0 or more, got
 refused "rooms.idle_timeout_minutes) must be a number of minutes, 0 or more, got '5m'" --rooms-idle-timeout-minutes 5m
 refused "--rooms-record-chat-states must be true or false, got 'sometimes'" --rooms-record-chat-states sometimes
 accepted --rooms-idle-timeout-minutes 0.5 --rooms-record-chat-states true
+refused "archive.max_page) must be between 1 and 1000, got '0'" --archive-max-page 0
+refused "archive.reader_threads) must be between 1 and 64, got '100'" --archive-reader-threads 100
+refused "archive.catch_up_timeout_ms) must be a positive number of milliseconds" --archive-catch-up-timeout-ms 0
 # the environment and TOML files are validated like flags
 err=$(MUCSTREAM_COMMIT_RELEASE=later timeout 10 "$mucstreamd" component 2>&1 >/dev/null); rc=$?
 if [ "$rc" -eq 2 ] && grep -qF "commit.release" <<<"$err"; then echo "ok   refused: MUCSTREAM_COMMIT_RELEASE=later"
@@ -47,5 +50,6 @@ accepted --commit-release immediate --log-format json --commit-unavailable-ms 25
   --kafka-snapshot-topic snaps --ops-listen 127.0.0.1:0
 accepted --commit-release durable --log-format text --ops-listen '[::1]:9100'
 accepted --http-max-body-bytes 65536 --http-max-connections 64 --metrics-open true
+accepted --archive-max-page 1000 --archive-reader-threads 4 --archive-catch-up-timeout-ms 500
 [ "$fails" -eq 0 ] && echo "all passed"
 exit "$fails"

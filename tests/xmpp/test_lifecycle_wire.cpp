@@ -2,7 +2,7 @@
 // voice requests and approvals, declines, destroy with purge, the owner form's fields, and
 // the voice request form and decline the room renders.
 #include "tests/xmpp/util.hpp"
-#include "xmpp/lifecycle_decode.hpp"
+#include "xmpp/room_lifecycle_decode.hpp"
 #include "xmpp/queries.hpp"
 #include "xmpp/renderer.hpp"
 

@@ -63,6 +63,7 @@ core::ServiceConfig service_config(const Settings& s) {
   // Lifecycle settings (validated in validate_mucstreamd_settings).
   c.record_chat_states = s.get_bool("rooms.record_chat_states");
   c.idle_timeout_ms = static_cast<std::int64_t>(std::stod(s.get("rooms.idle_timeout_minutes")) * 60'000.0);
+  c.history.recent_per_room = non_negative(s, "rooms.recent_messages");
   return c;
 }
 

@@ -34,6 +34,7 @@
 #include "sql/pg_commit_log.hpp"
 #include "sql/restore.hpp"
 #include "tools/common/log.hpp"
+#include "tools/mucstreamd/archive_wiring.hpp"
 #include "tools/mucstreamd/api_server.hpp"
 #include "tools/mucstreamd/component_wiring.hpp"
 #include "tools/mucstreamd/metered_sink.hpp"
@@ -167,6 +168,9 @@ int run_all(const Settings& s) {
   {
     xmpp::RoomService service(conn, limits(s), service_config(s), std::move(restored), ids, openssl, sink,
                               commit_options(s));
+    // Declared after the service, so destroyed first: its last answers reach a live loop.
+    const auto archive = std::make_unique<sql::PgArchiveReader>(archive_reader_config(s, pg));
+    attach_archive_reader(service, archive.get());
     analytics::metrics::Registry registry;  // outlives the API that serves it
     std::unique_ptr<ApiServer> api;
     if (s.get("jwt.secret").empty()) {

@@ -13,6 +13,7 @@
 #include "events/ids.hpp"
 #include "events/kafka_restore.hpp"
 #include "tools/common/log.hpp"
+#include "tools/mucstreamd/archive_wiring.hpp"
 #include "tools/mucstreamd/component_wiring.hpp"
 #include "tools/mucstreamd/event_log_sink.hpp"
 #include "tools/mucstreamd/metered_sink.hpp"
@@ -52,6 +53,9 @@ int run_component(const Settings& s) {
   crypto::OpenSslCrypto openssl;
   xmpp::RoomService service(conn, limits(s), service_config(s), core::Service{}, ids, openssl, sink,
                             commit_options(s));
+  // Archives are read from PostgreSQL: a split deployment's component needs --pg for them.
+  const auto archive = archive_reader_if_configured(s);
+  attach_archive_reader(service, archive.get());
   if (producer) {
     service.set_restore([cfg = kafka_restore_config(s, brokers), p = producer.get()] {
       events::KafkaRestoreStats st;

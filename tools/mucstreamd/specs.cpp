@@ -51,6 +51,10 @@ std::vector<SettingSpec> mucstreamd_settings() {
        "most history bytes a room keeps, whatever its history length (oldest go first; 0: no bound)"},
       {"rooms.max_history_bytes_total", "268435456",
        "most history bytes all rooms keep together; beyond it the oldest entries of any room go (0: no bound)"},
+      // Corrections (XEP-0308) and retractions (XEP-0424/0425) of recent messages
+      {"rooms.recent_messages", "1000",
+       "messages per room whose ids and authors are kept for corrections and retractions (oldest go first; "
+       "older ones cannot be corrected, moderators may still retract them from the archive)"},
       {"rooms.max_occupants", "10000", "largest max-occupants an owner may set"},
       {"rooms.only_admins_create", "false", "only service admins may create rooms"},
       {"rooms.persistent_by_default", "false", "new rooms start persistent"},
@@ -106,6 +110,12 @@ std::vector<SettingSpec> mucstreamd_settings() {
       {"reports.recompute", "false", "reports: rebuild room reports from the stored events", false, "--recompute"},
       {"reports.room_id", "", "reports --recompute: the room (its id) to rebuild", false, "--room-id"},
       {"reports.all", "false", "reports --recompute: rebuild every room's report", false, "--all"},
+      // Room archive (XEP-0313): read from PostgreSQL off the room loop
+      {"archive.max_page", "100", "component, all: most messages in one archive page (a larger max is capped)"},
+      {"archive.reader_threads", "2", "component, all: threads (and PostgreSQL connections) answering archive queries"},
+      {"archive.catch_up_timeout_ms", "3000",
+       "component, all: how long an archive query waits for PostgreSQL to hold every message the room had sent when "
+       "it was asked; then it fails (wait: retry)"},
   };
   s.insert(s.end(), more.begin(), more.end());
   return s;
@@ -185,6 +195,11 @@ void validate_mucstreamd_settings(const Settings& s) {
       throw SettingsError(Settings::flag_for("rooms.idle_timeout_minutes") +
                           " (rooms.idle_timeout_minutes) must be a number of minutes, 0 or more, got '" + v + "'");
   }
+  positive(s, "archive.catch_up_timeout_ms");
+  for (const char* key : {"archive.max_page", "archive.reader_threads"})
+    if (s.get_int(key) <= 0 || s.get_int(key) > (std::string(key) == "archive.max_page" ? 1000 : 64))
+      throw SettingsError(Settings::flag_for(key) + " (" + key + ") must be between 1 and " +
+                          (std::string(key) == "archive.max_page" ? "1000" : "64") + ", got '" + s.get(key) + "'");
 }
 
 }  // namespace mucstream::tools

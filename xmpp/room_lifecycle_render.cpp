@@ -1,6 +1,6 @@
-#include "xmpp/lifecycle_render.hpp"
+#include "xmpp/room_lifecycle_render.hpp"
 
-#include "xmpp/lifecycle_decode.hpp"
+#include "xmpp/room_lifecycle_decode.hpp"
 #include "xmpp/xml.hpp"
 
 namespace mucstream::xmpp {

@@ -310,7 +310,7 @@ TEST_CASE("admin: destroy with purge marks room_destroyed, the lifecycle configu
   CHECK(api.post("/v1/admin/rooms/standup/destroy", R"({"purge":"yes"})").status == 400);
   Reply d = api.post("/v1/admin/rooms/standup/destroy", R"({"reason":"gone","purge":true})");
   REQUIRE(d.status == 200);
-  const core::Event& last = api.loop.decisions().back().events.back();
+  const core::Event last = api.loop.decisions().back().events.back();  // a copy: decisions() returns a temporary
   REQUIRE(last.type == core::EventType::room_destroyed);
   CHECK(std::get<core::data::RoomDestroyed>(last.data).purge == std::optional<bool>(true));
 }

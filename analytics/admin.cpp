@@ -106,6 +106,9 @@ core::ConfigChange config_change(const rapidjson::Value& obj) {
   c.occupants_may_invite = b.boolean("occupants_may_invite");
   c.allow_private_messages = b.boolean("allow_private_messages");
   c.locked = b.boolean("locked");
+  c.enable_archiving = b.boolean("enable_archiving");
+  c.invite_grants_membership = b.boolean("invite_grants_membership");
+  c.record_chat_states = b.boolean("record_chat_states");
   b.check_all_used();
   return c;
 }
@@ -347,6 +350,7 @@ void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options)
     Body b(req.body);
     core::DestroyRoom d{Admin::by(req), room, b.text("reason").value_or(""), ""};
     if (auto alt = b.text("alternate", 3071)) d.alternate_venue = bare_jid(*alt, "alternate").bare();
+    d.purge = b.boolean("purge").value_or(false);  // also remove the room's message bodies from the store
     b.check_all_used();
     admin->run(std::move(d), res);
   });

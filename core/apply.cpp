@@ -30,6 +30,7 @@ void create(Service& s, const Event& e, const data::RoomCreated& d) {
   r.room_id = e.room_id;
   r.seq = e.seq;  // the next decision numbers after it (a pre-created room's first join is seq 2)
   r.created_ms = e.time_ms;
+  r.last_activity_ms = e.time_ms;
   r.config = d.config;
   r.awaiting_configuration = d.awaiting_configuration;
   r.occupant_id_salt = d.occupant_id_salt;
@@ -50,6 +51,7 @@ void join(Room& r, const Event& e, const data::OccupantJoined& d) {
     o.role = d.role;
   }
   o.sessions.push_back(Session{e.actor, d.jid, e.time_ms, d.client, {}});
+  r.last_activity_ms = e.time_ms;
   r.nick_by_session_jid[o.sessions.back().full_jid] = d.nick;
 }
 
@@ -79,7 +81,9 @@ void rename(Room& r, const data::NickChanged& d) {
 }
 
 void remember(Room& r, const Event& e, const data::MessageSent& d, const HistoryLimits& limits) {
-  if (r.config.history_length == 0) return;
+  r.last_activity_ms = e.time_ms;
+  // XEP-0334: a no-store message was relayed; newcomers' history does not replay it.
+  if (r.config.history_length == 0 || d.no_store.value_or(false)) return;
   r.history.push_back(HistoryEntry{d.nick, d.occupant_id, d.jid, d.payload, e.id, e.time_ms});
   detail::trim_room_history(r, limits);
 }
@@ -94,6 +98,7 @@ void index_message(Room& r, const Event& e, const data::MessageSent& d, const Hi
 
 // XEP-0308: newcomers see the current text; the correction's ids name the original too.
 void correct(Room& r, const Event& e, const data::MessageCorrected& d, const HistoryLimits& limits) {
+  r.last_activity_ms = e.time_ms;  // a correction is a message: the room is not idle
   if (r.history.replace_payload(d.target, d.payload)) detail::trim_room_history(r, limits);
   r.recent.add(RecentMessage{e.id, d.client_id.value_or(std::string{}), bare_of(d.jid), d.occupant_id, e.time_ms, d.target},
                limits.recent_per_room);

@@ -83,6 +83,8 @@ struct SendGroupchat {
   std::string room;
   std::string payload;  // the message's children, relayed byte-for-byte
   bool has_body = true;
+  // XEP-0334 <no-store/> or <no-permanent-store/>: relayed, kept out of history and archive.
+  bool no_store = false;
   // The sender's own id for the message: XEP-0359 origin-id, else the stanza's id attribute.
   std::optional<std::string> client_id = std::nullopt;
   // XEP-0308: this message corrects the one with this id (its client id or stanza-id).
@@ -94,6 +96,7 @@ struct SendPrivate {
   std::string room;
   std::string to_nick;
   std::string payload;
+  bool has_body = true;  // false: a chat state or marker alone, relayed without an event
 };
 
 struct ChangeSubject {
@@ -161,7 +164,39 @@ struct DestroyRoom {
   std::string room;
   std::string reason;
   std::string alternate_venue;  // a room JID occupants are pointed to, may be empty
+  bool purge = false;           // also remove the room's message bodies from the store
 };
+
+// --- The message lifecycle around rooms (room_lifecycle.cpp).
+
+// XEP-0085 chat state or XEP-0333 displayed marker seen in a message the room relayed
+// (groupchat, or private to `to_nick`). Observed after the relay: recorded as an event only
+// when the room's record_chat_states or the service's record_chat_states is on.
+struct ObserveChatState {
+  Jid user;
+  std::string room;
+  std::optional<std::string> to_nick;  // a private message's recipient
+  std::string state;                   // active, composing, paused, inactive, gone; empty: none
+  std::optional<std::string> displayed;  // XEP-0333 <displayed id=…/>: the id it names
+};
+
+// XEP-0045 §7.13: a visitor asks for voice; the approval form goes to every moderator.
+struct RequestVoice {
+  Jid user;
+  std::string room;
+};
+
+// XEP-0045 §7.8.2: the invitee declines; the decline goes to the inviter, from the room.
+struct DeclineInvitation {
+  Jid user;     // the decliner (any JID: declining needs no presence in the room)
+  std::string room;
+  Jid inviter;  // where the decline goes
+  std::string reason;
+};
+
+// Rooms with no message and no join for the service's idle timeout are destroyed (reason
+// "idle"), decided at the context's time. A timer in the room loop runs it.
+struct ExpireIdle {};
 
 // --- Calls. The component observes signalling; it never alters what it relays.
 
@@ -248,6 +283,7 @@ struct PostMessage {
 using Command = std::variant<Presence, Join, Leave, UpdatePresence, ChangeNick, SendGroupchat, SendPrivate, ChangeSubject,
                              Invite, SetRole, SetAffiliation, Configure, CancelConfiguration, CreateRoom, SetLock,
                              DestroyRoom, ObserveJingle, AnnounceMedia, ReportP2PStats, SetRtt, ClientReport,
-                             Shutdown, RemoveGhost, RetractMessage, PostMessage>;
+                             Shutdown, RemoveGhost, ObserveChatState, RequestVoice, DeclineInvitation, ExpireIdle,
+                             RetractMessage, PostMessage>;
 
 }  // namespace mucstream::core

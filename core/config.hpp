@@ -83,6 +83,12 @@ struct ServiceConfig {
   bool only_admins_create_rooms = false;
   std::size_t max_subject_bytes = 1024;
   std::size_t max_name_bytes = 256;
+  // Lifecycle (rooms.record_chat_states, rooms.idle_timeout_minutes): chat states and
+  // displayed markers become events in every room (else only where the room's
+  // record_chat_states is on); rooms with no message and no join for this long are
+  // destroyed (0 = never). The setting is in minutes; kept in ms so tests need not wait one.
+  bool record_chat_states = false;
+  std::int64_t idle_timeout_ms = 0;
 };
 
 }  // namespace mucstream::core

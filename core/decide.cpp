@@ -31,6 +31,10 @@ Decision decide(const Service& s, const Command& cmd, Context& ctx) {
         else if constexpr (std::is_same_v<T, SetRtt>) return decide_rtt(s, c, ctx);
         else if constexpr (std::is_same_v<T, ClientReport>) return decide_client_report(s, c, ctx);
         else if constexpr (std::is_same_v<T, RemoveGhost>) return decide_remove_ghost(s, c, ctx);
+        else if constexpr (std::is_same_v<T, ObserveChatState>) return decide_chat_state(s, c, ctx);
+        else if constexpr (std::is_same_v<T, RequestVoice>) return decide_voice_request(s, c, ctx);
+        else if constexpr (std::is_same_v<T, DeclineInvitation>) return decide_decline(s, c, ctx);
+        else if constexpr (std::is_same_v<T, ExpireIdle>) return decide_expire_idle(s, c, ctx);
         else if constexpr (std::is_same_v<T, RetractMessage>) return decide_retract(s, c, ctx);
         else if constexpr (std::is_same_v<T, PostMessage>) return decide_post_message(s, c, ctx);
         else return decide_shutdown(s, c, ctx);

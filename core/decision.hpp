@@ -58,6 +58,8 @@ enum class MessageKind {
   subject,     // the subject message (after history on join, or on change)
   status,      // a room status message (e.g. 104 configuration changed)
   invite,      // mediated invitation (§7.8.2) to the invitee's real JID
+  voice_request,  // §7.13: the approval form for `nick` (real JID from_jid) to a moderator
+  decline,        // §7.8.2: from_jid declined the invitation; to the inviter, from the room
   moderation,  // XEP-0425: a moderator retracted `target` (nick = the moderator's, if an occupant)
 };
 

@@ -5,6 +5,28 @@
 
 namespace mucstream::core::detail {
 
+void destroy_room(Decision& d, Emitter& e, const Room& r, const std::string& actor, data::RoomDestroyed how) {
+  CallTeardown calls(e, r);
+  calls.end_all("room_destroyed");  // calls end before anyone leaves
+  for (const auto& [nick, o] : r.occupants) {
+    emit_leave_all(e, calls, o, "room_destroyed");
+    // §10.9: each occupant gets its own unavailable presence carrying <destroy/>.
+    for (const auto& s : o.sessions) {
+      PresenceOut p = presence_of(r, o, s.full_jid, o.role);
+      p.available = false;
+      p.role = Role::none;
+      p.affiliation = Affiliation::none;
+      p.real_jid.reset();
+      p.status = {status::kSelf};
+      p.destroyed = true;
+      p.destroy_alternate = how.alternate;
+      p.reason = how.reason;
+      d.deliveries.emplace_back(std::move(p));
+    }
+  }
+  e.emit(actor, std::move(how));
+}
+
 Decision decide_destroy(const Service& svc, const DestroyRoom& c, Context& ctx) {
   const Room* r = room_or_null(svc, c.room);
   if (r == nullptr) return Decision::fail(reject(ErrorCondition::item_not_found, "No such room"));
@@ -12,25 +34,11 @@ Decision decide_destroy(const Service& svc, const DestroyRoom& c, Context& ctx) 
   Decision d;
   Emitter e(d, ctx, *r);
   const std::string actor = actor_session(*r, c.by);  // before the sessions are gone
-  CallTeardown calls(e, *r);
-  calls.end_all("room_destroyed");  // calls end before anyone leaves
-  for (const auto& [nick, o] : r->occupants) {
-    emit_leave_all(e, calls, o, "room_destroyed");
-    // §10.9: each occupant gets its own unavailable presence carrying <destroy/>.
-    for (const auto& s : o.sessions) {
-      PresenceOut p = presence_of(*r, o, s.full_jid, o.role);
-      p.available = false;
-      p.role = Role::none;
-      p.affiliation = Affiliation::none;
-      p.real_jid.reset();
-      p.status = {status::kSelf};
-      p.destroyed = true;
-      p.destroy_alternate = c.alternate_venue;
-      p.reason = c.reason;
-      d.deliveries.emplace_back(std::move(p));
-    }
-  }
-  e.emit(actor, data::RoomDestroyed{.reason = c.reason, .alternate = c.alternate_venue, .by = by_name(c.by)});
+  destroy_room(d, e, *r, actor,
+               data::RoomDestroyed{.reason = c.reason,
+                                   .alternate = c.alternate_venue,
+                                   .by = by_name(c.by),
+                                   .purge = c.purge ? std::optional<bool>(true) : std::nullopt});
   return d;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // One decide function per MUC feature; decide.cpp dispatches to them.
 #include "core/decide.hpp"
+#include "core/room_ops.hpp"
 
 namespace mucstream::core::detail {
 
@@ -28,6 +29,14 @@ Decision decide_rtt(const Service&, const SetRtt&, Context&);                   
 Decision decide_client_report(const Service&, const ClientReport&, Context&);   // telemetry.cpp
 Decision decide_shutdown(const Service&, const Shutdown&, Context&);
 Decision decide_remove_ghost(const Service&, const RemoveGhost&, Context&);  // ghost.cpp
+Decision decide_chat_state(const Service&, const ObserveChatState&, Context&);    // room_lifecycle.cpp
+Decision decide_voice_request(const Service&, const RequestVoice&, Context&);   // room_lifecycle.cpp
+Decision decide_decline(const Service&, const DeclineInvitation&, Context&);    // room_lifecycle.cpp
+Decision decide_expire_idle(const Service&, const ExpireIdle&, Context&);       // room_lifecycle.cpp
+
+// §10.9 for one room: every occupant leaves with the destroy presence, then `how` is
+// emitted as room_destroyed by `actor`. Shared by the owner's destroy and idle expiry.
+void destroy_room(Decision& d, Emitter& e, const Room& r, const std::string& actor, data::RoomDestroyed how);
 // lifecycle.cpp: XEP-0308 corrections (a groupchat message with `replaces`, after the
 // groupchat checks) and XEP-0424/0425 retractions.
 Decision decide_correction(const Room&, const Occupant& author, const SendGroupchat&, Context&);

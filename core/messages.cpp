@@ -27,8 +27,12 @@ Decision decide_groupchat(const Service& svc, const SendGroupchat& c, Context& c
     // relayed but are neither history nor analytics rows.
     Emitter e(d, ctx, *r);
     m.stanza_id = e.emit(r->session_by_jid(from_jid)->id,
-                         data::MessageSent{.nick = o->nick, .occupant_id = o->occupant_id, .jid = from_jid, .payload = c.payload,
-                                              .client_id = c.client_id})
+                         data::MessageSent{.nick = o->nick,
+                                           .occupant_id = o->occupant_id,
+                                           .jid = from_jid,
+                                           .payload = c.payload,
+                                           .client_id = c.client_id,
+                                           .no_store = c.no_store ? std::optional<bool>(true) : std::nullopt})
                       .id;
   }
   d.deliveries.emplace_back(std::move(m));
@@ -49,17 +53,21 @@ Decision decide_private(const Service& svc, const SendPrivate& c, Context& ctx) 
                            : nullptr;
   if (to == nullptr) return Decision::fail(reject(ErrorCondition::item_not_found, "No occupant with that nickname"));
   Decision d;
-  Emitter e(d, ctx, *r);
-  // Metadata only: private messages are between two people, not for analysts' tables.
-  Event& ev = e.emit(r->session_by_jid(from_jid)->id, data::PrivateMessageSent{.nick = from->nick, .to_nick = to->nick},
-                     to->sessions.front().id);
   MessageOut m;
+  if (c.has_body) {
+    // Metadata only: private messages are between two people, not for analysts' tables.
+    // Body-less ones (chat states, markers) are relayed without an event: one per keystroke
+    // must not reach the log (ObserveChatState records them when a room asks for it).
+    Emitter e(d, ctx, *r);
+    m.stanza_id = e.emit(r->session_by_jid(from_jid)->id,
+                         data::PrivateMessageSent{.nick = from->nick, .to_nick = to->nick}, to->sessions.front().id)
+                      .id;
+  }
   m.kind = MessageKind::private_;
   for (const auto& s : to->sessions) m.to.push_back(s.full_jid);
   m.room = r->jid;
   m.nick = from->nick;
   m.payload = c.payload;
-  m.stanza_id = ev.id;
   m.occupant_id = from->occupant_id;
   d.deliveries.emplace_back(std::move(m));
   return d;
@@ -76,7 +84,7 @@ Decision decide_presence_update(const Service& svc, const UpdatePresence& c, Con
   return d;
 }
 
-Decision decide_invite(const Service& svc, const Invite& c, Context&) {
+Decision decide_invite(const Service& svc, const Invite& c, Context& ctx) {
   const Room* r = room_or_null(svc, c.room);
   if (r == nullptr) return Decision::fail(no_room());
   const Occupant* o = r->occupant_by_session_jid(c.user.full());
@@ -86,6 +94,17 @@ Decision decide_invite(const Service& svc, const Invite& c, Context&) {
   if (r->affiliation_of(c.invitee.bare()) == Affiliation::outcast)
     return Decision::fail(reject(ErrorCondition::forbidden, "That user is banned from this room"));
   Decision d;
+  Emitter e(d, ctx, *r);
+  const std::string actor = r->session_by_jid(c.user.full())->id;
+  const std::string invitee = c.invitee.bare();
+  // §9.3 as Prosody does it: in a members-only room, whoever may invite makes the invitee a
+  // member, so the invitation can be used (unless the room's configuration says not to).
+  const bool grant = r->config.members_only && r->config.invite_grants_membership &&
+                     r->affiliation_of(invitee) == Affiliation::none;
+  if (grant)
+    e.emit(actor, data::AffiliationChanged{.jid = invitee, .affiliation = Affiliation::member, .reason = {},
+                                           .by = c.user.bare()});
+  e.emit(actor, data::InvitationSent{.invitee = invitee, .reason = c.reason, .membership_granted = grant, .by = {}});
   MessageOut m;
   m.kind = MessageKind::invite;
   m.to = {c.invitee.full()};

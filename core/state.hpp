@@ -73,6 +73,10 @@ struct Room {
   std::string room_id;  // unique per lifetime of the JID
   std::uint64_t seq = 0;  // seq of the last applied event
   std::int64_t created_ms = 0;
+  // The time of the room's last message or join (its creation before any): what the idle
+  // timeout measures. 0 = unknown (a snapshot written before it was kept): never idle
+  // until the next message or join.
+  std::int64_t last_activity_ms = 0;
   std::string occupant_id_salt;  // per room; keeps occupant ids unlinkable across rooms
   RoomConfig config;
   bool awaiting_configuration = false;  // XEP-0045 §10.1: locked until the owner configures

@@ -20,6 +20,7 @@ constexpr const char* jid = "jid";
 constexpr const char* room_id = "room_id";
 constexpr const char* seq = "seq";
 constexpr const char* created_ms = "created_ms";
+constexpr const char* last_activity_ms = "last_activity_ms";
 constexpr const char* occupant_id_salt = "occupant_id_salt";
 constexpr const char* config = "config";
 constexpr const char* awaiting_configuration = "awaiting_configuration";
@@ -107,6 +108,7 @@ void write_room(Writer& w, const core::Room& r) {
   w.Key(key::seq);
   w.Uint64(r.seq);
   o.i64(key::created_ms, r.created_ms);
+  o.i64(key::last_activity_ms, r.last_activity_ms);
   o.str(key::occupant_id_salt, r.occupant_id_salt);
   w.Key(key::config);
   detail::write_config(w, r.config);
@@ -298,6 +300,7 @@ core::Room read_room(const In& in) {
   if (!seq.IsUint64()) in.wrong(key::seq, seq, "a non-negative integer");
   r.seq = seq.GetUint64();
   in.i64(key::created_ms, r.created_ms);
+  in.i64(key::last_activity_ms, r.last_activity_ms);  // absent in older snapshots: 0, unknown
   in.str(key::occupant_id_salt, r.occupant_id_salt);
   if (const Json* c = in.find(key::config)) {
     if (!c->IsObject()) in.wrong(key::config, *c, "an object");

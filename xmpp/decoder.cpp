@@ -10,6 +10,7 @@
 #include "core/time.hpp"
 #include "xmpp/calls.hpp"
 #include "xmpp/lifecycle_decode.hpp"
+#include "xmpp/room_lifecycle_decode.hpp"
 #include "xmpp/xml.hpp"
 
 namespace mucstream::xmpp {
@@ -144,7 +145,9 @@ void decode_message(const gloox::Tag& t, const core::Jid& to, Decoded& d) {
     }
     const std::string room = d.room;
     d.commands.push_back(core::SendPrivate{d.from, d.room, to.resource(),
-                                           children_xml(t, [&](const gloox::Tag& c) { return keep_in_message(c, room); })});
+                                           children_xml(t, [&](const gloox::Tag& c) { return keep_in_message(c, room); }),
+                                           child(t, "body") != nullptr});
+    if (auto cs = decode_chat_state(t, d.from, d.room, to.resource())) d.observations.push_back(std::move(*cs));
     return;
   }
   if (type == "groupchat") {
@@ -163,10 +166,11 @@ void decode_message(const gloox::Tag& t, const core::Jid& to, Decoded& d) {
                                                 r->moderate ? std::string{} : std::move(payload)});
       return;
     }
-    core::SendGroupchat g{d.from, d.room, std::move(payload), body != nullptr};
+    core::SendGroupchat g{d.from, d.room, std::move(payload), body != nullptr, has_no_store_hint(t)};
     g.client_id = client_id_of(t);
     g.replaces = replaced_id(t);  // XEP-0308: the core checks the author and the id
     d.commands.push_back(std::move(g));
+    if (auto cs = decode_chat_state(t, d.from, d.room, std::nullopt)) d.observations.push_back(std::move(*cs));
     // XEP-0301: relayed like any payload (no body: no history, no message_sent); the
     // first init/new and a cancel switch the session's real-time text on and off.
     if (auto rtt = decode_rtt(t)) d.observations.push_back(core::SetRtt{d.from, d.room, *rtt});
@@ -189,10 +193,17 @@ void decode_message(const gloox::Tag& t, const core::Jid& to, Decoded& d) {
       d.commands.push_back(std::move(i));
       return;
     }
-    if (child(*x, "decline") != nullptr) {
-      d.error = err(ErrorCondition::feature_not_implemented, "Declining invitations is not supported");
+    if (auto decline = decode_decline(*x, d.from, d.room)) {
+      if (auto* e = std::get_if<core::Error>(&*decline)) d.error = *e;
+      else d.commands.push_back(std::get<core::DeclineInvitation>(*decline));
       return;
     }
+  }
+  if (auto voice = decode_voice_form(t, d.from, d.room)) {  // §7.13
+    if (voice->error) d.error = *voice->error;
+    else if (voice->command) d.commands.push_back(std::move(*voice->command));
+    else d.ignore = true;  // a moderator denied the request: nothing to tell anyone
+    return;
   }
   d.error = err(ErrorCondition::bad_request, "Messages to a room must be of type groupchat");
 }
@@ -290,7 +301,8 @@ void decode_owner(const gloox::Tag& q, Decoded& d) {
     return;
   }
   if (const gloox::Tag* destroy = child(q, "destroy")) {
-    d.commands.push_back(core::DestroyRoom{by, d.room, child_text(*destroy, "reason"), destroy->findAttribute("jid")});
+    d.commands.push_back(core::DestroyRoom{by, d.room, child_text(*destroy, "reason"), destroy->findAttribute("jid"),
+                                           destroy_purges(*destroy)});
     return;
   }
   const gloox::Tag* x = child(q, "x", ns::kData);
@@ -459,6 +471,8 @@ std::optional<core::Error> decode_config_form(const gloox::Tag& x, core::ConfigC
     else if (var == "muc#roomconfig_allowpm") out.allow_private_messages = !(value == "none" || value == "0" || value == "false");
     else if (var == "muc#roomconfig_locked") e = boolean(out.locked);
     else if (var == "muc#roomconfig_enablearchiving") e = boolean(out.enable_archiving);  // as Prosody names it
+    else if (var == kVarRecordChatStates) e = boolean(out.record_chat_states);
+    else if (var == kVarInviteGrantsMembership) e = boolean(out.invite_grants_membership);
     if (e) return e;
   }
   return std::nullopt;

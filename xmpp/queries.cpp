@@ -2,6 +2,8 @@
 
 #include "core/roles.hpp"
 #include "xmpp/mam.hpp"
+#include "xmpp/lifecycle_decode.hpp"
+#include "xmpp/room_lifecycle_decode.hpp"
 #include "xmpp/renderer.hpp"
 #include "xmpp/xml.hpp"
 
@@ -62,6 +64,7 @@ std::string room_info(const core::Room& r, bool archive) {
   feature(q, c.whois == core::Whois::anyone ? "muc_nonanonymous" : "muc_semianonymous");
   feature(q, c.password_protected() ? "muc_passwordprotected" : "muc_unsecured");
   if (r.locked) feature(q, "urn:mucstream:locked");
+  feature(q, ns::kMucRequest);  // §7.13 voice requests
   // The message lifecycle: corrections, retractions by the author, moderation (current and
   // the :0 form older clients look for before offering it).
   for (const char* f : {ns::kCorrect, ns::kRetract, ns::kModerate, ns::kModerate0}) feature(q, f);
@@ -124,6 +127,9 @@ std::string config_form(const core::Room& r, const core::ServiceConfig& cfg) {
        "<option label='Nobody'><value>none</value></option></field>";
   bool_field(x, "muc#roomconfig_locked", r.locked, "Locked: only members, admins and owners may join");
   bool_field(x, "muc#roomconfig_enablearchiving", c.enable_archiving, "Archive messages (XEP-0313)");
+  bool_field(x, kVarRecordChatStates, c.record_chat_states, "Record chat states and read markers as events");
+  bool_field(x, kVarInviteGrantsMembership, c.invite_grants_membership,
+             "Members only: an invitation makes the invitee a member");
   x += "</x>";
   return x;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/time.hpp"
+#include "xmpp/room_lifecycle_render.hpp"
 #include "xmpp/xml.hpp"
 
 namespace mucstream::xmpp {
@@ -264,6 +265,10 @@ void Renderer::render(const core::MessageOut& m, const RenderContext& ctx, Outpu
       tail += "<body>";
       append_escaped(tail, m.from_jid + " invites you to the room " + m.room + (m.reason.empty() ? "" : ": " + m.reason));
       tail += "</body></message>";
+      break;
+    case MessageKind::voice_request:
+    case MessageKind::decline:
+      render_lifecycle_message(m, tail);
       break;
     case MessageKind::moderation: render_moderation(tail, m); break;
   }

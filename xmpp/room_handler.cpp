@@ -172,8 +172,22 @@ bool RoomHandler::tick(Now now) {
     remove_ghost(g, now);
     finish_unit({});
   }
+  expire_idle(now);
   const bool in_round = snapshots_.step(now.mono_ms, last_position_, svc_, sink_);
   return in_round || pings_.queued();
+}
+
+// Idle rooms are looked for every few seconds (a pass visits every room), often enough
+// for a timeout counted in minutes; a pass the log refuses is retried at the next one.
+void RoomHandler::expire_idle(Now now) {
+  if (config_.idle_timeout_ms <= 0 || now.mono_ms < next_idle_check_ms_) return;
+  next_idle_check_ms_ = now.mono_ms + std::clamp<std::int64_t>(config_.idle_timeout_ms / 4, 250, 10'000);
+  core::Decision d = execute(core::ExpireIdle{}, now);
+  if (!d.ok() || d.events.empty()) return;
+  for (const core::Event& e : d.events)
+    if (std::holds_alternative<core::data::RoomDestroyed>(e.data)) ++idle_rooms_closed_;
+  deliver(d, render_context({}));
+  finish_unit({});
 }
 
 void RoomHandler::deliver(const core::Decision& d, const RenderContext& rctx) {
@@ -383,6 +397,10 @@ Outcome RoomHandler::handle_stanza(const gloox::Tag& tag, Now now) {
 void RoomHandler::observe(const Decoded& d, Now now, Outcome& o) {
   for (const core::Command& cmd : d.observations) {
     core::Decision dec = execute(cmd, now);
+    if (const auto* cs = std::get_if<core::ObserveChatState>(&cmd); cs != nullptr && dec.ok()) {
+      if (!cs->state.empty()) ++chat_states_;
+      if (cs->displayed) ++displayed_markers_;
+    }
     if (!dec.ok()) {
       o.refused_observations.push_back(dec.error->text);
       continue;

@@ -158,6 +158,11 @@ class RoomHandler {
   std::uint64_t ghosts_removed() const { return ghosts_; }
   std::uint64_t snapshot_rounds() const { return snapshots_.rounds(); }
   std::size_t pings_pending() const { return pings_.pending(); }
+  // Lifecycle counters: chat states and displayed markers relayed (recorded or not), rooms
+  // closed for being idle.
+  std::uint64_t chat_states() const { return chat_states_; }
+  std::uint64_t displayed_markers() const { return displayed_markers_; }
+  std::uint64_t idle_rooms_closed() const { return idle_rooms_closed_; }
 
  private:
   Outcome handle_stanza(const gloox::Tag& stanza, Now now);
@@ -209,6 +214,11 @@ class RoomHandler {
   std::uint64_t stanzas_out_ = 0;
   std::uint64_t events_ = 0;
   std::uint64_t ghosts_ = 0;
+  std::uint64_t chat_states_ = 0;
+  std::uint64_t displayed_markers_ = 0;
+  std::uint64_t idle_rooms_closed_ = 0;
+  std::int64_t next_idle_check_ms_ = 0;  // monotonic
+  void expire_idle(Now now);
 };
 
 }  // namespace mucstream::xmpp

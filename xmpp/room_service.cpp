@@ -167,6 +167,9 @@ struct RoomService::Impl {
     stats.archive_requests.store(handler.archive_requests(), std::memory_order_relaxed);
     stats.archive_failures.store(handler.archive_failures(), std::memory_order_relaxed);
     stats.archive_in_flight.store(handler.archive_requests_in_flight(), std::memory_order_relaxed);
+    stats.chat_states.store(handler.chat_states(), std::memory_order_relaxed);
+    stats.displayed_markers.store(handler.displayed_markers(), std::memory_order_relaxed);
+    stats.idle_rooms_closed.store(handler.idle_rooms_closed(), std::memory_order_relaxed);
     const std::uint64_t skipped = handler.oversize_skipped();
     if (skipped != stats.oversize_skipped.load(std::memory_order_relaxed)) {
       log(LogLevel::warn, std::to_string(skipped - stats.oversize_skipped.load()) +

@@ -78,6 +78,9 @@ struct ServiceStats {
   std::atomic<std::uint64_t> restores{0};
   std::atomic<std::uint64_t> restore_failures{0};
   std::atomic<std::uint64_t> connects{0};
+  std::atomic<std::uint64_t> chat_states{0};        // XEP-0085 chat states relayed
+  std::atomic<std::uint64_t> displayed_markers{0};  // XEP-0333 displayed markers relayed
+  std::atomic<std::uint64_t> idle_rooms_closed{0};  // rooms destroyed for rooms.idle_timeout_minutes
   std::atomic<bool> connected{false};
   // Room archives (XEP-0313): requests handed to the archive reader, those it failed (not
   // caught up, store down, unknown id), and those waiting for it now.

@@ -295,3 +295,22 @@ TEST_CASE("admin: an occupant list the loop does not answer is 503") {
   Reply r = api.get("/v1/admin/rooms/standup/occupants");
   CHECK(r.status == 503);
 }
+
+TEST_CASE("admin: destroy with purge marks room_destroyed, the lifecycle configuration keys reach the room") {
+  AdminApi api;
+  api.occupied_room();
+  Reply conf = api.post("/v1/admin/rooms/standup/configure",
+                        R"({"record_chat_states":true,"invite_grants_membership":false,"enable_archiving":false})");
+  REQUIRE(conf.status == 200);
+  REQUIRE(event_types(conf) == std::vector<std::string>{"room_configured"});
+  const auto& cfg = std::get<core::data::RoomConfigured>(api.loop.decisions().back().events.at(0).data).config;
+  CHECK(cfg.record_chat_states);
+  CHECK_FALSE(cfg.invite_grants_membership);
+  CHECK_FALSE(cfg.enable_archiving);
+  CHECK(api.post("/v1/admin/rooms/standup/destroy", R"({"purge":"yes"})").status == 400);
+  Reply d = api.post("/v1/admin/rooms/standup/destroy", R"({"reason":"gone","purge":true})");
+  REQUIRE(d.status == 200);
+  const core::Event last = api.loop.decisions().back().events.back();  // a copy: decisions() returns a temporary
+  REQUIRE(last.type == core::EventType::room_destroyed);
+  CHECK(std::get<core::data::RoomDestroyed>(last.data).purge == std::optional<bool>(true));
+}

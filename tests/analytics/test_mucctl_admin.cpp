@@ -95,9 +95,12 @@ TEST_CASE("mucctl admin: create, lock, kick, ban, unlock, destroy a live room") 
   Run unlock = mucctl(f.env, "rooms unlock standup --csv");
   CHECK(unlock.status == 0);
   CHECK(unlock.out.rfind("type,room,seq,time,id,room_id\nroom_unlocked,standup@rooms.localhost,", 0) == 0);
-  Run destroy = mucctl(f.env, "rooms destroy standup --reason 'meeting over'");
+  Run destroy = mucctl(f.env, "rooms destroy standup --reason 'meeting over' --purge");
   CHECK(destroy.status == 0);
   CHECK(contains(destroy.out, "room_destroyed"));
+  // --purge asks for the bodies to go too: the event says so.
+  CHECK(std::get<core::data::RoomDestroyed>(f.loop.decisions().back().events.back().data).purge ==
+        std::optional<bool>(true));
   // Every occupant still present (alice) was told, with the reason.
   const core::Decision last = f.loop.decisions().back();
   bool alice_told = false;

@@ -109,7 +109,8 @@ struct Gen {
   }
 
   Command message() {
-    SendGroupchat g{user(), room(), "<body>" + std::string(static_cast<std::size_t>(upto(80)), 'x') + "</body>", coin(90)};
+    SendGroupchat g{user(), room(), "<body>" + std::string(static_cast<std::size_t>(upto(80)), 'x') + "</body>", coin(90),
+                    coin(10)};  // no-store: relayed, never history
     if (coin(80)) g.client_id = "c" + std::to_string(upto(5));
     return g;
   }

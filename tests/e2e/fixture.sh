@@ -59,6 +59,8 @@ Component "rooms.localhost"
   component_secret = "$secret"
 Component "term.localhost"
   component_secret = "$secret"
+Component "idle.localhost"
+  component_secret = "$secret"
 Component "conference.localhost" "muc"
 CFG
   chown -R prosody:prosody "$state"

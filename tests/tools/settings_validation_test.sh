@@ -30,6 +30,10 @@ refused "ops.listen) must be HOST:PORT, got ':99999'" --ops-listen :99999
 refused "http.max_body_bytes) must be a positive number, got '0'" --http-max-body-bytes 0
 refused "http.max_connections) must be a positive number, got '-5'" --http-max-connections -5
 refused "--metrics-open must be true or false, got 'maybe'" --metrics-open maybe
+refused "rooms.idle_timeout_minutes) must be a number of minutes, 0 or more, got '-1'" --rooms-idle-timeout-minutes -1
+refused "rooms.idle_timeout_minutes) must be a number of minutes, 0 or more, got '5m'" --rooms-idle-timeout-minutes 5m
+refused "--rooms-record-chat-states must be true or false, got 'sometimes'" --rooms-record-chat-states sometimes
+accepted --rooms-idle-timeout-minutes 0.5 --rooms-record-chat-states true
 refused "archive.max_page) must be between 1 and 1000, got '0'" --archive-max-page 0
 refused "archive.reader_threads) must be between 1 and 64, got '100'" --archive-reader-threads 100
 refused "archive.catch_up_timeout_ms) must be a positive number of milliseconds" --archive-catch-up-timeout-ms 0

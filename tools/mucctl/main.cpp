@@ -318,7 +318,9 @@ int cmd_rooms_lock(Context& ctx) { return admin_call(ctx, room_path(ctx, "lock")
 int cmd_rooms_unlock(Context& ctx) { return admin_call(ctx, room_path(ctx, "unlock"), "{}"); }
 int cmd_rooms_destroy(Context& ctx) {
   an::JsonOut b;
-  b.begin_object().member_if("reason", ctx.get("reason")).member_if("alternate", ctx.get("alternate")).end_object();
+  b.begin_object().member_if("reason", ctx.get("reason")).member_if("alternate", ctx.get("alternate"));
+  if (ctx.has("purge")) b.key("purge").boolean(true);
+  b.end_object();
   return admin_call(ctx, room_path(ctx, "destroy"), b.take());
 }
 int cmd_rooms_kick(Context& ctx) {
@@ -432,9 +434,10 @@ const std::vector<Command> kBaseCommands = {
      {}, 1, cmd_rooms_lock},
     {"rooms", "unlock", "usage: mucctl rooms unlock ROOM\n\nUnlocks a live room.", {}, 1, cmd_rooms_unlock},
     {"rooms", "destroy",
-     "usage: mucctl rooms destroy ROOM [--reason TEXT] [--alternate ROOM_JID]\n\n"
-     "Destroys a live room; occupants are told the reason (and the alternate venue).",
-     {{"reason", true}, {"alternate", true}}, 1, cmd_rooms_destroy},
+     "usage: mucctl rooms destroy ROOM [--reason TEXT] [--alternate ROOM_JID] [--purge]\n\n"
+     "Destroys a live room; occupants are told the reason (and the alternate venue).\n"
+     "  --purge   also remove the room's message bodies from PostgreSQL (events stay, without bodies)",
+     {{"reason", true}, {"alternate", true}, {"purge", false}}, 1, cmd_rooms_destroy},
     {"rooms", "kick", "usage: mucctl rooms kick ROOM NICK [--reason TEXT]\n\nKicks the occupant NICK (status 307).",
      {{"reason", true}}, 2, cmd_rooms_kick},
     {"rooms", "ban",

@@ -60,6 +60,9 @@ core::ServiceConfig service_config(const Settings& s) {
   c.only_admins_create_rooms = s.get_bool("rooms.only_admins_create");
   c.history.room_bytes = non_negative(s, "rooms.max_history_bytes");
   c.history.total_bytes = non_negative(s, "rooms.max_history_bytes_total");
+  // Lifecycle settings (validated in validate_mucstreamd_settings).
+  c.record_chat_states = s.get_bool("rooms.record_chat_states");
+  c.idle_timeout_ms = static_cast<std::int64_t>(std::stod(s.get("rooms.idle_timeout_minutes")) * 60'000.0);
   c.history.recent_per_room = non_negative(s, "rooms.recent_messages");
   return c;
 }

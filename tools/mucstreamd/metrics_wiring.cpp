@@ -30,6 +30,13 @@ void register_component_metrics(analytics::metrics::Registry& r, const xmpp::Roo
                [&st] { return static_cast<double>(st.archive_failures.load()); });
   r.gauge_fn("mucstream_archive_requests_in_flight", "Archive requests waiting for the archive reader", {},
              [&st] { return static_cast<double>(st.archive_in_flight.load()); });
+  // Room lifecycle: typing and read signals are counted here whether or not they are recorded.
+  r.counter_fn("mucstream_chat_states_total", "XEP-0085 chat states relayed in rooms and private messages", {},
+               [&st] { return static_cast<double>(st.chat_states.load()); });
+  r.counter_fn("mucstream_displayed_markers_total", "XEP-0333 displayed markers relayed", {},
+               [&st] { return static_cast<double>(st.displayed_markers.load()); });
+  r.counter_fn("mucstream_idle_rooms_closed_total", "Rooms destroyed after rooms.idle_timeout_minutes without activity",
+               {}, [&st] { return static_cast<double>(st.idle_rooms_closed.load()); });
 }
 
 void register_sink_metrics(analytics::metrics::Registry& r, const MeteredSink& sink) {

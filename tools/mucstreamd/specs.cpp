@@ -1,5 +1,7 @@
 // Every mucstreamd setting, in one place so `--help` and the docs list them all.
 #include <initializer_list>
+#include <stdexcept>
+#include <string>
 
 #include "tools/mucstreamd/roles.hpp"
 
@@ -56,6 +58,13 @@ std::vector<SettingSpec> mucstreamd_settings() {
       {"rooms.max_occupants", "10000", "largest max-occupants an owner may set"},
       {"rooms.only_admins_create", "false", "only service admins may create rooms"},
       {"rooms.persistent_by_default", "false", "new rooms start persistent"},
+      // Room lifecycle: chat states and markers, idle rooms
+      {"rooms.record_chat_states", "false",
+       "XEP-0085 chat states and XEP-0333 displayed markers become events (chat_state_sent, message_displayed) in "
+       "every room; otherwise only in rooms whose owner turned it on (they are always relayed and counted)"},
+      {"rooms.idle_timeout_minutes", "0",
+       "a room with no message and no join for this many minutes (decimals allowed) is destroyed with reason "
+       "'idle', persistent or not (0: never)"},
       // Event pipeline
       {"pg", "", "PostgreSQL connection string (libpq), e.g. 'host=127.0.0.1 port=5432 dbname=mucstream'"},
       {"kafka.brokers", "", "Kafka bootstrap servers; empty starts librdkafka's in-process mock cluster"},
@@ -172,6 +181,20 @@ void validate_mucstreamd_settings(const Settings& s) {
       throw SettingsError(Settings::flag_for(key) + " (" + key + ") must be a positive number, got '" + s.get(key) +
                           "'");
   s.get_bool("metrics.open");  // throws naming the setting unless true or false
+  s.get_bool("rooms.record_chat_states");
+  {
+    const std::string& v = s.get("rooms.idle_timeout_minutes");
+    std::size_t used = 0;
+    double minutes = -1;
+    try {
+      minutes = std::stod(v, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != v.size() || !(minutes >= 0) || minutes > 5'256'000)  // ten years
+      throw SettingsError(Settings::flag_for("rooms.idle_timeout_minutes") +
+                          " (rooms.idle_timeout_minutes) must be a number of minutes, 0 or more, got '" + v + "'");
+  }
   positive(s, "archive.catch_up_timeout_ms");
   for (const char* key : {"archive.max_page", "archive.reader_threads"})
     if (s.get_int(key) <= 0 || s.get_int(key) > (std::string(key) == "archive.max_page" ? 1000 : 64))

@@ -31,8 +31,9 @@ void archive_seed() {
   pqxx::connection c(conninfo());
   pqxx::work tx(c);
   tx.exec(
-      "INSERT INTO archive (room_id, stanza_id, room, time, seq, sessionid, nick, occupant_id, jid, payload) "
-      "SELECT room_id, id, room, time, seq, actor, data->>'nick', coalesce(data->>'occupant_id', ''), NULL, data->>'payload' "
+      "INSERT INTO archive (room_id, stanza_id, room, time, seq, sessionid, nick, occupant_id, jid, payload, ordinal) "
+      "SELECT room_id, id, room, time, seq, actor, data->>'nick', coalesce(data->>'occupant_id', ''), NULL, data->>'payload', "
+      "row_number() OVER (PARTITION BY room_id ORDER BY id) "
       "FROM events WHERE type = 'message_sent' ON CONFLICT DO NOTHING");
   tx.exec_params("UPDATE archive SET payload = '<body>seven, corrected</body>', edited = time + interval '1 second', "
                  "edited_by_id = $1::uuid WHERE stanza_id = $2::uuid",

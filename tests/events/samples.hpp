@@ -50,8 +50,22 @@ inline std::map<core::EventType, core::Event> event_samples() {
   REQUIRE(w.run(core::SetRtt{jid(kAlice), kRoom, false}).ok());
   REQUIRE(w.run(terminate(kBob, "alice", "call1", "success")).ok());
   REQUIRE(w.run(core::SendPrivate{jid(kAlice), kRoom, "bob", "<body>psst</body>"}).ok());
+  {  // the message lifecycle: correct, retract, chat states and markers, invitations
+    core::ConfigChange record;
+    record.record_chat_states = true;
+    record.occupants_may_invite = true;
+    REQUIRE(w.run(core::Configure{kOwner, kRoom, record}).ok());
+    REQUIRE(w.run(core::SendGroupchat{jid(kAlice), kRoom, "<body>tpyo</body>", true, false, "m1"}).ok());
+    REQUIRE(w.run(core::SendGroupchat{jid(kAlice), kRoom, "<body>typo</body>", true, false, "m2", "m1"}).ok());
+    REQUIRE(w.run(core::RetractMessage{core::Requester::user(jid(kAlice)), kRoom, "m1", false, "", "<retract/>"}).ok());
+    REQUIRE(w.run(core::ObserveChatState{jid(kAlice), kRoom, std::nullopt, "composing", std::nullopt}).ok());
+    REQUIRE(w.run(core::ObserveChatState{jid(kAlice), kRoom, std::nullopt, "", std::string("m2")}).ok());
+    REQUIRE(w.run(core::Invite{jid(kAlice), kRoom, jid("dave@example.com"), "join us", ""}).ok());
+    REQUIRE(w.run(core::DeclineInvitation{jid("dave@example.com/d"), kRoom, jid(kAlice), "busy"}).ok());
+  }
   REQUIRE(w.run(core::ChangeSubject{jid(kOwnerJid), kRoom, "Calls"}).ok());
   REQUIRE(w.run(core::SetRole{kOwner, kRoom, "bob", core::Role::visitor, "quiet"}).ok());
+  REQUIRE(w.run(core::RequestVoice{jid(kBob), kRoom}).ok());
   for (int t = 0; t < core::kEventTypeCount; ++t) {
     const auto type = static_cast<core::EventType>(t);
     if (!core::client_reportable(type) || core::is_media_state_event(type)) continue;

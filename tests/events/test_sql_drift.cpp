@@ -52,6 +52,8 @@ const std::vector<Read>& reads() {
       {"client,browser", Json::string, {T::occupant_joined}},
       {"client,useragent", Json::string, {T::occupant_joined}},
       {"payload", Json::string, {T::message_sent}},
+      // sql/archive_writer.cpp: a retraction finds the corrections of its target
+      {"target", Json::string, {T::message_corrected, T::message_retracted}},
       // 0004_call_views.sql
       {"sid", Json::string, {T::p2p_session_started, T::p2p_session_ended, T::p2p_session_stats}},
       {"media", Json::array, {T::p2p_session_started}},

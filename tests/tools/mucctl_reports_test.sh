@@ -113,7 +113,7 @@ has "p2p csv header" "^since,until,room,sessions,completed,failed,interrupted,on
 has "p2p csv row" "^2026-11-21T00:00:00.000Z,2026-11-22T00:00:00.000Z,$call,4,1,2,1,0,3,2,0.6667,440,588,1320,6,70,175," "$out"
 run "report p2p json" 0 "$mucctl" report p2p "${day[@]}" --json
 has "p2p json" '"relayed_share":0.5' "$out"; has "p2p json rtt" '"rtt_ms":\{"median":60' "$out"
-run "report p2p bad room" 1 "$mucctl" report p2p --room call; has "p2p bad room" "'room'" "$err"
+run "report p2p bad room" 1 "$mucctl" report p2p --room 'bad room'; has "p2p bad room" "'room'" "$err"
 has "p2p bad room code" "HTTP 400 invalid_parameter" "$err"
 run "report p2p unknown room" 1 "$mucctl" report p2p --room 00000000-0000-7000-8000-0000000000ff
 has "p2p unknown room" "no room with id" "$err"

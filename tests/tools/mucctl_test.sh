@@ -144,8 +144,9 @@ lines "events no match shows header" 1 "$out"
 
 # --- messages (the archive rows the materialiser keeps, written here from the seed's messages) ---
 psql "$MUCSTREAM_TEST_PG" -X -q -v ON_ERROR_STOP=1 -c \
-  "INSERT INTO archive (room_id, stanza_id, room, time, seq, sessionid, nick, payload)
-   SELECT room_id, id, room, time, seq, actor, data->>'nick', data->>'payload' FROM events WHERE type = 'message_sent'"
+  "INSERT INTO archive (room_id, stanza_id, room, time, seq, sessionid, nick, payload, ordinal)
+   SELECT room_id, id, room, time, seq, actor, data->>'nick', data->>'payload',
+          row_number() OVER (PARTITION BY room_id ORDER BY id) FROM events WHERE type = 'message_sent'"
 run "messages list" 0 "$mucctl" messages list standup --limit 3
 has "messages list header" "^TIME +NICK +TEXT +ID$" "$out"; has "messages newest first" "bob +message 250 " "$(sed -n 2p <<<"$out")"
 has "messages more" "more with --cursor" "$out"

@@ -18,18 +18,6 @@ namespace {
 
 using core::ErrorCondition;
 
-const gloox::Tag* child(const gloox::Tag& t, const std::string& name, const char* xmlns) {
-  for (const gloox::Tag* c : t.children())
-    if (c->name() == name && c->xmlns() == xmlns) return c;
-  return nullptr;
-}
-
-const gloox::Tag* child(const gloox::Tag& t, const std::string& name) {
-  for (const gloox::Tag* c : t.children())
-    if (c->name() == name) return c;
-  return nullptr;
-}
-
 std::string child_text(const gloox::Tag& t, const std::string& name) {
   const gloox::Tag* c = child(t, name);
   return c ? c->cdata() : std::string{};

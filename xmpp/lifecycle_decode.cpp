@@ -7,12 +7,6 @@
 namespace mucstream::xmpp {
 namespace {
 
-const gloox::Tag* child(const gloox::Tag& t, const char* name, const char* xmlns) {
-  for (const gloox::Tag* c : t.children())
-    if (c->name() == name && c->xmlns() == xmlns) return c;
-  return nullptr;
-}
-
 std::string reason_in(const gloox::Tag& t) {
   for (const gloox::Tag* c : t.children())
     if (c->name() == "reason") return c->cdata();

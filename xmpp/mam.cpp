@@ -17,18 +17,6 @@ using core::ErrorCondition;
 
 core::Error err(ErrorCondition c, std::string text) { return core::make_error(c, std::move(text)); }
 
-const gloox::Tag* child(const gloox::Tag& t, const std::string& name, const char* xmlns) {
-  for (const gloox::Tag* c : t.children())
-    if (c->name() == name && c->xmlns() == xmlns) return c;
-  return nullptr;
-}
-
-const gloox::Tag* child(const gloox::Tag& t, const std::string& name) {
-  for (const gloox::Tag* c : t.children())
-    if (c->name() == name) return c;
-  return nullptr;
-}
-
 // The <value/>s of a data form field.
 std::vector<std::string> values(const gloox::Tag& field) {
   std::vector<std::string> out;

@@ -10,12 +10,6 @@
 namespace mucstream::xmpp {
 namespace {
 
-const gloox::Tag* child(const gloox::Tag& t, const std::string& name, const char* xmlns) {
-  for (const gloox::Tag* c : t.children())
-    if (c->name() == name && c->xmlns() == xmlns) return c;
-  return nullptr;
-}
-
 constexpr std::array<const char*, 5> kStates = {"active", "composing", "paused", "inactive", "gone"};
 
 // var -> first value of a submitted data form.

@@ -42,6 +42,18 @@ std::string escaped(std::string_view s) {
   return out;
 }
 
+const gloox::Tag* child(const gloox::Tag& t, const std::string& name, const char* xmlns) {
+  for (const gloox::Tag* c : t.children())
+    if (c->name() == name && c->xmlns() == xmlns) return c;
+  return nullptr;
+}
+
+const gloox::Tag* child(const gloox::Tag& t, const std::string& name) {
+  for (const gloox::Tag* c : t.children())
+    if (c->name() == name) return c;
+  return nullptr;
+}
+
 namespace {
 struct Collector final : gloox::TagHandler {
   std::unique_ptr<gloox::Tag> tag;

@@ -48,6 +48,11 @@ std::string escaped(std::string_view s);
 // Appends ` name='value'` with the value escaped.
 void append_attr(std::string& out, std::string_view name, std::string_view value);
 
+// The first child of `t` with this name (and namespace), or nullptr: the lookups every
+// decoder does.
+const gloox::Tag* child(const gloox::Tag& t, const std::string& name, const char* xmlns);
+const gloox::Tag* child(const gloox::Tag& t, const std::string& name);
+
 // Parses one XML element (a stanza) from text. nullptr when the text is not one
 // well-formed element.
 std::unique_ptr<gloox::Tag> parse_xml(const std::string& text);

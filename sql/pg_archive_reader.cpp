@@ -57,10 +57,14 @@ struct PgArchiveReader::Impl {
         for (;;) {
           if (stopping) return;
           if (!queue.empty() && queue.begin()->first <= Clock::now()) break;
-          if (queue.empty())
+          if (queue.empty()) {
             cv.wait(lock);
-          else
-            cv.wait_until(lock, queue.begin()->first);
+          } else {
+            // A copy: wait_until reads the time again after waking, and another worker may
+            // have taken that job (and freed its node) meanwhile.
+            const Clock::time_point next = queue.begin()->first;
+            cv.wait_until(lock, next);
+          }
         }
         job = std::move(queue.begin()->second);
         queue.erase(queue.begin());

@@ -99,14 +99,15 @@ ports_in_use() {
   [ "$busy" = 0 ]
 }
 
+mkdir -p "$state"
+adopt_unrecorded "$http"
 case "${1:-up}" in
-  status) mkdir -p "$state"; status; exit $? ;;
-  down) mkdir -p "$state"; down; exit $? ;;
+  status) status; exit $? ;;
+  down) down; exit $? ;;
   up) ;;
   *) echo "usage: up.sh [up|status|down]" >&2; exit 2 ;;
 esac
 
-mkdir -p "$state"
 chmod 755 "$state"
 if up_pid=$(recorded_alive up); then
   echo "tools/dev up is already running (pid $up_pid, state in $state); tools/dev down stops it" >&2

@@ -49,7 +49,7 @@ recorded_alive() {
 }
 
 command_of() {  # command_of PID: its command line, shortened
-  tr '\0\n' '  ' <"/proc/$1/cmdline" 2>/dev/null | cut -c1-100
+  tr '\0\n' '  ' <"/proc/$1/cmdline" 2>/dev/null | cut -c1-100 || true
 }
 
 # end_process NAME SIGNAL SECONDS: signals the recorded process, waits, then SIGKILL.
@@ -87,11 +87,29 @@ end_recorded() {
   end_process postgresql INT 30 || true
 }
 
-# port_holder PORT: "pid N (COMMAND)" of whoever listens on 127.0.0.1/any PORT, else nothing.
+# port_pid PORT: the PID listening on PORT (empty when none, or not visible to this user).
+port_pid() {
+  ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2 || true
+}
+
+# port_holder PORT: "pid N (COMMAND)" of whoever listens on PORT, else nothing.
 port_holder() {
-  local line pid
-  line=$(ss -Hltnp "sport = :$1" 2>/dev/null | head -1)
-  [ -n "$line" ] || return 0
-  pid=$(grep -o 'pid=[0-9]*' <<<"$line" | head -1 | cut -d= -f2)
+  [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ] || return 0
+  local pid; pid=$(port_pid "$1")
   if [ -n "$pid" ]; then echo "pid $pid ($(command_of "$pid"))"; else echo "a process this user cannot see"; fi
+}
+
+# adopt NAME PID: records PID as NAME when nothing is recorded under that name and the
+# process's command line names this state directory (so it was started for it). An `up`
+# from before PIDs were recorded left only PostgreSQL's and Prosody's own pid files.
+adopt() {
+  [ -n "$2" ] && [ -z "$(recorded "$1")" ] || return 0
+  tr '\0' ' ' <"/proc/$2/cmdline" 2>/dev/null | grep -qF "$state/" && record_process "$1" "$2"
+  return 0
+}
+adopt_unrecorded() {  # adopt_unrecorded HTTP_PORT
+  adopt postgresql "$(head -1 "$state/pg/data/postmaster.pid" 2>/dev/null)"
+  adopt prosody "$(cat "$state/xmpp/prosody.pid" 2>/dev/null)"
+  local pid; pid=$(port_pid "$1")
+  [ -z "$pid" ] || [[ "$(command_of "$pid")" != *mucstreamd* ]] || adopt mucstreamd "$pid"
 }

@@ -117,5 +117,15 @@ wait "$up_pid" 2>/dev/null; up_pid=
 check "the ports are free after the last down" 'all_ports_free'
 check "the stopped up says what it stopped, not more" 'grep -q "stopped mucstreamd" "$state/up3.log" && ! grep -q "stopped everything" "$state/up3.log"'
 
+# 6. An up from before PIDs were recorded left PostgreSQL with only its own pid file: status
+# and down find it through that file (its command line names this state directory).
+"$src/tests/scripts/pg.sh" start "$state/pg" "$PG_PORT" >/dev/null
+pg=$(head -1 "$state/pg/data/postmaster.pid")
+rm -f "$state/processes"
+out=$("$src/tools/dev" status); rc=$?
+check "status finds an unrecorded PostgreSQL of this state directory" '[ "$rc" = 1 ] && grep -q "postgresql: running, pid $pg" <<<"$out"'
+out=$("$src/tools/dev" down); rc=$?
+check "down ends it" '[ "$rc" = 0 ] && grep -q "stopped postgresql (pid $pg)" <<<"$out" && ! alive "$pg" && port_free "$PG_PORT"'
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -78,6 +78,12 @@ case("a secret with a control character", base[:4] + ["--secret", "hunter2\x01"]
 if "hunter2" in results[-1][2]:
     results[-1][1].append("the secret was printed")
 
+# kafka-mock parses its own few options; its log level is checked the same way.
+p = subprocess.run([mucstreamd, "kafka-mock", "--log-level", "loud"], capture_output=True, text=True, timeout=10)
+results.append(("kafka-mock --log-level loud",
+                [] if p.returncode == 2 and "one of debug, info, warn, error, got 'loud'" in p.stderr
+                else [f"exit {p.returncode}"], p.stderr.strip()))
+
 failed = 0
 for name, problems, err in results:
     if problems:

@@ -303,7 +303,8 @@ TEST_CASE("admin: destroy with purge marks room_destroyed, the lifecycle configu
                         R"({"record_chat_states":true,"invite_grants_membership":false,"enable_archiving":false})");
   REQUIRE(conf.status == 200);
   REQUIRE(event_types(conf) == std::vector<std::string>{"room_configured"});
-  const auto& cfg = std::get<core::data::RoomConfigured>(api.loop.decisions().back().events.at(0).data).config;
+  // A copy: decisions() returns a temporary.
+  const core::RoomConfig cfg = std::get<core::data::RoomConfigured>(api.loop.decisions().back().events.at(0).data).config;
   CHECK(cfg.record_chat_states);
   CHECK_FALSE(cfg.invite_grants_membership);
   CHECK_FALSE(cfg.enable_archiving);

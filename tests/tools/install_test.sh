@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # `cmake --install` into a scratch prefix lays out what packagers and operators look for:
 # the programs in bin/, the SQL migrations in share/mucstream/migrations, the documentation
-# in share/doc/mucstream; and the installed programs print the configured version.
+# in share/doc/mucstream with the settings examples in its examples/, the systemd units in
+# lib/systemd/system running the installed mucstreamd; and the installed programs print the
+# configured version. Installed with DESTDIR for a package, the units pass
+# `systemd-analyze verify` where they were put.
 #   install_test.sh BUILD_DIR SOURCE_DIR VERSION
 set -uo pipefail
 build=$1 src=$2 version=$3
@@ -24,7 +27,43 @@ for m in "$src"/sql/migrations/*.sql; do
 done
 same "migrations installed" "$(find "$p/share/mucstream/migrations" -type f | wc -l)" "$n"
 for d in README.md operations.md events.md api.md api.yaml; do file "docs" "$p/share/doc/mucstream/$d"; done
-same "nothing else installed" "$(ls "$p" | tr '\n' ' ')" "bin share "
+for e in mucstream.example.toml mucstream.example.env; do file "examples" "$p/share/doc/mucstream/examples/$e"; done
+for role in component materialize api all; do
+  run "installed mucstreamd $role reads the installed example" 0 \
+    env -i PATH="$PATH" "$p/bin/mucstreamd" "$role" --config "$p/share/doc/mucstream/examples/mucstream.example.toml" --help
+done
+n=0
+for u in "$src"/deploy/systemd/*.service; do
+  name=$(basename "$u") n=$((n + 1))
+  file "unit" "$p/lib/systemd/system/$name"
+  role=$(sed -n 's|^ExecStart=/usr/local/bin/mucstreamd \([a-z]*\) .*|\1|p' "$u")
+  same "$name runs the installed mucstreamd" "$(grep '^ExecStart=' "$p/lib/systemd/system/$name")" \
+    "ExecStart=$p/bin/mucstreamd $role --config /etc/mucstream/mucstream.toml"
+  doc=$(sed -n 's|^Documentation=file:||p' "$p/lib/systemd/system/$name")
+  file "$name's Documentation=" "$doc"
+done
+same "units installed" "$(find "$p/lib/systemd/system" -type f | wc -l)" "$n"
+same "nothing else installed" "$(ls "$p" | tr '\n' ' ')" "bin lib share "
+
+# A package's layout: DESTDIR + /usr/local; the units name the final paths, not DESTDIR's.
+dest=$work/dest
+run "install with DESTDIR" 0 env DESTDIR="$dest" cmake --install "$build" --prefix /usr/local
+same "unit with DESTDIR" "$(grep '^ExecStart=' "$dest/usr/local/lib/systemd/system/mucstreamd-all.service")" \
+  "ExecStart=/usr/local/bin/mucstreamd all --config /etc/mucstream/mucstream.toml"
+if command -v systemd-analyze >/dev/null; then
+  mkdir -p "$dest/usr/lib/systemd" "$dest/etc/mucstream"
+  cp -a /usr/lib/systemd/system "$dest/usr/lib/systemd/"
+  : >"$dest/etc/mucstream/mucstream.env"
+  units=()
+  for u in "$dest"/usr/local/lib/systemd/system/*.service; do
+    name=$(basename "$u"); case "$name" in *@.service) name=${name%@.service}@1.service ;; esac
+    units+=("$name")
+  done
+  run "systemd-analyze verify of the installed units" 0 systemd-analyze verify --root="$dest" "${units[@]}"
+  same "systemd-analyze verify says nothing" "$out$err" ""
+else
+  bad "systemd-analyze missing: apt-get install systemd (tools/debian-packages.txt)"
+fi
 
 run "mucstreamd --version" 0 "$p/bin/mucstreamd" --version; same "mucstreamd --version" "$out" "mucstreamd $version"
 run "mucctl --version" 0 "$p/bin/mucctl" --version;         same "mucctl --version" "$out" "mucctl $version"

@@ -21,22 +21,22 @@ accepted() {
 refused "commit.release) must be one of durable, immediate, got 'fast'" --commit-release fast
 refused "log.format) must be one of text, json, got 'xml'" --log-format xml
 refused "log.level) must be one of debug, info, warn, error" --log-level verbose
-refused "commit.unavailable_ms) must be a positive number of milliseconds" --commit-unavailable-ms 0
-refused "--commit-unavailable-ms must be a whole number, got '5s'" --commit-unavailable-ms 5s
-refused "snapshot.interval_ms) must be a positive number of milliseconds" --snapshot-interval-ms -1
-refused "kafka.snapshot_topic) must name a topic" --kafka-snapshot-topic ''
-refused "ops.listen) must be HOST:PORT, got 'localhost'" --ops-listen localhost
-refused "ops.listen) must be HOST:PORT, got ':99999'" --ops-listen :99999
-refused "http.max_body_bytes) must be a positive number, got '0'" --http-max-body-bytes 0
-refused "http.max_connections) must be a positive number, got '-5'" --http-max-connections -5
-refused "--metrics-open must be true or false, got 'maybe'" --metrics-open maybe
-refused "rooms.idle_timeout_minutes) must be a number of minutes, 0 or more, got '-1'" --rooms-idle-timeout-minutes -1
-refused "rooms.idle_timeout_minutes) must be a number of minutes, 0 or more, got '5m'" --rooms-idle-timeout-minutes 5m
-refused "--rooms-record-chat-states must be true or false, got 'sometimes'" --rooms-record-chat-states sometimes
+refused "commit.unavailable_ms) must be a whole number, 1 or more, got '0'" --commit-unavailable-ms 0
+refused "--commit-unavailable-ms (commit.unavailable_ms) must be a whole number, 1 or more, got '5s'" --commit-unavailable-ms 5s
+refused "snapshot.interval_ms) must be a whole number, 1 or more, got '-1'" --snapshot-interval-ms -1
+refused "kafka.snapshot_topic) must be a Kafka topic name" --kafka-snapshot-topic ''
+refused "ops.listen) must be empty or HOST:PORT with a port from 0 to 65535 (0: any free port), got 'localhost'" --ops-listen localhost
+refused "ops.listen) must be empty or HOST:PORT with a port from 0 to 65535 (0: any free port), got ':99999'" --ops-listen :99999
+refused "http.max_body_bytes) must be a whole number, 1 or more, got '0'" --http-max-body-bytes 0
+refused "http.max_connections) must be a whole number, 1 or more, got '-5'" --http-max-connections -5
+refused "--metrics-open (metrics.open) must be true or false (also yes/no, on/off, 1/0), got 'maybe'" --metrics-open maybe
+refused "rooms.idle_timeout_minutes) must be a number from 0 to 5256000 (decimals allowed), got '-1'" --rooms-idle-timeout-minutes -1
+refused "rooms.idle_timeout_minutes) must be a number from 0 to 5256000 (decimals allowed), got '5m'" --rooms-idle-timeout-minutes 5m
+refused "--rooms-record-chat-states (rooms.record_chat_states) must be true or false (also yes/no, on/off, 1/0), got 'sometimes'" --rooms-record-chat-states sometimes
 accepted --rooms-idle-timeout-minutes 0.5 --rooms-record-chat-states true
-refused "archive.max_page) must be between 1 and 1000, got '0'" --archive-max-page 0
-refused "archive.reader_threads) must be between 1 and 64, got '100'" --archive-reader-threads 100
-refused "archive.catch_up_timeout_ms) must be a positive number of milliseconds" --archive-catch-up-timeout-ms 0
+refused "archive.max_page) must be a whole number from 1 to 1000, got '0'" --archive-max-page 0
+refused "archive.reader_threads) must be a whole number from 1 to 64, got '100'" --archive-reader-threads 100
+refused "archive.catch_up_timeout_ms) must be a whole number, 1 or more, got '0'" --archive-catch-up-timeout-ms 0
 # the environment and TOML files are validated like flags
 err=$(MUCSTREAM_COMMIT_RELEASE=later timeout 10 "$mucstreamd" component 2>&1 >/dev/null); rc=$?
 if [ "$rc" -eq 2 ] && grep -qF "commit.release" <<<"$err"; then echo "ok   refused: MUCSTREAM_COMMIT_RELEASE=later"

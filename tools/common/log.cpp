@@ -13,11 +13,16 @@ void set_level(std::string_view name) {
   if (const auto level = core::log_level_from_string(name)) core::set_log_level(*level);
 }
 
+const std::vector<std::string>& level_names() {
+  // Each LogLevel in order, spelled as core reads it back (a unit test holds the two together).
+  static const std::vector<std::string> names = {"debug", "info", "warn", "error"};
+  return names;
+}
+
 std::string json_line(core::LogLevel level, std::string_view component, std::string_view message, std::int64_t time_ms) {
-  static constexpr const char* kNames[] = {"debug", "info", "warn", "error"};
   core::Value::Object o;
   o.emplace_back("time", core::Value(core::format_time(time_ms)));
-  o.emplace_back("level", core::Value(std::string(kNames[static_cast<int>(level)])));
+  o.emplace_back("level", core::Value(level_names().at(static_cast<std::size_t>(level))));
   o.emplace_back("component", core::Value(std::string(component)));
   o.emplace_back("message", core::Value(std::string(message)));
   return events::encode_value(core::Value(std::move(o)));

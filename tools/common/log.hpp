@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/log.hpp"
 #include "events/log.hpp"
@@ -15,6 +16,8 @@
 namespace mucstream::tools::log {
 
 void set_level(std::string_view name);   // unknown names keep the current threshold (info)
+// The names of core's levels, lowest first: what --log-level accepts.
+const std::vector<std::string>& level_names();
 void set_format(std::string_view name);  // "json" installs the JSON sink; anything else: text
 
 // One log record as a JSON object (no newline); `time_ms` is milliseconds since the epoch.

@@ -69,13 +69,14 @@ void Settings::load_toml(const std::string& path) {
         stack.emplace_back(key, t);
         continue;
       }
-      std::string value;
-      if (auto s = node.value<std::string>()) value = *s;
-      else if (auto i = node.value<std::int64_t>()) value = std::to_string(*i);
-      else if (auto b = node.value<bool>()) value = *b ? "true" : "false";
-      else if (auto d = node.value<double>()) value = std::to_string(*d);
+      std::string value, type;
+      if (auto s = node.as_string()) value = s->get(), type = "string";
+      else if (auto i = node.as_integer()) value = std::to_string(i->get()), type = "integer";
+      else if (auto b = node.as_boolean()) value = b->get() ? "true" : "false", type = "boolean";
+      else if (auto d = node.as_floating_point()) value = std::to_string(d->get()), type = "float";
       else throw SettingsError("config file " + path + ": unsupported value for '" + key + "'");
       set(key, value);
+      origins_[key] = {"config file " + path, type};
     }
   }
 }
@@ -139,7 +140,17 @@ std::vector<std::string> Settings::parse(int argc, const char* const* argv, cons
   std::vector<std::string> configs;
   std::map<std::string, std::string> given;
   describe(app, specs_, configs, help_, given);
-  std::vector<std::string> args(argv, argv + argc);
+  std::vector<std::string> args;
+  for (int i = 0; i < argc; ++i) {
+    // "--flag=" sets an empty value; CLI11 would take the next argument as the value instead.
+    const std::string a = argv[i];
+    const SettingSpec* empty_for = nullptr;
+    if (a.size() > 3 && a.rfind("--", 0) == 0 && a.find('=') == a.size() - 1)
+      for (const auto& s : specs_)
+        if (flag_for(s.key) + "=" == a || (!s.alias.empty() && s.alias + "=" == a)) empty_for = &s;
+    if (empty_for != nullptr) given[empty_for->key] = "";
+    else args.push_back(a);
+  }
   std::reverse(args.begin(), args.end());  // CLI11 takes them last first
   try {
     app.parse(args);
@@ -153,14 +164,21 @@ std::vector<std::string> Settings::parse(int argc, const char* const* argv, cons
   }
   if (auto it = env.find("MUCSTREAM_CONFIG"); it != env.end() && !it->second.empty()) load_toml(it->second);
   for (const auto& s : specs_)
-    if (auto it = env.find(env_for(s.key)); it != env.end()) values_[s.key] = it->second;
+    if (auto it = env.find(env_for(s.key)); it != env.end()) {
+      values_[s.key] = it->second;
+      origins_[s.key] = {it->first, ""};
+    }
   for (const auto& [name, value] : env) {
     if (name.rfind("MUCSTREAM_KAFKA__", 0) != 0) continue;
     std::string prop = name.substr(17);
     for (auto& c : prop) c = c == '_' ? '.' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     values_["kafka." + prop] = value;
+    origins_["kafka." + prop] = {name, ""};
   }
-  for (auto& [key, value] : given) values_[key] = std::move(value);
+  for (auto& [key, value] : given) {
+    values_[key] = std::move(value);
+    origins_[key] = {flag_for(key), ""};
+  }
 
   std::vector<std::string> positional;
   for (const std::string& a : app.remaining()) {
@@ -169,6 +187,7 @@ std::vector<std::string> Settings::parse(int argc, const char* const* argv, cons
     if (name.rfind("--kafka.", 0) == 0) {
       if (eq == std::string::npos) throw SettingsError(name + " needs =VALUE");
       values_[name.substr(2)] = a.substr(eq + 1);
+      origins_[name.substr(2)] = {name, ""};
     } else if (a.rfind("--", 0) == 0) {
       throw SettingsError("unknown option " + name + " (see --help)");
     } else {
@@ -201,6 +220,11 @@ bool Settings::get_bool(const std::string& key) const {
   if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
   if (v == "false" || v == "0" || v == "no" || v == "off" || v.empty()) return false;
   throw SettingsError(flag_for(key) + " must be true or false, got '" + v + "'");
+}
+
+Settings::Origin Settings::origin(const std::string& key) const {
+  auto it = origins_.find(key);
+  return it == origins_.end() ? Origin{} : it->second;
 }
 
 std::map<std::string, std::string> Settings::kafka_properties() const {

@@ -47,6 +47,16 @@ class Settings {
   std::map<std::string, std::string> kafka_properties() const;
   void set(const std::string& key, std::string value);
 
+  // Where the value in force came from, for messages: empty (the default), the flag as given
+  // ("--xmpp-port"), the environment variable, or "config file PATH"; and for a TOML value
+  // its type there ("string", "integer", "float", "boolean"), empty otherwise.
+  struct Origin {
+    std::string where;
+    std::string toml_type;
+  };
+  Origin origin(const std::string& key) const;
+  const std::vector<SettingSpec>& specs() const { return specs_; }
+
   static std::string flag_for(const std::string& key);  // "xmpp.host" -> "--xmpp-host"
   static std::string env_for(const std::string& key);   // "xmpp.host" -> "MUCSTREAM_XMPP_HOST"
   static std::map<std::string, std::string> environment();
@@ -56,6 +66,7 @@ class Settings {
   const SettingSpec* spec(const std::string& key) const;
   std::vector<SettingSpec> specs_;
   std::map<std::string, std::string> values_;
+  std::map<std::string, Origin> origins_;
   bool help_ = false;
 };
 

@@ -29,7 +29,7 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
   const std::string& pg = settings.get("pg");
   if (pg.empty()) throw SettingsError("--pg (or MUCSTREAM_PG) is required: the API reads PostgreSQL");
   if (settings.get("jwt.secret").empty())
-    throw SettingsError("--jwt-secret (or MUCSTREAM_JWT_SECRET) is required: it verifies API tokens");
+    throw SettingsError("--jwt-secret (or MUCSTREAM_JWT_SECRET, or --jwt-secret-file FILE) is required: it verifies API tokens");
   an::ServerConfig cfg;
   try {
     std::tie(cfg.host, cfg.port) = an::parse_listen(settings.get("http.listen"));

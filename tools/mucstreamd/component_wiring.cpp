@@ -15,7 +15,7 @@ xmpp::ConnectionOptions connection_options(const Settings& s) {
   c.outbound_window_bytes = static_cast<std::size_t>(s.get_int("xmpp.outbound_window_bytes"));
   if (c.max_backoff < c.min_backoff) c.min_backoff = c.max_backoff;
   if (c.domain.empty()) throw SettingsError("--domain (xmpp.domain) is required");
-  if (c.secret.empty()) throw SettingsError("--secret (xmpp.secret, MUCSTREAM_XMPP_SECRET) is required");
+  if (c.secret.empty()) throw SettingsError("--secret (xmpp.secret, MUCSTREAM_XMPP_SECRET; or --secret-file FILE) is required");
   return c;
 }
 

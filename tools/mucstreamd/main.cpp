@@ -4,8 +4,10 @@
 #include <string>
 
 #include "tools/common/log.hpp"
+#include "tools/common/secret_files.hpp"
 #include "tools/common/version.hpp"
 #include "tools/mucstreamd/roles.hpp"
+#include "tools/mucstreamd/setting_rules.hpp"
 
 using namespace mucstream::tools;
 
@@ -24,6 +26,11 @@ constexpr const char* kUsage =
     "  kafka-mock   librdkafka's mock cluster as its own process (development, fault tests)\n\n"
     "mucstreamd --version prints the version; mucstreamd ROLE --help the role's options.";
 
+// Every setting, each secret also from a file, with what it accepts in its help text.
+std::vector<SettingSpec> all_settings() {
+  return with_allowed_values(with_secret_files(mucstreamd_settings()), mucstreamd_setting_rules());
+}
+
 struct Role {
   const char* name;
   int (*run)(const Settings&);
@@ -39,7 +46,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
-    Settings s(mucstreamd_settings());
+    Settings s(all_settings());
     std::puts(s.help(kUsage).c_str());
     return argc < 2 ? 2 : 0;
   }
@@ -58,10 +65,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "mucstreamd: unknown role '%s'\n%s\n", argv[1], kUsage);
     return 2;
   }
-  Settings settings(mucstreamd_settings());
+  Settings settings(all_settings());
   try {
     settings.parse(argc - 2, argv + 2, Settings::environment());
     validate_mucstreamd_settings(settings);
+    read_secret_files(settings);
   } catch (const SettingsError& e) {
     std::fprintf(stderr, "mucstreamd %s: %s\n", role->name, e.what());
     return 2;
@@ -72,6 +80,7 @@ int main(int argc, char** argv) {
   }
   log::set_level(settings.get("log.level"));
   log::set_format(settings.get("log.format"));
+  for (const std::string& warning : secret_warnings(settings)) log::warn("settings", "{}", warning);
   try {
     return role->run(settings);
   } catch (const SettingsError& e) {

@@ -51,7 +51,14 @@ int run_kafka_mock(int argc, char** argv) {
     else if (a == "--topic") topic = v;
     else if (a == "--dead-letter-topic") dlq = v;
     else if (a == "--snapshot-topic") snapshots = v;
-    else if (a == "--log-level") log::set_level(v);
+    else if (a == "--log-level") {
+      if (!core::log_level_from_string(v)) {
+        std::string names;
+        for (const std::string& n : log::level_names()) names += (names.empty() ? "" : ", ") + n;
+        throw SettingsError("--log-level must be one of " + names + ", got '" + v + "'");
+      }
+      log::set_level(v);
+    }
     else throw SettingsError("unknown option '" + a + "'\n" + kHelp);
   }
   const std::atomic<bool>& stop = install_stop_signals();

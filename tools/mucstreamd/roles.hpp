@@ -7,9 +7,9 @@
 namespace mucstream::tools {
 
 std::vector<SettingSpec> mucstreamd_settings();
-// Checks the settings whose values are a closed set or a range (throws SettingsError naming
-// the setting and what it accepts), so a typo stops the daemon at start with exit code 2
-// instead of running with a default the operator did not mean.
+// Checks every setting against setting_rules.cpp's table (throws SettingsError naming the
+// setting, the value and what it accepts), so a typo stops the daemon at start with exit
+// code 2 instead of running with something the operator did not mean.
 void validate_mucstreamd_settings(const Settings&);
 
 int run_component(const Settings&);

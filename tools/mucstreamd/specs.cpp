@@ -1,6 +1,4 @@
 // Every mucstreamd setting, in one place so `--help` and the docs list them all.
-#include <initializer_list>
-#include <stdexcept>
 #include <string>
 
 #include "tools/mucstreamd/roles.hpp"
@@ -119,87 +117,6 @@ std::vector<SettingSpec> mucstreamd_settings() {
   };
   s.insert(s.end(), more.begin(), more.end());
   return s;
-}
-
-namespace {
-void one_of(const Settings& s, const std::string& key, std::initializer_list<const char*> allowed) {
-  const std::string& v = s.get(key);
-  std::string list;
-  for (const char* a : allowed) {
-    if (v == a) return;
-    list += list.empty() ? "" : ", ";
-    list += a;
-  }
-  throw SettingsError(Settings::flag_for(key) + " (" + key + ") must be one of " + list + ", got '" + v + "'");
-}
-
-void positive(const Settings& s, const std::string& key) {
-  if (s.get_int(key) <= 0)
-    throw SettingsError(Settings::flag_for(key) + " (" + key + ") must be a positive number of milliseconds, got '" +
-                        s.get(key) + "'");
-}
-
-void at_least(const Settings& s, const std::string& key, std::int64_t min) {
-  if (s.get_int(key) < min)
-    throw SettingsError(Settings::flag_for(key) + " (" + key + ") must be at least " + std::to_string(min) +
-                        " bytes, got '" + s.get(key) + "'");
-}
-
-void listen_address(const Settings& s, const std::string& key, bool may_be_empty) {
-  const std::string& v = s.get(key);
-  if (v.empty() && may_be_empty) return;
-  const auto colon = v.rfind(':');
-  const std::string port = colon == std::string::npos ? "" : v.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoi(port) > 65535)
-    throw SettingsError(Settings::flag_for(key) + " (" + key + ") must be HOST:PORT, got '" + v + "'");
-}
-}  // namespace
-
-void validate_mucstreamd_settings(const Settings& s) {
-  one_of(s, "log.level", {"debug", "info", "warn", "error"});
-  one_of(s, "log.format", {"text", "json"});
-  one_of(s, "commit.release", {"durable", "immediate"});
-  one_of(s, "xmpp.events", {"log", "stdout", "none"});
-  one_of(s, "kafka.queue_full", {"wait", "spill"});
-  positive(s, "commit.unavailable_ms");
-  positive(s, "snapshot.interval_ms");
-  positive(s, "xmpp.reconnect_max_ms");
-  positive(s, "xmpp.ghost_ping_timeout_ms");
-  at_least(s, "xmpp.max_stanza_bytes_out", 16384);
-  at_least(s, "xmpp.outbound_queue_bytes", 65536);
-  at_least(s, "xmpp.outbound_room_bytes", 65536);
-  if (s.get_int("limits.max_stanza_bytes") > s.get_int("xmpp.max_stanza_bytes_out"))
-    throw SettingsError("--limits-max-stanza-bytes (limits.max_stanza_bytes) must not exceed "
-                        "--xmpp-max-stanza-bytes-out (xmpp.max_stanza_bytes_out)");
-  if (s.get("kafka.snapshot_topic").empty())
-    throw SettingsError("--kafka-snapshot-topic (kafka.snapshot_topic) must name a topic");
-  listen_address(s, "ops.listen", true);
-  listen_address(s, "http.listen", false);
-  for (const char* key : {"http.max_body_bytes", "http.max_connections"})
-    if (s.get_int(key) <= 0)
-      throw SettingsError(Settings::flag_for(key) + " (" + key + ") must be a positive number, got '" + s.get(key) +
-                          "'");
-  s.get_bool("metrics.open");  // throws naming the setting unless true or false
-  s.get_bool("rooms.record_chat_states");
-  {
-    const std::string& v = s.get("rooms.idle_timeout_minutes");
-    std::size_t used = 0;
-    double minutes = -1;
-    try {
-      minutes = std::stod(v, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != v.size() || !(minutes >= 0) || minutes > 5'256'000)  // ten years
-      throw SettingsError(Settings::flag_for("rooms.idle_timeout_minutes") +
-                          " (rooms.idle_timeout_minutes) must be a number of minutes, 0 or more, got '" + v + "'");
-  }
-  positive(s, "archive.catch_up_timeout_ms");
-  for (const char* key : {"archive.max_page", "archive.reader_threads"})
-    if (s.get_int(key) <= 0 || s.get_int(key) > (std::string(key) == "archive.max_page" ? 1000 : 64))
-      throw SettingsError(Settings::flag_for(key) + " (" + key + ") must be between 1 and " +
-                          (std::string(key) == "archive.max_page" ? "1000" : "64") + ", got '" + s.get(key) + "'");
 }
 
 }  // namespace mucstream::tools

@@ -172,13 +172,14 @@ void MulticastDiscovery::tick(std::int64_t now_ms) {
 }
 
 std::string MulticastDiscovery::describe() const {
-  const std::string limit = limit_ > 0 ? " (it advertises up to " + std::to_string(limit_) + " recipients)" : "";
+  const std::string limit = limit_ > 0 ? ", advertising up to " + std::to_string(limit_) + " recipients" : "";
   switch (result_) {
     case Result::off: return "multicast off (xmpp.multicast): one stanza per recipient";
     case Result::configured: return "multicast through " + service_ + " (xmpp.multicast)";
     case Result::found:
-      return "multicast through " + service_ + (service_ == host_ ? " (the host's disco#info" : " (found on " + host_ + "'s disco#items") +
-             " lists XEP-0033)" + limit;
+      return "multicast through " + service_ +
+             (service_ == host_ ? " (the host lists XEP-0033" : " (an item of " + host_ + " that lists XEP-0033") + limit +
+             ")";
     case Result::none:
       return "no XEP-0033 multicast service found on " + (host_.empty() ? domain_ : host_) +
              ": one stanza per recipient";

@@ -3,6 +3,17 @@
 
 namespace mucstream::tools {
 
+void validate_multicast_settings(const Settings& s) {
+  const std::string& mode = s.get("xmpp.multicast");
+  if (mode.empty() || mode.find_first_of(" \t/@'\"<>&") != std::string::npos)
+    throw SettingsError("--xmpp-multicast (xmpp.multicast) must be auto, off or the multicast service's JID (a "
+                        "domain such as multicast.example.org), got '" + mode + "'");
+  const int cap = s.get_int("xmpp.multicast_max_recipients");
+  if (cap < 2 || cap > 100000)
+    throw SettingsError("--xmpp-multicast-max-recipients (xmpp.multicast_max_recipients) must be between 2 and "
+                        "100000, got '" + s.get("xmpp.multicast_max_recipients") + "'");
+}
+
 xmpp::ConnectionOptions connection_options(const Settings& s) {
   xmpp::ConnectionOptions c;
   c.host = s.get("xmpp.host");
@@ -14,14 +25,7 @@ xmpp::ConnectionOptions connection_options(const Settings& s) {
   c.outbound_room_bytes = static_cast<std::size_t>(s.get_int("xmpp.outbound_room_bytes"));
   c.outbound_window_bytes = static_cast<std::size_t>(s.get_int("xmpp.outbound_window_bytes"));
   c.multicast = s.get("xmpp.multicast");
-  if (c.multicast.empty() || c.multicast.find_first_of(" \t/@'\"<>&") != std::string::npos)
-    throw SettingsError("--xmpp-multicast (xmpp.multicast) must be auto, off or the multicast service's JID (a "
-                        "domain such as multicast.example.org), got '" + c.multicast + "'");
-  const std::int64_t cap = s.get_int("xmpp.multicast_max_recipients");
-  if (cap < 2 || cap > 100000)
-    throw SettingsError("--xmpp-multicast-max-recipients (xmpp.multicast_max_recipients) must be between 2 and "
-                        "100000, got '" + s.get("xmpp.multicast_max_recipients") + "'");
-  c.multicast_max_recipients = static_cast<std::size_t>(cap);
+  c.multicast_max_recipients = static_cast<std::size_t>(s.get_int("xmpp.multicast_max_recipients"));
   if (c.max_backoff < c.min_backoff) c.min_backoff = c.max_backoff;
   if (c.domain.empty()) throw SettingsError("--domain (xmpp.domain) is required");
   if (c.secret.empty()) throw SettingsError("--secret (xmpp.secret, MUCSTREAM_XMPP_SECRET) is required");

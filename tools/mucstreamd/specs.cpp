@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "tools/mucstreamd/component_wiring.hpp"
 #include "tools/mucstreamd/roles.hpp"
 
 namespace mucstream::tools {
@@ -203,6 +204,7 @@ void validate_mucstreamd_settings(const Settings& s) {
       throw SettingsError(Settings::flag_for("rooms.idle_timeout_minutes") +
                           " (rooms.idle_timeout_minutes) must be a number of minutes, 0 or more, got '" + v + "'");
   }
+  validate_multicast_settings(s);
   positive(s, "archive.catch_up_timeout_ms");
   for (const char* key : {"archive.max_page", "archive.reader_threads"})
     if (s.get_int(key) <= 0 || s.get_int(key) > (std::string(key) == "archive.max_page" ? 1000 : 64))

@@ -3,17 +3,6 @@
 
 namespace mucstream::tools {
 
-void validate_multicast_settings(const Settings& s) {
-  const std::string& mode = s.get("xmpp.multicast");
-  if (mode.empty() || mode.find_first_of(" \t/@'\"<>&") != std::string::npos)
-    throw SettingsError("--xmpp-multicast (xmpp.multicast) must be auto, off or the multicast service's JID (a "
-                        "domain such as multicast.example.org), got '" + mode + "'");
-  const int cap = s.get_int("xmpp.multicast_max_recipients");
-  if (cap < 2 || cap > 100000)
-    throw SettingsError("--xmpp-multicast-max-recipients (xmpp.multicast_max_recipients) must be between 2 and "
-                        "100000, got '" + s.get("xmpp.multicast_max_recipients") + "'");
-}
-
 xmpp::ConnectionOptions connection_options(const Settings& s) {
   xmpp::ConnectionOptions c;
   c.host = s.get("xmpp.host");

@@ -7,8 +7,6 @@
 namespace mucstream::tools {
 
 xmpp::ConnectionOptions connection_options(const Settings& s);
-// xmpp.multicast (auto, off or a JID) and xmpp.multicast_max_recipients (2..100000).
-void validate_multicast_settings(const Settings& s);
 xmpp::Limits limits(const Settings& s);
 core::ServiceConfig service_config(const Settings& s);
 // commit.release, snapshot.interval_ms: when output is released, how often rooms are snapshotted.

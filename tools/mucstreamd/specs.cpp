@@ -3,7 +3,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "tools/mucstreamd/component_wiring.hpp"
 #include "tools/mucstreamd/roles.hpp"
 
 namespace mucstream::tools {
@@ -163,6 +162,18 @@ void listen_address(const Settings& s, const std::string& key, bool may_be_empty
       std::stoi(port) > 65535)
     throw SettingsError(Settings::flag_for(key) + " (" + key + ") must be HOST:PORT, got '" + v + "'");
 }
+// xmpp.multicast: auto, off or a JID; xmpp.multicast_max_recipients: 2..100000.
+void multicast(const Settings& s) {
+  const std::string& mode = s.get("xmpp.multicast");
+  if (mode.empty() || mode.find_first_of(" \t/@'\"<>&") != std::string::npos)
+    throw SettingsError("--xmpp-multicast (xmpp.multicast) must be auto, off or the multicast service's JID (a "
+                        "domain such as multicast.example.org), got '" + mode + "'");
+  const int cap = s.get_int("xmpp.multicast_max_recipients");
+  if (cap < 2 || cap > 100000)
+    throw SettingsError("--xmpp-multicast-max-recipients (xmpp.multicast_max_recipients) must be between 2 and "
+                        "100000, got '" + s.get("xmpp.multicast_max_recipients") + "'");
+}
+
 }  // namespace
 
 void validate_mucstreamd_settings(const Settings& s) {
@@ -204,7 +215,7 @@ void validate_mucstreamd_settings(const Settings& s) {
       throw SettingsError(Settings::flag_for("rooms.idle_timeout_minutes") +
                           " (rooms.idle_timeout_minutes) must be a number of minutes, 0 or more, got '" + v + "'");
   }
-  validate_multicast_settings(s);
+  multicast(s);
   positive(s, "archive.catch_up_timeout_ms");
   for (const char* key : {"archive.max_page", "archive.reader_threads"})
     if (s.get_int(key) <= 0 || s.get_int(key) > (std::string(key) == "archive.max_page" ? 1000 : 64))

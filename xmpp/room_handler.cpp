@@ -23,7 +23,6 @@ void mark_stanza_end(std::string& buf, std::size_t& last_mark) {
   last_mark = buf.size();
 }
 
-
 // What a room adds around a reflected payload: the recipient's JID in place of the
 // sender's, stanza-id, occupant-id, and for history the delay and the real JID.
 constexpr std::size_t kStampBytes = 4096;

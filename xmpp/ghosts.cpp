@@ -11,15 +11,6 @@
 namespace mucstream::xmpp {
 namespace {
 
-// The defined condition of a stanza's <error/>, or "".
-std::string error_condition(const gloox::Tag& stanza) {
-  const gloox::Tag* e = stanza.findChild("error");
-  if (e == nullptr) return {};
-  for (const gloox::Tag* c : e->children())
-    if (c->xmlns() == ns::kStanzas && c->name() != "text") return c->name();
-  return {};
-}
-
 // Conditions with which a server says the addressee is not there (RFC 6120 §8.3.3, RFC 6121 §8.5).
 bool means_gone(std::string_view condition) {
   static constexpr std::array<std::string_view, 5> kGone = {"service-unavailable", "recipient-unavailable",
@@ -40,7 +31,7 @@ std::optional<core::RemoveGhost> bounced_session(const gloox::Tag& stanza, const
   const std::string& from = stanza.findAttribute("from");
   const core::Room* r = s.find(bare_of(stanza.findAttribute("to")));
   if (r == nullptr || r->session_by_jid(from) == nullptr) return std::nullopt;
-  if (!means_gone(error_condition(stanza))) return std::nullopt;
+  if (!means_gone(stanza_error_condition(stanza))) return std::nullopt;
   return core::RemoveGhost{r->jid, from};
 }
 
@@ -77,7 +68,7 @@ GhostPings::Answer GhostPings::answer(const gloox::Tag& iq, core::RemoveGhost& g
   Pending p = std::move(it->second);
   pending_.erase(it);
   if (iq.findAttribute("type") != "error") return Answer::alive;
-  const std::string condition = error_condition(iq);
+  const std::string condition = stanza_error_condition(iq);
   // A client that does not do pings says so itself: it is there.
   if (condition == "feature-not-implemented") return Answer::alive;
   // Its server for a client that is gone, or a client without pings: ask what every client answers.

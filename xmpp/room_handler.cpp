@@ -3,8 +3,11 @@
 #include <gloox/tag.h>
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <random>
 
+#include "core/log.hpp"
 #include "xmpp/queries.hpp"
 #include "xmpp/wire_size.hpp"
 #include "xmpp/xml.hpp"
@@ -12,8 +15,6 @@
 namespace mucstream::xmpp {
 namespace {
 
-// Appends every rendered stanza to the loop's buffer, counting them; a stanza above the
-// outbound ceiling is skipped (the host would close the whole stream for it).
 void mark_stanza_end(std::string& buf, std::size_t& last_mark) {
   // Only where a lane may need to split (Outbound::kChunk): small output stays unmarked and
   // the lane takes it without scanning.
@@ -21,28 +22,6 @@ void mark_stanza_end(std::string& buf, std::size_t& last_mark) {
   buf += kStanzaEnd;
   last_mark = buf.size();
 }
-
-class BufferOutput final : public Output {
- public:
-  BufferOutput(std::string& buf, std::uint64_t& count, std::size_t max, std::uint64_t& skipped, std::size_t* mark)
-      : buf_(buf), count_(count), max_(max), skipped_(skipped), mark_(mark) {}
-  void put(std::string_view head, std::string_view to, std::string_view tail) override {
-    if (head.size() + to.size() + tail.size() > max_) {
-      ++skipped_;
-      return;
-    }
-    buf_.append(head).append(to).append(tail);
-    if (mark_ != nullptr) mark_stanza_end(buf_, *mark_);
-    ++count_;
-  }
-
- private:
-  std::string& buf_;
-  std::uint64_t& count_;
-  std::size_t max_;
-  std::uint64_t& skipped_;
-  std::size_t* mark_;
-};
 
 // What a room adds around a reflected payload: the recipient's JID in place of the
 // sender's, stanza-id, occupant-id, and for history the delay and the real JID.
@@ -71,6 +50,41 @@ Envelope envelope_of(const gloox::Tag& tag) {
 }
 
 }  // namespace
+
+// Appends every rendered stanza to the unit's buffer, counting them; a stanza above the
+// outbound ceiling is skipped (the host would close the whole stream for it).
+class BufferOutput final : public Output {
+ public:
+  BufferOutput(std::string& buf, std::uint64_t& count, std::size_t max, std::uint64_t& skipped, std::size_t* mark)
+      : buf_(buf), count_(count), max_(max), skipped_(skipped), mark_(mark) {}
+  void put(std::string_view head, std::string_view to, std::string_view tail) override {
+    if (head.size() + to.size() + tail.size() > max_) {
+      ++skipped_;
+      return;
+    }
+    buf_.append(head).append(to).append(tail);
+    if (mark_ != nullptr) mark_stanza_end(buf_, *mark_);
+    ++count_;
+  }
+  // A whole stanza (a multicast one): same ceiling, same count.
+  bool raw(std::string_view stanza) {
+    if (stanza.size() > max_) {
+      ++skipped_;
+      return false;
+    }
+    buf_.append(stanza);
+    if (mark_ != nullptr) mark_stanza_end(buf_, *mark_);
+    ++count_;
+    return true;
+  }
+
+ private:
+  std::string& buf_;
+  std::uint64_t& count_;
+  std::size_t max_;
+  std::uint64_t& skipped_;
+  std::size_t* mark_;
+};
 
 RoomHandler::RoomHandler(std::string domain, Limits limits, core::ServiceConfig config, core::Service initial,
                          core::IdSource& ids, core::Crypto& crypto, core::EventSink& sink, std::string& out,
@@ -163,6 +177,8 @@ void RoomHandler::restore(core::Service s) {
 }
 
 bool RoomHandler::tick(Now now) {
+  clock_ms_ = now.mono_ms;
+  ledger_.prune(now.mono_ms);
   if (pings_.queued()) {
     std::string pings;
     stanzas_out_ += pings_.send(commit_.ghost_pings_per_turn, now.mono_ms, pings);
@@ -193,8 +209,99 @@ void RoomHandler::expire_idle(Now now) {
 void RoomHandler::deliver(const core::Decision& d, const RenderContext& rctx) {
   BufferOutput o(unit_out_, stanzas_out_, limits_.max_stanza_bytes_out, oversize_skipped_,
                  lanes_ != nullptr ? &unit_mark_ : nullptr);
-  for (const core::Delivery& x : d.deliveries) renderer_.render(x, presence_, rctx, o);
+  if (multicast_.service.empty()) {
+    for (const core::Delivery& x : d.deliveries) renderer_.render(x, presence_, rctx, o);
+  } else {
+    FanoutBatcher batch([&](Rendering& r) { fan_out(r, o); });
+    for (const core::Delivery& x : d.deliveries) {
+      batch.may_multicast(may_multicast(x));
+      renderer_.render(x, presence_, rctx, batch);
+    }
+    batch.finish();
+  }
   presence_.forget_departed(d);
+}
+
+// Private messages and invitations go from one person to another: always directly.
+bool RoomHandler::may_multicast(const core::Delivery& x) {
+  const auto* m = std::get_if<core::MessageOut>(&x);
+  if (m == nullptr) return true;
+  return m->kind != core::MessageKind::private_ && m->kind != core::MessageKind::invite &&
+         m->kind != core::MessageKind::decline;
+}
+
+// One group of identical renderings: through the service when it has two recipients or more
+// (split at the cap and the byte limit), else directly.
+void RoomHandler::fan_out(Rendering& r, BufferOutput& o) {
+  if (r.to.size() < 2 || !r.may_multicast || !multicastable(r)) {
+    for (const std::string& to : r.to) o.put(r.head, to, r.tail);
+    return;
+  }
+  const std::vector<std::size_t> sizes = chunk_sizes(r, multicast_);
+  auto shared = std::make_shared<Rendering>(std::move(r));
+  const std::string kind(stanza_name(shared->head));
+  const std::string from(start_tag_attr(shared->tail, "from"));
+  const std::string id(start_tag_attr(shared->tail, "id"));
+  std::size_t first = 0;
+  for (std::size_t n : sizes) {
+    if (n == 1) {
+      o.put(shared->head, shared->to[first], shared->tail);
+    } else if (o.raw(multicast_stanza(*shared, first, n, multicast_.service))) {
+      ++multicast_stanzas_;
+      multicast_recipients_ += n;
+      ledger_.record(MulticastLedger::Sent{kind, from, id, shared, first, n, 0}, clock_ms_);
+    }
+    first += n;
+  }
+}
+
+void RoomHandler::set_multicast(std::string service, std::size_t max_recipients) {
+  multicast_.service = escaped(service);
+  multicast_.max_recipients = max_recipients;
+  multicast_.max_bytes = limits_.max_stanza_bytes_out;
+  if (max_recipients < 2) multicast_.service.clear();
+  if (!multicast_.service.empty()) multicast_seen_ = service;
+}
+
+// The service refused one of our multicast stanzas: its recipients get it one by one, and
+// the stanzas to come are sent with a smaller cap or without the service.
+void RoomHandler::multicast_refused(const gloox::Tag& error) {
+  const std::string to = error.findAttribute("to");
+  const std::string condition = stanza_error_condition(error);
+  std::optional<MulticastLedger::Sent> sent =
+      ledger_.take(error.name(), escaped(to), escaped(error.findAttribute("id")));
+  ++multicast_fallbacks_;
+  std::string what = "no longer known (sent too long ago)";
+  if (sent) {
+    const Rendering& r = *sent->rendering;
+    std::string bytes;
+    std::size_t mark = 0;
+    BufferOutput o(bytes, stanzas_out_, limits_.max_stanza_bytes_out, oversize_skipped_,
+                   lanes_ != nullptr ? &mark : nullptr);
+    for (std::size_t i = sent->first; i < sent->first + sent->count; ++i) o.put(r.head, r.to[i], r.tail);
+    const std::string room = to.substr(0, to.find('/'));
+    if (lanes_ != nullptr) lanes_->room(room, bytes);
+    else out_ += bytes;
+    what = "sent again to its " + std::to_string(sent->count) + " recipients one by one";
+  }
+  const std::string why = "multicast: " + multicast_seen_ + " refused a " + error.name() + " stanza (" +
+                          (condition.empty() ? "no condition" : condition) + "); " + what;
+  if (multicast_.service.empty()) {  // already stopped: an earlier stanza's refusal
+    core::log_write(core::LogLevel::warn, "component", why);
+    return;
+  }
+  const Fallback f = decide_fallback(condition, sent ? sent->count : 0, multicast_.max_recipients);
+  if (f.stop) {
+    multicast_.service.clear();
+    core::log_write(core::LogLevel::warn, "component", why + "; one stanza per recipient until the next connection");
+  } else {
+    if (f.cap < multicast_.max_recipients)
+      core::log_write(core::LogLevel::warn, "component",
+                      why + "; at most " + std::to_string(f.cap) +
+                          " recipients per multicast stanza from now on (raise the service's limit, or set "
+                          "xmpp.multicast_max_recipients)");
+    multicast_.max_recipients = f.cap;
+  }
 }
 
 bool RoomHandler::fits(std::size_t bytes) {
@@ -244,6 +351,7 @@ Verdict RoomHandler::refuse_internal(const gloox::Tag& tag) {
 }
 
 Outcome RoomHandler::handle(const gloox::Tag& tag, Now now) {
+  clock_ms_ = now.mono_ms;
   Outcome o;
   try {
     o = handle_stanza(tag, now);
@@ -258,6 +366,13 @@ Outcome RoomHandler::handle(const gloox::Tag& tag, Now now) {
 Outcome RoomHandler::handle_stanza(const gloox::Tag& tag, Now now) {
   Outcome o;
   const std::string& type = tag.findAttribute("type");
+  // The multicast service refusing a stanza of ours (a recipient's bounce comes from the
+  // recipient, below).
+  if (type == "error" && tag.name() != "iq" && !multicast_seen_.empty() && tag.findAttribute("from") == multicast_seen_) {
+    multicast_refused(tag);
+    o.verdict = Verdict::handled;
+    return o;
+  }
   // Answers to the room's ghost pings, and bounces of what the room sent to a session.
   if (type == "error" || type == "result") {
     if (tag.name() == "iq") {
@@ -420,6 +535,7 @@ bool RoomHandler::stats_allowed(const Decoded& d, Now now) {
 }
 
 core::Decision RoomHandler::run(const core::Command& cmd, Now now, std::function<void(const core::Decision&)> done) {
+  clock_ms_ = now.mono_ms;
   core::Decision d = execute(cmd, now);
   deliver(d, render_context({}));
   Parking::After after;

@@ -21,6 +21,8 @@
 #include "xmpp/decoder.hpp"
 #include "xmpp/flood_control.hpp"
 #include "xmpp/ghosts.hpp"
+#include "xmpp/multicast_fallback.hpp"
+#include "xmpp/multicast_fanout.hpp"
 #include "xmpp/occupant_iq.hpp"
 #include "xmpp/parking.hpp"
 #include "xmpp/presence_cache.hpp"
@@ -32,6 +34,8 @@ class Tag;
 }
 
 namespace mucstream::xmpp {
+
+class BufferOutput;
 
 // The time of one turn: wall clock for the core (event times, history), monotonic for limits.
 struct Now {
@@ -128,8 +132,14 @@ class RoomHandler {
   void restore(core::Service s);
   // A connection is up: every session in the rooms gets a ping (ghost detection).
   void connected() { pings_.ping_all(svc_); }
-  // The connection went: pending pings cannot be answered any more.
-  void disconnected() { pings_.clear(); }
+  // The connection went: pending pings cannot be answered any more, nor refusals of the
+  // multicast stanzas sent on it; no multicast until the next discovery.
+  void disconnected() {
+    pings_.clear();
+    ledger_.clear();
+    set_multicast({}, multicast_.max_recipients);
+    multicast_seen_.clear();
+  }
   // Time-driven work of one loop turn: ghost pings sent and timed out, a snapshot round's
   // next rooms. True while some of it waits for the next turn.
   bool tick(Now now);
@@ -158,6 +168,16 @@ class RoomHandler {
   std::uint64_t ghosts_removed() const { return ghosts_; }
   std::uint64_t snapshot_rounds() const { return snapshots_.rounds(); }
   std::size_t pings_pending() const { return pings_.pending(); }
+  // Multicast fan-out (XEP-0033, multicast_fanout.hpp) through `service` (its JID; "" : every
+  // stanza to its recipient directly), at most `max_recipients` bcc addresses a stanza. Set
+  // after each connect's discovery; a refusal by the service lowers the cap or stops it
+  // until the next set_multicast.
+  void set_multicast(std::string service, std::size_t max_recipients);
+  bool multicasting() const { return !multicast_.service.empty(); }
+  std::size_t multicast_max_recipients() const { return multicast_.max_recipients; }
+  std::uint64_t multicast_stanzas() const { return multicast_stanzas_; }        // sent to the service
+  std::uint64_t multicast_recipients() const { return multicast_recipients_; }  // addresses they carried
+  std::uint64_t multicast_fallbacks() const { return multicast_fallbacks_; }    // refused, sent again one by one
   // Lifecycle counters: chat states and displayed markers relayed (recorded or not), rooms
   // closed for being idle.
   std::uint64_t chat_states() const { return chat_states_; }
@@ -178,6 +198,9 @@ class RoomHandler {
   bool stats_allowed(const Decoded& d, Now now);
   bool fits(std::size_t bytes);  // within max_stanza_bytes_out; counts what does not
   void emit_archive(const std::string& lane, std::string stanza);  // an archive answer, on the asker's lane
+  static bool may_multicast(const core::Delivery& x);
+  void fan_out(Rendering& r, BufferOutput& o);
+  void multicast_refused(const gloox::Tag& error);
 
   std::string domain_;
   Limits limits_;
@@ -218,6 +241,13 @@ class RoomHandler {
   std::uint64_t displayed_markers_ = 0;
   std::uint64_t idle_rooms_closed_ = 0;
   std::int64_t next_idle_check_ms_ = 0;  // monotonic
+  std::int64_t clock_ms_ = 0;            // monotonic time of the current unit
+  MulticastTarget multicast_;            // service "" : none now
+  std::string multicast_seen_;           // the service of this connection: its errors are refusals
+  MulticastLedger ledger_{30'000, 8u << 20};
+  std::uint64_t multicast_stanzas_ = 0;
+  std::uint64_t multicast_recipients_ = 0;
+  std::uint64_t multicast_fallbacks_ = 0;
   void expire_idle(Now now);
 };
 

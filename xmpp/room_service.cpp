@@ -22,6 +22,7 @@
 #include "xmpp/component.hpp"
 #include "xmpp/flow_window.hpp"
 #include "xmpp/memory_trim.hpp"
+#include "xmpp/multicast_discovery.hpp"
 #include "xmpp/outbound.hpp"
 
 namespace mucstream::xmpp {
@@ -99,6 +100,8 @@ struct RoomService::Impl {
   std::string out;  // control output (errors, IQ results, pings) waiting for the next flush
   Outbound outq;    // what waits for the socket: the control lane and one lane per room
   FlowWindow window;  // how much of it may be in the server's hands
+  MulticastDiscovery discovery;  // the server's XEP-0033 service, found again at each connect
+  bool discovery_reported = true;  // its result of this connection is applied and logged
   // The handler's room output: into the room's lane (logged when tracing).
   struct Lanes final : RoomLanes {
     Impl& impl;
@@ -145,6 +148,7 @@ struct RoomService::Impl {
       : conn(std::move(c)),
         outq(Outbound::Bounds{conn.outbound_room_bytes, conn.outbound_queue_bytes}),
         window(conn.outbound_window_bytes, "mucstream-flow-" + std::to_string(std::random_device{}()) + "-", 3'000),
+        discovery(conn.multicast, conn.domain, "mucstream-mc-" + std::to_string(std::random_device{}()) + "-", 5'000),
         handler(conn.domain, l, std::move(cfg), std::move(s), i, y, k, out, co),
         commit(co) {
     handler.set_lanes(&lanes);
@@ -170,6 +174,10 @@ struct RoomService::Impl {
     stats.chat_states.store(handler.chat_states(), std::memory_order_relaxed);
     stats.displayed_markers.store(handler.displayed_markers(), std::memory_order_relaxed);
     stats.idle_rooms_closed.store(handler.idle_rooms_closed(), std::memory_order_relaxed);
+    stats.multicast_stanzas.store(handler.multicast_stanzas(), std::memory_order_relaxed);
+    stats.multicast_recipients.store(handler.multicast_recipients(), std::memory_order_relaxed);
+    stats.multicast_fallbacks.store(handler.multicast_fallbacks(), std::memory_order_relaxed);
+    stats.multicast_active.store(handler.multicasting(), std::memory_order_relaxed);
     const std::uint64_t skipped = handler.oversize_skipped();
     if (skipped != stats.oversize_skipped.load(std::memory_order_relaxed)) {
       log(LogLevel::warn, std::to_string(skipped - stats.oversize_skipped.load()) +
@@ -190,6 +198,15 @@ struct RoomService::Impl {
   }
 
   void on_stanza(const gloox::Tag& tag) {
+    // Answers to the multicast discovery's queries: consumed here, never handled.
+    if (tag.name() == "iq" && (tag.findAttribute("type") == "result" || tag.findAttribute("type") == "error")) {
+      std::vector<std::string> more;
+      if (discovery.answer(tag, mono_ms(), more)) {
+        for (const std::string& q : more) outq.control(q);
+        use_discovery();
+        return;
+      }
+    }
     // The flow window's markers come back from the server: consumed here, never handled.
     if (tag.name() == "iq" && tag.findAttribute("from") == conn.domain) {
       const bool was_active = window.active();
@@ -220,6 +237,20 @@ struct RoomService::Impl {
     }
     publish_counts();
     if (out.size() >= kFlushAt) flush();  // keeps the buffer bounded while a turn handles many stanzas
+  }
+
+  // Once this connection's discovery has a result: the handler fans out through it (or not),
+  // and the log says which.
+  void use_discovery() {
+    if (discovery_reported || !discovery.finished()) return;
+    discovery_reported = true;
+    std::size_t cap = conn.multicast_max_recipients;
+    if (discovery.advertised_limit() > 0) cap = std::min(cap, discovery.advertised_limit());
+    handler.set_multicast(discovery.service(), cap);
+    std::string line = discovery.describe();
+    if (handler.multicasting()) line += "; up to " + std::to_string(cap) + " recipients a stanza";
+    log(LogLevel::info, line);
+    publish_counts();
   }
 
   // The sink's durable reports: releases what they complete.
@@ -333,6 +364,10 @@ struct RoomService::Impl {
     take_durable();
     run_tasks();
     drain_queue();
+    if (serving) {
+      discovery.tick(mono_ms());
+      use_discovery();
+    }
     if (!restoring) {
       busy = handler.tick(now());
       trim_freed_memory(mono_ms());
@@ -378,6 +413,9 @@ struct RoomService::Impl {
     }
     serving = true;
     handler.connected();
+    discovery_reported = false;
+    for (const std::string& q : discovery.start(mono_ms())) outq.control(q);
+    use_discovery();  // off or configured: known at once
     busy = true;  // the pings go out on the next turn, without waiting for the socket
     std::vector<std::unique_ptr<gloox::Tag>> early;
     early.swap(held);

@@ -55,6 +55,12 @@ struct ConnectionOptions {
   // At most this much written beyond what the server is known to have processed
   // (xmpp.outbound_window_bytes; flow_window.hpp). 0: no window.
   std::size_t outbound_window_bytes = 256u << 10;
+  // XEP-0033 multicast fan-out (multicast_discovery.hpp): "auto" (look for the server's
+  // service after each connect), "off", or the service's JID (xmpp.multicast; mucstreamd's
+  // default is auto, off here so that an embedding opts in), at most this many recipients a
+  // stanza (xmpp.multicast_max_recipients).
+  std::string multicast = "off";
+  std::size_t multicast_max_recipients = 100;
 };
 
 // Per-sender protection: Limits (room_handler.hpp).
@@ -87,6 +93,12 @@ struct ServiceStats {
   std::atomic<std::uint64_t> archive_requests{0};
   std::atomic<std::uint64_t> archive_failures{0};
   std::atomic<std::uint64_t> archive_in_flight{0};
+  // Multicast fan-out (XEP-0033): stanzas sent to the service, the recipients they carried,
+  // those the service refused (sent again one per recipient), and whether a service is in use.
+  std::atomic<std::uint64_t> multicast_stanzas{0};
+  std::atomic<std::uint64_t> multicast_recipients{0};
+  std::atomic<std::uint64_t> multicast_fallbacks{0};
+  std::atomic<bool> multicast_active{false};
 };
 
 class RoomService {

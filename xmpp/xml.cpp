@@ -54,6 +54,14 @@ const gloox::Tag* child(const gloox::Tag& t, const std::string& name) {
   return nullptr;
 }
 
+std::string stanza_error_condition(const gloox::Tag& stanza) {
+  const gloox::Tag* e = child(stanza, "error");
+  if (e == nullptr) return {};
+  for (const gloox::Tag* c : e->children())
+    if (c->xmlns() == ns::kStanzas && c->name() != "text") return c->name();
+  return {};
+}
+
 namespace {
 struct Collector final : gloox::TagHandler {
   std::unique_ptr<gloox::Tag> tag;

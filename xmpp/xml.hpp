@@ -53,6 +53,9 @@ void append_attr(std::string& out, std::string_view name, std::string_view value
 const gloox::Tag* child(const gloox::Tag& t, const std::string& name, const char* xmlns);
 const gloox::Tag* child(const gloox::Tag& t, const std::string& name);
 
+// The defined condition of a stanza's <error/> (service-unavailable, ...), or "".
+std::string stanza_error_condition(const gloox::Tag& stanza);
+
 // Parses one XML element (a stanza) from text. nullptr when the text is not one
 // well-formed element.
 std::unique_ptr<gloox::Tag> parse_xml(const std::string& text);

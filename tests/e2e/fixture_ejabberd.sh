@@ -5,6 +5,11 @@
 #
 #   fixture_ejabberd.sh start STATE_DIR MUCSTREAMD
 #   fixture_ejabberd.sh stop STATE_DIR
+#
+# mod_multicast (XEP-0033) serves the component as deploy/ejabberd/mucstream.yml sets it up:
+# only rooms.localhost may use it, up to 1000 recipients a stanza; E2E_MULTICAST=0 leaves it
+# out, so the component sends one stanza per recipient. refused.localhost is a component
+# domain the service refuses (the fallback flow).
 set -euo pipefail
 cmd=$1 state=$2
 node="mucstream-$(basename "$state")@localhost"
@@ -21,7 +26,16 @@ start)
   mucstreamd=$3
   "$0" stop "$state" || true
   rm -rf "$state"; mkdir -p "$state/spool" "$state/logs"
-  c2s=$(free_port); comp=$(free_port); comp2=$(free_port)
+  c2s=$(free_port); comp=$(free_port); comp2=$(free_port); comp3=$(free_port)
+  multicast=""
+  if [ "${E2E_MULTICAST:-1}" != 0 ]; then
+    multicast='  mod_multicast:
+    access: mucstream_multicast
+    limits:
+      remote:
+        message: 1000
+        presence: 1000'
+  fi
   secret=e2e-secret
   cat > "$state/ejabberd.yml" <<CFG
 hosts:
@@ -38,6 +52,11 @@ auth_password_format: scram
 acl:
   local:
     user_regexp: ""
+  mucstream_component:
+    server: "rooms.localhost"
+access_rules:
+  mucstream_multicast:
+    - allow: mucstream_component
 listen:
   -
     port: $c2s
@@ -62,6 +81,13 @@ listen:
     hosts:
       "term.localhost":
         password: "$secret"
+  -
+    port: $comp3
+    ip: "127.0.0.1"
+    module: ejabberd_service
+    hosts:
+      "refused.localhost":
+        password: "$secret"
 s2s_use_starttls: false
 modules:
   mod_disco: {}
@@ -71,6 +97,7 @@ modules:
   mod_admin_extra: {}
   mod_muc:
     host: "conference.@HOST@"
+$multicast
 CFG
   cat > "$state/ejabberdctl.cfg" <<CTL
 ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"
@@ -97,6 +124,8 @@ CTL
 C2S_PORT=$c2s
 COMPONENT_PORT=$comp
 TERM_COMPONENT_PORT=$comp2
+REFUSED_COMPONENT_PORT=$comp3
+MULTICAST=${E2E_MULTICAST:-1}
 COMPONENT_SECRET=$secret
 MUC_DOMAIN=rooms.localhost
 SERVER=ejabberd

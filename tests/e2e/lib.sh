@@ -28,11 +28,13 @@ stop_pid() {  # stop_pid PIDFILE: TERM, up to 10 s, then KILL
 }
 
 start_component() {  # start_component STATE MUCSTREAMD PORT SECRET: rooms.localhost, waits for the handshake
-  local state=$1 mucstreamd=$2 port=$3 secret=$4
+  local state=$1 mucstreamd=$2 port=$3 secret=$4 ops
+  # /metrics of the component, for flows that read its counters (STATE/ops_port).
+  ops=$(free_port); echo "$ops" > "$state/ops_port"
   # shellcheck disable=SC2086  # E2E_COMPONENT_ARGS is a list of flags
   "$mucstreamd" component --xmpp-host 127.0.0.1 --xmpp-port "$port" --domain rooms.localhost --secret "$secret" \
     ${E2E_COMPONENT_ARGS:---limits-max-stanza-bytes 16384 --limits-messages-per-second 20 --limits-burst 40} \
-    --xmpp-events stdout >"$state/events.jsonl" 2>"$state/component.log" &
+    --ops-listen "127.0.0.1:$ops" --xmpp-events stdout >"$state/events.jsonl" 2>"$state/component.log" &
   echo $! > "$state/component.pid"
   for _ in $(seq 100); do grep -q "connected: serving" "$state/component.log" && break; sleep 0.1; done
   grep -q "connected: serving" "$state/component.log" || { echo "component did not connect" >&2; cat "$state/component.log" >&2; return 1; }

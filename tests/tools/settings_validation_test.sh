@@ -37,6 +37,10 @@ accepted --rooms-idle-timeout-minutes 0.5 --rooms-record-chat-states true
 refused "archive.max_page) must be a whole number from 1 to 1000, got '0'" --archive-max-page 0
 refused "archive.reader_threads) must be a whole number from 1 to 64, got '100'" --archive-reader-threads 100
 refused "archive.catch_up_timeout_ms) must be a whole number, 1 or more, got '0'" --archive-catch-up-timeout-ms 0
+refused "xmpp.multicast) must be auto, off or the multicast service's domain" --xmpp-multicast 'multicast example'
+refused "xmpp.multicast_max_recipients) must be a whole number from 2 to 100000, got '1'" --xmpp-multicast-max-recipients 1
+accepted --xmpp-multicast off --xmpp-multicast-max-recipients 1000
+accepted --xmpp-multicast multicast.example.org
 # the environment and TOML files are validated like flags
 err=$(MUCSTREAM_COMMIT_RELEASE=later timeout 10 "$mucstreamd" component 2>&1 >/dev/null); rc=$?
 if [ "$rc" -eq 2 ] && grep -qF "commit.release" <<<"$err"; then echo "ok   refused: MUCSTREAM_COMMIT_RELEASE=later"

@@ -13,6 +13,8 @@ xmpp::ConnectionOptions connection_options(const Settings& s) {
   c.outbound_queue_bytes = static_cast<std::size_t>(s.get_int("xmpp.outbound_queue_bytes"));
   c.outbound_room_bytes = static_cast<std::size_t>(s.get_int("xmpp.outbound_room_bytes"));
   c.outbound_window_bytes = static_cast<std::size_t>(s.get_int("xmpp.outbound_window_bytes"));
+  c.multicast = s.get("xmpp.multicast");
+  c.multicast_max_recipients = static_cast<std::size_t>(s.get_int("xmpp.multicast_max_recipients"));
   if (c.max_backoff < c.min_backoff) c.min_backoff = c.max_backoff;
   if (c.domain.empty()) throw SettingsError("--domain (xmpp.domain) is required");
   if (c.secret.empty()) throw SettingsError("--secret (xmpp.secret, MUCSTREAM_XMPP_SECRET; or --secret-file FILE) is required");

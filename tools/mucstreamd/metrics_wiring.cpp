@@ -30,6 +30,17 @@ void register_component_metrics(analytics::metrics::Registry& r, const xmpp::Roo
                [&st] { return static_cast<double>(st.archive_failures.load()); });
   r.gauge_fn("mucstream_archive_requests_in_flight", "Archive requests waiting for the archive reader", {},
              [&st] { return static_cast<double>(st.archive_in_flight.load()); });
+  // Multicast fan-out (XEP-0033)
+  r.counter_fn("mucstream_multicast_stanzas_total",
+               "Stanzas sent to the XMPP server's multicast service, each for several recipients", {},
+               [&st] { return static_cast<double>(st.multicast_stanzas.load()); });
+  r.counter_fn("mucstream_multicast_recipients_total", "Recipients (bcc addresses) the multicast stanzas carried", {},
+               [&st] { return static_cast<double>(st.multicast_recipients.load()); });
+  r.counter_fn("mucstream_multicast_fallbacks_total",
+               "Multicast stanzas the service refused, sent again one per recipient", {},
+               [&st] { return static_cast<double>(st.multicast_fallbacks.load()); });
+  r.gauge_fn("mucstream_multicast_active", "1 while stanzas for several recipients go through a multicast service",
+             {}, [&st] { return st.multicast_active.load() ? 1.0 : 0.0; });
   // Room lifecycle: typing and read signals are counted here whether or not they are recorded.
   r.counter_fn("mucstream_chat_states_total", "XEP-0085 chat states relayed in rooms and private messages", {},
                [&st] { return static_cast<double>(st.chat_states.load()); });

@@ -49,6 +49,13 @@ SettingRule room_id(std::string key) {
                 });
 }
 
+// auto (discover), off, or the service's domain.
+SettingRule multicast_service(std::string key) {
+  const SettingRule domain = xmpp_domain(key);
+  return custom(std::move(key), "auto, off or the multicast service's domain (such as multicast.example.org)",
+                [domain](const std::string& v) { return v == "auto" || v == "off" || domain.accepts(v); });
+}
+
 }  // namespace
 
 std::vector<SettingRule> mucstreamd_setting_rules() {
@@ -62,6 +69,8 @@ std::vector<SettingRule> mucstreamd_setting_rules() {
       whole_number("xmpp.reconnect_max_ms", 1),
       whole_number("xmpp.ghost_ping_timeout_ms", 1),
       one_of("xmpp.events", {"log", "stdout", "none"}),
+      multicast_service("xmpp.multicast"),
+      whole_number("xmpp.multicast_max_recipients", 2, 100000),
       // Limits: a stanza must hold at least a join; the outbound bounds at least a few stanzas.
       whole_number("limits.max_stanza_bytes", 1024),
       decimal_number("limits.messages_per_second", 0, 1e9),

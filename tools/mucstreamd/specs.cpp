@@ -36,6 +36,14 @@ std::vector<SettingSpec> mucstreamd_settings() {
       {"xmpp.outbound_window_bytes", "262144",
        "output written beyond what the XMPP server is known to have processed (checked by a ping the server routes "
        "back); keeps other rooms' stanzas from queueing behind a flood in socket buffers (0: no window)"},
+      // Multicast fan-out (XEP-0033)
+      {"xmpp.multicast", "auto",
+       "'auto': after each connect look for the XMPP server's XEP-0033 multicast service (the host domain's "
+       "disco#info, then its disco#items) and send one stanza for all recipients of the same rendering through it; "
+       "'off': one stanza per recipient; or the service's JID"},
+      {"xmpp.multicast_max_recipients", "100",
+       "most recipients one multicast stanza carries (larger groups are split); at most what the service accepts "
+       "(ejabberd's mod_multicast: 20 from a component unless its limits are raised, see deploy/ejabberd)"},
       {"limits.sender_bytes_per_second", "262144", "sustained stanza bytes per second per sender (0: no limit)"},
       {"limits.sender_bytes_burst", "1048576", "stanza bytes a sender may send in a burst"},
       {"limits.room_bytes_per_second", "16777216",

@@ -1,5 +1,7 @@
 #include "tools/mucstreamd/component_wiring.hpp"
 
+#include "core/jid.hpp"
+
 
 namespace mucstream::tools {
 
@@ -48,6 +50,28 @@ std::size_t non_negative(const Settings& s, const std::string& key) {
   if (v < 0) throw SettingsError(Settings::flag_for(key) + " must be 0 or more, got " + std::to_string(v));
   return static_cast<std::size_t>(v);
 }
+// rooms.admins: "a@x, b@y" -> normalised bare JIDs; anything else names the setting (exit 2).
+std::vector<std::string> room_admins(const Settings& s) {
+  std::vector<std::string> out;
+  const std::string& text = s.get("rooms.admins");
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string item = text.substr(start, end - start);
+    start = end + 1;
+    const auto b = item.find_first_not_of(" \t");
+    if (b == std::string::npos) continue;
+    const std::string entry = item.substr(b, item.find_last_not_of(" \t") - b + 1);
+    const auto parsed = core::Jid::parse(entry);
+    const core::Jid* j = std::get_if<core::Jid>(&parsed);
+    if (j == nullptr || !j->is_bare() || j->node().empty())
+      throw SettingsError(Settings::flag_for("rooms.admins") + " (rooms.admins) takes comma-separated bare JIDs "
+                          "(user@host), got '" + entry + "'");
+    out.push_back(j->bare());
+  }
+  return out;
+}
 }  // namespace
 
 core::ServiceConfig service_config(const Settings& s) {
@@ -58,6 +82,8 @@ core::ServiceConfig service_config(const Settings& s) {
   c.max_history_length = static_cast<std::uint32_t>(s.get_int("rooms.max_history"));
   c.max_occupants_limit = static_cast<std::uint32_t>(s.get_int("rooms.max_occupants"));
   c.only_admins_create_rooms = s.get_bool("rooms.only_admins_create");
+  c.admins = room_admins(s);
+  c.lock_new_rooms = s.get_bool("rooms.lock_new_rooms");
   c.history.room_bytes = non_negative(s, "rooms.max_history_bytes");
   c.history.total_bytes = non_negative(s, "rooms.max_history_bytes_total");
   // Lifecycle settings (validated in validate_mucstreamd_settings).

@@ -10,6 +10,17 @@ mucstreamd=$1 mucctl=$2 state=$3
 # shellcheck source=../e2e_pipeline/stack.sh
 . "$(dirname "$0")/../e2e_pipeline/stack.sh"
 
+# Bad values stop mucstreamd at start with exit 2 and a message naming the setting.
+refused() {  # EXPECTED_TEXT ARGS…
+  local want=$1 err rc=0; shift
+  err=$(MUCSTREAM_CONFIG= timeout 10 "$mucstreamd" all "$@" --help 2>&1 >/dev/null) || rc=$?
+  { [ "$rc" -eq 2 ] && grep -qF -- "$want" <<<"$err"; } || fail "mucstreamd all $*: rc=$rc, wanted '$want' in: $err"
+}
+refused "--rooms-admins (rooms.admins) takes comma-separated bare JIDs (user@host), got 'alice@localhost/phone'" \
+  --rooms-admins 'bob@localhost, alice@localhost/phone'
+refused "(rooms.admins) takes comma-separated bare JIDs (user@host), got 'localhost'" --rooms-admins localhost
+refused "--rooms-lock-new-rooms must be true or false, got 'sometimes'" --rooms-lock-new-rooms=sometimes
+
 stack_start
 http=$(free_port)
 secret=e2e-policy-secret-0123456789abcdef012

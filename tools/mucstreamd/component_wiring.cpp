@@ -50,6 +50,8 @@ std::size_t non_negative(const Settings& s, const std::string& key) {
   if (v < 0) throw SettingsError(Settings::flag_for(key) + " must be 0 or more, got " + std::to_string(v));
   return static_cast<std::size_t>(v);
 }
+}  // namespace
+
 // rooms.admins: "a@x, b@y" -> normalised bare JIDs; anything else names the setting (exit 2).
 std::vector<std::string> room_admins(const Settings& s) {
   std::vector<std::string> out;
@@ -72,7 +74,6 @@ std::vector<std::string> room_admins(const Settings& s) {
   }
   return out;
 }
-}  // namespace
 
 core::ServiceConfig service_config(const Settings& s) {
   core::ServiceConfig c;

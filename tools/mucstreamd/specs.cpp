@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "tools/mucstreamd/component_wiring.hpp"
 #include "tools/mucstreamd/roles.hpp"
 
 namespace mucstream::tools {
@@ -190,6 +191,8 @@ void validate_mucstreamd_settings(const Settings& s) {
                           "'");
   s.get_bool("metrics.open");  // throws naming the setting unless true or false
   s.get_bool("rooms.record_chat_states");
+  s.get_bool("rooms.lock_new_rooms");
+  room_admins(s);  // bare JIDs, else exit 2 naming rooms.admins
   {
     const std::string& v = s.get("rooms.idle_timeout_minutes");
     std::size_t used = 0;

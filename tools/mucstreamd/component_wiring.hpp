@@ -1,8 +1,5 @@
 #pragma once
 // How the roles that run the XMPP component (component, all) build it from settings.
-#include <string>
-#include <vector>
-
 #include "core/config.hpp"
 #include "tools/common/settings.hpp"
 #include "xmpp/room_service.hpp"
@@ -12,8 +9,6 @@ namespace mucstream::tools {
 xmpp::ConnectionOptions connection_options(const Settings& s);
 xmpp::Limits limits(const Settings& s);
 core::ServiceConfig service_config(const Settings& s);
-// rooms.admins as normalised bare JIDs; SettingsError naming the setting for anything else.
-std::vector<std::string> room_admins(const Settings& s);
 // commit.release, snapshot.interval_ms: when output is released, how often rooms are snapshotted.
 xmpp::CommitOptions commit_options(const Settings& s);
 

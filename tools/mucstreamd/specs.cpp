@@ -3,8 +3,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "tools/mucstreamd/component_wiring.hpp"
 #include "tools/mucstreamd/roles.hpp"
+#include "tools/mucstreamd/room_admins.hpp"
 
 namespace mucstream::tools {
 

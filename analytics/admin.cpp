@@ -8,9 +8,11 @@
 
 #include "analytics/json.hpp"
 #include "analytics/json_in.hpp"
+#include "analytics/refusals.hpp"
 #include "analytics/server.hpp"
 #include "core/jid.hpp"
 #include "core/roles.hpp"
+#include "core/room_sweep.hpp"
 
 namespace mucstream::analytics {
 namespace {
@@ -113,6 +115,23 @@ core::ConfigChange config_change(const rapidjson::Value& obj) {
   return c;
 }
 
+// "name=\"Standup\", members_only=true": the fields a configuration request set, for the
+// message that says they are already so (the password is never echoed).
+std::string describe_change(const rapidjson::Value& obj) {
+  std::string out;
+  for (const auto& m : obj.GetObject()) {
+    const std::string key(m.name.GetString(), m.name.GetStringLength());
+    if (m.value.IsNull()) continue;
+    out += (out.empty() ? "" : ", ") + key + "=";
+    if (key == "password") out += "(hidden)";
+    else if (m.value.IsString()) out += "\"" + std::string(m.value.GetString(), m.value.GetStringLength()) + "\"";
+    else if (m.value.IsBool()) out += m.value.GetBool() ? "true" : "false";
+    else if (m.value.IsUint64()) out += std::to_string(m.value.GetUint64());
+    else out += "…";
+  }
+  return out;
+}
+
 core::Jid bare_jid(const std::string& text, const char* name) {
   auto parsed = core::Jid::parse(text);
   const core::Jid* j = std::get_if<core::Jid>(&parsed);
@@ -131,6 +150,28 @@ struct RoomSnapshot {
   bool locked = false;
   std::vector<OccupantRow> occupants;
 };
+
+// A room a sweep selects, copied out on the loop for the answer.
+struct SweptRoom {
+  std::string jid, room_id, name;
+  std::int64_t created_ms = 0, last_activity_ms = 0;
+  bool persistent = false;
+};
+
+std::int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void write_events(JsonOut& j, const core::Decision& d) {
+  j.key("events").begin_array();
+  for (const auto& e : d.events) {
+    j.begin_object().key("id").str(e.id).key("type").str(std::string(core::to_string(e.type)));
+    j.key("room").str(e.room).key("room_id").str(e.room_id).key("seq").i64(static_cast<std::int64_t>(e.seq));
+    j.key("time").time(e.time_ms * 1000).end_object();
+  }
+  j.end_array().key("notified").i64(static_cast<std::int64_t>(d.deliveries.size()));
+}
 
 class Admin {
  public:
@@ -153,18 +194,25 @@ class Admin {
 
   // The JID of the live room with this id (a destroyed room's id names nothing live).
   std::string live_room_by_id(const std::string& id) const {
-    if (!opt_.inspect) throw HttpError(501, "not_implemented", "this process cannot look rooms up by id");
-    auto promise = std::make_shared<std::promise<std::string>>();
-    auto future = promise->get_future();
-    opt_.inspect([promise, id](const core::Service& svc) {
+    std::string jid = read_rooms([id](const core::Service& svc) {
       const core::Room* r = svc.find_by_id(id);
-      promise->set_value(r != nullptr ? r->jid : std::string());
+      return r != nullptr ? r->jid : std::string();
     });
-    if (future.wait_for(opt_.timeout) != std::future_status::ready)
-      throw HttpError(503, "unavailable", "the room service did not answer in time");
-    std::string jid = future.get();
-    if (jid.empty()) throw HttpError(404, "item-not-found", "No live room with id " + id);
+    if (jid.empty()) throw HttpError(404, "No live room with id " + id);
     return jid;
+  }
+
+  // Runs `read` on the loop (in order with commands) and returns what it copied out.
+  template <class Read>
+  auto read_rooms(Read read) const -> decltype(read(std::declval<const core::Service&>())) {
+    using T = decltype(read(std::declval<const core::Service&>()));
+    if (!opt_.inspect) throw HttpError(501, "this process cannot read the live rooms");
+    auto promise = std::make_shared<std::promise<T>>();
+    auto future = promise->get_future();
+    opt_.inspect([promise, read = std::move(read)](const core::Service& svc) { promise->set_value(read(svc)); });
+    if (future.wait_for(opt_.timeout) != std::future_status::ready)
+      throw HttpError(503, "the room service did not answer in time");
+    return future.get();
   }
 
   static core::Requester by(const HttpRequest& req) {
@@ -172,54 +220,94 @@ class Admin {
     return core::Requester::admin(name);
   }
 
-  // Runs the command on the room loop and renders its decision.
-  void run(core::Command cmd, HttpResponse& res, int ok_status = 200) {
+  // Runs the command on the room loop and waits for its decision; a refusal is thrown.
+  core::Decision decide(core::Command cmd, HttpResponse& res) {
     auto promise = std::make_shared<std::promise<core::Decision>>();
     auto future = promise->get_future();
     submit_(std::move(cmd), [promise](const core::Decision& d) { promise->set_value(d); });
     if (future.wait_for(opt_.timeout) != std::future_status::ready)
-      throw HttpError(503, "unavailable", "the room service did not answer in time; the command may still run");
-    const core::Decision d = future.get();
+      throw HttpError(503, "the room service did not answer in time; the command may still run");
+    core::Decision d = future.get();
     // resource-constraint of type wait: the event log cannot keep actions now (or the
     // service is full); the same command may succeed shortly, which Retry-After says.
     if (d.error && d.error->condition == core::ErrorCondition::resource_constraint &&
         d.error->type == core::ErrorType::wait)
       res.headers.emplace_back("Retry-After", "1");
-    if (d.error) throw HttpError(status_of(d.error->condition), std::string(core::to_string(d.error->condition)),
-                                 d.error->text.empty() ? std::string(core::to_string(d.error->condition)) : d.error->text);
+    if (d.error) throw refusal(*d.error);
+    return d;
+  }
+
+  // Runs the command and renders its events. A command that changes a room decides at least
+  // one event; when it decides none, the room already was as asked, which is a 409 whose
+  // message (`unchanged`) names that state: an operator (or mucctl's exit status) must not
+  // take "nothing happened" for success.
+  void run(core::Command cmd, HttpResponse& res, int ok_status = 200, const std::string& unchanged = {}) {
+    const core::Decision d = decide(std::move(cmd), res);
+    if (d.events.empty() && !unchanged.empty()) throw HttpError(409, unchanged);
     JsonOut j;
-    j.begin_object().key("events").begin_array();
-    for (const auto& e : d.events) {
-      j.begin_object().key("id").str(e.id).key("type").str(std::string(core::to_string(e.type)));
-      j.key("room").str(e.room).key("room_id").str(e.room_id).key("seq").i64(static_cast<std::int64_t>(e.seq));
-      j.key("time").time(e.time_ms * 1000).end_object();
-    }
-    j.end_array().key("notified").i64(static_cast<std::int64_t>(d.deliveries.size())).end_object();
+    j.begin_object();
+    write_events(j, d);
+    j.end_object();
     res.status = ok_status;
     res.body = j.take();
   }
 
+  // A sweep (destroy-empty / destroy-unused): the rooms it selects now, listed; then, unless
+  // this is a dry run, destroyed by one command that selects again on the loop (a room
+  // someone entered meanwhile is spared) and answered with the rooms it destroyed.
+  void sweep(const HttpRequest& req, const core::RoomSweep& which, const std::string& reason, bool dry_run,
+             HttpResponse& res) {
+    std::vector<SweptRoom> listed = read_rooms([which](const core::Service& svc) {
+      std::vector<SweptRoom> out;
+      for (const core::Room* r : core::select_rooms(svc, which))
+        out.push_back({r->jid, r->room_id, r->config.name, r->created_ms, r->last_activity_ms, r->config.persistent});
+      return out;
+    });
+    std::optional<core::Decision> d;
+    if (!dry_run) {
+      d = decide(core::DestroyRooms{by(req), which, reason}, res);
+      std::vector<SweptRoom> destroyed;
+      for (const core::Event& e : d->events) {
+        if (!std::holds_alternative<core::data::RoomDestroyed>(e.data)) continue;
+        auto it = std::find_if(listed.begin(), listed.end(), [&](const SweptRoom& r) { return r.room_id == e.room_id; });
+        destroyed.push_back(it != listed.end() ? *it : SweptRoom{e.room, e.room_id, {}, 0, 0, false});
+      }
+      listed = std::move(destroyed);
+    }
+    JsonOut j;
+    j.begin_object().key("dry_run").boolean(dry_run).key("rooms").begin_array();
+    for (const SweptRoom& r : listed) {
+      j.begin_object().key("room").str(r.jid).key("room_id").str(r.room_id).key("name").str(r.name);
+      j.key("persistent").boolean(r.persistent);
+      j.key("created").time(r.created_ms != 0 ? std::optional<UnixMicros>(r.created_ms * 1000) : std::nullopt);
+      j.key("last_activity")
+          .time(r.last_activity_ms != 0 ? std::optional<UnixMicros>(r.last_activity_ms * 1000) : std::nullopt);
+      j.end_object();
+    }
+    j.end_array().key("count").i64(static_cast<std::int64_t>(listed.size()));
+    if (d) write_events(j, *d);
+    j.end_object();
+    res.status = 200;
+    res.body = j.take();
+  }
+
+  std::int64_t now_ms() const { return opt_.clock_ms ? opt_.clock_ms() : wall_clock_ms(); }
+
   // Copies the room's occupants out on the loop (in order with commands, so a list asked
   // for right after a kick no longer shows the kicked nick) and renders them here.
   void occupants(const std::string& room, HttpResponse& res) {
-    if (!opt_.inspect) throw HttpError(501, "not_implemented", "this process cannot read the live rooms");
-    auto promise = std::make_shared<std::promise<RoomSnapshot>>();
-    auto future = promise->get_future();
-    opt_.inspect([promise, room](const core::Service& svc) {
-      RoomSnapshot s;
+    const RoomSnapshot s = read_rooms([room](const core::Service& svc) {
+      RoomSnapshot copy;
       if (const core::Room* r = svc.find(room)) {
-        s.found = true;
-        s.jid = r->jid;
-        s.room_id = r->room_id;
-        s.locked = r->locked;
-        for (const auto& [nick, o] : r->occupants) s.occupants.push_back({o, r->affiliation_of(o.bare_jid)});
+        copy.found = true;
+        copy.jid = r->jid;
+        copy.room_id = r->room_id;
+        copy.locked = r->locked;
+        for (const auto& [nick, o] : r->occupants) copy.occupants.push_back({o, r->affiliation_of(o.bare_jid)});
       }
-      promise->set_value(std::move(s));
+      return copy;
     });
-    if (future.wait_for(opt_.timeout) != std::future_status::ready)
-      throw HttpError(503, "unavailable", "the room service did not answer in time");
-    const RoomSnapshot s = future.get();
-    if (!s.found) throw HttpError(404, "item-not-found", "No such room: " + room);
+    if (!s.found) throw HttpError(404, "No such room: " + room);
     JsonOut j;
     j.begin_object().key("room").str(s.jid).key("room_id").str(s.room_id).key("locked").boolean(s.locked);
     j.key("occupants").begin_array();
@@ -244,34 +332,13 @@ class Admin {
     res.body = j.take();
   }
 
-  static int status_of(core::ErrorCondition c) {
-    using C = core::ErrorCondition;
-    switch (c) {
-      case C::item_not_found:
-      case C::recipient_unavailable: return 404;
-      case C::bad_request:
-      case C::jid_malformed:
-      case C::not_acceptable:
-      case C::policy_violation: return 400;
-      case C::conflict:
-      case C::forbidden:
-      case C::not_allowed:
-      case C::not_authorized:
-      case C::gone:
-      case C::registration_required: return 409;
-      case C::resource_constraint:
-      case C::service_unavailable: return 503;
-      case C::feature_not_implemented: return 501;
-      case C::internal_server_error: return 500;
-    }
-    return 500;
-  }
-
  private:
   SubmitFn submit_;
   AdminOptions opt_;
 };
 
+
+constexpr std::uint32_t kMaxSweepDays = 36500;  // a hundred years: beyond, no room qualifies anyway
 
 // The message's children for a plain-text body: <body>text</body>, escaped.
 std::string body_payload(const std::string& text) {
@@ -333,17 +400,19 @@ void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options)
     const std::string room = admin->room(req);
     Body b(req.body);
     core::ConfigChange change = config_change(b.object());
-    admin->run(core::Configure{Admin::by(req), room, std::move(change)}, res);
+    admin->run(core::Configure{Admin::by(req), room, std::move(change)}, res, 200,
+               b.object().MemberCount() == 0 ? room + " already has its configuration (the request sets no option)"
+                                             : room + " already has " + describe_change(b.object()));
   });
   server.route("POST", "/v1/admin/rooms/{room}/lock", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
     const std::string room = admin->room(req);
     Body(req.body).check_all_used();
-    admin->run(core::SetLock{Admin::by(req), room, true}, res);
+    admin->run(core::SetLock{Admin::by(req), room, true}, res, 200, room + " is already locked");
   });
   server.route("POST", "/v1/admin/rooms/{room}/unlock", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
     const std::string room = admin->room(req);
     Body(req.body).check_all_used();
-    admin->run(core::SetLock{Admin::by(req), room, false}, res);
+    admin->run(core::SetLock{Admin::by(req), room, false}, res, 200, room + " is not locked");
   });
   server.route("POST", "/v1/admin/rooms/{room}/destroy", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
     const std::string room = admin->room(req);
@@ -367,7 +436,8 @@ void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options)
     core::SetAffiliation a{Admin::by(req), room, bare_jid(b.required_text("jid", 3071), "jid"), core::Affiliation::outcast,
                            b.text("reason").value_or("")};
     b.check_all_used();
-    admin->run(std::move(a), res);
+    const std::string unchanged = a.target.bare() + " is already banned from " + room;
+    admin->run(std::move(a), res, 200, unchanged);
   });
   server.route("POST", "/v1/admin/rooms/{room}/affiliation", Access::admin,
                [admin](HttpRequest& req, HttpResponse& res) {
@@ -378,8 +448,32 @@ void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options)
                  if (!aff) throw ParamError("affiliation", "must be owner, admin, member, none or outcast");
                  core::SetAffiliation a{Admin::by(req), room, target, *aff, b.text("reason").value_or("")};
                  b.check_all_used();
-                 admin->run(std::move(a), res);
+                 const std::string unchanged =
+                     target.bare() + (*aff == core::Affiliation::none
+                                          ? " already has no affiliation with " + room
+                                          : " is already " + std::string(core::to_string(*aff)) + " of " + room);
+                 admin->run(std::move(a), res, 200, unchanged);
                });
+
+  // Sweeps, as ejabberd's rooms_empty_destroy and rooms_unused_destroy (core/room_sweep.hpp).
+  server.route("POST", "/v1/admin/rooms/destroy-empty", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
+    Body b(req.body);
+    const bool dry_run = b.boolean("dry_run").value_or(false);
+    const std::string reason = b.text("reason").value_or("");
+    b.check_all_used();
+    admin->sweep(req, core::RoomSweep{core::RoomSweep::Kind::empty, 0}, reason, dry_run, res);
+  });
+  server.route("POST", "/v1/admin/rooms/destroy-unused", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
+    Body b(req.body);
+    const auto days = b.count("days");
+    if (!days) throw ParamError("days", "is required: rooms with no message and no join for this many days go");
+    if (*days > kMaxSweepDays) throw ParamError("days", "must be at most " + std::to_string(kMaxSweepDays));
+    const bool dry_run = b.boolean("dry_run").value_or(false);
+    const std::string reason = b.text("reason").value_or("");
+    b.check_all_used();
+    const std::int64_t since = admin->now_ms() - static_cast<std::int64_t>(*days) * 86'400'000;
+    admin->sweep(req, core::RoomSweep{core::RoomSweep::Kind::unused, since}, reason, dry_run, res);
+  });
 }
 
 }  // namespace mucstream::analytics

@@ -1,12 +1,14 @@
 #pragma once
 // Live room administration over HTTP (admin token): create, configure, lock, unlock,
-// destroy, kick, ban, set affiliations, and list a live room's occupants (read from the
-// loop's state, never from PostgreSQL, which lags the room). Each request becomes a core::Command from
-// Requester::admin(<token subject or "api">), is queued on the loop that owns the rooms
-// (xmpp::RoomService::submit in `mucstreamd all`), and answers with the events the core
-// decided — the same decisions and events an XMPP owner's action produces, so occupants
-// see the lock, kick or destroy like any other.
+// destroy, kick, ban, set affiliations, sweep empty or unused rooms, and list a live room's
+// occupants (read from the loop's state, never from PostgreSQL, which lags the room). Each
+// request becomes a core::Command from Requester::admin(<token subject or "api">), is queued
+// on the loop that owns the rooms (xmpp::RoomService::submit in `mucstreamd all`), and
+// answers with the events the core decided — the same decisions and events an XMPP owner's
+// action produces, so occupants see the lock, kick or destroy like any other. A request the
+// room already satisfies (locking a locked room) decides no event and is answered 409.
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -27,7 +29,10 @@ using InspectFn = std::function<void(std::function<void(const core::Service&)> r
 struct AdminOptions {
   std::string domain = "rooms.localhost";       // the MUC domain: {room} may be a local part
   std::chrono::milliseconds timeout{5000};      // how long a request waits for the loop
-  InspectFn inspect;  // empty: GET /v1/admin/rooms/{room}/occupants answers 501
+  InspectFn inspect;  // empty: reads of the live rooms (occupants, ids, sweeps) answer 501
+  // Wall-clock milliseconds since the epoch, what `destroy-unused`'s days count back from
+  // (the room loop stamps activity with the same clock); empty: the system clock.
+  std::function<std::int64_t()> clock_ms;
 };
 
 void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options);

@@ -94,14 +94,13 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
     if (phase_ == Phase::closed) return;
     const auto head_at = Clock::now();
     if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow)
-      return answer_and_close(Impl::error(431, "headers_too_large",
-                                          "the request head is larger than " +
+      return answer_and_close(Impl::error(431, "the request head is larger than " +
                                               std::to_string(im_.cfg.max_header_bytes) + " bytes"),
                               {});
     if (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::operation_aborted ||
         ec == bhttp::error::partial_message || ec == net::error::connection_reset)
       return close();
-    if (ec) return answer_and_close(Impl::error(400, "bad_request", "bad request: " + ec.message()), {});
+    if (ec) return answer_and_close(Impl::error(400, "bad request: " + ec.message()), {});
 
     auto& h = parser_->get();
     keep_alive_ = h.keep_alive() && served_ + 1 < im_.cfg.keep_alive_max_requests;
@@ -118,7 +117,9 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
     Headers cors;
     const auto origin = h[bhttp::field::origin];
     const bool allowed = im_.cors(std::string_view(origin.data(), origin.size()), cors);
-    if (!path || !query) return answer(Impl::error(400, "bad_request", "bad percent-encoding in the target"), cors);
+    // Without a path there is no route to authenticate for; a bad query string is answered
+    // once the route's token has been checked, like every other invalid parameter.
+    if (!path) return answer(Impl::error(400, "bad percent-encoding in the path"), cors);
 
     if (h.method() == bhttp::verb::options) {
       // CORS preflight: answered for any path, never needs a token.
@@ -127,7 +128,7 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
         res.status = 204;
         res.body.clear();
       } else {
-        res = Impl::error(403, "forbidden", "origin not allowed");
+        res = Impl::error(403, "origin not allowed");
       }
       im_.count("preflight", "OPTIONS", res.status);
       return answer(std::move(res), cors);
@@ -146,9 +147,8 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
       other_method = true;
     }
     if (route == nullptr) {
-      HttpResponse res = other_method ? Impl::error(405, "method_not_allowed",
-                                                    "method " + method + " not allowed on " + *path)
-                                      : Impl::error(404, "not_found", "no such resource: " + *path);
+      HttpResponse res = other_method ? Impl::error(405, "method " + method + " not allowed on " + *path)
+                                      : Impl::error(404, "no such resource: " + *path);
       im_.count("unmatched", method.size() <= 10 ? method : "other", res.status);
       return answer(std::move(res), cors);
     }
@@ -158,9 +158,13 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
       return too_large(*route, cors);
     parser_->body_limit(im_.cfg.max_body_bytes);  // chunked: refused by the bytes read
 
-    request_.emplace(HttpRequest{method, std::move(*path), std::move(params), Query(std::move(*query)), {}, std::nullopt});
+    request_.emplace(HttpRequest{method, std::move(*path), std::move(params),
+                                 Query(std::move(query).value_or(std::multimap<std::string, std::string>{})), {},
+                                 std::nullopt});
     const auto authz = h[bhttp::field::authorization];
-    if (auto refused = im_.authorize(*route, std::string_view(authz.data(), authz.size()), *request_)) {
+    std::optional<HttpResponse> refused = im_.authorize(*route, std::string_view(authz.data(), authz.size()), *request_);
+    if (!refused && !query) refused = Impl::error(400, "bad percent-encoding in the query string");
+    if (refused) {
       route->latency->observe(std::chrono::duration<double>(Clock::now() - head_at).count());
       im_.count(route->info.path, route->info.method, refused->status);
       return answer(std::move(*refused), cors);
@@ -189,8 +193,7 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
 
   void too_large(const Route& route, Headers cors) {
     im_.closed_because("body_too_large");
-    HttpResponse res = Impl::error(413, "payload_too_large",
-                                   "the request body is larger than " + std::to_string(im_.cfg.max_body_bytes) +
+    HttpResponse res = Impl::error(413, "the request body is larger than " + std::to_string(im_.cfg.max_body_bytes) +
                                        " bytes (http.max_body_bytes)");
     im_.count(route.info.path, route.info.method, res.status);
     answer_and_close(std::move(res), std::move(cors));

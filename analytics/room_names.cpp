@@ -24,14 +24,14 @@ sql::RoomIdentity resolve_room(sql::ReadStore& store, std::string_view text, con
   const sql::RoomName name = parse_room_name(text, param);
   auto room = store.find_room(name);
   if (!room)
-    throw HttpError(404, "not_found", (name.kind == sql::RoomName::Kind::id ? "no room with id " : "no room named ") + name.text);
+    throw HttpError(404, (name.kind == sql::RoomName::Kind::id ? "no room with id " : "no room named ") + name.text);
   return *room;
 }
 
 void check_user_may_read(sql::ReadStore& store, const HttpRequest& req, const std::string& room_id) {
   if (!req.principal || req.principal->role != Role::user) return;
   if (!store.user_may_read(req.principal->subject, room_id))
-    throw HttpError(403, "forbidden", req.principal->subject + " may not read this room");
+    throw HttpError(403, req.principal->subject + " may not read this room");
 }
 
 }  // namespace mucstream::analytics

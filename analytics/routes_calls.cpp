@@ -50,7 +50,7 @@ void add_call_routes(HttpServer& server, sql::ReadStore& store) {
     tq.limit = req.query.integer("limit", 1000, 1, 10000);
     req.query.check_all_used();
     const auto room = store.room(tq.room_id);
-    if (!room) throw HttpError(404, "not_found", "no room with id " + tq.room_id);
+    if (!room) throw HttpError(404, "no room with id " + tq.room_id);
     auto items = store.room_timeline(tq);
     const bool truncated = static_cast<std::int64_t>(items.size()) > tq.limit;
     if (truncated) items.resize(static_cast<std::size_t>(tq.limit));

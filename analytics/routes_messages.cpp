@@ -49,8 +49,8 @@ sql::RoomIdentity readable_room(sql::ReadStore& store, const HttpRequest& req) {
   auto room = store.find_room(name);
   const bool user = req.principal && req.principal->role == Role::user;
   if (!room) {
-    if (user) throw HttpError(403, "forbidden", req.principal->subject + " may not read this room");
-    throw HttpError(404, "not_found", (name.kind == sql::RoomName::Kind::id ? "no room with id " : "no room named ") + name.text);
+    if (user) throw HttpError(403, req.principal->subject + " may not read this room");
+    throw HttpError(404, (name.kind == sql::RoomName::Kind::id ? "no room with id " : "no room named ") + name.text);
   }
   check_user_may_read(store, req, room->id);
   return *room;
@@ -96,9 +96,9 @@ void messages_route(sql::ReadStore& store, HttpRequest& req, HttpResponse& res) 
   core::ArchiveResult result = store.archive(aq, static_cast<std::uint32_t>(kMaxMessages));
   if (const auto* failure = std::get_if<core::ArchiveFailure>(&result)) {
     if (*failure == core::ArchiveFailure::item_not_found)
-      throw HttpError(404, "not_found", "no message " + (aq.rsm_after ? *aq.rsm_after : aq.rsm_before.value_or("")) +
+      throw HttpError(404, "no message " + (aq.rsm_after ? *aq.rsm_after : aq.rsm_before.value_or("")) +
                                             " in this room");
-    throw HttpError(503, "unavailable", "the archive cannot be read now");
+    throw HttpError(503, "the archive cannot be read now");
   }
   auto& page = std::get<core::ArchivePage>(result);
   // The archive gives oldest first; a listing towards older messages reads newest first.
@@ -133,7 +133,7 @@ void user_rooms_route(sql::ReadStore& store, HttpRequest& req, HttpResponse& res
     auto own = core::Jid::parse(req.principal->subject);
     const core::Jid* me = std::get_if<core::Jid>(&own);
     if (me == nullptr || me->bare() != uq.userid)
-      throw HttpError(403, "forbidden", "a user token reads only its own conversations");
+      throw HttpError(403, "a user token reads only its own conversations");
   }
   const sql::Page<sql::UserRoomRow> page = store.user_rooms(uq);
   JsonOut j;

@@ -144,7 +144,7 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
     req.query.check_all_used();
     const std::string id = path_room(store, req);
     const auto room = store.room(id);
-    if (!room) throw HttpError(404, "not_found", "no room with id " + id);
+    if (!room) throw HttpError(404, "no room with id " + id);
     JsonOut j;
     write_room(j, *room);
     res.body = j.take();
@@ -172,7 +172,7 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
     const std::string sid = path_uuid(req, 0, "sessionid");
     req.query.check_all_used();
     const auto user = store.user(sid);
-    if (!user) throw HttpError(404, "not_found", "no session with id " + sid);
+    if (!user) throw HttpError(404, "no session with id " + sid);
     JsonOut j;
     write_user(j, *user);
     res.body = j.take();
@@ -183,7 +183,7 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
     sql::EventQuery eq = event_query(req.query);
     eq.actor = sid;
     req.query.check_all_used();
-    if (!store.user(sid)) throw HttpError(404, "not_found", "no session with id " + sid);
+    if (!store.user(sid)) throw HttpError(404, "no session with id " + sid);
     res.body = event_page(eq, store.events(eq));
   });
 

@@ -28,11 +28,36 @@ std::string path_regex(const std::string& path, std::size_t& params) {
 }
 }  // namespace
 
-std::string error_body(const std::string& code, const std::string& message, const std::string& parameter) {
-  JsonOut j;
-  j.begin_object().key("error").begin_object().key("code").str(code).key("message").str(message);
+std::string_view error_code(int status, bool names_parameter) {
+  switch (status) {
+    case 400: return names_parameter ? "invalid_parameter" : "bad_request";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 409: return "conflict";
+    case 413: return "payload_too_large";
+    case 431: return "headers_too_large";
+    case 501: return "not_implemented";
+    case 503: return "unavailable";
+    default: return status >= 500 ? "internal" : "bad_request";
+  }
+}
+
+void write_error(JsonOut& j, int status, const std::string& message, const std::string& parameter,
+                 const std::string& condition) {
+  j.begin_object().key("code").str(error_code(status, !parameter.empty())).key("message").str(message);
   if (!parameter.empty()) j.key("parameter").str(parameter);
-  j.end_object().end_object();
+  if (!condition.empty()) j.key("condition").str(condition);
+  j.end_object();
+}
+
+std::string error_body(int status, const std::string& message, const std::string& parameter,
+                       const std::string& condition) {
+  JsonOut j;
+  j.begin_object().key("error");
+  write_error(j, status, message, parameter, condition);
+  j.end_object();
   return j.take();
 }
 

@@ -4,7 +4,7 @@
 // connection costs a little memory and never a thread; handlers run on a worker pool once a
 // request is complete. Deadlines on every phase of a connection, a cap on open connections,
 // bodies refused by size before they are read, bearer-JWT access per route, CORS, JSON
-// errors {"error":{"code","message"}} and per-route request metrics. Boost and RapidJSON
+// errors {"error":{"code","message",…}} (error_code below) and per-route request metrics. Boost and RapidJSON
 // stay inside the .cpp files; handlers see the small types below.
 #include <cstdint>
 #include <functional>
@@ -13,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,7 @@ namespace mucstream::analytics {
 namespace metrics {
 class Registry;
 }
+class JsonOut;  // analytics/json.hpp
 
 // open: no token needed; analyst: an analyst or admin token; admin: an admin token;
 // client: a client token (POST /v1/telemetry), which opens nothing else.
@@ -58,21 +60,33 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// Thrown by handlers for a non-2xx answer: rendered as {"error":{"code","message"}}.
+// The one vocabulary of error codes (docs/api.md, "Errors"): the code follows from the
+// status alone, except 400, which is invalid_parameter when a parameter, path segment or
+// body field is named and bad_request otherwise. Every error answer of every route is
+// {"error":{"code","message"[,"parameter"][,"condition"]}}.
+std::string_view error_code(int status, bool names_parameter = false);
+
+// Thrown by handlers for a non-2xx answer. `condition`: the XMPP condition when the room
+// service refused the request (analytics/refusals.hpp), empty otherwise.
 class HttpError : public std::runtime_error {
  public:
-  HttpError(int status, std::string code, const std::string& message)
-      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+  HttpError(int status, const std::string& message, std::string condition = {})
+      : std::runtime_error(message), status_(status), condition_(std::move(condition)) {}
   int status() const { return status_; }
-  const std::string& code() const { return code_; }
+  std::string_view code() const { return error_code(status_); }
+  const std::string& condition() const { return condition_; }
 
  private:
   int status_;
-  std::string code_;
+  std::string condition_;
 };
 
-// {"error":{"code":…,"message":…[,"parameter":…]}}
-std::string error_body(const std::string& code, const std::string& message, const std::string& parameter = {});
+// {"error":{"code":…,"message":…[,"parameter":…][,"condition":…]}}, the code from `status`.
+std::string error_body(int status, const std::string& message, const std::string& parameter = {},
+                       const std::string& condition = {});
+// The inner object of error_body, for answers that carry several (telemetry batches).
+void write_error(JsonOut& j, int status, const std::string& message, const std::string& parameter = {},
+                 const std::string& condition = {});
 
 struct ServerConfig {
   std::string host = "127.0.0.1";

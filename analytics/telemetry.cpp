@@ -12,6 +12,7 @@
 #include "analytics/json_in.hpp"
 #include "analytics/json.hpp"
 #include "analytics/metrics.hpp"
+#include "analytics/refusals.hpp"
 #include "analytics/server.hpp"
 #include "core/telemetry.hpp"
 #include "events/rapidjson_value.hpp"
@@ -83,12 +84,12 @@ core::ClientReport parse_event(const rapidjson::Value& j, const std::string& pre
 
   // The reporting session is the token's: peerId may repeat it, never name another.
   if (const auto p = text(peer_id, "peerId"); p && *p != who.session)
-    throw HttpError(403, "forbidden", prefix + "peerId " + quoted(*p) + " is not the session this token speaks for");
+    throw HttpError(403, prefix + "peerId " + quoted(*p) + " is not the session this token speaks for");
   c.session = who.session;
 
   const auto room_id = text(room, "roomId");
   if (!who.room_id.empty() && room_id && *room_id != who.room_id)
-    throw HttpError(403, "forbidden", prefix + "roomId " + quoted(*room_id) + " is not the room this token is for");
+    throw HttpError(403, prefix + "roomId " + quoted(*room_id) + " is not the room this token is for");
   if (!room_id && who.room_id.empty()) throw ParamError(prefix + "roomId", "is required");
   c.room_id = room_id.value_or(who.room_id);
 
@@ -121,23 +122,6 @@ core::ClientReport parse_event(const rapidjson::Value& j, const std::string& pre
   return c;
 }
 
-int status_of(core::ErrorCondition c) {
-  using C = core::ErrorCondition;
-  switch (c) {
-    case C::item_not_found: return 404;
-    case C::forbidden:
-    case C::not_allowed:
-    case C::not_authorized: return 403;
-    case C::bad_request:
-    case C::not_acceptable:
-    case C::policy_violation: return 400;
-    case C::resource_constraint:
-    case C::service_unavailable: return 503;
-    case C::feature_not_implemented: return 501;
-    default: return 409;
-  }
-}
-
 // The decisions of submitted reports, filled in on the loop thread as they come.
 struct Pending {
   std::mutex mu;
@@ -157,11 +141,11 @@ class Telemetry {
 
   void handle(HttpRequest& req, HttpResponse& res) const {
     if (!submit_)
-      throw HttpError(503, "unavailable",
+      throw HttpError(503,
                       "telemetry is served by the process that owns the rooms (mucstreamd all), "
                       "not by mucstreamd api alone");
     if (req.body.size() > opt_.max_body_bytes)
-      throw HttpError(413, "payload_too_large", "the body is larger than " + std::to_string(opt_.max_body_bytes) + " bytes");
+      throw HttpError(413, "the body is larger than " + std::to_string(opt_.max_body_bytes) + " bytes");
     // Check everything first: one bad event refuses the whole request, nothing is submitted.
     std::vector<core::ClientReport> reports;
     std::size_t claimed = 1;  // events the body holds, as far as it could be read
@@ -176,12 +160,9 @@ class Telemetry {
     const auto pending = submit_all(std::move(reports));
     std::unique_lock l(pending->mu);
     if (!pending->cv.wait_for(l, opt_.timeout, [&] { return pending->remaining == 0; }))
-      throw HttpError(503, "unavailable", "the room service did not answer in time; some events may be recorded");
+      throw HttpError(503, "the room service did not answer in time; some events may be recorded");
     for (const auto& d : pending->decisions) count(d->error ? 2 : d->events.empty() ? 1 : 0, 1);
-    if (!is_batch && pending->decisions[0]->error) {
-      const core::Error& e = *pending->decisions[0]->error;
-      throw HttpError(status_of(e.condition), std::string(core::to_string(e.condition)), e.text);
-    }
+    if (!is_batch && pending->decisions[0]->error) throw refusal(*pending->decisions[0]->error);
     res.status = 202;
     res.body = render(pending->decisions);
   }
@@ -212,7 +193,7 @@ class Telemetry {
       claimed = items.Size();
       if (items.Empty()) throw ParamError("batch", "is empty");
       if (items.Size() > opt_.max_batch)
-        throw HttpError(413, "payload_too_large",
+        throw HttpError(413,
                         "batch has " + std::to_string(items.Size()) + " events; at most " +
                             std::to_string(opt_.max_batch) + " per request");
       reports.reserve(items.Size());
@@ -248,9 +229,9 @@ class Telemetry {
       items.begin_object().key("index").i64(static_cast<std::int64_t>(i));
       if (d.error) {
         ++rejected;
-        items.key("status").str("rejected").key("error").begin_object();
-        items.key("code").str(std::string(core::to_string(d.error->condition))).key("message").str(d.error->text);
-        items.end_object();
+        items.key("status").str("rejected").key("error");
+        const HttpError e = refusal(*d.error);  // the shape of every error answer
+        write_error(items, e.status(), e.what(), {}, e.condition());
       } else if (d.events.empty()) {
         ++unchanged;  // a media state the session already had: nothing new to record
         items.key("status").str("unchanged");

@@ -12,6 +12,7 @@
 #include "core/config.hpp"
 #include "core/jid.hpp"
 #include "core/roles.hpp"
+#include "core/room_sweep.hpp"
 #include "core/value.hpp"
 
 namespace mucstream::core {
@@ -167,6 +168,14 @@ struct DestroyRoom {
   bool purge = false;           // also remove the room's message bodies from the store
 };
 
+// Destroys every live room `sweep` selects (room_sweep.hpp), in one decision. Only a
+// service administrator. `reason` empty: default_sweep_reason.
+struct DestroyRooms {
+  Requester by;
+  RoomSweep sweep;
+  std::string reason;
+};
+
 // --- The message lifecycle around rooms (room_lifecycle.cpp).
 
 // XEP-0085 chat state or XEP-0333 displayed marker seen in a message the room relayed
@@ -284,6 +293,6 @@ using Command = std::variant<Presence, Join, Leave, UpdatePresence, ChangeNick, 
                              Invite, SetRole, SetAffiliation, Configure, CancelConfiguration, CreateRoom, SetLock,
                              DestroyRoom, ObserveJingle, AnnounceMedia, ReportP2PStats, SetRtt, ClientReport,
                              Shutdown, RemoveGhost, ObserveChatState, RequestVoice, DeclineInvitation, ExpireIdle,
-                             RetractMessage, PostMessage>;
+                             RetractMessage, PostMessage, DestroyRooms>;
 
 }  // namespace mucstream::core

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mucstream::core {
 
@@ -80,7 +81,15 @@ struct ServiceConfig {
   HistoryLimits history;                   // byte bounds, whatever the length
   std::uint32_t max_occupants_limit = 10000;
   std::uint32_t max_rooms = 100000;
+  // XEP-0045 §10.1: a room created by a join stays locked (only its owner may enter) until
+  // the owner configures it or accepts the default configuration (an instant room). Off,
+  // the room opens at once, as with Prosody's muc_room_locking = false (its default).
+  bool lock_new_rooms = true;
+  // Room creation by joining is for `admins` only (the admin API may always create).
   bool only_admins_create_rooms = false;
+  // Bare JIDs, normalised (Jid::bare), that may create rooms by joining while
+  // only_admins_create_rooms is on. They have no other privilege.
+  std::vector<std::string> admins;
   std::size_t max_subject_bytes = 1024;
   std::size_t max_name_bytes = 256;
   // Lifecycle (rooms.record_chat_states, rooms.idle_timeout_minutes): chat states and

@@ -37,6 +37,7 @@ Decision decide(const Service& s, const Command& cmd, Context& ctx) {
         else if constexpr (std::is_same_v<T, ExpireIdle>) return decide_expire_idle(s, c, ctx);
         else if constexpr (std::is_same_v<T, RetractMessage>) return decide_retract(s, c, ctx);
         else if constexpr (std::is_same_v<T, PostMessage>) return decide_post_message(s, c, ctx);
+        else if constexpr (std::is_same_v<T, DestroyRooms>) return decide_destroy_rooms(s, c, ctx);
         else return decide_shutdown(s, c, ctx);
       },
       cmd);

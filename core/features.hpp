@@ -22,6 +22,7 @@ Decision decide_cancel_configuration(const Service&, const CancelConfiguration&,
 Decision decide_create(const Service&, const CreateRoom&, Context&);
 Decision decide_lock(const Service&, const SetLock&, Context&);
 Decision decide_destroy(const Service&, const DestroyRoom&, Context&);
+Decision decide_destroy_rooms(const Service&, const DestroyRooms&, Context&);  // room_sweep.cpp
 Decision decide_jingle(const Service&, const ObserveJingle&, Context&);        // calls.cpp
 Decision decide_media_announce(const Service&, const AnnounceMedia&, Context&);  // calls.cpp
 Decision decide_p2p_stats(const Service&, const ReportP2PStats&, Context&);     // calls.cpp

@@ -1,4 +1,6 @@
 // XEP-0045 §7.2: entering a room, creating it when it does not exist (§10.1).
+#include <algorithm>
+
 #include "core/client_info.hpp"
 #include "core/features.hpp"
 #include "core/nick_skeleton.hpp"
@@ -70,8 +72,13 @@ data::OccupantJoined joined_data(const Join& c, const Value& client, const std::
                               .client = client};
 }
 
+bool may_create_rooms(const ServiceConfig& cfg, const std::string& bare_jid) {
+  if (!cfg.only_admins_create_rooms) return true;
+  return std::find(cfg.admins.begin(), cfg.admins.end(), bare_jid) != cfg.admins.end();
+}
+
 Decision create_room(const Service& svc, const Join& c, const std::string& nick, Context& ctx) {
-  if (ctx.config.only_admins_create_rooms)
+  if (!may_create_rooms(ctx.config, c.user.bare()))
     return Decision::fail(reject(ErrorCondition::not_allowed, "Room creation is restricted on this service"));
   if (svc.rooms.size() >= ctx.config.max_rooms)
     return Decision::fail(reject(ErrorCondition::resource_constraint, "Too many rooms on this service"));
@@ -81,14 +88,14 @@ Decision create_room(const Service& svc, const Join& c, const std::string& nick,
   r.room_id = ctx.ids.next_id(ctx.now_ms);
   r.occupant_id_salt = to_hex(ctx.ids.random_bytes(16));
   r.config = ctx.config.default_room;
-  r.awaiting_configuration = true;
+  r.awaiting_configuration = ctx.config.lock_new_rooms;
   r.affiliations[c.user.bare()] = {Affiliation::owner, {}};
   const std::string session = ctx.ids.next_id(ctx.now_ms);
   const Value client = sanitize_client_info(c.client);  // see client_info.hpp
   Emitter e(d, ctx, r);
   e.emit(session, data::RoomCreated{.creator = c.user.bare(),
                                     .config = r.config,
-                                    .awaiting_configuration = true,
+                                    .awaiting_configuration = r.awaiting_configuration,
                                     .occupant_id_salt = r.occupant_id_salt,
                                     .by = std::nullopt});
   Occupant o{nick, c.user.bare(), occupant_id_for(ctx.crypto, r.occupant_id_salt, c.user.bare()), Role::moderator,

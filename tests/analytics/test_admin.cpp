@@ -210,7 +210,8 @@ TEST_CASE("admin: malformed requests are 400 naming the field, unknown rooms 404
   CHECK(api.loop.decisions().empty());  // none of them reached the rooms
   Reply missing = api.post("/v1/admin/rooms/nosuch/lock");
   CHECK(missing.status == 404);
-  CHECK(missing.text("/error/code") == "item-not-found");
+  CHECK(missing.text("/error/code") == "not_found");
+  CHECK(missing.text("/error/condition") == "item-not-found");
 }
 
 TEST_CASE("admin: a room loop that does not answer gives 503, not a hung request") {
@@ -240,7 +241,7 @@ TEST_CASE("admin: a loop that cannot keep actions (resource-constraint, wait) gi
   CHECK(r->status == 503);
   CHECK(r->get_header_value("Content-Type") == "application/json");
   CHECK(r->get_header_value("Retry-After") == "1");
-  CHECK(r->body == R"({"error":{"code":"resource-constraint","message":"the event log is unavailable"}})");
+  CHECK(r->body == R"({"error":{"code":"unavailable","message":"the event log is unavailable","condition":"resource-constraint"}})");
 }
 
 TEST_CASE("admin: occupants of a live room come from the loop with roles, sessions and client info") {
@@ -249,7 +250,7 @@ TEST_CASE("admin: occupants of a live room come from the loop with roles, sessio
   CHECK(api.get("/v1/admin/rooms/standup/occupants", Running::token(Role::analyst)).status == 403);
   Reply none = api.get("/v1/admin/rooms/standup/occupants");
   CHECK(none.status == 404);
-  CHECK(none.text("/error/code") == "item-not-found");
+  CHECK(none.text("/error/code") == "not_found");
   CHECK(api.get("/v1/admin/rooms/a%20b/occupants").text("/error/parameter") == "room");
   CHECK(api.get("/v1/admin/rooms/standup/occupants?nick=x").text("/error/parameter") == "nick");
 

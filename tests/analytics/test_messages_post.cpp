@@ -103,7 +103,8 @@ TEST_CASE("post message: admin and service only, bad bodies 400, no live room 40
   CHECK(api.post("/v1/rooms/standup/messages", "{\"body\":\"a\\u0001b\"}", api.admin).status == 400);
   Reply gone = api.post("/v1/rooms/nosuch/messages", R"({"body":"hi"})", api.admin);
   CHECK(gone.status == 404);
-  CHECK(gone.text("/error/code") == "item-not-found");
+  CHECK(gone.text("/error/code") == "not_found");
+  CHECK(gone.text("/error/condition") == "item-not-found");
 }
 
 TEST_CASE("room naming: live administration takes the room's id, bare JID or local part") {
@@ -120,5 +121,5 @@ TEST_CASE("room naming: live administration takes the room's id, bare JID or loc
   CHECK(api.post("/v1/admin/rooms/" + id + "/destroy", "{}", api.admin).status == 200);
   Reply old = api.post("/v1/admin/rooms/" + id + "/lock", "{}", api.admin);
   CHECK(old.status == 404);
-  CHECK(old.text("/error/code") == "item-not-found");
+  CHECK(old.text("/error/code") == "not_found");
 }

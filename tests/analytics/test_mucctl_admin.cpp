@@ -114,7 +114,7 @@ TEST_CASE("mucctl admin: refusals and bad input are clear errors with non-zero e
   Fixture f;
   Run missing = mucctl(f.env, "rooms lock nosuch");
   CHECK(missing.status == 1);
-  CHECK(contains(missing.err, "HTTP 404 item-not-found"));
+  CHECK(contains(missing.err, "HTTP 404 not_found, XMPP item-not-found"));
   CHECK(mucctl(f.env, "rooms create standup --owner alice@localhost").status == 0);
   Run twice = mucctl(f.env, "rooms create standup --owner alice@localhost");
   CHECK(twice.status == 1);

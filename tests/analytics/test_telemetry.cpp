@@ -147,7 +147,8 @@ TEST_CASE("telemetry http: a batch is checked whole, then each event gets its ow
   CHECK(r.text("/results/2/status") == "accepted");
   CHECK(r.text("/results/3/status") == "rejected");
   CHECK(r.text("/results/3/index") == "3");
-  CHECK(r.text("/results/3/error/code") == "bad-request");  // carol is in another room
+  CHECK(r.text("/results/3/error/code") == "bad_request");  // carol is in another room
+  CHECK(r.text("/results/3/error/condition") == "bad-request");
   const auto events = api.reported();
   REQUIRE(events.size() == 2);
   CHECK(events[0].type == core::EventType::audio_paused);
@@ -208,12 +209,14 @@ TEST_CASE("telemetry http: a client speaks only for its own session, in its own 
   Reply peer = api.post(api.event("peer_session_added", R"(,"data":{"peer":")" + api.carol_elsewhere + "\"}"),
                         api.token(api.alice));
   CHECK(peer.status == 400);
-  CHECK(peer.text("/error/code") == "bad-request");
+  CHECK(peer.text("/error/code") == "bad_request");
+  CHECK(peer.text("/error/condition") == "bad-request");
   // No such room.
   Reply room = api.post(R"({"eventType":"started_speaking","roomId":"00000000-0000-7000-8000-00000000dead"})",
                         api.token(api.alice));
   CHECK(room.status == 404);
-  CHECK(room.text("/error/code") == "item-not-found");
+  CHECK(room.text("/error/code") == "not_found");
+  CHECK(room.text("/error/condition") == "item-not-found");
   CHECK(api.reported().empty());
 }
 

@@ -71,6 +71,9 @@ async def test():
     err = await dave.join(room, "Dave", expect_ok=False)
     assert error_condition(err) == ("not-allowed", "cancel"), dump(err)
     assert ok("rooms", "occupants", local, "--json").count('"nick"') == 3
+    # Locking it again changes nothing: said so, exit 1, no table (run.sh: one room_locked).
+    rc, out, err = mucctl("rooms", "lock", local)
+    assert rc == 1 and out == "" and "%s is already locked (HTTP 409 conflict)" % room in err, (rc, out, err)
 
     # Kick: Bob gets unavailable with 307 + 110 and the reason; the others see 307.
     assert "occupant_left" in ok("rooms", "kick", local, "Bob", "--reason", "Be nice")
@@ -123,7 +126,7 @@ async def test():
     rc, out, err = mucctl("rooms", "occupants", local)
     assert rc == 1 and "No such room" in err and "HTTP 404" in err, (rc, err)
     rc, out, err = mucctl("rooms", "lock", "nosuch-" + local)
-    assert rc == 1 and "HTTP 404 item-not-found" in err, (rc, err)
+    assert rc == 1 and "HTTP 404 not_found" in err, (rc, err)
     rc, out, err = mucctl("rooms", "kick", local, "Nobody")
     assert rc == 1 and "HTTP 404" in err, (rc, err)
     rc, out, err = mucctl("rooms", "lock", local, token="not-a-token")

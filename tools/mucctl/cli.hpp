@@ -68,6 +68,8 @@ struct Command {
 const std::vector<Command>& report_commands();  // report.cpp
 const std::vector<Command>& migrate_commands();  // migrate.cpp
 const std::vector<Command>& message_commands();  // messages.cpp
+const std::vector<Command>& room_option_commands();  // room_options.cpp: rooms set
+const std::vector<Command>& room_sweep_commands();   // room_sweeps.cpp: rooms destroy-empty|destroy-unused
 
 // RFC 3986 percent-encoding of everything but unreserved characters.
 std::string percent(const std::string& s);
@@ -90,6 +92,10 @@ struct Api {
  private:
   rapidjson::Document call(const std::string* body, const std::string& path_query, std::string* raw);
 };
+
+// Live administration: POSTs `body` to /v1/admin/… and prints the events the room service
+// decided (table, CSV or the API's JSON). A refusal, or an answer without events, is an Exit.
+int admin_call(Context& ctx, const std::string& path, const std::string& body);
 
 // JSON value as compact text.
 std::string json_text(const rapidjson::Value& v);

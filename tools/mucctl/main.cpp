@@ -37,8 +37,11 @@ Commands:
   token create   print a signed API token (no server needed; --role client for telemetry)
   rooms list     rooms, newest first, with filters and paging
   rooms show     one room
-  rooms create|lock|unlock|destroy|kick|ban|affiliation|occupants
+  rooms create|set|lock|unlock|destroy|kick|ban|affiliation|occupants
                  live room administration (admin token; served by mucstreamd all)
+  rooms destroy-empty|destroy-unused
+                 destroy the rooms nobody is in that hold no message / were not used
+                 for N days (--dry-run lists them)
   users show     one occupant session
   users rooms    the rooms a person took part in, with each room's latest message
   messages list  a room's messages, newest first or after a message id
@@ -61,8 +64,9 @@ Options (valid with every command):
   -h, --help       help for mucctl or for the command given
   --version        print mucctl's version
 
-Exit status: 0 ok, 1 the API refused or failed the request, 2 usage error,
-3 the API cannot be reached, 4 missing, bad or insufficient token (HTTP 401/403).
+Exit status: 0 ok, 1 the API refused or failed the request (also a change the room
+already had, such as locking a locked room: HTTP 409), 2 usage error, 3 the API cannot be
+reached, 4 missing, bad or insufficient token (HTTP 401/403).
 Run `mucctl COMMAND SUBCOMMAND --help` for a command's options.)";
 
 const std::vector<Option> kGlobal = {{"url", true},  {"token", true}, {"config", true}, {"json", false},
@@ -275,28 +279,6 @@ int cmd_events_tail(Context& ctx) {
   }
 }
 
-// Live administration: POST to /v1/admin/…, print the events the room service decided.
-int admin_call(Context& ctx, const std::string& path, const std::string& body) {
-  Api api(ctx);
-  std::string raw;
-  const auto doc = api.post(path, body, &raw);
-  if (ctx.format == Format::json) {
-    print(raw + "\n");
-    return kOk;
-  }
-  Table t;
-  t.columns = ctx.format == Format::csv ? std::vector<std::string>{"type", "room", "seq", "time", "id", "room_id"}
-                                        : std::vector<std::string>{"EVENT", "ROOM", "SEQ", "TIME", "ID"};
-  for (const auto& e : doc["events"].GetArray()) {
-    if (ctx.format == Format::csv)
-      t.rows.push_back({cell(e, "type"), cell(e, "room"), cell(e, "seq"), cell(e, "time"), cell(e, "id"), cell(e, "room_id")});
-    else
-      t.rows.push_back({cell(e, "type"), cell(e, "room"), cell(e, "seq"), cell(e, "time"), cell(e, "id")});
-  }
-  print_rows(ctx, t);
-  return kOk;
-}
-
 std::string room_path(const Context& ctx, const char* action) {
   return "/v1/admin/rooms/" + percent(ctx.args.at(0)) + "/" + action;
 }
@@ -390,7 +372,8 @@ int cmd_rooms_occupants(Context& ctx) {
 constexpr const char* kLiveNote =
     "\n\nLive administration (admin token) is served by the process that owns the rooms\n"
     "(mucstreamd all). ROOM is the live room's id, local part or bare JID. Prints the events the\n"
-    "room service decided; a refusal exits 1 with the XMPP condition.";
+    "room service decided; a refusal exits 1 with the API's message, and so does a change the\n"
+    "room already had (locking a locked room, banning a banned JID: HTTP 409).";
 
 const std::vector<Command> kBaseCommands = {
     {"token", "create",
@@ -430,9 +413,13 @@ const std::vector<Command> kBaseCommands = {
      "usage: mucctl rooms create ROOM --owner JID [--title TEXT] [--persistent] [--members-only]\n\n"
      "Creates a live room owned by JID, before anyone joins (POST /v1/admin/rooms).",
      {{"owner", true}, {"title", true}, {"persistent", false}, {"members-only", false}}, 1, cmd_rooms_create},
-    {"rooms", "lock", "usage: mucctl rooms lock ROOM\n\nLocks a live room: only owners, admins and members may join.",
+    {"rooms", "lock",
+     "usage: mucctl rooms lock ROOM\n\nLocks a live room: only owners, admins and members may join.\n"
+     "A room already locked is an error (exit 1, HTTP 409) saying so.",
      {}, 1, cmd_rooms_lock},
-    {"rooms", "unlock", "usage: mucctl rooms unlock ROOM\n\nUnlocks a live room.", {}, 1, cmd_rooms_unlock},
+    {"rooms", "unlock",
+     "usage: mucctl rooms unlock ROOM\n\nUnlocks a live room. A room that is not locked is an error (exit 1, HTTP 409).",
+     {}, 1, cmd_rooms_unlock},
     {"rooms", "destroy",
      "usage: mucctl rooms destroy ROOM [--reason TEXT] [--alternate ROOM_JID] [--purge]\n\n"
      "Destroys a live room; occupants are told the reason (and the alternate venue).\n"
@@ -476,7 +463,8 @@ const std::vector<Command> kBaseCommands = {
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> all = [] {
     std::vector<Command> v = kBaseCommands;
-    for (const auto* more : {&report_commands(), &migrate_commands(), &message_commands()})
+    for (const auto* more : {&report_commands(), &migrate_commands(), &message_commands(), &room_option_commands(),
+                             &room_sweep_commands()})
       v.insert(v.end(), more->begin(), more->end());
     return v;
   }();
@@ -599,7 +587,8 @@ int run(int argc, char** argv) {
   ctx.cmd = cmd;
   if (help) {
     std::puts(cmd->usage);
-    if (group_name == "rooms" && cmd->run != cmd_rooms_list && cmd->run != cmd_rooms_show) std::puts(kLiveNote + 2);
+    // The note is about commands on one live room; the sweeps' usage says what they need.
+    if (group_name == "rooms" && cmd->positional > 0 && cmd->run != cmd_rooms_show) std::puts(kLiveNote + 1);
     std::puts("\nAlso: --url, --token, --config, --json, --csv, --timeout (see mucctl --help).");
     return kOk;
   }

@@ -1,5 +1,7 @@
 #include "tools/mucstreamd/component_wiring.hpp"
 
+#include "tools/mucstreamd/room_admins.hpp"
+
 
 namespace mucstream::tools {
 
@@ -60,6 +62,8 @@ core::ServiceConfig service_config(const Settings& s) {
   c.max_history_length = static_cast<std::uint32_t>(s.get_int("rooms.max_history"));
   c.max_occupants_limit = static_cast<std::uint32_t>(s.get_int("rooms.max_occupants"));
   c.only_admins_create_rooms = s.get_bool("rooms.only_admins_create");
+  c.admins = room_admins(s);
+  c.lock_new_rooms = s.get_bool("rooms.lock_new_rooms");
   c.history.room_bytes = non_negative(s, "rooms.max_history_bytes");
   c.history.total_bytes = non_negative(s, "rooms.max_history_bytes_total");
   // Lifecycle settings (validated in validate_mucstreamd_settings).

@@ -6,6 +6,7 @@
 #include "tools/common/log.hpp"
 #include "tools/common/secret_files.hpp"
 #include "tools/mucstreamd/roles.hpp"
+#include "tools/mucstreamd/room_admins.hpp"
 
 namespace mucstream::tools {
 namespace {
@@ -124,6 +125,7 @@ void validate_mucstreamd_settings(const Settings& s) {
   if (s.get_int("limits.max_stanza_bytes") > s.get_int("xmpp.max_stanza_bytes_out"))
     throw SettingsError(refusal(s, "limits.max_stanza_bytes",
                                 "at most --xmpp-max-stanza-bytes-out (" + s.get("xmpp.max_stanza_bytes_out") + ")"));
+  room_admins(s);  // each entry a bare JID, else a SettingsError naming rooms.admins
 }
 
 }  // namespace mucstream::tools

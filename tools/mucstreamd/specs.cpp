@@ -2,6 +2,7 @@
 #include <string>
 
 #include "tools/mucstreamd/roles.hpp"
+#include "tools/mucstreamd/room_admins.hpp"
 
 namespace mucstream::tools {
 
@@ -62,7 +63,15 @@ std::vector<SettingSpec> mucstreamd_settings() {
        "messages per room whose ids and authors are kept for corrections and retractions (oldest go first; "
        "older ones cannot be corrected, moderators may still retract them from the archive)"},
       {"rooms.max_occupants", "10000", "largest max-occupants an owner may set"},
-      {"rooms.only_admins_create", "false", "only service admins may create rooms"},
+      {"rooms.only_admins_create", "false",
+       "rooms are created only by the admin API and, by joining, by the JIDs in rooms.admins; anyone else's join "
+       "of a room that does not exist is refused with not-allowed"},
+      {"rooms.admins", "",
+       "comma-separated bare JIDs that may create rooms by joining while rooms.only_admins_create is on (they get "
+       "no other privilege)"},
+      {"rooms.lock_new_rooms", "true",
+       "XEP-0045 10.1: a room created by a join stays locked (only its owner may enter) until the owner configures "
+       "it or accepts the default configuration; false opens it at once (Prosody's muc_room_locking)"},
       {"rooms.persistent_by_default", "false", "new rooms start persistent"},
       // Room lifecycle: chat states and markers, idle rooms
       {"rooms.record_chat_states", "false",

@@ -74,7 +74,7 @@ def bad_values(allowed):
         ("empty or the path of a file", ["/nonexistent/secret"], "string"),
         ("empty or a libpq connection string", ["nonsense", "host='unterminated"], "string"),
         ("empty or a room id", ["not-a-uuid", "1; DROP TABLE rooms"], "string"),
-        ("auto, off or the multicast service's domain", ["on", "multicast example", "a@b", ""], "string"),
+        ("auto, off or the multicast service's domain", ["multicast example", "a@b", ""], "string"),
         ("empty, '*', or origins", ["https://app.example.org/path", "app.example.org"], "string"),
     ]
     for prefix, values, toml in table:

@@ -11,10 +11,29 @@
 component_ports = { 5347 }
 component_interfaces = { "127.0.0.1" }
 
+-- Where Prosody finds mod_mucstream_multicast.lua: this directory (deploy/prosody) of a
+-- mucstream checkout, or any directory you copied the file into, readable by the prosody
+-- user. Keep the entries plugin_paths already has.
+plugin_paths = { "/opt/mucstream/deploy/prosody" }
+
+-- Multicast (XEP-0033) for the component, loaded on the VirtualHost whose name is the MUC
+-- domain minus its first label (rooms.example.org -> example.org): that is where mucstream
+-- looks for it at every connect. With it, mucstream sends one stanza per message with its
+-- recipients as bcc addresses and Prosody copies it to each occupant inside the process, the
+-- way its own MUC does, instead of parsing one stanza per occupant. Without it mucstream
+-- sends one stanza per recipient, as before: leaving the module out is always safe.
+VirtualHost "example.org"
+  -- modules_enabled here adds to the global list
+  modules_enabled = { "mucstream_multicast" }
+  -- Only these component domains may multicast; anyone else (a client, another component)
+  -- gets <forbidden/> and nothing is delivered.
+  mucstream_multicast_senders = { "rooms.example.org" }
+  -- Most recipients one multicast stanza may list (more: <policy-violation/>, nothing
+  -- delivered). mucstream's xmpp.multicast_max_recipients (default 100) must not be larger.
+  mucstream_multicast_max_recipients = 1000
+  -- Optional: let clients find the service through your domain's disco#items.
+  -- disco_items = { { "rooms.example.org", "Chat rooms" } }
+
 -- The MUC domain mucstream owns. Clients join room@rooms.example.org/nick.
 Component "rooms.example.org"
   component_secret = "change-me-long-random-secret"
-
--- Optional: let clients find the service through your domain's disco#items.
--- VirtualHost "example.org"
---   disco_items = { { "rooms.example.org", "Chat rooms" } }

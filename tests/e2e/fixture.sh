@@ -28,6 +28,14 @@ start)
     while [ "$http" = "$c2s" ] || [ "$http" = "$comp" ]; do http=$(free_port); done
     http_ports=$http ws_modules=', "websocket"'
   fi
+  # XEP-0033 multicast for the component (deploy/prosody/mod_mucstream_multicast.lua) on the
+  # user host, as deploy/prosody/mucstream.cfg.lua sets it up; E2E_MULTICAST=0 leaves it out,
+  # so the component falls back to one stanza per recipient.
+  multicast_host=""
+  if [ "${E2E_MULTICAST:-1}" != 0 ]; then
+    multicast_host='  modules_enabled = { "mucstream_multicast" }
+  mucstream_multicast_senders = { "rooms.localhost" }'
+  fi
   secret=e2e-secret
   cat > "$state/prosody.cfg.lua" <<CFG
 pidfile = "$state/prosody.pid"
@@ -51,7 +59,9 @@ allow_unencrypted_plain_auth = true
 authentication = "internal_hashed"
 modules_enabled = { "roster", "saslauth", "disco", "ping", "posix"$ws_modules }
 modules_disabled = { "s2s", "tls" }
+plugin_paths = { "$(cd "$here/../../deploy/prosody" && pwd)" }
 VirtualHost "localhost"
+$multicast_host
 -- for mucbench's c2s mode: throwaway SASL ANONYMOUS sessions
 VirtualHost "anon.localhost"
   authentication = "anonymous"
@@ -86,6 +96,7 @@ C2S_PORT=$c2s
 COMPONENT_PORT=$comp
 COMPONENT_SECRET=$secret
 MUC_DOMAIN=rooms.localhost
+MULTICAST=${E2E_MULTICAST:-1}
 ${http_ports:+WEBSOCKET_URL=ws://127.0.0.1:$http_ports/xmpp-websocket}
 ENV
   echo "prosody c2s=$c2s component=$comp${E2E_NO_COMPONENT:+ (no component)}"

@@ -13,6 +13,11 @@
 // ANONYMOUS, no TLS: loopback test servers only) and measures the same figures plus the
 // server's CPU per delivered stanza; point --muc-domain at mucstream's domain or at the
 // server's own MUC to compare.
+//
+// --minimal-muc-port P --minimal-muc-secret S [--multicast-to JID]: no MUC at all on the
+// server side; mucbench itself is the component for --muc-domain (tools/mucbench/
+// minimal_muc.hpp), relays each message one stanza per recipient, or as XEP-0033 multicast
+// to JID, and the figures are the server's cost of each way.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -35,6 +40,8 @@
 #include <string>
 #include <vector>
 
+#include "tools/mucbench/minimal_muc.hpp"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -53,6 +60,8 @@ struct Options {
   bool check = false;  // exit 1 unless every expected stanza was delivered
   std::vector<std::string> component_args;  // extra arguments of `mucstreamd component`
   std::string label;                        // printed first, to tell runs apart in one report
+  int minimal_muc_port = 0;                 // c2s mode: mucbench is the component (minimal_muc.hpp)
+  std::string minimal_muc_secret, multicast_to;
 };
 
 [[noreturn]] void die(const std::string& m) {
@@ -192,9 +201,13 @@ int connect_loopback(int port) {
   return fd;
 }
 
-void wait_for(Conn& c, const std::string& needle, const char* what) {
+// Waits until `needle` or `or_else` (when given) is in the buffer; returns which came first.
+bool wait_for(Conn& c, const std::string& needle, const char* what, const std::string& or_else = {}) {
   const auto deadline = Clock::now() + std::chrono::seconds(20);
-  while (c.in().find(needle) == std::string::npos) {
+  for (;;) {
+    const std::size_t hit = c.in().find(needle);
+    const std::size_t other = or_else.empty() ? std::string::npos : c.in().find(or_else);
+    if (hit != std::string::npos || other != std::string::npos) return hit < other;
     if (Clock::now() > deadline) die(std::string("timed out waiting for ") + what + ": " + c.in().substr(0, 300));
     if (!c.drain(100)) die(std::string("server closed the stream waiting for ") + what);
   }
@@ -203,6 +216,24 @@ void wait_for(Conn& c, const std::string& needle, const char* what) {
 std::string stream_header(const std::string& to) {
   return "<?xml version='1.0'?><stream:stream to='" + to +
          "' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
+}
+
+// The minimal MUC's component stream (XEP-0114) for the domain `o.muc_domain`.
+std::unique_ptr<Conn> connect_minimal_muc(const Options& o) {
+  auto c = std::make_unique<Conn>(connect_loopback(o.minimal_muc_port));
+  c->queue("<stream:stream xmlns='jabber:component:accept' xmlns:stream='http://etherx.jabber.org/streams' to='" +
+           o.muc_domain + "'>");
+  c->flush();
+  wait_for(*c, " id=", "the component stream header");
+  wait_for(*c, ">", "the component stream header");
+  const std::size_t at = c->in().find(" id=") + 5;
+  const std::string id = c->in().substr(at, c->in().find(c->in()[at - 1], at) - at);
+  c->in().clear();
+  c->queue("<handshake>" + sha1_hex(id + o.minimal_muc_secret) + "</handshake>");
+  c->flush();
+  if (!wait_for(*c, "<handshake", "the handshake", "error")) die("the server refused the component: " + c->in());
+  c->in().clear();
+  return c;
 }
 
 int run_c2s(const Options& o) {
@@ -235,27 +266,67 @@ int run_c2s(const Options& o) {
     cl.jid = c.in().substr(b, c.in().find("</jid>") - b);
     c.in().clear();
   }
+  std::unique_ptr<Conn> muc_conn;
+  std::unique_ptr<mucbench::MinimalMuc> muc;
+  if (o.minimal_muc_port != 0) {
+    muc_conn = connect_minimal_muc(o);
+    muc = std::make_unique<mucbench::MinimalMuc>(muc_conn->fd(), o.multicast_to);
+    for (const auto& cl : clients) muc->add_member(room(cl.room), cl.jid, "u" + std::to_string(cl.index));
+  }
+  const auto joins_start = Clock::now();
   const ProcStats server_before_join = o.server_pid ? proc_stats(o.server_pid) : ProcStats{};
   const ProcStats comp_before_join = o.component_pid ? proc_stats(o.component_pid) : ProcStats{};
   // Join: the first of each room creates it and accepts it as an instant room.
+  auto join = [&](const Client& cl) {
+    return "<presence to='" + room(cl.room) + "/u" + std::to_string(cl.index) +
+           "'><x xmlns='http://jabber.org/protocol/muc'><history maxstanzas='0'/></x></presence>";
+  };
   for (auto& cl : clients) {
+    if (cl.index != 0 || muc) continue;
     Conn& c = *cl.conn;
-    c.queue("<presence to='" + room(cl.room) + "/u" + std::to_string(cl.index) +
-            "'><x xmlns='http://jabber.org/protocol/muc'><history maxstanzas='0'/></x></presence>");
-    if (cl.index == 0) {
-      c.flush();
-      wait_for(c, "code='110'", "room creation");
-      c.in().clear();
-      c.queue("<iq type='set' id='cfg' to='" + room(cl.room) + "'><query xmlns='http://jabber.org/protocol/muc#owner'>"
-              "<x xmlns='jabber:x:data' type='submit'/></query></iq>");
-      c.flush();
-      wait_for(c, "id='cfg'", "instant room");
-    }
+    c.queue(join(cl));
     c.flush();
+    wait_for(c, "code='110'", "room creation");
+    c.in().clear();
+    c.queue("<iq type='set' id='cfg' to='" + room(cl.room) + "'><query xmlns='http://jabber.org/protocol/muc#owner'>"
+            "<x xmlns='jabber:x:data' type='submit'/></query></iq>");
+    c.flush();
+    wait_for(c, "id='cfg'", "instant room");
   }
-  for (auto& cl : clients) {
-    if (cl.index == 0) continue;
-    wait_for(*cl.conn, "code='110'", "join");
+  // The others a batch at a time: a big room's joins all at once would make the MUC send
+  // about occupants^2 presences in one burst, which mucstream refuses for now (its bound on
+  // a room's output backlog) with an error of type wait; a refused join waits and comes
+  // again, as a client would.
+  constexpr std::size_t kJoinBatch = 16;
+  std::vector<Client*> joiners;
+  for (auto& cl : clients)
+    if (cl.index != 0 && !muc) joiners.push_back(&cl);
+  for (std::size_t b = 0; b < joiners.size(); b += kJoinBatch) {
+    const std::size_t e = std::min(joiners.size(), b + kJoinBatch);
+    for (std::size_t i = b; i < e; ++i) {
+      joiners[i]->conn->queue(join(*joiners[i]));
+      joiners[i]->conn->flush();
+    }
+    for (std::size_t i = b; i < e; ++i) {
+      Client& cl = *joiners[i];
+      const auto deadline = Clock::now() + std::chrono::seconds(60);
+      while (!wait_for(*cl.conn, "code='110'", "join", "<error type='wait'")) {
+        if (Clock::now() > deadline) die("join refused for 60 s: " + cl.conn->in().substr(0, 300));
+        cl.conn->in().clear();
+        usleep(100000);
+        cl.conn->queue(join(cl));
+        cl.conn->flush();
+      }
+      cl.conn->in().clear();
+    }
+    // Whoever is in gets the newcomers' presences: read and drop them so no socket fills up.
+    auto drop_pending = [](Client& cl) {
+      cl.conn->drain(0);
+      cl.conn->in().clear();
+    };
+    for (auto& cl : clients)
+      if (cl.index == 0) drop_pending(cl);
+    for (std::size_t i = 0; i < e; ++i) drop_pending(*joiners[i]);
   }
   usleep(500000);
   for (auto& cl : clients) {
@@ -264,16 +335,22 @@ int run_c2s(const Options& o) {
   }
   const ProcStats comp_after_join = o.component_pid ? proc_stats(o.component_pid) : ProcStats{};
   const ProcStats server_after_join = o.server_pid ? proc_stats(o.server_pid) : ProcStats{};
+  const double join_seconds = std::chrono::duration<double>(Clock::now() - joins_start).count();
 
   const std::string body(static_cast<std::size_t>(o.body_bytes), 'm');
   std::vector<pollfd> fds;
   for (auto& cl : clients) fds.push_back({cl.conn->fd(), POLLIN, 0});
+  if (muc) fds.push_back({muc->fd(), POLLIN, 0});
   std::vector<double> lat_us;
   std::uint64_t sent = 0, delivered = 0, seq = 0;
   auto drain_all = [&](int ms) {
     if (::poll(fds.data(), fds.size(), ms) <= 0) return;
     for (std::size_t i = 0; i < fds.size(); ++i) {
       if (!(fds[i].revents & POLLIN)) continue;
+      if (i == clients.size()) {
+        if (!muc->on_readable()) die("server closed the minimal MUC's component stream");
+        continue;
+      }
       Conn& c = *clients[i].conn;
       if (!c.drain(0)) die("server closed a client stream under load");
       delivered += take_deliveries(c.in(), lat_us);
@@ -306,9 +383,12 @@ int run_c2s(const Options& o) {
   auto pct = [&](double q) { return lat_us.empty() ? 0.0 : lat_us[static_cast<std::size_t>(q * (lat_us.size() - 1))]; };
   const double server_cpu = server_after.cpu_seconds - server_before.cpu_seconds;
   const double comp_cpu = comp_after.cpu_seconds - comp_before.cpu_seconds;
-  std::printf("shape            %d rooms x %d occupants via c2s, MUC %s, %s msg/s, %.1f s, body %d B\n", o.rooms,
-              o.occupants, o.muc_domain.c_str(), o.rate > 0 ? std::to_string(static_cast<long>(o.rate)).c_str() : "max",
-              o.seconds, o.body_bytes);
+  std::printf("shape            %d rooms x %d occupants via c2s, MUC %s%s, %s msg/s, %.1f s, body %d B\n", o.rooms,
+              o.occupants, o.muc_domain.c_str(),
+              !muc ? "" : o.multicast_to.empty() ? " (mucbench's minimal MUC, per recipient)"
+                                                 : (" (mucbench's minimal MUC, multicast to " + o.multicast_to + ")").c_str(),
+              o.rate > 0 ? std::to_string(static_cast<long>(o.rate)).c_str() : "max", o.seconds, o.body_bytes);
+  std::printf("joins            %d occupants in %.1f s\n", total, join_seconds);
   std::printf("sent             %llu messages\n", static_cast<unsigned long long>(sent));
   std::printf("delivered        %llu stanzas (expected %llu) in %.2f s = %.0f/s\n",
               static_cast<unsigned long long>(delivered), static_cast<unsigned long long>(sent * o.occupants), wall,
@@ -360,11 +440,15 @@ int main(int argc, char** argv) {
     else if (a == "--component-pid") o.component_pid = static_cast<pid_t>(std::stoi(next()));
     else if (a == "--component-arg") o.component_args.push_back(next());
     else if (a == "--label") o.label = next();
+    else if (a == "--minimal-muc-port") o.minimal_muc_port = std::stoi(next());
+    else if (a == "--minimal-muc-secret") o.minimal_muc_secret = next();
+    else if (a == "--multicast-to") o.multicast_to = next();
     else if (a == "--help") {
       std::puts("usage: mucbench [--mucstreamd PATH] [--rooms R] [--occupants K] [--rate MSG/S (0=max)] "
                 "[--seconds S] [--window N] [--body-bytes B] [--check]\n"
                 "       [--component-arg ARG]... (e.g. --component-arg=--kafka-brokers=B) [--label TEXT]\n"
-                "       [--c2s-port P --muc-domain D [--anon-domain A] [--server-pid PID] [--component-pid PID]]");
+                "       [--c2s-port P --muc-domain D [--anon-domain A] [--server-pid PID] [--component-pid PID]\n"
+                "        [--minimal-muc-port P --minimal-muc-secret S [--multicast-to JID]]]");
       return 0;
     } else die("unknown option " + a);
   }

@@ -1,0 +1,132 @@
+-- mod_mucstream_multicast: XEP-0033 multicast for mucstream on Prosody 0.12.
+--
+-- A MUC running as an external component (XEP-0114) would otherwise hand Prosody one
+-- complete stanza per occupant, which Prosody parses, checks and routes one by one. With
+-- this module the component sends one stanza per distinct rendering, addressed to this
+-- host, listing its recipients as bcc addresses:
+--
+--   <message from='room@rooms.example.org/nick' to='example.org' type='groupchat' id='…'>
+--     <addresses xmlns='http://jabber.org/protocol/address'>
+--       <address type='bcc' jid='alice@example.org/phone'/> …
+--     </addresses> …payload…
+--   </message>
+--
+-- and Prosody fans it out the way its own MUC does: the stanza is parsed once, the
+-- <addresses/> element is removed once (bcc recipients must not learn each other), and the
+-- same parsed stanza is routed once per recipient with only its 'to' changed. 'from', 'type',
+-- 'id' and every other child reach each recipient unchanged. Each copy is routed with the
+-- component's session as its origin, so a copy Prosody cannot deliver bounces to the
+-- component exactly as a directly addressed stanza would (type='error', from = the
+-- recipient).
+--
+-- Load it on the VirtualHost of the host domain:
+--   plugin_paths = { "/path/to/mucstream/deploy/prosody" }
+--   VirtualHost "example.org"
+--     modules_enabled = { "mucstream_multicast" }
+--     mucstream_multicast_senders = { "rooms.example.org" }  -- component domains allowed
+--     mucstream_multicast_max_recipients = 1000              -- more: policy-violation
+--
+-- Anyone else (clients, other components) gets <forbidden/> and nothing is delivered:
+-- without that check any client could have the server copy one stanza to a thousand people
+-- at the cost of sending it once.
+
+local st = require "util.stanza";
+local jid_prep = require "util.jid".prep;
+
+local full_sessions = prosody.full_sessions;
+local bare_sessions = prosody.bare_sessions;
+local hosts = prosody.hosts;
+
+local xmlns_address = "http://jabber.org/protocol/address";
+
+local senders, max_recipients;
+local function load_options()
+	senders = module:get_option_set("mucstream_multicast_senders", {});
+	max_recipients = module:get_option_number("mucstream_multicast_max_recipients", 1000);
+	if senders:empty() then
+		module:log("warn", "mucstream_multicast_senders is empty: every multicast stanza will be refused");
+	end
+end
+load_options();
+module:hook_global("config-reloaded", load_options);
+
+-- The component discovers the service through this host's disco#info.
+module:add_feature(xmlns_address);
+
+-- An error must never answer an error (two servers could bounce one forever).
+local function refuse(origin, stanza, error_type, condition, text)
+	if stanza.attr.type ~= "error" then
+		origin.send(st.error_reply(stanza, error_type, condition, text));
+	end
+	return true;
+end
+
+-- The recipients of a multicast stanza, or nil and the reason it is refused. Only bcc
+-- addresses with a JID: the other XEP-0033 types would have to be shown to the recipients,
+-- which a MUC never wants. A JID listed twice is delivered to once.
+local function bcc_recipients(addresses)
+	local list, seen, n = {}, {}, 0;
+	for address in addresses:childtags("address", xmlns_address) do
+		local jid = address.attr.jid;
+		if address.attr.type ~= "bcc" or not jid or address.attr.uri or address.attr.node then
+			return nil, "bad-request", "Only <address type='bcc' jid='…'/> is accepted";
+		end
+		if not seen[jid] then
+			seen[jid] = true;
+			n = n + 1;
+			if n > max_recipients then
+				return nil, "policy-violation", "At most "..max_recipients.." recipients per multicast stanza";
+			end
+			list[n] = jid;
+		end
+	end
+	if n == 0 then
+		return nil, "bad-request", "No recipients";
+	end
+	return list, n;
+end
+
+local function handle_multicast(event)
+	local origin, stanza = event.origin, event.stanza;
+	local addresses = stanza:get_child("addresses", xmlns_address);
+	if not addresses then
+		return; -- an ordinary stanza to the host: not ours
+	end
+	-- origin.type is "component" for external components (mod_component's session, whose
+	-- host is the component's domain) and for components Prosody runs itself.
+	if origin.type ~= "component" or not senders:contains(origin.host) then
+		module:log("debug", "Refused multicast from %s (%s)", stanza.attr.from, origin.type);
+		return refuse(origin, stanza, "auth", "forbidden", "Multicast is only accepted from the configured components");
+	end
+	local recipients, n_or_condition, text = bcc_recipients(addresses);
+	if not recipients then
+		return refuse(origin, stanza, "modify", n_or_condition, text);
+	end
+
+	stanza:remove_children("addresses", xmlns_address);
+	local host_to = stanza.attr.to;
+	local replies = stanza.attr.type ~= "error";
+	for i = 1, n_or_condition do
+		local to = recipients[i];
+		-- What core_process_stanza does for a directly addressed stanza: a JID Prosody
+		-- already knows is used as it is, anything else is stringprep'd first.
+		if not (full_sessions[to] or bare_sessions[to] or hosts[to]) then
+			to = jid_prep(to);
+		end
+		if to then
+			stanza.attr.to = to;
+			module:send(stanza, origin);
+		elseif replies then
+			stanza.attr.to = recipients[i];
+			origin.send(st.error_reply(stanza, "modify", "jid-malformed",
+				"The destination address is invalid: "..recipients[i]));
+		end
+	end
+	stanza.attr.to = host_to;
+	return true;
+end
+
+-- Above mod_presence's presence/host handler and the default for message/host (which
+-- answers service-unavailable).
+module:hook("message/host", handle_multicast, 10);
+module:hook("presence/host", handle_multicast, 10);

@@ -19,7 +19,7 @@ refused() {  # EXPECTED_TEXT ARGS…
 refused "--rooms-admins (rooms.admins) takes comma-separated bare JIDs (user@host), got 'alice@localhost/phone'" \
   --rooms-admins 'bob@localhost, alice@localhost/phone'
 refused "(rooms.admins) takes comma-separated bare JIDs (user@host), got 'localhost'" --rooms-admins localhost
-refused "--rooms-lock-new-rooms must be true or false, got 'sometimes'" --rooms-lock-new-rooms=sometimes
+refused "--rooms-lock-new-rooms (rooms.lock_new_rooms) must be true or false (also yes/no, on/off, 1/0), got 'sometimes'" --rooms-lock-new-rooms=sometimes
 
 stack_start
 http=$(free_port)

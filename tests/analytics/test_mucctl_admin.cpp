@@ -2,16 +2,14 @@
 // admin routes drive a real core room loop (what mucstreamd all will serve).
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "analytics/admin.hpp"
 #include "analytics/telemetry.hpp"
 #include "core_loop.hpp"
 #include "http_support.hpp"
+#include "mucctl_run.hpp"
 
 using namespace mucstream;
 using namespace mucstream::analytics;
@@ -19,46 +17,10 @@ using namespace mucstream::analytics::testing;
 
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string out, err;
-};
+using Run = MucctlRun;
+Run mucctl(const std::string& env, const std::string& args) { return run_mucctl(env, args); }
 
-// Runs mucctl with `args` (already shell-quoted where needed).
-Run mucctl(const std::string& env, const std::string& args) {
-  const std::string err_file = "/tmp/mucctl-admin-test-" + std::to_string(::getpid()) + ".err";
-  const std::string cmd = env + " " + MUCCTL_BINARY + " " + args + " 2>" + err_file;
-  Run r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(err_file);
-  std::stringstream ss;
-  ss << e.rdbuf();
-  r.err = ss.str();
-  std::remove(err_file.c_str());
-  return r;
-}
-
-struct Fixture {
-  Loop loop;
-  Running srv{nullptr};
-  std::string env;
-  Fixture() {
-    AdminOptions o;
-    o.domain = "rooms.localhost";
-    o.inspect = [this](std::function<void(const core::Service&)> read) { loop.inspect(std::move(read)); };
-    add_admin_routes(*srv.server, [this](core::Command c, std::function<void(const core::Decision&)> d) {
-      loop.submit(std::move(c), std::move(d));
-    }, o);
-    const int port = srv.start();
-    env = "env -u MUCCTL_CONFIG HOME=/nonexistent MUCCTL_URL=http://127.0.0.1:" + std::to_string(port) +
-          " MUCCTL_TOKEN=" + create_token(kSecret, Role::admin, 3600, unix_now(), "ops");
-  }
+struct Fixture : MucctlFixture {
   void join(const char* user, const char* nick) {
     core::Join j;
     j.user = std::get<core::Jid>(core::Jid::parse(user));

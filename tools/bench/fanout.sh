@@ -105,7 +105,7 @@ stop_server() {
     prosody) "$root/tests/e2e/fixture.sh" stop "$state" ;;
     ejabberd) "$root/tests/e2e/fixture_ejabberd.sh" stop "$state" ;;
   esac
-  rm -f "$state/env"
+  rm -rf "$state"
 }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -121,7 +121,7 @@ settle() {  # until the server used under 5 % of a core for a second (at most 60
 }
 
 start_mucstream() {  # start_mucstream off|auto: a fresh component (its discovery runs at connect)
-  local mode=$1 log=$state/component-$1.log
+  local mode=$1 log=$out/$run_name.mucstreamd.log
   local args=(component --xmpp-host 127.0.0.1 --xmpp-port "$COMPONENT_PORT" --domain rooms.localhost
               --secret "$COMPONENT_SECRET" --xmpp-events none --limits-messages-per-second 0)
   [ -n "$multicast_setting" ] && args+=(--xmpp-multicast "$mode")
@@ -136,7 +136,8 @@ start_mucstream() {  # start_mucstream off|auto: a fresh component (its discover
 run_one() {  # run_one SHAPE MODE ROUND
   local shape=$1 mode=$2 round=$3 rooms occupants rate domain file
   rooms=${shape%%x*} occupants=${shape#*x} occupants=${occupants%@*} rate=${shape#*@}
-  file=$out/$server-${shape%@*}-$mode-r$round.txt
+  run_name=$server-${shape%@*}-$mode-r$round
+  file=$out/$run_name.txt
   local extra=()
   settle
   case "$mode" in

@@ -89,7 +89,8 @@ def main(tsv):
             ratio = "%.2f" % (cost / (base["cpu"] * 1e6 / base["delivered"])) if base and base["delivered"] else "-"
 
             def span(v):
-                return "%s-%s ms" % (ms(min(v)), ms(max(v))) if len(v) > 1 and min(v) != max(v) else ms(v[0]) + " ms"
+                low, high = ms(min(v)), ms(max(v))
+                return "%s ms" % low if low == high else "%s-%s ms" % (low, high)
             print("| %s | %s | %s | %.1f us | %s | %.0f | %s | %s |" % (
                 server, shape, LABEL[mode], cost, ratio, t["delivered"] / t["wall"], span(t["p50"]), span(t["p99"])))
 

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -86,6 +87,14 @@ std::uint64_t take_deliveries(std::string& in, std::vector<double>& lat_us, std:
   }
   std::size_t p = 0;
   while ((p = in.find(" id='t", p)) != std::string::npos && p < done) {
+    // Only ids mucbench sent ("t" and the send time in ns): an occupant-id or stanza-id may
+    // start with a "t" too, and read as a time it would add a latency of hours.
+    std::size_t digits = 0;
+    while (std::isdigit(static_cast<unsigned char>(in[p + 6 + digits]))) ++digits;
+    if (digits < 12 || (in[p + 6 + digits] != '\'' && in[p + 6 + digits] != '.')) {
+      p += 6;
+      continue;
+    }
     const double us = static_cast<double>(now_ns() - std::atoll(in.c_str() + p + 6)) / 1000.0;
     lat_us.push_back(us);
     if (reflection_us != nullptr) {

@@ -57,7 +57,9 @@ printf 'server\tshape\tround\tmode\tfile\n' > "$results"
 
 # The setting comes with the component side of multicast; a build without it sends one
 # stanza per recipient in both mucstream modes.
-if "$mucstreamd" --help 2>/dev/null | grep -q -- '--xmpp-multicast'; then
+# (--help read whole first: with pipefail, grep -q closing the pipe early would fail the test)
+help=$("$mucstreamd" --help 2>/dev/null || true)
+if grep -q -- '--xmpp-multicast' <<< "$help"; then
   multicast_setting=1
 else
   multicast_setting=""
@@ -125,7 +127,8 @@ start_mucstream() {  # start_mucstream off|auto: a fresh component (its discover
   local args=(component --xmpp-host 127.0.0.1 --xmpp-port "$COMPONENT_PORT" --domain rooms.localhost
               --secret "$COMPONENT_SECRET" --xmpp-events none --limits-messages-per-second 0)
   [ -n "$multicast_setting" ] && args+=(--xmpp-multicast "$mode")
-  "$mucstreamd" "${args[@]}" >/dev/null 2>"$log" &
+  : > "$log"  # there before the first look below, whenever the child opens it
+  "$mucstreamd" "${args[@]}" >/dev/null 2>>"$log" &
   component_pid_file=$state/component.pid
   echo $! > "$component_pid_file"
   for _ in $(seq 300); do grep -q "connected: serving" "$log" && break; sleep 0.1; done
@@ -156,6 +159,7 @@ run_one() {  # run_one SHAPE MODE ROUND
     "${extra[@]}" --rooms "$rooms" --occupants "$occupants" --rate "$rate" --seconds "$seconds" --body-bytes 64 \
     $check > "$file" || { cat "$file"; echo "fanout.sh: mucbench failed ($file)" >&2; exit 1; }
   grep -E '^(joins|delivered|server CPU|component CPU|latency)' "$file" | sed 's/^/   /'
+  if [ -n "$component_pid_file" ]; then grep -m1 -o 'multicast .*' "$out/$run_name.mucstreamd.log" | sed 's/^/   mucstreamd: /'; fi
   if [ -n "$component_pid_file" ]; then
     stop_pid "$component_pid_file"
     component_pid_file=""

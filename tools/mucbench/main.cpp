@@ -211,8 +211,8 @@ int connect_loopback(int port) {
 }
 
 // Waits until `needle` or `or_else` (when given) is in the buffer; returns which came first.
-bool wait_for(Conn& c, const std::string& needle, const char* what, const std::string& or_else = {}) {
-  const auto deadline = Clock::now() + std::chrono::seconds(20);
+bool wait_for(Conn& c, const std::string& needle, const char* what, const std::string& or_else = {}, int seconds = 20) {
+  const auto deadline = Clock::now() + std::chrono::seconds(seconds);
   for (;;) {
     const std::size_t hit = c.in().find(needle);
     const std::size_t other = or_else.empty() ? std::string::npos : c.in().find(or_else);
@@ -304,8 +304,9 @@ int run_c2s(const Options& o) {
   }
   // The others a batch at a time: a big room's joins all at once would make the MUC send
   // about occupants^2 presences in one burst, which mucstream refuses for now (its bound on
-  // a room's output backlog) with an error of type wait; a refused join waits and comes
-  // again, as a client would.
+  // a room's output backlog) with resource-constraint, type wait; a refused join waits and
+  // comes again, as a client would. A server saturated by a big room's presences may take
+  // long to answer at all.
   constexpr std::size_t kJoinBatch = 16;
   std::vector<Client*> joiners;
   for (auto& cl : clients)
@@ -318,9 +319,9 @@ int run_c2s(const Options& o) {
     }
     for (std::size_t i = b; i < e; ++i) {
       Client& cl = *joiners[i];
-      const auto deadline = Clock::now() + std::chrono::seconds(60);
-      while (!wait_for(*cl.conn, "code='110'", "join", "<error type='wait'")) {
-        if (Clock::now() > deadline) die("join refused for 60 s: " + cl.conn->in().substr(0, 300));
+      const auto deadline = Clock::now() + std::chrono::seconds(120);
+      while (!wait_for(*cl.conn, "code='110'", "join", "<resource-constraint", 60)) {
+        if (Clock::now() > deadline) die("join refused for 120 s: " + cl.conn->in().substr(0, 300));
         cl.conn->in().clear();
         usleep(100000);
         cl.conn->queue(join(cl));

@@ -1,0 +1,194 @@
+// The data lifecycle against real PostgreSQL rows: retention by data class (whole event
+// partitions dropped, bodies and personal fields cleared, reports kept) and forgetting one
+// person (no trace of the JID or nick left in any column of any table, counts unchanged).
+#include "sql/forget.hpp"
+#include "sql/migrate.hpp"
+#include "sql/retention.hpp"
+#include "sql/writer.hpp"
+#include "tests/sql/lifecycle_support.hpp"
+#include "tests/sql/support.hpp"
+
+using namespace mucstream;
+using namespace mucstream::testing;
+
+namespace {
+
+constexpr std::int64_t kNow = 1796083200000;       // 2026-12-01
+constexpr std::int64_t kJan2025 = 1736467200000;   // 2025-01-10
+constexpr std::int64_t kMar2025 = 1741564800000;   // 2025-03-10
+constexpr std::int64_t kOct2026 = 1790812800000;   // 2026-10-01
+constexpr std::int64_t kNov2026 = 1795996800000;   // 2026-11-30
+
+std::string text(pqxx::connection& c, const std::string& sql) {
+  pqxx::nontransaction tx(c);
+  const pqxx::row r = tx.exec1(sql);
+  return r[0].is_null() ? "" : r[0].as<std::string>();
+}
+std::int64_t count(pqxx::connection& c, const std::string& sql) {
+  pqxx::nontransaction tx(c);
+  return tx.exec1(sql)[0].as<std::int64_t>();
+}
+
+// One ended room: `bare` joins as `nick`, says `body`, leaves; the room is destroyed.
+std::vector<core::Event> short_meeting(events::UuidV7Ids& ids, const std::string& room, std::int64_t at,
+                                       const std::string& bare, const std::string& nick, const std::string& body) {
+  LifecycleRoom r(ids, room, at);
+  const core::Event join = r.joined(bare, nick);
+  return {r.created("owner@example.com"), join, r.message(join, body), r.left(join), r.destroyed()};
+}
+
+}  // namespace
+
+TEST_CASE("sql: retention drops whole event partitions, clears bodies and personal fields, and keeps reports") {
+  TestDb db;
+  pqxx::connection c(db.conn_string());
+  sql::migrate(c);
+  sql::EventWriter w(c);
+  events::UuidV7Ids ids;
+
+  w.write(short_meeting(ids, "old@rooms.test", kJan2025, "ann@example.com", "ann", "old secret"));
+  LifecycleRoom live(ids, "live@rooms.test", kMar2025);  // never ends, and has no snapshot
+  const core::Event bob = live.joined("bob@example.com", "bob");
+  w.write({live.created("owner@example.com"), bob, live.message(bob, "live secret")});
+  w.write(short_meeting(ids, "autumn@rooms.test", kOct2026, "cyd@example.com", "cyd", "autumn secret"));
+  w.write(short_meeting(ids, "recent@rooms.test", kNov2026, "dee@example.com", "dee", "recent secret"));
+  REQUIRE(count(c, "SELECT count(*) FROM events") == 18);
+  // The report's figures (its participants are named by pseudonym once their data expired).
+  const std::string report_figures =
+      "SELECT (reports - 'participant_times')::text || jsonb_path_query_array(reports,"
+      " '$.participant_times[*].present_ms')::text FROM rooms WHERE jid = 'old@rooms.test'";
+  const std::string old_report = text(c, report_figures);
+  REQUIRE_FALSE(old_report.empty());
+  const std::string summaries = text(c, "SELECT string_agg(concat_ws(',', jid, sessions, participants, event_count), '|'"
+                                        " ORDER BY jid) FROM room_summary");
+
+  const sql::RetentionPolicy policy{.events_days = 365, .bodies_days = 30, .personal_days = 30};
+
+  SUBCASE("a dry run counts and changes nothing") {
+    const sql::PurgeReport dry = sql::purge(c, policy, kNow, false);
+    CHECK_FALSE(dry.applied);
+    REQUIRE(dry.partitions.size() == 2);
+    CHECK(dry.partitions[0].name == "events_2025m01");
+    CHECK(dry.partitions[0].events == 5);
+    CHECK(dry.partitions[0].held_by.empty());
+    CHECK(dry.partitions[1].name == "events_2025m03");
+    CHECK(dry.partitions[1].held_by.find("live@rooms.test") != std::string::npos);
+    CHECK(dry.partitions_dropped == 0);
+    CHECK(dry.bodies == 6);    // three archive rows and their three events (recent is kept)
+    CHECK(dry.sessions == 2);  // ann and cyd; bob is still in his room
+    CHECK(count(c, "SELECT count(*) FROM events") == 18);
+    CHECK(count(c, "SELECT count(*) FROM archive WHERE payload IS NULL") == 0);
+    CHECK(count(c, "SELECT count(*) FROM users WHERE jid IS NULL") == 0);
+  }
+
+  SUBCASE("applied, then applied again") {
+    const sql::PurgeReport done = sql::purge(c, policy, kNow, true);
+    CHECK(done.applied);
+    CHECK_FALSE(done.skipped);
+    CHECK(done.partitions_dropped == 1);
+    CHECK(done.events_dropped == 5);
+    CHECK(done.bodies == 5);  // the old room's event body went with its partition
+    CHECK(done.sessions == 2);
+
+    // Events: the whole January partition is gone, the live room's March stays.
+    CHECK(text(c, "SELECT to_regclass('events_2025m01')::text").empty());
+    CHECK(text(c, "SELECT to_regclass('events_2025m03')::text") == "events_2025m03");
+    CHECK(count(c, "SELECT count(*) FROM events") == 13);
+    CHECK(count(c, "SELECT count(*) FROM events WHERE room = 'old@rooms.test'") == 0);
+    // Rooms, sessions and reports survive the events they were computed from.
+    CHECK(text(c, report_figures) == old_report);
+    CHECK(text(c, "SELECT reports#>>'{participant_times,0,userid}' FROM rooms WHERE jid = 'old@rooms.test'")
+              .rfind("anon-", 0) == 0);
+    CHECK(text(c, "SELECT string_agg(concat_ws(',', jid, sessions, participants, event_count), '|' ORDER BY jid)"
+                  " FROM room_summary") == summaries);
+
+    // Bodies: cleared in the archive and the events, the rows stay; the recent one is kept.
+    CHECK(count(c, "SELECT count(*) FROM archive") == 4);
+    CHECK(count(c, "SELECT count(*) FROM archive WHERE payload IS NULL") == 3);
+    for (const char* gone : {"old secret", "live secret", "autumn secret"}) {
+      CAPTURE(gone);
+      CHECK(search_database(c, gone) == "");
+    }
+    CHECK(search_database(c, "recent secret") == "archive.payload: 1\nevents.data: 1\nevents_2026m11.data: 1\n");
+
+    // Personal fields: ann and cyd ended before the limit; bob is present, dee recent.
+    CHECK(search_database(c, "ann@example.com") == "");
+    CHECK(search_database(c, "cyd@example.com") == "");
+    CHECK(search_database(c, "Mozilla/5.0") != "");  // dee's and bob's
+    CHECK(count(c, "SELECT count(*) FROM users WHERE userid LIKE 'anon-%' AND jid IS NULL AND useragent IS NULL") == 2);
+    CHECK(text(c, "SELECT jid FROM users WHERE userid = 'bob@example.com'") == "bob@example.com/laptop");
+    CHECK(text(c, "SELECT data->>'jid' FROM events WHERE actor = '" + bob.actor + "' AND type = 'occupant_joined'") ==
+          "bob@example.com/laptop");
+    CHECK(search_database(c, "dee@example.com") != "");
+
+    const sql::PurgeReport again = sql::purge(c, policy, kNow, true);
+    CHECK(again.partitions_dropped == 0);
+    CHECK(again.bodies == 0);
+    CHECK(again.sessions == 0);
+    CHECK(count(c, "SELECT count(*) FROM events") == 13);
+  }
+}
+
+TEST_CASE("sql: forgetting a user leaves no trace of the JID or nick in any table, and counts still add up") {
+  TestDb db;
+  pqxx::connection c(db.conn_string());
+  sql::migrate(c);
+  sql::EventWriter w(c);
+  events::UuidV7Ids ids;
+
+  // Zorblax creates a room, talks, renames and talks again beside Ann; in Ann's room Ann
+  // makes Zorblax a member; the live room's snapshot still lists Zorblax.
+  LifecycleRoom own(ids, "standup@rooms.test", kNov2026);
+  const core::Event z = own.joined("Zorblax@Example.com", "Zorblax");
+  const core::Event ann = own.joined("ann@example.com", "ann");
+  w.write({own.created("zorblax@example.com"), z, ann, own.message(z, "zorblax body one"),
+           own.message(ann, "hello Ann speaking"), own.nick_changed(z, "ZorblaxPhone"),
+           own.message(z, "zorblax body two"), own.left(z), own.left(ann), own.destroyed()});
+  LifecycleRoom other(ids, "team@rooms.test", kNov2026 + 60'000);
+  const core::Event ann2 = other.joined("ann@example.com", "ann");
+  const core::Event z2 = other.joined("zorblax@example.com", "Zorblax");
+  w.write({other.created("ann@example.com"), ann2, other.affiliation("zorblax@example.com", "ann@example.com"), z2,
+           other.message(z2, "zorblax body three")});
+  {
+    pqxx::work tx(c);
+    tx.exec_params("INSERT INTO room_snapshots (room_jid, room_id, seq, state) VALUES ('team@rooms.test', $1, 5, $2)",
+                   other.room_id(),
+                   R"({"occupants":[{"nick":"Zorblax","jid":"zorblax@example.com/laptop"},{"nick":"ann"}]})");
+    tx.commit();
+  }
+  REQUIRE(search_database(c, "zorblax") != "");
+
+  const auto figures = [&c] {
+    return text(c,
+                "SELECT concat_ws(',', (SELECT count(*) FROM events), (SELECT count(*) FROM users),"
+                " (SELECT count(*) FROM archive), (SELECT count(*) FROM rooms),"
+                " (SELECT string_agg(concat_ws(':', jid, sessions, participants, event_count,"
+                "   extract(epoch FROM ended - created)), ' ' ORDER BY jid) FROM room_summary),"
+                " (SELECT string_agg(jsonb_array_length(reports->'participant_times')::text, ' ' ORDER BY jid) FROM rooms))");
+  };
+  const std::string before = figures();
+
+  const sql::ForgetReport f = sql::forget_user(c, " Zorblax@example.COM ");
+  CHECK(f.pseudonym.rfind("anon-", 0) == 0);
+  CHECK(f.sessions == 2);
+  CHECK(f.archive == 3);
+  CHECK(f.snapshots == 1);
+
+  CHECK(search_database(c, "zorblax") == "");  // the JID, both nicks, the bodies
+  CHECK(figures() == before);
+  CHECK(search_database(c, "hello Ann speaking") != "");  // other people's words stay
+  CHECK(count(c, "SELECT count(*) FROM users WHERE userid = '" + f.pseudonym + "' AND jid IS NULL AND useragent IS NULL"
+                 " AND os IS NULL AND type = 'browser'") == 2);
+  CHECK(text(c, "SELECT creator FROM rooms WHERE jid = 'standup@rooms.test'") == f.pseudonym);
+  CHECK(text(c, "SELECT data->>'jid' FROM events WHERE type = 'affiliation_changed'") == f.pseudonym);
+  CHECK(count(c, "SELECT count(*) FROM archive WHERE nick = '" + f.pseudonym + "' AND payload IS NULL") == 3);
+
+  // Twice changes nothing more; a JID never seen changes nothing.
+  const sql::ForgetReport again = sql::forget_user(c, "zorblax@example.com");
+  CHECK(again.pseudonym == f.pseudonym);
+  CHECK(again.sessions == 0);
+  CHECK(again.events == 0);
+  CHECK(again.rooms == 0);
+  CHECK(sql::forget_user(c, "nobody@example.com").events == 0);
+  CHECK(figures() == before);
+}

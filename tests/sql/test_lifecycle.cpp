@@ -4,6 +4,7 @@
 #include "sql/forget.hpp"
 #include "sql/migrate.hpp"
 #include "sql/retention.hpp"
+#include "sql/retention_schedule.hpp"
 #include "sql/writer.hpp"
 #include "tests/sql/lifecycle_support.hpp"
 #include "tests/sql/support.hpp"
@@ -191,4 +192,20 @@ TEST_CASE("sql: forgetting a user leaves no trace of the JID or nick in any tabl
   CHECK(again.rooms == 0);
   CHECK(sql::forget_user(c, "nobody@example.com").events == 0);
   CHECK(figures() == before);
+}
+
+TEST_CASE("sql: the scheduled purge runs by itself on its interval") {
+  TestDb db;
+  pqxx::connection c(db.conn_string());
+  sql::migrate(c);
+  sql::EventWriter w(c);
+  events::UuidV7Ids ids;
+  w.write(short_meeting(ids, "old@rooms.test", kJan2025, "ann@example.com", "ann", "old secret"));
+  REQUIRE(text(c, "SELECT to_regclass('events_2025m01')::text") == "events_2025m01");
+
+  sql::ScheduledPurge purge(db.conn_string(), {.events_days = 30, .bodies_days = 0, .personal_days = 0}, 1);
+  CHECK(wait_until([&] { return text(c, "SELECT to_regclass('events_2025m01')::text").empty(); }, 30));
+  CHECK(wait_until([&] { return purge.runs() >= 2; }, 30));  // and again one interval later
+  CHECK(purge.failures() == 0);
+  CHECK(count(c, "SELECT count(*) FROM rooms WHERE jid = 'old@rooms.test' AND reports IS NOT NULL") == 1);
 }

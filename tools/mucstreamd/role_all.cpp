@@ -40,6 +40,7 @@
 #include "tools/mucstreamd/metered_sink.hpp"
 #include "tools/mucstreamd/metrics_wiring.hpp"
 #include "tools/mucstreamd/pipeline.hpp"
+#include "tools/mucstreamd/retention_wiring.hpp"
 #include "tools/mucstreamd/roles.hpp"
 #include "xmpp/room_service.hpp"
 
@@ -135,6 +136,8 @@ int run_all(const Settings& s) {
   std::unique_ptr<MaterializerThread> materializer;
 
   std::unique_ptr<OrphanSweep> sweep;
+  // The retention purge (retention.*) beside the writer, whichever writes.
+  const auto purge = scheduled_purge_if_configured(s, pg);
 
   core::Service restored;
   const auto restore_start = std::chrono::system_clock::now();

@@ -111,6 +111,11 @@ std::vector<SettingRule> mucstreamd_setting_rules() {
       whole_number("http.max_body_bytes", 1),
       whole_number("http.max_connections", 1),
       room_id("reports.room_id"),
+      // Data lifecycle (a hundred years is the longest limit that still means one)
+      whole_number("retention.events_days", 0, 36500),
+      whole_number("retention.bodies_days", 0, 36500),
+      whole_number("retention.personal_days", 0, 36500),
+      whole_number("retention.purge_interval_s", 1, 604800),
       // Room archive
       whole_number("archive.max_page", 1, 1000),
       whole_number("archive.reader_threads", 1, 64),

@@ -125,6 +125,16 @@ std::vector<SettingSpec> mucstreamd_settings() {
       {"reports.recompute", "false", "reports: rebuild room reports from the stored events", false, "--recompute"},
       {"reports.room_id", "", "reports --recompute: the room (its id) to rebuild", false, "--room-id"},
       {"reports.all", "false", "reports --recompute: rebuild every room's report", false, "--all"},
+      // Data lifecycle: retention per data class, purged by the materialiser (0 keeps forever)
+      {"retention.events_days", "0",
+       "materialize, all: events older than this many days go, by whole monthly partitions (0: keep forever)"},
+      {"retention.bodies_days", "0",
+       "materialize, all: message bodies older than this many days are cleared from the archive and the events "
+       "(0: keep forever)"},
+      {"retention.personal_days", "0",
+       "materialize, all: sessions that ended more than this many days ago lose their real JIDs and user agent "
+       "(pseudonyms replace bare JIDs; 0: keep forever)"},
+      {"retention.purge_interval_s", "3600", "materialize, all: seconds between two retention purges"},
       // Room archive (XEP-0313): read from PostgreSQL off the room loop
       {"archive.max_page", "100", "component, all: most messages in one archive page (a larger max is capped)"},
       {"archive.reader_threads", "2", "component, all: threads (and PostgreSQL connections) answering archive queries"},

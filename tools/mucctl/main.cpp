@@ -51,6 +51,8 @@ Commands:
   report p2p     P2P call quality of a period: outcomes, relayed share, rtt, jitter, packet loss
   report media   time paused (audio, video) and screen sharing per occupant session
   migrate        apply the missing SQL migrations to PostgreSQL (--pg; no API needed)
+  purge          retention: drop old event partitions, clear old bodies and personal fields (--pg)
+  users forget   forget one person (bare JID) everywhere in PostgreSQL (--pg)
   events tail    the newest events, and with --follow new ones as they arrive
 
 Options (valid with every command):
@@ -464,7 +466,7 @@ const std::vector<Command>& all_commands() {
   static const std::vector<Command> all = [] {
     std::vector<Command> v = kBaseCommands;
     for (const auto* more : {&report_commands(), &migrate_commands(), &message_commands(), &room_option_commands(),
-                             &room_sweep_commands()})
+                             &room_sweep_commands(), &lifecycle_commands()})
       v.insert(v.end(), more->begin(), more->end());
     return v;
   }();

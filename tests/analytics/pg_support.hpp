@@ -22,7 +22,10 @@ struct Api {
   sql::PgReadStore store{conninfo(), 4};
   Running srv{&store};
   std::string tok = Running::token(Role::analyst);
-  Api() { srv.start(); }
+  // start_now = false: the caller adds routes first, then starts srv.
+  explicit Api(bool start_now = true) {
+    if (start_now) srv.start();
+  }
   Reply get(const std::string& path) { return srv.get(path, tok); }
 };
 

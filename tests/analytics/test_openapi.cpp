@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "analytics/admin.hpp"
+#include "analytics/routes_privacy.hpp"
 #include "analytics/telemetry.hpp"
 #include "http_support.hpp"
 #include "memory_store.hpp"
@@ -121,6 +122,7 @@ TEST_CASE("openapi: docs/api.yaml lists exactly the routes the server registers"
   // What the process owning the rooms adds (mucstreamd all).
   add_admin_routes(*srv.server, [](mucstream::core::Command, std::function<void(const mucstream::core::Decision&)>) {}, {});
   add_telemetry_routes(*srv.server, {}, {});
+  add_privacy_routes(*srv.server, {});  // every API process (mucstreamd api, all)
   std::set<std::pair<std::string, std::string>> served, documented;
   for (const auto& r : srv.server->routes()) {
     served.insert({r.method, r.path});
@@ -140,7 +142,7 @@ TEST_CASE("openapi: docs/api.yaml lists exactly the routes the server registers"
   }
   for (const auto& [key, op] : doc) documented.insert(key);
   CHECK(served == documented);
-  CHECK(served.size() == 32);
+  CHECK(served.size() == 33);
 }
 
 TEST_CASE("openapi: every documented parameter is accepted at its example value, others are refused") {

@@ -1,7 +1,9 @@
 #include "tools/mucstreamd/api_server.hpp"
 
+#include "analytics/routes_privacy.hpp"
 #include "analytics/server.hpp"
 #include "analytics/telemetry.hpp"
+#include "sql/forget.hpp"
 #include "sql/pg_read_store.hpp"
 #include "tools/common/log.hpp"
 #include "tools/common/version.hpp"
@@ -49,6 +51,12 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
   impl_->server = std::make_unique<an::HttpServer>(cfg, registry);
   an::metrics::register_build_info(registry, kVersion);
   an::add_api_routes(*impl_->server, registry, *impl_->store, std::move(checks));
+  // Forgetting a person writes: a connection of its own per request (it is rare), not one of
+  // the read pool's.
+  an::add_privacy_routes(*impl_->server, {.forget = [pg](const std::string& jid) {
+                                             pqxx::connection conn(pg);
+                                             return sql::forget_user(conn, jid);
+                                           }});
   // Client telemetry is decided by the room loop too; without one (mucstreamd api) the
   // routes still exist and answer 503 saying where telemetry is served.
   const bool owns_rooms = static_cast<bool>(submit);  // read before submit is moved below

@@ -209,3 +209,108 @@ TEST_CASE("sql: the scheduled purge runs by itself on its interval") {
   CHECK(purge.failures() == 0);
   CHECK(count(c, "SELECT count(*) FROM rooms WHERE jid = 'old@rooms.test' AND reports IS NOT NULL") == 1);
 }
+
+namespace {
+
+// A login role in `group` on the test database's server (roles are cluster-wide: dropped
+// with what it owns on destruction).
+class Login {
+ public:
+  Login(const TestDb& db, std::string name, const std::string& group) : db_(db), name_(std::move(name)) {
+    pqxx::connection c(db_.conn_string());
+    pqxx::nontransaction tx(c);
+    tx.exec0("CREATE ROLE " + name_ + " LOGIN IN ROLE " + group);
+  }
+  ~Login() {
+    try {
+      pqxx::connection c(db_.conn_string());
+      pqxx::nontransaction tx(c);
+      tx.exec0("DROP OWNED BY " + name_ + "; DROP ROLE " + name_);
+    } catch (const std::exception&) {
+    }
+  }
+  std::string conn_string() const { return db_.conn_string() + " user=" + name_; }
+
+ private:
+  const TestDb& db_;
+  std::string name_;
+};
+
+// Every value the role can read in the public schema (whole rows of the relations it may
+// read, each granted column of the others) that contains `needle`: "relation.column: N".
+std::string readable_hits(const Login& who, const std::string& needle) {
+  pqxx::connection c(who.conn_string());
+  pqxx::nontransaction tx(c);
+  std::string hits;
+  const pqxx::result cols = tx.exec(
+      "SELECT k.relname, a.attname FROM pg_class k JOIN pg_namespace n ON n.oid = k.relnamespace"
+      " JOIN pg_attribute a ON a.attrelid = k.oid AND a.attnum > 0 AND NOT a.attisdropped"
+      " WHERE n.nspname = 'public' AND k.relkind IN ('r', 'p', 'v', 'm')"
+      "  AND has_column_privilege(current_user, k.oid, a.attnum, 'SELECT') ORDER BY 1, 2");
+  REQUIRE(cols.size() > 20);
+  for (const auto& col : cols) {
+    const std::string rel = col[0].as<std::string>(), column = col[1].as<std::string>();
+    const auto n = tx.exec_params1("SELECT count(*) FROM " + tx.quote_name(rel) + " WHERE strpos(" +
+                                       tx.quote_name(column) + "::text, $1) > 0",
+                                   needle)[0]
+                       .as<std::int64_t>();
+    if (n > 0) hits += rel + "." + column + ": " + std::to_string(n) + "\n";
+  }
+  return hits;
+}
+
+}  // namespace
+
+TEST_CASE("sql: the analyst role reads the analytics without bodies or real JIDs, analyst_content reads them") {
+  TestDb db;
+  pqxx::connection c(db.conn_string());
+  sql::migrate(c);
+  sql::EventWriter w(c);
+  events::UuidV7Ids ids;
+  w.write(short_meeting(ids, "standup@rooms.test", kNov2026, "ann@example.com", "ann", "the secret plan"));
+  const std::string tag = std::to_string(::getpid());
+  Login analyst(db, "lc_analyst_" + tag, "analyst");
+  Login content(db, "lc_content_" + tag, "analyst_content");
+
+  // Nothing an analyst can select holds the body, the JID or the user agent...
+  CHECK(readable_hits(analyst, "the secret plan") == "");
+  CHECK(readable_hits(analyst, "ann@example.com") == "");
+  CHECK(readable_hits(analyst, "Mozilla/5.0") == "");
+  // ...asking for them is refused...
+  for (const char* refused : {"SELECT data FROM events", "SELECT payload FROM archive", "SELECT userid FROM users",
+                              "SELECT jid FROM users", "SELECT reports FROM rooms", "SELECT creator FROM rooms",
+                              "SELECT data FROM events_2026m11", "SELECT * FROM privacy_salt"}) {
+    CAPTURE(refused);
+    pqxx::connection ac(analyst.conn_string());
+    pqxx::work tx(ac);
+    CHECK_THROWS_AS(tx.exec(refused), pqxx::insufficient_privilege);
+  }
+  // ...and the analytics are all there.
+  {
+    pqxx::connection ac(analyst.conn_string());
+    pqxx::nontransaction tx(ac);
+    CHECK(tx.exec1("SELECT count(*) FROM events")[0].as<int>() == 5);
+    CHECK(tx.exec1("SELECT count(*) FROM events_analytics WHERE type = 'message_sent' AND data->>'nick' = 'ann'")[0]
+              .as<int>() == 1);
+    CHECK(tx.exec1("SELECT count(*) FROM messages WHERE payload IS NULL")[0].as<int>() == 1);
+    CHECK(tx.exec1("SELECT sessions || ',' || participants FROM room_summary")[0].as<std::string>() == "1,1");
+    CHECK(tx.exec1("SELECT count(*) FROM session_summary WHERE userid IS NULL AND nick = 'ann'")[0].as<int>() == 1);
+    CHECK(tx.exec1("SELECT reports->>'participants' FROM room_reports")[0].as<std::string>() == "1");
+    CHECK(tx.exec1("SELECT os FROM users")[0].as<std::string>() == "Linux");
+  }
+  // The content role, and the service's own role (the API), read it all.
+  for (const std::string& conn : {content.conn_string(), db.conn_string()}) {
+    pqxx::connection cc(conn);
+    pqxx::nontransaction tx(cc);
+    CHECK(tx.exec1("SELECT payload FROM messages")[0].as<std::string>() == "<body>the secret plan</body>");
+    CHECK(tx.exec1("SELECT payload FROM archive")[0].as<std::string>() == "<body>the secret plan</body>");
+    CHECK(tx.exec1("SELECT userid FROM session_summary")[0].as<std::string>() == "ann@example.com");
+    CHECK(tx.exec1("SELECT reports#>>'{participant_times,0,userid}' FROM room_reports")[0].as<std::string>() ==
+          "ann@example.com");
+  }
+  {
+    pqxx::connection cc(content.conn_string());
+    pqxx::work tx(cc);
+    CHECK_THROWS_AS(tx.exec("SELECT * FROM room_secrets"), pqxx::insufficient_privilege);
+  }
+}

@@ -280,6 +280,7 @@ struct Materializer::Impl {
         const std::string_view payload(static_cast<const char*>(m->payload()), m->len());
         events::Decoded d = events::decode(payload);
         if (d) {
+          if (cfg.transform) cfg.transform(*d.event);
           b.events.push_back(std::move(*d.event));
         } else {
           b.dead.push_back({m->key() ? *m->key() : std::string(), std::string(payload), d.error, m->topic_name(),

@@ -25,6 +25,8 @@ struct MaterializerConfig {
   int backoff_min_ms = 100;
   int backoff_max_ms = 5000;
   bool migrate = true;  // apply migrations on connect
+  // Applied to each decoded event before it is written (room-name masking, sql/masking.hpp).
+  std::function<void(core::Event&)> transform;
   // Called after PostgreSQL committed a batch (its decoded events) and before the Kafka
   // offsets are committed: for measurements, and for tests (throwing from it simulates a
   // crash in exactly that window).

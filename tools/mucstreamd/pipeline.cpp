@@ -4,6 +4,8 @@
 #include <csignal>
 #include <thread>
 
+#include "crypto/openssl_crypto.hpp"
+#include "sql/masking.hpp"
 #include "tools/common/log.hpp"
 #include "tools/mucstreamd/component_wiring.hpp"
 
@@ -79,6 +81,14 @@ sql::MaterializerConfig materializer_config(const Settings& s, const KafkaEndpoi
   c.producer_properties = passthrough(s);
   c.batch_max = static_cast<std::size_t>(s.get_int("materialize.batch_max"));
   c.batch_ms = s.get_int("materialize.batch_ms");
+  if (s.get_bool("privacy.mask_room_names")) {
+    // The key is bound into the hash once; the crypto object lives as long as the mask.
+    auto crypto = std::make_shared<crypto::OpenSslCrypto>();
+    auto mask = std::make_shared<sql::RoomMask>(
+        [crypto, key = s.get("privacy.mask_key")](std::string_view m) { return crypto->hmac_sha256(key, m); });
+    c.transform = [mask](core::Event& e) { mask->apply(e); };
+    log::info("materialize", "room names are masked: PostgreSQL stores room JIDs, titles and descriptions as keyed hashes");
+  }
   return c;
 }
 

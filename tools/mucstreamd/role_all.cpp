@@ -124,6 +124,10 @@ int run_all(const Settings& s) {
   const xmpp::ConnectionOptions conn = connection_options(s);
   const std::string pg = required_pg(s);  // check every required setting before starting anything
   const bool embedded = s.get("kafka.brokers").empty();
+  // The embedded mode restores rooms from PostgreSQL by their JIDs: masked ones cannot be.
+  if (embedded && s.get_bool("privacy.mask_room_names"))
+    throw SettingsError("--privacy-mask-room-names needs --kafka-brokers: without Kafka, rooms are restored from "
+                        "PostgreSQL, where masked names cannot be turned back into rooms");
 
   KafkaEndpoint kafka = kafka_endpoint(s, true);
   {

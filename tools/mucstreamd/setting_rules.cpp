@@ -131,6 +131,11 @@ void validate_mucstreamd_settings(const Settings& s) {
     throw SettingsError(refusal(s, "limits.max_stanza_bytes",
                                 "at most --xmpp-max-stanza-bytes-out (" + s.get("xmpp.max_stanza_bytes_out") + ")"));
   room_admins(s);  // each entry a bare JID, else a SettingsError naming rooms.admins
+  if (s.get_bool("privacy.mask_room_names") && s.get("privacy.mask_key").size() < 16)
+    throw SettingsError(refusal(s, "privacy.mask_key",
+                                "at least 16 bytes while privacy.mask_room_names is on (give it in the environment or "
+                                "with --privacy-mask-key-file)",
+                                true));
 }
 
 }  // namespace mucstream::tools

@@ -135,6 +135,12 @@ std::vector<SettingSpec> mucstreamd_settings() {
        "materialize, all: sessions that ended more than this many days ago lose their real JIDs and user agent "
        "(pseudonyms replace bare JIDs; 0: keep forever)"},
       {"retention.purge_interval_s", "3600", "materialize, all: seconds between two retention purges"},
+      // Room-name masking
+      {"privacy.mask_room_names", "false",
+       "materialize, all (with kafka.brokers): store room JIDs, titles and descriptions in PostgreSQL only as a keyed "
+       "hash (HMAC-SHA256 under privacy.mask_key)"},
+      {"privacy.mask_key", "",
+       "key of room-name masking, at least 16 bytes; keep it: another key gives the same rooms other masks", true},
       // Room archive (XEP-0313): read from PostgreSQL off the room loop
       {"archive.max_page", "100", "component, all: most messages in one archive page (a larger max is capped)"},
       {"archive.reader_threads", "2", "component, all: threads (and PostgreSQL connections) answering archive queries"},

@@ -133,6 +133,17 @@ void personal_class(pqxx::connection& conn, int days, std::int64_t now_ms, bool 
   tx.exec_params("UPDATE events SET data = data - 'jid'"
                  " WHERE type IN ('message_sent', 'message_corrected', 'voice_requested') AND " + range + " AND data ? 'jid'",
                  now_ms, days, from);
+  // The JIDs other events name (creators, affiliations, invitations, who kicked or banned),
+  // in rooms that ended: a live room's restore replays its affiliations by JID.
+  tx.exec_params("UPDATE events SET data = mucstream_pseudonymise_json(data)"
+                 " WHERE type IN ('room_created', 'room_configured', 'room_destroyed', 'room_locked', 'room_unlocked',"
+                 "  'affiliation_changed', 'role_changed', 'occupant_left', 'invitation_sent', 'invitation_declined',"
+                 "  'message_sent', 'message_retracted')"
+                 " AND time >= $3::timestamptz AND time < " + std::string(kCutoff) +
+                     " AND strpos(data::text, '@') > 0"
+                     " AND NOT EXISTS (SELECT 1 FROM rooms r WHERE r.id = events.room_id AND r.ended IS NULL)"
+                     " AND mucstream_pseudonymise_json(data) IS DISTINCT FROM data",
+                 now_ms, days, from);
   // Reports and creators of rooms that ended before the limit (a live room's report keeps its
   // participants' JIDs while the room lasts).
   tx.exec_params("UPDATE rooms SET reports = mucstream_pseudonymise_json(reports),"

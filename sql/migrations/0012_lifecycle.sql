@@ -69,9 +69,11 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION mucstream_forget_json(jsonb, text, text[], text) FROM PUBLIC;
 
--- Retention of personal fields in room reports (rooms.reports, rooms.report_state): the
--- participants' bare JIDs (report `userid`, state `u`, and a participant key that is a bare
--- JID because the occupant had no occupant id) become their pseudonyms; the figures stay.
+-- Retention of personal fields in room reports (rooms.reports, rooms.report_state) and in
+-- the events of ended rooms: the participants' bare JIDs (report `userid`, state `u`, and a
+-- participant key that is a bare JID because the occupant had no occupant id), and the JIDs
+-- events name (jid, bare_jid, creator, and a by / invitee / inviter / decliner holding a JID
+-- rather than an administrator's name) become their pseudonyms; the figures stay.
 CREATE FUNCTION mucstream_pseudonymise_json(v jsonb) RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -82,7 +84,8 @@ BEGIN
     SELECT coalesce(jsonb_object_agg(key,
              CASE WHEN jsonb_typeof(value) = 'string' AND left(value #>> '{}', 5) <> 'anon-'
                        AND (key IN ('userid', 'u', 'jid', 'bare_jid', 'creator')
-                            OR (key IN ('k', 'occupant_id') AND strpos(value #>> '{}', '@') > 0))
+                            OR (key IN ('k', 'occupant_id', 'by', 'invitee', 'inviter', 'decliner')
+                                AND strpos(value #>> '{}', '@') > 0))
                   THEN to_jsonb(mucstream_pseudonym(value #>> '{}'))
                   ELSE mucstream_pseudonymise_json(value) END), '{}'::jsonb)
       INTO r FROM jsonb_each(v);

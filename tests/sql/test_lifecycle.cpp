@@ -35,7 +35,7 @@ std::vector<core::Event> short_meeting(events::UuidV7Ids& ids, const std::string
                                        const std::string& bare, const std::string& nick, const std::string& body) {
   LifecycleRoom r(ids, room, at);
   const core::Event join = r.joined(bare, nick);
-  return {r.created("owner@example.com"), join, r.message(join, body), r.left(join), r.destroyed()};
+  return {r.created("host-" + nick + "@example.com"), join, r.message(join, body), r.left(join), r.destroyed()};
 }
 
 }  // namespace
@@ -121,6 +121,11 @@ TEST_CASE("sql: retention drops whole event partitions, clears bodies and person
     CHECK(text(c, "SELECT data->>'jid' FROM events WHERE actor = '" + bob.actor + "' AND type = 'occupant_joined'") ==
           "bob@example.com/laptop");
     CHECK(search_database(c, "dee@example.com") != "");
+    // The room's creator too, in its ended room's events, row and report.
+    CHECK(search_database(c, "host-cyd@example.com") == "");
+    CHECK(search_database(c, "host-dee@example.com") != "");
+    CHECK(text(c, "SELECT data->>'creator' FROM events WHERE room = 'autumn@rooms.test' AND type = 'room_created'")
+              .rfind("anon-", 0) == 0);
 
     const sql::PurgeReport again = sql::purge(c, policy, kNow, true);
     CHECK(again.partitions_dropped == 0);

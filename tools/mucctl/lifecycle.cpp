@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "core/jid.hpp"
+#include "core/log.hpp"
 #include "sql/forget.hpp"
 #include "sql/retention.hpp"
 #include "tools/mucctl/cli.hpp"
@@ -14,6 +15,12 @@ namespace mucstream::tools::mucctl {
 namespace {
 
 std::unique_ptr<pqxx::connection> connect(Context& ctx) {
+  // sql/ logs what it does; mucctl prints its own summary, and only warnings go to stderr.
+  core::set_log_sink([](core::LogLevel level, std::string_view component, std::string_view message) {
+    if (level >= core::LogLevel::warn)
+      std::fprintf(stderr, "mucctl: %.*s: %.*s\n", static_cast<int>(component.size()), component.data(),
+                   static_cast<int>(message.size()), message.data());
+  });
   if (auto v = ctx.get("pg")) ctx.pg = *v;
   if (ctx.pg.empty())
     throw UsageError("no PostgreSQL connection string: pass --pg, set MUCSTREAM_PG, or put pg in the config file");

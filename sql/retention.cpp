@@ -52,10 +52,11 @@ void events_class(pqxx::connection& conn, int days, std::int64_t now_ms, bool ap
       events::log_warn(kLog, "kept partition {}: {}", p.name, p.held_by);
       continue;
     }
-    // Detaching takes an exclusive lock on events for a moment; a long analyst query holding
-    // it must not stall the materialiser behind us: give up and retry at the next run.
+    // Detaching locks events exclusively for a moment. While the purge waits for that lock,
+    // the materialiser's inserts queue behind it: behind a long analyst query the purge gives
+    // up after 2 s (the run fails and is retried at the next interval) rather than stall them.
     pqxx::work drop(conn);
-    drop.exec0("SET LOCAL lock_timeout = '5s'");
+    drop.exec0("SET LOCAL lock_timeout = '2s'");
     if (!held_by(drop, p.name).empty()) continue;  // a room re-created since the look above
     drop.exec0("ALTER TABLE events DETACH PARTITION " + drop.quote_name(p.name));
     drop.exec0("DROP TABLE " + drop.quote_name(p.name));

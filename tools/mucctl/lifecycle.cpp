@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "analytics/json.hpp"
 #include "core/jid.hpp"
 #include "core/log.hpp"
 #include "sql/forget.hpp"
@@ -79,17 +80,15 @@ int cmd_purge(Context& ctx) {
     return apply ? "dropped" : "would drop";
   };
   if (ctx.format == Format::json) {
-    std::string out = std::string("{\"applied\":") + (apply ? "true" : "false") + ",\"partitions\":[";
-    for (std::size_t i = 0; i < r.partitions.size(); ++i) {
-      const auto& p = r.partitions[i];
-      out += (i ? "," : "") + std::string("{\"name\":\"") + p.name + "\",\"until\":\"" + p.until +
-             "\",\"events\":" + std::to_string(p.events) + ",\"held_by\":" +
-             (p.held_by.empty() ? std::string("null") : "\"" + p.held_by + "\"") + "}";
+    analytics::JsonOut j;
+    j.begin_object().key("applied").boolean(apply).key("partitions").begin_array();
+    for (const auto& p : r.partitions) {
+      j.begin_object().key("name").str(p.name).key("until").str(p.until).key("events").i64(p.events);
+      j.key("held_by").str(p.held_by.empty() ? std::nullopt : std::optional<std::string>(p.held_by)).end_object();
     }
-    out += "],\"partitions_dropped\":" + std::to_string(r.partitions_dropped) +
-           ",\"events_dropped\":" + std::to_string(r.events_dropped) + ",\"bodies\":" + std::to_string(r.bodies) +
-           ",\"sessions\":" + std::to_string(r.sessions) + "}\n";
-    print(out);
+    j.end_array().key("partitions_dropped").i64(r.partitions_dropped).key("events_dropped").i64(r.events_dropped);
+    j.key("bodies").i64(r.bodies).key("sessions").i64(r.sessions).end_object();
+    print(j.take() + "\n");
     return kOk;
   }
   Table t{{"class", "what", "count", "state"}, {}};
@@ -126,12 +125,11 @@ int cmd_users_forget(Context& ctx) {
                                            std::to_string(r.rooms),
                                            std::to_string(r.snapshots)};
   if (ctx.format == Format::json) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      const bool text = i < 2;
-      out += (i ? ",\"" : "\"") + fields[i] + "\":" + (text ? "\"" + values[i] + "\"" : values[i]);
-    }
-    print(out + "}\n");
+    analytics::JsonOut j;
+    j.begin_object().key("jid").str(jid).key("pseudonym").str(r.pseudonym).key("sessions").i64(r.sessions);
+    j.key("events").i64(r.events).key("archive").i64(r.archive).key("rooms").i64(r.rooms);
+    j.key("snapshots").i64(r.snapshots).end_object();
+    print(j.take() + "\n");
   } else {
     print_rows(ctx, vertical(fields, values));
   }

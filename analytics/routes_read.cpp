@@ -31,7 +31,9 @@ std::string path_uuid(const HttpRequest& req, std::size_t index, const char* nam
   return *u;
 }
 
-void write_room(JsonOut& j, const sql::RoomRow& r) {
+// A room as GET /v1/rooms/{id} and `GET /v1/rooms?report=full` show it; `report=summary` (the
+// list's default) carries report_summary instead of the whole report.
+void write_room(JsonOut& j, const sql::RoomRow& r, bool summary) {
   j.begin_object();
   j.key("id").str(r.id).key("name").str(r.name).key("jid").str(r.jid);
   j.key("created").time(r.created).key("ended").time(r.ended).key("ended_reason").str(r.ended_reason);
@@ -39,9 +41,12 @@ void write_room(JsonOut& j, const sql::RoomRow& r) {
   j.key("creator").str(r.creator).key("persistent").boolean(r.persistent).key("locked").boolean(r.locked);
   j.key("event_count").i64(r.event_count).key("last_seq").i64(r.last_seq).key("last_event").time(r.last_event);
   j.key("config").raw(r.config_json);
-  j.key("reports").raw(r.reports_json);
+  if (summary) j.key("report_summary").raw(r.report_summary_json);
+  else j.key("reports").raw(r.reports_json);
   j.end_object();
 }
+void write_room_full(JsonOut& j, const sql::RoomRow& r) { write_room(j, r, false); }
+void write_room_summary(JsonOut& j, const sql::RoomRow& r) { write_room(j, r, true); }
 
 void write_user(JsonOut& j, const sql::UserRow& u) {
   j.begin_object();
@@ -136,8 +141,10 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
     check_range(rq.created.since, rq.created.until);
     rq.page = q.integer("page", 1, 1, kMaxPage);
     rq.per_page = q.integer("per_page", 50, 1, kMaxPerPage);
+    rq.full_reports = q.one_of("report", {"summary", "full"}).value_or("summary") == "full";
     q.check_all_used();
-    res.body = numbered_page(store.rooms(rq), rq.page, rq.per_page, write_room);
+    res.body = numbered_page(store.rooms(rq), rq.page, rq.per_page,
+                             rq.full_reports ? write_room_full : write_room_summary);
   });
 
   server.route("GET", "/v1/rooms/{id}", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
@@ -146,7 +153,7 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
     const auto room = store.room(id);
     if (!room) throw HttpError(404, "no room with id " + id);
     JsonOut j;
-    write_room(j, *room);
+    write_room(j, *room, false);
     res.body = j.take();
   });
 

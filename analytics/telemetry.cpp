@@ -172,7 +172,8 @@ class Telemetry {
     if (!counters_.empty()) counters_[which]->inc(n);
   }
 
-  // Parses and checks the body into reports; true for a {"batch": [...]} body.
+  // Parses and checks the body into reports; true for a {"batch": [...]} body, false for one
+  // event (also talky's {"batch": [], "eventType": …} form).
   bool parse_body(const std::string& body, const TokenClaims& who, std::vector<core::ClientReport>& reports,
                   std::size_t& claimed) const {
     check_body_nesting(body);
@@ -184,14 +185,20 @@ class Telemetry {
     if (!doc.IsObject()) throw ParamError("body", "must be a JSON object: one event, or {\"batch\": [events]}");
     const auto batch = doc.FindMember("batch");
     if (batch != doc.MemberEnd()) {
+      if (!batch->value.IsArray()) throw ParamError("batch", "must be an array of events");
+      const auto& items = batch->value.GetArray();
+      // Talky's client always sent `batch`, empty when the body's own fields are the one event.
+      if (items.Empty() && doc.MemberCount() > 1) {
+        doc.RemoveMember("batch");
+        reports.push_back(parse_event(doc, "", who));
+        return false;
+      }
       for (const auto& m : doc.GetObject())
         if (std::string_view(m.name.GetString(), m.name.GetStringLength()) != "batch")
           throw ParamError(std::string(m.name.GetString(), m.name.GetStringLength()).substr(0, 64),
-                           "unknown field next to batch");
-      if (!batch->value.IsArray()) throw ParamError("batch", "must be an array of events");
-      const auto& items = batch->value.GetArray();
+                           "unknown field next to a non-empty batch: send one event or a batch, not both");
       claimed = items.Size();
-      if (items.Empty()) throw ParamError("batch", "is empty");
+      if (items.Empty()) throw ParamError("batch", "is empty and the body has no event of its own");
       if (items.Size() > opt_.max_batch)
         throw HttpError(413,
                         "batch has " + std::to_string(items.Size()) + " events; at most " +

@@ -27,19 +27,41 @@ bool interruption_reason(std::string_view r) {
   return std::find(kInterruptions.begin(), kInterruptions.end(), r) != kInterruptions.end();
 }
 
+// The outcome of an ended session: what ended it, and what its clients reported meanwhile.
+std::string outcome_of(const ReportP2P& p) {
+  if (failure_reason(p.reason) || p.duration_ms <= 0 || p.failed_state) return "failed";
+  if (interruption_reason(p.reason) || p.interrupted_state) return "interrupted";
+  return "completed";
+}
+
 void close_p2p(ReportP2P& p, std::int64_t t, std::string reason) {
   p.ended_ms = t;
   p.duration_ms = elapsed(p.started_ms, t);
   p.reason = std::move(reason);
-  if (failure_reason(p.reason) || p.duration_ms <= 0) p.outcome = "failed";
-  else if (interruption_reason(p.reason)) p.outcome = "interrupted";
-  else p.outcome = "completed";
+  p.outcome = outcome_of(p);
 }
 
 ReportP2P* open_p2p(RoomReport& r, const std::string& sid) {
   for (auto it = r.p2p.rbegin(); it != r.p2p.rend(); ++it)
     if (it->sid == sid && it->outcome == "open") return &*it;
   return nullptr;
+}
+
+// The newest session with this sid, open or ended (a connection state may come late).
+ReportP2P* latest_p2p(RoomReport& r, const std::string& sid) {
+  for (auto it = r.p2p.rbegin(); it != r.p2p.rend(); ++it)
+    if (it->sid == sid) return &*it;
+  return nullptr;
+}
+
+// Adds a media kind once, keeping the order audio, video, screen that p2p_session_started uses.
+void add_media(std::vector<std::string>& media, const std::string& kind) {
+  static constexpr std::array<std::string_view, 3> kOrder = {"audio", "video", "screen"};
+  if (std::find(media.begin(), media.end(), kind) != media.end()) return;
+  media.push_back(kind);
+  std::stable_sort(media.begin(), media.end(), [](const std::string& a, const std::string& b) {
+    return std::find(kOrder.begin(), kOrder.end(), a) < std::find(kOrder.begin(), kOrder.end(), b);
+  });
 }
 
 void stop_speaking(RoomReport& r, ReportSession& s, std::int64_t t) {
@@ -107,7 +129,10 @@ void speaking(RoomReport& r, const Event& e, bool on) {
 
 void p2p_started(RoomReport& r, const Event& e, const data::P2PSessionStarted& d) {
   const std::string& sid = d.sid;
-  if (open_p2p(r, sid)) return;
+  if (ReportP2P* known = open_p2p(r, sid)) {  // a client reported it first: the room adds the media it saw
+    for (const std::string& k : d.media) add_media(known->media, k);
+    return;
+  }
   ReportP2P c;
   c.sid = sid;
   c.initiator = e.actor;
@@ -132,6 +157,62 @@ void p2p_ended(RoomReport& r, const Event& e, const data::P2PSessionEnded& d) {
   c.started_ms = e.time_ms - duration;
   r.p2p.push_back(c);
   close_p2p(r.p2p.back(), e.time_ms, reason);
+}
+
+// Talky's client telemetry about its peer connections. `data.sid` names the session (the
+// Jingle sid, shared by both parties); events without one say nothing about a call.
+std::string reported_sid(const Value& fields) {
+  const Value* sid = fields.find("sid");
+  return sid && sid->is_string() ? sid->as_string() : std::string();
+}
+
+void peer_session_added(RoomReport& r, const Event& e, const Value& fields) {
+  const std::string sid = reported_sid(fields);
+  if (sid.empty()) return;
+  const std::string peer = e.peer.value_or("");
+  // isInitiator as talky's client reports it; absent means the reporter started it.
+  const bool initiator = fields.get_bool("isInitiator", true);
+  const std::string& from = initiator ? e.actor : peer;
+  const std::string& to = initiator ? peer : e.actor;
+  if (ReportP2P* known = open_p2p(r, sid)) {  // the other party, or the room, reported it already
+    if (known->initiator.empty()) known->initiator = from;
+    if (known->responder.empty()) known->responder = to;
+    return;
+  }
+  // A party that is not (or no longer) in the room cannot start a call there.
+  if (!r.sessions.count(e.actor)) return;
+  ReportP2P c;
+  c.sid = sid;
+  c.initiator = from;
+  c.responder = to;
+  c.started_ms = e.time_ms;
+  c.source = "telemetry";
+  r.p2p.push_back(std::move(c));
+}
+
+void peer_session_removed(RoomReport& r, const Event& e, const Value& fields) {
+  ReportP2P* c = open_p2p(r, reported_sid(fields));
+  // A session the room saw in Jingle ends with its session-terminate, not with a client's word.
+  if (c == nullptr || c->source != "telemetry") return;
+  std::string reason = fields.get_string("reason");
+  close_p2p(*c, e.time_ms, reason.empty() ? "removed" : std::move(reason));
+}
+
+void peer_connection_state(RoomReport& r, const Value& fields) {
+  ReportP2P* c = latest_p2p(r, reported_sid(fields));
+  if (c == nullptr) return;
+  const std::string state = fields.get_string("connectionState");
+  if (state == "failed") c->failed_state = true;
+  else if (state == "interrupted") c->interrupted_state = true;
+  else return;
+  if (c->ended_ms) c->outcome = outcome_of(*c);
+}
+
+void peer_stream_added(RoomReport& r, const Value& fields) {
+  ReportP2P* c = latest_p2p(r, reported_sid(fields));
+  if (c == nullptr) return;
+  for (const char* kind : {"audio", "video", "screen"})
+    if (fields.get_bool(kind)) add_media(c->media, kind);
 }
 
 void destroyed(RoomReport& r, const Event& e, const data::RoomDestroyed& d) {
@@ -172,6 +253,10 @@ bool report_relevant(EventType t) {
     case T::p2p_session_ended:
     case T::started_speaking:
     case T::stopped_speaking:
+    case T::peer_session_added:
+    case T::peer_session_removed:
+    case T::peer_session_connection_state:
+    case T::peer_stream_added:
       return true;
     default:
       return false;
@@ -197,6 +282,16 @@ RoomReport fold(RoomReport r, const Event& e) {
     case EventType::p2p_session_started: p2p_started(r, e, std::get<data::P2PSessionStarted>(e.data)); break;
     case EventType::p2p_session_ended: p2p_ended(r, e, std::get<data::P2PSessionEnded>(e.data)); break;
     case EventType::room_destroyed: destroyed(r, e, std::get<data::RoomDestroyed>(e.data)); break;
+    case EventType::peer_session_added:
+      peer_session_added(r, e, std::get<data::PeerSessionAdded>(e.data).fields);
+      break;
+    case EventType::peer_session_removed:
+      peer_session_removed(r, e, std::get<data::PeerSessionRemoved>(e.data).fields);
+      break;
+    case EventType::peer_session_connection_state:
+      peer_connection_state(r, std::get<data::PeerSessionConnectionState>(e.data).fields);
+      break;
+    case EventType::peer_stream_added: peer_stream_added(r, std::get<data::PeerStreamAdded>(e.data).fields); break;
     default: break;
   }
   r.last_seq = e.seq;
@@ -271,6 +366,7 @@ Value to_value(const RoomReport& r) {
     m.emplace_back("duration_ms", d);
     m.emplace_back("reason", c.ended_ms ? Value(c.reason) : Value());
     m.emplace_back("outcome", c.outcome);
+    m.emplace_back("source", c.source);
     calls.as_array().push_back(std::move(v));
   }
   Value::Object& s = p2p.as_object();

@@ -4,6 +4,12 @@
 // room's life was a usable call (two or more people), the P2P sessions and how they ended,
 // and speaking time when clients report it.
 //
+// P2P sessions come from what the room observed in Jingle (p2p_session_started/ended) and
+// from what clients reported over HTTP telemetry (peer_session_added/removed,
+// peer_session_connection_state, peer_stream_added), as talky's own reports read them: a
+// call that only a WebRTC client's telemetry mentions is still a call. One sid is one session
+// whichever channel and party reported it.
+//
 // A report is a fold over one room_id's events in seq order. The fold state is plain data
 // that round-trips through core::Value, so the materialiser keeps it in PostgreSQL between
 // batches and restarts and folds only new events (never a rescan), and a recompute from the
@@ -68,6 +74,10 @@ struct ReportP2P {
   std::int64_t duration_ms = 0;  // when ended
   std::string reason;            // Jingle reason, or the occupant_left / room_destroyed reason
   std::string outcome = "open";  // open | completed | failed | interrupted
+  std::string source = "jingle";  // the channel that reported its start: jingle | telemetry
+  // A client reported the connection state `failed` / `interrupted` (talky's failed and
+  // interrupted sessions): the outcome says so even when the end itself looked clean.
+  bool failed_state = false, interrupted_state = false;
 
   friend bool operator==(const ReportP2P&, const ReportP2P&) = default;
 };

@@ -88,6 +88,8 @@ Value state_to_value(const RoomReport& r) {
     m.emplace_back("dur", c.duration_ms);
     m.emplace_back("reason", c.reason);
     m.emplace_back("outcome", c.outcome);
+    m.emplace_back("src", c.source);
+    m.emplace_back("cs", Value(Value::Array{Value(c.failed_state), Value(c.interrupted_state)}));
     calls.as_array().push_back(std::move(v));
   }
   o.emplace_back("p2p", std::move(calls));
@@ -142,6 +144,11 @@ RoomReport state_from_value(const Value& v) {
     c.duration_ms = m.get_int("dur");
     c.reason = m.get_string("reason");
     c.outcome = m.get_string("outcome", "open");
+    // States written before telemetry calls were folded lack these: Jingle-observed, no states.
+    c.source = m.get_string("src", "jingle");
+    const auto& states = array_of(m, "cs");
+    c.failed_state = states.size() == 2 && states[0].is_bool() && states[0].as_bool();
+    c.interrupted_state = states.size() == 2 && states[1].is_bool() && states[1].as_bool();
     r.p2p.push_back(std::move(c));
   }
   return r;

@@ -13,6 +13,12 @@ const char* const kRoomColumns =
     MS_EPOCH_US("r.last_event") ", "
     "(SELECT count(*) FROM users u WHERE u.room_id = r.id AND u.ended IS NULL), r.reports::text";
 
+// kRoomColumns with the report's summary in place of the report: the scalar figures and the
+// P2P counts without the per-participant and per-session lists, which make most of its size.
+const std::string kRoomSummaryColumns =
+    std::string(kRoomColumns, std::string_view(kRoomColumns).rfind("r.reports::text")) +
+    "((r.reports - 'participant_times' - 'p2p') || jsonb_build_object('p2p', (r.reports->'p2p') - 'sessions'))::text";
+
 RoomRow room_row(const pqxx::row& r) {
   RoomRow o;
   o.id = r[0].as<std::string>();
@@ -88,17 +94,20 @@ Page<RoomRow> PgReadStore::rooms(const RoomQuery& q) {
       "AND ($2::text IS NULL OR r.name = $2::text) "
       "AND ($3::bigint IS NULL OR r.created >= " MS_US_TIME("$3") ") "
       "AND ($4::bigint IS NULL OR r.created < " MS_US_TIME("$4") ") ";
-  static const std::string list =
-      std::string("SELECT ") + kRoomColumns + " FROM rooms r " + where +
-      "ORDER BY r.created DESC, r.id DESC LIMIT $5 OFFSET $6";
+  static const std::string list_tail = " FROM rooms r " + where + "ORDER BY r.created DESC, r.id DESC LIMIT $5 OFFSET $6";
+  static const std::string list = std::string("SELECT ") + kRoomColumns + list_tail;
+  static const std::string list_summaries = "SELECT " + kRoomSummaryColumns + list_tail;
   static const std::string count = "SELECT count(*) FROM rooms r " + where;
   const auto& since = q.created.since;
   const auto& until = q.created.until;
   return impl_->run([&](pqxx::read_transaction& tx) {
     Page<RoomRow> page;
     const long long offset = (q.page - 1) * q.per_page;
-    for (const auto& row : tx.exec_params(list, q.active, q.name, since, until, static_cast<long long>(q.per_page), offset))
+    const std::string& sql = q.full_reports ? list : list_summaries;
+    for (const auto& row : tx.exec_params(sql, q.active, q.name, since, until, static_cast<long long>(q.per_page), offset)) {
       page.items.push_back(room_row(row));
+      if (!q.full_reports) std::swap(page.items.back().reports_json, page.items.back().report_summary_json);
+    }
     page.total = tx.exec_params(count, q.active, q.name, since, until)[0][0].as<long long>();
     return page;
   });

@@ -32,6 +32,9 @@ struct RoomRow {
   std::optional<UnixMicros> last_event;
   std::int64_t occupants = 0;  // sessions without `ended`
   std::optional<std::string> reports_json;  // the room report (sql/reports.hpp), JSON text as stored
+  // The report without its lists (participant_times, p2p.sessions): what room lists carry
+  // unless RoomQuery::full_reports asks for reports_json.
+  std::optional<std::string> report_summary_json;
 };
 
 struct UserRow {
@@ -59,6 +62,7 @@ struct RoomQuery {
   std::optional<std::string> name;  // exact local part
   TimeRange created;
   std::int64_t page = 1, per_page = 50;
+  bool full_reports = false;  // reports_json (each whole report) instead of report_summary_json
 };
 
 struct UserQuery {

@@ -76,6 +76,7 @@ std::vector<std::string> MulticastDiscovery::start(std::int64_t now_ms) {
   items_.clear();
   service_.clear();
   limit_ = 0;
+  list_ = false;
   phase_ = Phase::idle;
   std::vector<std::string> out;
   if (setting_ == "off") {
@@ -108,6 +109,7 @@ void MulticastDiscovery::decide_items() {
       result_ = Result::found;
       service_ = i.jid;
       limit_ = i.limit;
+      list_ = i.list;
       phase_ = Phase::idle;
       return;
     }
@@ -130,6 +132,7 @@ bool MulticastDiscovery::answer(const gloox::Tag& iq, std::int64_t now_ms, std::
       result_ = Result::found;
       service_ = host_;
       limit_ = xmpp::advertised_limit(*q);
+      list_ = lists_feature(*q, ns::kRecipientList);
       phase_ = Phase::idle;
     } else {
       ask_items(now_ms, out);
@@ -152,7 +155,10 @@ bool MulticastDiscovery::answer(const gloox::Tag& iq, std::int64_t now_ms, std::
     if (i < items_.size() && items_[i].jid == from && items_[i].answer < 0) {
       const bool yes = ok && q != nullptr && lists_feature(*q, ns::kAddress);
       items_[i].answer = yes ? 1 : 0;
-      if (yes) items_[i].limit = xmpp::advertised_limit(*q);
+      if (yes) {
+        items_[i].limit = xmpp::advertised_limit(*q);
+        items_[i].list = lists_feature(*q, ns::kRecipientList);
+      }
       decide_items();
     }
   }
@@ -172,7 +178,8 @@ void MulticastDiscovery::tick(std::int64_t now_ms) {
 }
 
 std::string MulticastDiscovery::describe() const {
-  const std::string limit = limit_ > 0 ? ", advertising up to " + std::to_string(limit_) + " recipients" : "";
+  std::string limit = limit_ > 0 ? ", advertising up to " + std::to_string(limit_) + " recipients" : "";
+  if (list_) limit += ", recipient lists";
   switch (result_) {
     case Result::off: return "multicast off (xmpp.multicast): one stanza per recipient";
     case Result::configured: return "multicast through " + service_ + " (xmpp.multicast)";

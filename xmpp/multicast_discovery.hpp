@@ -55,6 +55,8 @@ class MulticastDiscovery {
   bool finished() const { return result_ != Result::pending; }
   const std::string& service() const { return service_; }     // found or configured
   std::size_t advertised_limit() const { return limit_; }     // 0: none advertised
+  // The service also takes the recipients as one text list (mucstream's Prosody module).
+  bool recipient_list() const { return list_; }
   const std::string& host() const { return host_; }
   // One line for the log: which service is used, or that none is.
   std::string describe() const;
@@ -73,10 +75,12 @@ class MulticastDiscovery {
   Result result_ = Result::pending;
   std::string service_;
   std::size_t limit_ = 0;
+  bool list_ = false;
   struct Item {
     std::string jid;
     int answer = -1;  // -1 waiting, 0 no, 1 yes
     std::size_t limit = 0;
+    bool list = false;
   };
   std::vector<Item> items_;
 };

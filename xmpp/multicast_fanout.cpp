@@ -9,6 +9,8 @@ constexpr std::string_view kAddressesOpen = "<addresses xmlns='http://jabber.org
 constexpr std::string_view kAddressesClose = "</addresses>";
 constexpr std::string_view kBccOpen = "<address type='bcc' jid='";
 constexpr std::string_view kBccClose = "'/>";
+constexpr std::string_view kListOpen = "<recipients xmlns='urn:xmpp:mucstream:multicast:0'>";
+constexpr std::string_view kListClose = "</recipients>";
 constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
 std::size_t hash_of(std::string_view head, std::string_view tail) {
@@ -30,7 +32,14 @@ StartTag start_tag(std::string_view tail) {
   return s;
 }
 
-std::size_t address_bytes(const std::string& to) { return kBccOpen.size() + to.size() + kBccClose.size(); }
+// The JIDs are escaped for an attribute value, which is valid escaped text as well; a JID
+// holds no line break (PRECIS disallows control characters), so one per line is unambiguous.
+std::size_t address_bytes(const std::string& to, bool list) {
+  return list ? to.size() + 1 : kBccOpen.size() + to.size() + kBccClose.size();
+}
+std::size_t wrapper_bytes(bool list) {
+  return list ? kListOpen.size() + kListClose.size() : kAddressesOpen.size() + kAddressesClose.size();
+}
 
 }  // namespace
 
@@ -91,20 +100,20 @@ void FanoutBatcher::finish() {
 
 bool multicastable(const Rendering& r) {
   if (stanza_name(r.head).empty() || start_tag(r.tail).end == kNone) return false;
-  return r.tail.find(ns::kAddress) == std::string::npos;
+  return r.tail.find(ns::kAddress) == std::string::npos && r.tail.find(ns::kRecipientList) == std::string::npos;
 }
 
 std::vector<std::size_t> chunk_sizes(const Rendering& r, const MulticastTarget& t) {
   const StartTag s = start_tag(r.tail);
   // The stanza without any address: the service in `to`, an empty <addresses/>, and for a
   // self-closing stanza its end tag.
-  std::size_t base = r.head.size() + t.service.size() + r.tail.size() + kAddressesOpen.size() + kAddressesClose.size();
+  std::size_t base = r.head.size() + t.service.size() + r.tail.size() + wrapper_bytes(t.recipient_list);
   if (s.empty) base += 2 + stanza_name(r.head).size();  // "/>" becomes "></name>": 3 + name - 1
   std::vector<std::size_t> sizes;
   std::size_t n = 0, bytes = base;
   const std::size_t cap = t.max_recipients < 1 ? 1 : t.max_recipients;
   for (const std::string& to : r.to) {
-    const std::size_t add = address_bytes(to);
+    const std::size_t add = address_bytes(to, t.recipient_list);
     if (n > 0 && (n == cap || bytes + add > t.max_bytes)) {
       sizes.push_back(n);
       n = 0;
@@ -121,19 +130,29 @@ std::vector<std::size_t> chunk_sizes(const Rendering& r, const MulticastTarget& 
   return sizes;
 }
 
-std::string multicast_stanza(const Rendering& r, std::size_t first, std::size_t n, const std::string& service) {
+std::string multicast_stanza(const Rendering& r, std::size_t first, std::size_t n, const MulticastTarget& t) {
   const StartTag s = start_tag(r.tail);
-  std::size_t size = r.head.size() + service.size() + r.tail.size() + kAddressesOpen.size() + kAddressesClose.size() + 16;
-  for (std::size_t i = first; i < first + n; ++i) size += address_bytes(r.to[i]);
+  const bool list = t.recipient_list;
+  std::size_t size = r.head.size() + t.service.size() + r.tail.size() + wrapper_bytes(list) + 16;
+  for (std::size_t i = first; i < first + n; ++i) size += address_bytes(r.to[i], list);
   std::string out;
   out.reserve(size);
   out += r.head;
-  out += service;
+  out += t.service;
   out.append(r.tail, 0, s.empty ? s.end - 1 : s.end);
   out += '>';
-  out += kAddressesOpen;
-  for (std::size_t i = first; i < first + n; ++i) out.append(kBccOpen).append(r.to[i]).append(kBccClose);
-  out += kAddressesClose;
+  if (list) {
+    out += kListOpen;
+    for (std::size_t i = first; i < first + n; ++i) {
+      if (i > first) out += '\n';
+      out += r.to[i];
+    }
+    out += kListClose;
+  } else {
+    out += kAddressesOpen;
+    for (std::size_t i = first; i < first + n; ++i) out.append(kBccOpen).append(r.to[i]).append(kBccClose);
+    out += kAddressesClose;
+  }
   if (s.empty) {
     out += "</";
     out += stanza_name(r.head);

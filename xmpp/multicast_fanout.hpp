@@ -13,7 +13,7 @@
 //   FanoutBatcher batch([&](Rendering& r) { send(r); });     // called per group, in order
 //   batch.may_multicast(true);  renderer.render(delivery, cache, ctx, batch);
 //   batch.finish();
-//   for (std::size_t n : chunk_sizes(r, target)) ...  multicast_stanza(r, first, n, target.service)
+//   for (std::size_t n : chunk_sizes(r, target)) ...  multicast_stanza(r, first, n, target)
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -56,16 +56,22 @@ class FanoutBatcher final : public Output {
   std::size_t last_ = static_cast<std::size_t>(-1);          // the group the previous put joined
 };
 
-// Where multicast stanzas go and how big they may be.
+// Where multicast stanzas go, how big they may be and how they list their recipients.
 struct MulticastTarget {
   std::string service;              // the service's JID, escaped ("" : no multicast)
   std::size_t max_recipients = 100;  // bcc addresses per stanza (xmpp.multicast_max_recipients)
   std::size_t max_bytes = 491'520;   // the whole stanza on the wire (xmpp.max_stanza_bytes_out)
+  // true: the recipients as one text list (<recipients xmlns='urn:xmpp:mucstream:multicast:0'>,
+  // one JID per line) for a service that lists that feature; false: XEP-0033 bcc addresses.
+  // Same meaning; the list costs the server one parsed element instead of one per recipient,
+  // which is most of what a server spends on a big room's multicast beyond the delivery itself.
+  bool recipient_list = false;
 };
 
 // Whether a rendering may go through the service at all: a message or presence whose bytes
-// carry no XEP-0033 <addresses/> of their own (history's ofrom for moderators, or one in a
-// client's payload). A service reads and strips one <addresses/>; a second must never reach it.
+// carry no XEP-0033 <addresses/> or recipient list of their own (history's ofrom for
+// moderators, or one in a client's payload). A service reads and strips the first; a second
+// must never reach it.
 bool multicastable(const Rendering& r);
 
 // How many of r's recipients each stanza carries, in order, within the recipient cap and the
@@ -74,8 +80,8 @@ bool multicastable(const Rendering& r);
 std::vector<std::size_t> chunk_sizes(const Rendering& r, const MulticastTarget& t);
 
 // The multicast stanza for recipients [first, first + n) of r: `to` is the service, the
-// <addresses/> element opens the content, the rest is r's bytes unchanged.
-std::string multicast_stanza(const Rendering& r, std::size_t first, std::size_t n, const std::string& service);
+// recipients (in t's form) open the content, the rest is r's bytes unchanged.
+std::string multicast_stanza(const Rendering& r, std::size_t first, std::size_t n, const MulticastTarget& t);
 
 // The escaped value of attribute `name` in the start tag that r.tail ends ("" when absent):
 // the stanza's from and id, to recognise the service's error for it.

@@ -246,7 +246,7 @@ void RoomHandler::fan_out(Rendering& r, BufferOutput& o) {
   for (std::size_t n : sizes) {
     if (n == 1) {
       o.put(shared->head, shared->to[first], shared->tail);
-    } else if (o.raw(multicast_stanza(*shared, first, n, multicast_.service))) {
+    } else if (o.raw(multicast_stanza(*shared, first, n, multicast_))) {
       ++multicast_stanzas_;
       multicast_recipients_ += n;
       ledger_.record(MulticastLedger::Sent{kind, from, id, shared, first, n, 0}, clock_ms_);
@@ -255,9 +255,10 @@ void RoomHandler::fan_out(Rendering& r, BufferOutput& o) {
   }
 }
 
-void RoomHandler::set_multicast(std::string service, std::size_t max_recipients) {
+void RoomHandler::set_multicast(std::string service, std::size_t max_recipients, bool recipient_list) {
   multicast_.service = escaped(service);
   multicast_.max_recipients = max_recipients;
+  multicast_.recipient_list = recipient_list;
   multicast_.max_bytes = limits_.max_stanza_bytes_out;
   if (max_recipients < 2) multicast_.service.clear();
   if (!multicast_.service.empty()) multicast_seen_ = service;

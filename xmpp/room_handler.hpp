@@ -172,7 +172,7 @@ class RoomHandler {
   // stanza to its recipient directly), at most `max_recipients` bcc addresses a stanza. Set
   // after each connect's discovery; a refusal by the service lowers the cap or stops it
   // until the next set_multicast.
-  void set_multicast(std::string service, std::size_t max_recipients);
+  void set_multicast(std::string service, std::size_t max_recipients, bool recipient_list = false);
   bool multicasting() const { return !multicast_.service.empty(); }
   std::size_t multicast_max_recipients() const { return multicast_.max_recipients; }
   std::uint64_t multicast_stanzas() const { return multicast_stanzas_; }        // sent to the service

@@ -246,7 +246,7 @@ struct RoomService::Impl {
     discovery_reported = true;
     std::size_t cap = conn.multicast_max_recipients;
     if (discovery.advertised_limit() > 0) cap = std::min(cap, discovery.advertised_limit());
-    handler.set_multicast(discovery.service(), cap);
+    handler.set_multicast(discovery.service(), cap, discovery.recipient_list());
     std::string line = discovery.describe();
     if (handler.multicasting()) line += "; up to " + std::to_string(cap) + " recipients a stanza";
     log(LogLevel::info, line);

@@ -29,6 +29,9 @@ inline constexpr const char* kSid = "urn:xmpp:sid:0";
 inline constexpr const char* kOccupantId = "urn:xmpp:occupant-id:0";
 inline constexpr const char* kDelay = "urn:xmpp:delay";
 inline constexpr const char* kAddress = "http://jabber.org/protocol/address";
+// The recipient list of mucstream's own Prosody module (deploy/prosody): the bcc recipients of
+// XEP-0033 as one text node, one JID per line, which the server parses as one element.
+inline constexpr const char* kRecipientList = "urn:xmpp:mucstream:multicast:0";
 // Message lifecycle: XEP-0308 corrections, XEP-0424 retractions (and the older :0 form
 // with XEP-0422 fastening), XEP-0425 moderation (:1, and :0 still sent by some clients).
 inline constexpr const char* kCorrect = "urn:xmpp:message-correct:0";

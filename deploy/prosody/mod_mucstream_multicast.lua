@@ -26,6 +26,17 @@
 --     mucstream_multicast_senders = { "rooms.example.org" }  -- component domains allowed
 --     mucstream_multicast_max_recipients = 1000              -- more: policy-violation
 --
+-- The recipients may also come as one text list, one JID per line, in place of the
+-- <addresses/> element (the module lists this feature beside XEP-0033's, and mucstream uses it
+-- when it sees both):
+--
+--   <recipients xmlns='urn:xmpp:mucstream:multicast:0'>alice@example.org/phone
+--   bob@example.org/laptop</recipients>
+--
+-- It means exactly what the bcc addresses mean. Why: Prosody builds a Lua table for every
+-- element it parses, and for a room of a hundred the hundred <address/> elements cost the
+-- server about as much as the delivery itself; a text node is one element whatever its length.
+--
 -- Anyone else (clients, other components) gets <forbidden/> and nothing is delivered:
 -- without that check any client could have the server copy one stanza to a thousand people
 -- at the cost of sending it once.
@@ -38,6 +49,7 @@ local bare_sessions = prosody.bare_sessions;
 local hosts = prosody.hosts;
 
 local xmlns_address = "http://jabber.org/protocol/address";
+local xmlns_list = "urn:xmpp:mucstream:multicast:0";
 
 local senders, max_recipients;
 local function load_options()
@@ -52,6 +64,7 @@ module:hook_global("config-reloaded", load_options);
 
 -- The component discovers the service through this host's disco#info.
 module:add_feature(xmlns_address);
+module:add_feature(xmlns_list);
 
 -- An error must never answer an error (two servers could bounce one forever).
 local function refuse(origin, stanza, error_type, condition, text)
@@ -86,10 +99,30 @@ local function bcc_recipients(addresses)
 	return list, n;
 end
 
+-- The same from a recipient list: one JID per line (a JID holds no line break).
+local function listed_recipients(text)
+	local list, seen, n = {}, {}, 0;
+	for jid in text:gmatch("[^\n]+") do
+		if not seen[jid] then
+			seen[jid] = true;
+			n = n + 1;
+			if n > max_recipients then
+				return nil, "policy-violation", "At most "..max_recipients.." recipients per multicast stanza";
+			end
+			list[n] = jid;
+		end
+	end
+	if n == 0 then
+		return nil, "bad-request", "No recipients";
+	end
+	return list, n;
+end
+
 local function handle_multicast(event)
 	local origin, stanza = event.origin, event.stanza;
 	local addresses = stanza:get_child("addresses", xmlns_address);
-	if not addresses then
+	local listed = not addresses and stanza:get_child("recipients", xmlns_list);
+	if not addresses and not listed then
 		return; -- an ordinary stanza to the host: not ours
 	end
 	-- origin.type is "component" for external components (mod_component's session, whose
@@ -98,12 +131,19 @@ local function handle_multicast(event)
 		module:log("debug", "Refused multicast from %s (%s)", stanza.attr.from, origin.type);
 		return refuse(origin, stanza, "auth", "forbidden", "Multicast is only accepted from the configured components");
 	end
-	local recipients, n_or_condition, text = bcc_recipients(addresses);
+	local recipients, n_or_condition, text;
+	if addresses then
+		recipients, n_or_condition, text = bcc_recipients(addresses);
+	else
+		recipients, n_or_condition, text = listed_recipients(listed:get_text());
+	end
 	if not recipients then
 		return refuse(origin, stanza, "modify", n_or_condition, text);
 	end
 
+	-- Both forms go: neither may reach a recipient (bcc), whichever one was read.
 	stanza:remove_children("addresses", xmlns_address);
+	stanza:remove_children("recipients", xmlns_list);
 	local host_to = stanza.attr.to;
 	local replies = stanza.attr.type ~= "error";
 	for i = 1, n_or_condition do

@@ -31,7 +31,11 @@ class SequentialIds final : public core::IdSource {
 // The room loop: one thread owns the rooms; submit() queues from any thread.
 class Loop {
  public:
-  Loop() : thread_([this] { serve(); }) { cfg_.domain = "rooms.localhost"; }
+  // Each command runs one second after the previous, from `first_ms`: two loops writing into
+  // one database need different starts, or their sequential ids would collide.
+  explicit Loop(std::int64_t first_ms = 1'795'316'645'000) : start_ms_(first_ms), thread_([this] { serve(); }) {
+    cfg_.domain = "rooms.localhost";
+  }
   ~Loop() {
     {
       std::lock_guard l(mu_);
@@ -69,7 +73,7 @@ class Loop {
 
  private:
   void serve() {
-    std::int64_t now = 1'795'316'645'000;
+    std::int64_t now = start_ms_;
     while (true) {
       Item item;
       {
@@ -106,6 +110,7 @@ class Loop {
   std::deque<Item> queue_;
   std::vector<core::Decision> decisions_;
   bool stop_ = false;
+  std::int64_t start_ms_;
   std::thread thread_;
 };
 

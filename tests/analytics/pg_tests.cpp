@@ -121,7 +121,18 @@ TEST_CASE("pg: a room carries its report") {
   CHECK(retro.text("/reports/initial_wait_ms") == "null");
   CHECK(retro.text("/reports/usable_ms") == "0");
   CHECK(retro.text("/reports/duration_ms") == "3600000");
-  CHECK(api.get("/v1/rooms?name=standup").text("/items/0/reports/peak_sessions") == "2");
+  // Lists carry each report's figures without its lists; report=full gives the whole report.
+  Reply list = api.get("/v1/rooms?name=standup");
+  CHECK(list.text("/items/0/report_summary/peak_sessions") == "2");
+  CHECK(list.text("/items/0/report_summary/usable_ms") == "1798000");
+  CHECK(list.text("/items/0/report_summary/p2p/count") == r.text("/reports/p2p/count"));
+  CHECK(list.text("/items/0/report_summary/participant_times") == "<absent>");
+  CHECK(list.text("/items/0/report_summary/p2p/sessions") == "<absent>");
+  CHECK(list.text("/items/0/reports") == "<absent>");
+  Reply full = api.get("/v1/rooms?name=standup&report=full");
+  CHECK(full.text("/items/0/reports/peak_sessions") == "2");
+  CHECK(full.text("/items/0/reports/participant_times/0/nick") == "alice");
+  CHECK(full.text("/items/0/report_summary") == "<absent>");
 }
 
 TEST_CASE("pg: a room's users, all or active, paged") {

@@ -12,6 +12,7 @@
 #include "analytics/telemetry.hpp"
 #include "core_loop.hpp"
 #include "pg_support.hpp"
+#include "sql/reports.hpp"
 #include "sql/writer.hpp"
 
 using namespace mucstream;
@@ -20,10 +21,10 @@ using namespace mucstream::analytics::testing;
 
 namespace {
 
-core::Event joined(Loop& loop, const char* user, const char* nick) {
+core::Event joined(Loop& loop, const char* user, const char* nick, const char* room = "huddle@rooms.localhost") {
   core::Join j;
   j.user = std::get<core::Jid>(core::Jid::parse(user));
-  j.room = "huddle@rooms.localhost";
+  j.room = room;
   j.nick = nick;
   const core::Decision d = loop.run(j);
   REQUIRE(d.ok());
@@ -106,4 +107,81 @@ TEST_CASE("telemetry pg: reported events land in the events table and the read A
   CHECK(r.text("/items/0/peer") == bob);
   CHECK(r.text("/items/0/data/localCandidateType") == "relay");
   CHECK(r.text("/items/0/data/name") == "ice-connected");
+}
+
+TEST_CASE("telemetry pg: a call reported only over HTTP telemetry is in the room's report, and lists carry summaries") {
+  Loop loop(1'795'500'000'000);  // a day after the other case's loop: distinct event ids
+  sql::PgReadStore store(conninfo(), 2);
+  Running srv(&store);
+  add_telemetry_routes(*srv.server, [&loop](core::Command c, std::function<void(const core::Decision&)> done) {
+    loop.submit(std::move(c), std::move(done));
+  });
+  srv.start();
+  const char* room = "webcall@rooms.localhost";
+  const core::Event a = joined(loop, "ann@localhost/web", "ann", room);
+  const core::Event b = joined(loop, "ben@localhost/web", "ben", room);
+  const std::string room_id = a.room_id, ann = a.actor, ben = b.actor;
+  const std::string ann_tok = create_client_token(kSecret, ann, room_id, 600, unix_now());
+  const std::string ben_tok = create_client_token(kSecret, ben, "", 600, unix_now());
+  auto event = [&](const char* type, const std::string& data_fields, const std::string& peer) {
+    return R"({"eventType":")" + std::string(type) + R"(","roomId":")" + room_id + R"(","data":{)" + data_fields +
+           R"(,"peer":")" + peer + R"("}})";
+  };
+  // ann's client in talky's single-event form, ben's side and the hang-up in a batch.
+  REQUIRE(post(srv, R"({"batch":[],"eventType":"peer_session_added","data":{"sid":"w1","isInitiator":true,"peer":")" +
+                        ben + R"("}})", ann_tok).status == 202);
+  Reply added = post(srv, R"({"batch":[)" + event("peer_session_added", R"("sid":"w1","isInitiator":false)", ann) + "," +
+                              event("peer_stream_added", R"("sid":"w1","audio":true,"video":true)", ann) + "," +
+                              event("peer_session_connection_state", R"("sid":"w1","connectionState":"connected")", ann) +
+                              "]}", ben_tok);
+  REQUIRE(added.status == 202);
+  CHECK(added.text("/accepted") == "3");
+  REQUIRE(post(srv, event("peer_session_removed", R"("sid":"w1")", ann), ben_tok).status == 202);
+
+  // The materialiser's writer stores the events and folds the report in the same transaction.
+  std::vector<core::Event> log;
+  for (const auto& d : loop.decisions()) log.insert(log.end(), d.events.begin(), d.events.end());
+  {
+    pqxx::connection c(conninfo());
+    sql::EventWriter writer(c);
+    CHECK(writer.write(log).inserted == log.size());
+  }
+
+  Reply r = srv.get("/v1/rooms/" + room_id, Running::token(Role::analyst));
+  REQUIRE(r.status == 200);
+  CHECK(r.text("/reports/p2p/count") == "1");
+  CHECK(r.text("/reports/p2p/completed") == "1");
+  CHECK(r.text("/reports/p2p/total_ms") == "4000");  // added and removed four commands (seconds) apart
+  CHECK(r.text("/reports/p2p/sessions/0/sid") == "w1");
+  CHECK(r.text("/reports/p2p/sessions/0/initiator") == ann);
+  CHECK(r.text("/reports/p2p/sessions/0/responder") == ben);
+  CHECK(r.text("/reports/p2p/sessions/0/source") == "telemetry");
+  CHECK(r.text("/reports/p2p/sessions/0/media/0") == "audio");
+  CHECK(r.text("/reports/p2p/sessions/0/media/1") == "video");
+  CHECK(r.text("/reports/peak_participants") == "2");
+
+  // A recompute from the stored events gives the same report.
+  const std::string stored = r.body;
+  {
+    pqxx::connection c(conninfo());
+    CHECK(sql::recompute_reports(c, room_id).rooms == 1);
+  }
+  CHECK(srv.get("/v1/rooms/" + room_id, Running::token(Role::analyst)).body == stored);
+
+  // The room list carries each report's figures, not its lists, unless asked for all of it.
+  Reply list = srv.get("/v1/rooms?name=webcall", Running::token(Role::analyst));
+  REQUIRE(list.status == 200);
+  REQUIRE(list.size("/items") == 1);
+  CHECK(list.text("/items/0/report_summary/p2p/count") == "1");
+  CHECK(list.text("/items/0/report_summary/peak_participants") == "2");
+  CHECK(list.body.find("participant_times") == std::string::npos);
+  CHECK(list.body.find("\"sessions\":[") == std::string::npos);
+  CHECK(list.body.find("\"reports\"") == std::string::npos);
+  Reply full = srv.get("/v1/rooms?name=webcall&report=full", Running::token(Role::analyst));
+  REQUIRE(full.status == 200);
+  CHECK(full.text("/items/0/reports/p2p/sessions/0/sid") == "w1");
+  CHECK(full.body.find("report_summary") == std::string::npos);
+  Reply bad = srv.get("/v1/rooms?report=everything", Running::token(Role::analyst));
+  CHECK(bad.status == 400);
+  CHECK(bad.text("/error/parameter") == "report");
 }

@@ -118,6 +118,29 @@ TEST_CASE("telemetry http: one event is decided by the room loop and reaches the
   CHECK(stop.text("/results/0/type") == "screencapture_ended");
 }
 
+TEST_CASE("telemetry http: talky's form, an empty batch beside the fields of one event, is that one event") {
+  TelemetryApi api;
+  const std::string body = R"({"batch":[],"eventType":"peer_session_added","roomId":")" + api.room_id +
+                           R"(","peerId":")" + api.alice + R"(","data":{"sid":"j1","isInitiator":true,"peer":")" +
+                           api.bob + R"("}})";
+  Reply r = api.post(body, api.token(api.alice), "/telemetry");
+  REQUIRE(r.status == 202);
+  CHECK(r.text("/accepted") == "1");
+  CHECK(r.size("/results") == 1);
+  CHECK(r.text("/results/0/type") == "peer_session_added");
+  const auto events = api.reported();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].actor == api.alice);
+  CHECK(events[0].peer == api.bob);
+  CHECK(std::get<core::data::PeerSessionAdded>(events[0].data).fields.get_string("sid") == "j1");
+  // Answered as the single event it is: a refusal by the room is the request's answer.
+  Reply gone = api.post(R"({"batch":[],"eventType":"started_speaking","roomId":"00000000-0000-7000-8000-00000000dead"})",
+                        api.token(api.alice));
+  CHECK(gone.status == 404);
+  CHECK(gone.text("/error/condition") == "item-not-found");
+  CHECK(api.reported().size() == 1);
+}
+
 TEST_CASE("telemetry http: the legacy path and a token bound to the room, which may then omit roomId") {
   TelemetryApi api;
   const std::string tok = api.token(api.alice, api.room_id);
@@ -242,10 +265,14 @@ TEST_CASE("telemetry http: malformed bodies are 400 naming the field, too much i
       {api.event("started_speaking", R"(,"data":{"s":"a\u0000b"})"), "data.s"},
       {api.event("started_speaking", R"(,"data":{"peer":42})"), "data.peer"},
       {R"({"eventType":7,"roomId":")" + api.room_id + "\"}", "eventType"},
-      {R"({"batch":[]})", "batch"},
+      {R"({"batch":[]})", "batch"},  // no event at all
       {R"({"batch":{}})", "batch"},
       {R"({"batch":[1]})", "batch[0]"},
       {"{\"batch\":[" + api.event("started_speaking") + "],\"extra\":1}", "extra"},
+      // talky's form: an empty batch beside the single event's fields, which are checked as one
+      {"{\"batch\":[" + api.event("started_speaking") + "],\"eventType\":\"started_speaking\"}", "eventType"},
+      {R"({"batch":[],"roomId":")" + api.room_id + "\"}", "eventType"},
+      {R"({"batch":[],"eventType":"started_speaking","colour":"blue"})", "colour"},
   };
   for (const auto& [body, field] : cases) {
     CAPTURE(body.substr(0, 200));

@@ -10,6 +10,7 @@ from harness import *  # noqa: E402,F401,F403
 from component import RawComponent, qa  # noqa: E402,F401
 
 NS_ADDRESS = "http://jabber.org/protocol/address"
+NS_LIST = "urn:xmpp:mucstream:multicast:0"  # the module's recipient list: one JID per line
 HOST = "localhost"           # the VirtualHost the module is loaded on
 ALLOWED = "rooms.localhost"  # in mucstream_multicast_senders
 OTHER = "term.localhost"     # a component Prosody knows, not in the senders
@@ -20,12 +21,20 @@ def addresses(jids, type_="bcc"):
         NS_ADDRESS, "".join("<address type='%s' jid='%s'/>" % (type_, j) for j in jids))
 
 
-def multicast(kind, frm, jids, payload, type_=None, id_=None, to=HOST):
-    """One stanza for all of jids, as the component sends it (the addresses first, then the
-    payload exactly as each recipient should get it)."""
+def recipient_list(jids):
+    return "<recipients xmlns='%s'>%s</recipients>" % (NS_LIST, "\n".join(jids))
+
+
+FORMS = {"addresses": addresses, "list": recipient_list}
+
+
+def multicast(kind, frm, jids, payload, type_=None, id_=None, to=HOST, form="addresses"):
+    """One stanza for all of jids, as the component sends it (the recipients first, as XEP-0033
+    bcc addresses or as the module's recipient list, then the payload exactly as each
+    recipient should get it)."""
     id_ = id_ or "mc-" + uuid.uuid4().hex[:8]
     return id_, "<%s from='%s' to='%s'%s id='%s'>%s%s</%s>" % (
-        kind, frm, to, " type='%s'" % type_ if type_ else "", id_, addresses(jids), payload, kind)
+        kind, frm, to, " type='%s'" % type_ if type_ else "", id_, FORMS[form](jids), payload, kind)
 
 
 def stanza_error(el):
@@ -39,7 +48,8 @@ def stanza_error(el):
 
 
 def has_addresses(el):
-    return el.find(".//{%s}addresses" % NS_ADDRESS) is not None
+    """Either form of recipients reached a client (bcc: it must never)."""
+    return el.find(".//{%s}addresses" % NS_ADDRESS) is not None or el.find(".//{%s}recipients" % NS_LIST) is not None
 
 
 async def component(domain=ALLOWED):

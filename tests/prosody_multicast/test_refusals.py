@@ -1,6 +1,6 @@
 """Multicast only from the configured component, within the cap: another component and a
 client get <forbidden/> (type auth), more than mucstream_multicast_max_recipients (1000)
-recipients <policy-violation/> (type modify), an address that is not bcc <bad-request/>; in
+recipients <policy-violation/> (type modify), in either form of recipients, an address that is not bcc <bad-request/>; in
 each case nobody receives anything. Exactly 1000 is delivered."""
 from multicast import *
 
@@ -39,6 +39,16 @@ async def test():
     err = await allowed.expect(with_id(big_id), 5, "the refusal over the cap")
     assert err.get("type") == "error" and stanza_error(err) == ("policy-violation", "modify"), dump(err)
 
+    # The same as a recipient list: another component is refused, over the cap too.
+    lid, text = multicast("message", "room@%s/Mallory" % OTHER, targets, "<body>spam</body>", type_="groupchat", form="list")
+    other.send(text)
+    err = await other.expect(with_id(lid), 5, "the refusal of a list")
+    assert stanza_error(err) == ("forbidden", "auth"), dump(err)
+    big_list, text = multicast("message", "big@%s/Dave" % ALLOWED, many, "<body>all</body>", type_="groupchat", form="list")
+    allowed.send(text)
+    err = await allowed.expect(with_id(big_list), 5, "the refusal of a list over the cap")
+    assert stanza_error(err) == ("policy-violation", "modify"), dump(err)
+
     # Not bcc.
     to_id, text = multicast("message", "big@%s/Dave" % ALLOWED, targets, "<body>cc</body>", type_="groupchat")
     allowed.send(text.replace("type='bcc'", "type='cc'"))
@@ -51,7 +61,7 @@ async def test():
     el = await alice.expect(lambda e: e.tag == q("presence") and e.get("id") == cap_id, 5, "the presence at the cap")
     assert not has_addresses(el), dump(el)
 
-    for refused in (id_, cid, pid, big_id, to_id):
+    for refused in (id_, cid, pid, big_id, to_id, lid, big_list):
         await alice.expect_none(with_id(refused), 0, "a refused stanza")
     assert not allowed.inbox and not other.inbox, "unexpected: " + dump((allowed.inbox + other.inbox)[0])
     await alice.stop(); await bob.stop()

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <map>
+#include <set>
 
 #include "core/room_report.hpp"
 #include "events/envelope.hpp"
@@ -29,11 +30,14 @@ void produce_all(const std::string& brokers, const std::vector<core::Event>& log
 // The core's scenario with calls added the way clients and the calls code report them: a
 // P2P session from each newcomer to someone present, speaking toggled by each message,
 // sessions ended with a success or a failure every few messages, and the calls code's own
-// "left" end after a party leaves. seq is renumbered per room.
+// "left" end after a party leaves. Every other call is one only the clients reported over
+// HTTP telemetry (peer_session_added, a stream, a failed connection state before a failing
+// end, peer_session_removed). seq is renumbered per room.
 std::vector<core::Event> with_calls(World& w, const std::vector<core::Event>& log) {
   std::vector<core::Event> out;
   std::map<std::string, std::vector<std::string>> present;  // room_id -> sessions
   std::map<std::string, std::map<std::string, std::pair<std::string, std::string>>> open;  // room_id -> sid -> parties
+  std::set<std::string> reported;  // sids of the calls only telemetry reported
   std::map<std::string, bool> speaking;
   std::map<std::string, int> messages;
   std::map<std::string, std::uint64_t> seq;
@@ -55,8 +59,17 @@ std::vector<core::Event> with_calls(World& w, const std::vector<core::Event>& lo
     const auto [a, b] = open[like.room_id][sid];
     core::Value d = core::Value::object();
     d.set("sid", sid);
-    d.set("reason", reason);
-    emit(like, core::EventType::p2p_session_ended, a, b, std::move(d));
+    if (reported.count(sid)) {
+      if (reason != "success" && reason != "decline" && reason != "left") {
+        core::Value state = d;
+        state.set("connectionState", "failed");
+        emit(like, core::EventType::peer_session_connection_state, a, b, std::move(state));
+      }
+      emit(like, core::EventType::peer_session_removed, a, b, std::move(d));
+    } else {
+      d.set("reason", reason);
+      emit(like, core::EventType::p2p_session_ended, a, b, std::move(d));
+    }
     open[like.room_id].erase(sid);
   };
   for (const core::Event& e : log) {
@@ -67,8 +80,17 @@ std::vector<core::Event> with_calls(World& w, const std::vector<core::Event>& lo
         const std::string sid = "sid-" + std::to_string(++sids);
         core::Value d = core::Value::object();
         d.set("sid", sid);
-        d.set("media", core::Value::Array{core::Value("audio"), core::Value("video")});
-        emit(e, core::EventType::p2p_session_started, e.actor, here.front(), std::move(d));
+        if (sids % 2 == 0) {
+          reported.insert(sid);
+          core::Value stream = d;
+          stream.set("audio", true);
+          d.set("isInitiator", true);
+          emit(e, core::EventType::peer_session_added, e.actor, here.front(), std::move(d));
+          emit(e, core::EventType::peer_stream_added, here.front(), e.actor, std::move(stream));
+        } else {
+          d.set("media", core::Value::Array{core::Value("audio"), core::Value("video")});
+          emit(e, core::EventType::p2p_session_started, e.actor, here.front(), std::move(d));
+        }
         open[e.room_id][sid] = {e.actor, here.front()};
       }
       here.push_back(e.actor);
@@ -131,7 +153,10 @@ void check_reports(const TestDb& db, const std::vector<core::Event>& log) {
 // The figures the log must exercise for the comparison to mean something.
 void check_log_exercises_reports(const std::vector<core::Event>& log) {
   std::int64_t failed = 0, interrupted = 0, completed = 0, speaking = 0, ended = 0;
+  std::map<std::string, std::int64_t> telemetry_outcomes;
   for (const auto& [id, r] : fold_in_memory(log)) {
+    for (const core::ReportP2P& c : r.p2p)
+      if (c.source == "telemetry") ++telemetry_outcomes[c.outcome];
     const core::Value v = core::to_value(r);
     failed += v.find("p2p")->get_int("failed");
     interrupted += v.find("p2p")->get_int("interrupted");
@@ -144,6 +169,10 @@ void check_log_exercises_reports(const std::vector<core::Event>& log) {
   CHECK(completed > 0);
   CHECK(speaking > 0);
   CHECK(ended > 0);
+  // Calls only the clients reported, ended each way.
+  CHECK(telemetry_outcomes["completed"] > 0);
+  CHECK(telemetry_outcomes["failed"] > 0);
+  CHECK(telemetry_outcomes["interrupted"] > 0);
 }
 
 // Runs mucstreamd with `args`; returns its exit code and what it printed on stdout.

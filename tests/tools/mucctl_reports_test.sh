@@ -133,6 +133,27 @@ run "report media json page" 0 "$mucctl" report media "${day[@]}" --json --per-p
 has "media json" '"total":5' "$out"; has "media json page" '"page":3' "$out"; has "media json totals" '"audio_paused_seconds":1950' "$out"
 run "report media bad page" 1 "$mucctl" report media --page 0; has "media bad page" "'page'" "$err"
 
+# --- rooms show: one room with its report (GET /v1/rooms/{id} reports) ---
+run "rooms show report" 0 "$mucctl" rooms show "$call"
+has "show report heading" "^Report$" "$out"
+has "show report wait" "^initial_wait +1m00s$" "$out"
+has "show report usable" "^usable_time +29m00s$" "$out"
+has "show report p2p" "^p2p_sessions +4$" "$out"; has "show report failed" "^p2p_failed +2$" "$out"
+has "show report p2p time" "^p2p_time +22m00s$" "$out"
+has "show participants header" "^NICK +USERID +SESSIONS +FIRST_JOINED +PRESENT +SPEAKING$" "$out"
+has "show participant bob" "^bob +- +1 +2026-11-21T09:01:00.000Z +19m00s +-$" "$out"
+has "show p2p header" "^SID +INITIATOR +RESPONDER +MEDIA +STARTED +DURATION +OUTCOME +REASON +SOURCE$" "$out"
+has "show p2p failed row" "^s2 +[0-9a-f-]+a2 +[0-9a-f-]+c2 +audio +2026-11-21T09:06:00.000Z +4m00s +failed +failed-transport +jingle$" "$out"
+has "show p2p interrupted row" "^s3 .* +8m00s +interrupted +left +jingle$" "$out"
+run "rooms show ended report" 0 "$mucctl" rooms show "$ended"
+has "show ended" "^ended +2026-11-21T13:00:00.000Z \(done\)$" "$out"
+run "rooms show report csv" 0 "$mucctl" rooms show "$ended" --csv
+lines "show csv" 2 "$out"
+has "show csv header" ",config,report_as_of_ms,report_duration_ms,report_peak_sessions,report_peak_participants,report_participants,report_sessions,report_initial_wait_ms,report_usable_ms,report_p2p_count,report_p2p_completed,report_p2p_failed,report_p2p_interrupted,report_p2p_open,report_p2p_total_ms$" "$out"
+has "show csv figures" ",3600000,2,2,2,2,300000,3300000,1,0,1,0,0,1800000$" "$out"
+run "rooms show report json" 0 "$mucctl" rooms show "$call" --json
+has "show json report" '"reports":\{.*"source": "jingle"' "$out"
+
 kill -TERM "$api_pid"; wait "$api_pid"; api_pid=""
 echo "mucctl reports: $passed passed, $failed failed"
 [ "$failed" = 0 ]

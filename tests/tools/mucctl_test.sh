@@ -112,7 +112,11 @@ run "rooms bad since" 1 "$mucctl" rooms list --since yesterday; has "rooms bad s
 run "rooms show" 0 "$mucctl" rooms show "$standup"
 has "rooms show jid" "^jid +standup@rooms.localhost$" "$out"; has "rooms show config" '^config +\{"name":"Daily standup"' "$out"
 hasnt "rooms show no hash" "pbkdf2" "$out"
+has "rooms show report" "^usable_time +29m58s$" "$out"; has "rooms show live" "^ended +no, live$" "$out"
+has "rooms show participant" "^alice +- +1 +2026-11-20T10:00:01.000Z +29m59s +-$" "$out"
+hasnt "rooms show no calls" "^P2P sessions$" "$out"
 run "rooms show csv" 0 "$mucctl" rooms show "$standup" --csv; lines "rooms show csv" 2 "$out"
+has "rooms show csv report" ",1800000,2,2,2,2,2000,1798000,0,0,0,0,0,0$" "$out"
 run "rooms show json" 0 "$mucctl" rooms show "$standup" --json; has "rooms show json" "^\{\"id\":\"$standup\"" "$out"
 # One naming rule: the id, the bare JID and the local part; a reused JID means the live room.
 run "rooms show by name" 0 "$mucctl" rooms show standup; has "rooms show by name" "^id +$standup$" "$out"

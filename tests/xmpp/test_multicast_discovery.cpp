@@ -71,6 +71,15 @@ TEST_CASE("multicast discovery: the host listing the feature is the service (Pro
   CHECK(more.empty());
   CHECK(d.result() == MulticastDiscovery::Result::found);
   CHECK(d.service() == "example.org");
+  CHECK_FALSE(d.recipient_list());  // plain XEP-0033: bcc addresses
+
+  // mucstream's module lists its recipient-list form too; a new connection asks again.
+  q = d.start(1'000);
+  REQUIRE(q.size() == 1);
+  CHECK(answer(d, info("example.org", id_of(q[0]), feature(kAddr) + feature("urn:xmpp:mucstream:multicast:0")), more));
+  CHECK(d.service() == "example.org");
+  CHECK(d.recipient_list());
+  CHECK(contains(d.describe(), "recipient lists"));
 }
 
 TEST_CASE("multicast discovery: else the first of the host's items that lists it (ejabberd's multicast.<host>)") {

@@ -79,14 +79,14 @@ TEST_CASE("multicast: a stanza carrying addresses of its own, or not a message o
 
 TEST_CASE("multicast: the stanza keeps every byte but `to`, with the bcc addresses first") {
   Rendering r = msg(3);
-  const std::string s = multicast_stanza(r, 1, 2, "multicast.e.com");
+  const std::string s = multicast_stanza(r, 1, 2, MulticastTarget{"multicast.e.com"});
   CHECK(s ==
         "<message to='multicast.e.com' from='r@rooms.test/n' type='groupchat' id='m1'>"
         "<addresses xmlns='http://jabber.org/protocol/address'><address type='bcc' jid='u1@e.com/r'/>"
         "<address type='bcc' jid='u2@e.com/r'/></addresses><body>hi</body></message>");
   CHECK(parse_xml(s) != nullptr);
   Rendering empty{"<presence to='", "' from='r@rooms.test/n' type='unavailable'/>", {"a", "b"}, true};
-  const std::string e = multicast_stanza(empty, 0, 2, "svc");
+  const std::string e = multicast_stanza(empty, 0, 2, MulticastTarget{"svc"});
   CHECK(e ==
         "<presence to='svc' from='r@rooms.test/n' type='unavailable'><addresses "
         "xmlns='http://jabber.org/protocol/address'><address type='bcc' jid='a'/><address type='bcc' jid='b'/>"
@@ -94,6 +94,39 @@ TEST_CASE("multicast: the stanza keeps every byte but `to`, with the bcc address
   CHECK(start_tag_attr(r.tail, "from") == "r@rooms.test/n");
   CHECK(start_tag_attr(r.tail, "id") == "m1");
   CHECK(start_tag_attr(empty.tail, "id").empty());
+}
+
+TEST_CASE("multicast: as a recipient list, one JID per line, escaped, with every other byte kept") {
+  Rendering r = msg(3);
+  r.to[2] = "o&apos;neil@e.com/r";
+  MulticastTarget t{"localhost"};
+  t.recipient_list = true;
+  const std::string s = multicast_stanza(r, 0, 3, t);
+  CHECK(s ==
+        "<message to='localhost' from='r@rooms.test/n' type='groupchat' id='m1'>"
+        "<recipients xmlns='urn:xmpp:mucstream:multicast:0'>u0@e.com/r\nu1@e.com/r\no&apos;neil@e.com/r</recipients>"
+        "<body>hi</body></message>");
+  auto parsed = parse_xml(s);
+  REQUIRE(parsed != nullptr);
+  const gloox::Tag* list = parsed->findChild("recipients", "xmlns", "urn:xmpp:mucstream:multicast:0");
+  REQUIRE(list != nullptr);
+  CHECK(list->cdata() == "u0@e.com/r\nu1@e.com/r\no'neil@e.com/r");
+  // A payload that carries a list of its own is never multicast (the service reads the first).
+  Rendering sneaky{"<message to='", "' type='groupchat'><recipients xmlns='urn:xmpp:mucstream:multicast:0'>x@e.com</recipients></message>",
+                   {"a", "b"}, true};
+  CHECK_FALSE(multicastable(sneaky));
+  // The list is shorter than the addresses, so the same byte limit takes more per stanza.
+  Rendering many = msg(250);
+  MulticastTarget by_bytes{"svc", 1000, 2000};
+  const std::size_t as_addresses = chunk_sizes(many, by_bytes).size();
+  by_bytes.recipient_list = true;
+  std::size_t first = 0;
+  for (std::size_t n : chunk_sizes(many, by_bytes)) {
+    if (n > 1) CHECK(multicast_stanza(many, first, n, by_bytes).size() <= by_bytes.max_bytes);
+    first += n;
+  }
+  CHECK(first == 250);
+  CHECK(chunk_sizes(many, by_bytes).size() < as_addresses);
 }
 
 TEST_CASE("multicast: groups are split at the recipient cap and the byte limit, and every chunk fits") {
@@ -106,8 +139,8 @@ TEST_CASE("multicast: groups are split at the recipient cap and the byte limit, 
   std::size_t total = 0, first = 0;
   for (std::size_t n : chunk_sizes(r, t)) {
     CHECK(n >= 1);
-    if (n > 1) CHECK(multicast_stanza(r, first, n, t.service).size() <= t.max_bytes);
-    const std::string more = multicast_stanza(r, first, std::min(n + 1, r.to.size() - first), t.service);
+    if (n > 1) CHECK(multicast_stanza(r, first, n, t).size() <= t.max_bytes);
+    const std::string more = multicast_stanza(r, first, std::min(n + 1, r.to.size() - first), t);
     if (first + n < r.to.size()) CHECK(more.size() > t.max_bytes);  // the chunk takes all that fits
     total += n;
     first += n;

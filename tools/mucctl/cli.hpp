@@ -71,6 +71,7 @@ const std::vector<Command>& message_commands();  // messages.cpp
 const std::vector<Command>& room_option_commands();  // room_options.cpp: rooms set
 const std::vector<Command>& room_sweep_commands();   // room_sweeps.cpp: rooms destroy-empty|destroy-unused
 const std::vector<Command>& lifecycle_commands();    // lifecycle.cpp: purge, users forget
+int cmd_rooms_show(Context& ctx);                    // room_report.cpp: a room with its report
 
 // RFC 3986 percent-encoding of everything but unreserved characters.
 std::string percent(const std::string& s);

@@ -36,7 +36,7 @@ constexpr const char* kMainUsage = R"(usage: mucctl [options] COMMAND ...
 Commands:
   token create   print a signed API token (no server needed; --role client for telemetry)
   rooms list     rooms, newest first, with filters and paging
-  rooms show     one room
+  rooms show     one room and its report (peaks, participants, call time, P2P outcomes)
   rooms create|set|lock|unlock|destroy|kick|ban|affiliation|occupants
                  live room administration (admin token; served by mucstreamd all)
   rooms destroy-empty|destroy-unused
@@ -119,10 +119,6 @@ int cmd_token_create(Context& ctx) {
   return kOk;
 }
 
-const std::vector<std::string> kRoomFields = {"id",        "name",    "jid",        "created",     "ended",
-                                              "active",    "occupants", "event_count", "ended_reason", "creator",
-                                              "persistent", "locked", "last_event", "config"};
-
 int cmd_rooms_list(Context& ctx) {
   if (ctx.has("active") && ctx.has("ended")) throw UsageError("--active and --ended exclude each other");
   std::vector<std::pair<std::string, std::string>> q;
@@ -178,9 +174,6 @@ std::string path_id(const Context& ctx, const char* what) {
   return *id;
 }
 
-// ROOM: the room's id, bare JID or local part; the API resolves it (a JID used by several
-// rooms over time means the live one, else the latest).
-int cmd_rooms_show(Context& ctx) { return show_record(ctx, "/v1/rooms/" + percent(ctx.args.at(0)), kRoomFields); }
 
 int cmd_users_show(Context& ctx) {
   return show_record(ctx, "/v1/users/" + path_id(ctx, "SESSION_ID"),
@@ -408,8 +401,10 @@ const std::vector<Command> kBaseCommands = {
       {"per-page", true}},
      0, cmd_rooms_list},
     {"rooms", "show",
-     "usage: mucctl rooms show ROOM\n\nOne room (GET /v1/rooms/{id}). ROOM is the room's id, bare JID or local part;\n"
-     "a JID used by several rooms over time means the live one, else the latest.",
+     "usage: mucctl rooms show ROOM\n\nOne room (GET /v1/rooms/{id}) and its room report: peaks, participants and their\n"
+     "time, initial wait, usable call time, P2P sessions and how they ended. ROOM is the room's id,\n"
+     "bare JID or local part; a JID used by several rooms over time means the live one, else the\n"
+     "latest. --csv adds the report's figures (report_*, milliseconds) to the room's row.",
      {}, 1, cmd_rooms_show},
     {"rooms", "create",
      "usage: mucctl rooms create ROOM --owner JID [--title TEXT] [--persistent] [--members-only]\n\n"

@@ -1,6 +1,7 @@
 // PgReadStore's queries for the dashboard's endpoints (read_dashboard.hpp): the overview
 // per bucket, the room duration x peak matrix behind both histograms, a room's occupancy
-// over time and P2P quality per bucket. Constant SQL text, every value a bound parameter.
+// over time and P2P quality per bucket. All but the occupancy read the rollups of migration
+// 0011 (sql/rollups.hpp). Constant SQL text, every value a bound parameter.
 #include "sql/pg_read_pool.hpp"
 
 namespace mucstream::sql {

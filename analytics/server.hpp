@@ -173,6 +173,9 @@ void add_health_routes(HttpServer& server, metrics::Registry& registry, sql::Rea
 void add_read_routes(HttpServer& server, sql::ReadStore& store);
 // Call and media analytics under /v1 (analyst token): routes_calls.cpp.
 void add_call_routes(HttpServer& server, sql::ReadStore& store);
+// The dashboard's overview, histograms, occupancy and P2P quality series (analyst token):
+// routes_dashboard.cpp.
+void add_dashboard_routes(HttpServer& server, sql::ReadStore& store);
 // A room's messages and a person's conversations (routes_messages.cpp): analyst, admin,
 // service, or a user token for that user's rooms.
 void add_message_routes(HttpServer& server, sql::ReadStore& store);

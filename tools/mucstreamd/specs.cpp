@@ -124,7 +124,7 @@ std::vector<SettingSpec> mucstreamd_settings() {
       // mucstreamd reports
       {"reports.recompute", "false", "reports: rebuild room reports from the stored events", false, "--recompute"},
       {"reports.room_id", "", "reports --recompute: the room (its id) to rebuild", false, "--room-id"},
-      {"reports.all", "false", "reports --recompute: rebuild every room's report", false, "--all"},
+      {"reports.all", "false", "reports --recompute: rebuild every room's report and every rollup", false, "--all"},
       // Data lifecycle: retention per data class, purged by the materialiser (0 keeps forever)
       {"retention.events_days", "0",
        "materialize, all: events older than this many days go, by whole monthly partitions (0: keep forever)"},

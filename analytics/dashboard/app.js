@@ -1,0 +1,69 @@
+// The dashboard's shell: sign-in (the token stays in this tab's sessionStorage), the
+// navigation, and the router from the address's hash (#/page/arg?query) to the pages.
+import { token, whenUnauthorized } from "./api.js";
+import { errorBox } from "./dom.js";
+import * as overview from "./page_overview.js";
+import * as histograms from "./page_histograms.js";
+import * as rooms from "./page_rooms.js";
+import * as room from "./page_room.js";
+import * as session from "./page_session.js";
+import * as p2p from "./page_p2p.js";
+import * as events from "./page_events.js";
+
+const pages = { overview, histograms, rooms, room, session, p2p, events };
+const $ = (id) => document.getElementById(id);
+let cleanup = null;
+let generation = 0;
+
+function parseHash() {
+  const raw = location.hash.replace(/^#\/?/, "");
+  const [path, query] = raw.split("?");
+  const [name, ...rest] = path.split("/");
+  return { name: pages[name] ? name : "overview", arg: decodeURIComponent(rest.join("/")), params: new URLSearchParams(query || "") };
+}
+
+function signedIn(yes) {
+  $("signin").hidden = yes;
+  $("nav").hidden = !yes;
+  $("signout").hidden = !yes;
+  $("page").hidden = !yes;
+}
+
+async function show() {
+  if (cleanup) { cleanup(); cleanup = null; }
+  const root = $("page");
+  root.replaceChildren();
+  if (!token.get()) { signedIn(false); return; }
+  signedIn(true);
+  const { name, arg, params } = parseHash();
+  for (const a of document.querySelectorAll("#nav a")) a.classList.toggle("current", a.dataset.page === name);
+  const mine = ++generation;
+  root.dataset.page = name;
+  root.dataset.ready = "0";
+  const navigate = (next) => { location.hash = `#/${name}${arg ? "/" + encodeURIComponent(arg) : ""}?${next}`; };
+  try {
+    const done = await pages[name].render(root, { arg, params, navigate });
+    if (mine !== generation) { if (typeof done === "function") done(); return; }
+    if (typeof done === "function") cleanup = done;
+  } catch (err) {
+    root.append(errorBox(err));
+  }
+  // Tests (and screenshots) wait for this: every request of the page has been answered.
+  if (mine === generation) root.dataset.ready = "1";
+}
+
+$("signin").addEventListener("submit", (e) => {
+  e.preventDefault();
+  token.set($("token").value.trim());
+  $("token").value = "";
+  $("signin-error").textContent = "";
+  show();
+});
+$("signout").addEventListener("click", () => { token.clear(); show(); });
+whenUnauthorized((err) => {
+  token.clear();
+  signedIn(false);
+  $("signin-error").textContent = `Signed out: ${err.message}`;
+});
+window.addEventListener("hashchange", show);
+show();

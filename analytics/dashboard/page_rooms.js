@@ -1,0 +1,44 @@
+// Rooms: the newest first, paged (GET /v1/rooms?page=&per_page=), searched by name (the
+// API's `name` filter is an exact name) and narrowed to active rooms.
+import { get } from "./api.js";
+import { errorBox, figure, h, table, td, tdNum, when } from "./dom.js";
+
+export const PER_PAGE = 25;
+
+export async function render(root, { params, navigate }) {
+  const q = params.get("q") || "";
+  const page = Math.max(1, parseInt(params.get("page") || "1", 10) || 1);
+  const active = params.get("active") === "1";
+  const search = h("input", { type: "search", name: "q", value: q, placeholder: "room name", "aria-label": "Room name" });
+  const onlyActive = h("input", { type: "checkbox", name: "active", checked: active });
+  const go = (p) => {
+    const next = new URLSearchParams();
+    if (search.value) next.set("q", search.value);
+    if (onlyActive.checked) next.set("active", "1");
+    if (p > 1) next.set("page", String(p));
+    navigate(next);
+  };
+  root.append(h("h1", null, "Rooms"),
+    h("form", { class: "period", role: "search", onsubmit: (e) => { e.preventDefault(); go(1); } },
+      h("label", null, "Name", search), h("label", null, "Active only", onlyActive), h("button", { type: "submit" }, "Search")));
+  let data;
+  try {
+    data = await get("/v1/rooms", { name: q || undefined, active: active ? "true" : undefined, page, per_page: PER_PAGE });
+  } catch (err) {
+    root.append(errorBox(err));
+    return;
+  }
+  const pages = Math.max(1, Math.ceil(data.total / PER_PAGE));
+  const pager = () => h("div", { class: "pager" },
+    h("button", { type: "button", "data-pager": "prev", disabled: page <= 1, onclick: () => go(page - 1) }, "← Newer"),
+    h("span", null, "page ", figure("page", data.page), " of ", figure("pages", pages), " · ", figure("total", data.total), " rooms"),
+    h("button", { type: "button", "data-pager": "next", disabled: page >= pages, onclick: () => go(page + 1) }, "Older →"));
+  root.append(pager(), table(
+    ["Room", "Created", "Ended", { label: "Occupants", num: true }, { label: "Events", num: true }],
+    data.items.map((r) => h("tr", { "data-room": r.id },
+      td(h("a", { href: `#/room/${encodeURIComponent(r.id)}` }, r.name || r.jid), { title: r.jid }),
+      td(when(r.created)), td(r.active ? h("span", null, h("span", { class: "live" }), "active") : when(r.ended)),
+      tdNum("occupants", r.occupants), tdNum("event_count", r.event_count))),
+    { id: "rooms" }), pager());
+  if (data.items.length === 0) root.append(h("p", { class: "muted" }, "No rooms match."));
+}

@@ -52,11 +52,21 @@ async function show() {
   if (mine === generation) root.dataset.ready = "1";
 }
 
-$("signin").addEventListener("submit", (e) => {
+// The token is tried on one cheap read before it is kept: a wrong or expired token, or one
+// of a role that may not read analytics, is refused here with the API's own message.
+$("signin").addEventListener("submit", async (e) => {
   e.preventDefault();
-  token.set($("token").value.trim());
-  $("token").value = "";
+  const candidate = $("token").value.trim();
   $("signin-error").textContent = "";
+  const res = await fetch("/v1/rooms?per_page=1", { headers: { Authorization: "Bearer " + candidate } });
+  if (!res.ok) {
+    let message = `HTTP ${res.status}`;
+    try { message = (await res.json()).error.message; } catch { /* not the API's JSON */ }
+    $("signin-error").textContent = `Not signed in: ${message}`;
+    return;
+  }
+  token.set(candidate);
+  $("token").value = "";
   show();
 });
 $("signout").addEventListener("click", () => { token.clear(); show(); });

@@ -1,5 +1,6 @@
 // Rooms: the newest first, paged (GET /v1/rooms?page=&per_page=), searched by name (the
-// API's `name` filter is an exact name) and narrowed to active rooms.
+// API's `name` filter is an exact name) and narrowed to active rooms. `per_page` in the
+// address overrides the page size.
 import { get } from "./api.js";
 import { errorBox, figure, h, table, td, tdNum, when } from "./dom.js";
 
@@ -9,6 +10,7 @@ export async function render(root, { params, navigate }) {
   const q = params.get("q") || "";
   const page = Math.max(1, parseInt(params.get("page") || "1", 10) || 1);
   const active = params.get("active") === "1";
+  const perPage = Math.min(1000, Math.max(1, parseInt(params.get("per_page") || String(PER_PAGE), 10) || PER_PAGE));
   const search = h("input", { type: "search", name: "q", value: q, placeholder: "room name", "aria-label": "Room name" });
   const onlyActive = h("input", { type: "checkbox", name: "active", checked: active });
   const go = (p) => {
@@ -16,6 +18,7 @@ export async function render(root, { params, navigate }) {
     if (search.value) next.set("q", search.value);
     if (onlyActive.checked) next.set("active", "1");
     if (p > 1) next.set("page", String(p));
+    if (perPage !== PER_PAGE) next.set("per_page", String(perPage));
     navigate(next);
   };
   root.append(h("h1", null, "Rooms"),
@@ -23,12 +26,12 @@ export async function render(root, { params, navigate }) {
       h("label", null, "Name", search), h("label", null, "Active only", onlyActive), h("button", { type: "submit" }, "Search")));
   let data;
   try {
-    data = await get("/v1/rooms", { name: q || undefined, active: active ? "true" : undefined, page, per_page: PER_PAGE });
+    data = await get("/v1/rooms", { name: q || undefined, active: active ? "true" : undefined, page, per_page: perPage });
   } catch (err) {
     root.append(errorBox(err));
     return;
   }
-  const pages = Math.max(1, Math.ceil(data.total / PER_PAGE));
+  const pages = Math.max(1, Math.ceil(data.total / perPage));
   const pager = () => h("div", { class: "pager" },
     h("button", { type: "button", "data-pager": "prev", disabled: page <= 1, onclick: () => go(page - 1) }, "← Newer"),
     h("span", null, "page ", figure("page", data.page), " of ", figure("pages", pages), " · ", figure("total", data.total), " rooms"),

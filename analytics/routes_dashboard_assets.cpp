@@ -31,7 +31,7 @@ void serve(const DashboardAsset& a, HttpResponse& res) {
 
 }  // namespace
 
-void add_dashboard_routes(HttpServer& server) {
+void add_dashboard_asset_routes(HttpServer& server) {
   server.route(
       "GET", "/dashboard", Access::open,
       [](HttpRequest& req, HttpResponse& res) {

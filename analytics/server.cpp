@@ -230,8 +230,9 @@ void add_api_routes(HttpServer& server, metrics::Registry& registry, sql::ReadSt
   add_health_routes(server, registry, &store, std::move(checks));
   add_read_routes(server, store);
   add_call_routes(server, store);
+  add_dashboard_routes(server, store);
   add_message_routes(server, store);
-  add_dashboard_routes(server);
+  add_dashboard_asset_routes(server);
 }
 
 }  // namespace mucstream::analytics

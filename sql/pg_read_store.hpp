@@ -30,6 +30,11 @@ class PgReadStore final : public ReadStore {
   P2PQuality p2p_quality(const CallPeriodQuery&) override;
   MediaReport media_usage(const CallPeriodQuery&) override;
   Page<RoomCallsRow> room_calls(const CallPeriodQuery&) override;
+  // pg_read_dashboard.cpp
+  Overview overview(const BucketQuery&) override;
+  RoomBandMatrix room_bands(UnixMicros from, UnixMicros to) override;
+  std::vector<OccupancyPoint> room_occupancy(const std::string& room_id) override;
+  std::vector<P2PQualityPeriod> p2p_quality_series(const BucketQuery&) override;
   // pg_read_messages.cpp
   std::optional<RoomIdentity> find_room(const RoomName&) override;
   bool user_may_read(const std::string& userid, const std::string& room_id) override;

@@ -12,6 +12,7 @@
 
 #include "core/archive.hpp"
 #include "sql/read_calls.hpp"
+#include "sql/read_dashboard.hpp"
 
 namespace mucstream::sql {
 
@@ -154,6 +155,11 @@ class ReadStore {
   virtual P2PQuality p2p_quality(const CallPeriodQuery&) = 0;  // page/per_page unused
   virtual MediaReport media_usage(const CallPeriodQuery&) = 0;
   virtual Page<RoomCallsRow> room_calls(const CallPeriodQuery&) = 0;  // room_id unused
+  // The dashboard's endpoints (read_dashboard.hpp; pg_read_dashboard.cpp).
+  virtual Overview overview(const BucketQuery&) = 0;
+  virtual RoomBandMatrix room_bands(UnixMicros from, UnixMicros to) = 0;
+  virtual std::vector<OccupancyPoint> room_occupancy(const std::string& room_id) = 0;
+  virtual std::vector<P2PQualityPeriod> p2p_quality_series(const BucketQuery&) = 0;  // hour or day
   // Messages (pg_read_messages.cpp).
   virtual std::optional<RoomIdentity> find_room(const RoomName&) = 0;
   // True when the user (bare JID) had a session in that room lifetime, created it, or was

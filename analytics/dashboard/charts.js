@@ -30,8 +30,9 @@ export function barChart(title, items, { onClick, alt, height = 220 } = {}) {
   const plotH = height - bottom - top;
   const slot = (width - left - 8) / Math.max(1, items.length);
   svg.append(s("line", { class: "axis", x1: left, y1: top + plotH, x2: width - 4, y2: top + plotH }));
-  for (const f of [0, 0.5, 1]) {
-    svg.append(s("text", { x: left - 6, y: top + plotH - f * plotH + 4, "text-anchor": "end" }, String(Math.round(max * f))));
+  // Counts: a half-way tick only where it is a whole number.
+  for (const f of max % 2 === 0 ? [0, 0.5, 1] : [0, 1]) {
+    svg.append(s("text", { x: left - 6, y: top + plotH - f * plotH + 4, "text-anchor": "end" }, String(max * f)));
   }
   items.forEach((it, i) => {
     const v = it.value || 0;
@@ -51,9 +52,11 @@ export function barChart(title, items, { onClick, alt, height = 220 } = {}) {
     }
     svg.append(bar, hit);
     if (v > 0) svg.append(s("text", { x: x + slot * 0.38, y: top + plotH - bh - 3, "text-anchor": "middle" }, String(v)));
-    const every = Math.ceil(items.length / 16);
+    // Many bands: every other label one line lower, so neighbours never overlap.
+    const every = Math.ceil(items.length / 32);
+    const stagger = items.length > 10 && (i / every) % 2 === 1 ? 13 : 0;
     if (i % every === 0) {
-      svg.append(s("text", { x: left + i * slot + slot / 2, y: top + plotH + 16, "text-anchor": "middle" }, it.label));
+      svg.append(s("text", { x: left + i * slot + slot / 2, y: top + plotH + 16 + stagger, "text-anchor": "middle" }, it.label));
     }
   });
   return svg;
@@ -77,11 +80,11 @@ export function lineChart(title, series, { height = 220, step = false, unit = ""
   const Y = (v) => top + plotH - (v / max) * plotH;
   svg.append(s("line", { class: "axis", x1: left, y1: top + plotH, x2: width - right, y2: top + plotH }));
   for (const f of [0, 0.5, 1]) {
-    svg.append(s("text", { x: left - 6, y: Y(max * f) + 4, "text-anchor": "end" }, `${+(max * f).toFixed(2)}${unit}`));
+    svg.append(s("text", { x: left - 6, y: Y(max * f) + 4, "text-anchor": "end" }, `${+(max * f).toPrecision(3)}${unit}`));
   }
   for (const t of [t0, t1]) {
     svg.append(s("text", { x: X(t), y: height - 14, "text-anchor": t === t0 ? "start" : "end" },
-                 new Date(t).toISOString().slice(0, 16).replace("T", " ")));
+                 new Date(t).toISOString().slice(0, t1 - t0 < 3600000 ? 19 : 16).replace("T", " ")));
   }
   for (const se of series) {
     let d = "", prev = null;

@@ -28,8 +28,11 @@ export async function render(root, { params, navigate }) {
     get("/v1/analytics/p2p-quality", { from, to, bucket }).then((q) => {
       const t = (p) => Date.parse(p.start);
       over.append(
+        h("h2", null, "P2P sessions started"),
         barChart(`P2P sessions per ${bucket}`, q.periods.map((p) => ({ label: p.start.slice(bucket === "hour" ? 5 : 0, bucket === "hour" ? 16 : 10).replace("T", " "), value: p.sessions }))),
+        h("h2", null, "Mean round-trip time (ms)"),
         lineChart("Mean round-trip time (ms)", [{ name: "avg_rtt_ms", points: q.periods.map((p) => ({ t: t(p), v: p.avg_rtt_ms })) }], { unit: " ms" }),
+        h("h2", null, "Mean packet loss (fraction)"),
         lineChart("Mean packet loss", [{ name: "avg_packet_loss", alt: true, points: q.periods.map((p) => ({ t: t(p), v: p.avg_packet_loss })) }]),
         table(["Start", { label: "Sessions", num: true }, { label: "Mean RTT (ms)", num: true }, { label: "Mean loss", num: true }],
           q.periods.map((p, i) => h("tr", { "data-row": i }, td(when(p.start)), tdNum(`periods.${i}.sessions`, p.sessions),

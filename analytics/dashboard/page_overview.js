@@ -36,7 +36,9 @@ export async function render(root, { params, navigate }) {
   const periods = data.periods || [];
   body.append(
     h("h2", null, `Rooms and sessions per ${bucket}`),
-    barChart(`Sessions per ${bucket}`, periods.map((p) => ({ label: p.start.slice(0, 10), value: p.sessions }))),
+    h("div", { class: "grid" },
+      h("div", null, h("h2", null, `Rooms active per ${bucket}`), barChart(`Rooms per ${bucket}`, periods.map((p) => ({ label: p.start.slice(0, 10), value: p.rooms })), { alt: true })),
+      h("div", null, h("h2", null, `Sessions active per ${bucket}`), barChart(`Sessions per ${bucket}`, periods.map((p) => ({ label: p.start.slice(0, 10), value: p.sessions }))))),
     table(["Start", { label: "Rooms", num: true }, { label: "Sessions", num: true }],
       periods.map((p, i) => h("tr", { "data-row": i }, td(when(p.start)), tdNum(`periods.${i}.rooms`, p.rooms), tdNum(`periods.${i}.sessions`, p.sessions))),
       { id: "periods" }),

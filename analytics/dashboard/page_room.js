@@ -37,6 +37,7 @@ export async function render(root, { arg }) {
   await Promise.all([
     occupancy(sections.occupancy, path),
     timeline(sections.media, sections.p2p, path),
+    p2pQuality(sections.p2p, room),
     users(sections.users, path),
     events(sections.events, path),
   ]);
@@ -99,6 +100,31 @@ async function timeline(mediaEl, p2pEl, path) {
           h("td", { class: "num" }, seconds(i.duration_seconds)), td(d.outcome || i.end_source),
           tdNum("p2p.rtt_median_ms", d.rtt_median_ms ?? null, 1), td(d.relayed === undefined ? "–" : d.relayed ? "yes" : "no"));
       }), { id: "p2p-table" }));
+}
+
+// The quality of the room's P2P sessions over its lifetime (GET /v1/analytics/p2p?room=):
+// the samples' RTT and loss, which the per-session rows only summarise as a median.
+export function roomPeriod(room) {
+  const end = room.ended ? Date.parse(room.ended) + 1000 : Date.now();
+  return { since: room.created, until: new Date(end).toISOString() };
+}
+
+async function p2pQuality(el, room) {
+  const box = h("div", { class: "card grid", id: "room-p2p-quality" });
+  el.append(box);
+  try {
+    const p = await get("/v1/analytics/p2p", { room: room.id, ...roomPeriod(room) });
+    box.append(fact("P2P sessions", figure("room_p2p.sessions.total", p.sessions.total)),
+      fact("Completed / failed / interrupted", [figure("room_p2p.sessions.completed", p.sessions.completed), " / ",
+        figure("room_p2p.sessions.failed", p.sessions.failed), " / ", figure("room_p2p.sessions.interrupted", p.sessions.interrupted)]),
+      fact("Stats samples", figure("room_p2p.samples", p.samples)),
+      fact("RTT median / p95 (ms)", [figure("room_p2p.rtt_ms.median", p.rtt_ms.median, 1), " / ", figure("room_p2p.rtt_ms.p95", p.rtt_ms.p95, 1)]),
+      fact("Jitter mean (ms)", figure("room_p2p.jitter_ms.mean", p.jitter_ms.mean, 1)),
+      fact("Packet loss mean / p95", [figure("room_p2p.packet_loss.mean", p.packet_loss.mean, 4), " / ", figure("room_p2p.packet_loss.p95", p.packet_loss.p95, 4)]),
+      fact("Relayed share", figure("room_p2p.sessions.relayed_share", p.sessions.relayed_share, 2)));
+  } catch (err) {
+    box.append(errorBox(err));
+  }
 }
 
 async function users(el, path) {

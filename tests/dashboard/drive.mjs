@@ -186,6 +186,12 @@ try {
     const media = await page.$$eval("#media-table tbody tr", (rows) => rows.map((r) => r.dataset.kind));
     check(JSON.stringify(media) === JSON.stringify(tl.items.filter((i) => i.kind !== "p2p" && i.kind !== "present").map((i) => i.kind)),
           `media states: ${media}`);
+    // The room's P2P quality over its lifetime, as the page asks for it.
+    const q = await apiGet("/v1/analytics/p2p", { room: id, since: room.created, until: new Date(Date.parse(room.ended) + 1000).toISOString() });
+    check(q.samples >= 2, "the call's stats samples are counted");
+    for (const k of ["sessions.total", "sessions.completed", "sessions.failed", "sessions.interrupted", "samples", "rtt_ms.median",
+                     "rtt_ms.p95", "jitter_ms.mean", "packet_loss.mean", "packet_loss.p95", "sessions.relayed_share"])
+      same(shown, `room_p2p.${k}`, k.split(".").reduce((o, part) => o[part], q));
     // Occupancy (a newer route): its figures, or skipped when the API lacks it.
     const occ = await apiGet(`/v1/rooms/${id}/occupancy`);
     check(errors.length === 0, `no errors on the room page: ${errors}`);

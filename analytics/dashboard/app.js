@@ -38,6 +38,8 @@ async function show() {
   const { name, arg, params } = parseHash();
   for (const a of document.querySelectorAll("#nav a")) a.classList.toggle("current", a.dataset.page === name);
   const mine = ++generation;
+  const started = performance.now();
+  const hash = location.hash;
   root.dataset.page = name;
   root.dataset.ready = "0";
   const navigate = (next) => { location.hash = `#/${name}${arg ? "/" + encodeURIComponent(arg) : ""}?${next}`; };
@@ -49,7 +51,12 @@ async function show() {
     root.append(errorBox(err));
   }
   // Tests (and screenshots) wait for this: every request of the page has been answered.
-  if (mine === generation) root.dataset.ready = "1";
+  // …and tools/bench/dashboard_pages.mjs reads how long that took (requests and drawing).
+  if (mine === generation) {
+    root.dataset.renderMs = (performance.now() - started).toFixed(1);
+    root.dataset.hash = hash;  // which address is ready (a hash change is handled later)
+    root.dataset.ready = "1";
+  }
 }
 
 // The token is tried on one cheap read before it is kept: a wrong or expired token, or one

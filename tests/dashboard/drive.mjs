@@ -63,9 +63,21 @@ function same(shown, key, want) {
   check(shown[key] === num(want), `${key}: page ${shown[key]}, API ${num(want)}`);
 }
 
+// Until the page has rendered the address `test` accepts (the page marks which address it
+// rendered: a hash change is handled after the change, so location.hash alone is too early).
+// want: {is: exact address} or {has: [parts], lacks: [parts]}.
+async function ready(page, want) {
+  await page.waitForFunction((w) => {
+    const root = document.querySelector("#page");
+    const h = root.dataset.hash ?? "";
+    return root.dataset.ready === "1" && (w.is === undefined || h === w.is) &&
+      (w.has || []).every((p) => h.includes(p)) && (w.lacks || []).every((p) => !h.includes(p));
+  }, want, { timeout: STEP_MS });
+}
+
 async function open(page, hash, name) {
   await page.evaluate((h) => { location.hash = h; }, hash);
-  await page.waitForFunction((h) => location.hash === h && document.querySelector("#page").dataset.ready === "1", hash, { timeout: STEP_MS });
+  await ready(page, { is: hash });
   const errors = await page.$$eval("#page [data-error]", (els) => els.map((e) => e.textContent));
   await page.screenshot({ path: join(artefacts, `${name}.png`), fullPage: true });
   return errors;
@@ -135,7 +147,7 @@ try {
     const page2 = await apiGet("/v1/rooms", { page: 2, per_page: 2 });
     await open(page, "#/rooms?per_page=2", "rooms-page1");
     await page.click("[data-pager=next]");
-    await page.waitForFunction(() => location.hash.includes("page=2") && document.querySelector("#page").dataset.ready === "1", null, { timeout: STEP_MS });
+    await ready(page, { has: ["page=2"] });
     await page.screenshot({ path: join(artefacts, "rooms-page2.png"), fullPage: true });
     shown = await figures(page);
     same(shown, "page", 2);
@@ -147,14 +159,14 @@ try {
     await open(page, "#/rooms", "rooms");
     await page.fill("input[name=q]", live.name);
     await page.click("form[role=search] button[type=submit]");
-    await page.waitForFunction(() => location.hash.includes("q=") && document.querySelector("#page").dataset.ready === "1", null, { timeout: STEP_MS });
+    await ready(page, { has: ["q="] });
     await page.screenshot({ path: join(artefacts, "rooms-search.png"), fullPage: true });
     const found = await page.$$eval("#rooms tbody tr", (rows) => rows.map((r) => r.dataset.room));
     const wantFound = await apiGet("/v1/rooms", { name: live.name, page: 1, per_page: 25 });
     check(JSON.stringify(found) === JSON.stringify(wantFound.items.map((r) => r.id)) && found.includes(seeded.live_room), `search finds the live room: ${found}`);
     // A click on the room opens its page.
     await page.click(`#rooms tr[data-room="${seeded.live_room}"] a`);
-    await page.waitForFunction((id) => location.hash === `#/room/${id}` && document.querySelector("#page").dataset.ready === "1", seeded.live_room, { timeout: STEP_MS });
+    await ready(page, { is: `#/room/${seeded.live_room}` });
   });
 
   // --- room page: the call's room ------------------------------------------------------------
@@ -266,18 +278,18 @@ try {
     check(all.duration.reduce((n, b) => n + b.rooms, 0) >= 3, "the seeded rooms are counted");
     const band = all.duration.find((b) => b.rooms > 0).band;
     await page.click(`#duration-chart rect[data-band="${band}"]`);
-    await page.waitForFunction(() => location.hash.includes("duration=") && document.querySelector("#page").dataset.ready === "1", null, { timeout: STEP_MS });
+    await ready(page, { has: ["duration="] });
     await page.screenshot({ path: join(artefacts, "histograms-by-duration.png"), fullPage: true });
     const byDuration = await apiGet("/v1/analytics/histograms", { ...period, duration: band });
     await compare(byDuration);
     check(await page.$eval("#duration-chart rect.bar.selected", (e) => e.dataset.label) === band, "the clicked band is marked");
     const peakBand = byDuration.peak.find((b) => b.rooms > 0).band;
     await page.click(`#peak-chart rect[data-band="${peakBand}"]`);
-    await page.waitForFunction(() => location.hash.includes("peak=") && document.querySelector("#page").dataset.ready === "1", null, { timeout: STEP_MS });
+    await ready(page, { has: ["peak="] });
     await page.screenshot({ path: join(artefacts, "histograms-by-both.png"), fullPage: true });
     await compare(await apiGet("/v1/analytics/histograms", { ...period, duration: band, peak: peakBand }));
     await page.click("[data-clear=duration]");
-    await page.waitForFunction(() => !location.hash.includes("duration=") && document.querySelector("#page").dataset.ready === "1", null, { timeout: STEP_MS });
+    await ready(page, { has: ["peak="], lacks: ["duration="] });
     await compare(await apiGet("/v1/analytics/histograms", { ...period, peak: peakBand }));
   });
 

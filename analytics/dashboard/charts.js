@@ -48,7 +48,11 @@ export function barChart(title, items, { onClick, alt, height = 220 } = {}) {
     if (onClick) {
       for (const el of [bar, hit]) el.addEventListener("click", () => onClick(it));
       hit.setAttribute("role", "button");
+      hit.setAttribute("tabindex", "0");
       hit.setAttribute("aria-label", `${it.label}: ${v}`);
+      hit.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); onClick(it); }
+      });
     }
     svg.append(bar, hit);
     if (v > 0) svg.append(s("text", { x: x + slot * 0.38, y: top + plotH - bh - 3, "text-anchor": "middle" }, String(v)));

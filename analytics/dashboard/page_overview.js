@@ -51,7 +51,9 @@ export async function render(root, { params, navigate }) {
     })));
 
   // Live counts refresh by themselves; the period's figures stay as loaded.
+  // A hidden tab asks nothing; it catches up on the first tick after it is shown again.
   const timer = setInterval(async () => {
+    if (document.hidden) return;
     try {
       showLive(await get("/v1/analytics/overview", query));
     } catch { /* the next tick tries again; a 401 has signed the user out already */ }

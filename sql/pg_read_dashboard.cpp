@@ -1,6 +1,7 @@
 // PgReadStore's queries for the dashboard's endpoints (read_dashboard.hpp): the overview
 // per bucket, the room duration x peak matrix behind both histograms, a room's occupancy
-// over time and P2P quality per bucket. Constant SQL text, every value a bound parameter.
+// over time and P2P quality per bucket. All but the occupancy read the rollups of migration
+// 0011 (sql/rollups.hpp). Constant SQL text, every value a bound parameter.
 #include "sql/pg_read_pool.hpp"
 
 namespace mucstream::sql {
@@ -13,11 +14,16 @@ std::optional<double> opt_double(const pqxx::field& f) {
   return f.as<double>();
 }
 
-// The buckets overlapping [$1, $2) of width $3 ('hour' | 'day' | …), in UTC: start and stop.
-#define MS_BUCKETS                                                                                              \
-  "SELECT timezone('UTC', s) AS start, timezone('UTC', s + ('1 ' || $3::text)::interval) AS stop "           \
-  "FROM generate_series(date_trunc($3::text, timezone('UTC', " MS_US_TIME("$1") ")), "                       \
+// The buckets overlapping [$1, $2) of width $3 ('hour' | 'day' | …), in UTC: s and e
+// (timestamps, UTC), start and stop (timestamptz).
+#define MS_BUCKETS                                                                                   \
+  "SELECT s, s + ('1 ' || $3::text)::interval AS e, timezone('UTC', s) AS start, "                 \
+  "timezone('UTC', s + ('1 ' || $3::text)::interval) AS stop "                                      \
+  "FROM generate_series(date_trunc($3::text, timezone('UTC', " MS_US_TIME("$1") ")), "            \
   "timezone('UTC', " MS_US_TIME("$2") ") - interval '1 microsecond', ('1 ' || $3::text)::interval) s"
+
+#define FROM_ MS_US_TIME("$1")
+#define TO_ MS_US_TIME("$2")
 
 std::vector<CountBy> counts_by(const pqxx::result& r) {
   std::vector<CountBy> out;
@@ -38,16 +44,28 @@ const char* bucket_name(Bucket b) {
 }
 
 Overview PgReadStore::overview(const BucketQuery& q) {
-  // Active in a bucket: created before its end and not ended before its start. For
-  // sessions that is the GiST span test of migration 0006.
+  // Active in a bucket: created before its end and not ended before its start, i.e. open
+  // at its start (everything created before it less everything ended before it) plus what
+  // was created in it. Buckets are whole days, so rollup_daily answers exactly.
   static const std::string periods =
-      "SELECT " MS_EPOCH_US("b.start") ", "
-      "(SELECT count(*) FROM rooms r WHERE r.created < b.stop AND (r.ended IS NULL OR r.ended >= b.start)), "
-      "(SELECT count(*) FROM users u WHERE mucstream_session_span(u.created, u.ended) && tstzrange(b.start, b.stop, '[)')) "
+      "SELECT " MS_EPOCH_US("b.start") ",\n"
+      "  coalesce((SELECT sum(rooms_created - rooms_ended) FROM rollup_daily WHERE day < b.s::date), 0)\n"
+      "  + coalesce((SELECT sum(rooms_created) FROM rollup_daily WHERE day >= b.s::date AND day < b.e::date), 0),\n"
+      "  coalesce((SELECT sum(sessions_created - sessions_ended) FROM rollup_daily WHERE day < b.s::date), 0)\n"
+      "  + coalesce((SELECT sum(sessions_created) FROM rollup_daily WHERE day >= b.s::date AND day < b.e::date), 0)\n"
       "FROM (" MS_BUCKETS ") b ORDER BY b.start";
+  // Sessions created in [from, to): whole days from rollup_sessions_daily, the partial day
+  // at each end from users (pg_read_pool.hpp, MS_CEIL).
   auto by = [](const char* column) {
-    return std::string("SELECT coalesce(") + column + ", 'unknown'), count(*) FROM users "
-           "WHERE created >= " MS_US_TIME("$1") " AND created < " MS_US_TIME("$2") " GROUP BY 1 ORDER BY 2 DESC, 1";
+    const std::string c = column;
+    return "SELECT v, sum(n)::bigint FROM (\n"
+           "  SELECT " + c + " AS v, sessions AS n FROM rollup_sessions_daily\n"
+           "   WHERE day >= timezone('UTC', " MS_CEIL("day", FROM_) ")::date AND day < timezone('UTC', " MS_FLOOR("day", TO_) ")::date\n"
+           "  UNION ALL SELECT coalesce(" + c + ", 'unknown'), 1 FROM users\n"
+           "   WHERE created >= " FROM_ " AND created < least(" MS_CEIL("day", FROM_) ", " TO_ ")\n"
+           "  UNION ALL SELECT coalesce(" + c + ", 'unknown'), 1 FROM users\n"
+           "   WHERE created >= greatest(" MS_FLOOR("day", TO_) ", " MS_CEIL("day", FROM_) ") AND created < " TO_ ") x\n"
+           "GROUP BY 1 ORDER BY 2 DESC, 1";
   };
   static const std::string by_type = by("type"), by_os = by("os"), by_browser = by("browser");
   const std::string bucket = bucket_name(q.bucket);
@@ -67,19 +85,12 @@ Overview PgReadStore::overview(const BucketQuery& q) {
 }
 
 RoomBandMatrix PgReadStore::room_bands(UnixMicros from, UnixMicros to) {
-  // A room's peak: the running sum of +1 per join and -1 per leave over its sessions (a
-  // leave sorts before a join at the same instant, as in the summary's sweep).
+  // Each room's lifetime and peak are kept in rollup_rooms by the materialiser.
   static const std::string sql =
-      "WITH r AS (SELECT id, created, ended FROM rooms WHERE created >= " MS_US_TIME("$1") " AND created < " MS_US_TIME("$2") "),\n"
-      "     e AS (SELECT u.room_id, u.created AS t, 1 AS d FROM users u JOIN r ON u.room_id = r.id\n"
-      "           UNION ALL SELECT u.room_id, u.ended, -1 FROM users u JOIN r ON u.room_id = r.id WHERE u.ended IS NOT NULL),\n"
-      "     p AS (SELECT room_id, max(n) AS peak FROM (\n"
-      "             SELECT room_id, sum(d) OVER (PARTITION BY room_id ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS n FROM e) w\n"
-      "           GROUP BY room_id)\n"
-      "SELECT width_bucket(extract(epoch FROM coalesce(r.ended, now()) - r.created)::float8,\n"
+      "SELECT width_bucket(extract(epoch FROM coalesce(ended, now()) - created)::float8,\n"
       "                    ARRAY[5,30,60,300,600,1200,1800,2700,3600,7200,14400,28800,43200,86400]::float8[]),\n"
-      "       coalesce(p.peak, 0), count(*)\n"
-      "FROM r LEFT JOIN p ON p.room_id = r.id GROUP BY 1, 2";
+      "       peak_occupants, count(*)\n"
+      "FROM rollup_rooms WHERE created >= " FROM_ " AND created < " TO_ " GROUP BY 1, 2";
   return impl_->run([&](pqxx::read_transaction& tx) {
     RoomBandMatrix m;
     for (const auto& row : tx.exec_params(sql, from, to)) {
@@ -106,23 +117,21 @@ std::vector<OccupancyPoint> PgReadStore::room_occupancy(const std::string& room_
 }
 
 std::vector<P2PQualityPeriod> PgReadStore::p2p_quality_series(const BucketQuery& q) {
-#define IN_PERIOD "time >= " MS_US_TIME("$1") " AND time < " MS_US_TIME("$2")
-#define BUCKET_OF(col) "timezone('UTC', date_trunc($3::text, timezone('UTC', " col ")))"
+  // Whole buckets (hours or days) from the hourly rollups.
   static const std::string sql =
-      "WITH s AS (SELECT " BUCKET_OF("time") " AS k, count(*) AS n FROM events\n"
-      "           WHERE type = 'p2p_session_started' AND " IN_PERIOD " GROUP BY 1),\n"
-      "     x AS (SELECT " BUCKET_OF("time") " AS k, count(*) AS n,\n"
-      "                  count(*) FILTER (WHERE mucstream_p2p_outcome(data->>'reason', true, true) = 'failed') AS failed\n"
-      "           FROM events WHERE type = 'p2p_session_ended' AND " IN_PERIOD " GROUP BY 1),\n"
-      "     q AS (SELECT " BUCKET_OF("time") " AS k, count(*) AS n, count(*) FILTER (WHERE relayed) AS relayed,\n"
-      "                  avg(rtt_ms) AS rtt, avg(jitter_ms) AS jitter, avg(packet_loss) AS loss\n"
-      "           FROM p2p_stats_samples WHERE " IN_PERIOD " GROUP BY 1)\n"
-      "SELECT " MS_EPOCH_US("b.start") ", coalesce(s.n, 0), coalesce(q.n, 0), coalesce(q.relayed, 0),\n"
-      "       coalesce(x.n, 0), coalesce(x.failed, 0), q.rtt, q.jitter, q.loss\n"
-      "FROM (" MS_BUCKETS ") b LEFT JOIN s ON s.k = b.start LEFT JOIN x ON x.k = b.start LEFT JOIN q ON q.k = b.start\n"
+      "SELECT " MS_EPOCH_US("b.start") ",\n"
+      "  coalesce((SELECT sum(events) FROM rollup_events_hourly\n"
+      "            WHERE type = 'p2p_session_started' AND hour >= b.start AND hour < b.stop), 0)::bigint,\n"
+      "  coalesce(p.samples, 0)::bigint, coalesce(p.relayed, 0)::bigint, coalesce(p.ended, 0)::bigint,\n"
+      "  coalesce(p.failed, 0)::bigint, p.rtt_sum / nullif(p.rtt_n, 0), p.jitter_sum / nullif(p.jitter_n, 0),\n"
+      "  p.loss_sum / nullif(p.loss_n, 0)\n"
+      "FROM (" MS_BUCKETS ") b\n"
+      "CROSS JOIN LATERAL (SELECT sum(samples) AS samples, sum(relayed_samples) AS relayed, sum(ended) AS ended,\n"
+      "                           sum(failed) AS failed, sum(rtt_sum) AS rtt_sum, sum(rtt_n) AS rtt_n,\n"
+      "                           sum(jitter_sum) AS jitter_sum, sum(jitter_n) AS jitter_n,\n"
+      "                           sum(loss_sum) AS loss_sum, sum(loss_n) AS loss_n\n"
+      "                    FROM rollup_p2p_hourly WHERE hour >= b.start AND hour < b.stop) p\n"
       "ORDER BY b.start";
-#undef IN_PERIOD
-#undef BUCKET_OF
   const std::string bucket = bucket_name(q.bucket);
   return impl_->run([&](pqxx::read_transaction& tx) {
     std::vector<P2PQualityPeriod> out;

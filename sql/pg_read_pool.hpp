@@ -28,6 +28,16 @@ namespace pg {
   "timezone('UTC', timestamp '1970-01-01' + (" param "::bigint / 1000000) * interval '1 second' + (" param \
   "::bigint % 1000000) * interval '1 microsecond')"
 
+// Rollup periods (sql/migrations/0011_rollups.sql): a period [from, to) is read from a
+// rollup for its whole units (hours or days) and from the base table for the partial unit
+// at each end. MS_CEIL(unit, t) is the first unit boundary at or after t, MS_FLOOR the last
+// at or before; the base table then covers [from, least(CEIL(from), to)) and
+// [greatest(FLOOR(to), CEIL(from)), to), and the rollup [CEIL(from), FLOOR(to)) — together
+// exactly [from, to), also when the period lies inside one unit.
+#define MS_FLOOR(unit, t) "timezone('UTC', date_trunc('" unit "', timezone('UTC', " t ")))"
+#define MS_CEIL(unit, t) \
+  "timezone('UTC', date_trunc('" unit "', timezone('UTC', " t ") - interval '1 microsecond') + interval '1 " unit "')"
+
 inline std::optional<std::string> opt_text(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
   return f.as<std::string>();

@@ -192,7 +192,13 @@ Summary PgReadStore::summary(const TimeRange& period) {
       "       (SELECT avg(secs) FROM d),\n"
       "       (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY secs) FROM d),\n"
       "       (SELECT coalesce(max(n), 0) FROM (SELECT sum(delta) OVER (ORDER BY t, delta) AS n FROM edges) w),\n"
-      "       (SELECT count(*) FROM events WHERE type = 'message_sent' AND time >= " SINCE " AND time < " UNTIL "),\n"
+      // messages: whole hours from rollup_events_hourly, the partial hour at each end from events
+      "       ((SELECT coalesce(sum(events), 0) FROM rollup_events_hourly WHERE type = 'message_sent'\n"
+      "         AND hour >= " MS_CEIL("hour", SINCE) " AND hour < " MS_FLOOR("hour", UNTIL) ")\n"
+      "       + (SELECT count(*) FROM events WHERE type = 'message_sent' AND time >= " SINCE "\n"
+      "           AND time < least(" MS_CEIL("hour", SINCE) ", " UNTIL "))\n"
+      "       + (SELECT count(*) FROM events WHERE type = 'message_sent'\n"
+      "           AND time >= greatest(" MS_FLOOR("hour", UNTIL) ", " MS_CEIL("hour", SINCE) ") AND time < " UNTIL "))::bigint,\n"
       "       (SELECT count(*) FROM s),\n"
       "       (SELECT count(DISTINCT userid) FROM s),\n"
       "       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT coalesce(type, 'unknown') k, count(*) n FROM s GROUP BY 1) x),\n"
@@ -223,21 +229,40 @@ Summary PgReadStore::summary(const TimeRange& period) {
 
 std::vector<DailyCount> PgReadStore::events_per_day(const TimeRange& period, const std::vector<std::string>& types,
                                                 const std::optional<std::string>& room_id) {
-  static const std::string sql =
-      // Group by the date, format the ~30 x types groups afterwards: to_char on every row
-      // cost more than the scan itself (docs/benchmarks.md).
+  // Group by the date, format the ~30 x types groups afterwards: to_char on every row
+  // cost more than the scan itself (docs/benchmarks.md).
+  static const std::string one_room =
       "SELECT to_char(day, 'YYYY-MM-DD'), type, n FROM ("
       "SELECT (time AT TIME ZONE 'UTC')::date AS day, type, count(*) AS n FROM events "
       "WHERE time >= " MS_US_TIME("$1") " AND time < " MS_US_TIME("$2") " "
-      "AND ($3::text[] IS NULL OR type = ANY($3::text[])) AND ($4::uuid IS NULL OR room_id = $4::uuid) "
+      "AND ($3::text[] IS NULL OR type = ANY($3::text[])) AND room_id = $4::uuid "
       "GROUP BY 1, 2) d ORDER BY day, type";
+  // Every room: whole hours from rollup_events_hourly, the partial hour at each end from
+  // events (pg_read_pool.hpp, MS_CEIL).
+#define SINCE MS_US_TIME("$1")
+#define UNTIL MS_US_TIME("$2")
+#define TYPES "($3::text[] IS NULL OR type = ANY($3::text[]))"
+  static const std::string all_rooms =
+      "SELECT to_char(day, 'YYYY-MM-DD'), type, sum(n)::bigint FROM (\n"
+      "  SELECT mucstream_day(hour) AS day, type, events AS n FROM rollup_events_hourly\n"
+      "   WHERE hour >= " MS_CEIL("hour", SINCE) " AND hour < " MS_FLOOR("hour", UNTIL) " AND " TYPES "\n"
+      "  UNION ALL SELECT mucstream_day(time), type, count(*) FROM events\n"
+      "   WHERE time >= " SINCE " AND time < least(" MS_CEIL("hour", SINCE) ", " UNTIL ") AND " TYPES " GROUP BY 1, 2\n"
+      "  UNION ALL SELECT mucstream_day(time), type, count(*) FROM events\n"
+      "   WHERE time >= greatest(" MS_FLOOR("hour", UNTIL) ", " MS_CEIL("hour", SINCE) ") AND time < " UNTIL " AND " TYPES
+      "   GROUP BY 1, 2) d\n"
+      "GROUP BY day, type ORDER BY day, type";
+#undef SINCE
+#undef UNTIL
+#undef TYPES
   const auto& since = period.since;
   const auto& until = period.until;
   const auto type_list = text_array(types);
   return impl_->run([&](pqxx::read_transaction& tx) {
     std::vector<DailyCount> out;
-    for (const auto& r : tx.exec_params(sql, since, until, type_list, room_id))
-      out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<long long>()});
+    const pqxx::result rows = room_id ? tx.exec_params(one_room, since, until, type_list, room_id)
+                                      : tx.exec_params(all_rooms, since, until, type_list);
+    for (const auto& r : rows) out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<long long>()});
     return out;
   });
 }

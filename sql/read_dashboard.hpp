@@ -59,8 +59,9 @@ struct OccupancyPoint {
   std::int64_t occupants = 0;  // after every join and leave at that instant
 };
 
-// One bucket of P2P quality: sessions started in it, the stats samples taken in it, and the
-// P2P sessions that ended in it (and how many of those failed, by mucstream_p2p_outcome).
+// One bucket of P2P quality, counted whole: sessions started in it, the stats samples taken
+// in it, and the P2P sessions that ended in it (and how many of those failed, by
+// mucstream_p2p_outcome).
 struct P2PQualityPeriod {
   UnixMicros start = 0;
   std::int64_t sessions = 0, samples = 0, relayed_samples = 0, ended = 0, failed = 0;

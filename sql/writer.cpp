@@ -9,6 +9,7 @@
 #include "events/envelope.hpp"
 #include "sql/archive_writer.hpp"
 #include "sql/reports.hpp"
+#include "sql/rollups.hpp"
 
 namespace mucstream::sql {
 namespace {
@@ -65,14 +66,18 @@ constexpr Maintenance kMaintain[] = {
     {bit(EventType::room_destroyed),
         "DELETE FROM room_secrets s USING mucstream_fresh f WHERE f.type = 'room_destroyed' AND s.room_id = f.room_id"},
     // rooms: a new row per room_created
+    // (each statement creating or ending rooms and users rows records what it changed in
+    // the change tables the rollups read, sql/rollups.hpp)
     {bit(EventType::room_created),
+        "WITH ins AS ("
         "INSERT INTO rooms (id, name, jid, created, creator, persistent, config)"
         " SELECT DISTINCT ON (room_id) room_id, split_part(room, '@', 1), room, time, data->>'creator',"
         "  CASE WHEN jsonb_typeof(data#>'{config,persistent}') = 'boolean'"
         "       THEN (data#>'{config,persistent}')::boolean ELSE false END,"
         "  CASE WHEN jsonb_typeof(data->'config') = 'object' THEN (data->'config') - 'password_hash' END"
         " FROM mucstream_fresh WHERE type = 'room_created' ORDER BY room_id, seq"
-        " ON CONFLICT (id) DO NOTHING"},
+        " ON CONFLICT (id) DO NOTHING RETURNING id, created)"
+        " INSERT INTO mucstream_room_changes SELECT id, created, 1 FROM ins"},
     // the latest configuration
     {bit(EventType::room_configured),
         "UPDATE rooms r SET"
@@ -90,24 +95,32 @@ constexpr Maintenance kMaintain[] = {
         "       WHERE type IN ('room_locked', 'room_unlocked') ORDER BY room_id, seq DESC) f"
         " WHERE r.id = f.room_id AND f.seq > r.last_seq"},
     {bit(EventType::room_destroyed),
+        "WITH upd AS ("
         "UPDATE rooms r SET ended = f.time, ended_reason = f.data->>'reason'"
-        " FROM mucstream_fresh f WHERE f.type = 'room_destroyed' AND r.id = f.room_id AND r.ended IS NULL"},
+        " FROM mucstream_fresh f WHERE f.type = 'room_destroyed' AND r.id = f.room_id AND r.ended IS NULL"
+        " RETURNING r.id, r.ended)"
+        " INSERT INTO mucstream_room_changes SELECT id, ended, -1 FROM upd"},
     {0,
         "UPDATE rooms r SET last_seq = greatest(r.last_seq, f.max_seq),"
         "  last_event = greatest(r.last_event, f.max_time), event_count = r.event_count + f.n"
         " FROM mucstream_room_counts f WHERE r.id = f.room_id"},
     // users: one row per occupant session
     {bit(EventType::occupant_joined),
+        "WITH ins AS ("
         "INSERT INTO users (sessionid, userid, room_id, nick, jid, role, affiliation, occupant_id,"
         "                   type, os, browser, useragent, created)"
         " SELECT DISTINCT ON (actor) actor, coalesce(data->>'bare_jid', ''), room_id, coalesce(data->>'nick', ''),"
         "  data->>'jid', data->>'role', data->>'affiliation', data->>'occupant_id',"
         "  data#>>'{client,type}', data#>>'{client,os}', data#>>'{client,browser}', data#>>'{client,useragent}', time"
         " FROM mucstream_fresh WHERE type = 'occupant_joined' AND actor IS NOT NULL ORDER BY actor, seq"
-        " ON CONFLICT (sessionid) DO NOTHING"},
+        " ON CONFLICT (sessionid) DO NOTHING RETURNING room_id, created, type, os, browser)"
+        " INSERT INTO mucstream_session_changes SELECT room_id, created, 1, type, os, browser FROM ins"},
     {bit(EventType::occupant_left),
+        "WITH upd AS ("
         "UPDATE users u SET ended = f.time, ended_reason = f.data->>'reason'"
-        " FROM mucstream_fresh f WHERE f.type = 'occupant_left' AND u.sessionid = f.actor AND u.ended IS NULL"},
+        " FROM mucstream_fresh f WHERE f.type = 'occupant_left' AND u.sessionid = f.actor AND u.ended IS NULL"
+        " RETURNING u.room_id, u.ended)"
+        " INSERT INTO mucstream_session_changes (room_id, t, d) SELECT room_id, ended, -1 FROM upd"},
 };
 
 const std::vector<std::string> kColumns = {"id", "time", "type", "room", "room_id", "seq", "actor", "peer", "data"};
@@ -177,6 +190,7 @@ WriteResult EventWriter::write(const std::vector<core::Event>& batch) {
   if (!prepared_) {
     pqxx::work tx(conn_);
     tx.exec0(kCreateTemp);
+    tx.exec0(kCreateRollupTemp);
     tx.commit();
     prepared_ = true;
   }
@@ -207,7 +221,7 @@ WriteResult EventWriter::write_new(const std::vector<core::Event>& batch) {
   for (const core::Event& e : batch) {
     all.push_back(&e);
     types |= bit(e.type);
-    if (changes_rows(e.type)) relevant.push_back(&e);
+    if (changes_rows(e.type) || rollup_reads_fresh(e.type)) relevant.push_back(&e);
     if (core::report_relevant(e.type)) reports[e.room_id].push_back(&e);
     Counts& c = counts[e.room_id];
     if (c.n == 0 || e.seq > c.max_seq) c.max_seq = e.seq;
@@ -231,6 +245,8 @@ WriteResult EventWriter::write_new(const std::vector<core::Event>& batch) {
     copy.complete();
   }
   maintain(tx, types);
+  rollup_new_events(tx, batch);
+  rollup_changes(tx, types);
   store_reports(tx, folded);
   tx.commit();
   months_.insert(created.begin(), created.end());
@@ -263,6 +279,8 @@ WriteResult EventWriter::write_dedup(const std::vector<core::Event>& batch) {
   if (result.inserted > 0) {
     tx.exec0(kCountFresh);
     maintain(tx, ~std::uint64_t{0});
+    rollup_fresh_events(tx);
+    rollup_changes(tx, ~std::uint64_t{0});
     fold_reports(tx, fresh_reports(tx, batch));
   }
   tx.commit();

@@ -1,12 +1,14 @@
 // mucstreamd reports --recompute (--room-id ID | --all): rebuilds room reports
 // (rooms.reports and rooms.report_state) from the stored events with the same fold the
-// materialiser runs incrementally, then exits. Safe beside a running materialiser (each room
+// materialiser runs incrementally, and with --all also every rollup (sql/rollups.hpp), then
+// exits. Safe beside a running materialiser (each room
 // is rewritten holding its rooms row) and idempotent.
 #include <cctype>
 #include <cstdio>
 
 #include "sql/migrate.hpp"
 #include "sql/reports.hpp"
+#include "sql/rollups.hpp"
 #include "tools/common/log.hpp"
 #include "tools/mucstreamd/pipeline.hpp"
 #include "tools/mucstreamd/roles.hpp"
@@ -43,6 +45,11 @@ int run_reports(const Settings& s) {
     return 1;
   }
   std::printf("recomputed %zu room report(s) from %zu event(s)\n", r.rooms, r.events);
+  if (all) {
+    // The rollups summarise every room at once: only a whole rebuild makes sense.
+    sql::recompute_rollups(conn);
+    std::printf("recomputed the rollups\n");
+  }
   return 0;
 }
 

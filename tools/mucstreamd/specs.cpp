@@ -124,7 +124,7 @@ std::vector<SettingSpec> mucstreamd_settings() {
       // mucstreamd reports
       {"reports.recompute", "false", "reports: rebuild room reports from the stored events", false, "--recompute"},
       {"reports.room_id", "", "reports --recompute: the room (its id) to rebuild", false, "--room-id"},
-      {"reports.all", "false", "reports --recompute: rebuild every room's report", false, "--all"},
+      {"reports.all", "false", "reports --recompute: rebuild every room's report and every rollup", false, "--all"},
       // Room archive (XEP-0313): read from PostgreSQL off the room loop
       {"archive.max_page", "100", "component, all: most messages in one archive page (a larger max is capped)"},
       {"archive.reader_threads", "2", "component, all: threads (and PostgreSQL connections) answering archive queries"},

@@ -1,0 +1,127 @@
+#include "sql/rollups.hpp"
+
+#include <map>
+#include <string>
+#include <utility>
+
+#include "events/envelope.hpp"
+
+namespace mucstream::sql {
+namespace {
+
+using core::EventType;
+constexpr std::uint64_t bit(EventType t) { return std::uint64_t{1} << static_cast<int>(t); }
+
+constexpr std::int64_t kHourMs = 3600LL * 1000;
+
+// Upserts add to what is stored; rows go in key order so two materialisers touching the
+// same hours lock them in the same order (no deadlock).
+constexpr const char* kAddEventsHourly =
+    "INSERT INTO rollup_events_hourly (hour, type, events)"
+    " SELECT h, t, n FROM unnest($1::timestamptz[], $2::text[], $3::bigint[]) AS x(h, t, n) ORDER BY h, t"
+    " ON CONFLICT (hour, type) DO UPDATE SET events = rollup_events_hourly.events + excluded.events";
+
+constexpr const char* kAddFreshEventsHourly =
+    "INSERT INTO rollup_events_hourly (hour, type, events)"
+    " SELECT mucstream_hour(time), type, count(*) FROM mucstream_fresh GROUP BY 1, 2 ORDER BY 1, 2"
+    " ON CONFLICT (hour, type) DO UPDATE SET events = rollup_events_hourly.events + excluded.events";
+
+constexpr const char* kAddDaily =
+    "INSERT INTO rollup_daily (day, rooms_created, rooms_ended, sessions_created, sessions_ended)"
+    " SELECT mucstream_day(t), count(*) FILTER (WHERE k = 'r' AND d = 1), count(*) FILTER (WHERE k = 'r' AND d = -1),"
+    "  count(*) FILTER (WHERE k = 's' AND d = 1), count(*) FILTER (WHERE k = 's' AND d = -1)"
+    " FROM (SELECT 'r' AS k, t, d FROM mucstream_room_changes UNION ALL SELECT 's', t, d FROM mucstream_session_changes) x"
+    " GROUP BY 1 ORDER BY 1"
+    " ON CONFLICT (day) DO UPDATE SET rooms_created = rollup_daily.rooms_created + excluded.rooms_created,"
+    "  rooms_ended = rollup_daily.rooms_ended + excluded.rooms_ended,"
+    "  sessions_created = rollup_daily.sessions_created + excluded.sessions_created,"
+    "  sessions_ended = rollup_daily.sessions_ended + excluded.sessions_ended";
+
+constexpr const char* kAddSessionsDaily =
+    "INSERT INTO rollup_sessions_daily (day, type, os, browser, sessions)"
+    " SELECT mucstream_day(t), coalesce(type, 'unknown'), coalesce(os, 'unknown'), coalesce(browser, 'unknown'), count(*)"
+    " FROM mucstream_session_changes WHERE d = 1 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+    " ON CONFLICT (day, type, os, browser) DO UPDATE SET sessions = rollup_sessions_daily.sessions + excluded.sessions";
+
+constexpr const char* kAddRooms =
+    "INSERT INTO rollup_rooms (room_id, created) SELECT room_id, t FROM mucstream_room_changes WHERE d = 1"
+    " ORDER BY room_id ON CONFLICT (room_id) DO NOTHING;"
+    "UPDATE rollup_rooms r SET ended = c.t FROM mucstream_room_changes c WHERE c.d = -1 AND r.room_id = c.room_id";
+
+// The batch's joins and leaves in time order (a leave first at the same instant) continue
+// each room's running count from its stored occupants; the peak is the highest point.
+constexpr const char* kAddOccupancy =
+    "UPDATE rollup_rooms r SET occupants = r.occupants + x.total,"
+    "  peak_occupants = greatest(r.peak_occupants, r.occupants + x.top)"
+    " FROM (SELECT room_id, sum(d) AS total, max(run) AS top FROM ("
+    "        SELECT room_id, d, sum(d) OVER (PARTITION BY room_id ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS run"
+    "        FROM mucstream_session_changes) w GROUP BY room_id) x"
+    " WHERE r.room_id = x.room_id";
+
+constexpr const char* kAddP2P =
+    "INSERT INTO rollup_p2p_hourly"
+    " SELECT c.hour, sum(c.samples), sum(c.relayed), sum(c.rtt_sum), sum(c.rtt_n), sum(c.jitter_sum), sum(c.jitter_n),"
+    "  sum(c.loss_sum), sum(c.loss_n), sum(c.ended), sum(c.failed)"
+    " FROM mucstream_fresh f CROSS JOIN LATERAL mucstream_p2p_contribution(f.time, f.type, f.data) c"
+    " WHERE f.type IN ('p2p_session_stats', 'p2p_session_ended') GROUP BY c.hour ORDER BY c.hour"
+    " ON CONFLICT (hour) DO UPDATE SET samples = rollup_p2p_hourly.samples + excluded.samples,"
+    "  relayed_samples = rollup_p2p_hourly.relayed_samples + excluded.relayed_samples,"
+    "  rtt_sum = rollup_p2p_hourly.rtt_sum + excluded.rtt_sum, rtt_n = rollup_p2p_hourly.rtt_n + excluded.rtt_n,"
+    "  jitter_sum = rollup_p2p_hourly.jitter_sum + excluded.jitter_sum,"
+    "  jitter_n = rollup_p2p_hourly.jitter_n + excluded.jitter_n,"
+    "  loss_sum = rollup_p2p_hourly.loss_sum + excluded.loss_sum, loss_n = rollup_p2p_hourly.loss_n + excluded.loss_n,"
+    "  ended = rollup_p2p_hourly.ended + excluded.ended, failed = rollup_p2p_hourly.failed + excluded.failed";
+
+std::int64_t hour_of(std::int64_t ms) {
+  const std::int64_t q = ms / kHourMs;
+  return (ms % kHourMs < 0 ? q - 1 : q) * kHourMs;
+}
+
+}  // namespace
+
+const char* const kCreateRollupTemp =
+    "CREATE TEMP TABLE IF NOT EXISTS mucstream_room_changes (room_id uuid, t timestamptz, d int) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS mucstream_session_changes ("
+    " room_id uuid, t timestamptz, d int, type text, os text, browser text) ON COMMIT DELETE ROWS";
+
+bool rollup_reads_fresh(EventType t) { return t == EventType::p2p_session_stats || t == EventType::p2p_session_ended; }
+
+void rollup_new_events(pqxx::work& tx, const std::vector<core::Event>& batch) {
+  std::map<std::pair<std::int64_t, EventType>, long long> counts;
+  for (const core::Event& e : batch) ++counts[{hour_of(e.time_ms), e.type}];
+  // Three array literals of already-typed values (times we format, core's type names,
+  // integers): bound as parameters, not spliced into SQL.
+  std::string hours = "{", types = "{", ns = "{";
+  for (const auto& [key, n] : counts) {
+    if (hours.size() > 1) {
+      hours += ',';
+      types += ',';
+      ns += ',';
+    }
+    hours += '"' + events::format_time(key.first) + '"';
+    types += core::to_string(key.second);
+    ns += std::to_string(n);
+  }
+  tx.exec_params0(kAddEventsHourly, hours + "}", types + "}", ns + "}");
+}
+
+void rollup_fresh_events(pqxx::work& tx) { tx.exec0(kAddFreshEventsHourly); }
+
+void rollup_changes(pqxx::work& tx, std::uint64_t types) {
+  const std::uint64_t rooms = bit(EventType::room_created) | bit(EventType::room_destroyed);
+  const std::uint64_t sessions = bit(EventType::occupant_joined) | bit(EventType::occupant_left);
+  const std::uint64_t p2p = bit(EventType::p2p_session_stats) | bit(EventType::p2p_session_ended);
+  if (types & (rooms | sessions)) tx.exec0(kAddDaily);
+  if (types & rooms) tx.exec0(kAddRooms);
+  if (types & bit(EventType::occupant_joined)) tx.exec0(kAddSessionsDaily);
+  if (types & sessions) tx.exec0(kAddOccupancy);
+  if (types & p2p) tx.exec0(kAddP2P);
+}
+
+void recompute_rollups(pqxx::connection& conn) {
+  pqxx::work tx(conn);
+  tx.exec("SELECT mucstream_recompute_rollups()");
+  tx.commit();
+}
+
+}  // namespace mucstream::sql

@@ -1,0 +1,287 @@
+// Rollups kept by the materialiser (sql/rollups.hpp, migration 0011) against real
+// PostgreSQL and the mock Kafka cluster: written batch by batch, through redelivered
+// batches, a batch whose connection died mid-transaction and a materialiser crash between
+// the PostgreSQL and the Kafka commit, every rollup equals a recomputation from the raw
+// events (mucstream_recompute_rollups), and `mucstreamd reports --recompute --all`
+// rebuilds them.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <map>
+
+#include "events/envelope.hpp"
+#include "sql/migrate.hpp"
+#include "sql/rollups.hpp"
+#include "sql/writer.hpp"
+#include "tests/events/scenario.hpp"
+#include "tests/sql/support.hpp"
+
+using namespace mucstream;
+using namespace mucstream::testing;
+
+namespace {
+
+// The core's scenario with P2P calls as clients report them: a session from each newcomer
+// to someone present, a stats sample after each message (every fourth relayed, some without
+// a packet loss figure), a session ended every third message with a success or a failure,
+// and "left" when a party leaves. Times are stretched (a second of the scenario becomes five
+// minutes) so the log spans several days and many hours; seq is renumbered per room.
+std::vector<core::Event> with_p2p(World& w, const std::vector<core::Event>& log) {
+  std::vector<core::Event> out;
+  std::map<std::string, std::vector<std::string>> present;
+  std::map<std::string, std::map<std::string, std::pair<std::string, std::string>>> open;
+  std::map<std::string, std::uint64_t> seq;
+  int sids = 0, samples = 0;
+  const char* reasons[] = {"success", "failed-transport", "timeout", "decline", "connectivity-error"};
+  auto emit = [&](const core::Event& like, core::EventType type, const std::string& actor, std::string peer,
+                  core::Value data) {
+    core::Event e;
+    e.id = w.ids.next_id(like.time_ms);
+    e.room = like.room;
+    e.room_id = like.room_id;
+    e.actor = actor;
+    e.peer = std::move(peer);
+    e.time_ms = like.time_ms;
+    e.set_data(events::read_data(type, std::move(data)));
+    out.push_back(std::move(e));
+  };
+  auto end_call = [&](const core::Event& like, const std::string& sid, const std::string& reason) {
+    const auto [a, b] = open[like.room_id][sid];
+    core::Value d = core::Value::object();
+    d.set("sid", sid);
+    d.set("reason", reason);
+    emit(like, core::EventType::p2p_session_ended, a, b, std::move(d));
+    open[like.room_id].erase(sid);
+  };
+  for (const core::Event& e : log) {
+    out.push_back(e);
+    auto& here = present[e.room_id];
+    if (e.type == core::EventType::occupant_joined) {
+      if (!here.empty()) {
+        const std::string sid = "sid-" + std::to_string(++sids);
+        core::Value d = core::Value::object();
+        d.set("sid", sid);
+        d.set("media", core::Value::Array{core::Value("audio")});
+        emit(e, core::EventType::p2p_session_started, e.actor, here.front(), std::move(d));
+        open[e.room_id][sid] = {e.actor, here.front()};
+      }
+      here.push_back(e.actor);
+    } else if (e.type == core::EventType::occupant_left) {
+      here.erase(std::remove(here.begin(), here.end(), e.actor), here.end());
+      std::vector<std::string> gone;
+      for (const auto& [sid, parties] : open[e.room_id])
+        if (parties.first == e.actor || parties.second == e.actor) gone.push_back(sid);
+      for (const std::string& sid : gone) end_call(e, sid, "left");
+    } else if (e.type == core::EventType::message_sent && !open[e.room_id].empty()) {
+      const auto& [sid, parties] = *open[e.room_id].begin();
+      ++samples;
+      core::Value d = core::Value::object();
+      d.set("sid", sid);
+      d.set("rtt_ms", static_cast<std::int64_t>(20 + samples * 37 % 300));
+      d.set("jitter_ms", 1.5 * (samples % 7));
+      if (samples % 5 != 0) d.set("packet_loss", (samples % 10) / 100.0);
+      d.set("local_candidate_type", samples % 4 == 0 ? "relay" : "host");
+      d.set("remote_candidate_type", "srflx");
+      emit(e, core::EventType::p2p_session_stats, parties.first, parties.second, std::move(d));
+      if (samples % 3 == 0) end_call(e, sid, reasons[samples % 5]);
+    }
+  }
+  const std::int64_t t0 = out.front().time_ms;
+  for (core::Event& e : out) {
+    e.seq = ++seq[e.room_id];
+    e.time_ms = t0 + (e.time_ms - t0) * 300;
+  }
+  return out;
+}
+
+// Every rollup's rows as text, in key order (float sums to 6 decimals: a sum in another
+// order may differ in its last bits).
+std::map<std::string, std::string> rollups(pqxx::transaction_base& tx) {
+  const std::map<std::string, std::string> queries = {
+      {"events_hourly", "SELECT hour, type, events FROM rollup_events_hourly ORDER BY 1, 2"},
+      {"daily", "SELECT * FROM rollup_daily ORDER BY 1"},
+      {"sessions_daily", "SELECT * FROM rollup_sessions_daily ORDER BY 1, 2, 3, 4"},
+      {"rooms", "SELECT * FROM rollup_rooms ORDER BY 1"},
+      {"p2p_hourly",
+       "SELECT hour, samples, relayed_samples, round(rtt_sum::numeric, 6), rtt_n, round(jitter_sum::numeric, 6), "
+       "jitter_n, round(loss_sum::numeric, 6), loss_n, ended, failed FROM rollup_p2p_hourly ORDER BY 1"}};
+  std::map<std::string, std::string> out;
+  for (const auto& [name, sql] : queries)
+    out[name] = tx.exec1("SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM (" + sql + ") t")[0].as<std::string>();
+  return out;
+}
+
+// The stored rollups equal what mucstream_recompute_rollups makes from the raw events (run
+// in a transaction rolled back afterwards, so the incremental rollups carry on).
+void check_equal_recomputation(pqxx::connection& c) {
+  pqxx::work tx(c);
+  const auto kept = rollups(tx);
+  tx.exec("SELECT mucstream_recompute_rollups()");
+  const auto recomputed = rollups(tx);
+  for (const auto& [name, rows] : recomputed) {
+    CAPTURE(name);
+    CHECK(kept.at(name) == rows);
+  }
+  tx.abort();
+}
+
+// The rollups hold what the comparison is about, and agree with the base tables' totals.
+void check_rollups_cover(pqxx::connection& c, std::int64_t events) {
+  pqxx::nontransaction tx(c);
+  auto one = [&](const char* sql) { return tx.exec1(sql)[0].as<std::int64_t>(); };
+  CHECK(one("SELECT sum(events) FROM rollup_events_hourly") == events);
+  CHECK(one("SELECT count(*) FROM rollup_events_hourly") > 24);
+  CHECK(one("SELECT count(*) FROM rollup_daily") >= 3);
+  CHECK(one("SELECT sum(sessions_created) FROM rollup_daily") == one("SELECT count(*) FROM users"));
+  CHECK(one("SELECT sum(sessions_ended) FROM rollup_daily") == one("SELECT count(*) FROM users WHERE ended IS NOT NULL"));
+  CHECK(one("SELECT sum(rooms_ended) FROM rollup_daily") >= 1);
+  CHECK(one("SELECT count(*) FROM rollup_rooms") == one("SELECT count(*) FROM rooms"));
+  CHECK(one("SELECT sum(occupants) FROM rollup_rooms") == one("SELECT count(*) FROM users WHERE ended IS NULL"));
+  CHECK(one("SELECT max(peak_occupants) FROM rollup_rooms") >= 3);
+  CHECK(one("SELECT sum(samples) FROM rollup_p2p_hourly") == one("SELECT count(*) FROM events WHERE type = 'p2p_session_stats'"));
+  CHECK(one("SELECT sum(loss_n) FROM rollup_p2p_hourly") < one("SELECT sum(samples) FROM rollup_p2p_hourly"));
+  CHECK(one("SELECT sum(relayed_samples) FROM rollup_p2p_hourly") > 0);
+  CHECK(one("SELECT sum(failed) FROM rollup_p2p_hourly") > 0);
+  CHECK(one("SELECT sum(failed) FROM rollup_p2p_hourly") < one("SELECT sum(ended) FROM rollup_p2p_hourly"));
+}
+
+// The next batch's connection dies inside its transaction (the server ends the session the
+// way it ends a crashed client's), after events, rooms, users and reports were written and
+// before the rollups and the commit. Fires once.
+void arm_death_mid_batch(pqxx::connection& c) {
+  pqxx::nontransaction tx(c);
+  tx.exec0(
+      "CREATE SEQUENCE mucstream_test_death;"
+      "CREATE FUNCTION mucstream_test_die() RETURNS trigger LANGUAGE plpgsql AS $$"
+      " BEGIN IF nextval('mucstream_test_death') = 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;"
+      " RETURN NULL; END $$;"
+      "CREATE TRIGGER mucstream_test_die AFTER INSERT ON rollup_events_hourly"
+      " FOR EACH STATEMENT EXECUTE FUNCTION mucstream_test_die()");
+}
+
+// Runs mucstreamd with `args`; returns its exit code and what it printed on stdout.
+std::pair<int, std::string> mucstreamd(std::vector<std::string> args) {
+  int out[2];
+  REQUIRE(::pipe(out) == 0);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    ::close(out[0]);
+    ::close(out[1]);
+    std::vector<char*> argv{const_cast<char*>("mucstreamd")};
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(MUCSTREAMD_PATH, argv.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string text;
+  char buf[512];
+  for (ssize_t k; (k = ::read(out[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(k));
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text};
+}
+
+}  // namespace
+
+TEST_CASE("sql: rollups written batch by batch, redelivered and after a batch that died mid-transaction equal a recomputation") {
+  TestDb db;
+  World w;
+  run_scenario(w, 4, 800, 21);
+  const std::vector<core::Event> log = with_p2p(w, w.log);
+  auto c = std::make_unique<pqxx::connection>(db.conn_string());
+  sql::migrate(*c);
+  auto writer = std::make_unique<sql::EventWriter>(*c);
+  // Overlapping batches as a restarted consumer delivers them (each repeats the last 18
+  // events of the one before), each delivered once more; one batch dies mid-transaction and
+  // is then written again on a new connection, as the materialiser's retry does.
+  const std::size_t dying = 8;
+  std::size_t inserted = 0, duplicates = 0, batches = 0;
+  for (std::size_t from = 0; from < log.size(); from += 37, ++batches) {
+    const std::size_t begin = from < 18 ? 0 : from - 18;
+    const std::vector<core::Event> batch(log.begin() + static_cast<std::ptrdiff_t>(begin),
+                                         log.begin() + static_cast<std::ptrdiff_t>(std::min(log.size(), from + 37)));
+    if (batches == dying) {
+      arm_death_mid_batch(*c);
+      const std::int64_t before = stored_events(db);
+      CHECK_THROWS(writer->write(batch));
+      CHECK(stored_events(db) == before);  // nothing of the batch landed
+      writer.reset();
+      c = std::make_unique<pqxx::connection>(db.conn_string());
+      writer = std::make_unique<sql::EventWriter>(*c);
+      check_equal_recomputation(*c);
+    }
+    const sql::WriteResult first = writer->write(batch);
+    inserted += first.inserted;
+    duplicates += first.duplicates;
+    CHECK(writer->write(batch).inserted == 0);
+    if (batches % 4 == 0) check_equal_recomputation(*c);
+  }
+  REQUIRE(batches > dying);
+  CHECK(inserted == log.size());
+  CHECK(duplicates > 0);
+  CHECK(writer->write(std::vector<core::Event>(log.begin() + 100, log.begin() + 400)).inserted == 0);
+  check_equal_recomputation(*c);
+  check_rollups_cover(*c, static_cast<std::int64_t>(log.size()));
+
+  // The command rebuilds wiped rollups to exactly what the materialiser kept.
+  std::map<std::string, std::string> kept;
+  {
+    pqxx::work tx(*c);
+    kept = rollups(tx);
+  }
+  {
+    pqxx::nontransaction tx(*c);
+    tx.exec0("DELETE FROM rollup_events_hourly; DELETE FROM rollup_daily; DELETE FROM rollup_sessions_daily;"
+             "DELETE FROM rollup_rooms; DELETE FROM rollup_p2p_hourly");
+  }
+  const auto [code, out] = mucstreamd({"reports", "--recompute", "--all", "--pg", db.conn_string()});
+  CHECK(code == 0);
+  CHECK(out.find("recomputed the rollups\n") != std::string::npos);
+  {
+    pqxx::work tx(*c);
+    CHECK(rollups(tx) == kept);
+  }
+}
+
+TEST_CASE("sql: rollups through Kafka survive a materialiser crash and a connection lost mid-batch") {
+  TestDb db;
+  std::unique_ptr<events::MockCluster> mock;
+  const std::string brokers = fresh_mock(mock).bootstraps();
+  World w;
+  run_scenario(w, 6, 1200, 22);
+  const std::vector<core::Event> log = with_p2p(w, w.log);
+  const auto n = static_cast<std::int64_t>(log.size());
+  events::Producer p(events::ProducerConfig{brokers, "mucstream.events", {}, events::ProducerConfig::QueueFull::wait,
+                                            1000, ""});
+  for (const auto& e : log) p.publish(e);
+  REQUIRE(p.flush(30000));
+  {
+    // Crashes after PostgreSQL committed its fifth batch, before Kafka did: that batch comes
+    // again and must not count twice.
+    auto cfg = materializer_config(brokers, db);
+    cfg.batch_max = 60;
+    cfg.after_pg_commit = [](std::uint64_t batch, const std::vector<core::Event>&) {
+      if (batch == 5) throw std::runtime_error("simulated crash after the PostgreSQL commit");
+    };
+    Running crashing(cfg);
+    REQUIRE(wait_until([&] { return crashing.done(); }));
+    CHECK(crashing.error() == "simulated crash after the PostgreSQL commit");
+  }
+  CHECK(stored_events(db) < n);
+  {
+    pqxx::connection c(db.conn_string());
+    arm_death_mid_batch(c);  // the restarted materialiser's first batch loses its connection
+  }
+  auto cfg = materializer_config(brokers, db);
+  cfg.batch_max = 60;
+  Running m(cfg);
+  REQUIRE(wait_until([&] { return stored_events(db) == n && m.stats().duplicates > 0; }));
+  CHECK(db.count("SELECT last_value FROM mucstream_test_death") >= 2);  // the death did happen
+  pqxx::connection c(db.conn_string());
+  check_equal_recomputation(c);
+  check_rollups_cover(c, n);
+}

@@ -1,5 +1,6 @@
 // P2P quality: the period in figures (GET /v1/analytics/p2p) and over time, per hour or day
-// (GET /v1/analytics/p2p-quality): sessions, mean round-trip time and packet loss.
+// (GET /v1/analytics/p2p-quality): sessions started, ended and failed, stats samples, mean
+// round-trip time, jitter and packet loss.
 import { get } from "./api.js";
 import { barChart, lineChart } from "./charts.js";
 import { errorBox, figure, h, seconds, table, td, tdNum, when } from "./dom.js";
@@ -34,9 +35,13 @@ export async function render(root, { params, navigate }) {
         lineChart("Mean round-trip time (ms)", [{ name: "avg_rtt_ms", points: q.periods.map((p) => ({ t: t(p), v: p.avg_rtt_ms })) }], { unit: " ms" }),
         h("h2", null, "Mean packet loss (fraction)"),
         lineChart("Mean packet loss", [{ name: "avg_packet_loss", alt: true, points: q.periods.map((p) => ({ t: t(p), v: p.avg_packet_loss })) }]),
-        table(["Start", { label: "Sessions", num: true }, { label: "Mean RTT (ms)", num: true }, { label: "Mean loss", num: true }],
+        table(["Start", { label: "Started", num: true }, { label: "Ended", num: true }, { label: "Failed", num: true },
+               { label: "Samples", num: true }, { label: "Relayed samples", num: true }, { label: "Mean RTT (ms)", num: true },
+               { label: "Mean jitter (ms)", num: true }, { label: "Mean loss", num: true }],
           q.periods.map((p, i) => h("tr", { "data-row": i }, td(when(p.start)), tdNum(`periods.${i}.sessions`, p.sessions),
-            tdNum(`periods.${i}.avg_rtt_ms`, p.avg_rtt_ms, 1), tdNum(`periods.${i}.avg_packet_loss`, p.avg_packet_loss, 4))),
+            tdNum(`periods.${i}.ended`, p.ended), tdNum(`periods.${i}.failed`, p.failed), tdNum(`periods.${i}.samples`, p.samples),
+            tdNum(`periods.${i}.relayed_samples`, p.relayed_samples), tdNum(`periods.${i}.avg_rtt_ms`, p.avg_rtt_ms, 1),
+            tdNum(`periods.${i}.avg_jitter_ms`, p.avg_jitter_ms, 1), tdNum(`periods.${i}.avg_packet_loss`, p.avg_packet_loss, 4))),
           { id: "p2p-periods" }));
     }, (err) => over.append(errorBox(err))),
   ]);

@@ -253,10 +253,10 @@ try {
       same(shown, "p2p.rtt_ms.median", sum.rtt_ms.median);
       same(shown, "p2p.packet_loss.mean", sum.packet_loss.mean);
       check(q.periods.reduce((n, p) => n + p.sessions, 0) >= 1, "the seeded call is in a period");
+      check(q.periods.reduce((n, p) => n + p.samples, 0) >= 2, "the call's stats samples are in a period");
       q.periods.forEach((p, i) => {
-        same(shown, `periods.${i}.sessions`, p.sessions);
-        same(shown, `periods.${i}.avg_rtt_ms`, p.avg_rtt_ms);
-        same(shown, `periods.${i}.avg_packet_loss`, p.avg_packet_loss);
+        for (const k of ["sessions", "ended", "failed", "samples", "relayed_samples", "avg_rtt_ms", "avg_jitter_ms", "avg_packet_loss"])
+          same(shown, `periods.${i}.${k}`, p[k]);
       });
     }
   });

@@ -1,33 +1,56 @@
-// P2P quality: the period in figures (GET /v1/analytics/p2p) and over time, per hour or day
-// (GET /v1/analytics/p2p-quality): sessions started, ended and failed, stats samples, mean
-// round-trip time, jitter and packet loss.
+// P2P quality over the period, per hour or day (GET /v1/analytics/p2p-quality, kept as
+// rollups, so any period answers at once): sessions started, ended and failed, stats samples,
+// mean round-trip time, jitter and packet loss, and the period's totals of those counts.
+// Medians, percentiles and outcomes need every sample and session of the period
+// (GET /v1/analytics/p2p), which over weeks takes seconds: they load when asked for.
 import { get } from "./api.js";
 import { barChart, lineChart } from "./charts.js";
 import { errorBox, figure, h, seconds, table, td, tdNum, when } from "./dom.js";
 import { periodForm, selectOf } from "./period.js";
+
+const fact = (label, node) => h("div", null, h("div", { class: "stat-label" }, label), h("div", { class: "stat" }, node));
+
+// The period's exact medians, percentiles and outcomes, into `box`.
+async function details(box, from, to) {
+  box.replaceChildren(h("p", { class: "muted" }, "Loading…"));
+  try {
+    const p = await get("/v1/analytics/p2p", { since: from, until: to });
+    box.replaceChildren(h("div", { class: "card grid" },
+      fact("P2P sessions", figure("p2p.sessions.total", p.sessions.total)),
+      fact("Completed", figure("p2p.sessions.completed", p.sessions.completed)),
+      fact("Failed", figure("p2p.sessions.failed", p.sessions.failed)),
+      fact("Interrupted", figure("p2p.sessions.interrupted", p.sessions.interrupted)),
+      fact("Median RTT (ms)", figure("p2p.rtt_ms.median", p.rtt_ms.median, 1)),
+      fact("RTT p95 (ms)", figure("p2p.rtt_ms.p95", p.rtt_ms.p95, 1)),
+      fact("Packet loss mean / p95", [figure("p2p.packet_loss.mean", p.packet_loss.mean, 4), " / ", figure("p2p.packet_loss.p95", p.packet_loss.p95, 4)]),
+      fact("Relayed share (sessions)", figure("p2p.sessions.relayed_share", p.sessions.relayed_share, 2)),
+      fact("Mean duration", seconds(p.duration_seconds.mean))));
+  } catch (err) {
+    box.replaceChildren(errorBox(err));
+  }
+  box.dataset.loaded = "1";
+}
 
 export async function render(root, { params, navigate }) {
   const bucket = params.get("bucket") || "day";
   const { form, from, to } = periodForm(params, navigate, { extra: [selectOf("bucket", "Per", ["hour", "day"], bucket)] });
   root.append(h("h1", null, "P2P quality"), form);
   const summary = h("section", { id: "p2p-summary" });
+  const detailBox = h("div", { id: "p2p-details" });
   const over = h("section", { id: "p2p-over-time" }, h("h2", null, `Per ${bucket}`));
-  root.append(summary, over);
+  root.append(summary, h("section", null, h("button", { type: "button", id: "p2p-details-load",
+    onclick: () => details(detailBox, from, to) }, "Medians, percentiles and outcomes for the period"),
+    h("span", { class: "muted" }, " (computed from every sample: slower over long periods)"), detailBox), over);
   await Promise.all([
-    get("/v1/analytics/p2p", { since: from, until: to }).then((p) => {
-      const fact = (label, node) => h("div", null, h("div", { class: "stat-label" }, label), h("div", { class: "stat" }, node));
-      summary.append(h("div", { class: "card grid" },
-        fact("P2P sessions", figure("p2p.sessions.total", p.sessions.total)),
-        fact("Completed", figure("p2p.sessions.completed", p.sessions.completed)),
-        fact("Failed", figure("p2p.sessions.failed", p.sessions.failed)),
-        fact("Interrupted", figure("p2p.sessions.interrupted", p.sessions.interrupted)),
-        fact("Median RTT (ms)", figure("p2p.rtt_ms.median", p.rtt_ms.median, 1)),
-        fact("Packet loss (mean)", figure("p2p.packet_loss.mean", p.packet_loss.mean, 4)),
-        fact("Relayed share", figure("p2p.sessions.relayed_share", p.sessions.relayed_share, 2)),
-        fact("Mean duration", seconds(p.duration_seconds.mean))));
-    }, (err) => summary.append(errorBox(err))),
     get("/v1/analytics/p2p-quality", { from, to, bucket }).then((q) => {
       const t = (p) => Date.parse(p.start);
+      const sum = (k) => q.periods.reduce((n, p) => n + p[k], 0);
+      summary.append(h("div", { class: "card grid" },
+        fact("P2P sessions started", figure("total.sessions", sum("sessions"))),
+        fact("Ended", figure("total.ended", sum("ended"))),
+        fact("Failed", figure("total.failed", sum("failed"))),
+        fact("Stats samples", figure("total.samples", sum("samples"))),
+        fact("Relayed samples", figure("total.relayed_samples", sum("relayed_samples")))));
       over.append(
         h("h2", null, "P2P sessions started"),
         barChart(`P2P sessions per ${bucket}`, q.periods.map((p) => ({ label: p.start.slice(bucket === "hour" ? 5 : 0, bucket === "hour" ? 16 : 10).replace("T", " "), value: p.sessions }))),

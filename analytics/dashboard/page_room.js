@@ -7,25 +7,11 @@ import { errorBox, figure, h, seconds, table, td, tdNum, when } from "./dom.js";
 
 const EVENTS_PAGE = 100;
 
+// Every section is asked for at once (each route resolves the room's id, JID or local part
+// itself); only the room's P2P quality waits for the room, whose lifetime is its period.
 export async function render(root, { arg }) {
-  const id = arg;
-  root.append(h("p", null, h("a", { href: "#/rooms" }, "← Rooms")));
-  let room;
-  try {
-    room = await get(`/v1/rooms/${encodeURIComponent(id)}`);
-  } catch (err) {
-    root.append(errorBox(err));
-    return;
-  }
-  const path = `/v1/rooms/${encodeURIComponent(room.id)}`;
-  root.append(h("h1", null, `Room ${room.name || room.jid}`),
-    h("div", { class: "card grid", id: "room-facts" },
-      fact("JID", room.jid), fact("Created", when(room.created)),
-      fact("Ended", room.active ? "active now" : `${when(room.ended)} (${room.ended_reason || "–"})`),
-      fact("Occupants now", figure("occupants", room.occupants)), fact("Events", figure("event_count", room.event_count)),
-      fact("Persistent", room.persistent ? "yes" : "no")));
-  root.append(reportCard(room.reports));
-
+  const path = `/v1/rooms/${encodeURIComponent(arg)}`;
+  const head = h("div", { id: "room-head" });
   const sections = {
     occupancy: h("section", { id: "occupancy" }, h("h2", null, "Occupancy over time")),
     media: h("section", { id: "media" }, h("h2", null, "Media states")),
@@ -33,11 +19,27 @@ export async function render(root, { arg }) {
     users: h("section", { id: "sessions" }, h("h2", null, "Sessions")),
     events: h("section", { id: "events" }, h("h2", null, "Event timeline")),
   };
-  root.append(...Object.values(sections));
+  const quality = h("div", { id: "room-p2p-quality-box" });
+  sections.p2p.append(quality);
+  root.append(h("p", null, h("a", { href: "#/rooms" }, "← Rooms")), head, ...Object.values(sections));
+  const roomLoaded = get(path).then((room) => {
+    head.append(h("h1", null, `Room ${room.name || room.jid}`),
+      h("div", { class: "card grid", id: "room-facts" },
+        fact("JID", room.jid), fact("Created", when(room.created)),
+        fact("Ended", room.active ? "active now" : `${when(room.ended)} (${room.ended_reason || "–"})`),
+        fact("Occupants now", figure("occupants", room.occupants)), fact("Events", figure("event_count", room.event_count)),
+        fact("Persistent", room.persistent ? "yes" : "no")),
+      reportCard(room.reports));
+    return p2pQuality(quality, room);
+  }, (err) => {
+    // No such room: one error, not one per section.
+    for (const el of Object.values(sections)) el.remove();
+    head.append(errorBox(err));
+  });
   await Promise.all([
+    roomLoaded,
     occupancy(sections.occupancy, path),
     timeline(sections.media, sections.p2p, path),
-    p2pQuality(sections.p2p, room),
     users(sections.users, path),
     events(sections.events, path),
   ]);

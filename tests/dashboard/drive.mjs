@@ -212,6 +212,12 @@ try {
     check(Math.max(0, ...occ.points.map((p) => p.occupants)) === room.reports.peak_sessions, "occupancy peaks where the report does");
   });
 
+  // --- a room that does not exist: the API's 404, said once ---------------------------------
+  await pageCheck("no such room", async () => {
+    const errors = await open(page, "#/room/no-such-room-here", "room-not-found");
+    check(errors.length === 1 && errors[0].includes("no-such-room-here"), `one error naming the room: ${errors}`);
+  });
+
   // --- session page: Alice's session in the call ------------------------------------------
   await pageCheck("session", async () => {
     const sid = seeded.sessions.Alice;

@@ -1,17 +1,28 @@
 // Rooms: the newest first, paged (GET /v1/rooms?page=&per_page=), searched by name (the
-// API's `name` filter is an exact name) and narrowed to active rooms. `per_page` in the
+// API's `name` filter is an exact name) or by a room's JID or id and narrowed to active rooms. `per_page` in the
 // address overrides the page size.
 import { get } from "./api.js";
 import { errorBox, figure, h, table, td, tdNum, when } from "./dom.js";
 
 export const PER_PAGE = 25;
 
+// The page of one room (or of none) that a JID or id names.
+async function one(address) {
+  try {
+    const room = await get(`/v1/rooms/${encodeURIComponent(address)}`);
+    return { items: [room], page: 1, total: 1 };
+  } catch (err) {
+    if (err.status === 404) return { items: [], page: 1, total: 0 };
+    throw err;
+  }
+}
+
 export async function render(root, { params, navigate }) {
   const q = params.get("q") || "";
   const page = Math.max(1, parseInt(params.get("page") || "1", 10) || 1);
   const active = params.get("active") === "1";
   const perPage = Math.min(1000, Math.max(1, parseInt(params.get("per_page") || String(PER_PAGE), 10) || PER_PAGE));
-  const search = h("input", { type: "search", name: "q", value: q, placeholder: "room name", "aria-label": "Room name" });
+  const search = h("input", { type: "search", name: "q", value: q, placeholder: "room name, JID or id", "aria-label": "Room name, JID or id" });
   const onlyActive = h("input", { type: "checkbox", name: "active", checked: active });
   const go = (p) => {
     const next = new URLSearchParams();
@@ -26,7 +37,9 @@ export async function render(root, { params, navigate }) {
       h("label", null, "Name", search), h("label", null, "Active only", onlyActive), h("button", { type: "submit" }, "Search")));
   let data;
   try {
-    data = await get("/v1/rooms", { name: q || undefined, active: active ? "true" : undefined, page, per_page: perPage });
+    // A room's JID or id names one room (GET /v1/rooms/{id} resolves either): that room alone.
+    const byAddress = /@|^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(q);
+    data = byAddress ? await one(q) : await get("/v1/rooms", { name: q || undefined, active: active ? "true" : undefined, page, per_page: perPage });
   } catch (err) {
     root.append(errorBox(err));
     return;

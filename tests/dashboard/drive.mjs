@@ -164,6 +164,12 @@ try {
     const found = await page.$$eval("#rooms tbody tr", (rows) => rows.map((r) => r.dataset.room));
     const wantFound = await apiGet("/v1/rooms", { name: live.name, page: 1, per_page: 25 });
     check(JSON.stringify(found) === JSON.stringify(wantFound.items.map((r) => r.id)) && found.includes(seeded.live_room), `search finds the live room: ${found}`);
+    // By JID: the one room it names.
+    await page.fill("input[name=q]", seeded.live_jid);
+    await page.click("form[role=search] button[type=submit]");
+    await ready(page, { has: [`q=${encodeURIComponent(seeded.live_jid)}`] });
+    const byJid = await page.$$eval("#rooms tbody tr", (rows) => rows.map((r) => r.dataset.room));
+    check(JSON.stringify(byJid) === JSON.stringify([seeded.live_room]), `the JID finds its room: ${byJid}`);
     // A click on the room opens its page.
     await page.click(`#rooms tr[data-room="${seeded.live_room}"] a`);
     await ready(page, { is: `#/room/${seeded.live_room}` });

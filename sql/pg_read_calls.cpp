@@ -135,10 +135,15 @@ MediaReport PgReadStore::media_usage(const CallPeriodQuery& q) {
 
 Page<RoomCallsRow> PgReadStore::room_calls(const CallPeriodQuery& q) {
   static const std::string where = "WHERE created >= " MS_US_TIME("$1") " AND created < " MS_US_TIME("$2") " ";
+  // The page of rooms first (rooms_created), then room_calls for those rooms only: asked
+  // for a period, the view would group and join every room of the period before the LIMIT
+  // (its GROUP BY hides `created` from the planner), while `room_id = …` reaches its indexes.
   static const std::string list =
-      "SELECT room_id::text, jid, " MS_EPOCH_US("created") ", " MS_EPOCH_US("ended") ", ended_reason, "
-      "duration_seconds::float8, sessions, participants, event_count, p2p_sessions, p2p_failed, p2p_interrupted, "
-      "call_seconds FROM room_calls " + where + "ORDER BY created, room_id LIMIT $3 OFFSET $4";
+      "SELECT rc.room_id::text, rc.jid, " MS_EPOCH_US("rc.created") ", " MS_EPOCH_US("rc.ended") ", rc.ended_reason, "
+      "rc.duration_seconds::float8, rc.sessions, rc.participants, rc.event_count, rc.p2p_sessions, rc.p2p_failed, "
+      "rc.p2p_interrupted, rc.call_seconds "
+      "FROM (SELECT id, created FROM rooms " + where + "ORDER BY created, id LIMIT $3 OFFSET $4) p "
+      "CROSS JOIN LATERAL (SELECT * FROM room_calls WHERE room_id = p.id) rc ORDER BY p.created, p.id";
   static const std::string count = "SELECT count(*) FROM rooms " + where;
   const auto since = q.since, until = q.until;
   return impl_->run([&](pqxx::read_transaction& tx) {

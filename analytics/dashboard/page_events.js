@@ -1,5 +1,5 @@
 // Events per UTC day over the period, all types together and day by type
-// (GET /v1/analytics/events-per-day).
+// (GET /v1/analytics/events-per-day); a click on a type shows that type alone (`type=`).
 import { get } from "./api.js";
 import { barChart } from "./charts.js";
 import { errorBox, figure, h, table, td, tdNum } from "./dom.js";
@@ -7,10 +7,22 @@ import { periodForm } from "./period.js";
 
 export async function render(root, { params, navigate }) {
   const { form, from, to } = periodForm(params, navigate, { days: 30 });
-  root.append(h("h1", null, "Events per day"), form);
+  const type = params.get("type");
+  const only = (t) => {
+    const next = new URLSearchParams(params);
+    if (t) next.set("type", t);
+    else next.delete("type");
+    next.set("from", from);
+    next.set("to", to);
+    navigate(next);
+  };
+  root.append(h("h1", null, "Events per day"), form,
+    h("p", { class: "filter-note muted" }, type
+      ? ["Only ", h("strong", null, type), " events ", h("button", { type: "button", "data-clear": "type", onclick: () => only(null) }, "all types")]
+      : "All types (click a type below to see it alone)"));
   let data;
   try {
-    data = await get("/v1/analytics/events-per-day", { since: from, until: to });
+    data = await get("/v1/analytics/events-per-day", { since: from, until: to, type });
   } catch (err) {
     root.append(errorBox(err));
     return;
@@ -26,5 +38,7 @@ export async function render(root, { params, navigate }) {
     table(["Day", { label: "Events", num: true }], days.map((d) => h("tr", { "data-day": d }, td(d.slice(0, 10)), tdNum(`day.${d.slice(0, 10)}`, perDay.get(d)))), { id: "days" }),
     h("h2", null, "Per day and type"),
     table(["Day", "Type", { label: "Events", num: true }], data.items.map((it, i) =>
-      h("tr", { "data-row": i }, td(it.day.slice(0, 10)), td(it.type), tdNum(`items.${i}.count`, it.count))), { id: "day-types" }));
+      h("tr", { "data-row": i }, td(it.day.slice(0, 10)),
+        td(h("button", { type: "button", class: "link", "data-type": it.type, onclick: () => only(it.type) }, it.type)),
+        tdNum(`items.${i}.count`, it.count))), { id: "day-types" }));
 }

@@ -250,6 +250,15 @@ try {
     for (const [d, n] of Object.entries(perDay)) same(shown, `day.${d}`, n);
     const bars = await page.$$eval("svg.chart rect.bar", (els) => els.map((e) => e.dataset.value));
     check(JSON.stringify(bars) === JSON.stringify(Object.keys(perDay).sort().map((d) => String(perDay[d]))), "the chart draws the API's counts");
+    // One type alone, by clicking it.
+    await page.click("#day-types button[data-type='occupant_joined']");
+    await ready(page, { has: ["type=occupant_joined"] });
+    await page.screenshot({ path: join(artefacts, "events-per-day-one-type.png"), fullPage: true });
+    const one = await apiGet("/v1/analytics/events-per-day", { since: period.from, until: period.to, type: "occupant_joined" });
+    const shownOne = await figures(page);
+    check(one.items.length > 0 && one.items.every((it) => it.type === "occupant_joined"), "the API filters the type");
+    same(shownOne, "total", one.items.reduce((n, it) => n + it.count, 0));
+    one.items.forEach((it, i) => same(shownOne, `items.${i}.count`, it.count));
   });
 
   // --- P2P quality -------------------------------------------------------------------------

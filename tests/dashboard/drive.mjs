@@ -5,7 +5,7 @@
 // for here with the same token. Any request to another origin fails the run (the dashboard
 // works offline), as do script errors. Screenshots of every page go to ARTEFACTS.
 //
-// Environment: NODE_DIR, API_URL, ANALYST_TOKEN, STATE (seeded.json; the live-room files of
+// Environment: NODE_DIR, API_URL, ANALYST_TOKEN, USER_TOKEN (refused at sign-in), STATE (seeded.json; the live-room files of
 // seed.py), ARTEFACTS, CHROMIUM. Exit: 0 all passed, 77 pages skipped because the API lacks
 // their route (the rest passed), 1 failure.
 import { createRequire } from "node:module";
@@ -128,6 +128,15 @@ try {
   await page.waitForFunction(() => document.querySelector("#signin-error").textContent.length > 0 &&
     !document.querySelector("#signin").hidden, null, { timeout: STEP_MS });
   check(await page.evaluate(() => sessionStorage.getItem("mucstream.dashboard.token")) === null, "a refused token is not kept");
+  // A valid token of a role that may not read analytics (a person's user token): the API's 403.
+  await page.evaluate(() => { document.querySelector("#signin-error").textContent = ""; });
+  await page.fill("#token", env("USER_TOKEN"));
+  await page.click("#signin button[type=submit]");
+  await page.waitForFunction(() => document.querySelector("#signin-error").textContent.length > 0, null, { timeout: STEP_MS });
+  const refusal = await page.$eval("#signin-error", (e) => e.textContent);
+  check(/user token/.test(refusal) && await page.evaluate(() => sessionStorage.getItem("mucstream.dashboard.token")) === null,
+        `a user token is refused with the API's reason: ${refusal}`);
+  await page.screenshot({ path: join(artefacts, "signin-refused.png") });
   await page.fill("#token", token);
   await page.click("#signin button[type=submit]");
   await page.waitForSelector("#nav:not([hidden])", { timeout: STEP_MS });

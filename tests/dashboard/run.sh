@@ -34,7 +34,9 @@ http=$(free_port)
 start_all "$state/all.log" --http-listen "127.0.0.1:$http"
 API_URL=http://127.0.0.1:$http
 ANALYST_TOKEN=$("$mucctl" token create --role analyst --ttl 30m)
-export API_URL ANALYST_TOKEN STATE=$state
+# A token the API accepts but not for analytics: the sign-in form must refuse it.
+USER_TOKEN=$("$mucctl" token create --role user --subject alice@localhost --ttl 30m)
+export API_URL ANALYST_TOKEN USER_TOKEN STATE=$state
 rm -f "$state"/seeded.json "$state"/more "$state"/more.done "$state"/done
 
 (cd "$e2e" && PYTHONPATH="$e2e" timeout 300 "$python" "$src/seed.py" "$state") >"$state/seed.log" 2>&1 &

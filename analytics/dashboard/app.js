@@ -19,7 +19,9 @@ function parseHash() {
   const raw = location.hash.replace(/^#\/?/, "");
   const [path, query] = raw.split("?");
   const [name, ...rest] = path.split("/");
-  return { name: pages[name] ? name : "overview", arg: decodeURIComponent(rest.join("/")), params: new URLSearchParams(query || "") };
+  let arg = rest.join("/");
+  try { arg = decodeURIComponent(arg); } catch { /* a stray % stays as typed; the API says what it names */ }
+  return { name: Object.hasOwn(pages, name) ? name : "overview", arg, params: new URLSearchParams(query || "") };
 }
 
 function signedIn(yes) {
@@ -32,7 +34,10 @@ function signedIn(yes) {
 async function show() {
   if (cleanup) { cleanup(); cleanup = null; }
   const root = $("page");
-  root.replaceChildren();
+  // Each address renders into a container of its own: answers for an address already left
+  // land in a detached container, never on the page now shown.
+  const view = document.createElement("div");
+  root.replaceChildren(view);
   if (!token.get()) { signedIn(false); return; }
   signedIn(true);
   const { name, arg, params } = parseHash();
@@ -44,11 +49,11 @@ async function show() {
   root.dataset.ready = "0";
   const navigate = (next) => { location.hash = `#/${name}${arg ? "/" + encodeURIComponent(arg) : ""}?${next}`; };
   try {
-    const done = await pages[name].render(root, { arg, params, navigate });
+    const done = await pages[name].render(view, { arg, params, navigate });
     if (mine !== generation) { if (typeof done === "function") done(); return; }
     if (typeof done === "function") cleanup = done;
   } catch (err) {
-    root.append(errorBox(err));
+    view.append(errorBox(err));
   }
   // Tests (and screenshots) wait for this: every request of the page has been answered.
   // …and tools/bench/dashboard_pages.mjs reads how long that took (requests and drawing).

@@ -12,17 +12,18 @@ export async function render(root, { params, navigate }) {
   const bucket = params.get("bucket") || "day";
   const { form, from, to } = periodForm(params, navigate, { extra: [selectOf("bucket", "Per", ["day", "week", "month"], bucket)] });
   const live = h("div", { class: "grid", id: "live" });
+  const updated = h("span", { class: "muted", id: "live-updated" }, "");
   const body = h("div", null);
   root.append(h("h1", null, "Overview"), form,
     h("div", { class: "card" }, h("h2", null, h("span", { class: "live" }), "Live now ",
-      h("span", { class: "muted", id: "live-updated" }, "")), live), body);
+      updated), live), body);
 
   const query = { from, to, bucket };
   const showLive = (data) => {
     live.replaceChildren(
       h("div", null, h("div", { class: "stat" }, figure("now.rooms", data.now.rooms)), h("div", { class: "stat-label" }, "rooms active")),
       h("div", null, h("div", { class: "stat" }, figure("now.sessions", data.now.sessions)), h("div", { class: "stat-label" }, "sessions present")));
-    document.getElementById("live-updated").textContent = `updated ${new Date().toISOString().slice(11, 19)} UTC`;
+    updated.textContent = `updated ${new Date().toISOString().slice(11, 19)} UTC`;
   };
 
   let data;

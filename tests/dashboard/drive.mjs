@@ -359,7 +359,6 @@ try {
     await page.waitForFunction((n) => document.querySelector("[data-k='now.sessions']")?.dataset.value === String(n),
       after.now.sessions, { timeout: STEP_MS });
     await page.screenshot({ path: join(artefacts, "overview-live-refreshed.png"), fullPage: true });
-    check(true, "live sessions refreshed by themselves");
   });
 
   check(foreign.length === 0, `nothing fetched from elsewhere: ${foreign.join(", ")}`);

@@ -232,6 +232,7 @@ void add_api_routes(HttpServer& server, metrics::Registry& registry, sql::ReadSt
   add_call_routes(server, store);
   add_dashboard_routes(server, store);
   add_message_routes(server, store);
+  add_dashboard_asset_routes(server);
 }
 
 }  // namespace mucstream::analytics

@@ -179,6 +179,9 @@ void add_dashboard_routes(HttpServer& server, sql::ReadStore& store);
 // A room's messages and a person's conversations (routes_messages.cpp): analyst, admin,
 // service, or a user token for that user's rooms.
 void add_message_routes(HttpServer& server, sql::ReadStore& store);
+// GET /dashboard and /dashboard/{asset}: the analysts' dashboard (routes_dashboard_assets.cpp),
+// open files that call the routes above with the token the user signs in with.
+void add_dashboard_asset_routes(HttpServer& server);
 // Everything `mucstreamd api` serves (docs/api.yaml describes exactly these); `checks` are
 // the process's other connections /readyz reports (`mucstreamd all`: XMPP, the event log).
 void add_api_routes(HttpServer& server, metrics::Registry& registry, sql::ReadStore& store,

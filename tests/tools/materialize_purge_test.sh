@@ -15,12 +15,14 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-env_clean() { env -u MUCSTREAM_PG -u MUCSTREAM_RETENTION_EVENTS_DAYS "$@"; }
+# An array, not a function: a backgrounded function is a subshell whose $! is not the daemon's
+# PID, so killing it would leave the daemon running.
+env_clean=(env -u MUCSTREAM_PG -u MUCSTREAM_RETENTION_EVENTS_DAYS)
 q() { psql "$MUCSTREAM_TEST_PG" -X -At -c "$1"; }
 fail() { echo "FAIL: $*" >&2; echo "--- materialiser log:" >&2; cat "$work/m.log" >&2 2>/dev/null; exit 1; }
 
 [ "$(q "SELECT to_regclass('events_2020m01') IS NOT NULL")" = t ] || fail "the seed has no events_2020m01"
-env_clean "$mucstreamd" kafka-mock --brokers 1 --partitions 2 >"$work/mock.log" 2>&1 &
+"${env_clean[@]}" "$mucstreamd" kafka-mock --brokers 1 --partitions 2 >"$work/mock.log" 2>&1 &
 mock_pid=$!
 brokers=""
 for _ in $(seq 1 100); do
@@ -30,7 +32,7 @@ for _ in $(seq 1 100); do
 done
 [ -n "$brokers" ] || fail "kafka-mock printed no bootstrap= line"
 
-env_clean "$mucstreamd" materialize --pg "$MUCSTREAM_TEST_PG" --kafka-brokers "$brokers" \
+"${env_clean[@]}" "$mucstreamd" materialize --pg "$MUCSTREAM_TEST_PG" --kafka-brokers "$brokers" \
   --retention-events-days 365 --retention-purge-interval-s 1 >"$work/m.log" 2>&1 &
 m_pid=$!
 for _ in $(seq 1 300); do

@@ -74,16 +74,12 @@ local function refuse(origin, stanza, error_type, condition, text)
 	return true;
 end
 
--- The recipients of a multicast stanza, or nil and the reason it is refused. Only bcc
--- addresses with a JID: the other XEP-0033 types would have to be shown to the recipients,
--- which a MUC never wants. A JID listed twice is delivered to once.
-local function bcc_recipients(addresses)
+-- The distinct JIDs of `jids` in order, or nil and the reason the stanza is refused: none, or
+-- more than the cap. A JID listed twice is delivered to once.
+local function distinct_within_cap(jids)
 	local list, seen, n = {}, {}, 0;
-	for address in addresses:childtags("address", xmlns_address) do
-		local jid = address.attr.jid;
-		if address.attr.type ~= "bcc" or not jid or address.attr.uri or address.attr.node then
-			return nil, "bad-request", "Only <address type='bcc' jid='…'/> is accepted";
-		end
+	for i = 1, #jids do
+		local jid = jids[i];
 		if not seen[jid] then
 			seen[jid] = true;
 			n = n + 1;
@@ -99,23 +95,27 @@ local function bcc_recipients(addresses)
 	return list, n;
 end
 
--- The same from a recipient list: one JID per line (a JID holds no line break).
-local function listed_recipients(text)
-	local list, seen, n = {}, {}, 0;
-	for jid in text:gmatch("[^\n]+") do
-		if not seen[jid] then
-			seen[jid] = true;
-			n = n + 1;
-			if n > max_recipients then
-				return nil, "policy-violation", "At most "..max_recipients.." recipients per multicast stanza";
-			end
-			list[n] = jid;
+-- The JIDs of an <addresses/> element. Only bcc addresses with a JID: the other XEP-0033 types
+-- would have to be shown to the recipients, which a MUC never wants.
+local function bcc_jids(addresses)
+	local jids = {};
+	for address in addresses:childtags("address", xmlns_address) do
+		local jid = address.attr.jid;
+		if address.attr.type ~= "bcc" or not jid or address.attr.uri or address.attr.node then
+			return nil, "bad-request", "Only <address type='bcc' jid='…'/> is accepted";
 		end
+		jids[#jids + 1] = jid;
 	end
-	if n == 0 then
-		return nil, "bad-request", "No recipients";
+	return jids;
+end
+
+-- The JIDs of a recipient list: one per line (a JID holds no line break).
+local function listed_jids(text)
+	local jids = {};
+	for jid in text:gmatch("[^\n]+") do
+		jids[#jids + 1] = jid;
 	end
-	return list, n;
+	return jids;
 end
 
 local function handle_multicast(event)
@@ -131,12 +131,17 @@ local function handle_multicast(event)
 		module:log("debug", "Refused multicast from %s (%s)", stanza.attr.from, origin.type);
 		return refuse(origin, stanza, "auth", "forbidden", "Multicast is only accepted from the configured components");
 	end
-	local recipients, n_or_condition, text;
+	local jids, condition, text;
 	if addresses then
-		recipients, n_or_condition, text = bcc_recipients(addresses);
+		jids, condition, text = bcc_jids(addresses);
 	else
-		recipients, n_or_condition, text = listed_recipients(listed:get_text());
+		jids = listed_jids(listed:get_text() or ""); -- child elements in it: no recipients
 	end
+	if not jids then
+		return refuse(origin, stanza, "modify", condition, text);
+	end
+	local recipients, n_or_condition;
+	recipients, n_or_condition, text = distinct_within_cap(jids);
 	if not recipients then
 		return refuse(origin, stanza, "modify", n_or_condition, text);
 	end

@@ -14,6 +14,7 @@
 #include "sql/rollups.hpp"
 #include "sql/writer.hpp"
 #include "tests/events/scenario.hpp"
+#include "tests/sql/run_mucstreamd.hpp"
 #include "tests/sql/support.hpp"
 
 using namespace mucstream;
@@ -159,31 +160,7 @@ void arm_death_mid_batch(pqxx::connection& c) {
       " FOR EACH STATEMENT EXECUTE FUNCTION mucstream_test_die()");
 }
 
-// Runs mucstreamd with `args`; returns its exit code and what it printed on stdout.
-std::pair<int, std::string> mucstreamd(std::vector<std::string> args) {
-  int out[2];
-  REQUIRE(::pipe(out) == 0);
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::dup2(out[1], 1);
-    ::close(out[0]);
-    ::close(out[1]);
-    std::vector<char*> argv{const_cast<char*>("mucstreamd")};
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(MUCSTREAMD_PATH, argv.data());
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  std::string text;
-  char buf[512];
-  for (ssize_t k; (k = ::read(out[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(k));
-  ::close(out[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text};
-}
+std::pair<int, std::string> mucstreamd(std::vector<std::string> args) { return testing::run_mucstreamd(std::move(args)); }
 
 }  // namespace
 

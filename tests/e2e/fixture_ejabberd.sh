@@ -52,11 +52,13 @@ auth_password_format: scram
 acl:
   local:
     user_regexp: ""
-  mucstream_component:
-    server: "rooms.localhost"
+  mucstream_multicast_senders:
+    server:
+      - "rooms.localhost"
+      - "conference.localhost"
 access_rules:
   mucstream_multicast:
-    - allow: mucstream_component
+    - allow: mucstream_multicast_senders
 listen:
   -
     port: $c2s

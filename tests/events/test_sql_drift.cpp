@@ -52,6 +52,8 @@ const std::vector<Read>& reads() {
       {"client,browser", Json::string, {T::occupant_joined}},
       {"client,useragent", Json::string, {T::occupant_joined}},
       {"payload", Json::string, {T::message_sent}},
+      // sql/forget.cpp: every nick a forgotten person used in a room
+      {"new_nick", Json::string, {T::nick_changed}},
       // sql/archive_writer.cpp: a retraction finds the corrections of its target
       {"target", Json::string, {T::message_corrected, T::message_retracted}},
       // 0004_call_views.sql

@@ -30,6 +30,15 @@ std::optional<long> int_claim(jwt_t* j, const char* name) {
   return std::stol(text);
 }
 
+// Only the JSON literal true grants: "true", 1 or "yes" do not.
+bool true_claim(jwt_t* j, const char* name) {
+  char* json = jwt_get_grants_json(j, name);
+  if (json == nullptr) return false;
+  const bool yes = std::string_view(json) == "true";
+  std::free(json);
+  return yes;
+}
+
 bool has_claim(jwt_t* j, const char* name) {
   char* json = jwt_get_grants_json(j, name);
   if (json == nullptr) return false;
@@ -67,6 +76,10 @@ const char* role_name(Role r) {
   return "analyst";
 }
 
+bool may_read_content(const TokenClaims& c) {
+  return c.role == Role::admin || c.role == Role::service || (c.role == Role::analyst && c.content);
+}
+
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -75,7 +88,7 @@ namespace {
 
 // Signs role, iat, nbf, exp and the given string claims (empty values left out) with HS256.
 std::string sign(std::string_view secret, Role role, std::int64_t ttl_seconds, std::int64_t now,
-                 std::initializer_list<std::pair<const char*, std::string_view>> claims) {
+                 std::initializer_list<std::pair<const char*, std::string_view>> claims, bool content = false) {
   if (secret.empty()) throw std::invalid_argument("no JWT secret configured");
   if (ttl_seconds <= 0) throw std::invalid_argument("token lifetime must be positive");
   jwt_t* raw = nullptr;
@@ -88,6 +101,7 @@ std::string sign(std::string_view secret, Role role, std::int64_t ttl_seconds, s
             jwt_add_grant_int(j.get(), "nbf", now) == 0 && jwt_add_grant_int(j.get(), "exp", now + ttl_seconds) == 0;
   for (const auto& [name, value] : claims)
     if (ok && !value.empty()) ok = jwt_add_grant(j.get(), name, std::string(value).c_str()) == 0;
+  if (ok && content) ok = jwt_add_grant_bool(j.get(), "content", 1) == 0;
   if (!ok) throw std::runtime_error("could not build the token");
   char* encoded = jwt_encode_str(j.get());
   if (encoded == nullptr) throw std::runtime_error("could not sign the token");
@@ -105,11 +119,12 @@ std::string string_claim(jwt_t* j, const char* name) {
 }  // namespace
 
 std::string create_token(std::string_view secret, Role role, std::int64_t ttl_seconds, std::int64_t now,
-                         std::string_view subject) {
+                         std::string_view subject, bool content) {
+  if (content && role != Role::analyst) throw std::invalid_argument("only an analyst token carries the content claim");
   if (role == Role::client) throw std::invalid_argument("a client token names its session: use create_client_token");
   if (role == Role::user && !is_user_subject(subject))
     throw std::invalid_argument("a user token's subject must be the user's bare JID (user@host)");
-  return sign(secret, role, ttl_seconds, now, {{"sub", subject}});
+  return sign(secret, role, ttl_seconds, now, {{"sub", subject}}, content);
 }
 
 std::string create_client_token(std::string_view secret, std::string_view session, std::string_view room_id,
@@ -186,6 +201,7 @@ AuthResult verify_token(std::string_view secret, std::string_view token, std::in
   c.role = *parsed;
   c.expires = *exp;
   c.subject = string_claim(j.get(), "sub");
+  c.content = c.role == Role::analyst && true_claim(j.get(), "content");
   if (c.role == Role::client) {
     // A client token speaks for exactly one session; without it, it speaks for nobody.
     c.session = string_claim(j.get(), "session");

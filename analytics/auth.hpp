@@ -29,18 +29,27 @@ struct TokenClaims {
   std::int64_t expires = 0;  // "exp", seconds since the epoch
   std::string session;   // client tokens: the occupant session it speaks for ("session")
   std::string room_id;   // client tokens: the room id it is limited to ("room_id"), may be empty
+  // analyst tokens: also message bodies and people's JIDs and user agents ("content": true),
+  // as the analyst_content database role reads them; without it an analyst reads numbers.
+  bool content = false;
 };
+
+// Whether a token may read message bodies, real JIDs and user agents over HTTP: admin and
+// service tokens always, analyst tokens with the content claim. (User tokens have their own
+// rules: the rooms they may read, without other people's JIDs.)
+bool may_read_content(const TokenClaims&);
 
 struct AuthResult {
   std::optional<TokenClaims> claims;  // set when the token is good
   std::string error;                  // why not, for the 401 message
 };
 
-// Signs {"role","exp"=now+ttl,"iat"=now,"nbf"=now,"sub"} with HS256. Throws
-// std::invalid_argument for an empty secret, a non-positive ttl, Role::client (a client
-// token needs its session: create_client_token) or Role::user without a bare JID subject.
+// Signs {"role","exp"=now+ttl,"iat"=now,"nbf"=now,"sub"} with HS256, and "content": true when
+// asked. Throws std::invalid_argument for an empty secret, a non-positive ttl, Role::client (a
+// client token needs its session: create_client_token), Role::user without a bare JID subject
+// or `content` on a role other than analyst (the others' access does not depend on it).
 std::string create_token(std::string_view secret, Role role, std::int64_t ttl_seconds, std::int64_t now,
-                         std::string_view subject = {});
+                         std::string_view subject = {}, bool content = false);
 
 // A client token: {"role":"client","session","room_id" (when not empty),"exp","iat","nbf"}.
 // Throws std::invalid_argument for an empty secret or session, or a non-positive ttl.

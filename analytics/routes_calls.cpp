@@ -4,6 +4,7 @@
 #include <set>
 
 #include "analytics/json.hpp"
+#include "analytics/personal_data.hpp"
 #include "analytics/room_names.hpp"
 #include "analytics/server.hpp"
 #include "sql/read_store.hpp"
@@ -54,6 +55,8 @@ void add_call_routes(HttpServer& server, sql::ReadStore& store) {
     auto items = store.room_timeline(tq);
     const bool truncated = static_cast<std::int64_t>(items.size()) > tq.limit;
     if (truncated) items.resize(static_cast<std::size_t>(tq.limit));
+    // Without content access a detail names nobody (as room_timeline does for the analyst role).
+    const bool content = req.principal && may_read_content(*req.principal);
     JsonOut j;
     j.begin_object().key("room_id").str(room->id).key("jid").str(room->jid);
     j.key("created").time(room->created).key("ended").time(room->ended).key("items").begin_array();
@@ -61,7 +64,9 @@ void add_call_routes(HttpServer& server, sql::ReadStore& store) {
       j.begin_object().key("kind").str(t.kind).key("session").str(t.session).key("nick").str(t.nick);
       j.key("peer").str(t.peer).key("peer_nick").str(t.peer_nick);
       j.key("started").time(t.started).key("ended").time(t.ended).key("end_source").str(t.end_source);
-      j.key("duration_seconds").number(t.duration_seconds).key("detail").raw(t.detail_json).end_object();
+      j.key("duration_seconds").number(t.duration_seconds).key("detail");
+      j.raw(content ? t.detail_json : without_keys_anywhere(t.detail_json, {"userid", "useragent", "jid", "bare_jid"}));
+      j.end_object();
     }
     j.end_array().key("truncated").boolean(truncated).end_object();
     res.body = j.take();
@@ -100,12 +105,14 @@ void add_call_routes(HttpServer& server, sql::ReadStore& store) {
     q.per_page = req.query.integer("per_page", 50, 1, kMaxPerPage);
     req.query.check_all_used();
     const sql::MediaReport m = store.media_usage(q);
+    const bool content = req.principal && may_read_content(*req.principal);
     JsonOut j;
     j.begin_object();
     write_period(j, q);
     j.key("room").str(q.room_id).key("items").begin_array();
     for (const auto& u : m.items) {
-      j.begin_object().key("session").str(u.session).key("room_id").str(u.room_id).key("userid").str(u.userid);
+      j.begin_object().key("session").str(u.session).key("room_id").str(u.room_id);
+      j.key("userid").str(content ? std::optional<std::string>(u.userid) : std::nullopt);
       j.key("nick").str(u.nick).key("type").str(u.type).key("joined").time(u.joined).key("left").time(u.left);
       j.key("present_seconds").number(u.present_seconds).key("audio_paused_seconds").number(u.audio_paused_seconds);
       j.key("video_paused_seconds").number(u.video_paused_seconds);

@@ -42,9 +42,18 @@ void write_message(JsonOut& j, const core::ArchivedMessage& m, bool show_jid) {
   j.end_object();
 }
 
+// Messages are content and a person's rooms name them: an analyst token reads them only with
+// the content claim (personal_data.hpp); user tokens have their own rules below.
+void refuse_numbers_only(const HttpRequest& req) {
+  if (req.principal && req.principal->role == Role::analyst && !may_read_content(*req.principal))
+    throw HttpError(403, "this analyst token does not read message content or people's rooms: it needs the content "
+                         "claim (mucctl token create --role analyst --content)");
+}
+
 // {room}'s id, JID and local part all name it; a user token must be allowed to read it (a
 // room it may not read is a 403 whether or not it exists, so names cannot be probed).
 sql::RoomIdentity readable_room(sql::ReadStore& store, const HttpRequest& req) {
+  refuse_numbers_only(req);
   const sql::RoomName name = parse_room_name(req.path_params.at(0), "room");
   auto room = store.find_room(name);
   const bool user = req.principal && req.principal->role == Role::user;
@@ -120,6 +129,7 @@ void messages_route(sql::ReadStore& store, HttpRequest& req, HttpResponse& res) 
 }
 
 void user_rooms_route(sql::ReadStore& store, HttpRequest& req, HttpResponse& res) {
+  refuse_numbers_only(req);
   Query& q = req.query;
   sql::UserRoomsQuery uq;
   uq.page = q.integer("page", 1, 1, kMaxPage);

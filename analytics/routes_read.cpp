@@ -4,6 +4,7 @@
 #include <set>
 
 #include "analytics/json.hpp"
+#include "analytics/personal_data.hpp"
 #include "analytics/room_names.hpp"
 #include "analytics/server.hpp"
 #include "sql/read_store.hpp"
@@ -31,39 +32,47 @@ std::string path_uuid(const HttpRequest& req, std::size_t index, const char* nam
   return *u;
 }
 
+// Whether the request's token reads bodies, people's JIDs and user agents (personal_data.hpp).
+bool reads_content(const HttpRequest& req) { return req.principal && may_read_content(*req.principal); }
+
 // A room as GET /v1/rooms/{id} and `GET /v1/rooms?report=full` show it; `report=summary` (the
-// list's default) carries report_summary instead of the whole report.
-void write_room(JsonOut& j, const sql::RoomRow& r, bool summary) {
+// list's default) carries report_summary instead of the whole report. Without content access
+// the creator is null and the reports name nobody (no userid).
+void write_room(JsonOut& j, const sql::RoomRow& r, bool summary, bool content) {
   j.begin_object();
   j.key("id").str(r.id).key("name").str(r.name).key("jid").str(r.jid);
   j.key("created").time(r.created).key("ended").time(r.ended).key("ended_reason").str(r.ended_reason);
   j.key("active").boolean(!r.ended.has_value()).key("occupants").i64(r.occupants);
-  j.key("creator").str(r.creator).key("persistent").boolean(r.persistent).key("locked").boolean(r.locked);
+  j.key("creator").str(content ? r.creator : std::nullopt).key("persistent").boolean(r.persistent);
+  j.key("locked").boolean(r.locked);
   j.key("event_count").i64(r.event_count).key("last_seq").i64(r.last_seq).key("last_event").time(r.last_event);
   j.key("config").raw(r.config_json);
-  if (summary) j.key("report_summary").raw(r.report_summary_json);
-  else j.key("reports").raw(r.reports_json);
+  const std::optional<std::string>& reports = summary ? r.report_summary_json : r.reports_json;
+  j.key(summary ? "report_summary" : "reports");
+  if (content || !reports) j.raw(reports);
+  else j.raw(without_keys_anywhere(*reports, {"userid"}));
   j.end_object();
 }
-void write_room_full(JsonOut& j, const sql::RoomRow& r) { write_room(j, r, false); }
-void write_room_summary(JsonOut& j, const sql::RoomRow& r) { write_room(j, r, true); }
 
-void write_user(JsonOut& j, const sql::UserRow& u) {
+// Without content access: no bare JID (userid), full JID or user agent.
+void write_user(JsonOut& j, const sql::UserRow& u, bool content) {
+  const std::optional<std::string> none;
   j.begin_object();
-  j.key("sessionid").str(u.sessionid).key("userid").str(u.userid).key("room_id").str(u.room_id);
-  j.key("nick").str(u.nick).key("jid").str(u.jid).key("role").str(u.role).key("affiliation").str(u.affiliation);
+  j.key("sessionid").str(u.sessionid).key("userid").str(content ? std::optional<std::string>(u.userid) : none).key("room_id").str(u.room_id);
+  j.key("nick").str(u.nick).key("jid").str(content ? u.jid : none).key("role").str(u.role);
+  j.key("affiliation").str(u.affiliation);
   j.key("occupant_id").str(u.occupant_id).key("type").str(u.type).key("os").str(u.os);
-  j.key("browser").str(u.browser).key("useragent").str(u.useragent);
+  j.key("browser").str(u.browser).key("useragent").str(content ? u.useragent : none);
   j.key("created").time(u.created).key("ended").time(u.ended).key("ended_reason").str(u.ended_reason);
   j.key("active").boolean(!u.ended.has_value());
   j.end_object();
 }
 
-void write_event(JsonOut& j, const sql::EventRow& e) {
+void write_event(JsonOut& j, const sql::EventRow& e, bool content) {
   j.begin_object();
   j.key("id").str(e.id).key("type").str(e.type).key("room").str(e.room).key("room_id").str(e.room_id);
   j.key("seq").i64(e.seq).key("actor").str(e.actor).key("peer").str(e.peer).key("time").time(e.time);
-  j.key("data").raw(e.data_json);
+  j.key("data").raw(content ? e.data_json : event_data_without_personal(e.data_json));
   j.end_object();
 }
 
@@ -81,9 +90,8 @@ sql::EventQuery event_query(Query& q) {
 }
 
 // A page=/per_page= listing: {"items":[…],"page":P,"per_page":N,"total":T}.
-template <class Row>
-std::string numbered_page(const sql::Page<Row>& page, std::int64_t number, std::int64_t per_page,
-                          void (*write)(JsonOut&, const Row&)) {
+template <class Row, class Write>
+std::string numbered_page(const sql::Page<Row>& page, std::int64_t number, std::int64_t per_page, Write write) {
   JsonOut j;
   j.begin_object().key("items").begin_array();
   for (const auto& row : page.items) write(j, row);
@@ -92,12 +100,12 @@ std::string numbered_page(const sql::Page<Row>& page, std::int64_t number, std::
   return j.take();
 }
 
-std::string event_page(const sql::EventQuery& eq, std::vector<sql::EventRow> rows) {
+std::string event_page(const sql::EventQuery& eq, std::vector<sql::EventRow> rows, bool content) {
   const bool more = static_cast<std::int64_t>(rows.size()) > eq.limit;
   if (more) rows.resize(static_cast<std::size_t>(eq.limit));
   JsonOut j;
   j.begin_object().key("items").begin_array();
-  for (const auto& e : rows) write_event(j, e);
+  for (const auto& e : rows) write_event(j, e, content);
   j.end_array();
   if (rows.empty()) {
     j.key("next_cursor").null().key("prev_cursor").null();
@@ -144,7 +152,9 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
     rq.full_reports = q.one_of("report", {"summary", "full"}).value_or("summary") == "full";
     q.check_all_used();
     res.body = numbered_page(store.rooms(rq), rq.page, rq.per_page,
-                             rq.full_reports ? write_room_full : write_room_summary);
+                             [summary = !rq.full_reports, content = reads_content(req)](JsonOut& j, const sql::RoomRow& r) {
+                               write_room(j, r, summary, content);
+                             });
   });
 
   server.route("GET", "/v1/rooms/{id}", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
@@ -153,7 +163,7 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
     const auto room = store.room(id);
     if (!room) throw HttpError(404, "no room with id " + id);
     JsonOut j;
-    write_room(j, *room, false);
+    write_room(j, *room, false, reads_content(req));
     res.body = j.take();
   });
 
@@ -161,7 +171,7 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
     sql::EventQuery eq = event_query(req.query);
     req.query.check_all_used();
     eq.room_id = path_room(store, req);
-    res.body = event_page(eq, store.events(eq));
+    res.body = event_page(eq, store.events(eq), reads_content(req));
   });
 
   server.route("GET", "/v1/rooms/{id}/users", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
@@ -172,7 +182,8 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
     uq.per_page = q.integer("per_page", 50, 1, kMaxPerPage);
     q.check_all_used();
     uq.room_id = path_room(store, req);
-    res.body = numbered_page(store.room_users(uq), uq.page, uq.per_page, write_user);
+    res.body = numbered_page(store.room_users(uq), uq.page, uq.per_page,
+                             [content = reads_content(req)](JsonOut& j, const sql::UserRow& u) { write_user(j, u, content); });
   });
 
   server.route("GET", "/v1/users/{sessionid}", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
@@ -181,7 +192,7 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
     const auto user = store.user(sid);
     if (!user) throw HttpError(404, "no session with id " + sid);
     JsonOut j;
-    write_user(j, *user);
+    write_user(j, *user, reads_content(req));
     res.body = j.take();
   });
 
@@ -191,7 +202,7 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
     eq.actor = sid;
     req.query.check_all_used();
     if (!store.user(sid)) throw HttpError(404, "no session with id " + sid);
-    res.body = event_page(eq, store.events(eq));
+    res.body = event_page(eq, store.events(eq), reads_content(req));
   });
 
   server.route("GET", "/v1/analytics/summary", Access::analyst, [&store](HttpRequest& req, HttpResponse& res) {
@@ -255,7 +266,7 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
       else if (name.kind == sql::RoomName::Kind::jid) eq.room_jid = name.text;
       else eq.room_jid = resolve_room(store, *room, "room").jid;
     }
-    res.body = event_page(eq, store.events(eq));
+    res.body = event_page(eq, store.events(eq), reads_content(req));
   });
 }
 

@@ -17,11 +17,13 @@ inline std::string conninfo() {
   return c;
 }
 
-// The read API over the real store, with an analyst token.
+// The read API over the real store, with an analyst token that reads content (bodies, real
+// JIDs, user agents); `numbers` reads without them.
 struct Api {
   sql::PgReadStore store{conninfo(), 4};
   Running srv{&store};
-  std::string tok = Running::token(Role::analyst);
+  std::string tok = Running::content_token();
+  std::string numbers = Running::token(Role::analyst);
   // start_now = false: the caller adds routes first, then starts srv.
   explicit Api(bool start_now = true) {
     if (start_now) srv.start();

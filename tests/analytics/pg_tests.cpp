@@ -176,6 +176,26 @@ TEST_CASE("pg: one session and its events") {
   CHECK(msgs.text("/items/0/data/reason") == "left");
 }
 
+TEST_CASE("pg: without the content claim an analyst reads the same rows without JIDs, user agents or bodies") {
+  Api api;
+  Reply u = api.srv.get("/v1/users/" + kBob, api.numbers);
+  REQUIRE(u.status == 200);
+  CHECK(u.text("/type") == "mobile");
+  CHECK(u.text("/useragent") == "null");
+  CHECK(u.text("/userid") == "null");
+  CHECK(u.text("/jid") == "null");
+  Reply joined = api.srv.get("/v1/users/" + kBob + "/events?type=occupant_joined", api.numbers);
+  REQUIRE(joined.size("/items") == 1);
+  CHECK(joined.text("/items/0/data/nick") == "bob");
+  CHECK(joined.body.find("bob@localhost") == std::string::npos);
+  Reply said = api.srv.get("/v1/rooms/" + kStandup + "/events?type=message_sent&limit=5", api.numbers);
+  REQUIRE(said.size("/items") == 5);
+  CHECK(said.text("/items/0/data/payload") == "<absent>");
+  CHECK(api.get("/v1/rooms/" + kStandup + "/events?type=message_sent&limit=5").text("/items/0/data/payload") !=
+        "<absent>");
+  CHECK(api.srv.get("/v1/rooms/" + kStandup, api.numbers).text("/creator") == "null");
+}
+
 TEST_CASE("pg: a room's events walk by cursor exactly once, ties on time broken by id") {
   Api api;
   for (int limit : {1, 7, 100, 1000}) {

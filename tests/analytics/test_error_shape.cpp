@@ -64,6 +64,7 @@ struct WholeApi {
       case Access::admin: return create_token(kSecret, Role::admin, 3600, unix_now(), "ops");
       case Access::client: return create_client_token(kSecret, "0190f3c2-8a4b-7000-8000-00000000000a", "", 3600, unix_now());
       case Access::poster: return create_token(kSecret, Role::service, 3600, unix_now(), "backend");
+      case Access::reader: return Running::content_token();
       default: return Running::token(Role::analyst);
     }
   }

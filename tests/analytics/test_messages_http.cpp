@@ -93,7 +93,7 @@ struct Api {
   }
   static std::string user(const char* jid) { return create_token(kSecret, Role::user, 3600, unix_now(), jid); }
   static std::string service() { return create_token(kSecret, Role::service, 3600, unix_now(), "backend"); }
-  Reply get(const std::string& path, const std::string& token = Running::token(Role::analyst)) { return srv.get(path, token); }
+  Reply get(const std::string& path, const std::string& token = Running::content_token()) { return srv.get(path, token); }
 };
 
 std::vector<std::string> ids(const Reply& r) {
@@ -303,23 +303,25 @@ TEST_CASE("authorisation matrix: roles by routes") {
   Api api;
   struct Case {
     const char* path;
-    int analyst, admin, service, user, client;
+    int analyst, content, admin, service, user, client;
   };
   // user: alice@localhost, who was in the live standup but not in retro.
   const Case cases[] = {
-      {"/v1/rooms/standup/messages", 200, 200, 200, 200, 403},
-      {"/v1/rooms/retro/messages", 200, 200, 200, 403, 403},
-      {"/v1/users/alice@localhost/rooms", 200, 200, 200, 200, 403},
-      {"/v1/users/carol@localhost/rooms", 200, 200, 200, 403, 403},
-      {"/v1/rooms", 200, 200, 200, 403, 403},
-      {"/v1/rooms/standup", 200, 200, 200, 403, 403},
-      {"/v1/events", 200, 200, 200, 403, 403},
-      {"/v1/analytics/summary", 200, 200, 200, 403, 403},
+      // analyst: numbers only; content: an analyst token with the content claim.
+      {"/v1/rooms/standup/messages", 403, 200, 200, 200, 200, 403},
+      {"/v1/rooms/retro/messages", 403, 200, 200, 200, 403, 403},
+      {"/v1/users/alice@localhost/rooms", 403, 200, 200, 200, 200, 403},
+      {"/v1/users/carol@localhost/rooms", 403, 200, 200, 200, 403, 403},
+      {"/v1/rooms", 200, 200, 200, 200, 403, 403},
+      {"/v1/rooms/standup", 200, 200, 200, 200, 403, 403},
+      {"/v1/events", 200, 200, 200, 200, 403, 403},
+      {"/v1/analytics/summary", 200, 200, 200, 200, 403, 403},
   };
   const std::string client = create_client_token(kSecret, "00000000-0000-7000-8000-0000000000a1", "", 3600, unix_now());
   for (const auto& c : cases) {
     CAPTURE(c.path);
     CHECK(api.get(c.path, Running::token(Role::analyst)).status == c.analyst);
+    CHECK(api.get(c.path, Running::content_token()).status == c.content);
     CHECK(api.get(c.path, create_token(kSecret, Role::admin, 3600, unix_now(), "ops")).status == c.admin);
     CHECK(api.get(c.path, Api::service()).status == c.service);
     CHECK(api.get(c.path, Api::user("alice@localhost")).status == c.user);

@@ -67,7 +67,8 @@ run "migrate no such database" 3 "$mucctl" migrate --pg "${MUCSTREAM_TEST_PG/dbn
 has "migrate no such database" "database \"nosuch\" does not exist" "$err"
 
 # --- the API ---
-TOKEN=$(MUCSTREAM_JWT_SECRET="$secret" "$mucctl" token create --role analyst --ttl 1h)
+# Media rows and reports name people (userid): an analyst token with content reads them.
+TOKEN=$(MUCSTREAM_JWT_SECRET="$secret" "$mucctl" token create --role analyst --content --ttl 1h)
 "$mucstreamd" api --http-listen 127.0.0.1:0 --pg "$MUCSTREAM_TEST_PG" --jwt-secret "$secret" 2>"$work/api.log" &
 api_pid=$!
 port=""

@@ -54,8 +54,14 @@ run "token bad role" 2 "$mucctl" token create --role root --jwt-secret "$secret"
 run "token bad ttl" 2 "$mucctl" token create --role admin --ttl soon --jwt-secret "$secret"
 run "token by flag" 0 "$mucctl" token create --role analyst --ttl 1h --jwt-secret "$secret"
 has "token shape" "^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$" "$out"
-TOKEN=$(MUCSTREAM_JWT_SECRET="$secret" "$mucctl" token create --role analyst --ttl 1h)
+# The reads below include message bodies and people's rooms: an analyst token with content.
+NUMBERS_TOKEN=$(MUCSTREAM_JWT_SECRET="$secret" "$mucctl" token create --role analyst --ttl 1h)
+TOKEN=$(MUCSTREAM_JWT_SECRET="$secret" "$mucctl" token create --role analyst --content --ttl 1h)
 has "token from env secret" "^ey" "$TOKEN"
+run "token content not for admin" 2 "$mucctl" token create --role admin --content --jwt-secret "$secret"
+has "token content not for admin" "for --role analyst" "$err"
+run "token content json" 0 env MUCSTREAM_JWT_SECRET="$secret" "$mucctl" token create --role analyst --content --json
+has "token content json" '"content":true' "$out"
 run "token json" 0 env MUCSTREAM_JWT_SECRET="$secret" "$mucctl" token create --role admin --ttl 15m --json
 has "token json" '"role":"admin","expires":"20' "$out"
 
@@ -151,6 +157,8 @@ psql "$MUCSTREAM_TEST_PG" -X -q -v ON_ERROR_STOP=1 -c \
   "INSERT INTO archive (room_id, stanza_id, room, time, seq, sessionid, nick, payload, ordinal)
    SELECT room_id, id, room, time, seq, actor, data->>'nick', data->>'payload',
           row_number() OVER (PARTITION BY room_id ORDER BY id) FROM events WHERE type = 'message_sent'"
+run "messages without content" 4 env MUCCTL_TOKEN="$NUMBERS_TOKEN" "$mucctl" messages list standup --limit 3
+has "messages without content" "needs the content claim" "$err"
 run "messages list" 0 "$mucctl" messages list standup --limit 3
 has "messages list header" "^TIME +NICK +TEXT +ID$" "$out"; has "messages newest first" "bob +message 250 " "$(sed -n 2p <<<"$out")"
 has "messages more" "more with --cursor" "$out"

@@ -95,6 +95,9 @@ int cmd_token_create(Context& ctx) {
     throw UsageError("--role client needs --session ID: a client token speaks for one occupant session");
   if (*role != an::Role::client && (!session.empty() || !room_id.empty()))
     throw UsageError("--session and --room-id are for --role client");
+  const bool content = ctx.has("content");
+  if (content && *role != an::Role::analyst)
+    throw UsageError("--content is for --role analyst (admin and service tokens read content anyway)");
   const auto ttl = an::parse_duration_seconds(ctx.get("ttl").value_or("1h"));
   if (!ttl) throw UsageError("--ttl must be a duration such as 90s, 15m, 1h or 7d");
   if (auto s = ctx.get("jwt-secret")) ctx.jwt_secret = *s;
@@ -103,13 +106,14 @@ int cmd_token_create(Context& ctx) {
   const std::int64_t now = an::unix_now();
   const std::string tok = *role == an::Role::client
                               ? an::create_client_token(ctx.jwt_secret, session, room_id, *ttl, now)
-                              : an::create_token(ctx.jwt_secret, *role, *ttl, now, ctx.get("subject").value_or(""));
+                              : an::create_token(ctx.jwt_secret, *role, *ttl, now, ctx.get("subject").value_or(""), content);
   const std::string expires = an::format_rfc3339((now + *ttl) * 1000000);
   if (ctx.format == Format::json) {
     an::JsonOut j;
     j.begin_object().key("token").str(tok).key("role").str(an::role_name(*role)).key("expires").str(expires);
     if (!session.empty()) j.key("session").str(session);
     if (!room_id.empty()) j.key("room_id").str(room_id);
+    if (content) j.key("content").boolean(true);
     print(j.end_object().take() + "\n");
   } else if (ctx.format == Format::csv) {
     print("token,role,expires\n" + tok + "," + an::role_name(*role) + "," + expires + "\n");
@@ -372,22 +376,26 @@ constexpr const char* kLiveNote =
 
 const std::vector<Command> kBaseCommands = {
     {"token", "create",
-     "usage: mucctl token create --role analyst|admin|service [--ttl DURATION] [--subject NAME] [--jwt-secret SECRET]\n"
+     "usage: mucctl token create --role analyst|admin|service [--content] [--ttl DURATION] [--subject NAME]\n"
+     "                           [--jwt-secret SECRET]\n"
      "       mucctl token create --role user --subject JID [--ttl DURATION] [--jwt-secret SECRET]\n"
      "       mucctl token create --role client --session ID [--room-id ID] [--ttl DURATION] [--jwt-secret SECRET]\n\n"
      "Prints an HS256 API token signed with the secret mucstreamd verifies with, so that\n"
      "  TOKEN=$(mucctl token create --role analyst --ttl 1h)\n"
-     "works in a script. analyst reads; admin also manages rooms; client only reports\n"
+     "works in a script. analyst reads numbers, and with --content also message bodies, real\n"
+     "JIDs and user agents; admin reads everything and manages rooms; client only reports\n"
      "telemetry (POST /v1/telemetry) for one occupant session; service reads like analyst\n"
      "and posts messages into rooms; user reads the messages of the rooms one person (the\n"
      "subject, a bare JID) was in or belongs to, and that person's conversations.\n\n"
      "  --role ROLE          analyst, admin, client, user or service (required)\n"
+     "  --content            analyst: also read message bodies, real JIDs and user agents\n"
      "  --ttl DURATION       lifetime: 90s, 15m, 1h, 7d (default 1h)\n"
      "  --subject NAME       sub claim, e.g. who the token is for (user: their bare JID)\n"
      "  --session ID         client: the occupant session id the token speaks for (required)\n"
      "  --room-id ID         client: limit the token to this room id\n"
      "  --jwt-secret SECRET  signing secret (env MUCSTREAM_JWT_SECRET, config jwt_secret)",
-     {{"role", true}, {"ttl", true}, {"subject", true}, {"session", true}, {"room-id", true}, {"jwt-secret", true}},
+     {{"role", true}, {"content", false}, {"ttl", true}, {"subject", true}, {"session", true}, {"room-id", true},
+      {"jwt-secret", true}},
      0, cmd_token_create},
     {"rooms", "list",
      "usage: mucctl rooms list [--active|--ended] [--name NAME] [--since TIME] [--until TIME]\n"

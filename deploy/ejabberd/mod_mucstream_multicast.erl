@@ -183,8 +183,8 @@ bounce_malformed(Stanza, Jid) ->
     end.
 
 %% An error must never answer an error (two servers could bounce one forever). The error
-%% does not carry the stanza's children back: the sender knows them, and they may be a
-%% thousand addresses.
+%% leaves out the children ejabberd kept as XML (the recipients among them, perhaps a
+%% thousand); only what it decodes into the record itself (a body, a status) goes back.
 refuse(Pkt, Err) ->
     case xmpp:get_type(Pkt) of
         error -> ok;

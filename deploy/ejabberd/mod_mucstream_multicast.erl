@@ -23,11 +23,12 @@
 %%% calling into it), so they leave in order, and a copy ejabberd cannot deliver bounces to
 %%% the component as a directly addressed stanza would (type='error', from = the recipient).
 %%%
-%%% Only the configured component domains may use it; anyone else (a client, another
-%%% component) gets <forbidden/> and nothing is delivered: otherwise any client could have the
-%%% server copy one stanza to a thousand people for the price of one. More distinct recipients
-%%% than max_recipients: <policy-violation/>; none: <bad-request/>; an <address/> that is not
-%%% type='bcc' with a jid: <bad-request/>. A JID listed twice is delivered to once.
+%%% Only the configured component domains may use it, and only they see it in the host's
+%%% disco#info (below: why); anyone else (a client, another component) gets <forbidden/> and
+%%% nothing is delivered: otherwise any client could have the server copy one stanza to a
+%%% thousand people for the price of one. More distinct recipients than max_recipients:
+%%% <policy-violation/>; none: <bad-request/>; an <address/> that is not type='bcc' with a
+%%% jid: <bad-request/>. A JID listed twice is delivered to once.
 %%%
 %%% Build with Debian's erlc (package erlang-base) against the installed ejabberd: the packages
 %%% ejabberd and erlang-p1-xmpp, which ejabberd depends on, hold every header and beam it needs,
@@ -96,16 +97,25 @@ warn_if_no_senders(Host, []) ->
 warn_if_no_senders(_Host, _Senders) ->
     ok.
 
-%%% disco#info of the host: the component's discovery looks for both features there.
+%%% disco#info of the host: the component's discovery looks for both features there. Only a
+%%% sender is shown them. ejabberd's mod_multicast (and any XEP-0033 service on another server)
+%%% asks each destination server's disco#info whether to hand it a stanza for its users: told
+%%% yes, it would send its own MUC's broadcasts here, be refused (not a sender) and deliver
+%%% nothing.
 
 disco_features({error, _} = Acc, _From, _To, _Node, _Lang) ->
     Acc;
-disco_features(Acc, _From, _To, <<"">>, _Lang) ->
-    Features = case Acc of
-                   {result, Fs} -> Fs;
-                   empty -> []
-               end,
-    {result, [?NS_ADDRESS, ?NS_LIST | Features]};
+disco_features(Acc, From, #jid{lserver = Host}, <<"">>, _Lang) ->
+    case allowed_sender(Host, From) of
+        true ->
+            Features = case Acc of
+                           {result, Fs} -> Fs;
+                           empty -> []
+                       end,
+            {result, [?NS_ADDRESS, ?NS_LIST | Features]};
+        false ->
+            Acc
+    end;
 disco_features(Acc, _From, _To, _Node, _Lang) ->
     Acc.
 

@@ -1,12 +1,17 @@
-"""ejabberd only: its own MUC keeps delivering with mucstream's module loaded beside
+"""ejabberd's own MUC keeps delivering with mucstream's module loaded beside
 mod_multicast. ejabberd's MUC hands its broadcasts to mod_multicast, which asks each
 destination server's disco#info (here anon.localhost, where the module is loaded too) whether
 to pass that server's share on as one XEP-0033 stanza; a module that said yes would refuse
 those (the MUC is not a sender) and the room would go silent for anonymous users from the
 second message on. An owner on localhost and a guest on anon.localhost each get every
 message of a room on conference.localhost, also after mod_multicast has had its answer."""
-from multicast import *
-from multicast_support import RawClient
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "prosody_multicast"))
+
+from multicast import *  # noqa: E402,F403 (the Prosody module's test helpers)
+from multicast_support import RawClient  # noqa: E402
 
 
 async def test():

@@ -6,10 +6,13 @@
 #   fixture_ejabberd.sh start STATE_DIR MUCSTREAMD
 #   fixture_ejabberd.sh stop STATE_DIR
 #
-# mod_multicast (XEP-0033) serves the component as deploy/ejabberd/mucstream.yml sets it up:
-# only rooms.localhost may use it, up to 1000 recipients a stanza; E2E_MULTICAST=0 leaves it
-# out, so the component sends one stanza per recipient. refused.localhost is a component
-# domain the service refuses (the fallback flow).
+# Multicast as deploy/ejabberd/mucstream.yml sets it up: mod_mucstream_multicast (compiled
+# here from deploy/ejabberd/ with Debian's erlc, loaded on localhost, where the component finds
+# it first) and ejabberd's mod_multicast at multicast.localhost; only rooms.localhost may use
+# them, up to 1000 recipients a stanza. E2E_EJABBERD_MODULE=0 leaves mucstream's module out
+# (the component then uses mod_multicast); E2E_MULTICAST=0 leaves both out, so the component
+# sends one stanza per recipient. refused.localhost is a component domain the service refuses
+# (the fallback flow). STATE_DIR/env says which service the component should find.
 set -euo pipefail
 cmd=$1 state=$2
 node="mucstream-$(basename "$state")@localhost"
@@ -27,7 +30,7 @@ start)
   "$0" stop "$state" || true
   rm -rf "$state"; mkdir -p "$state/spool" "$state/logs"
   c2s=$(free_port); comp=$(free_port); comp2=$(free_port); comp3=$(free_port)
-  multicast=""
+  multicast="" service="" code_path=""
   if [ "${E2E_MULTICAST:-1}" != 0 ]; then
     multicast='  mod_multicast:
     access: mucstream_multicast
@@ -35,6 +38,19 @@ start)
       remote:
         message: 1000
         presence: 1000'
+    service=multicast.localhost
+    if [ "${E2E_EJABBERD_MODULE:-1}" != 0 ]; then
+      mkdir -p "$state/ebin"
+      # ERL_LIBS as ejabberdctl sets it: erlc finds gen_mod and the xmpp headers there.
+      ERL_LIBS=/usr/lib/x86_64-linux-gnu erlc +warnings_as_errors -o "$state/ebin" \
+        "$here/../../deploy/ejabberd/mod_mucstream_multicast.erl" || { echo "erlc failed" >&2; exit 1; }
+      multicast="$multicast
+  mod_mucstream_multicast:
+    senders:
+      - \"rooms.localhost\"
+    max_recipients: 1000"
+      service=localhost code_path=" -pa $state/ebin"
+    fi
   fi
   secret=e2e-secret
   cat > "$state/ejabberd.yml" <<CFG
@@ -102,7 +118,7 @@ modules:
 $multicast
 CFG
   cat > "$state/ejabberdctl.cfg" <<CTL
-ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"
+ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0$code_path"
 INET_DIST_INTERFACE=127.0.0.1
 EJABBERD_PID_PATH=$state/ejabberd.pid
 EJABBERD_CONFIG_PATH=$state/ejabberd.yml
@@ -128,6 +144,7 @@ COMPONENT_PORT=$comp
 TERM_COMPONENT_PORT=$comp2
 REFUSED_COMPONENT_PORT=$comp3
 MULTICAST=${E2E_MULTICAST:-1}
+MULTICAST_SERVICE=$service
 COMPONENT_SECRET=$secret
 MUC_DOMAIN=rooms.localhost
 SERVER=ejabberd

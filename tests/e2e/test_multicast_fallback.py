@@ -1,8 +1,9 @@
 """Multicast fallback through ejabberd: a component whose domain mod_multicast does not allow
-(refused.localhost, started by this test) finds the service, has its first multicast stanza
-refused (forbidden), sends that stanza (a join's presence) again one per recipient and from then on sends
-everything per recipient: every occupant gets every message exactly once, and the log and the
-metrics say what happened."""
+(refused.localhost, started by this test) finds the service at multicast.localhost
+(mucstream's module on localhost shows itself only to its senders, which refused.localhost is
+not), has its first multicast stanza refused (forbidden), sends that stanza (a join's presence)
+again one per recipient and from then on sends everything per recipient: every occupant gets
+every message exactly once, and the log and the metrics say what happened."""
 import os
 import subprocess
 

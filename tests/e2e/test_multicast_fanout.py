@@ -3,7 +3,8 @@ semi-anonymous room (an owner and nine anonymous participants) each get every me
 exactly once, with the sender's id, one stanza-id and the body; presences come once each,
 status 110 only in one's own; no participant finds another occupant's real JID anywhere in
 the raw XML it received, while the owner (a moderator) sees them all; the component's metrics
-show the messages went through the service. With the service left out (E2E_MULTICAST=0) the
+show the messages went through the service (with mucstream's module on the host, as recipient
+lists: the component's log says so). With the service left out (E2E_MULTICAST=0) the
 same holds with one stanza per recipient and no multicast counted."""
 from multicast_support import *
 
@@ -102,6 +103,10 @@ async def test():
         assert sent >= 4 and carried >= 30, "multicast was not used: %s -> %s" % (before, after)
         assert after["mucstream_multicast_fallbacks_total"] == before["mucstream_multicast_fallbacks_total"], after
         assert after["mucstream_multicast_active"] == 1.0, after
+        if ENV.get("MULTICAST_SERVICE") == "localhost":  # the ejabberd fixture loaded mucstream's module
+            with open(os.path.join(STATE, "component.log")) as f:
+                log = f.read()
+            assert "multicast through localhost (the host lists XEP-0033, recipient lists)" in log, log
     else:
         assert sent == 0 and carried == 0, "no service, yet multicast counted: %s" % after
     for c in everyone:

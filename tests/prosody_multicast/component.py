@@ -1,5 +1,5 @@
 """A bare XEP-0114 component for the multicast tests: a socket that says exactly the bytes a
-test gives it, so what reaches Prosody is the wire format the module must handle and
+test gives it, so what reaches the server (Prosody or ejabberd) is the wire format the module must handle and
 nothing a library added. Incoming stanzas are parsed and kept for expect()."""
 import asyncio
 import hashlib
@@ -12,8 +12,15 @@ NS_ACCEPT = "jabber:component:accept"
 
 
 def qa(tag):
-    """A tag in the component stream's namespace (what Prosody sends the component)."""
+    """A tag in the component stream's namespace (what the server sends the component)."""
     return "{%s}%s" % (NS_ACCEPT, tag)
+
+
+def component_port(domain):
+    """Prosody's fixture takes every component on one port; ejabberd's has a listener per
+    domain (it routes every host of a listener to each connection on it)."""
+    own = {"term.localhost": "TERM_COMPONENT_PORT", "refused.localhost": "REFUSED_COMPONENT_PORT"}.get(domain)
+    return ENV.get(own, ENV["COMPONENT_PORT"]) if own else ENV["COMPONENT_PORT"]
 
 
 class RawComponent:
@@ -25,7 +32,7 @@ class RawComponent:
 
     async def connect(self):
         self.reader, self.writer = await asyncio.wait_for(
-            asyncio.open_connection("127.0.0.1", int(ENV["COMPONENT_PORT"])), 5)
+            asyncio.open_connection("127.0.0.1", int(component_port(self.domain))), 5)
         self.writer.write(("<stream:stream xmlns='%s' xmlns:stream='http://etherx.jabber.org/streams' to='%s'>"
                            % (NS_ACCEPT, self.domain)).encode())
         self.parser = ET.XMLPullParser(events=("start", "end"))
@@ -42,7 +49,7 @@ class RawComponent:
 
     async def _read_stanzas_once(self):
         data = await asyncio.wait_for(self.reader.read(65536), 5)
-        assert data, "%s: Prosody closed the component stream" % self.domain
+        assert data, "%s: the server closed the component stream" % self.domain
         self._parse(data)
 
     def _parse(self, data):

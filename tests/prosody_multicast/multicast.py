@@ -1,5 +1,6 @@
 """What the multicast tests share: the e2e harness (slixmpp clients against the fixture's
-Prosody), the raw component, and the XEP-0033 stanza the component sends."""
+server: Prosody with mod_mucstream_multicast.lua or ejabberd with mod_mucstream_multicast.erl),
+the raw component, and the XEP-0033 stanza the component sends."""
 import os
 import sys
 import uuid
@@ -11,9 +12,9 @@ from component import RawComponent, qa  # noqa: E402,F401
 
 NS_ADDRESS = "http://jabber.org/protocol/address"
 NS_LIST = "urn:xmpp:mucstream:multicast:0"  # the module's recipient list: one JID per line
-HOST = "localhost"           # the VirtualHost the module is loaded on
+HOST = "localhost"           # the host the module is loaded on
 ALLOWED = "rooms.localhost"  # in mucstream_multicast_senders
-OTHER = "term.localhost"     # a component Prosody knows, not in the senders
+OTHER = "term.localhost"     # a component the server knows, not in the senders
 
 
 def addresses(jids, type_="bcc"):

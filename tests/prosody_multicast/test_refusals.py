@@ -1,7 +1,8 @@
 """Multicast only from the configured component, within the cap: another component and a
-client get <forbidden/> (type auth), more than mucstream_multicast_max_recipients (1000)
-recipients <policy-violation/> (type modify), in either form of recipients, an address that is not bcc <bad-request/>; in
-each case nobody receives anything. Exactly 1000 is delivered."""
+client get <forbidden/> (type auth); more recipients than the cap (1000: Prosody's
+mucstream_multicast_max_recipients, ejabberd's max_recipients) <policy-violation/> (type
+modify), in either form of recipients; an address that is not bcc <bad-request/>. In each case
+nobody receives anything. Exactly 1000 is delivered."""
 from multicast import *
 
 
@@ -21,7 +22,7 @@ async def test():
     assert err.get("type") == "error" and err.get("from") == HOST, dump(err)
     assert stanza_error(err) == ("forbidden", "auth"), dump(err)
 
-    # A client (its from is stamped by Prosody; it gets the error on its own stream).
+    # A client (its from is stamped by the server; it gets the error on its own stream).
     cid, text = multicast("message", bob.full, targets, "<body>spam</body>", type_="chat")
     bob.send_xml(text.replace(" from='%s'" % bob.full, "", 1))
     err = await bob.expect(with_id(cid), 5, "the refusal")

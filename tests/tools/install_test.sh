@@ -2,9 +2,10 @@
 # `cmake --install` into a scratch prefix lays out what packagers and operators look for:
 # the programs in bin/, the SQL migrations in share/mucstream/migrations, the documentation
 # in share/doc/mucstream with the settings examples in its examples/, the systemd units in
-# lib/systemd/system running the installed mucstreamd; and the installed programs print the
-# configured version. Installed with DESTDIR for a package, the units pass
-# `systemd-analyze verify` where they were put.
+# lib/systemd/system running the installed mucstreamd, the ejabberd module in
+# lib/mucstream/ejabberd when it was built; and the installed programs print the configured
+# version. Installed with DESTDIR for a package, the units pass `systemd-analyze verify` where
+# they were put.
 #   install_test.sh BUILD_DIR SOURCE_DIR VERSION
 set -uo pipefail
 build=$1 src=$2 version=$3
@@ -28,6 +29,10 @@ done
 same "migrations installed" "$(find "$p/share/mucstream/migrations" -type f | wc -l)" "$n"
 for d in README.md operations.md events.md api.md api.yaml; do file "docs" "$p/share/doc/mucstream/$d"; done
 for e in mucstream.example.toml mucstream.example.env; do file "examples" "$p/share/doc/mucstream/examples/$e"; done
+# The ejabberd module, built when the build machine has erlc and ejabberd (docs/operations.md).
+if [ -f "$build/ejabberd/mod_mucstream_multicast.beam" ]; then
+  file "ejabberd module" "$p/lib/mucstream/ejabberd/mod_mucstream_multicast.beam"
+fi
 for role in component materialize api all; do
   run "installed mucstreamd $role reads the installed example" 0 \
     env -i PATH="$PATH" "$p/bin/mucstreamd" "$role" --config "$p/share/doc/mucstream/examples/mucstream.example.toml" --help

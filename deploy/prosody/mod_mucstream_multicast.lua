@@ -27,8 +27,8 @@
 --     mucstream_multicast_max_recipients = 1000              -- more: policy-violation
 --
 -- The recipients may also come as one text list, one JID per line, in place of the
--- <addresses/> element (the module lists this feature beside XEP-0033's, and mucstream uses it
--- when it sees both):
+-- <addresses/> element (the module lists this feature beside XEP-0033's to its senders, and
+-- mucstream uses it when it sees both):
 --
 --   <recipients xmlns='urn:xmpp:mucstream:multicast:0'>alice@example.org/phone
 --   bob@example.org/laptop</recipients>
@@ -62,9 +62,38 @@ end
 load_options();
 module:hook_global("config-reloaded", load_options);
 
--- The component discovers the service through this host's disco#info.
-module:add_feature(xmlns_address);
-module:add_feature(xmlns_list);
+-- The component discovers the service through this host's disco#info, and only a sender is
+-- shown the two features: a remote server's XEP-0033 service (ejabberd's mod_multicast) asks
+-- each destination server's disco#info whether to hand it the stanzas for that server's
+-- users; told yes, it would send its own MUC's broadcasts here, be refused (not a sender)
+-- and those users would get nothing. mod_disco answers everyone else from its cache, so a
+-- sender's answer is built here from the same host items, with the two features added.
+module:hook("iq-get/host/http://jabber.org/protocol/disco#info:query", function(event)
+	local origin, stanza = event.origin, event.stanza;
+	local node = stanza.tags[1].attr.node;
+	if (node and node ~= "") or origin.type ~= "component" or not senders:contains(origin.host) then
+		return; -- mod_disco's answer
+	end
+	local reply = st.reply(stanza):tag("query", { xmlns = "http://jabber.org/protocol/disco#info" });
+	local done = {};
+	for _, identity in ipairs(module:get_host_items("identity")) do
+		local key = identity.category .. "/" .. identity.type;
+		if not done[key] then
+			reply:tag("identity", { category = identity.category, type = identity.type, name = identity.name }):up();
+			done[key] = true;
+		end
+	end
+	for _, feature in ipairs(module:get_host_items("feature")) do
+		if not done[feature] then
+			reply:tag("feature", { var = feature }):up();
+			done[feature] = true;
+		end
+	end
+	reply:tag("feature", { var = xmlns_address }):up();
+	reply:tag("feature", { var = xmlns_list }):up();
+	origin.send(reply);
+	return true;
+end, 10);
 
 -- An error must never answer an error (two servers could bounce one forever).
 local function refuse(origin, stanza, error_type, condition, text)

@@ -71,6 +71,9 @@ Component "term.localhost"
   component_secret = "$secret"
 Component "idle.localhost"
   component_secret = "$secret"
+-- a second MUC domain (tenant) served by the same component process (tests/e2e_tenants)
+Component "globex.localhost"
+  component_secret = "$secret"
 Component "conference.localhost" "muc"
 CFG
   chown -R prosody:prosody "$state"

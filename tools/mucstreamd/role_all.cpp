@@ -189,6 +189,7 @@ int run_all(const Settings& s) {
     materializer = std::make_unique<MaterializerThread>(materializer_config(s, kafka));
     sql::LiveIds live;
     live.before = restore_start;
+    live.domains = domains;  // each restore read its own domain: other domains' rows are left alone
     for (const std::string& domain : domains) {
       events::ProducerConfig pc = producer_config(s, kafka.brokers);
       events::KafkaRestoreConfig rc = kafka_restore_config(s, kafka.brokers);

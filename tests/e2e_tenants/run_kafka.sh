@@ -21,7 +21,8 @@ serving_both() {  # serving_both NAME SECONDS: both domains connected in NAME's 
 }
 start active "$mucstreamd" component "${flags[@]}"
 serving_both active 30 || fail "the active component did not connect both domains"
-start standby "$mucstreamd" component "${flags[@]}"
+ops=$(free_port)
+start standby "$mucstreamd" component "${flags[@]}" --ops-listen "127.0.0.1:$ops"
 
 export STATE_DIR=$state DOMAIN_A=$A DOMAIN_B=$B
 rm -f "$state/phase1.done" "$state/restarted"
@@ -38,6 +39,13 @@ if [ -f "$state/phase1.done" ]; then
   done
   # Each domain started from a checkpoint of its own snapshot rounds.
   [ "$(grep -c "checkpoint: yes" "$state/standby.log")" -ge 2 ] || fail "a domain restored without its checkpoint"
+  # /metrics: one series per domain; /readyz: ready once both domains are connected.
+  metrics=$(curl -sf "http://127.0.0.1:$ops/metrics") || fail "no /metrics"
+  for d in $A $B; do
+    grep -q "^mucstream_component_connected{domain=\"$d\"} 1" <<<"$metrics" || fail "no connected series for $d"
+    grep -q "^mucstream_sink_published_total{domain=\"$d\"} [0-9]" <<<"$metrics" || fail "no sink series for $d"
+  done
+  curl -sf "http://127.0.0.1:$ops/readyz" >/dev/null || fail "/readyz not ready with both domains connected"
   touch "$state/restarted"
 fi
 wait "$flow" || fail "tenants flow with Kafka"

@@ -35,7 +35,7 @@ if [ -f "$state/phase1.done" ]; then
   kill9 active
   serving_both standby 40 || fail "the standby did not take over both domains"
   for d in $A $B; do
-    grep -q "restored [1-9][0-9]* rooms of $d from Kafka" "$state/standby.log" || fail "no rooms of $d restored"
+    grep -q "restored [1-9][0-9]* rooms from Kafka for $d" "$state/standby.log" || fail "no rooms of $d restored"
   done
   # Each domain started from a checkpoint of its own snapshot rounds.
   [ "$(grep -c "checkpoint: yes" "$state/standby.log")" -ge 2 ] || fail "a domain restored without its checkpoint"

@@ -199,7 +199,7 @@ int run_all(const Settings& s) {
       events::KafkaRestoreStats st;
       restored.push_back(events::restore_from_kafka(rc, &st));
       producers.back()->set_restored_offsets(st.end_offsets, st.gone);
-      log::info("all", "restored {} rooms of {} from Kafka ({} from snapshots, {} events applied, {:.2f} s)",
+      log::info("all", "restored {} rooms from Kafka for {} ({} from snapshots, {} events applied, {:.2f} s)",
                 st.rooms, domain, st.snapshots, st.events_applied, st.snapshot_seconds + st.events_seconds);
       sql::LiveIds some = sql::live_ids(restored.back(), restore_start);
       live.rooms.insert(live.rooms.end(), some.rooms.begin(), some.rooms.end());

@@ -79,7 +79,7 @@ int run_component(const Settings& s) {
         events::KafkaRestoreStats st;
         core::Service restored = events::restore_from_kafka(rc, &st);
         producer->set_restored_offsets(st.end_offsets, st.gone);
-        log::info("component", "restored {} rooms of {} from Kafka ({} from snapshots, {} events applied, {:.2f} s)",
+        log::info("component", "restored {} rooms from Kafka for {} ({} from snapshots, {} events applied, {:.2f} s)",
                   st.rooms, domain, st.snapshots, st.events_applied, st.snapshot_seconds + st.events_seconds);
         return restored;
       });

@@ -208,7 +208,12 @@ struct RoomService::Impl {
 
   void on_stanza(const gloox::Tag& tag) {
     // Another domain's stanza: its own loop handles it.
-    if (foreign && to_domain(tag) != conn.domain && foreign(tag)) return;
+    if (foreign && to_domain(tag) != conn.domain && foreign(tag)) {
+      if (core::log_enabled(LogLevel::debug))
+        log(LogLevel::debug, "a stanza for " + to_domain(tag) + " read on " + conn.domain +
+                                 "'s connection: handed to its own domain's loop");
+      return;
+    }
     // Answers to the multicast discovery's queries: consumed here, never handled.
     if (tag.name() == "iq" && (tag.findAttribute("type") == "result" || tag.findAttribute("type") == "error")) {
       std::vector<std::string> more;

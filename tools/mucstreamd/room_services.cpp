@@ -1,8 +1,8 @@
 #include "tools/mucstreamd/room_services.hpp"
 
-#include <algorithm>
 #include <gloox/tag.h>
 
+#include <algorithm>
 #include <mutex>
 #include <thread>
 

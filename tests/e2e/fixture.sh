@@ -34,7 +34,7 @@ start)
   multicast_host=""
   if [ "${E2E_MULTICAST:-1}" != 0 ]; then
     multicast_host='  modules_enabled = { "mucstream_multicast" }
-  mucstream_multicast_senders = { "rooms.localhost" }'
+  mucstream_multicast_senders = { "rooms.localhost", "globex.localhost" }'
   fi
   secret=e2e-secret
   cat > "$state/prosody.cfg.lua" <<CFG

@@ -44,6 +44,16 @@ if [ -f "$state/phase1.done" ]; then
 fi
 wait "$flow" || fail "tenants flow"
 local=$(cat "$state/local")
+# /metrics of the restarted process: each domain's series, its fan-out through the server's
+# multicast service (both domains are allowed senders in the fixture), nothing refused.
+metrics=$(curl -sf -H "Authorization: Bearer $MUCCTL_TOKEN" "$MUCCTL_URL/metrics") || fail "no /metrics"
+for d in $A $B; do
+  grep -q "^mucstream_component_connected{domain=\"$d\"} 1" <<<"$metrics" || fail "$d not connected in /metrics"
+  if [ "$(grep "^MULTICAST=" "$state/env" | cut -d= -f2)" = 1 ]; then
+    grep -q "^mucstream_multicast_stanzas_total{domain=\"$d\"} [1-9]" <<<"$metrics" || fail "no multicast for $d"
+    grep -q "^mucstream_multicast_fallbacks_total{domain=\"$d\"} 0" <<<"$metrics" || fail "multicast refused for $d"
+  fi
+done
 
 stop_all  # drains into PostgreSQL
 for d in $A $B; do

@@ -25,7 +25,9 @@ PY
 chmod 755 "$fixdir/fixture_ejabberd.sh"
 rc=0
 # debug: the component logs each stanza it hands to the other domain's loop (counted below).
-MUCSTREAM_LOG_LEVEL=debug STACK_FIXTURE=$fixdir/fixture_ejabberd.sh "$here/run.sh" "$mucstreamd" "$mucctl" "$state" \
+# E2E_MULTICAST=0: ejabberd's multicast senders are the fixture's own business (one domain);
+# here every stanza goes one per recipient.
+E2E_MULTICAST=0 MUCSTREAM_LOG_LEVEL=debug STACK_FIXTURE=$fixdir/fixture_ejabberd.sh "$here/run.sh" "$mucstreamd" "$mucctl" "$state" \
   || rc=$?
 rm -rf "$fixdir"
 # How ejabberd spread the two hosts over the two connections is its choice: shown, not asserted.

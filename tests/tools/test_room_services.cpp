@@ -18,6 +18,7 @@
 #include "events/ids.hpp"
 #include "tests/xmpp/fake_server.hpp"
 #include "tests/xmpp/util.hpp"
+#include "tools/mucstreamd/domains.hpp"
 #include "tools/mucstreamd/event_log_sink.hpp"
 #include "tools/mucstreamd/room_services.hpp"
 
@@ -256,4 +257,19 @@ TEST_CASE("room services: one domain's connection dropping restores that domain 
   CHECK(log_b.created == 1);
   stop = true;
   runner.join();
+}
+
+TEST_CASE("room services: xmpp.domain is one domain or several separated by commas, none twice") {
+  const tools::SettingRule rule = tools::xmpp_domain_list("xmpp.domain");
+  CHECK(rule.accepts("rooms.example.org"));
+  CHECK(rule.accepts("rooms.acme.example, rooms.globex.example"));
+  CHECK(tools::split_domains(" rooms.acme.example ,rooms.globex.example") ==
+        std::vector<std::string>{"rooms.acme.example", "rooms.globex.example"});
+  CHECK_FALSE(rule.accepts(""));
+  CHECK_FALSE(rule.accepts("rooms.acme.example,"));                     // an empty entry
+  CHECK_FALSE(rule.accepts("rooms.acme.example, rooms.acme.example"));  // twice
+  CHECK_FALSE(rule.accepts("rooms.acme.example, room@rooms.globex.example"));
+  CHECK_FALSE(rule.accepts("rooms.acme.example, rooms.globex.example/x"));
+  CHECK(tools::domain_of("standup@rooms.globex.example/Nick") == "rooms.globex.example");
+  CHECK(tools::domain_of("rooms.globex.example") == "rooms.globex.example");
 }

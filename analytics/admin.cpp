@@ -2,6 +2,7 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <future>
 #include <memory>
 #include <set>
@@ -177,39 +178,67 @@ class Admin {
  public:
   Admin(SubmitFn submit, AdminOptions options) : submit_(std::move(submit)), opt_(std::move(options)) {}
 
-  // {room}: the room's id (UUID) or local part ("standup") or bare JID of our domain,
+  // {room}: the room's id (UUID) or local part ("standup") or bare JID of one of our domains,
   // normalised (the one naming rule of room_names.hpp; live rooms only here, so an id is
-  // looked up among the live rooms on the loop).
-  std::string room(const HttpRequest& req) const {
+  // looked up among the live rooms on the loops). A local part is of the default domain, or
+  // of ?domain= when given (which must then be ours, and the domain of a JID or id given).
+  std::string room(HttpRequest& req) const {
     std::string text = req.path_params.at(0);
-    if (const auto id = parse_uuid(text)) return live_room_by_id(*id);
-    if (text.find('@') == std::string::npos) text += "@" + opt_.domain;
+    const std::optional<std::string> asked = req.query.text("domain", 1023);
+    if (asked && !ours(*asked)) throw ParamError("domain", "not a MUC domain of this service (" + domain_list() + ")");
+    if (const auto id = parse_uuid(text)) return live_room_by_id(*id, asked);
+    if (text.find('@') == std::string::npos) text += "@" + asked.value_or(opt_.domain);
     auto parsed = core::Jid::parse(text);
     const core::Jid* j = std::get_if<core::Jid>(&parsed);
     if (j == nullptr || !j->is_bare() || j->node().empty())
       throw ParamError("room", "not a room name or bare room JID");
-    if (j->domain() != opt_.domain) throw ParamError("room", "not a room of " + opt_.domain);
+    if (!ours(j->domain())) throw ParamError("room", "not a room of " + domain_list());
+    if (asked && j->domain() != *asked) throw ParamError("domain", j->bare() + " is not a room of " + *asked);
     return j->bare();
   }
 
-  // The JID of the live room with this id (a destroyed room's id names nothing live).
-  std::string live_room_by_id(const std::string& id) const {
-    std::string jid = read_rooms([id](const core::Service& svc) {
-      const core::Room* r = svc.find_by_id(id);
-      return r != nullptr ? r->jid : std::string();
-    });
-    if (jid.empty()) throw HttpError(404, "No live room with id " + id);
-    return jid;
+  // The JID of the live room with this id (a destroyed room's id names nothing live), among
+  // the rooms of `only` or of every domain.
+  std::string live_room_by_id(const std::string& id, const std::optional<std::string>& only = std::nullopt) const {
+    for (const std::string& domain : domains()) {
+      if (only && domain != *only) continue;
+      std::string jid = read_rooms(domain, [id](const core::Service& svc) {
+        const core::Room* r = svc.find_by_id(id);
+        return r != nullptr ? r->jid : std::string();
+      });
+      if (!jid.empty()) return jid;
+    }
+    throw HttpError(404, "No live room with id " + id);
   }
 
-  // Runs `read` on the loop (in order with commands) and returns what it copied out.
+  // Every MUC domain served, the default first.
+  std::vector<std::string> domains() const {
+    std::vector<std::string> all{opt_.domain};
+    all.insert(all.end(), opt_.more_domains.begin(), opt_.more_domains.end());
+    return all;
+  }
+  bool ours(const std::string& domain) const {
+    const auto all = domains();
+    return std::find(all.begin(), all.end(), domain) != all.end();
+  }
+  std::string domain_list() const {
+    std::string out;
+    for (const std::string& d : domains()) out += (out.empty() ? "" : ", ") + d;
+    return out;
+  }
+  static std::string domain_of(const std::string& room_jid) { return room_jid.substr(room_jid.find('@') + 1); }
+
+  // Runs `read` on the loop of `domain`'s rooms (in order with commands) and returns what it
+  // copied out.
   template <class Read>
-  auto read_rooms(Read read) const -> decltype(read(std::declval<const core::Service&>())) {
+  auto read_rooms(const std::string& domain, Read read) const -> decltype(read(std::declval<const core::Service&>())) {
     using T = decltype(read(std::declval<const core::Service&>()));
-    if (!opt_.inspect) throw HttpError(501, "this process cannot read the live rooms");
+    if (!opt_.inspect && !opt_.inspect_in) throw HttpError(501, "this process cannot read the live rooms");
     auto promise = std::make_shared<std::promise<T>>();
     auto future = promise->get_future();
-    opt_.inspect([promise, read = std::move(read)](const core::Service& svc) { promise->set_value(read(svc)); });
+    auto deliver = [promise, read = std::move(read)](const core::Service& svc) { promise->set_value(read(svc)); };
+    if (opt_.inspect_in) opt_.inspect_in(domain, std::move(deliver));
+    else opt_.inspect(std::move(deliver));
     if (future.wait_for(opt_.timeout) != std::future_status::ready)
       throw HttpError(503, "the room service did not answer in time");
     return future.get();
@@ -257,12 +286,16 @@ class Admin {
   // someone entered meanwhile is spared) and answered with the rooms it destroyed.
   void sweep(const HttpRequest& req, const core::RoomSweep& which, const std::string& reason, bool dry_run,
              HttpResponse& res) {
-    std::vector<SweptRoom> listed = read_rooms([which](const core::Service& svc) {
-      std::vector<SweptRoom> out;
-      for (const core::Room* r : core::select_rooms(svc, which))
-        out.push_back({r->jid, r->room_id, r->config.name, r->created_ms, r->last_activity_ms, r->config.persistent});
-      return out;
-    });
+    std::vector<SweptRoom> listed;
+    for (const std::string& domain : domains()) {
+      std::vector<SweptRoom> some = read_rooms(domain, [which](const core::Service& svc) {
+        std::vector<SweptRoom> out;
+        for (const core::Room* r : core::select_rooms(svc, which))
+          out.push_back({r->jid, r->room_id, r->config.name, r->created_ms, r->last_activity_ms, r->config.persistent});
+        return out;
+      });
+      listed.insert(listed.end(), some.begin(), some.end());
+    }
     std::optional<core::Decision> d;
     if (!dry_run) {
       d = decide(core::DestroyRooms{by(req), which, reason}, res);
@@ -296,7 +329,7 @@ class Admin {
   // Copies the room's occupants out on the loop (in order with commands, so a list asked
   // for right after a kick no longer shows the kicked nick) and renders them here.
   void occupants(const std::string& room, HttpResponse& res) {
-    const RoomSnapshot s = read_rooms([room](const core::Service& svc) {
+    const RoomSnapshot s = read_rooms(domain_of(room), [room](const core::Service& svc) {
       RoomSnapshot copy;
       if (const core::Room* r = svc.find(room)) {
         copy.found = true;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/command.hpp"
 #include "core/decision.hpp"
@@ -25,11 +26,21 @@ using SubmitFn = std::function<void(core::Command cmd, std::function<void(const 
 // Queues a read of the live rooms (xmpp::RoomService::inspect): `read` runs on the loop,
 // in order with commands, and copies out what the request needs.
 using InspectFn = std::function<void(std::function<void(const core::Service&)> read)>;
+// The same for one MUC domain's rooms, when each domain has a loop of its own.
+using DomainInspectFn = std::function<void(const std::string& domain, std::function<void(const core::Service&)> read)>;
 
 struct AdminOptions {
-  std::string domain = "rooms.localhost";       // the MUC domain: {room} may be a local part
+  // The default MUC domain: {room} given as a local part alone is of it (unless ?domain= names
+  // another of ours).
+  std::string domain = "rooms.localhost";
+  // The further MUC domains served (xmpp.domain's list after the first): {room} may be a bare
+  // JID of any of them, a local part with ?domain=, or an id of a live room of any.
+  std::vector<std::string> more_domains;
   std::chrono::milliseconds timeout{5000};      // how long a request waits for the loop
   InspectFn inspect;  // empty: reads of the live rooms (occupants, ids, sweeps) answer 501
+  // Set: reads of the live rooms go to the loop of their domain through it (inspect is then
+  // unused); sweeps and id lookups read every domain's loop.
+  DomainInspectFn inspect_in;
   // Wall-clock milliseconds since the epoch, what `destroy-unused`'s days count back from
   // (the room loop stamps activity with the same clock); empty: the system clock.
   std::function<std::int64_t()> clock_ms;

@@ -370,7 +370,7 @@ void Producer::pump() {
       return number_of(h.out.opaque) == r.id;
     });
     if (pending_held) break;
-    Outgoing o{true, kCheckpointKey, checkpoint_value(r), opaque(kCheckpoint, r.id)};
+    Outgoing o{true, cfg_.checkpoint_key, checkpoint_value(r), opaque(kCheckpoint, r.id)};
     if (!try_produce(o)) break;
     rounds_.pop_front();
   }
@@ -438,7 +438,11 @@ void Producer::spill(const std::string& key, const char* payload, std::size_t le
   if (spill_file_ == nullptr && !cfg_.spill_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(cfg_.spill_dir, ec);
-    spill_path_ = cfg_.spill_dir + "/spill-" + std::to_string(now_ms()) + "-" + std::to_string(::getpid()) + ".jsonl";
+    // Several producers of one process (one per MUC domain) may spill in the same millisecond.
+    static std::atomic<unsigned> producers_spilling{0};
+    const unsigned n = producers_spilling.fetch_add(1);
+    spill_path_ = cfg_.spill_dir + "/spill-" + std::to_string(now_ms()) + "-" + std::to_string(::getpid()) +
+                  (n == 0 ? "" : "-" + std::to_string(n)) + ".jsonl";
     spill_file_ = std::fopen(spill_path_.c_str(), "a");
     if (spill_file_ == nullptr) log_error(kLog, "cannot open spill file {}", spill_path_);
     else log_warn(kLog, "spilling events Kafka did not take to {}", spill_path_);

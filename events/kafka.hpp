@@ -62,14 +62,25 @@ struct ProducerConfig {
   // accepting() turns false when the oldest unacknowledged event is older than this.
   int unavailable_ms = 5000;
   // Room snapshots (key = bare room JID, value = events/room_snapshot.hpp JSON, null = the
-  // room is gone) and each round's checkpoint record (key kCheckpointKey).
+  // room is gone) and each round's checkpoint record (key checkpoint_key).
   std::string snapshot_topic = "mucstream.snapshots";
+  // A component serving several MUC domains runs one producer per domain, each with its own
+  // snapshot rounds: each round's checkpoint then says where that domain's restore starts
+  // (checkpoint_key_for), so one domain's round never moves another's start past events its
+  // snapshots do not hold.
+  std::string checkpoint_key = std::string("\0checkpoint", 11);
 };
 
 // The key of a snapshot round's checkpoint record in the snapshot topic. Its value:
 //   {"v":1,"topic":"mucstream.events","upto":N,"time":"…","offsets":{"0":123,"1":0,…}}
 // offsets = per events-topic partition, where a restore starts reading (see kafka_restore.hpp).
 inline const std::string kCheckpointKey{"\0checkpoint", 11};
+
+// The checkpoint key of one MUC domain's snapshot rounds (kCheckpointKey + "@" + domain);
+// empty domain: kCheckpointKey (a component serving one domain).
+inline std::string checkpoint_key_for(const std::string& domain) {
+  return domain.empty() ? kCheckpointKey : kCheckpointKey + "@" + domain;
+}
 
 struct ProducerStats {
   std::uint64_t produced = 0;     // accepted into librdkafka's queue

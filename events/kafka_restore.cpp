@@ -150,6 +150,13 @@ class Reader {
   int timeout_ms_;
 };
 
+// Whether a room (bare JID) is one the restore keeps: every room, or those of its domain.
+bool of_domain(std::string_view room, const std::string& domain) {
+  if (domain.empty()) return true;
+  const auto at = room.rfind('@');
+  return at != std::string_view::npos && room.substr(at + 1) == domain;
+}
+
 std::map<std::int32_t, std::int64_t> parse_checkpoint(std::string_view json) {
   rapidjson::Document d;
   d.Parse(json.data(), json.size());
@@ -168,8 +175,11 @@ using RoomStates = std::unordered_map<std::string, core::Service>;
 
 // Applies one events-topic message to the room it names. Only the caller's thread touches
 // `mine` and the rooms of its partitions in `shared` (a room's events are in one partition).
-void apply_message(const rd_kafka_message_t& m, const std::string& topic, const core::HistoryLimits& history, RoomStates& shared, RoomStates& mine, std::uint64_t& read, std::uint64_t& applied,
-                   std::uint64_t& undecodable) {
+void apply_message(const rd_kafka_message_t& m, const std::string& topic, const core::HistoryLimits& history,
+                   const std::string& domain, RoomStates& shared, RoomStates& mine, std::uint64_t& read,
+                   std::uint64_t& applied, std::uint64_t& undecodable) {
+  // Another domain's event (keyed by its bare room JID): not decoded at all.
+  if (m.key != nullptr && !of_domain(std::string_view(static_cast<const char*>(m.key), m.key_len), domain)) return;
   ++read;
   Decoded d = decode(std::string_view(static_cast<const char*>(m.payload), m.len));
   if (!d) {
@@ -178,6 +188,7 @@ void apply_message(const rd_kafka_message_t& m, const std::string& topic, const 
     return;
   }
   const core::Event& e = *d.event;
+  if (!of_domain(e.room, domain)) return;
   core::Service* s;
   if (auto it = shared.find(e.room); it != shared.end()) s = &it->second;  // find() only: safe across threads
   else s = &mine[e.room];
@@ -202,17 +213,21 @@ core::Service restore_from_kafka(const KafkaRestoreConfig& cfg, KafkaRestoreStat
   // 1. Snapshots: the latest record per key, and the latest checkpoint.
   auto t0 = Clock::now();
   std::unordered_map<std::string, std::optional<std::string>> latest;
-  std::optional<std::string> checkpoint;
+  std::optional<std::string> checkpoint, plain_checkpoint;
+  const std::string& own_key = cfg.checkpoint_key;
   {
     std::map<std::int32_t, std::pair<std::int64_t, std::int64_t>> ranges;
     for (std::int32_t p : reader.partitions(cfg.snapshot_topic)) ranges[p] = reader.watermarks(cfg.snapshot_topic, p);
     reader.read(cfg.snapshot_topic, ranges, [&](const rd_kafka_message_t& m) {
       ++st.snapshot_records;
       std::string key(static_cast<const char*>(m.key), m.key_len);
-      if (key == kCheckpointKey) {
-        if (m.payload != nullptr) checkpoint.emplace(static_cast<const char*>(m.payload), m.len);
+      if (key == own_key || key == kCheckpointKey) {
+        auto& which = key == own_key ? checkpoint : plain_checkpoint;
+        if (m.payload != nullptr) which.emplace(static_cast<const char*>(m.payload), m.len);
         return;
       }
+      if (key.starts_with(kCheckpointKey)) return;  // another domain's rounds
+      if (!of_domain(key, cfg.domain)) return;
       if (m.payload == nullptr) latest[std::move(key)].reset();
       else latest[std::move(key)].emplace(static_cast<const char*>(m.payload), m.len);
     });
@@ -243,6 +258,7 @@ core::Service restore_from_kafka(const KafkaRestoreConfig& cfg, KafkaRestoreStat
       if (!e.empty()) throw std::runtime_error(e);
   }
   latest.clear();
+  if (!checkpoint) checkpoint = std::move(plain_checkpoint);
   RoomStates rooms;
   rooms.reserve(decoded.size() * 2);
   for (core::Room& r : decoded) {
@@ -286,7 +302,7 @@ core::Service restore_from_kafka(const KafkaRestoreConfig& cfg, KafkaRestoreStat
     auto work = [&](std::size_t t, Reader& r) {
       try {
         r.read(cfg.topic, ranges[t], [&](const rd_kafka_message_t& m) {
-          apply_message(m, cfg.topic, cfg.history, rooms, fresh[t], counts[t][0], counts[t][1], counts[t][2]);
+          apply_message(m, cfg.topic, cfg.history, cfg.domain, rooms, fresh[t], counts[t][0], counts[t][1], counts[t][2]);
         });
       } catch (const std::exception& e) {
         errors[t] = e.what();

@@ -23,6 +23,14 @@ struct KafkaRestoreConfig {
   int timeout_ms = 30000;      // for metadata, watermarks and reading to the end
   int threads = 2;             // snapshot decoders, and readers each taking a share of the partitions
   core::HistoryLimits history;  // the service's history byte bounds, as apply() keeps them live
+  // Non-empty: only this MUC domain's rooms (snapshots and events of rooms whose bare JID is
+  // of another domain are skipped). Empty: every room.
+  std::string domain;
+  // Where the restore starts: the checkpoint of this key (the producer's
+  // ProducerConfig::checkpoint_key), else the plain one a single-domain component wrote (a
+  // domain that has not completed a round yet; starting earlier than needed only re-reads
+  // events the snapshots already hold), else each partition's beginning.
+  std::string checkpoint_key = std::string("\0checkpoint", 11);
 };
 
 struct KafkaRestoreStats {

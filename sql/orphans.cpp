@@ -11,10 +11,28 @@ namespace {
 constexpr const char* kUsers =
     "UPDATE users u SET ended = greatest(u.created, coalesce(r.last_event, u.created)), ended_reason = 'orphaned'"
     " FROM rooms r WHERE r.ended IS NULL AND r.id = u.room_id AND u.ended IS NULL"
-    " AND u.created < to_timestamp($2::double precision) AND u.sessionid NOT IN (SELECT unnest($1::uuid[]))";
+    " AND u.created < to_timestamp($2::double precision) AND u.sessionid NOT IN (SELECT unnest($1::uuid[]))"
+    " AND (cardinality($3::text[]) = 0 OR split_part(r.jid, '@', 2) = ANY($3::text[]))";
 constexpr const char* kRooms =
     "UPDATE rooms SET ended = greatest(created, coalesce(last_event, created)), ended_reason = 'orphaned'"
-    " WHERE ended IS NULL AND created < to_timestamp($2::double precision) AND id NOT IN (SELECT unnest($1::uuid[]))";
+    " WHERE ended IS NULL AND created < to_timestamp($2::double precision) AND id NOT IN (SELECT unnest($1::uuid[]))"
+    " AND (cardinality($3::text[]) = 0 OR split_part(jid, '@', 2) = ANY($3::text[]))";
+
+// A text[] literal of the domains (each quoted; host names hold neither quotes nor backslashes,
+// escaped anyway).
+std::string text_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (const std::string& item : items) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char ch : item) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
 
 }  // namespace
 
@@ -34,8 +52,10 @@ OrphanStats close_orphans(pqxx::connection& conn, const LiveIds& live) {
   const double before = static_cast<double>(duration_cast<microseconds>(live.before.time_since_epoch()).count()) / 1e6;
   pqxx::work tx(conn);
   OrphanStats st;
-  st.users = static_cast<std::size_t>(tx.exec_params(kUsers, uuid_array(live.sessions), before).affected_rows());
-  st.rooms = static_cast<std::size_t>(tx.exec_params(kRooms, uuid_array(live.rooms), before).affected_rows());
+  const std::string domains = text_array(live.domains);
+  st.users = static_cast<std::size_t>(
+      tx.exec_params(kUsers, uuid_array(live.sessions), before, domains).affected_rows());
+  st.rooms = static_cast<std::size_t>(tx.exec_params(kRooms, uuid_array(live.rooms), before, domains).affected_rows());
   tx.commit();
   if (st.rooms > 0 || st.users > 0)
     events::log_warn("orphans", "closed {} rooms and {} sessions left open in PostgreSQL that the restored log does not hold",

@@ -21,6 +21,9 @@ struct LiveIds {
   std::vector<std::string> rooms;
   std::vector<std::string> sessions;
   std::chrono::system_clock::time_point before;  // the restore's start
+  // Non-empty: the restore covered only these MUC domains (one restore per domain served);
+  // rooms of other domains, and their sessions, are not its to close.
+  std::vector<std::string> domains;
 };
 LiveIds live_ids(const core::Service& restored, std::chrono::system_clock::time_point before);
 

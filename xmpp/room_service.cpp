@@ -133,6 +133,7 @@ struct RoomService::Impl {
 
   CommitOptions commit;
   std::function<core::Service()> restore;
+  std::function<bool(const gloox::Tag&)> foreign;  // set_foreign_stanzas
   // False until a connection's restore is done: stanzas read meanwhile wait in `held`.
   bool serving = false;
   // While waiting for acks and restoring, the admin queue and time-driven work wait too.
@@ -197,7 +198,22 @@ struct RoomService::Impl {
     if (v == Verdict::refused_backlog) stats.rejected_backlog.fetch_add(1, std::memory_order_relaxed);
   }
 
+  // The domain part of the stanza's `to` (what it is addressed to).
+  static std::string to_domain(const gloox::Tag& tag) {
+    const std::string& to = tag.findAttribute("to");
+    const std::string bare = to.substr(0, to.find('/'));
+    const std::size_t at = bare.find('@');
+    return at == std::string::npos ? bare : bare.substr(at + 1);
+  }
+
   void on_stanza(const gloox::Tag& tag) {
+    // Another domain's stanza: its own loop handles it.
+    if (foreign && to_domain(tag) != conn.domain && foreign(tag)) {
+      if (core::log_enabled(LogLevel::debug))
+        log(LogLevel::debug, "a stanza for " + to_domain(tag) + " read on " + conn.domain +
+                                 "'s connection: handed to its own domain's loop");
+      return;
+    }
     // Answers to the multicast discovery's queries: consumed here, never handled.
     if (tag.name() == "iq" && (tag.findAttribute("type") == "result" || tag.findAttribute("type") == "error")) {
       std::vector<std::string> more;
@@ -544,6 +560,15 @@ const ServiceStats& RoomService::stats() const { return impl_->stats; }
 
 void RoomService::set_archive_reader(core::ArchiveReader* reader) {
   impl_->handler.set_archive_reader(reader, [box = impl_->inbox](std::function<void()> task) { box->post(std::move(task)); });
+}
+
+void RoomService::set_foreign_stanzas(std::function<bool(const gloox::Tag&)> other) {
+  impl_->foreign = std::move(other);
+}
+
+void RoomService::take_stanza(const gloox::Tag& tag) {
+  std::shared_ptr<gloox::Tag> copy(tag.clone());
+  impl_->inbox->post([impl = impl_.get(), copy] { impl->on_stanza(*copy); });
 }
 
 void RoomService::set_restore(std::function<core::Service()> restore) { impl_->restore = std::move(restore); }

@@ -36,6 +36,10 @@
 #include "xmpp/renderer.hpp"
 #include "xmpp/room_handler.hpp"
 
+namespace gloox {
+class Tag;
+}
+
 namespace mucstream::xmpp {
 
 // Where and how to connect (XEP-0114). Settings keys xmpp.host, xmpp.port, xmpp.domain,
@@ -142,6 +146,15 @@ class RoomService {
   // most CommitOptions::restore_wait); its result replaces the rooms. If it throws, the
   // connection is closed and retried with backoff. Set before run().
   void set_restore(std::function<core::Service()> restore);
+
+  // Several MUC domains in one process, one RoomService each: a stanza this connection reads
+  // for another domain (ejabberd routes every host of a multi-host ejabberd_service listener
+  // to each of its connections) is offered to `other` first; true: it was taken (handed to
+  // that domain's loop with take_stanza) and is not answered here. Set before run().
+  void set_foreign_stanzas(std::function<bool(const gloox::Tag&)> other);
+  // Thread-safe: a stanza another domain's connection read for this domain, handled on this
+  // loop as if this connection had read it (replies go out on this connection).
+  void take_stanza(const gloox::Tag& tag);
 
   // Room archives (XEP-0313): queries are checked on the loop and answered by `reader` on
   // its own threads; the answers come back to the loop and go out on the asker's own lane.

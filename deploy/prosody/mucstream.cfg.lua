@@ -37,3 +37,9 @@ VirtualHost "example.org"
 -- The MUC domain mucstream owns. Clients join room@rooms.example.org/nick.
 Component "rooms.example.org"
   component_secret = "change-me-long-random-secret"
+
+-- Several MUC domains (one per tenant) served by the same mucstreamd
+-- (--domain rooms.example.org,rooms.globex.example): one Component entry each, all with the
+-- same secret (xmpp.secret is shared), and each domain in mucstream_multicast_senders above.
+-- Component "rooms.globex.example"
+--   component_secret = "change-me-long-random-secret"

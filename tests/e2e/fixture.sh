@@ -34,7 +34,7 @@ start)
   multicast_host=""
   if [ "${E2E_MULTICAST:-1}" != 0 ]; then
     multicast_host='  modules_enabled = { "mucstream_multicast" }
-  mucstream_multicast_senders = { "rooms.localhost" }'
+  mucstream_multicast_senders = { "rooms.localhost", "globex.localhost" }'
   fi
   secret=e2e-secret
   cat > "$state/prosody.cfg.lua" <<CFG
@@ -70,6 +70,9 @@ Component "rooms.localhost"
 Component "term.localhost"
   component_secret = "$secret"
 Component "idle.localhost"
+  component_secret = "$secret"
+-- a second MUC domain (tenant) served by the same component process (tests/e2e_tenants)
+Component "globex.localhost"
   component_secret = "$secret"
 Component "conference.localhost" "muc"
 CFG

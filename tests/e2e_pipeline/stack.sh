@@ -1,13 +1,15 @@
 # Sourced by the end-to-end scripts that run the whole stack: PostgreSQL 15, Prosody (via
 # tests/e2e/fixture.sh, without its standalone component) and `mucstreamd all` connected to
 # it. The caller sets `mucstreamd` and `state` and calls stack_start; everything started is
-# stopped by PID on exit. STACK_FIXTURE=fixture_ejabberd.sh puts ejabberd in Prosody's place.
+# stopped by PID on exit. STACK_FIXTURE=fixture_ejabberd.sh puts ejabberd in Prosody's place
+# (an absolute path: a fixture script elsewhere, with lib.sh beside it).
 here=$(cd "$(dirname "${BASH_SOURCE[1]}")" && pwd)
 stack_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 e2e=$stack_dir/../e2e
 pgdir=$state-pg
 python=/usr/bin/python3
 fixture=$e2e/${STACK_FIXTURE:-fixture.sh}
+case ${STACK_FIXTURE:-} in /*) fixture=$STACK_FIXTURE ;; esac  # an absolute path: a fixture made by the caller
 all_pid=
 all_log=$state/all.log
 # shellcheck source=../e2e/lib.sh

@@ -25,10 +25,13 @@ inline core::Value client_info(int i) {
   return c;
 }
 
-inline std::string room_name(int r) { return "room" + std::to_string(r) + "@rooms.test"; }
+inline std::string room_name(int r, const std::string& domain = "rooms.test") {
+  return "room" + std::to_string(r) + "@" + domain;
+}
 
 // Runs `rounds` random actions over `rooms` rooms; returns the World (its log has the events).
-inline void run_scenario(World& w, int rooms, int rounds, unsigned seed) {
+// `domain`: the MUC domain of the rooms (a second World on another domain: two tenants).
+inline void run_scenario(World& w, int rooms, int rounds, unsigned seed, const std::string& domain = "rooms.test") {
   std::mt19937 rng(seed);
   auto upto = [&](int n) { return std::uniform_int_distribution<int>(0, n)(rng); };
   const std::string users[] = {"ann", "ben", "cat", "dan", "eve", "fay"};
@@ -37,7 +40,7 @@ inline void run_scenario(World& w, int rooms, int rounds, unsigned seed) {
     const std::string owner = "owner" + std::to_string(r) + "@example.com/desk";
     core::Join j;
     j.user = jid(owner);
-    j.room = room_name(r);
+    j.room = room_name(r, domain);
     j.nick = "owner";
     j.client = client_info(r);
     REQUIRE(w.run(j).ok());
@@ -45,11 +48,11 @@ inline void run_scenario(World& w, int rooms, int rounds, unsigned seed) {
     c.persistent = r % 2 == 0;
     c.history_length = 5;
     c.name = "Room " + std::to_string(r);
-    REQUIRE(w.configure(owner, c, room_name(r)).ok());
+    REQUIRE(w.configure(owner, c, room_name(r, domain)).ok());
   }
   for (int i = 0; i < rounds; ++i) {
     const int r = upto(rooms - 1);
-    const std::string room = room_name(r);
+    const std::string room = room_name(r, domain);
     const std::string owner = "owner" + std::to_string(r) + "@example.com/desk";
     const int u = upto(5), res = upto(1);
     switch (upto(11)) {
@@ -85,10 +88,10 @@ inline void run_scenario(World& w, int rooms, int rounds, unsigned seed) {
   }
   // A room destroyed, then created again under the same JID (a new room_id).
   const std::string owner0 = "owner0@example.com/desk";
-  REQUIRE(w.run(core::DestroyRoom{core::Requester::user(jid(owner0)), room_name(0), "done", ""}).ok());
+  REQUIRE(w.run(core::DestroyRoom{core::Requester::user(jid(owner0)), room_name(0, domain), "done", ""}).ok());
   core::ConfigChange again;
   again.persistent = true;
-  REQUIRE(w.run(core::CreateRoom{core::Requester::admin("ops"), room_name(0), jid("owner0@example.com"), again}).ok());
+  REQUIRE(w.run(core::CreateRoom{core::Requester::admin("ops"), room_name(0, domain), jid("owner0@example.com"), again}).ok());
 }
 
 // Order-insensitive comparison of JSON objects (jsonb does not keep key order).

@@ -166,3 +166,71 @@ TEST_CASE("kafka restore: a room destroyed after its snapshot stays gone through
   CHECK(second.rooms.count(doomed) == 0);
   CHECK(second == w.svc);
 }
+
+// One component process serving two MUC domains runs one producer per domain, each with its
+// own snapshot rounds and checkpoint key, into the same topics. A domain's restore reads its
+// own rooms from its own checkpoint: another domain's round never moves its start past events
+// its snapshots do not hold (the restart of one domain's connection loses nothing of it and
+// brings in nothing of the other).
+TEST_CASE("kafka restore: two domains in the same topics, each restored from its own checkpoint") {
+  MockCluster mock(3);
+  mock.create_topic("mucstream.events", 8);
+  mock.create_topic("mucstream.snapshots", 4);
+  const std::string acme = "acme.test", globex = "globex.test";
+  testing::World wa, wb;
+  std::set<std::string> known_a, known_b;
+  auto producer_for = [&](const std::string& domain) {
+    ProducerConfig c;
+    c.brokers = mock.bootstraps();
+    c.checkpoint_key = checkpoint_key_for(domain);
+    return c;
+  };
+  auto config_for = [&](const std::string& domain, const std::string& key) {
+    KafkaRestoreConfig c = restore_config(mock.bootstraps());
+    c.domain = domain;
+    c.checkpoint_key = key;
+    return c;
+  };
+  {
+    Producer pa(producer_for(acme)), pb(producer_for(globex));
+    // Globex's rooms first, then acme's, in the same partitions; only acme completes a round.
+    testing::run_scenario(wb, 8, 400, 41, globex);
+    std::size_t published_b = publish_from(pb, wb, 0);
+    REQUIRE(pb.flush(20000));
+    testing::run_scenario(wa, 8, 400, 42, acme);
+    std::size_t published_a = publish_from(pa, wa, 0);
+    REQUIRE(pa.flush(20000));
+    round(pa, wa, published_a, known_a);
+    REQUIRE(eventually([&] { return pa.stats().checkpoints == 1; }, 20000));
+    // Both carry on after acme's checkpoint.
+    testing::run_scenario(wa, 8, 200, 43, acme);
+    testing::run_scenario(wb, 8, 200, 44, globex);
+    published_a = publish_from(pa, wa, published_a);
+    published_b = publish_from(pb, wb, published_b);
+    REQUIRE(pa.flush(20000));
+    REQUIRE(pb.flush(20000));
+  }
+  KafkaRestoreStats sa, sb;
+  const core::Service a = restore_from_kafka(config_for(acme, checkpoint_key_for(acme)), &sa);
+  CHECK(sa.checkpoint);
+  CHECK(sa.events_read < wa.log.size());  // acme's checkpoint skipped acme's events before its round
+  CHECK(a == wa.svc);
+  const core::Service b = restore_from_kafka(config_for(globex, checkpoint_key_for(globex)), &sb);
+  CHECK_FALSE(sb.checkpoint);  // globex has none: every partition from its beginning
+  CHECK(sb.events_read == wb.log.size());
+  CHECK(b == wb.svc);
+  for (const auto& [jid, room] : b.rooms) CHECK(jid.ends_with("@" + globex));
+  // Had globex started from acme's checkpoint, its rooms created before it would be lost.
+  CHECK(restore_from_kafka(config_for(globex, checkpoint_key_for(acme))) != wb.svc);
+
+  // Globex's own round: its restore then starts from its own checkpoint, still complete.
+  {
+    Producer pb(producer_for(globex));
+    round(pb, wb, 0, known_b);
+    REQUIRE(eventually([&] { return pb.stats().checkpoints == 1; }, 20000));
+  }
+  KafkaRestoreStats again;
+  CHECK(restore_from_kafka(config_for(globex, checkpoint_key_for(globex)), &again) == wb.svc);
+  CHECK(again.checkpoint);
+  CHECK(restore_from_kafka(config_for(acme, checkpoint_key_for(acme))) == wa.svc);
+}

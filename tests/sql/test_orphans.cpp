@@ -74,3 +74,30 @@ TEST_CASE("sql: orphaned rows are closed at the room's last event, the rest unto
   CHECK(again.rooms == 0);
   CHECK(again.users == 0);
 }
+
+// A restore per MUC domain (a process serving several) covers only its domains: rooms of a
+// domain it does not serve (left out of --domain for a while) stay open with their sessions.
+TEST_CASE("sql: orphans of a restore limited to some domains leave the rooms of other domains open") {
+  TestDb db;
+  pqxx::connection c(db.conn_string());
+  sql::migrate(c);
+  {
+    pqxx::work tx(c);
+    tx.exec0("INSERT INTO rooms (id, name, jid, created, last_event) VALUES "
+             "('" + kLost + "', 'r', 'r@rooms.acme.test', '2026-01-01 10:00Z', '2026-01-01 10:30Z'), "
+             "('" + kLive + "', 'r', 'r@rooms.other.test', '2026-01-01 10:00Z', '2026-01-01 11:00Z')");
+    tx.exec0("INSERT INTO users (sessionid, userid, room_id, nick, created) VALUES "
+             "('" + kSessionInLost + "', 'u@e.com', '" + kLost + "', 'U', '2026-01-01 10:00Z'), "
+             "('" + kSessionLive + "', 'u@e.com', '" + kLive + "', 'U', '2026-01-01 10:00Z')");
+    tx.commit();
+  }
+  sql::LiveIds live;  // the acme restore held nothing
+  live.before = std::chrono::system_clock::time_point(std::chrono::seconds(1767268800));
+  live.domains = {"rooms.acme.test", "rooms.globex.test"};
+  const sql::OrphanStats st = sql::close_orphans(c, live);
+  CHECK(st.rooms == 1);
+  CHECK(st.users == 1);
+  CHECK(one(c, "SELECT ended_reason FROM rooms WHERE id = '" + kLost + "'") == "orphaned");
+  CHECK(one(c, "SELECT ended IS NULL FROM rooms WHERE id = '" + kLive + "'") == "t");
+  CHECK(one(c, "SELECT ended IS NULL FROM users WHERE sessionid = '" + kSessionLive + "'") == "t");
+}

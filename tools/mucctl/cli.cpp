@@ -7,7 +7,18 @@
 #include <cctype>
 #include <cstdio>
 
+#include "analytics/params.hpp"
+
 namespace mucstream::tools::mucctl {
+
+std::string room_arg(const Context& ctx, const std::string& room) {
+  const auto domain = ctx.get("domain");
+  if (!domain) return room;
+  if (domain->empty() || domain->find_first_of("@/ ") != std::string::npos)
+    throw UsageError("--domain must be a MUC domain such as rooms.example.org (got '" + *domain + "')");
+  if (room.find('@') != std::string::npos || analytics::parse_uuid(room)) return room;
+  return room + "@" + *domain;
+}
 
 std::string percent(const std::string& s) {
   static const char* hex = "0123456789ABCDEF";

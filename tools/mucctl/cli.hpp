@@ -73,6 +73,11 @@ const std::vector<Command>& room_sweep_commands();   // room_sweeps.cpp: rooms d
 const std::vector<Command>& lifecycle_commands();    // lifecycle.cpp: purge, users forget
 int cmd_rooms_show(Context& ctx);                    // room_report.cpp: a room with its report
 
+// A ROOM argument as sent to the API: a local part alone ("standup") becomes a bare JID of
+// --domain D when given (standup@D), so it names D's room and not the default domain's;
+// ids and bare JIDs are sent as given. A bad --domain is a UsageError.
+std::string room_arg(const Context& ctx, const std::string& room);
+
 // RFC 3986 percent-encoding of everything but unreserved characters.
 std::string percent(const std::string& s);
 

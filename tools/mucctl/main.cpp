@@ -63,6 +63,8 @@ Options (valid with every command):
   --json           JSON output (events tail: one JSON object per line)
   --csv            CSV output with a header line
   --timeout SECS   network timeout (default 10)
+  --domain D       the MUC domain a room's local part is of (a service with several domains;
+                   default: the service's first); rooms list: only D's rooms
   -h, --help       help for mucctl or for the command given
   --version        print mucctl's version
 
@@ -71,8 +73,8 @@ already had, such as locking a locked room: HTTP 409), 2 usage error, 3 the API 
 reached, 4 missing, bad or insufficient token (HTTP 401/403).
 Run `mucctl COMMAND SUBCOMMAND --help` for a command's options.)";
 
-const std::vector<Option> kGlobal = {{"url", true},  {"token", true}, {"config", true}, {"json", false},
-                                     {"csv", false}, {"timeout", true}, {"help", false}};
+const std::vector<Option> kGlobal = {{"url", true},  {"token", true},   {"config", true}, {"json", false},
+                                     {"csv", false}, {"timeout", true}, {"domain", true}, {"help", false}};
 
 std::string shorten(std::string s, std::size_t n) {
   if (s.size() <= n) return s;
@@ -123,17 +125,64 @@ int cmd_token_create(Context& ctx) {
   return kOk;
 }
 
+// --domain D: the API lists the rooms of every domain, so mucctl reads the whole listing
+// (with the other filters) and keeps D's rooms, then pages that list itself.
+rapidjson::Document rooms_of_domain(Api& api, std::vector<std::pair<std::string, std::string>> q,
+                                    const std::string& domain, std::int64_t page, std::int64_t per_page) {
+  constexpr std::int64_t kRead = 1000;  // the API's largest page
+  std::vector<std::string> kept;
+  q.emplace_back("per_page", std::to_string(kRead));
+  for (std::int64_t p = 1;; ++p) {
+    auto qp = q;
+    qp.emplace_back("page", std::to_string(p));
+    const auto doc = api.get("/v1/rooms", qp);
+    for (const auto& r : doc["items"].GetArray()) {
+      const std::string jid = r.HasMember("jid") && r["jid"].IsString() ? r["jid"].GetString() : "";
+      if (jid.size() > domain.size() && jid.compare(jid.size() - domain.size() - 1, std::string::npos, "@" + domain) == 0)
+        kept.push_back(json_text(r));
+    }
+    if (p * kRead >= doc["total"].GetInt64() || doc["items"].Empty()) break;
+  }
+  std::string out = "{\"items\":[";
+  const auto from = std::min<std::size_t>(kept.size(), static_cast<std::size_t>((page - 1) * per_page));
+  const auto to = std::min<std::size_t>(kept.size(), from + static_cast<std::size_t>(per_page));
+  for (std::size_t i = from; i < to; ++i) out += (i == from ? "" : ",") + kept[i];
+  out += "],\"page\":" + std::to_string(page) + ",\"per_page\":" + std::to_string(per_page) +
+         ",\"total\":" + std::to_string(kept.size()) + ",\"domain\":\"" + domain + "\"}";
+  rapidjson::Document d;
+  d.Parse(out.c_str(), out.size());
+  return d;
+}
+
+std::int64_t page_number(const Context& ctx, const char* name, std::int64_t fallback, std::int64_t max) {
+  const auto v = ctx.get(name);
+  if (!v) return fallback;
+  char* end = nullptr;
+  const long long n = std::strtoll(v->c_str(), &end, 10);
+  if (v->empty() || *end != '\0' || n < 1 || n > max)
+    throw UsageError("--" + std::string(name) + " must be a whole number from 1 to " + std::to_string(max));
+  return n;
+}
+
 int cmd_rooms_list(Context& ctx) {
   if (ctx.has("active") && ctx.has("ended")) throw UsageError("--active and --ended exclude each other");
   std::vector<std::pair<std::string, std::string>> q;
   if (ctx.has("active")) q.emplace_back("active", "true");
   if (ctx.has("ended")) q.emplace_back("active", "false");
-  for (const char* o : {"name", "since", "until", "page"})
+  for (const char* o : {"name", "since", "until"})
     if (auto v = ctx.get(o)) q.emplace_back(o, *v);
-  if (auto v = ctx.get("per-page")) q.emplace_back("per_page", *v);
   Api api(ctx);
   std::string raw;
-  const auto doc = api.get("/v1/rooms", q, &raw);
+  rapidjson::Document doc;
+  if (const auto domain = ctx.get("domain")) {
+    room_arg(ctx, "");  // checks --domain
+    doc = rooms_of_domain(api, q, *domain, page_number(ctx, "page", 1, 1000000), page_number(ctx, "per-page", 50, 1000));
+    raw = json_text(doc);
+  } else {
+    if (auto v = ctx.get("page")) q.emplace_back("page", *v);
+    if (auto v = ctx.get("per-page")) q.emplace_back("per_page", *v);
+    doc = api.get("/v1/rooms", q, &raw);
+  }
   if (ctx.format == Format::json) {
     print(raw + "\n");
     return kOk;
@@ -149,7 +198,7 @@ int cmd_rooms_list(Context& ctx) {
     const auto total = doc["total"].GetInt64(), page = doc["page"].GetInt64(), per = doc["per_page"].GetInt64();
     const auto pages = std::max<std::int64_t>(1, (total + per - 1) / per);
     print("page " + std::to_string(page) + " of " + std::to_string(pages) + ", " + std::to_string(total) +
-          (total == 1 ? " room\n" : " rooms\n"));
+          (total == 1 ? " room" : " rooms") + (ctx.has("domain") ? " of " + *ctx.get("domain") : std::string()) + "\n");
   }
   return kOk;
 }
@@ -188,7 +237,7 @@ int cmd_users_show(Context& ctx) {
 int cmd_events_tail(Context& ctx) {
   std::vector<std::pair<std::string, std::string>> filters;
   for (const char* o : {"room", "type", "actor"})
-    if (auto v = ctx.get(o)) filters.emplace_back(o, *v);
+    if (auto v = ctx.get(o)) filters.emplace_back(o, std::string(o) == "room" ? room_arg(ctx, *v) : *v);
   long lines = 10;
   if (auto v = ctx.get("lines")) {
     char* end = nullptr;
@@ -279,14 +328,14 @@ int cmd_events_tail(Context& ctx) {
 }
 
 std::string room_path(const Context& ctx, const char* action) {
-  return "/v1/admin/rooms/" + percent(ctx.args.at(0)) + "/" + action;
+  return "/v1/admin/rooms/" + percent(room_arg(ctx, ctx.args.at(0))) + "/" + action;
 }
 
 int cmd_rooms_create(Context& ctx) {
   const auto owner = ctx.get("owner");
   if (!owner) throw UsageError("--owner JID is required (the bare JID that owns the room)");
   an::JsonOut b;
-  b.begin_object().key("room").str(ctx.args.at(0)).key("owner").str(*owner);
+  b.begin_object().key("room").str(room_arg(ctx, ctx.args.at(0))).key("owner").str(*owner);
   if (ctx.has("title") || ctx.has("persistent") || ctx.has("members-only")) {
     b.key("config").begin_object().member_if("name", ctx.get("title"));
     if (ctx.has("persistent")) b.key("persistent").boolean(true);
@@ -337,7 +386,7 @@ std::string client_cell(const rapidjson::Value& client) {
 int cmd_rooms_occupants(Context& ctx) {
   Api api(ctx);
   std::string raw;
-  const auto doc = api.get("/v1/admin/rooms/" + percent(ctx.args.at(0)) + "/occupants", {}, &raw);
+  const auto doc = api.get("/v1/admin/rooms/" + percent(room_arg(ctx, ctx.args.at(0))) + "/occupants", {}, &raw);
   if (ctx.format == Format::json) {
     print(raw + "\n");
     return kOk;
@@ -404,7 +453,8 @@ const std::vector<Command> kBaseCommands = {
      "  --active / --ended   only rooms still open / only ended rooms\n"
      "  --name NAME          rooms whose local part is NAME (one per meeting of that JID)\n"
      "  --since / --until    created at or after / before\n"
-     "  --page N, --per-page N   paging (default 1, 50)",
+     "  --page N, --per-page N   paging (default 1, 50)\n"
+     "  --domain D           only rooms of the MUC domain D (mucctl reads the whole listing)",
      {{"active", false}, {"ended", false}, {"name", true}, {"since", true}, {"until", true}, {"page", true},
       {"per-page", true}},
      0, cmd_rooms_list},
@@ -594,7 +644,7 @@ int run(int argc, char** argv) {
     std::puts(cmd->usage);
     // The note is about commands on one live room; the sweeps' usage says what they need.
     if (group_name == "rooms" && cmd->positional > 0 && cmd->run != cmd_rooms_show) std::puts(kLiveNote + 1);
-    std::puts("\nAlso: --url, --token, --config, --json, --csv, --timeout (see mucctl --help).");
+    std::puts("\nAlso: --url, --token, --config, --json, --csv, --timeout, --domain (see mucctl --help).");
     return kOk;
   }
   const std::string full = leaf == group ? group_name : group_name + " " + leaf->get_name();

@@ -26,7 +26,7 @@ int cmd_messages_list(Context& ctx) {
     if (auto v = ctx.get(o)) q.emplace_back(o, *v);
   Api api(ctx);
   std::string raw;
-  const auto doc = api.get("/v1/rooms/" + percent(ctx.args.at(0)) + "/messages", q, &raw);
+  const auto doc = api.get("/v1/rooms/" + percent(room_arg(ctx, ctx.args.at(0))) + "/messages", q, &raw);
   if (ctx.format == Format::json) {
     print(raw + "\n");
     return kOk;
@@ -55,7 +55,7 @@ int cmd_messages_post(Context& ctx) {
   b.begin_object().key("body").str(ctx.args.at(1)).end_object();
   Api api(ctx);
   std::string raw;
-  const auto doc = api.post("/v1/rooms/" + percent(ctx.args.at(0)) + "/messages", b.take(), &raw);
+  const auto doc = api.post("/v1/rooms/" + percent(room_arg(ctx, ctx.args.at(0))) + "/messages", b.take(), &raw);
   if (ctx.format == Format::json) {
     print(raw + "\n");
     return kOk;

@@ -109,7 +109,7 @@ int cmd_rooms_set(Context& ctx) {
   const RoomOption* o = find_option(ctx.args.at(1));
   if (o == nullptr) throw UsageError("unknown room option '" + ctx.args.at(1) + "' (options: " + option_list() + ")");
   const std::string body = config_body(*o, ctx.args.at(2));
-  return admin_call(ctx, "/v1/admin/rooms/" + percent(ctx.args.at(0)) + "/configure", body);
+  return admin_call(ctx, "/v1/admin/rooms/" + percent(room_arg(ctx, ctx.args.at(0))) + "/configure", body);
 }
 
 std::string usage() {

@@ -118,7 +118,7 @@ int cmd_rooms_show(Context& ctx) {
   std::string raw;
   // ROOM: the room's id, bare JID or local part; the API resolves it (a JID used by several
   // rooms over time means the live one, else the latest).
-  const auto doc = api.get("/v1/rooms/" + percent(ctx.args.at(0)), {}, &raw);
+  const auto doc = api.get("/v1/rooms/" + percent(room_arg(ctx, ctx.args.at(0))), {}, &raw);
   if (ctx.format == Format::json) {
     print(raw + "\n");
     return kOk;

@@ -7,6 +7,7 @@
 #include "sql/pg_read_store.hpp"
 #include "tools/common/log.hpp"
 #include "tools/common/version.hpp"
+#include "tools/mucstreamd/domains.hpp"
 
 namespace mucstream::tools {
 
@@ -25,7 +26,7 @@ struct ApiServer::Impl {
 };
 
 ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& registry, analytics::SubmitFn submit,
-                     analytics::InspectFn inspect, std::vector<analytics::ReadinessCheck> checks)
+                     analytics::DomainInspectFn inspect, std::vector<analytics::ReadinessCheck> checks)
     : impl_(std::make_unique<Impl>()) {
   namespace an = analytics;
   const std::string& pg = settings.get("pg");
@@ -65,8 +66,10 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
   an::add_telemetry_routes(*impl_->server, submit, telemetry);
   if (owns_rooms) {
     an::AdminOptions admin;
-    admin.domain = settings.get("xmpp.domain");
-    admin.inspect = std::move(inspect);
+    const std::vector<std::string> domains = xmpp_domains(settings);
+    admin.domain = domains.front();
+    admin.more_domains.assign(domains.begin() + 1, domains.end());
+    admin.inspect_in = std::move(inspect);
     an::add_admin_routes(*impl_->server, std::move(submit), admin);
   }
   impl_->port = impl_->server->start();

@@ -24,13 +24,14 @@ analytics::ClientTokenSource telemetry_token_source(const Settings& settings);
 
 class ApiServer {
  public:
-  // Reads http.listen, http.cors_origins, jwt.secret, pg (and xmpp.domain for live
+  // Reads http.listen, http.cors_origins, jwt.secret, pg (and xmpp.domain's domains for live
   // administration), binds and starts serving on background threads. Throws SettingsError
   // for missing or bad settings, std::runtime_error when the address cannot be bound.
-  // `inspect` (with `submit`) lets GET /v1/admin/rooms/{room}/occupants read the live rooms.
+  // `submit` routes each command to the loop of its room's domain; `inspect` reads one
+  // domain's live rooms (GET /v1/admin/rooms/{room}/occupants, ids, sweeps).
   // `checks`: the process's connections besides PostgreSQL that GET /readyz reports.
   ApiServer(const Settings& settings, analytics::metrics::Registry& registry, analytics::SubmitFn submit = {},
-            analytics::InspectFn inspect = {}, std::vector<analytics::ReadinessCheck> checks = {});
+            analytics::DomainInspectFn inspect = {}, std::vector<analytics::ReadinessCheck> checks = {});
   ~ApiServer();
   int port() const;
   void stop();

@@ -1,5 +1,6 @@
 #include "tools/mucstreamd/component_wiring.hpp"
 
+#include "tools/mucstreamd/domains.hpp"
 #include "tools/mucstreamd/room_admins.hpp"
 
 
@@ -9,7 +10,7 @@ xmpp::ConnectionOptions connection_options(const Settings& s) {
   xmpp::ConnectionOptions c;
   c.host = s.get("xmpp.host");
   c.port = s.get_int("xmpp.port");
-  c.domain = s.get("xmpp.domain");
+  c.domain = xmpp_domains(s).front();  // the roles set each domain's own
   c.secret = s.get("xmpp.secret");
   c.max_backoff = std::chrono::milliseconds(s.get_int("xmpp.reconnect_max_ms"));
   c.outbound_queue_bytes = static_cast<std::size_t>(s.get_int("xmpp.outbound_queue_bytes"));
@@ -18,7 +19,6 @@ xmpp::ConnectionOptions connection_options(const Settings& s) {
   c.multicast = s.get("xmpp.multicast");
   c.multicast_max_recipients = static_cast<std::size_t>(s.get_int("xmpp.multicast_max_recipients"));
   if (c.max_backoff < c.min_backoff) c.min_backoff = c.max_backoff;
-  if (c.domain.empty()) throw SettingsError("--domain (xmpp.domain) is required");
   if (c.secret.empty()) throw SettingsError("--secret (xmpp.secret, MUCSTREAM_XMPP_SECRET; or --secret-file FILE) is required");
   return c;
 }
@@ -56,7 +56,7 @@ std::size_t non_negative(const Settings& s, const std::string& key) {
 
 core::ServiceConfig service_config(const Settings& s) {
   core::ServiceConfig c;
-  c.domain = s.get("xmpp.domain");
+  c.domain = xmpp_domains(s).front();  // the roles set each domain's own
   c.default_room.history_length = static_cast<std::uint32_t>(s.get_int("rooms.default_history"));
   c.default_room.persistent = s.get_bool("rooms.persistent_by_default");
   c.max_history_length = static_cast<std::uint32_t>(s.get_int("rooms.max_history"));

@@ -6,9 +6,10 @@
 
 namespace mucstream::tools {
 
+// Of the first (default) domain of xmpp.domain; a role serving several sets each loop's domain.
 xmpp::ConnectionOptions connection_options(const Settings& s);
 xmpp::Limits limits(const Settings& s);
-core::ServiceConfig service_config(const Settings& s);
+core::ServiceConfig service_config(const Settings& s);  // domain: the first, as connection_options
 // commit.release, snapshot.interval_ms: when output is released, how often rooms are snapshotted.
 xmpp::CommitOptions commit_options(const Settings& s);
 

@@ -5,6 +5,7 @@
 
 #include "tools/common/log.hpp"
 #include "tools/common/secret_files.hpp"
+#include "tools/mucstreamd/domains.hpp"
 #include "tools/mucstreamd/roles.hpp"
 #include "tools/mucstreamd/room_admins.hpp"
 
@@ -66,7 +67,7 @@ std::vector<SettingRule> mucstreamd_setting_rules() {
       // XMPP component
       host("xmpp.host"),
       port_number("xmpp.port"),
-      xmpp_domain("xmpp.domain"),
+      xmpp_domain_list("xmpp.domain"),
       whole_number("xmpp.reconnect_max_ms", 1),
       whole_number("xmpp.ghost_ping_timeout_ms", 1),
       one_of("xmpp.events", {"log", "stdout", "none"}),

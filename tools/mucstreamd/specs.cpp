@@ -12,8 +12,8 @@ std::vector<SettingSpec> mucstreamd_settings() {
       // XMPP component (XEP-0114)
       {"xmpp.host", "127.0.0.1", "XMPP server to connect to as a component"},
       {"xmpp.port", "5347", "the server's component port"},
-      {"xmpp.domain", "rooms.localhost", "MUC domain the component owns", false, "--domain"},
-      {"xmpp.secret", "", "component secret shared with the server", true, "--secret"},
+      {"xmpp.domain", "rooms.localhost", "MUC domain(s) the component owns, comma-separated: one XEP-0114 connection each, the first the default", false, "--domain"},
+      {"xmpp.secret", "", "component secret shared with the server (the same for every domain of --domain)", true, "--secret"},
       {"xmpp.reconnect_max_ms", "1000",
        "longest wait between connection attempts; a standby component retrying while another is active takes over "
        "within about this long"},

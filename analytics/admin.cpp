@@ -10,6 +10,7 @@
 #include "analytics/json_in.hpp"
 #include "analytics/refusals.hpp"
 #include "analytics/server.hpp"
+#include "core/error.hpp"
 #include "core/jid.hpp"
 #include "core/roles.hpp"
 #include "core/room_sweep.hpp"
@@ -139,6 +140,12 @@ core::Jid bare_jid(const std::string& text, const char* name) {
   return *j;
 }
 
+// The domain part of a bare room JID ("" when it has none).
+std::string_view domain_of(std::string_view jid) {
+  const auto at = jid.find('@');
+  return at == std::string_view::npos ? std::string_view() : jid.substr(at + 1);
+}
+
 // What the occupant list shows, copied out of the room on the loop thread.
 struct OccupantRow {
   core::Occupant occupant;
@@ -180,24 +187,42 @@ class Admin {
   // {room}: the room's id (UUID) or local part ("standup") or bare JID of our domain,
   // normalised (the one naming rule of room_names.hpp; live rooms only here, so an id is
   // looked up among the live rooms on the loop).
-  std::string room(const HttpRequest& req) const {
+  // A tenant token (TokenClaims::tenant) names rooms of its tenant only: a local part is
+  // taken in the tenant's domain, and another tenant's room answers exactly as a room that
+  // does not exist (its id: 404 no live room; its JID: the room service's item-not-found
+  // for a command, the occupant list's own 404 for that list, `listing`).
+  std::string room(const HttpRequest& req, bool listing = false) const {
+    const std::string& tenant = tenant_of(req);
     std::string text = req.path_params.at(0);
-    if (const auto id = parse_uuid(text)) return live_room_by_id(*id);
-    if (text.find('@') == std::string::npos) text += "@" + opt_.domain;
+    if (const auto id = parse_uuid(text)) return live_room_by_id(*id, tenant);
+    if (text.find('@') == std::string::npos) text += "@" + (tenant.empty() ? opt_.domain : tenant);
     auto parsed = core::Jid::parse(text);
     const core::Jid* j = std::get_if<core::Jid>(&parsed);
     if (j == nullptr || !j->is_bare() || j->node().empty())
       throw ParamError("room", "not a room name or bare room JID");
+    if (!tenant.empty() && j->domain() != tenant) {
+      if (listing) throw HttpError(404, no_such_room(j->bare()));
+      throw refusal(core::make_error(core::ErrorCondition::item_not_found, "No such room"));
+    }
     if (j->domain() != opt_.domain) throw ParamError("room", "not a room of " + opt_.domain);
     return j->bare();
   }
 
-  // The JID of the live room with this id (a destroyed room's id names nothing live).
-  std::string live_room_by_id(const std::string& id) const {
+  static std::string no_such_room(const std::string& jid) { return "No such room: " + jid; }
+
+  static const std::string& tenant_of(const HttpRequest& req) {
+    static const std::string none;
+    return req.principal ? req.principal->tenant : none;
+  }
+
+  // The JID of the live room with this id (a destroyed room's id names nothing live), of
+  // `tenant`'s domain when it is not empty.
+  std::string live_room_by_id(const std::string& id, const std::string& tenant) const {
     std::string jid = read_rooms([id](const core::Service& svc) {
       const core::Room* r = svc.find_by_id(id);
       return r != nullptr ? r->jid : std::string();
     });
+    if (!tenant.empty() && domain_of(jid) != tenant) jid.clear();
     if (jid.empty()) throw HttpError(404, "No live room with id " + id);
     return jid;
   }
@@ -307,7 +332,7 @@ class Admin {
       }
       return copy;
     });
-    if (!s.found) throw HttpError(404, "No such room: " + room);
+    if (!s.found) throw HttpError(404, no_such_room(room));
     JsonOut j;
     j.begin_object().key("room").str(s.jid).key("room_id").str(s.room_id).key("locked").boolean(s.locked);
     j.key("occupants").begin_array();
@@ -385,6 +410,10 @@ void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options)
     named.path_params = {b.required_text("room", 1023)};
     // An id is given by the room service when it creates the room: a new room has a name.
     if (parse_uuid(named.path_params[0])) throw ParamError("room", "a new room is named by its local part or bare JID");
+    const std::string& tenant = Admin::tenant_of(req);
+    if (!tenant.empty() && named.path_params[0].find('@') != std::string::npos &&
+        domain_of(named.path_params[0]) != tenant)
+      throw HttpError(403, "this token creates rooms of " + tenant + " only");
     c.room = admin->room(named);
     c.owner = bare_jid(b.required_text("owner", 3071), "owner");
     if (const auto* cfg = b.object("config")) c.change = config_change(*cfg);
@@ -392,7 +421,7 @@ void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options)
     admin->run(std::move(c), res, 201);
   });
   server.route("GET", "/v1/admin/rooms/{room}/occupants", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
-    const std::string room = admin->room(req);
+    const std::string room = admin->room(req, true);
     req.query.check_all_used();
     admin->occupants(room, res);
   });
@@ -461,7 +490,7 @@ void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options)
     const bool dry_run = b.boolean("dry_run").value_or(false);
     const std::string reason = b.text("reason").value_or("");
     b.check_all_used();
-    admin->sweep(req, core::RoomSweep{core::RoomSweep::Kind::empty, 0}, reason, dry_run, res);
+    admin->sweep(req, core::RoomSweep{core::RoomSweep::Kind::empty, 0, Admin::tenant_of(req)}, reason, dry_run, res);
   });
   server.route("POST", "/v1/admin/rooms/destroy-unused", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
     Body b(req.body);
@@ -472,7 +501,8 @@ void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options)
     const std::string reason = b.text("reason").value_or("");
     b.check_all_used();
     const std::int64_t since = admin->now_ms() - static_cast<std::int64_t>(*days) * 86'400'000;
-    admin->sweep(req, core::RoomSweep{core::RoomSweep::Kind::unused, since}, reason, dry_run, res);
+    admin->sweep(req, core::RoomSweep{core::RoomSweep::Kind::unused, since, Admin::tenant_of(req)}, reason, dry_run,
+                 res);
   });
 }
 

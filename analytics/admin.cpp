@@ -410,10 +410,14 @@ void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options)
     named.path_params = {b.required_text("room", 1023)};
     // An id is given by the room service when it creates the room: a new room has a name.
     if (parse_uuid(named.path_params[0])) throw ParamError("room", "a new room is named by its local part or bare JID");
+    // A tenant creates rooms of its own domain (a JID as the core normalises it).
     const std::string& tenant = Admin::tenant_of(req);
-    if (!tenant.empty() && named.path_params[0].find('@') != std::string::npos &&
-        domain_of(named.path_params[0]) != tenant)
-      throw HttpError(403, "this token creates rooms of " + tenant + " only");
+    if (!tenant.empty() && named.path_params[0].find('@') != std::string::npos) {
+      const auto parsed = core::Jid::parse(named.path_params[0]);
+      const core::Jid* j = std::get_if<core::Jid>(&parsed);
+      if (j != nullptr && j->domain() != tenant)
+        throw HttpError(403, "this token creates rooms of " + tenant + " only");
+    }
     c.room = admin->room(named);
     c.owner = bare_jid(b.required_text("owner", 3071), "owner");
     if (const auto* cfg = b.object("config")) c.change = config_change(*cfg);

@@ -240,7 +240,8 @@ class Telemetry {
 
   // Submits each report to the loop; a report for a room in `foreign` is answered here as
   // the room service answers an id it has no live room for, and never reaches the loop.
-  std::shared_ptr<Pending> submit_all(std::vector<core::ClientReport> reports, const std::set<std::string>& foreign) const {
+  std::shared_ptr<Pending> submit_all(std::vector<core::ClientReport> reports,
+                                      const std::set<std::string>& foreign) const {
     auto pending = std::make_shared<Pending>();
     pending->decisions.resize(reports.size());
     pending->remaining = reports.size();

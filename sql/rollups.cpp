@@ -32,7 +32,8 @@ constexpr const char* kAddFreshEventsHourly =
 
 constexpr const char* kAddDaily =
     "INSERT INTO rollup_daily (day, domain, rooms_created, rooms_ended, sessions_created, sessions_ended)"
-    " SELECT mucstream_day(t), m, count(*) FILTER (WHERE k = 'r' AND d = 1), count(*) FILTER (WHERE k = 'r' AND d = -1),"
+    " SELECT mucstream_day(t), m, count(*) FILTER (WHERE k = 'r' AND d = 1),"
+    "  count(*) FILTER (WHERE k = 'r' AND d = -1),"
     "  count(*) FILTER (WHERE k = 's' AND d = 1), count(*) FILTER (WHERE k = 's' AND d = -1)"
     " FROM (SELECT 'r' AS k, t, d, coalesce(domain, '') AS m FROM mucstream_room_changes"
     "       UNION ALL SELECT 's', t, d, coalesce(domain, '') FROM mucstream_session_changes) x"
@@ -47,7 +48,8 @@ constexpr const char* kAddSessionsDaily =
     " SELECT mucstream_day(t), coalesce(domain, ''), coalesce(type, 'unknown'), coalesce(os, 'unknown'),"
     "  coalesce(browser, 'unknown'), count(*)"
     " FROM mucstream_session_changes WHERE d = 1 GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
-    " ON CONFLICT (day, domain, type, os, browser) DO UPDATE SET sessions = rollup_sessions_daily.sessions + excluded.sessions";
+    " ON CONFLICT (day, domain, type, os, browser)"
+    " DO UPDATE SET sessions = rollup_sessions_daily.sessions + excluded.sessions";
 
 constexpr const char* kAddRooms =
     "INSERT INTO rollup_rooms (room_id, domain, created)"
@@ -68,8 +70,8 @@ constexpr const char* kAddOccupancy =
 constexpr const char* kAddP2P =
     "INSERT INTO rollup_p2p_hourly (hour, domain, samples, relayed_samples, rtt_sum, rtt_n, jitter_sum, jitter_n,"
     "  loss_sum, loss_n, ended, failed)"
-    " SELECT c.hour, split_part(f.room, '@', 2), sum(c.samples), sum(c.relayed), sum(c.rtt_sum), sum(c.rtt_n), sum(c.jitter_sum), sum(c.jitter_n),"
-    "  sum(c.loss_sum), sum(c.loss_n), sum(c.ended), sum(c.failed)"
+    " SELECT c.hour, split_part(f.room, '@', 2), sum(c.samples), sum(c.relayed), sum(c.rtt_sum), sum(c.rtt_n),"
+    "  sum(c.jitter_sum), sum(c.jitter_n), sum(c.loss_sum), sum(c.loss_n), sum(c.ended), sum(c.failed)"
     " FROM mucstream_fresh f CROSS JOIN LATERAL mucstream_p2p_contribution(f.time, f.type, f.data) c"
     " WHERE f.type IN ('p2p_session_stats', 'p2p_session_ended') GROUP BY 1, 2 ORDER BY 1, 2"
     " ON CONFLICT (hour, domain) DO UPDATE SET samples = rollup_p2p_hourly.samples + excluded.samples,"

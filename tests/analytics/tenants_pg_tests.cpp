@@ -300,18 +300,19 @@ TEST_CASE("tenants: lists and analytics with a token for A hold A's rows only an
 
 TEST_CASE("tenants: live administration and telemetry with a token for A leave B's rooms alone") {
   World& w = world();
+  const std::string kSweep = "/v1/admin/rooms/destroy-empty";
   // B's empty room is listed and swept for an unscoped admin, never for A's admin.
-  const Reply dry_a = w.send("POST", "/v1/admin/rooms/destroy-empty", w.token(Access::admin, kA), R"({"dry_run":true})");
+  const Reply dry_a = w.send("POST", kSweep, w.token(Access::admin, kA), R"({"dry_run":true})");
   REQUIRE(dry_a.status == 200);
   CHECK(dry_a.body.find(w.a.empty_room_id) != std::string::npos);
   CHECK(dry_a.body.find(w.b.empty_room_id) == std::string::npos);
-  const Reply dry_all = w.send("POST", "/v1/admin/rooms/destroy-empty", w.token(Access::admin, ""), R"({"dry_run":true})");
+  const Reply dry_all = w.send("POST", kSweep, w.token(Access::admin, ""), R"({"dry_run":true})");
   CHECK(dry_all.body.find(w.b.empty_room_id) != std::string::npos);
-  const Reply swept = w.send("POST", "/v1/admin/rooms/destroy-empty", w.token(Access::admin, kA), "{}");
+  const Reply swept = w.send("POST", kSweep, w.token(Access::admin, kA), "{}");
   REQUIRE(swept.status == 200);
   CHECK(swept.text("/count") == "1");
   CHECK(swept.body.find(w.a.empty_room_id) != std::string::npos);
-  const Reply still = w.send("POST", "/v1/admin/rooms/destroy-empty", w.token(Access::admin, ""), R"({"dry_run":true})");
+  const Reply still = w.send("POST", kSweep, w.token(Access::admin, ""), R"({"dry_run":true})");
   CHECK(still.body.find(w.b.empty_room_id) != std::string::npos);
 
   // A's own rooms: a local part is A's room, by id too.

@@ -6,7 +6,8 @@
 // answers exactly as an identifier that names nothing, no answer carries B's rows, and
 // analytics add up A's rows only; a token without a tenant sees both. Then the database
 // itself: the scoped transaction the API runs (as the same PostgreSQL user) sees A's rows
-// only in every table and every view. Run by with_postgres.sh (MUCSTREAM_TEST_PG).
+// only in every table and every view, and so does a service role that owns the tables and is
+// no superuser (the deployment's case). Run by with_postgres.sh (MUCSTREAM_TEST_PG).
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 #include <pqxx/pqxx>
@@ -21,6 +22,8 @@
 #include "core_loop.hpp"
 #include "pg_support.hpp"
 #include "sql/forget.hpp"
+#include "sql/migrate.hpp"
+#include "sql/tenant_scope.hpp"
 #include "sql/writer.hpp"
 
 using namespace mucstream;
@@ -395,4 +398,45 @@ TEST_CASE("tenants: the scoped transaction sees A's rows only in every table and
     CAPTURE(t);
     CHECK(b_rows_unscoped[t] > 0);
   }
+}
+
+TEST_CASE("tenants: a service role that owns the tables (no superuser) reads one tenant when scoped, all when not") {
+  World& w = world();
+  // The deployment's shape: the service's own role creates the database's tables by
+  // migrating it, so it owns them (and owners pass row-level security), and serves the API.
+  {
+    pqxx::connection admin(conninfo());
+    pqxx::nontransaction tx(admin);
+    tx.exec0("CREATE ROLE mucstream_service LOGIN CREATEROLE");
+    tx.exec0("CREATE DATABASE tenants_owned OWNER mucstream_service");
+  }
+  const std::string service = conninfo() + " user=mucstream_service dbname=tenants_owned";
+  {
+    pqxx::connection c(service);
+    CHECK_FALSE(sql::migrate(c).empty());
+    std::vector<core::Event> log;
+    for (const auto& d : w.loop.decisions()) log.insert(log.end(), d.events.begin(), d.events.end());
+    sql::EventWriter writer(c);
+    REQUIRE(writer.write(log).inserted == log.size());
+    pqxx::work tx(c);
+    CHECK(tx.exec1("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner <> 'mucstream_service'")[0]
+              .as<int>() == 0);
+    CHECK_FALSE(tx.exec1("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")[0].as<bool>());
+  }
+  sql::PgReadStore store(service, 2);
+  sql::RoomQuery q;
+  q.per_page = 100;
+  const auto all = store.rooms(q);
+  CHECK(all.total == static_cast<std::int64_t>(w.a.room_ids.size() + w.b.room_ids.size()));
+  {
+    const sql::TenantScope scope(kA);
+    const auto mine = store.rooms(q);
+    CHECK(mine.total == static_cast<std::int64_t>(w.a.room_ids.size()));
+    for (const auto& r : mine.items) CHECK(r.jid.ends_with("@" + kA));
+    CHECK_FALSE(store.room(w.b.room_ids[0]).has_value());
+    CHECK_FALSE(store.user(w.b.sessions[0]).has_value());
+    CHECK(store.user(w.a.sessions[0]).has_value());
+  }
+  // The scope ended with its block: the same store reads every tenant again.
+  CHECK(store.room(w.b.room_ids[0]).has_value());
 }

@@ -96,3 +96,21 @@ TEST_CASE("sweep: the operator's reason replaces the default") {
   REQUIRE(types(d) == std::vector{EventType::room_destroyed});
   CHECK(std::get<data::RoomDestroyed>(d.events[0].data).reason == "spring cleaning");
 }
+
+TEST_CASE("sweep: a sweep for one domain selects that domain's rooms only (a tenant's sweep)") {
+  World w = three_rooms();
+  ConfigChange keep;
+  keep.persistent = true;
+  REQUIRE(w.join("dave@example.com/d", "dave", std::nullopt, "quiet@rooms.other.test").ok());
+  REQUIRE(w.configure("dave@example.com/d", keep, "quiet@rooms.other.test").ok());
+  REQUIRE(w.leave("dave@example.com/d", "quiet@rooms.other.test").ok());
+  CHECK(selected(w, {RoomSweep::Kind::empty, 0}) ==
+        std::vector<std::string>{"quiet@rooms.other.test", "room@rooms.test"});
+  CHECK(selected(w, {RoomSweep::Kind::empty, 0, "rooms.test"}) == std::vector<std::string>{"room@rooms.test"});
+  CHECK(selected(w, {RoomSweep::Kind::empty, 0, "rooms.other.test"}) ==
+        std::vector<std::string>{"quiet@rooms.other.test"});
+  // A domain that is a suffix of another is not that domain.
+  CHECK(selected(w, {RoomSweep::Kind::empty, 0, "other.test"}).empty());
+  CHECK(selected(w, {RoomSweep::Kind::unused, w.now + 30 * kDay, "rooms.other.test"}) ==
+        std::vector<std::string>{"quiet@rooms.other.test"});
+}

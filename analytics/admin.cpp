@@ -11,6 +11,7 @@
 #include "analytics/json_in.hpp"
 #include "analytics/refusals.hpp"
 #include "analytics/server.hpp"
+#include "core/error.hpp"
 #include "core/jid.hpp"
 #include "core/roles.hpp"
 #include "core/room_sweep.hpp"
@@ -140,6 +141,12 @@ core::Jid bare_jid(const std::string& text, const char* name) {
   return *j;
 }
 
+// The domain part of a bare room JID ("" when it has none).
+std::string_view domain_of(std::string_view jid) {
+  const auto at = jid.find('@');
+  return at == std::string_view::npos ? std::string_view() : jid.substr(at + 1);
+}
+
 // What the occupant list shows, copied out of the room on the loop thread.
 struct OccupantRow {
   core::Occupant occupant;
@@ -182,23 +189,43 @@ class Admin {
   // normalised (the one naming rule of room_names.hpp; live rooms only here, so an id is
   // looked up among the live rooms on the loops). A local part is of the default domain, or
   // of ?domain= when given (which must then be ours, and the domain of a JID or id given).
-  std::string room(HttpRequest& req) const {
+  // A tenant token (TokenClaims::tenant) names rooms of its tenant only: a local part is
+  // taken in the tenant's domain, and another tenant's room answers exactly as a room that
+  // does not exist (its id: 404 no live room; its JID: the room service's item-not-found
+  // for a command, the occupant list's own 404 for that list, `listing`).
+  std::string room(HttpRequest& req, bool listing = false) const {
+    const std::string& tenant = tenant_of(req);
     std::string text = req.path_params.at(0);
     const std::optional<std::string> asked = req.query.text("domain", 1023);
     if (asked && !ours(*asked)) throw ParamError("domain", "not a MUC domain of this service (" + domain_list() + ")");
-    if (const auto id = parse_uuid(text)) return live_room_by_id(*id, asked);
-    if (text.find('@') == std::string::npos) text += "@" + asked.value_or(opt_.domain);
+    const std::optional<std::string> only = tenant.empty() ? asked : std::optional<std::string>(tenant);
+    if (const auto id = parse_uuid(text)) {
+      if (!tenant.empty() && asked && *asked != tenant) throw HttpError(404, "No live room with id " + *id);
+      return live_room_by_id(*id, only);
+    }
+    if (text.find('@') == std::string::npos) text += "@" + only.value_or(opt_.domain);
     auto parsed = core::Jid::parse(text);
     const core::Jid* j = std::get_if<core::Jid>(&parsed);
     if (j == nullptr || !j->is_bare() || j->node().empty())
       throw ParamError("room", "not a room name or bare room JID");
+    if (!tenant.empty() && (j->domain() != tenant || (asked && *asked != tenant))) {
+      if (listing) throw HttpError(404, no_such_room(j->bare()));
+      throw refusal(core::make_error(core::ErrorCondition::item_not_found, "No such room"));
+    }
     if (!ours(j->domain())) throw ParamError("room", "not a room of " + domain_list());
     if (asked && j->domain() != *asked) throw ParamError("domain", j->bare() + " is not a room of " + *asked);
     return j->bare();
   }
 
+  static std::string no_such_room(const std::string& jid) { return "No such room: " + jid; }
+
+  static const std::string& tenant_of(const HttpRequest& req) {
+    static const std::string none;
+    return req.principal ? req.principal->tenant : none;
+  }
+
   // The JID of the live room with this id (a destroyed room's id names nothing live), among
-  // the rooms of `only` or of every domain.
+  // the rooms of `only` (a tenant's domain, or ?domain=) or of every domain.
   std::string live_room_by_id(const std::string& id, const std::optional<std::string>& only = std::nullopt) const {
     for (const std::string& domain : domains()) {
       if (only && domain != *only) continue;
@@ -206,7 +233,9 @@ class Admin {
         const core::Room* r = svc.find_by_id(id);
         return r != nullptr ? r->jid : std::string();
       });
-      if (!jid.empty()) return jid;
+      // Each loop holds its own domain's rooms; checked anyway, so a room of another domain
+      // (another tenant's) can never be named through this one's.
+      if (!jid.empty() && domain_of(jid) == domain) return jid;
     }
     throw HttpError(404, "No live room with id " + id);
   }
@@ -226,7 +255,6 @@ class Admin {
     for (const std::string& d : domains()) out += (out.empty() ? "" : ", ") + d;
     return out;
   }
-  static std::string domain_of(const std::string& room_jid) { return room_jid.substr(room_jid.find('@') + 1); }
 
   // Runs `read` on the loop of `domain`'s rooms (in order with commands) and returns what it
   // copied out.
@@ -329,7 +357,7 @@ class Admin {
   // Copies the room's occupants out on the loop (in order with commands, so a list asked
   // for right after a kick no longer shows the kicked nick) and renders them here.
   void occupants(const std::string& room, HttpResponse& res) {
-    const RoomSnapshot s = read_rooms(domain_of(room), [room](const core::Service& svc) {
+    const RoomSnapshot s = read_rooms(std::string(domain_of(room)), [room](const core::Service& svc) {
       RoomSnapshot copy;
       if (const core::Room* r = svc.find(room)) {
         copy.found = true;
@@ -340,7 +368,7 @@ class Admin {
       }
       return copy;
     });
-    if (!s.found) throw HttpError(404, "No such room: " + room);
+    if (!s.found) throw HttpError(404, no_such_room(room));
     JsonOut j;
     j.begin_object().key("room").str(s.jid).key("room_id").str(s.room_id).key("locked").boolean(s.locked);
     j.key("occupants").begin_array();
@@ -418,6 +446,14 @@ void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options)
     named.path_params = {b.required_text("room", 1023)};
     // An id is given by the room service when it creates the room: a new room has a name.
     if (parse_uuid(named.path_params[0])) throw ParamError("room", "a new room is named by its local part or bare JID");
+    // A tenant creates rooms of its own domain (a JID as the core normalises it).
+    const std::string& tenant = Admin::tenant_of(req);
+    if (!tenant.empty() && named.path_params[0].find('@') != std::string::npos) {
+      const auto parsed = core::Jid::parse(named.path_params[0]);
+      const core::Jid* j = std::get_if<core::Jid>(&parsed);
+      if (j != nullptr && j->domain() != tenant)
+        throw HttpError(403, "this token creates rooms of " + tenant + " only");
+    }
     c.room = admin->room(named);
     c.owner = bare_jid(b.required_text("owner", 3071), "owner");
     if (const auto* cfg = b.object("config")) c.change = config_change(*cfg);
@@ -425,7 +461,7 @@ void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options)
     admin->run(std::move(c), res, 201);
   });
   server.route("GET", "/v1/admin/rooms/{room}/occupants", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
-    const std::string room = admin->room(req);
+    const std::string room = admin->room(req, true);
     req.query.check_all_used();
     admin->occupants(room, res);
   });
@@ -494,7 +530,7 @@ void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options)
     const bool dry_run = b.boolean("dry_run").value_or(false);
     const std::string reason = b.text("reason").value_or("");
     b.check_all_used();
-    admin->sweep(req, core::RoomSweep{core::RoomSweep::Kind::empty, 0}, reason, dry_run, res);
+    admin->sweep(req, core::RoomSweep{core::RoomSweep::Kind::empty, 0, Admin::tenant_of(req)}, reason, dry_run, res);
   });
   server.route("POST", "/v1/admin/rooms/destroy-unused", Access::admin, [admin](HttpRequest& req, HttpResponse& res) {
     Body b(req.body);
@@ -505,7 +541,8 @@ void add_admin_routes(HttpServer& server, SubmitFn submit, AdminOptions options)
     const std::string reason = b.text("reason").value_or("");
     b.check_all_used();
     const std::int64_t since = admin->now_ms() - static_cast<std::int64_t>(*days) * 86'400'000;
-    admin->sweep(req, core::RoomSweep{core::RoomSweep::Kind::unused, since}, reason, dry_run, res);
+    admin->sweep(req, core::RoomSweep{core::RoomSweep::Kind::unused, since, Admin::tenant_of(req)}, reason, dry_run,
+                 res);
   });
 }
 

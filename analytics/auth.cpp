@@ -56,6 +56,15 @@ bool is_user_subject(std::string_view s) {
   return s.find('@', at + 1) == std::string_view::npos;
 }
 
+bool is_tenant_domain(std::string_view s) {
+  if (s.empty() || s.size() > 1023 || s.front() == '.' || s.back() == '.') return false;
+  for (unsigned char c : s)
+    if (c <= 0x20 || c == '@' || c == '/' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '&' || c == '\\' ||
+        c == 0x7f)
+      return false;
+  return true;
+}
+
 std::optional<Role> parse_role(std::string_view s) {
   if (s == "analyst") return Role::analyst;
   if (s == "admin") return Role::admin;
@@ -118,19 +127,28 @@ std::string string_claim(jwt_t* j, const char* name) {
 
 }  // namespace
 
+namespace {
+void check_tenant(std::string_view tenant) {
+  if (!tenant.empty() && !is_tenant_domain(tenant))
+    throw std::invalid_argument("a tenant is a MUC domain such as rooms.example.org");
+}
+}  // namespace
+
 std::string create_token(std::string_view secret, Role role, std::int64_t ttl_seconds, std::int64_t now,
-                         std::string_view subject, bool content) {
+                         std::string_view subject, std::string_view tenant, bool content) {
+  check_tenant(tenant);
   if (content && role != Role::analyst) throw std::invalid_argument("only an analyst token carries the content claim");
   if (role == Role::client) throw std::invalid_argument("a client token names its session: use create_client_token");
   if (role == Role::user && !is_user_subject(subject))
     throw std::invalid_argument("a user token's subject must be the user's bare JID (user@host)");
-  return sign(secret, role, ttl_seconds, now, {{"sub", subject}}, content);
+  return sign(secret, role, ttl_seconds, now, {{"sub", subject}, {"tenant", tenant}}, content);
 }
 
 std::string create_client_token(std::string_view secret, std::string_view session, std::string_view room_id,
-                                std::int64_t ttl_seconds, std::int64_t now) {
+                                std::int64_t ttl_seconds, std::int64_t now, std::string_view tenant) {
   if (session.empty()) throw std::invalid_argument("a client token needs a session id");
-  return sign(secret, Role::client, ttl_seconds, now, {{"session", session}, {"room_id", room_id}});
+  check_tenant(tenant);
+  return sign(secret, Role::client, ttl_seconds, now, {{"session", session}, {"room_id", room_id}, {"tenant", tenant}});
 }
 
 std::string mint_client_token(std::string_view secret, std::string_view session_id, std::string_view room_id,
@@ -208,6 +226,17 @@ AuthResult verify_token(std::string_view secret, std::string_view token, std::in
     c.room_id = string_claim(j.get(), "room_id");
     if (c.session.empty() || c.session.size() > 256 || c.room_id.size() > 256) {
       r.error = "client token has no valid session claim";
+      return r;
+    }
+  }
+  // A tenant claim limits the token to one domain; a claim that names no domain (or is not
+  // a string) limits it to nothing, so the token is refused rather than read as unlimited.
+  if (has_claim(j.get(), "tenant")) {
+    c.tenant = string_claim(j.get(), "tenant");
+    // Stored domains are the room JIDs' as the core normalised them: lower case.
+    for (char& ch : c.tenant) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+    if (!is_tenant_domain(c.tenant)) {
+      r.error = "token tenant claim is not a MUC domain";
       return r;
     }
   }

@@ -23,12 +23,18 @@ std::optional<Role> parse_role(std::string_view);
 bool is_user_subject(std::string_view);
 const char* role_name(Role);
 
+// A tenant is a MUC domain (rooms.acme.example): a token with a `tenant` claim sees only that
+// domain's rooms, sessions, events and live rooms on every route. A claim that is not a
+// plain domain name makes the token invalid, so "" never reads as "no tenant".
+bool is_tenant_domain(std::string_view);
+
 struct TokenClaims {
   Role role = Role::analyst;
   std::string subject;   // "sub", may be empty
   std::int64_t expires = 0;  // "exp", seconds since the epoch
   std::string session;   // client tokens: the occupant session it speaks for ("session")
   std::string room_id;   // client tokens: the room id it is limited to ("room_id"), may be empty
+  std::string tenant;    // "tenant": the MUC domain this token is limited to; empty: every domain
   // analyst tokens: also message bodies and people's JIDs and user agents ("content": true),
   // as the analyst_content database role reads them; without it an analyst reads numbers.
   bool content = false;
@@ -44,17 +50,19 @@ struct AuthResult {
   std::string error;                  // why not, for the 401 message
 };
 
-// Signs {"role","exp"=now+ttl,"iat"=now,"nbf"=now,"sub"} with HS256, and "content": true when
-// asked. Throws std::invalid_argument for an empty secret, a non-positive ttl, Role::client (a
-// client token needs its session: create_client_token), Role::user without a bare JID subject
-// or `content` on a role other than analyst (the others' access does not depend on it).
+// Signs {"role","exp"=now+ttl,"iat"=now,"nbf"=now,"sub"} with HS256. Throws
+// std::invalid_argument for an empty secret, a non-positive ttl, Role::client (a client
+// token needs its session: create_client_token) or Role::user without a bare JID subject.
+// `tenant` (not empty) adds the tenant claim; throws std::invalid_argument when it is not a
+// domain name (is_tenant_domain). `content` adds "content": true; throws
+// std::invalid_argument on a role other than analyst (the others' access does not depend on it).
 std::string create_token(std::string_view secret, Role role, std::int64_t ttl_seconds, std::int64_t now,
-                         std::string_view subject = {}, bool content = false);
+                         std::string_view subject = {}, std::string_view tenant = {}, bool content = false);
 
 // A client token: {"role":"client","session","room_id" (when not empty),"exp","iat","nbf"}.
 // Throws std::invalid_argument for an empty secret or session, or a non-positive ttl.
 std::string create_client_token(std::string_view secret, std::string_view session, std::string_view room_id,
-                                std::int64_t ttl_seconds, std::int64_t now);
+                                std::int64_t ttl_seconds, std::int64_t now, std::string_view tenant = {});
 
 // The same, valid from now: what the room service hands a joining client (see
 // RoomService::set_telemetry_token_source) so it can POST /v1/telemetry for its session.

@@ -33,6 +33,10 @@ void check_no_body(const std::string& body) {
 void add_privacy_routes(HttpServer& server, PrivacyOptions options) {
   server.route("POST", "/v1/admin/users/{jid}/forget", Access::admin,
                [forget = std::move(options.forget)](HttpRequest& req, HttpResponse& res) {
+                 // Forgetting reaches every row that names the person, in every tenant.
+                 if (req.principal && !req.principal->tenant.empty())
+                   throw HttpError(403,
+                                   "forgetting a person reaches every tenant: use an admin token without a tenant claim");
                  check_no_body(req.body);
                  req.query.check_all_used();
                  const std::string jid = bare_person(req.path_params.at(0));

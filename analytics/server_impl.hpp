@@ -19,6 +19,7 @@
 #include "analytics/server.hpp"
 #include "core/log.hpp"
 #include "sql/read_store.hpp"
+#include "sql/tenant_scope.hpp"
 
 namespace mucstream::analytics {
 
@@ -144,6 +145,9 @@ struct HttpServer::Impl {
     // the event log and analytics describe everyone, so they stay closed to it.
     if (r.info.access != Access::reader && auth.claims->role == Role::user)
       return error(403, "a user token reads only the messages of its own rooms and its conversations");
+    // The process's metrics count every tenant's rooms and requests: not a tenant's to read.
+    if (r.info.access == Access::metrics && !auth.claims->tenant.empty())
+      return error(403, "/metrics describes every tenant: use a token without a tenant claim");
     req.principal = std::move(auth.claims);
     return std::nullopt;
   }
@@ -156,6 +160,9 @@ struct HttpServer::Impl {
       // Routes that act (POST) take no query parameters: one is refused before the handler
       // runs, so a typo never leaves the change made and the answer an error.
       if (r.info.method != "GET") req.query.check_all_used();
+      // A tenant token's reads are limited to its tenant for the whole request, whatever the
+      // handler queries (sql/tenant_scope.hpp).
+      const sql::TenantScope tenant(req.principal ? req.principal->tenant : std::string());
       r.handler(req, res);
       req.query.check_all_used();
     } catch (const ParamError& e) {

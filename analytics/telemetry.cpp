@@ -4,9 +4,11 @@
 #include <rapidjson/error/en.h>
 
 #include <condition_variable>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "analytics/json_in.hpp"
@@ -14,6 +16,7 @@
 #include "analytics/metrics.hpp"
 #include "analytics/refusals.hpp"
 #include "analytics/server.hpp"
+#include "core/error.hpp"
 #include "core/telemetry.hpp"
 #include "events/rapidjson_value.hpp"
 
@@ -157,7 +160,7 @@ class Telemetry {
       throw;
     }
 
-    const auto pending = submit_all(std::move(reports));
+    const auto pending = submit_all(std::move(reports), foreign_rooms(req.principal->tenant, reports));
     std::unique_lock l(pending->mu);
     if (!pending->cv.wait_for(l, opt_.timeout, [&] { return pending->remaining == 0; }))
       throw HttpError(503, "the room service did not answer in time; some events may be recorded");
@@ -212,11 +215,44 @@ class Telemetry {
     return false;
   }
 
-  std::shared_ptr<Pending> submit_all(std::vector<core::ClientReport> reports) const {
+  // The room ids of `reports` that are not live rooms of `tenant` (none when it is empty),
+  // read on the loop in one pass.
+  std::set<std::string> foreign_rooms(const std::string& tenant, const std::vector<core::ClientReport>& reports) const {
+    if (tenant.empty()) return {};
+    if (!opt_.inspect) throw HttpError(503, "this process cannot check a tenant token's rooms");
+    std::set<std::string> ids;
+    for (const auto& r : reports) ids.insert(r.room_id);
+    auto promise = std::make_shared<std::promise<std::set<std::string>>>();
+    auto future = promise->get_future();
+    opt_.inspect(tenant, [promise, ids, tenant](const core::Service& svc) {
+      std::set<std::string> foreign;
+      for (const auto& id : ids) {
+        const core::Room* room = svc.find_by_id(id);
+        const auto at = room != nullptr ? room->jid.find('@') : std::string::npos;
+        if (at == std::string::npos || room->jid.compare(at + 1, std::string::npos, tenant) != 0) foreign.insert(id);
+      }
+      promise->set_value(std::move(foreign));
+    });
+    if (future.wait_for(opt_.timeout) != std::future_status::ready)
+      throw HttpError(503, "the room service did not answer in time; nothing was recorded");
+    return future.get();
+  }
+
+  // Submits each report to the loop; a report for a room in `foreign` is answered here as
+  // the room service answers an id it has no live room for, and never reaches the loop.
+  std::shared_ptr<Pending> submit_all(std::vector<core::ClientReport> reports,
+                                      const std::set<std::string>& foreign) const {
     auto pending = std::make_shared<Pending>();
     pending->decisions.resize(reports.size());
     pending->remaining = reports.size();
     for (std::size_t i = 0; i < reports.size(); ++i) {
+      if (foreign.count(reports[i].room_id) != 0) {
+        const std::string unknown = "no live room has id " + reports[i].room_id;
+        std::lock_guard l(pending->mu);
+        pending->decisions[i] = core::Decision::fail(core::make_error(core::ErrorCondition::item_not_found, unknown));
+        --pending->remaining;
+        continue;
+      }
       submit_(std::move(reports[i]), [pending, i](const core::Decision& d) {
         std::lock_guard l(pending->mu);
         pending->decisions[i] = d;

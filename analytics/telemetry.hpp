@@ -25,6 +25,10 @@ struct TelemetryOptions {
   // When set: mucstream_telemetry_events_total{result=accepted|unchanged|rejected|invalid}
   // (invalid: events of requests refused whole, before the room loop).
   metrics::Registry* registry = nullptr;
+  // Reads one domain's live rooms (as AdminOptions::inspect_in): with it, a token with a
+  // tenant claim reports only for rooms of its tenant, another tenant's room answering as an
+  // unknown one does. Without it, tenant tokens are refused (503): their rooms cannot be checked.
+  DomainInspectFn inspect;
 };
 
 // `submit` empty: this process does not own the rooms (`mucstreamd api` alone), and the

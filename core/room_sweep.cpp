@@ -9,6 +9,10 @@ std::vector<const Room*> select_rooms(const Service& svc, const RoomSweep& sweep
   std::vector<const Room*> out;
   for (const auto& [jid, r] : svc.rooms) {
     if (!r.occupants.empty()) continue;
+    if (!sweep.domain.empty()) {
+      const auto at = jid.find('@');
+      if (at == std::string::npos || std::string_view(jid).substr(at + 1) != sweep.domain) continue;
+    }
     const bool selected = sweep.kind == RoomSweep::Kind::empty
                               ? r.history.empty() && r.recent.empty()
                               : r.last_activity_ms != 0 && r.last_activity_ms <= sweep.inactive_since_ms;

@@ -19,6 +19,8 @@ struct RoomSweep {
   enum class Kind { empty, unused };
   Kind kind = Kind::empty;
   std::int64_t inactive_since_ms = 0;  // unused only
+  // Not empty: only rooms of this MUC domain (a tenant's sweep leaves other tenants' rooms).
+  std::string domain;
 };
 
 // The live rooms `sweep` selects, in room JID order.

@@ -149,8 +149,14 @@ void store_archive_rows(pqxx::work& tx, const std::vector<core::Event>& batch, c
     }
   }
   copy.complete();
-  if (fresh)
-    tx.exec0("INSERT INTO archive SELECT * FROM mucstream_archive_new ON CONFLICT (room_id, stanza_id) DO NOTHING");
+  // The columns copied, named: archive's generated domain column takes no value.
+  static const std::string kInsertNew = [] {
+    std::string cols;
+    for (const auto& c : kArchiveColumns) cols += (cols.empty() ? "" : ", ") + c;
+    return "INSERT INTO archive (" + cols + ") SELECT " + cols +
+           " FROM mucstream_archive_new ON CONFLICT (room_id, stanza_id) DO NOTHING";
+  }();
+  if (fresh) tx.exec0(kInsertNew);
 }
 
 void apply_archive_changes(pqxx::work& tx, const std::vector<core::Event>& batch) {

@@ -24,6 +24,15 @@ std::vector<std::string> migrate(pqxx::connection& conn) {
     events::log_info("migrate", "applied {}", m.name);
     applied.push_back(m.name);
   }
+  // The tenant-scoped reads use invoker-rights copies of the views (migration 0014): a
+  // migration that adds or changes a view gets its copy here, without naming it.
+  if (!applied.empty()) {
+    pqxx::work tx(conn);
+    tx.exec("SELECT pg_advisory_xact_lock(hashtext('mucstream_migrations'))");
+    if (!tx.exec("SELECT to_regprocedure('mucstream_refresh_tenant_views()')")[0][0].is_null())
+      tx.exec("SELECT mucstream_refresh_tenant_views()");
+    tx.commit();
+  }
   return applied;
 }
 

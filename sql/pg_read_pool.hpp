@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sql/pg_read_store.hpp"
+#include "sql/tenant_scope.hpp"
 
 namespace mucstream::sql {
 namespace pg {
@@ -110,6 +111,19 @@ struct PgReadStore::Impl {
     cv.notify_all();
   }
 
+  // Within a TenantScope, the transaction is limited to that tenant before fn runs
+  // (migration 0014): the tenant setting the row-level security policies read, the role
+  // they apply to (the service's own role owns the tables, and owners and superusers pass
+  // every policy), and the search path that finds the invoker-rights copies of the views
+  // first (a view reads its tables with its owner's rights). All three are transaction-local:
+  // the pooled connection goes back unscoped. Unscoped reads run exactly as before.
+  static void scope(pqxx::read_transaction& tx, const std::string& tenant) {
+    tx.exec_params(
+        "SELECT set_config('mucstream.tenant', $1, true), set_config('search_path', 'mucstream_tenant, public', true),"
+        " set_config('role', 'mucstream_tenant_reader', true)",
+        tenant);
+  }
+
   // Runs fn(transaction) on a pooled connection, read-only. A connection that broke is
   // dropped and the work retried once on a fresh one.
   template <class Fn>
@@ -118,6 +132,7 @@ struct PgReadStore::Impl {
       auto conn = acquire();
       try {
         pqxx::read_transaction tx(*conn);
+        if (const std::string* tenant = TenantScope::current()) scope(tx, *tenant);
         auto result = fn(tx);
         tx.commit();
         release(std::move(conn));

@@ -2,6 +2,8 @@
 
 #include <map>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "events/envelope.hpp"
@@ -17,34 +19,41 @@ constexpr std::int64_t kHourMs = 3600LL * 1000;
 // Upserts add to what is stored; rows go in key order so two materialisers touching the
 // same hours lock them in the same order (no deadlock).
 constexpr const char* kAddEventsHourly =
-    "INSERT INTO rollup_events_hourly (hour, type, events)"
-    " SELECT h, t, n FROM unnest($1::timestamptz[], $2::text[], $3::bigint[]) AS x(h, t, n) ORDER BY h, t"
-    " ON CONFLICT (hour, type) DO UPDATE SET events = rollup_events_hourly.events + excluded.events";
+    "INSERT INTO rollup_events_hourly (hour, domain, type, events)"
+    " SELECT h, m, t, n FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::bigint[]) AS x(h, m, t, n)"
+    " ORDER BY h, m, t"
+    " ON CONFLICT (hour, domain, type) DO UPDATE SET events = rollup_events_hourly.events + excluded.events";
 
 constexpr const char* kAddFreshEventsHourly =
-    "INSERT INTO rollup_events_hourly (hour, type, events)"
-    " SELECT mucstream_hour(time), type, count(*) FROM mucstream_fresh GROUP BY 1, 2 ORDER BY 1, 2"
-    " ON CONFLICT (hour, type) DO UPDATE SET events = rollup_events_hourly.events + excluded.events";
+    "INSERT INTO rollup_events_hourly (hour, domain, type, events)"
+    " SELECT mucstream_hour(time), split_part(room, '@', 2), type, count(*) FROM mucstream_fresh"
+    " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    " ON CONFLICT (hour, domain, type) DO UPDATE SET events = rollup_events_hourly.events + excluded.events";
 
 constexpr const char* kAddDaily =
-    "INSERT INTO rollup_daily (day, rooms_created, rooms_ended, sessions_created, sessions_ended)"
-    " SELECT mucstream_day(t), count(*) FILTER (WHERE k = 'r' AND d = 1), count(*) FILTER (WHERE k = 'r' AND d = -1),"
+    "INSERT INTO rollup_daily (day, domain, rooms_created, rooms_ended, sessions_created, sessions_ended)"
+    " SELECT mucstream_day(t), m, count(*) FILTER (WHERE k = 'r' AND d = 1),"
+    "  count(*) FILTER (WHERE k = 'r' AND d = -1),"
     "  count(*) FILTER (WHERE k = 's' AND d = 1), count(*) FILTER (WHERE k = 's' AND d = -1)"
-    " FROM (SELECT 'r' AS k, t, d FROM mucstream_room_changes UNION ALL SELECT 's', t, d FROM mucstream_session_changes) x"
-    " GROUP BY 1 ORDER BY 1"
-    " ON CONFLICT (day) DO UPDATE SET rooms_created = rollup_daily.rooms_created + excluded.rooms_created,"
+    " FROM (SELECT 'r' AS k, t, d, coalesce(domain, '') AS m FROM mucstream_room_changes"
+    "       UNION ALL SELECT 's', t, d, coalesce(domain, '') FROM mucstream_session_changes) x"
+    " GROUP BY 1, 2 ORDER BY 1, 2"
+    " ON CONFLICT (day, domain) DO UPDATE SET rooms_created = rollup_daily.rooms_created + excluded.rooms_created,"
     "  rooms_ended = rollup_daily.rooms_ended + excluded.rooms_ended,"
     "  sessions_created = rollup_daily.sessions_created + excluded.sessions_created,"
     "  sessions_ended = rollup_daily.sessions_ended + excluded.sessions_ended";
 
 constexpr const char* kAddSessionsDaily =
-    "INSERT INTO rollup_sessions_daily (day, type, os, browser, sessions)"
-    " SELECT mucstream_day(t), coalesce(type, 'unknown'), coalesce(os, 'unknown'), coalesce(browser, 'unknown'), count(*)"
-    " FROM mucstream_session_changes WHERE d = 1 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
-    " ON CONFLICT (day, type, os, browser) DO UPDATE SET sessions = rollup_sessions_daily.sessions + excluded.sessions";
+    "INSERT INTO rollup_sessions_daily (day, domain, type, os, browser, sessions)"
+    " SELECT mucstream_day(t), coalesce(domain, ''), coalesce(type, 'unknown'), coalesce(os, 'unknown'),"
+    "  coalesce(browser, 'unknown'), count(*)"
+    " FROM mucstream_session_changes WHERE d = 1 GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+    " ON CONFLICT (day, domain, type, os, browser)"
+    " DO UPDATE SET sessions = rollup_sessions_daily.sessions + excluded.sessions";
 
 constexpr const char* kAddRooms =
-    "INSERT INTO rollup_rooms (room_id, created) SELECT room_id, t FROM mucstream_room_changes WHERE d = 1"
+    "INSERT INTO rollup_rooms (room_id, domain, created)"
+    " SELECT room_id, coalesce(domain, ''), t FROM mucstream_room_changes WHERE d = 1"
     " ORDER BY room_id ON CONFLICT (room_id) DO NOTHING;"
     "UPDATE rollup_rooms r SET ended = c.t FROM mucstream_room_changes c WHERE c.d = -1 AND r.room_id = c.room_id";
 
@@ -59,18 +68,28 @@ constexpr const char* kAddOccupancy =
     " WHERE r.room_id = x.room_id";
 
 constexpr const char* kAddP2P =
-    "INSERT INTO rollup_p2p_hourly"
-    " SELECT c.hour, sum(c.samples), sum(c.relayed), sum(c.rtt_sum), sum(c.rtt_n), sum(c.jitter_sum), sum(c.jitter_n),"
-    "  sum(c.loss_sum), sum(c.loss_n), sum(c.ended), sum(c.failed)"
+    "INSERT INTO rollup_p2p_hourly (hour, domain, samples, relayed_samples, rtt_sum, rtt_n, jitter_sum, jitter_n,"
+    "  loss_sum, loss_n, ended, failed)"
+    " SELECT c.hour, split_part(f.room, '@', 2), sum(c.samples), sum(c.relayed), sum(c.rtt_sum), sum(c.rtt_n),"
+    "  sum(c.jitter_sum), sum(c.jitter_n), sum(c.loss_sum), sum(c.loss_n), sum(c.ended), sum(c.failed)"
     " FROM mucstream_fresh f CROSS JOIN LATERAL mucstream_p2p_contribution(f.time, f.type, f.data) c"
-    " WHERE f.type IN ('p2p_session_stats', 'p2p_session_ended') GROUP BY c.hour ORDER BY c.hour"
-    " ON CONFLICT (hour) DO UPDATE SET samples = rollup_p2p_hourly.samples + excluded.samples,"
+    " WHERE f.type IN ('p2p_session_stats', 'p2p_session_ended') GROUP BY 1, 2 ORDER BY 1, 2"
+    " ON CONFLICT (hour, domain) DO UPDATE SET samples = rollup_p2p_hourly.samples + excluded.samples,"
     "  relayed_samples = rollup_p2p_hourly.relayed_samples + excluded.relayed_samples,"
     "  rtt_sum = rollup_p2p_hourly.rtt_sum + excluded.rtt_sum, rtt_n = rollup_p2p_hourly.rtt_n + excluded.rtt_n,"
     "  jitter_sum = rollup_p2p_hourly.jitter_sum + excluded.jitter_sum,"
     "  jitter_n = rollup_p2p_hourly.jitter_n + excluded.jitter_n,"
     "  loss_sum = rollup_p2p_hourly.loss_sum + excluded.loss_sum, loss_n = rollup_p2p_hourly.loss_n + excluded.loss_n,"
     "  ended = rollup_p2p_hourly.ended + excluded.ended, failed = rollup_p2p_hourly.failed + excluded.failed";
+
+// The tenant of an event: its room JID's domain, as split_part(room, '@', 2) in SQL (the
+// text after the first '@', empty without one).
+std::string_view domain_of(std::string_view room) {
+  const auto at = room.find('@');
+  if (at == std::string_view::npos) return {};
+  const auto rest = room.substr(at + 1);
+  return rest.substr(0, rest.find('@'));
+}
 
 std::int64_t hour_of(std::int64_t ms) {
   const std::int64_t q = ms / kHourMs;
@@ -80,29 +99,37 @@ std::int64_t hour_of(std::int64_t ms) {
 }  // namespace
 
 const char* const kCreateRollupTemp =
-    "CREATE TEMP TABLE IF NOT EXISTS mucstream_room_changes (room_id uuid, t timestamptz, d int) ON COMMIT DELETE ROWS;"
+    "CREATE TEMP TABLE IF NOT EXISTS mucstream_room_changes (room_id uuid, t timestamptz, d int, domain text)"
+    " ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS mucstream_session_changes ("
-    " room_id uuid, t timestamptz, d int, type text, os text, browser text) ON COMMIT DELETE ROWS";
+    " room_id uuid, t timestamptz, d int, type text, os text, browser text, domain text) ON COMMIT DELETE ROWS";
 
 bool rollup_reads_fresh(EventType t) { return t == EventType::p2p_session_stats || t == EventType::p2p_session_ended; }
 
 void rollup_new_events(pqxx::work& tx, const std::vector<core::Event>& batch) {
-  std::map<std::pair<std::int64_t, EventType>, long long> counts;
-  for (const core::Event& e : batch) ++counts[{hour_of(e.time_ms), e.type}];
-  // Three array literals of already-typed values (times we format, core's type names,
-  // integers): bound as parameters, not spliced into SQL.
-  std::string hours = "{", types = "{", ns = "{";
+  std::map<std::tuple<std::int64_t, std::string_view, EventType>, long long> counts;
+  for (const core::Event& e : batch) ++counts[{hour_of(e.time_ms), domain_of(e.room), e.type}];
+  // Four array literals (times we format, core's type names, integers, and the domains,
+  // quoted as text_array quotes): bound as parameters, not spliced into SQL.
+  std::string hours = "{", domains = "{", types = "{", ns = "{";
   for (const auto& [key, n] : counts) {
     if (hours.size() > 1) {
       hours += ',';
+      domains += ',';
       types += ',';
       ns += ',';
     }
-    hours += '"' + events::format_time(key.first) + '"';
-    types += core::to_string(key.second);
+    hours += '"' + events::format_time(std::get<0>(key)) + '"';
+    domains += '"';
+    for (char c : std::get<1>(key)) {
+      if (c == '"' || c == '\\') domains += '\\';
+      domains += c;
+    }
+    domains += '"';
+    types += core::to_string(std::get<2>(key));
     ns += std::to_string(n);
   }
-  tx.exec_params0(kAddEventsHourly, hours + "}", types + "}", ns + "}");
+  tx.exec_params0(kAddEventsHourly, hours + "}", domains + "}", types + "}", ns + "}");
 }
 
 void rollup_fresh_events(pqxx::work& tx) { tx.exec0(kAddFreshEventsHourly); }

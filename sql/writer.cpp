@@ -76,8 +76,8 @@ constexpr Maintenance kMaintain[] = {
         "       THEN (data#>'{config,persistent}')::boolean ELSE false END,"
         "  CASE WHEN jsonb_typeof(data->'config') = 'object' THEN (data->'config') - 'password_hash' END"
         " FROM mucstream_fresh WHERE type = 'room_created' ORDER BY room_id, seq"
-        " ON CONFLICT (id) DO NOTHING RETURNING id, created)"
-        " INSERT INTO mucstream_room_changes SELECT id, created, 1 FROM ins"},
+        " ON CONFLICT (id) DO NOTHING RETURNING id, created, domain)"
+        " INSERT INTO mucstream_room_changes SELECT id, created, 1, domain FROM ins"},
     // the latest configuration
     {bit(EventType::room_configured),
         "UPDATE rooms r SET"
@@ -98,29 +98,30 @@ constexpr Maintenance kMaintain[] = {
         "WITH upd AS ("
         "UPDATE rooms r SET ended = f.time, ended_reason = f.data->>'reason'"
         " FROM mucstream_fresh f WHERE f.type = 'room_destroyed' AND r.id = f.room_id AND r.ended IS NULL"
-        " RETURNING r.id, r.ended)"
-        " INSERT INTO mucstream_room_changes SELECT id, ended, -1 FROM upd"},
+        " RETURNING r.id, r.ended, r.domain)"
+        " INSERT INTO mucstream_room_changes SELECT id, ended, -1, domain FROM upd"},
     {0,
         "UPDATE rooms r SET last_seq = greatest(r.last_seq, f.max_seq),"
         "  last_event = greatest(r.last_event, f.max_time), event_count = r.event_count + f.n"
         " FROM mucstream_room_counts f WHERE r.id = f.room_id"},
-    // users: one row per occupant session
+    // users: one row per occupant session, of the joined room's domain (its tenant)
     {bit(EventType::occupant_joined),
         "WITH ins AS ("
         "INSERT INTO users (sessionid, userid, room_id, nick, jid, role, affiliation, occupant_id,"
-        "                   type, os, browser, useragent, created)"
+        "                   type, os, browser, useragent, created, domain)"
         " SELECT DISTINCT ON (actor) actor, coalesce(data->>'bare_jid', ''), room_id, coalesce(data->>'nick', ''),"
         "  data->>'jid', data->>'role', data->>'affiliation', data->>'occupant_id',"
-        "  data#>>'{client,type}', data#>>'{client,os}', data#>>'{client,browser}', data#>>'{client,useragent}', time"
+        "  data#>>'{client,type}', data#>>'{client,os}', data#>>'{client,browser}', data#>>'{client,useragent}', time,"
+        "  split_part(room, '@', 2)"
         " FROM mucstream_fresh WHERE type = 'occupant_joined' AND actor IS NOT NULL ORDER BY actor, seq"
-        " ON CONFLICT (sessionid) DO NOTHING RETURNING room_id, created, type, os, browser)"
-        " INSERT INTO mucstream_session_changes SELECT room_id, created, 1, type, os, browser FROM ins"},
+        " ON CONFLICT (sessionid) DO NOTHING RETURNING room_id, created, type, os, browser, domain)"
+        " INSERT INTO mucstream_session_changes SELECT room_id, created, 1, type, os, browser, domain FROM ins"},
     {bit(EventType::occupant_left),
         "WITH upd AS ("
         "UPDATE users u SET ended = f.time, ended_reason = f.data->>'reason'"
         " FROM mucstream_fresh f WHERE f.type = 'occupant_left' AND u.sessionid = f.actor AND u.ended IS NULL"
-        " RETURNING u.room_id, u.ended)"
-        " INSERT INTO mucstream_session_changes (room_id, t, d) SELECT room_id, ended, -1 FROM upd"},
+        " RETURNING u.room_id, u.ended, u.domain)"
+        " INSERT INTO mucstream_session_changes (room_id, t, d, domain) SELECT room_id, ended, -1, domain FROM upd"},
 };
 
 const std::vector<std::string> kColumns = {"id", "time", "type", "room", "room_id", "seq", "actor", "peer", "data"};

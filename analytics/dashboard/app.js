@@ -24,11 +24,27 @@ function parseHash() {
   return { name: Object.hasOwn(pages, name) ? name : "overview", arg, params: new URLSearchParams(query || "") };
 }
 
+// The token's tenant claim (a MUC domain), "" for a token that sees every tenant. Read
+// only to say whose figures these are: the API limits what the token sees, whatever this says.
+function tenantOf(jwt) {
+  try {
+    const part = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0))));
+    return typeof claims.tenant === "string" ? claims.tenant : "";
+  } catch {
+    return "";
+  }
+}
+
 function signedIn(yes) {
   $("signin").hidden = yes;
   $("nav").hidden = !yes;
   $("signout").hidden = !yes;
   $("page").hidden = !yes;
+  const tenant = yes ? tenantOf(token.get()) : "";
+  $("tenant").hidden = !yes;
+  $("tenant").dataset.tenant = tenant;
+  $("tenant").textContent = tenant ? `Tenant: ${tenant}` : "All tenants";
 }
 
 async function show() {

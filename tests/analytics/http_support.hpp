@@ -70,7 +70,7 @@ class Running {
   }
   static std::string token(Role role, std::int64_t ttl = 3600) { return create_token(kSecret, role, ttl, unix_now()); }
   // An analyst token that also reads message bodies, real JIDs and user agents.
-  static std::string content_token() { return create_token(kSecret, Role::analyst, 3600, unix_now(), {}, true); }
+  static std::string content_token() { return create_token(kSecret, Role::analyst, 3600, unix_now(), {}, {}, true); }
 
   metrics::Registry registry;
   std::unique_ptr<HttpServer> server;

@@ -136,3 +136,34 @@ TEST_CASE("auth: a client token carries its session and optional room, and needs
   CHECK(minted.claims->expires - unix_now() <= 300);
   CHECK_THROWS(client_token_source("", 300));
 }
+
+TEST_CASE("auth: a tenant claim limits a token to one MUC domain, and a claim naming no domain refuses it") {
+  const std::string tok = create_token(kSecret, Role::analyst, 3600, kNow, {}, "rooms.acme.example");
+  const AuthResult r = verify_token(kSecret, tok, kNow + 1);
+  REQUIRE(r.claims.has_value());
+  CHECK(r.claims->tenant == "rooms.acme.example");
+  CHECK(verify_token(kSecret, create_token(kSecret, Role::analyst, 3600, kNow), kNow + 1).claims->tenant.empty());
+  const std::string client = create_client_token(kSecret, "s1", "", 3600, kNow, "rooms.acme.example");
+  CHECK(verify_token(kSecret, client, kNow + 1).claims->tenant == "rooms.acme.example");
+  // Domains compare as the core stores them: lower case.
+  CHECK(verify_token(kSecret, create_token(kSecret, Role::admin, 3600, kNow, {}, "Rooms.ACME.example"), kNow + 1)
+            .claims->tenant == "rooms.acme.example");
+  for (const char* bad : {"", "a@rooms.acme.example", "rooms.acme.example/x", "two words", ".rooms"}) {
+    CAPTURE(bad);
+    const std::string payload = std::string(R"({"role":"analyst","exp":)") + std::to_string(kNow + 60) +
+                                R"(,"tenant":")" + bad + R"("})";
+    jwt_t* j = nullptr;
+    REQUIRE(jwt_new(&j) == 0);
+    REQUIRE(jwt_add_grants_json(j, payload.c_str()) == 0);
+    REQUIRE(jwt_set_alg(j, JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(kSecret.data()),
+                        static_cast<int>(kSecret.size())) == 0);
+    char* s = jwt_encode_str(j);
+    const std::string forged(s);
+    std::free(s);
+    jwt_free(j);
+    const AuthResult refused = verify_token(kSecret, forged, kNow);
+    CHECK_FALSE(refused.claims.has_value());
+    CHECK(refused.error == "token tenant claim is not a MUC domain");
+    if (*bad != '\0') CHECK_THROWS_AS(create_token(kSecret, Role::analyst, 60, kNow, {}, bad), std::invalid_argument);
+  }
+}

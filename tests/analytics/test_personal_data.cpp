@@ -131,8 +131,8 @@ TEST_CASE("personal data: a numbers-only analyst token reads no person on any re
 }
 
 TEST_CASE("personal data: the content claim is an analyst token's alone") {
-  CHECK_THROWS_AS(create_token(kSecret, Role::admin, 3600, unix_now(), {}, true), std::invalid_argument);
-  CHECK_THROWS_AS(create_token(kSecret, Role::service, 3600, unix_now(), {}, true), std::invalid_argument);
+  CHECK_THROWS_AS(create_token(kSecret, Role::admin, 3600, unix_now(), {}, {}, true), std::invalid_argument);
+  CHECK_THROWS_AS(create_token(kSecret, Role::service, 3600, unix_now(), {}, {}, true), std::invalid_argument);
   const auto c = verify_token(kSecret, Running::content_token(), unix_now());
   REQUIRE(c.claims);
   CHECK(c.claims->content);

@@ -64,6 +64,10 @@ run "token content json" 0 env MUCSTREAM_JWT_SECRET="$secret" "$mucctl" token cr
 has "token content json" '"content":true' "$out"
 run "token json" 0 env MUCSTREAM_JWT_SECRET="$secret" "$mucctl" token create --role admin --ttl 15m --json
 has "token json" '"role":"admin","expires":"20' "$out"
+run "tenant token json" 0 "$mucctl" token create --role analyst --tenant rooms.localhost --jwt-secret "$secret" --json
+has "tenant token json" '"tenant":"rooms.localhost"' "$out"
+run "tenant not a domain" 2 "$mucctl" token create --role analyst --tenant alice@rooms.localhost --jwt-secret "$secret"
+has "tenant not a domain" "MUC domain" "$err"
 
 # --- the daemon ---
 run "api without secret" 2 "$mucstreamd" api --pg "$MUCSTREAM_TEST_PG" --http-listen 127.0.0.1:0
@@ -88,6 +92,13 @@ run "bad token" 4 "$mucctl" rooms list --token nonsense; has "bad token" "HTTP 4
 run "token flag" 0 "$mucctl" rooms list --token "$TOKEN"
 run "token env" 0 env MUCCTL_TOKEN="$TOKEN" "$mucctl" rooms list
 run "flag beats env" 0 env MUCCTL_TOKEN=nonsense "$mucctl" rooms list --token "$TOKEN"
+# A tenant's token lists that tenant's rooms: the seeded ones for rooms.localhost, none for another.
+run "tenant rooms" 0 "$mucctl" rooms list --json \
+  --token "$("$mucctl" token create --role analyst --tenant rooms.localhost --jwt-secret "$secret")"
+has "tenant rooms" '"total":3' "$out"
+run "other tenant rooms" 0 "$mucctl" rooms list --json \
+  --token "$("$mucctl" token create --role analyst --tenant rooms.elsewhere.example --jwt-secret "$secret")"
+has "other tenant rooms" '"total":0' "$out"
 printf 'url = "%s"\ntoken = "%s"\n' "$url" "$TOKEN" >"$work/conf.toml"
 run "config file" 0 env -u MUCCTL_URL "$mucctl" --config "$work/conf.toml" rooms list
 mkdir -p "$HOME/.config/mucctl" && cp "$work/conf.toml" "$HOME/.config/mucctl/config.toml"

@@ -14,6 +14,8 @@
 #    ratio to GET /healthz, and one EXPLAIN (ANALYZE, BUFFERS) plan per endpoint.
 # BENCH_KEEP=1 keeps the seeded database directory; BENCH_REUSE=DIR measures a kept one
 # again (after `mucstreamd migrate`, so a new migration is applied to it) without seeding.
+# BENCH_TENANT=DOMAIN measures with a token for that tenant (the seeded rooms are all of
+# rooms.example.org), whose reads run tenant-scoped under row-level security.
 # Writes OUT_DIR/report.md (default: a temporary directory, printed at the end) and
 # exits non-zero when a targeted endpoint misses p95 < 100 ms (BENCH_NO_TARGET=1: report
 # only, as the smoke test does — tiny data says nothing about the target).
@@ -126,7 +128,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 "$build/tools/mucstreamd" api --pg "$pg" --jwt-secret "$secret" --http-listen "127.0.0.1:$port" >"$work/api.log" 2>&1 &
 api_pid=$!
 for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-token=$(MUCSTREAM_JWT_SECRET=$secret "$build/tools/mucctl" token create --role analyst --ttl 2h)
+token=$(MUCSTREAM_JWT_SECRET=$secret "$build/tools/mucctl" token create --role analyst --ttl 2h \
+  ${BENCH_TENANT:+--tenant "$BENCH_TENANT"})
 say "API on port $port; measuring $requests requests per endpoint (load $(load))"
 python3 "$here/tools/bench/analytics_latency.py" --url "http://127.0.0.1:$port" --token "$token" --pg "$pg" \
   --pg-log "$work/pg/server.log" --requests "$requests" --out "$out" --copy-seconds "$copy_secs" \

@@ -100,6 +100,9 @@ int cmd_token_create(Context& ctx) {
   const bool content = ctx.has("content");
   if (content && *role != an::Role::analyst)
     throw UsageError("--content is for --role analyst (admin and service tokens read content anyway)");
+  const std::string tenant = ctx.get("tenant").value_or("");
+  if (ctx.get("tenant") && !an::is_tenant_domain(tenant))
+    throw UsageError("--tenant must be a MUC domain such as rooms.example.org");
   const auto ttl = an::parse_duration_seconds(ctx.get("ttl").value_or("1h"));
   if (!ttl) throw UsageError("--ttl must be a duration such as 90s, 15m, 1h or 7d");
   if (auto s = ctx.get("jwt-secret")) ctx.jwt_secret = *s;
@@ -107,14 +110,16 @@ int cmd_token_create(Context& ctx) {
     throw UsageError("no JWT secret: pass --jwt-secret, set MUCSTREAM_JWT_SECRET, or put jwt_secret in the config file");
   const std::int64_t now = an::unix_now();
   const std::string tok = *role == an::Role::client
-                              ? an::create_client_token(ctx.jwt_secret, session, room_id, *ttl, now)
-                              : an::create_token(ctx.jwt_secret, *role, *ttl, now, ctx.get("subject").value_or(""), content);
+                              ? an::create_client_token(ctx.jwt_secret, session, room_id, *ttl, now, tenant)
+                              : an::create_token(ctx.jwt_secret, *role, *ttl, now, ctx.get("subject").value_or(""),
+                                                 tenant, content);
   const std::string expires = an::format_rfc3339((now + *ttl) * 1000000);
   if (ctx.format == Format::json) {
     an::JsonOut j;
     j.begin_object().key("token").str(tok).key("role").str(an::role_name(*role)).key("expires").str(expires);
     if (!session.empty()) j.key("session").str(session);
     if (!room_id.empty()) j.key("room_id").str(room_id);
+    if (!tenant.empty()) j.key("tenant").str(tenant);
     if (content) j.key("content").boolean(true);
     print(j.end_object().take() + "\n");
   } else if (ctx.format == Format::csv) {
@@ -425,10 +430,11 @@ constexpr const char* kLiveNote =
 
 const std::vector<Command> kBaseCommands = {
     {"token", "create",
-     "usage: mucctl token create --role analyst|admin|service [--content] [--ttl DURATION] [--subject NAME]\n"
-     "                           [--jwt-secret SECRET]\n"
-     "       mucctl token create --role user --subject JID [--ttl DURATION] [--jwt-secret SECRET]\n"
-     "       mucctl token create --role client --session ID [--room-id ID] [--ttl DURATION] [--jwt-secret SECRET]\n\n"
+     "usage: mucctl token create --role analyst|admin|service [--content] [--tenant DOMAIN] [--ttl DURATION]\n"
+     "                           [--subject NAME] [--jwt-secret SECRET]\n"
+     "       mucctl token create --role user --subject JID [--tenant DOMAIN] [--ttl DURATION] [--jwt-secret SECRET]\n"
+     "       mucctl token create --role client --session ID [--room-id ID] [--tenant DOMAIN] [--ttl DURATION]\n"
+     "                           [--jwt-secret SECRET]\n\n"
      "Prints an HS256 API token signed with the secret mucstreamd verifies with, so that\n"
      "  TOKEN=$(mucctl token create --role analyst --ttl 1h)\n"
      "works in a script. analyst reads numbers, and with --content also message bodies, real\n"
@@ -442,8 +448,11 @@ const std::vector<Command> kBaseCommands = {
      "  --subject NAME       sub claim, e.g. who the token is for (user: their bare JID)\n"
      "  --session ID         client: the occupant session id the token speaks for (required)\n"
      "  --room-id ID         client: limit the token to this room id\n"
+     "  --tenant DOMAIN      limit the token to one tenant, a MUC domain (rooms.acme.example):\n"
+     "                       it sees that domain's rooms, sessions and events only, on every route\n"
      "  --jwt-secret SECRET  signing secret (env MUCSTREAM_JWT_SECRET, config jwt_secret)",
      {{"role", true}, {"content", false}, {"ttl", true}, {"subject", true}, {"session", true}, {"room-id", true},
+      {"tenant", true},
       {"jwt-secret", true}},
      0, cmd_token_create},
     {"rooms", "list",

@@ -63,6 +63,7 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
   const bool owns_rooms = static_cast<bool>(submit);  // read before submit is moved below
   an::TelemetryOptions telemetry;
   telemetry.registry = &registry;
+  telemetry.inspect = inspect;  // a tenant client token's rooms are checked on the loop
   an::add_telemetry_routes(*impl_->server, submit, telemetry);
   if (owns_rooms) {
     an::AdminOptions admin;

@@ -111,7 +111,13 @@ void RoomServices::submit_by_id(std::size_t from, core::Command cmd, Done done) 
 
 bool RoomServices::inspect(const std::string& domain, Read read) {
   xmpp::RoomService* loop = find(domain);
-  if (loop == nullptr) return false;
+  if (loop == nullptr) {
+    // A domain this process does not serve has no live rooms here: the reader gets none at
+    // once rather than waiting out its timeout (a tenant token for another process's domain).
+    static const core::Service none;
+    read(none);
+    return false;
+  }
   loop->inspect(std::move(read));
   return true;
 }

@@ -53,8 +53,8 @@ class RoomServices {
   // sweep (DestroyRooms) runs on every loop and is answered once, with every loop's events.
   // A room of no domain of ours: item-not-found, as for an unknown room.
   void submit(core::Command cmd, Done done);
-  // Reads one domain's live rooms (on that domain's loop); unknown domain: never called.
-  // Returns whether the domain is ours.
+  // Reads one domain's live rooms (on that domain's loop); a domain not ours: `read` gets
+  // an empty service at once, on this thread. Returns whether the domain is ours.
   bool inspect(const std::string& domain, Read read);
   // Every loop connected (the readiness check).
   bool all_connected() const;

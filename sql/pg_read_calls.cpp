@@ -103,28 +103,32 @@ MediaReport PgReadStore::media_usage(const CallPeriodQuery& q) {
   // sums from rollup_media_sessions (migration 0015: only sessions with media events have a
   // row), an interval still open finished at the session's or the room's end (or now), as
   // media_intervals does. Summing the view instead pairs every pause of the period (5 s for
-  // 30 days of 10M events, docs/benchmarks.md).
+  // 30 days of 10M events, docs/benchmarks.md). Rows with nothing open need no look-up.
+#define MEDIA_ROWS                                                                        \
+  "m.joined >= " MS_US_TIME("$1") " AND m.joined < " MS_US_TIME("$2") " AND ($3::uuid IS NULL " \
+  "OR m.room_id = $3::uuid)"
   static const std::string totals =
-      "WITH u AS (SELECT room_id, created, ended FROM users WHERE created >= " MS_US_TIME("$1") " AND created < "
-      MS_US_TIME("$2") " AND ($3::uuid IS NULL OR room_id = $3::uuid)),\n"
-      " m AS (SELECT CASE WHEN m.audio_open IS NULL THEN m.audio_paused_seconds\n"
-      "        ELSE m.audio_paused_seconds + mucstream_open_seconds(m.audio_open, c.closed) END AS audio,\n"
-      "        CASE WHEN m.video_open IS NULL THEN m.video_paused_seconds\n"
-      "        ELSE m.video_paused_seconds + mucstream_open_seconds(m.video_open, c.closed) END AS video,\n"
-      "        CASE WHEN m.screen_open IS NULL THEN m.screen_share_seconds\n"
-      "        ELSE m.screen_share_seconds + mucstream_open_seconds(m.screen_open, c.closed) END AS screen, m.screen_shares\n"
-      "       FROM rollup_media_sessions m\n"
-      "       LEFT JOIN LATERAL (SELECT coalesce(u.ended, r.ended, now()) AS closed FROM users u\n"
-      "                          LEFT JOIN rooms r ON r.id = m.room_id WHERE u.sessionid = m.session\n"
-      "                           AND coalesce(m.audio_open, m.video_open, m.screen_open) IS NOT NULL) c ON true\n"
-      "       WHERE m.joined >= " MS_US_TIME("$1") " AND m.joined < " MS_US_TIME("$2") "\n"
-      "         AND ($3::uuid IS NULL OR m.room_id = $3::uuid))\n"
-      "SELECT (SELECT count(*) FROM u),\n"
-      "  (SELECT coalesce(sum(extract(epoch FROM coalesce(u.ended, (SELECT r.ended FROM rooms r WHERE r.id = u.room_id),"
-      " now()) - u.created)::float8), 0) FROM u),\n"
-      "  x.* FROM (SELECT coalesce(sum(audio), 0), coalesce(sum(video), 0), coalesce(sum(screen), 0),\n"
+      "WITH m AS (\n"
+      "  SELECT audio_paused_seconds AS audio, video_paused_seconds AS video, screen_share_seconds AS screen, screen_shares\n"
+      "  FROM rollup_media_sessions m WHERE " MEDIA_ROWS " AND m.audio_open IS NULL AND m.video_open IS NULL\n"
+      "   AND m.screen_open IS NULL\n"
+      "  UNION ALL\n"
+      "  SELECT m.audio_paused_seconds + mucstream_open_seconds(m.audio_open, c.closed),\n"
+      "         m.video_paused_seconds + mucstream_open_seconds(m.video_open, c.closed),\n"
+      "         m.screen_share_seconds + mucstream_open_seconds(m.screen_open, c.closed), m.screen_shares\n"
+      "  FROM rollup_media_sessions m\n"
+      "  LEFT JOIN LATERAL (SELECT coalesce(u.ended, r.ended, now()) AS closed FROM users u\n"
+      "                     LEFT JOIN rooms r ON r.id = m.room_id WHERE u.sessionid = m.session) c ON true\n"
+      "  WHERE " MEDIA_ROWS " AND coalesce(m.audio_open, m.video_open, m.screen_open) IS NOT NULL)\n"
+      "SELECT u.*, x.* FROM\n"
+      " (SELECT count(*), coalesce(sum(extract(epoch FROM coalesce(ended, (SELECT r.ended FROM rooms r WHERE r.id = room_id),"
+      " now()) - created)::float8), 0)\n"
+      "  FROM users WHERE created >= " MS_US_TIME("$1") " AND created < " MS_US_TIME("$2") "\n"
+      "   AND ($3::uuid IS NULL OR room_id = $3::uuid)) u,\n"
+      " (SELECT coalesce(sum(audio), 0), coalesce(sum(video), 0), coalesce(sum(screen), 0),\n"
       "  coalesce(sum(screen_shares), 0), count(*) FILTER (WHERE audio > 0), count(*) FILTER (WHERE video > 0),\n"
       "  count(*) FILTER (WHERE screen_shares > 0) FROM m) x";
+#undef MEDIA_ROWS
   const auto since = q.since, until = q.until;
   return impl_->run([&](pqxx::read_transaction& tx) {
     without_jit(tx);

@@ -7,11 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <map>
 #include <set>
 
 #include "events/envelope.hpp"
 #include "sql/migrate.hpp"
+#include "sql/pg_read_store.hpp"
 #include "sql/rollups.hpp"
 #include "sql/writer.hpp"
 #include "tests/events/scenario.hpp"
@@ -191,7 +193,7 @@ void check_rollups_cover(pqxx::connection& c, std::int64_t events) {
 // What the API reads from the rollups equals 0004's definitions over the events: P2P
 // quality of every room for whole days, partial days and a period beyond the data, and
 // each room's calls (room_calls against the p2p_sessions view it was defined with).
-void check_readers_match_events(pqxx::connection& c) {
+void check_readers_match_events(pqxx::connection& c, const std::string& conninfo) {
   pqxx::work tx(c);
   const std::string first = tx.exec1("SELECT min(time)::date::text FROM events")[0].as<std::string>();
   auto rounded = [](const std::string& from) {
@@ -228,6 +230,38 @@ void check_readers_match_events(pqxx::connection& c) {
                " FROM room_summary rs LEFT JOIN p2p_sessions p ON p.room_id = rs.room_id GROUP BY rs.room_id) x) t")[0]
           .as<std::string>();
   CHECK(kept == raw);
+  tx.commit();
+
+  // Media totals (GET /v1/analytics/media) from the rollup equal the sums over media_usage.
+  // An interval still open ends now(): the two reads run a moment apart, hence the second.
+  sql::PgReadStore store(conninfo, 1);
+  pqxx::nontransaction ntx(c);
+  const auto bounds = ntx.exec1("SELECT (extract(epoch FROM min(time)) * 1000000)::bigint,"
+                                " (extract(epoch FROM max(time)) * 1000000)::bigint FROM events");
+  const std::int64_t lo = bounds[0].as<std::int64_t>(), hi = bounds[1].as<std::int64_t>() + 1;
+  for (const auto& [since, until] : std::vector<std::pair<std::int64_t, std::int64_t>>{
+           {lo, hi}, {lo + (hi - lo) / 3, lo + (hi - lo) / 2}}) {
+    sql::CallPeriodQuery q;
+    q.since = since;
+    q.until = until;
+    const sql::MediaReport kept_media = store.media_usage(q);
+    const pqxx::row v = ntx.exec_params1(
+        "SELECT count(*), coalesce(sum(audio_paused_seconds), 0), coalesce(sum(video_paused_seconds), 0),"
+        " coalesce(sum(screen_share_seconds), 0), coalesce(sum(screen_shares), 0),"
+        " count(*) FILTER (WHERE audio_paused_seconds > 0), count(*) FILTER (WHERE video_paused_seconds > 0),"
+        " count(*) FILTER (WHERE screen_shares > 0) FROM media_usage"
+        " WHERE joined >= to_timestamp($1::float8 / 1e6) AND joined < to_timestamp($2::float8 / 1e6)",
+        since, until);
+    CHECK(kept_media.total == v[0].as<std::int64_t>());
+    CHECK(std::abs(kept_media.audio_paused_seconds - v[1].as<double>()) < 1.0);
+    CHECK(std::abs(kept_media.video_paused_seconds - v[2].as<double>()) < 1.0);
+    CHECK(std::abs(kept_media.screen_share_seconds - v[3].as<double>()) < 1.0);
+    CHECK(kept_media.screen_shares == v[4].as<std::int64_t>());
+    CHECK(kept_media.sessions_audio_paused == v[5].as<std::int64_t>());
+    CHECK(kept_media.sessions_video_paused == v[6].as<std::int64_t>());
+    CHECK(kept_media.sessions_sharing == v[7].as<std::int64_t>());
+    if (since == lo) CHECK(kept_media.audio_paused_seconds > 0);
+  }
 }
 
 // The next batch's connection dies inside its transaction (the server ends the session the
@@ -287,7 +321,7 @@ TEST_CASE("sql: rollups written batch by batch, redelivered and after a batch th
   CHECK(writer->write(std::vector<core::Event>(log.begin() + 100, log.begin() + 400)).inserted == 0);
   check_equal_recomputation(*c);
   check_rollups_cover(*c, static_cast<std::int64_t>(log.size()));
-  check_readers_match_events(*c);
+  check_readers_match_events(*c, db.conn_string());
 
   // The command rebuilds wiped rollups to exactly what the materialiser kept.
   std::map<std::string, std::string> kept;

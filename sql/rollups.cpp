@@ -93,9 +93,9 @@ const std::string kRecomputeP2PSessions =
     std::string("DELETE FROM rollup_p2p_sessions r USING ") + kP2PTouched +
     " t WHERE r.domain = t.domain AND r.room_id = t.room_id AND r.sid IS NOT DISTINCT FROM t.sid;"
     "INSERT INTO rollup_p2p_sessions (domain, room_id, sid, event_id, started, accepted, initiator, responder, ended,"
-    "  reason, samples, relayed)"
+    "  reason, samples, relayed, duration_seconds)"
     " SELECT v.domain, v.room_id, v.sid, v.event_id, v.started, v.accepted, v.initiator, v.responder, v.ended,"
-    "  v.reason, v.samples, v.relayed FROM " + kP2PTouched +
+    "  v.reason, v.samples, v.relayed, v.duration_seconds FROM " + kP2PTouched +
     " t CROSS JOIN LATERAL (SELECT * FROM mucstream_p2p_session_facts f"
     "  WHERE f.room_id = t.room_id AND f.sid IS NOT DISTINCT FROM t.sid) v ORDER BY 1, 2, 4";
 

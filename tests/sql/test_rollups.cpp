@@ -322,6 +322,27 @@ TEST_CASE("sql: rollups written batch by batch, redelivered and after a batch th
   check_equal_recomputation(*c);
   check_rollups_cover(*c, static_cast<std::int64_t>(log.size()));
   check_readers_match_events(*c, db.conn_string());
+  {
+    // The tenant policy of the 0015 tables: a reader RLS applies to (analysts) sees the rows
+    // of the tenant its transaction names, every row when it names none.
+    pqxx::work tx(*c);
+    tx.exec0("SET LOCAL ROLE analyst");
+    const char* tables[] = {"rollup_p2p_sessions", "rollup_p2p_values_daily", "rollup_media_sessions"};
+    const std::string domain = tx.exec1("SELECT min(domain) FROM rollup_p2p_sessions")[0].as<std::string>();
+    CHECK(!domain.empty());
+    for (const char* t : tables) {
+      CAPTURE(t);
+      const std::string count = std::string("SELECT count(*) FROM ") + t;
+      const auto all = tx.exec1(count)[0].as<std::int64_t>();
+      CHECK(all > 0);
+      tx.exec_params("SELECT set_config('mucstream.tenant', $1, true)", domain);
+      CHECK(tx.exec1(count)[0].as<std::int64_t>() == all);
+      tx.exec("SELECT set_config('mucstream.tenant', 'rooms.other.example', true)");
+      CHECK(tx.exec1(count)[0].as<std::int64_t>() == 0);
+      tx.exec("SELECT set_config('mucstream.tenant', '', true)");
+    }
+    tx.abort();
+  }
 
   // The command rebuilds wiped rollups to exactly what the materialiser kept.
   std::map<std::string, std::string> kept;

@@ -72,15 +72,19 @@ constexpr const char* kAddP2P =
     "  loss_sum = rollup_p2p_hourly.loss_sum + excluded.loss_sum, loss_n = rollup_p2p_hourly.loss_n + excluded.loss_n,"
     "  ended = rollup_p2p_hourly.ended + excluded.ended, failed = rollup_p2p_hourly.failed + excluded.failed";
 
-// Call and media rollups (migration 0015). The stats samples' values per day add like the
-// counts above.
+// Call and media rollups (migration 0015). The stats samples' values per day and per hour
+// add like the counts above (one pass over the samples for both).
 constexpr const char* kAddP2PValues =
-    "INSERT INTO rollup_p2p_values_daily (domain, day, metric, value, samples)"
-    " SELECT mucstream_domain(f.room), mucstream_day(f.time), m.metric, m.value, count(*)"
-    " FROM mucstream_fresh f CROSS JOIN LATERAL mucstream_p2p_values(mucstream_num(f.data->'rtt_ms'),"
-    "  mucstream_num(f.data->'jitter_ms'), mucstream_num(f.data->'packet_loss')) m"
-    " WHERE f.type = 'p2p_session_stats' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
-    " ON CONFLICT (domain, day, metric, value) DO UPDATE SET samples = rollup_p2p_values_daily.samples + excluded.samples";
+    "WITH v AS (SELECT mucstream_domain(f.room) AS domain, f.time, m.metric, m.value"
+    "  FROM mucstream_fresh f CROSS JOIN LATERAL mucstream_p2p_values(mucstream_num(f.data->'rtt_ms'),"
+    "   mucstream_num(f.data->'jitter_ms'), mucstream_num(f.data->'packet_loss')) m"
+    "  WHERE f.type = 'p2p_session_stats'),"
+    " daily AS (INSERT INTO rollup_p2p_values_daily (domain, day, metric, value, samples)"
+    "  SELECT domain, mucstream_day(time), metric, value, count(*) FROM v GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+    "  ON CONFLICT (domain, day, metric, value) DO UPDATE SET samples = rollup_p2p_values_daily.samples + excluded.samples)"
+    " INSERT INTO rollup_p2p_values_hourly (domain, hour, metric, value, samples)"
+    " SELECT domain, mucstream_hour(time), metric, value, count(*) FROM v GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+    " ON CONFLICT (domain, hour, metric, value) DO UPDATE SET samples = rollup_p2p_values_hourly.samples + excluded.samples";
 
 // A P2P session whose start or end the batch stored is computed again from its events (a
 // handful, through events_p2p_sid): an end changes which samples count, and an end or start

@@ -135,6 +135,7 @@ std::map<std::string, std::string> rollups(pqxx::transaction_base& tx) {
        "jitter_n, round(loss_sum::numeric, 6), loss_n, ended, failed FROM rollup_p2p_hourly ORDER BY 1"},
       {"p2p_sessions", "SELECT * FROM rollup_p2p_sessions ORDER BY domain, room_id, event_id"},
       {"p2p_values_daily", "SELECT * FROM rollup_p2p_values_daily ORDER BY 1, 2, 3, 4"},
+      {"p2p_values_hourly", "SELECT * FROM rollup_p2p_values_hourly ORDER BY 1, 2, 3, 4"},
       {"media_sessions",
        "SELECT domain, session, room_id, joined, round(audio_paused_seconds::numeric, 6), "
        "round(video_paused_seconds::numeric, 6), round(screen_share_seconds::numeric, 6), screen_shares, audio_open, "
@@ -184,6 +185,8 @@ void check_rollups_cover(pqxx::connection& c, std::int64_t events) {
   CHECK(one("SELECT sum(samples) FROM rollup_p2p_values_daily WHERE metric = 'sample'") ==
         one("SELECT count(*) FROM events WHERE type = 'p2p_session_stats'"));
   CHECK(one("SELECT count(DISTINCT day) FROM rollup_p2p_values_daily") >= 3);
+  CHECK(one("SELECT sum(samples) FROM rollup_p2p_values_hourly WHERE metric = 'sample'") ==
+        one("SELECT count(*) FROM events WHERE type = 'p2p_session_stats'"));
   CHECK(one("SELECT count(*) FROM rollup_media_sessions WHERE audio_paused_seconds > 0") > 0);
   CHECK(one("SELECT count(*) FROM rollup_media_sessions WHERE screen_shares > 0") > 0);
   CHECK(one("SELECT count(*) FROM rollup_media_sessions WHERE audio_open IS NOT NULL OR screen_open IS NOT NULL") > 0);
@@ -207,6 +210,8 @@ void check_readers_match_events(pqxx::connection& c, const std::string& conninfo
       {first, first + " 00:00'::date + 1 || '"},
       {first + " 00:00", first + " 00:00'::date + 3 || '"},
       {first + " 07:30", first + " 00:00'::date + 2 || ' 13:15"},
+      {first + " 07:30", first + " 19:45"},
+      {first + " 07:00", first + " 00:00'::date + 1 || ' 05:00"},
       {first + " 00:00'::date - 30 || '", first + " 00:00'::date + 60 || '"}};
   int sessions = 0;
   for (const auto& [since, until] : periods) {
@@ -327,7 +332,8 @@ TEST_CASE("sql: rollups written batch by batch, redelivered and after a batch th
     // of the tenant its transaction names, every row when it names none.
     pqxx::work tx(*c);
     tx.exec0("SET LOCAL ROLE analyst");
-    const char* tables[] = {"rollup_p2p_sessions", "rollup_p2p_values_daily", "rollup_media_sessions"};
+    const char* tables[] = {"rollup_p2p_sessions", "rollup_p2p_values_daily", "rollup_p2p_values_hourly",
+                            "rollup_media_sessions"};
     const std::string domain = tx.exec1("SELECT min(domain) FROM rollup_p2p_sessions")[0].as<std::string>();
     CHECK(!domain.empty());
     for (const char* t : tables) {
@@ -354,7 +360,7 @@ TEST_CASE("sql: rollups written batch by batch, redelivered and after a batch th
     pqxx::nontransaction tx(*c);
     tx.exec0("DELETE FROM rollup_events_hourly; DELETE FROM rollup_daily; DELETE FROM rollup_sessions_daily;"
              "DELETE FROM rollup_rooms; DELETE FROM rollup_p2p_hourly; DELETE FROM rollup_p2p_sessions;"
-             "DELETE FROM rollup_p2p_values_daily; DELETE FROM rollup_media_sessions");
+             "DELETE FROM rollup_p2p_values_daily; DELETE FROM rollup_p2p_values_hourly; DELETE FROM rollup_media_sessions");
   }
   const auto [code, out] = mucstreamd({"reports", "--recompute", "--all", "--pg", db.conn_string()});
   CHECK(code == 0);

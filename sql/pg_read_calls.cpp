@@ -14,6 +14,11 @@ std::optional<double> opt_double(const pqxx::field& f) {
   return f.as<double>();
 }
 
+// The rollup reads below are estimated above PostgreSQL's jit_above_cost for long periods
+// (per-row look-ups the planner cannot know run for a few rows only), and compiling them
+// cost 45 ms to 1.7 s on the 10M benchmark, many times the query itself.
+void without_jit(pqxx::read_transaction& tx) { tx.exec0("SET LOCAL jit = off"); }
+
 }  // namespace
 
 const std::vector<std::string>& timeline_kinds() {
@@ -63,6 +68,7 @@ P2PQuality PgReadStore::p2p_quality(const CallPeriodQuery& q) {
       "FROM p2p_quality(" MS_US_TIME("$1") ", " MS_US_TIME("$2") ", $3::uuid)";
   const auto since = q.since, until = q.until;
   return impl_->run([&](pqxx::read_transaction& tx) {
+    without_jit(tx);
     const pqxx::row r = tx.exec_params(sql, since, until, q.room_id)[0];
     P2PQuality o;
     o.sessions = r[0].as<long long>();
@@ -93,14 +99,39 @@ MediaReport PgReadStore::media_usage(const CallPeriodQuery& q) {
       "SELECT session::text, room_id::text, userid, nick, type, " MS_EPOCH_US("joined") ", " MS_EPOCH_US("left_at")
       ", present_seconds, audio_paused_seconds, video_paused_seconds, screen_share_seconds, screen_shares "
       "FROM media_usage " + where + "ORDER BY joined, session LIMIT $4 OFFSET $5";
+  // The totals of every session of the period: counts and presence from users, the media
+  // sums from rollup_media_sessions (migration 0015: only sessions with media events have a
+  // row), an interval still open finished at the session's or the room's end (or now), as
+  // media_intervals does. Summing the view instead pairs every pause of the period (5 s for
+  // 30 days of 10M events, docs/benchmarks.md). Rows with nothing open need no look-up.
+#define MEDIA_ROWS                                                                        \
+  "m.joined >= " MS_US_TIME("$1") " AND m.joined < " MS_US_TIME("$2") " AND ($3::uuid IS NULL " \
+  "OR m.room_id = $3::uuid)"
   static const std::string totals =
-      "SELECT count(*), coalesce(sum(present_seconds), 0), coalesce(sum(audio_paused_seconds), 0), "
-      "coalesce(sum(video_paused_seconds), 0), coalesce(sum(screen_share_seconds), 0), "
-      "coalesce(sum(screen_shares), 0), count(*) FILTER (WHERE audio_paused_seconds > 0), "
-      "count(*) FILTER (WHERE video_paused_seconds > 0), count(*) FILTER (WHERE screen_shares > 0) "
-      "FROM media_usage " + where;
+      "WITH m AS (\n"
+      "  SELECT audio_paused_seconds AS audio, video_paused_seconds AS video, screen_share_seconds AS screen, screen_shares\n"
+      "  FROM rollup_media_sessions m WHERE " MEDIA_ROWS " AND m.audio_open IS NULL AND m.video_open IS NULL\n"
+      "   AND m.screen_open IS NULL\n"
+      "  UNION ALL\n"
+      "  SELECT m.audio_paused_seconds + mucstream_open_seconds(m.audio_open, c.closed),\n"
+      "         m.video_paused_seconds + mucstream_open_seconds(m.video_open, c.closed),\n"
+      "         m.screen_share_seconds + mucstream_open_seconds(m.screen_open, c.closed), m.screen_shares\n"
+      "  FROM rollup_media_sessions m\n"
+      "  LEFT JOIN LATERAL (SELECT coalesce(u.ended, r.ended, now()) AS closed FROM users u\n"
+      "                     LEFT JOIN rooms r ON r.id = m.room_id WHERE u.sessionid = m.session) c ON true\n"
+      "  WHERE " MEDIA_ROWS " AND coalesce(m.audio_open, m.video_open, m.screen_open) IS NOT NULL)\n"
+      "SELECT u.*, x.* FROM\n"
+      " (SELECT count(*), coalesce(sum(extract(epoch FROM coalesce(ended, (SELECT r.ended FROM rooms r WHERE r.id = room_id),"
+      " now()) - created)::float8), 0)\n"
+      "  FROM users WHERE created >= " MS_US_TIME("$1") " AND created < " MS_US_TIME("$2") "\n"
+      "   AND ($3::uuid IS NULL OR room_id = $3::uuid)) u,\n"
+      " (SELECT coalesce(sum(audio), 0), coalesce(sum(video), 0), coalesce(sum(screen), 0),\n"
+      "  coalesce(sum(screen_shares), 0), count(*) FILTER (WHERE audio > 0), count(*) FILTER (WHERE video > 0),\n"
+      "  count(*) FILTER (WHERE screen_shares > 0) FROM m) x";
+#undef MEDIA_ROWS
   const auto since = q.since, until = q.until;
   return impl_->run([&](pqxx::read_transaction& tx) {
+    without_jit(tx);
     MediaReport out;
     const long long offset = (q.page - 1) * q.per_page;
     for (const auto& r : tx.exec_params(list, since, until, q.room_id, static_cast<long long>(q.per_page), offset)) {
@@ -138,15 +169,18 @@ Page<RoomCallsRow> PgReadStore::room_calls(const CallPeriodQuery& q) {
   // The page of rooms first (rooms_created), then room_calls for those rooms only: asked
   // for a period, the view would group and join every room of the period before the LIMIT
   // (its GROUP BY hides `created` from the planner), while `room_id = …` reaches its indexes.
+  // OFFSET 0 keeps the look-up a per-room subquery: flattened into the join, the planner
+  // grouped every room's sessions once and hash-joined the page (0.2 s on 21k rooms).
   static const std::string list =
       "SELECT rc.room_id::text, rc.jid, " MS_EPOCH_US("rc.created") ", " MS_EPOCH_US("rc.ended") ", rc.ended_reason, "
       "rc.duration_seconds::float8, rc.sessions, rc.participants, rc.event_count, rc.p2p_sessions, rc.p2p_failed, "
       "rc.p2p_interrupted, rc.call_seconds "
       "FROM (SELECT id, created FROM rooms " + where + "ORDER BY created, id LIMIT $3 OFFSET $4) p "
-      "CROSS JOIN LATERAL (SELECT * FROM room_calls WHERE room_id = p.id) rc ORDER BY p.created, p.id";
+      "CROSS JOIN LATERAL (SELECT * FROM room_calls WHERE room_id = p.id OFFSET 0) rc ORDER BY p.created, p.id";
   static const std::string count = "SELECT count(*) FROM rooms " + where;
   const auto since = q.since, until = q.until;
   return impl_->run([&](pqxx::read_transaction& tx) {
+    without_jit(tx);
     Page<RoomCallsRow> page;
     const long long offset = (q.page - 1) * q.per_page;
     for (const auto& r : tx.exec_params(list, since, until, static_cast<long long>(q.per_page), offset)) {

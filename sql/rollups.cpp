@@ -91,6 +91,67 @@ std::string_view domain_of(std::string_view room) {
   return rest.substr(0, rest.find('@'));
 }
 
+// Call and media rollups (migration 0015). The stats samples' values per day and per hour
+// add like the counts above (one pass over the samples for both).
+constexpr const char* kAddP2PValues =
+    "WITH v AS (SELECT mucstream_domain(f.room) AS domain, f.time, m.metric, m.value"
+    "  FROM mucstream_fresh f CROSS JOIN LATERAL mucstream_p2p_values(mucstream_num(f.data->'rtt_ms'),"
+    "   mucstream_num(f.data->'jitter_ms'), mucstream_num(f.data->'packet_loss')) m"
+    "  WHERE f.type = 'p2p_session_stats'),"
+    " daily AS (INSERT INTO rollup_p2p_values_daily (domain, day, metric, value, samples)"
+    "  SELECT domain, mucstream_day(time), metric, value, count(*) FROM v GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+    "  ON CONFLICT (domain, day, metric, value) DO UPDATE SET samples = rollup_p2p_values_daily.samples + excluded.samples)"
+    " INSERT INTO rollup_p2p_values_hourly (domain, hour, metric, value, samples)"
+    " SELECT domain, mucstream_hour(time), metric, value, count(*) FROM v GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+    " ON CONFLICT (domain, hour, metric, value) DO UPDATE SET samples = rollup_p2p_values_hourly.samples + excluded.samples";
+
+// A P2P session whose start or end the batch stored is computed again from its events (a
+// handful, through events_p2p_sid): an end changes which samples count, and an end or start
+// may arrive after the other.
+constexpr const char* kP2PTouched =
+    "(SELECT DISTINCT mucstream_domain(room) AS domain, room_id, data->>'sid' AS sid FROM mucstream_fresh"
+    " WHERE type IN ('p2p_session_started', 'p2p_session_ended'))";
+
+const std::string kRecomputeP2PSessions =
+    std::string("DELETE FROM rollup_p2p_sessions r USING ") + kP2PTouched +
+    " t WHERE r.domain = t.domain AND r.room_id = t.room_id AND r.sid IS NOT DISTINCT FROM t.sid;"
+    "INSERT INTO rollup_p2p_sessions (domain, room_id, sid, event_id, started, accepted, initiator, responder, ended,"
+    "  reason, samples, relayed, duration_seconds)"
+    " SELECT v.domain, v.room_id, v.sid, v.event_id, v.started, v.accepted, v.initiator, v.responder, v.ended,"
+    "  v.reason, v.samples, v.relayed, v.duration_seconds FROM " + kP2PTouched +
+    " t CROSS JOIN LATERAL (SELECT * FROM mucstream_p2p_session_facts f"
+    "  WHERE f.room_id = t.room_id AND f.sid IS NOT DISTINCT FROM t.sid) v ORDER BY 1, 2, 4";
+
+// Samples of the other sessions only add: to each session row whose span holds them.
+const std::string kAddP2PSamples =
+    std::string("UPDATE rollup_p2p_sessions r SET samples = r.samples + x.n, relayed = r.relayed OR x.relayed"
+    " FROM (SELECT s.domain, s.room_id, s.event_id, count(*) AS n, bool_or(mucstream_relayed(f.data)) AS relayed"
+    "       FROM mucstream_fresh f JOIN rollup_p2p_sessions s ON s.domain = mucstream_domain(f.room)"
+    "        AND s.room_id = f.room_id AND s.sid = f.data->>'sid' AND s.accepted"
+    "        AND f.time >= s.started AND (s.ended IS NULL OR f.time <= s.ended)"
+    "       WHERE f.type = 'p2p_session_stats' AND NOT EXISTS (SELECT FROM ") + kP2PTouched +
+    " t WHERE t.domain = s.domain AND t.room_id = s.room_id AND t.sid = s.sid)"
+    "       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3) x"
+    " WHERE r.domain = x.domain AND r.room_id = x.room_id AND r.event_id = x.event_id";
+
+// A session whose media events the batch stored is computed again from them (through
+// events_calls): a resume closes a pause that may have arrived batches before.
+constexpr const char* kMediaTouched =
+    "(SELECT DISTINCT mucstream_domain(room) AS domain, room_id, actor FROM mucstream_fresh"
+    " WHERE type IN ('audio_paused', 'audio_resumed', 'video_paused', 'video_resumed', 'screencapture_started',"
+    "  'screencapture_ended') AND actor IS NOT NULL)";
+
+const std::string kRecomputeMediaSessions =
+    std::string("DELETE FROM rollup_media_sessions r USING ") + kMediaTouched +
+    " t WHERE r.domain = t.domain AND r.session = t.actor AND r.room_id = t.room_id;"
+    "INSERT INTO rollup_media_sessions (domain, session, room_id, joined, audio_paused_seconds, video_paused_seconds,"
+    "  screen_share_seconds, screen_shares, audio_open, video_open, screen_open)"
+    " SELECT v.domain, v.session, v.room_id, v.joined, v.audio_paused_seconds, v.video_paused_seconds,"
+    "  v.screen_share_seconds, v.screen_shares, v.audio_open, v.video_open, v.screen_open FROM " +
+    kMediaTouched +
+    " t CROSS JOIN LATERAL (SELECT * FROM mucstream_media_session_facts f"
+    "  WHERE f.room_id = t.room_id AND f.session = t.actor) v ORDER BY 1, 2, 3";
+
 std::int64_t hour_of(std::int64_t ms) {
   const std::int64_t q = ms / kHourMs;
   return (ms % kHourMs < 0 ? q - 1 : q) * kHourMs;
@@ -104,7 +165,22 @@ const char* const kCreateRollupTemp =
     "CREATE TEMP TABLE IF NOT EXISTS mucstream_session_changes ("
     " room_id uuid, t timestamptz, d int, type text, os text, browser text, domain text) ON COMMIT DELETE ROWS";
 
-bool rollup_reads_fresh(EventType t) { return t == EventType::p2p_session_stats || t == EventType::p2p_session_ended; }
+bool rollup_reads_fresh(EventType t) {
+  switch (t) {
+    case EventType::p2p_session_started:
+    case EventType::p2p_session_stats:
+    case EventType::p2p_session_ended:
+    case EventType::audio_paused:
+    case EventType::audio_resumed:
+    case EventType::video_paused:
+    case EventType::video_resumed:
+    case EventType::screencapture_started:
+    case EventType::screencapture_ended:
+      return true;
+    default:
+      return false;
+  }
+}
 
 void rollup_new_events(pqxx::work& tx, const std::vector<core::Event>& batch) {
   std::map<std::tuple<std::int64_t, std::string_view, EventType>, long long> counts;
@@ -143,6 +219,14 @@ void rollup_changes(pqxx::work& tx, std::uint64_t types) {
   if (types & bit(EventType::occupant_joined)) tx.exec0(kAddSessionsDaily);
   if (types & sessions) tx.exec0(kAddOccupancy);
   if (types & p2p) tx.exec0(kAddP2P);
+  const std::uint64_t p2p_bounds = bit(EventType::p2p_session_started) | bit(EventType::p2p_session_ended);
+  const std::uint64_t media = bit(EventType::audio_paused) | bit(EventType::audio_resumed) |
+                              bit(EventType::video_paused) | bit(EventType::video_resumed) |
+                              bit(EventType::screencapture_started) | bit(EventType::screencapture_ended);
+  if (types & bit(EventType::p2p_session_stats)) tx.exec0(kAddP2PValues);
+  if (types & p2p_bounds) tx.exec0(kRecomputeP2PSessions);
+  if (types & bit(EventType::p2p_session_stats)) tx.exec0(kAddP2PSamples);
+  if (types & media) tx.exec0(kRecomputeMediaSessions);
 }
 
 void recompute_rollups(pqxx::connection& conn) {

@@ -1,9 +1,12 @@
 #pragma once
-// Rollups (sql/migrations/0011_rollups.sql): the materialiser's side. Inside the writer's
-// transaction, after rooms and users are maintained, these add what the batch changed —
-// the events it stored new, the rooms and sessions rows it created or ended (recorded by
-// the writer's statements into the change tables below) — so the rollups move exactly with
-// the rows they summarise: a redelivered event adds nothing, a failed batch adds nothing.
+// Rollups (sql/migrations/0011_rollups.sql, 0015_call_rollups.sql): the materialiser's side.
+// Inside the writer's transaction, after rooms and users are maintained, these add what the
+// batch changed — the events it stored new, the rooms and sessions rows it created or ended
+// (recorded by the writer's statements into the change tables below) — so the rollups move
+// exactly with the rows they summarise: a redelivered event adds nothing, a failed batch adds
+// nothing. The rows of a P2P session whose start or end the batch stored, and of an occupant
+// session that paused or resumed media, are computed again from their events instead (an
+// end decides which earlier samples count; a resume closes an earlier pause).
 // recompute_rollups() rebuilds them from the base tables with the same definitions.
 #include <pqxx/pqxx>
 
@@ -20,8 +23,8 @@ namespace mucstream::sql {
 //   mucstream_session_changes (room_id, t, d, type, os, browser)  the same for users rows
 extern const char* const kCreateRollupTemp;
 
-// Event types the rollups read from mucstream_fresh: the writer's fast path must copy them
-// there too.
+// Event types the rollups read from mucstream_fresh (P2P and media events): the writer's
+// fast path must copy them there too.
 bool rollup_reads_fresh(core::EventType t);
 
 // All-new batch: events per hour counted here from the batch.

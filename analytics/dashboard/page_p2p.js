@@ -1,8 +1,9 @@
 // P2P quality over the period, per hour or day (GET /v1/analytics/p2p-quality, kept as
 // rollups, so any period answers at once): sessions started, ended and failed, stats samples,
 // mean round-trip time, jitter and packet loss, and the period's totals of those counts.
-// Medians, percentiles and outcomes need every sample and session of the period
-// (GET /v1/analytics/p2p), which over weeks takes seconds: they load when asked for.
+// Medians, percentiles and outcomes (GET /v1/analytics/p2p) are exact over every sample and
+// session of the period; the call rollups answer this page's periods (whole UTC days) in
+// tens of ms on 10M events (docs/benchmarks.md). They load when asked for.
 import { get } from "./api.js";
 import { barChart, lineChart } from "./charts.js";
 import { errorBox, figure, h, seconds, table, td, tdNum, when } from "./dom.js";
@@ -40,7 +41,7 @@ export async function render(root, { params, navigate }) {
   const over = h("section", { id: "p2p-over-time" }, h("h2", null, `Per ${bucket}`));
   root.append(summary, h("section", null, h("button", { type: "button", id: "p2p-details-load",
     onclick: () => details(detailBox, from, to) }, "Medians, percentiles and outcomes for the period"),
-    h("span", { class: "muted" }, " (computed from every sample: slower over long periods)"), detailBox), over);
+    h("span", { class: "muted" }, " (exact over every sample and session of the period)"), detailBox), over);
   await Promise.all([
     get("/v1/analytics/p2p-quality", { from, to, bucket }).then((q) => {
       const t = (p) => Date.parse(p.start);

@@ -7,10 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <map>
+#include <set>
 
 #include "events/envelope.hpp"
 #include "sql/migrate.hpp"
+#include "sql/pg_read_store.hpp"
 #include "sql/rollups.hpp"
 #include "sql/writer.hpp"
 #include "tests/events/scenario.hpp"
@@ -25,17 +28,21 @@ namespace {
 // The core's scenario with P2P calls as clients report them: a session from each newcomer
 // to someone present, a stats sample after each message (every fourth relayed, some without
 // a packet loss figure), a session ended every third message with a success or a failure,
-// and "left" when a party leaves. Times are stretched (a second of the scenario becomes five
+// and "left" when a party leaves; the speaker of every sixth message pauses its audio and
+// resumes it at one of its later odd-numbered messages, the speaker of every eleventh starts
+// a screen share it ends at a later multiple of three (a party leaving first leaves either
+// open: its leave closes it). Times are stretched (a second of the scenario becomes five
 // minutes) so the log spans several days and many hours; seq is renumbered per room.
 std::vector<core::Event> with_p2p(World& w, const std::vector<core::Event>& log) {
   std::vector<core::Event> out;
   std::map<std::string, std::vector<std::string>> present;
   std::map<std::string, std::map<std::string, std::pair<std::string, std::string>>> open;
   std::map<std::string, std::uint64_t> seq;
-  int sids = 0, samples = 0;
+  int sids = 0, samples = 0, messages = 0;
+  std::set<std::string> paused, sharing;
   const char* reasons[] = {"success", "failed-transport", "timeout", "decline", "connectivity-error"};
-  auto emit = [&](const core::Event& like, core::EventType type, const std::string& actor, std::string peer,
-                  core::Value data) {
+  auto emit = [&](const core::Event& like, core::EventType type, const std::string& actor,
+                  std::optional<std::string> peer, core::Value data) {
     core::Event e;
     e.id = w.ids.next_id(like.time_ms);
     e.room = like.room;
@@ -73,7 +80,27 @@ std::vector<core::Event> with_p2p(World& w, const std::vector<core::Event>& log)
       for (const auto& [sid, parties] : open[e.room_id])
         if (parties.first == e.actor || parties.second == e.actor) gone.push_back(sid);
       for (const std::string& sid : gone) end_call(e, sid, "left");
-    } else if (e.type == core::EventType::message_sent && !open[e.room_id].empty()) {
+    }
+    if (e.type == core::EventType::message_sent && !e.actor.empty()) {
+      ++messages;
+      core::Value d = core::Value::object();
+      d.set("source", "presence");
+      if (paused.count(e.actor) && messages % 2 == 1) {
+        paused.erase(e.actor);
+        emit(e, core::EventType::audio_resumed, e.actor, std::nullopt, d);
+      } else if (!paused.count(e.actor) && messages % 6 == 0) {
+        paused.insert(e.actor);
+        emit(e, core::EventType::audio_paused, e.actor, std::nullopt, d);
+      }
+      if (sharing.count(e.actor) && messages % 3 == 0) {
+        sharing.erase(e.actor);
+        emit(e, core::EventType::screencapture_ended, e.actor, std::nullopt, d);
+      } else if (!sharing.count(e.actor) && messages % 11 == 0) {
+        sharing.insert(e.actor);
+        emit(e, core::EventType::screencapture_started, e.actor, std::nullopt, d);
+      }
+    }
+    if (e.type == core::EventType::message_sent && !open[e.room_id].empty()) {
       const auto& [sid, parties] = *open[e.room_id].begin();
       ++samples;
       core::Value d = core::Value::object();
@@ -105,7 +132,14 @@ std::map<std::string, std::string> rollups(pqxx::transaction_base& tx) {
       {"rooms", "SELECT * FROM rollup_rooms ORDER BY 1"},
       {"p2p_hourly",
        "SELECT hour, samples, relayed_samples, round(rtt_sum::numeric, 6), rtt_n, round(jitter_sum::numeric, 6), "
-       "jitter_n, round(loss_sum::numeric, 6), loss_n, ended, failed FROM rollup_p2p_hourly ORDER BY 1"}};
+       "jitter_n, round(loss_sum::numeric, 6), loss_n, ended, failed FROM rollup_p2p_hourly ORDER BY 1"},
+      {"p2p_sessions", "SELECT * FROM rollup_p2p_sessions ORDER BY domain, room_id, event_id"},
+      {"p2p_values_daily", "SELECT * FROM rollup_p2p_values_daily ORDER BY 1, 2, 3, 4"},
+      {"p2p_values_hourly", "SELECT * FROM rollup_p2p_values_hourly ORDER BY 1, 2, 3, 4"},
+      {"media_sessions",
+       "SELECT domain, session, room_id, joined, round(audio_paused_seconds::numeric, 6), "
+       "round(video_paused_seconds::numeric, 6), round(screen_share_seconds::numeric, 6), screen_shares, audio_open, "
+       "video_open, screen_open FROM rollup_media_sessions ORDER BY 1, 2, 3"}};
   std::map<std::string, std::string> out;
   for (const auto& [name, sql] : queries)
     out[name] = tx.exec1("SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM (" + sql + ") t")[0].as<std::string>();
@@ -144,6 +178,95 @@ void check_rollups_cover(pqxx::connection& c, std::int64_t events) {
   CHECK(one("SELECT sum(relayed_samples) FROM rollup_p2p_hourly") > 0);
   CHECK(one("SELECT sum(failed) FROM rollup_p2p_hourly") > 0);
   CHECK(one("SELECT sum(failed) FROM rollup_p2p_hourly") < one("SELECT sum(ended) FROM rollup_p2p_hourly"));
+  // 0015: a row per P2P session of p2p_sessions, every sample once per day, media per session
+  CHECK(one("SELECT count(*) FROM rollup_p2p_sessions") == one("SELECT count(*) FROM p2p_sessions"));
+  CHECK(one("SELECT count(*) FROM rollup_p2p_sessions WHERE ended IS NULL") > 0);
+  CHECK(one("SELECT count(*) FROM rollup_p2p_sessions WHERE samples > 0") > 0);
+  CHECK(one("SELECT sum(samples) FROM rollup_p2p_values_daily WHERE metric = 'sample'") ==
+        one("SELECT count(*) FROM events WHERE type = 'p2p_session_stats'"));
+  CHECK(one("SELECT count(DISTINCT day) FROM rollup_p2p_values_daily") >= 3);
+  CHECK(one("SELECT sum(samples) FROM rollup_p2p_values_hourly WHERE metric = 'sample'") ==
+        one("SELECT count(*) FROM events WHERE type = 'p2p_session_stats'"));
+  CHECK(one("SELECT count(*) FROM rollup_media_sessions WHERE audio_paused_seconds > 0") > 0);
+  CHECK(one("SELECT count(*) FROM rollup_media_sessions WHERE screen_shares > 0") > 0);
+  CHECK(one("SELECT count(*) FROM rollup_media_sessions WHERE audio_open IS NOT NULL OR screen_open IS NOT NULL") > 0);
+  CHECK(one("SELECT count(*) FROM rollup_media_sessions WHERE domain = ''") == 0);
+}
+
+// What the API reads from the rollups equals 0004's definitions over the events: P2P
+// quality of every room for whole days, partial days and a period beyond the data, and
+// each room's calls (room_calls against the p2p_sessions view it was defined with).
+void check_readers_match_events(pqxx::connection& c, const std::string& conninfo) {
+  pqxx::work tx(c);
+  const std::string first = tx.exec1("SELECT min(time)::date::text FROM events")[0].as<std::string>();
+  auto rounded = [](const std::string& from) {
+    return "SELECT sessions, completed, failed, interrupted, ongoing, with_stats, relayed, round(relayed_share::numeric, 9), "
+           "round(duration_mean_seconds::numeric, 6), round(duration_p95_seconds::numeric, 6), "
+           "round(duration_total_seconds::numeric, 3), samples, round(rtt_median_ms::numeric, 9), "
+           "round(rtt_p95_ms::numeric, 9), round(jitter_mean_ms::numeric, 9), round(packet_loss_mean::numeric, 12), "
+           "round(packet_loss_p95::numeric, 12) FROM " + from;
+  };
+  const std::vector<std::pair<std::string, std::string>> periods = {
+      {first, first + " 00:00'::date + 1 || '"},
+      {first + " 00:00", first + " 00:00'::date + 3 || '"},
+      {first + " 07:30", first + " 00:00'::date + 2 || ' 13:15"},
+      {first + " 07:30", first + " 19:45"},
+      {first + " 07:00", first + " 00:00'::date + 1 || ' 05:00"},
+      {first + " 00:00'::date - 30 || '", first + " 00:00'::date + 60 || '"}};
+  int sessions = 0;
+  for (const auto& [since, until] : periods) {
+    const std::string args = "(('" + since + "')::timestamptz, ('" + until + "')::timestamptz)";
+    CAPTURE(args);
+    const std::string kept = tx.exec1("SELECT t::text FROM (" + rounded("p2p_quality" + args) + ") t")[0].as<std::string>();
+    const std::string raw =
+        tx.exec1("SELECT t::text FROM (" + rounded("p2p_quality_from_events" + args) + ") t")[0].as<std::string>();
+    CHECK(kept == raw);
+    sessions += tx.exec1("SELECT sessions FROM p2p_quality" + args)[0].as<int>();
+  }
+  CHECK(sessions > 0);
+  const std::string calls = "SELECT room_id, p2p_sessions, p2p_failed, p2p_interrupted, round(call_seconds::numeric, 3) FROM ";
+  const std::string kept = tx.exec1("SELECT string_agg(t::text, E'\\n' ORDER BY t::text) FROM (" + calls + "room_calls) t")[0]
+                               .as<std::string>();
+  const std::string raw =
+      tx.exec1("SELECT string_agg(t::text, E'\\n' ORDER BY t::text) FROM (" + calls +
+               "(SELECT rs.room_id, count(p.sid) AS p2p_sessions, count(*) FILTER (WHERE p.outcome = 'failed') AS p2p_failed,"
+               " count(*) FILTER (WHERE p.outcome = 'interrupted') AS p2p_interrupted,"
+               " coalesce(sum(p.duration_seconds), 0) AS call_seconds"
+               " FROM room_summary rs LEFT JOIN p2p_sessions p ON p.room_id = rs.room_id GROUP BY rs.room_id) x) t")[0]
+          .as<std::string>();
+  CHECK(kept == raw);
+  tx.commit();
+
+  // Media totals (GET /v1/analytics/media) from the rollup equal the sums over media_usage.
+  // An interval still open ends now(): the two reads run a moment apart, hence the second.
+  sql::PgReadStore store(conninfo, 1);
+  pqxx::nontransaction ntx(c);
+  const auto bounds = ntx.exec1("SELECT (extract(epoch FROM min(time)) * 1000000)::bigint,"
+                                " (extract(epoch FROM max(time)) * 1000000)::bigint FROM events");
+  const std::int64_t lo = bounds[0].as<std::int64_t>(), hi = bounds[1].as<std::int64_t>() + 1;
+  for (const auto& [since, until] : std::vector<std::pair<std::int64_t, std::int64_t>>{
+           {lo, hi}, {lo + (hi - lo) / 3, lo + (hi - lo) / 2}}) {
+    sql::CallPeriodQuery q;
+    q.since = since;
+    q.until = until;
+    const sql::MediaReport kept_media = store.media_usage(q);
+    const pqxx::row v = ntx.exec_params1(
+        "SELECT count(*), coalesce(sum(audio_paused_seconds), 0), coalesce(sum(video_paused_seconds), 0),"
+        " coalesce(sum(screen_share_seconds), 0), coalesce(sum(screen_shares), 0),"
+        " count(*) FILTER (WHERE audio_paused_seconds > 0), count(*) FILTER (WHERE video_paused_seconds > 0),"
+        " count(*) FILTER (WHERE screen_shares > 0) FROM media_usage"
+        " WHERE joined >= to_timestamp($1::float8 / 1e6) AND joined < to_timestamp($2::float8 / 1e6)",
+        since, until);
+    CHECK(kept_media.total == v[0].as<std::int64_t>());
+    CHECK(std::abs(kept_media.audio_paused_seconds - v[1].as<double>()) < 1.0);
+    CHECK(std::abs(kept_media.video_paused_seconds - v[2].as<double>()) < 1.0);
+    CHECK(std::abs(kept_media.screen_share_seconds - v[3].as<double>()) < 1.0);
+    CHECK(kept_media.screen_shares == v[4].as<std::int64_t>());
+    CHECK(kept_media.sessions_audio_paused == v[5].as<std::int64_t>());
+    CHECK(kept_media.sessions_video_paused == v[6].as<std::int64_t>());
+    CHECK(kept_media.sessions_sharing == v[7].as<std::int64_t>());
+    if (since == lo) CHECK(kept_media.audio_paused_seconds > 0);
+  }
 }
 
 // The next batch's connection dies inside its transaction (the server ends the session the
@@ -203,6 +326,29 @@ TEST_CASE("sql: rollups written batch by batch, redelivered and after a batch th
   CHECK(writer->write(std::vector<core::Event>(log.begin() + 100, log.begin() + 400)).inserted == 0);
   check_equal_recomputation(*c);
   check_rollups_cover(*c, static_cast<std::int64_t>(log.size()));
+  check_readers_match_events(*c, db.conn_string());
+  {
+    // The tenant policy of the 0015 tables: a reader RLS applies to (analysts) sees the rows
+    // of the tenant its transaction names, every row when it names none.
+    pqxx::work tx(*c);
+    tx.exec0("SET LOCAL ROLE analyst");
+    const char* tables[] = {"rollup_p2p_sessions", "rollup_p2p_values_daily", "rollup_p2p_values_hourly",
+                            "rollup_media_sessions"};
+    const std::string domain = tx.exec1("SELECT min(domain) FROM rollup_p2p_sessions")[0].as<std::string>();
+    CHECK(!domain.empty());
+    for (const char* t : tables) {
+      CAPTURE(t);
+      const std::string count = std::string("SELECT count(*) FROM ") + t;
+      const auto all = tx.exec1(count)[0].as<std::int64_t>();
+      CHECK(all > 0);
+      tx.exec_params("SELECT set_config('mucstream.tenant', $1, true)", domain);
+      CHECK(tx.exec1(count)[0].as<std::int64_t>() == all);
+      tx.exec("SELECT set_config('mucstream.tenant', 'rooms.other.example', true)");
+      CHECK(tx.exec1(count)[0].as<std::int64_t>() == 0);
+      tx.exec("SELECT set_config('mucstream.tenant', '', true)");
+    }
+    tx.abort();
+  }
 
   // The command rebuilds wiped rollups to exactly what the materialiser kept.
   std::map<std::string, std::string> kept;
@@ -213,7 +359,8 @@ TEST_CASE("sql: rollups written batch by batch, redelivered and after a batch th
   {
     pqxx::nontransaction tx(*c);
     tx.exec0("DELETE FROM rollup_events_hourly; DELETE FROM rollup_daily; DELETE FROM rollup_sessions_daily;"
-             "DELETE FROM rollup_rooms; DELETE FROM rollup_p2p_hourly");
+             "DELETE FROM rollup_rooms; DELETE FROM rollup_p2p_hourly; DELETE FROM rollup_p2p_sessions;"
+             "DELETE FROM rollup_p2p_values_daily; DELETE FROM rollup_p2p_values_hourly; DELETE FROM rollup_media_sessions");
   }
   const auto [code, out] = mucstreamd({"reports", "--recompute", "--all", "--pg", db.conn_string()});
   CHECK(code == 0);

@@ -64,6 +64,8 @@ class Traffic {
       j.client.set("browser", "Firefox");
       j.client.set("useragent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0");
       e.set_data(std::move(j));
+    } else if (calls_) {
+      call_event(r, e);
     } else if (speaking_) {
       // Every event report-relevant: the room reports' worst case (each batch folds every room).
       if (e.seq % 2) e.set_data(core::data::StartedSpeaking{});
@@ -88,11 +90,48 @@ class Traffic {
   };
   events::UuidV7Ids ids_;
   std::vector<Room> rooms_;
-  // MUCSTREAM_BENCH_TRAFFIC=speaking: speaking events instead of chat messages.
-  const bool speaking_ = [] {
-    const char* t = std::getenv("MUCSTREAM_BENCH_TRAFFIC");
-    return t != nullptr && std::string(t) == "speaking";
-  }();
+  // A call service's mix (the analytics seed's, docs/benchmarks.md): per room a P2P session
+  // between its first two sessions reporting stats, ended and started anew every 120 events,
+  // an audio pause or resume every 25th event, a chat message every 5th; the rest (~75 %)
+  // stats samples. Every one of these feeds the call and media rollups (migration 0015).
+  void call_event(Room& r, core::Event& e) {
+    const std::uint64_t k = e.seq - 4;
+    const std::string sid = "sid-" + std::to_string(k / 120);
+    e.actor = r.sessions[0];
+    if (k % 120 == 1) {
+      e.peer = r.sessions[1];
+      e.set_data(core::data::P2PSessionStarted{.sid = sid, .media = {"audio", "video"}});
+    } else if (k % 120 == 0) {
+      e.peer = r.sessions[1];
+      e.set_data(core::data::P2PSessionEnded{.sid = "sid-" + std::to_string(k / 120 - 1), .reason = "success",
+                                             .duration_ms = 60000});
+    } else if (k % 25 == 0) {
+      e.actor = r.sessions[2];
+      core::data::MediaChange m{.source = "jingle", .sid = sid};
+      if ((k / 25) % 2) e.set_data(core::data::AudioPaused{m});
+      else e.set_data(core::data::AudioResumed{m});
+    } else if (k % 5 == 0) {
+      core::data::MessageSent m;
+      m.nick = "user2";
+      m.occupant_id = "b3f0c6a1d2e4";
+      m.payload = "<body>message number " + std::to_string(e.seq) + " with some words in it</body>";
+      e.set_data(std::move(m));
+    } else {
+      e.peer = r.sessions[1];
+      core::Value f = core::Value::object();
+      f.set("rtt_ms", 20.0 + static_cast<double>(k % 1500) / 10.0);
+      f.set("jitter_ms", static_cast<double>(k % 300) / 10.0);
+      f.set("packet_loss", static_cast<double>(k % 80) / 10000.0);
+      f.set("local_candidate_type", k % 7 ? "host" : "relay");
+      f.set("remote_candidate_type", "srflx");
+      e.set_data(core::data::P2PSessionStats{.sid = sid, .figures = std::move(f)});
+    }
+  }
+  // MUCSTREAM_BENCH_TRAFFIC=speaking: speaking events instead of chat messages;
+  // MUCSTREAM_BENCH_TRAFFIC=calls: call_event()'s mix.
+  const char* const traffic_ = std::getenv("MUCSTREAM_BENCH_TRAFFIC");
+  const bool speaking_ = traffic_ != nullptr && std::string(traffic_) == "speaking";
+  const bool calls_ = traffic_ != nullptr && std::string(traffic_) == "calls";
   std::size_t i_ = 0;
 };
 

@@ -282,7 +282,8 @@ $$;
 
 -- GET /v1/analytics/p2p's figures (0004's p2p_quality, same columns and answers): every
 -- room's from the rollups; one room's from its events (p2p_quality_from_events, the
--- definition of 0004), which its indexes make quick.
+-- definition of 0004), which its indexes make quick. A copy, not a rename of 0004's
+-- function: its body names its parameters by the function's name (p2p_quality.since).
 CREATE FUNCTION p2p_quality_from_events(since timestamptz, until timestamptz, room uuid DEFAULT NULL)
 RETURNS TABLE (sessions bigint, completed bigint, failed bigint, interrupted bigint, ongoing bigint,
                with_stats bigint, relayed bigint, relayed_share float8,

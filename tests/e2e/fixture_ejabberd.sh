@@ -21,7 +21,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-ctl() { runuser -u ejabberd -- env HOME="$state" ERL_EPMD_ADDRESS=127.0.0.1 ejabberdctl --ctl-config "$state/ejabberdctl.cfg" \
+# Each fixture has its own Erlang port mapper (ERL_EPMD_PORT, chosen at start): with one shared
+# mapper, another fixture's stop could kill it while this node was still starting (epmd -kill
+# refuses only while nodes are registered), and ejabberd then never opened its ports.
+epmd_port() { cat "$state/epmd.port" 2>/dev/null || echo 4369; }
+ctl() { runuser -u ejabberd -- env HOME="$state" ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT="$(epmd_port)" ejabberdctl --ctl-config "$state/ejabberdctl.cfg" \
           --config-dir "$state" --config "$state/ejabberd.yml" --spool "$state/spool" --logs "$state/logs" --node "$node" "$@"; }
 
 case "$cmd" in
@@ -29,6 +33,7 @@ start)
   mucstreamd=$3
   "$0" stop "$state" || true
   rm -rf "$state"; mkdir -p "$state/spool" "$state/logs"
+  free_port > "$state/epmd.port"
   c2s=$(free_port); comp=$(free_port); comp2=$(free_port); comp3=$(free_port)
   multicast="" service="" code_path=""
   if [ "${E2E_MULTICAST:-1}" != 0 ]; then
@@ -129,9 +134,9 @@ CTL
   chown -R ejabberd:ejabberd "$state"
   chmod 755 "$state"
   # Its own process group (setsid), so stop can end the launcher and the Erlang VM by PGID.
-  setsid bash -c "$(declare -f ctl); state='$state' node='$node' ctl foreground" >"$state/ejabberd.out" 2>&1 &
+  setsid bash -c "$(declare -f epmd_port ctl); state='$state' node='$node' ctl foreground" >"$state/ejabberd.out" 2>&1 &
   echo $! > "$state/launcher.pgid"
-  wait_port "$c2s" 60 || { echo "ejabberd did not open $c2s" >&2; tail -30 "$state/ejabberd.out" "$state/logs/ejabberd.log" >&2; exit 1; }
+  wait_port "$c2s" 60 || { echo "ejabberd did not open $c2s" >&2; tail -n 30 "$state/ejabberd.out" "$state/logs/ejabberd.log" >&2 || true; exit 1; }
   for _ in $(seq 60); do ctl status >/dev/null 2>&1 && break; sleep 0.5; done
   for u in alice bob carol dave eve; do ctl register "$u" localhost pw >/dev/null; done
   # E2E_NO_COMPONENT=1: only ejabberd (the caller attaches `mucstreamd all` itself).
@@ -153,7 +158,7 @@ ENV
   ;;
 stop)
   stop_component "$state" || sanitizer_failed=1
-  if [ -f "$state/ejabberd.yml" ]; then timeout 20 bash -c "$(declare -f ctl); state='$state' node='$node' ctl stop" >/dev/null 2>&1 || true; fi
+  if [ -f "$state/ejabberd.yml" ]; then timeout 20 bash -c "$(declare -f epmd_port ctl); state='$state' node='$node' ctl stop" >/dev/null 2>&1 || true; fi
   stop_pid "$state/ejabberd.pid"
   if [ -f "$state/launcher.pgid" ]; then
     pg=$(cat "$state/launcher.pgid")
@@ -162,8 +167,8 @@ stop)
     kill -KILL -- "-$pg" 2>/dev/null || true
     rm -f "$state/launcher.pgid"
   fi
-  # The Erlang port mapper our node started (refuses while other nodes are registered).
-  [ -f "$state/ejabberd.yml" ] && { epmd -kill >/dev/null 2>&1 || true; }
+  # The Erlang port mapper our node started, on its own port (refuses while nodes are registered).
+  [ -f "$state/ejabberd.yml" ] && { ERL_EPMD_PORT="$(epmd_port)" epmd -kill >/dev/null 2>&1 || true; }
   [ -z "${sanitizer_failed:-}" ] || exit 1
   ;;
 *) echo "usage: fixture_ejabberd.sh start|stop STATE_DIR [MUCSTREAMD]" >&2; exit 2 ;;

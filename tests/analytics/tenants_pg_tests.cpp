@@ -361,6 +361,13 @@ TEST_CASE("tenants: the scoped transaction sees A's rows only in every table and
         "AND NOT c.relispartition AND (NOT c.relrowsecurity OR NOT EXISTS "
         "(SELECT FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = 'tenant'))");
     for (const auto& row : unguarded) FAIL_CHECK("no tenant policy on " << row[0].c_str());
+    // ...and the scoped role's restrictive policy beside it (0017), which lets the scoped
+    // reads use the (domain, …) indexes.
+    const pqxx::result without = tx.exec(
+        "SELECT c.relname FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE p.polname = 'tenant' "
+        "AND NOT EXISTS (SELECT FROM pg_policy r WHERE r.polrelid = c.oid AND r.polname = 'tenant_reader' "
+        "AND NOT r.polpermissive AND r.polroles = ARRAY['mucstream_tenant_reader'::regrole::oid])");
+    for (const auto& row : without) FAIL_CHECK("no restrictive tenant_reader policy on " << row[0].c_str());
     // SECURITY DEFINER functions would read as their owner, past every policy.
     CHECK(tx.exec1("SELECT count(*) FROM pg_proc WHERE prosecdef AND pronamespace = 'public'::regnamespace")[0]
               .as<int>() == 0);
@@ -397,6 +404,10 @@ TEST_CASE("tenants: the scoped transaction sees A's rows only in every table and
     if (scoped) {
       CHECK(tx.exec1("SELECT current_user")[0].as<std::string>() == "mucstream_tenant_reader");
       CHECK(tx.exec1("SELECT count(*) FROM events")[0].as<long long>() > 0);
+      // The scoped role with no tenant named sees nothing (0017 fails closed), never everything.
+      tx.exec("SELECT set_config('mucstream.tenant', '', true)");
+      for (const char* t : {"events", "rooms", "users", "archive"})
+        CHECK(tx.exec1(std::string("SELECT count(*) FROM ") + t)[0].as<long long>() == 0);
     }
   }
   // The unscoped reads (the API's own role, which owns the tables) see B everywhere it is.
@@ -452,7 +463,7 @@ TEST_CASE("tenants: a local part names the tenant's room, else the one domain's,
   World& w = world();
   const std::string all = w.token(Access::analyst, "");
   // Both domains have a standup: without a tenant the read routes refuse to guess.
-  for (const std::string path : std::vector<std::string>{"/v1/rooms/standup", "/v1/rooms/standup/users", "/v1/rooms/standup/events",
+  for (const std::string& path : std::vector<std::string>{"/v1/rooms/standup", "/v1/rooms/standup/users", "/v1/rooms/standup/events",
                                  "/v1/rooms/standup/timeline", "/v1/rooms/standup/messages",
                                  "/v1/analytics/events-per-day?room=standup", "/v1/events?room=standup"}) {
     CAPTURE(path);

@@ -60,7 +60,8 @@ sql::RoomIdentity readable_room(sql::ReadStore& store, const HttpRequest& req) {
   std::vector<sql::RoomIdentity> rooms = store.find_rooms(name);
   const bool user = req.principal && req.principal->role == Role::user;
   if (user && rooms.size() > 1)
-    std::erase_if(rooms, [&](const sql::RoomIdentity& r) { return !store.user_may_read(req.principal->subject, r.id); });
+    std::erase_if(rooms,
+                  [&](const sql::RoomIdentity& r) { return !store.user_may_read(req.principal->subject, r.id); });
   const auto room = one_room(name, rooms);
   if (!room) {
     if (user) throw HttpError(403, req.principal->subject + " may not read this room");

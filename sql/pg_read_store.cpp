@@ -105,7 +105,8 @@ Page<RoomRow> PgReadStore::rooms(const RoomQuery& q) {
     Page<RoomRow> page;
     const long long offset = (q.page - 1) * q.per_page;
     const std::string& sql = q.full_reports ? list : list_summaries;
-    for (const auto& row : tx.exec_params(sql, q.active, q.name, since, until, q.domain, static_cast<long long>(q.per_page), offset)) {
+    for (const auto& row :
+         tx.exec_params(sql, q.active, q.name, since, until, q.domain, static_cast<long long>(q.per_page), offset)) {
       page.items.push_back(room_row(row));
       if (!q.full_reports) std::swap(page.items.back().reports_json, page.items.back().report_summary_json);
     }

@@ -152,15 +152,17 @@ std::string create_client_token(std::string_view secret, std::string_view sessio
 }
 
 std::string mint_client_token(std::string_view secret, std::string_view session_id, std::string_view room_id,
-                              std::int64_t ttl_seconds) {
-  return create_client_token(secret, session_id, room_id, ttl_seconds, unix_now());
+                              std::int64_t ttl_seconds, std::string_view tenant) {
+  return create_client_token(secret, session_id, room_id, ttl_seconds, unix_now(), tenant);
 }
 
-ClientTokenSource client_token_source(std::string secret, std::int64_t ttl_seconds) {
+ClientTokenSource client_token_source(std::string secret, std::int64_t ttl_seconds, std::string tenant) {
   if (secret.empty()) throw std::invalid_argument("no JWT secret configured");
   if (ttl_seconds <= 0) throw std::invalid_argument("token lifetime must be positive");
-  return [secret = std::move(secret), ttl_seconds](const std::string& session, const std::string& room_id) {
-    return mint_client_token(secret, session, room_id, ttl_seconds);
+  check_tenant(tenant);
+  return [secret = std::move(secret), ttl_seconds, tenant = std::move(tenant)](const std::string& session,
+                                                                               const std::string& room_id) {
+    return mint_client_token(secret, session, room_id, ttl_seconds, tenant);
   };
 }
 

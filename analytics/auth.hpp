@@ -67,7 +67,7 @@ std::string create_client_token(std::string_view secret, std::string_view sessio
 // The same, valid from now: what the room service hands a joining client (see
 // RoomService::set_telemetry_token_source) so it can POST /v1/telemetry for its session.
 std::string mint_client_token(std::string_view secret, std::string_view session_id, std::string_view room_id,
-                              std::int64_t ttl_seconds);
+                              std::int64_t ttl_seconds, std::string_view tenant = {});
 
 // Verifies a compact JWT (without "Bearer "). `now` in seconds since the epoch.
 AuthResult verify_token(std::string_view secret, std::string_view token, std::int64_t now);
@@ -77,9 +77,12 @@ AuthResult verify_authorization(std::string_view secret, std::string_view header
 
 std::int64_t unix_now();
 
-// mint_client_token bound to a secret and lifetime, shaped for the room service's token
-// source: (session id, room id) -> token. Throws std::invalid_argument for an empty secret.
+// mint_client_token bound to a secret, lifetime and tenant, shaped for the room service's
+// token source: (session id, room id) -> token. The room service passes its MUC domain as
+// `tenant`, so an occupant's token can report for rooms of that domain only, whatever room
+// id it names. Throws std::invalid_argument for an empty secret or a tenant that is not a
+// domain name.
 using ClientTokenSource = std::function<std::string(const std::string& session_id, const std::string& room_id)>;
-ClientTokenSource client_token_source(std::string secret, std::int64_t ttl_seconds);
+ClientTokenSource client_token_source(std::string secret, std::int64_t ttl_seconds, std::string tenant = {});
 
 }  // namespace mucstream::analytics

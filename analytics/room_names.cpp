@@ -20,11 +20,23 @@ sql::RoomName parse_room_name(std::string_view text, const char* param) {
   return {sql::RoomName::Kind::local_part, std::string(j->node())};
 }
 
+std::optional<sql::RoomIdentity> one_room(const sql::RoomName& name, const std::vector<sql::RoomIdentity>& rooms) {
+  if (rooms.empty()) return std::nullopt;
+  if (rooms.size() == 1) return rooms.front();
+  std::string jids;
+  for (const auto& r : rooms) jids += (jids.empty() ? "" : ", ") + r.jid;
+  throw HttpError(409, "'" + name.text + "' names a room in several domains (" + jids +
+                           "): name the room by its bare JID or its id");
+}
+
+std::string no_room_message(const sql::RoomName& name) {
+  return (name.kind == sql::RoomName::Kind::id ? "no room with id " : "no room named ") + name.text;
+}
+
 sql::RoomIdentity resolve_room(sql::ReadStore& store, std::string_view text, const char* param) {
   const sql::RoomName name = parse_room_name(text, param);
-  auto room = store.find_room(name);
-  if (!room)
-    throw HttpError(404, (name.kind == sql::RoomName::Kind::id ? "no room with id " : "no room named ") + name.text);
+  auto room = one_room(name, store.find_rooms(name));
+  if (!room) throw HttpError(404, no_room_message(name));
   return *room;
 }
 

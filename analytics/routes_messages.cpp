@@ -51,15 +51,21 @@ void refuse_numbers_only(const HttpRequest& req) {
 }
 
 // {room}'s id, JID and local part all name it; a user token must be allowed to read it (a
-// room it may not read is a 403 whether or not it exists, so names cannot be probed).
+// room it may not read is a 403 whether or not it exists, so names cannot be probed). For a
+// user token a local part of several domains means the rooms it may read among them, so a
+// 409 names only rooms it may read.
 sql::RoomIdentity readable_room(sql::ReadStore& store, const HttpRequest& req) {
   refuse_numbers_only(req);
   const sql::RoomName name = parse_room_name(req.path_params.at(0), "room");
-  auto room = store.find_room(name);
+  std::vector<sql::RoomIdentity> rooms = store.find_rooms(name);
   const bool user = req.principal && req.principal->role == Role::user;
+  if (user && rooms.size() > 1)
+    std::erase_if(rooms,
+                  [&](const sql::RoomIdentity& r) { return !store.user_may_read(req.principal->subject, r.id); });
+  const auto room = one_room(name, rooms);
   if (!room) {
     if (user) throw HttpError(403, req.principal->subject + " may not read this room");
-    throw HttpError(404, (name.kind == sql::RoomName::Kind::id ? "no room with id " : "no room named ") + name.text);
+    throw HttpError(404, no_room_message(name));
   }
   check_user_may_read(store, req, room->id);
   return *room;

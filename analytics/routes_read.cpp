@@ -2,11 +2,14 @@
 // Lists of rooms and users page with page/per_page and a total (a count over indexed
 // columns); event lists use keyset cursors so walking millions of rows stays cheap.
 #include <set>
+#include <variant>
 
+#include "analytics/auth.hpp"
 #include "analytics/json.hpp"
 #include "analytics/personal_data.hpp"
 #include "analytics/room_names.hpp"
 #include "analytics/server.hpp"
+#include "core/jid.hpp"
 #include "sql/read_store.hpp"
 
 namespace mucstream::analytics {
@@ -24,6 +27,15 @@ const std::set<std::string, std::less<>>& event_type_set() {
 // {id} of a room: its id, JID or local part (room_names.hpp); 404 when it names no room.
 std::string path_room(sql::ReadStore& store, const HttpRequest& req) {
   return resolve_room(store, req.path_params.at(0), "id").id;
+}
+
+// A MUC domain as JIDs carry it (lower case, stringprep'd): a JID with a domain part only.
+std::string muc_domain(const std::string& text, const char* param) {
+  auto parsed = core::Jid::parse(text);
+  const core::Jid* j = std::get_if<core::Jid>(&parsed);
+  if (j == nullptr || !j->node().empty() || !j->is_bare() || !is_tenant_domain(text))
+    throw ParamError(param, "not a MUC domain such as rooms.example.org");
+  return std::string(j->domain());
 }
 
 std::string path_uuid(const HttpRequest& req, std::size_t index, const char* name) {
@@ -144,6 +156,7 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
     sql::RoomQuery rq;
     rq.active = q.boolean("active");
     rq.name = q.text("name", 1023);
+    if (const auto d = q.text("domain", 1023)) rq.domain = muc_domain(*d, "domain");
     rq.created.since = q.time("since");
     rq.created.until = q.time("until");
     check_range(rq.created.since, rq.created.until);

@@ -8,13 +8,14 @@ using namespace pg;
 
 namespace {
 
-// A JID or local part names the live room when there is one, else the latest (rooms_jid
-// index for JIDs; local parts are rare enough in a request to read rooms by name).
+// A JID names the live room when there is one, else the latest (rooms_jid index); a local
+// part the same for each JID that has it (rare enough in a request to read rooms by name).
 const char* const kRoomById = "SELECT id::text, jid, ended IS NULL FROM rooms WHERE id = $1::uuid";
 const char* const kRoomByJid =
     "SELECT id::text, jid, ended IS NULL FROM rooms WHERE jid = $1 ORDER BY (ended IS NULL) DESC, created DESC LIMIT 1";
-const char* const kRoomByName =
-    "SELECT id::text, jid, ended IS NULL FROM rooms WHERE name = $1 ORDER BY (ended IS NULL) DESC, created DESC LIMIT 1";
+const std::string kRoomByName =
+    "SELECT DISTINCT ON (jid) id::text, jid, ended IS NULL FROM rooms WHERE name = $1 "
+    "ORDER BY jid, (ended IS NULL) DESC, created DESC LIMIT " + std::to_string(kMaxRoomCandidates);
 
 // A session in that room lifetime, its creator, or its latest affiliation change for that
 // JID granting member, admin or owner.
@@ -45,14 +46,15 @@ const std::string kUserRoomsCount = std::string("SELECT count(*) ") + kUserRooms
 
 }  // namespace
 
-std::optional<RoomIdentity> PgReadStore::find_room(const RoomName& name) {
-  const char* sql = name.kind == RoomName::Kind::id    ? kRoomById
-                    : name.kind == RoomName::Kind::jid ? kRoomByJid
-                                                       : kRoomByName;
-  return impl_->run([&](pqxx::read_transaction& tx) -> std::optional<RoomIdentity> {
-    const pqxx::result r = tx.exec_params(sql, name.text);
-    if (r.empty()) return std::nullopt;
-    return RoomIdentity{r[0][0].as<std::string>(), r[0][1].as<std::string>(), r[0][2].as<bool>()};
+std::vector<RoomIdentity> PgReadStore::find_rooms(const RoomName& name) {
+  const std::string sql = name.kind == RoomName::Kind::id    ? kRoomById
+                          : name.kind == RoomName::Kind::jid ? kRoomByJid
+                                                             : kRoomByName;
+  return impl_->run([&](pqxx::read_transaction& tx) {
+    std::vector<RoomIdentity> out;
+    for (const auto& r : tx.exec_params(sql, name.text))
+      out.push_back(RoomIdentity{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<bool>()});
+    return out;
   });
 }
 

@@ -93,8 +93,9 @@ Page<RoomRow> PgReadStore::rooms(const RoomQuery& q) {
       "WHERE ($1::boolean IS NULL OR (r.ended IS NULL) = $1::boolean) "
       "AND ($2::text IS NULL OR r.name = $2::text) "
       "AND ($3::bigint IS NULL OR r.created >= " MS_US_TIME("$3") ") "
-      "AND ($4::bigint IS NULL OR r.created < " MS_US_TIME("$4") ") ";
-  static const std::string list_tail = " FROM rooms r " + where + "ORDER BY r.created DESC, r.id DESC LIMIT $5 OFFSET $6";
+      "AND ($4::bigint IS NULL OR r.created < " MS_US_TIME("$4") ") "
+      "AND ($5::text IS NULL OR r.domain = $5::text) ";
+  static const std::string list_tail = " FROM rooms r " + where + "ORDER BY r.created DESC, r.id DESC LIMIT $6 OFFSET $7";
   static const std::string list = std::string("SELECT ") + kRoomColumns + list_tail;
   static const std::string list_summaries = "SELECT " + kRoomSummaryColumns + list_tail;
   static const std::string count = "SELECT count(*) FROM rooms r " + where;
@@ -104,11 +105,12 @@ Page<RoomRow> PgReadStore::rooms(const RoomQuery& q) {
     Page<RoomRow> page;
     const long long offset = (q.page - 1) * q.per_page;
     const std::string& sql = q.full_reports ? list : list_summaries;
-    for (const auto& row : tx.exec_params(sql, q.active, q.name, since, until, static_cast<long long>(q.per_page), offset)) {
+    for (const auto& row :
+         tx.exec_params(sql, q.active, q.name, since, until, q.domain, static_cast<long long>(q.per_page), offset)) {
       page.items.push_back(room_row(row));
       if (!q.full_reports) std::swap(page.items.back().reports_json, page.items.back().report_summary_json);
     }
-    page.total = tx.exec_params(count, q.active, q.name, since, until)[0][0].as<long long>();
+    page.total = tx.exec_params(count, q.active, q.name, since, until, q.domain)[0][0].as<long long>();
     return page;
   });
 }

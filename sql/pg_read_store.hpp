@@ -36,7 +36,7 @@ class PgReadStore final : public ReadStore {
   std::vector<OccupancyPoint> room_occupancy(const std::string& room_id) override;
   std::vector<P2PQualityPeriod> p2p_quality_series(const BucketQuery&) override;
   // pg_read_messages.cpp
-  std::optional<RoomIdentity> find_room(const RoomName&) override;
+  std::vector<RoomIdentity> find_rooms(const RoomName&) override;
   bool user_may_read(const std::string& userid, const std::string& room_id) override;
   core::ArchiveResult archive(const core::ArchiveQuery& q, std::uint32_t max_cap) override;
   Page<UserRoomRow> user_rooms(const UserRoomsQuery&) override;

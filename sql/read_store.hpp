@@ -4,6 +4,7 @@
 // the call views of migration 0004). PgReadStore (pg_read_store.hpp) answers from
 // PostgreSQL; tests can answer from memory. Every filter arrives already validated and typed
 // by the caller.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -61,6 +62,7 @@ struct TimeRange {
 struct RoomQuery {
   std::optional<bool> active;       // true: ended IS NULL
   std::optional<std::string> name;  // exact local part
+  std::optional<std::string> domain;  // the MUC domain of the room's JID (normalised, lower case)
   TimeRange created;
   std::int64_t page = 1, per_page = 50;
   bool full_reports = false;  // reports_json (each whole report) instead of report_summary_json
@@ -121,6 +123,9 @@ struct RoomName {
   std::string text;  // a lowercase uuid, a bare JID or a local part
 };
 
+// find_rooms lists at most this many rooms for one local part (one per domain served).
+inline constexpr std::size_t kMaxRoomCandidates = 20;
+
 struct RoomIdentity {
   std::string id, jid;
   bool live = false;  // not ended
@@ -165,7 +170,11 @@ class ReadStore {
   virtual std::vector<OccupancyPoint> room_occupancy(const std::string& room_id) = 0;
   virtual std::vector<P2PQualityPeriod> p2p_quality_series(const BucketQuery&) = 0;  // hour or day
   // Messages (pg_read_messages.cpp).
-  virtual std::optional<RoomIdentity> find_room(const RoomName&) = 0;
+  // The rooms a name may mean: at most one for an id or a bare JID (the live lifetime, else
+  // the latest); for a local part, one per bare JID with that local part (the live lifetime,
+  // else the latest), ordered by JID, at most kMaxRoomCandidates. Several only when several
+  // domains have a room of that local part: the caller decides what that means.
+  virtual std::vector<RoomIdentity> find_rooms(const RoomName&) = 0;
   // True when the user (bare JID) had a session in that room lifetime, created it, or was
   // last made its member, admin or owner.
   virtual bool user_may_read(const std::string& userid, const std::string& room_id) = 0;

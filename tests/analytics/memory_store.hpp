@@ -29,6 +29,7 @@ class MemoryStore final : public sql::ReadStore {
     std::vector<sql::RoomRow> all;
     for (const auto& r : rooms_)
       if ((!q.active || *q.active == !r.ended) && (!q.name || *q.name == r.name) &&
+          (!q.domain || r.jid.ends_with("@" + *q.domain)) &&
           (!q.created.since || r.created >= *q.created.since) && (!q.created.until || r.created < *q.created.until))
         all.push_back(r);
     std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return std::tie(b.created, b.id) < std::tie(a.created, a.id); });
@@ -186,20 +187,22 @@ class MemoryStore final : public sql::ReadStore {
   std::map<std::string, std::set<std::string>> members_;
   std::optional<core::ArchiveQuery> last_archive_query;
 
-  std::optional<sql::RoomIdentity> find_room(const sql::RoomName& n) override {
+  std::vector<sql::RoomIdentity> find_rooms(const sql::RoomName& n) override {
     std::lock_guard l(mu_);
     check();
-    const sql::RoomRow* best = nullptr;
+    std::map<std::string, const sql::RoomRow*> best;  // by JID, ordered as the store orders them
     for (const auto& r : rooms_) {
       const bool match = n.kind == sql::RoomName::Kind::id ? r.id == n.text
                          : n.kind == sql::RoomName::Kind::jid ? r.jid == n.text
                                                               : r.name == n.text;
       if (!match) continue;
       // The live room, else the latest.
-      if (best == nullptr || std::make_tuple(!r.ended, r.created) > std::make_tuple(!best->ended, best->created)) best = &r;
+      const sql::RoomRow*& b = best[r.jid];
+      if (b == nullptr || std::make_tuple(!r.ended, r.created) > std::make_tuple(!b->ended, b->created)) b = &r;
     }
-    if (best == nullptr) return std::nullopt;
-    return sql::RoomIdentity{best->id, best->jid, !best->ended};
+    std::vector<sql::RoomIdentity> out;
+    for (const auto& [jid, r] : best) out.push_back(sql::RoomIdentity{r->id, r->jid, !r->ended});
+    return out;
   }
   bool user_may_read(const std::string& userid, const std::string& room_id) override {
     std::lock_guard l(mu_);

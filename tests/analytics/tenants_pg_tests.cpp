@@ -361,6 +361,13 @@ TEST_CASE("tenants: the scoped transaction sees A's rows only in every table and
         "AND NOT c.relispartition AND (NOT c.relrowsecurity OR NOT EXISTS "
         "(SELECT FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = 'tenant'))");
     for (const auto& row : unguarded) FAIL_CHECK("no tenant policy on " << row[0].c_str());
+    // ...and the scoped role's restrictive policy beside it (0017), which lets the scoped
+    // reads use the (domain, …) indexes.
+    const pqxx::result without = tx.exec(
+        "SELECT c.relname FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE p.polname = 'tenant' "
+        "AND NOT EXISTS (SELECT FROM pg_policy r WHERE r.polrelid = c.oid AND r.polname = 'tenant_reader' "
+        "AND NOT r.polpermissive AND r.polroles = ARRAY['mucstream_tenant_reader'::regrole::oid])");
+    for (const auto& row : without) FAIL_CHECK("no restrictive tenant_reader policy on " << row[0].c_str());
     // SECURITY DEFINER functions would read as their owner, past every policy.
     CHECK(tx.exec1("SELECT count(*) FROM pg_proc WHERE prosecdef AND pronamespace = 'public'::regnamespace")[0]
               .as<int>() == 0);
@@ -397,6 +404,10 @@ TEST_CASE("tenants: the scoped transaction sees A's rows only in every table and
     if (scoped) {
       CHECK(tx.exec1("SELECT current_user")[0].as<std::string>() == "mucstream_tenant_reader");
       CHECK(tx.exec1("SELECT count(*) FROM events")[0].as<long long>() > 0);
+      // The scoped role with no tenant named sees nothing (0017 fails closed), never everything.
+      tx.exec("SELECT set_config('mucstream.tenant', '', true)");
+      for (const char* t : {"events", "rooms", "users", "archive"})
+        CHECK(tx.exec1(std::string("SELECT count(*) FROM ") + t)[0].as<long long>() == 0);
     }
   }
   // The unscoped reads (the API's own role, which owns the tables) see B everywhere it is.
@@ -445,4 +456,71 @@ TEST_CASE("tenants: a service role that owns the tables (no superuser) reads one
   }
   // The scope ended with its block: the same store reads every tenant again.
   CHECK(store.room(w.b.room_ids[0]).has_value());
+}
+
+// Last: it adds a room of B only to the database, which the counts above do not expect.
+TEST_CASE("tenants: a local part names the tenant's room, else the one domain's, and is 409 when several domains have it") {
+  World& w = world();
+  const std::string all = w.token(Access::analyst, "");
+  // Both domains have a standup: without a tenant the read routes refuse to guess.
+  for (const std::string& path : std::vector<std::string>{"/v1/rooms/standup", "/v1/rooms/standup/users", "/v1/rooms/standup/events",
+                                 "/v1/rooms/standup/timeline", "/v1/rooms/standup/messages",
+                                 "/v1/analytics/events-per-day?room=standup", "/v1/events?room=standup"}) {
+    CAPTURE(path);
+    const Reply r = w.send("GET", path, all);
+    CAPTURE(r.body);
+    CHECK(r.status == 409);
+    CHECK(r.text("/error/code") == "conflict");
+    const std::string message = r.text("/error/message");
+    CHECK(message.find("standup@" + kA) != std::string::npos);
+    CHECK(message.find("standup@" + kB) != std::string::npos);
+    CHECK(message.find("bare JID") != std::string::npos);
+  }
+  // The bare JID or the id names one room whatever the token.
+  CHECK(w.send("GET", "/v1/rooms/standup@" + kB, all).text("/jid") == "standup@" + kB);
+  CHECK(w.send("GET", "/v1/rooms/" + w.b.room_ids[0], all).text("/jid") == "standup@" + kB);
+  // A tenant's token: its own room, for each tenant.
+  CHECK(w.send("GET", "/v1/rooms/standup", w.token(Access::analyst, kA)).text("/jid") == "standup@" + kA);
+  CHECK(w.send("GET", "/v1/rooms/standup", w.token(Access::analyst, kB)).text("/jid") == "standup@" + kB);
+  // A user token: the rooms it may read among them (dave was in B's standup only), so a 409
+  // never names a room it may not read.
+  const std::string dave = create_token(kSecret, Role::user, 3600, unix_now(), "dave@localhost");
+  const Reply own = w.send("GET", "/v1/rooms/standup/messages", dave);
+  CHECK(own.status == 200);
+  CHECK(own.text("/room") == "standup@" + kB);
+
+  // A local part only B has: found without a tenant, unknown to A's token.
+  const std::size_t mark = w.loop.decisions().size();
+  core::Join j;
+  j.user = std::get<core::Jid>(core::Jid::parse("grace@localhost/web"));
+  j.room = "solo@" + kB;
+  j.nick = "grace";
+  REQUIRE(w.loop.run(j).ok());
+  REQUIRE(w.loop.run(core::Configure{core::Requester::user(j.user), j.room, {}}).ok());
+  std::vector<core::Event> log;
+  const auto decisions = w.loop.decisions();
+  for (std::size_t i = mark; i < decisions.size(); ++i)
+    log.insert(log.end(), decisions[i].events.begin(), decisions[i].events.end());
+  {
+    pqxx::connection c(conninfo());
+    sql::EventWriter writer(c);
+    REQUIRE(writer.write(log).inserted == log.size());
+  }
+  CHECK(w.send("GET", "/v1/rooms/solo", all).text("/jid") == "solo@" + kB);
+  CHECK(w.send("GET", "/v1/rooms/solo", w.token(Access::analyst, kA)).status == 404);
+
+  // GET /v1/rooms?domain=: the server lists one domain's rooms (normalised as JIDs are).
+  const Reply of_b = w.send("GET", "/v1/rooms?per_page=100&domain=ROOMS.Globex.example", all);
+  REQUIRE(of_b.status == 200);
+  CHECK(of_b.text("/total") == std::to_string(w.b.room_ids.size() + 1));
+  for (const auto& r : of_b.json["items"].GetArray()) CHECK(std::string(r["jid"].GetString()).ends_with("@" + kB));
+  CHECK(w.send("GET", "/v1/rooms?domain=" + kA + "&name=standup", all).text("/total") == "1");
+  // A tenant's token asking for another domain lists nothing of it.
+  CHECK(w.send("GET", "/v1/rooms?domain=" + kB, w.token(Access::analyst, kA)).text("/total") == "0");
+  for (const std::string& bad : std::vector<std::string>{"standup%40" + kB, kB + "%2Fres", "", "a%20b"}) {
+    CAPTURE(bad);
+    const Reply r = w.send("GET", "/v1/rooms?domain=" + bad, all);
+    CHECK(r.status == 400);
+    CHECK(r.text("/error/parameter") == "domain");
+  }
 }

@@ -4,9 +4,12 @@ domain, each domain's disco listing only its own rooms, each room's archive hold
 own messages, `mucctl --domain` naming the other domain's room by its local part. Halfway,
 run.sh kills the process (-9) and starts it again: both rooms come back once each, with
 their occupants, and still keep apart. Writes the local name to STATE_DIR/local."""
+import base64
 import json
 import os
 import subprocess
+import urllib.error
+import urllib.request
 
 from harness import *
 
@@ -51,6 +54,25 @@ async def archive_bodies(client, room):
     return out
 
 
+def telemetry(token, room_id):
+    """POSTs one talky media event for room_id with an occupant's client token."""
+    req = urllib.request.Request(os.environ["MUCCTL_URL"] + "/v1/telemetry", method="POST",
+                                 data=json.dumps({"batch": [{"eventType": "audio_paused", "roomId": room_id}]}).encode(),
+                                 headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+def client_token(self_presence):
+    token = self_presence.find("{urn:xmpp:mucstream:0}telemetry")
+    session = self_presence.find("{urn:xmpp:mucstream:0}session")
+    assert token is not None and session is not None, dump(self_presence)
+    return token.get("token"), session.get("room-id")
+
+
 async def occupants(domain, local):
     doc = json.loads(ok("--domain", domain, "rooms", "occupants", local, "--json"))
     return doc["room"], sorted(o["nick"] for o in doc["occupants"])
@@ -81,8 +103,18 @@ async def test():
     # The same local name on both domains: two new rooms (each creator gets 201).
     await instant_room(alice, ra, "Alice")
     await instant_room(bob, rb, "Bob")
-    await carol.join(ra, "Carol")
-    await dave.join(rb, "Dave")
+    carol_token, rid_a = client_token(await carol.join(ra, "Carol"))
+    dave_token, rid_b = client_token(await dave.join(rb, "Dave"))
+
+    # The client token each occupant's self-presence carries is limited to its room's domain
+    # (tenant claim) and room: Carol's reports for A's room only, Dave's for B's only.
+    for token, domain, own, other in ((carol_token, A, rid_a, rid_b), (dave_token, B, rid_b, rid_a)):
+        claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+        assert claims["tenant"] == domain and claims["room_id"] == own, claims
+        st, res = telemetry(token, own)
+        assert st == 202 and res["accepted"] == 1, (st, res)
+        st, res = telemetry(token, other)
+        assert st == 403, (st, res)
 
     sent = [await exchange(alice, bob, carol, dave, ra, rb, "before")]
 
@@ -131,10 +163,16 @@ async def test():
         assert tb in got_b and ta not in got_b, got_b
     assert "Deploy globex at 18:00" in got_b and "Deploy globex at 18:00" not in got_a, (got_a, got_b)
 
-    # mucctl rooms list --domain: only that domain's rooms.
+    # mucctl rooms list --domain: only that domain's rooms (filtered by the server).
     listed = json.loads(ok("--domain", B, "rooms", "list", "--active", "--json"))
     jids = {r["jid"] for r in listed["items"]}
     assert rb in jids and ra not in jids and all(j.endswith("@" + B) for j in jids), listed
+    assert listed["total"] == len(jids), listed
+    # Reading by the local part both domains have is ambiguous: refused, naming both JIDs;
+    # --domain (or the JID) names one.
+    rc, _, err = mucctl("rooms", "show", local)
+    assert rc != 0 and ra in err and rb in err, (rc, err)
+    assert json.loads(ok("--domain", B, "rooms", "show", local, "--json"))["jid"] == rb
     for c in (alice, bob, carol, dave):
         await c.stop()
 

@@ -99,6 +99,11 @@ has "tenant rooms" '"total":3' "$out"
 run "other tenant rooms" 0 "$mucctl" rooms list --json \
   --token "$("$mucctl" token create --role analyst --tenant rooms.elsewhere.example --jwt-secret "$secret")"
 has "other tenant rooms" '"total":0' "$out"
+# --domain D: the server lists D's rooms (GET /v1/rooms?domain=D); a domain it has no room of lists none.
+run "domain rooms" 0 "$mucctl" --domain rooms.localhost rooms list --json --token "$TOKEN"
+has "domain rooms" '"total":3' "$out"
+run "other domain rooms" 0 "$mucctl" --domain rooms.elsewhere.example rooms list --json --token "$TOKEN"
+has "other domain rooms" '"total":0' "$out"
 printf 'url = "%s"\ntoken = "%s"\n' "$url" "$TOKEN" >"$work/conf.toml"
 run "config file" 0 env -u MUCCTL_URL "$mucctl" --config "$work/conf.toml" rooms list
 mkdir -p "$HOME/.config/mucctl" && cp "$work/conf.toml" "$HOME/.config/mucctl/config.toml"

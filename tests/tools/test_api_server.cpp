@@ -120,21 +120,24 @@ TEST_CASE("api server: client telemetry is 503 alone and decided by the room loo
   CHECK(last.events[0].actor == e.actor);
 }
 
-TEST_CASE("api server: the telemetry token source signs client tokens with the API's secret and lifetime") {
-  CHECK_FALSE(telemetry_token_source(settings({})));  // no secret: no API, no tokens
-  const auto source = telemetry_token_source(settings({"--jwt-secret", kSecret.c_str(), "--jwt-client-token-ttl", "600"}));
+TEST_CASE("api server: the telemetry token source signs client tokens with the API's secret, lifetime and the loop's domain") {
+  const std::string kDomain = "rooms.example.org";
+  CHECK_FALSE(telemetry_token_source(settings({}), kDomain));  // no secret: no API, no tokens
+  const auto source =
+      telemetry_token_source(settings({"--jwt-secret", kSecret.c_str(), "--jwt-client-token-ttl", "600"}), kDomain);
   REQUIRE(source);
   const analytics::AuthResult r = analytics::verify_token(kSecret, source("sess-1", "room-1"), analytics::unix_now());
   REQUIRE(r.claims.has_value());
   CHECK(r.claims->role == analytics::Role::client);
   CHECK(r.claims->session == "sess-1");
   CHECK(r.claims->room_id == "room-1");
+  CHECK(r.claims->tenant == kDomain);  // the occupant's tenant: its room's domain
   CHECK(r.claims->expires - analytics::unix_now() <= 600);
   CHECK(r.claims->expires - analytics::unix_now() > 590);
-  const auto twelve_hours = telemetry_token_source(settings({"--jwt-secret", kSecret.c_str()}));
+  const auto twelve_hours = telemetry_token_source(settings({"--jwt-secret", kSecret.c_str()}), kDomain);
   const analytics::AuthResult d = analytics::verify_token(kSecret, twelve_hours("s", ""), analytics::unix_now());
   REQUIRE(d.claims.has_value());
   CHECK(d.claims->expires - analytics::unix_now() > 43000);
-  CHECK_THROWS_AS(telemetry_token_source(settings({"--jwt-secret", kSecret.c_str(), "--jwt-client-token-ttl", "0"})),
+  CHECK_THROWS_AS(telemetry_token_source(settings({"--jwt-secret", kSecret.c_str(), "--jwt-client-token-ttl", "0"}), kDomain),
                   SettingsError);
 }

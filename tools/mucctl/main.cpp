@@ -64,7 +64,8 @@ Options (valid with every command):
   --csv            CSV output with a header line
   --timeout SECS   network timeout (default 10)
   --domain D       the MUC domain a room's local part is of (a service with several domains;
-                   default: the service's first); rooms list: only D's rooms
+                   default: admin commands the service's first, reads the one domain that
+                   has such a room); rooms list: only D's rooms
   -h, --help       help for mucctl or for the command given
   --version        print mucctl's version
 
@@ -130,64 +131,19 @@ int cmd_token_create(Context& ctx) {
   return kOk;
 }
 
-// --domain D: the API lists the rooms of every domain, so mucctl reads the whole listing
-// (with the other filters) and keeps D's rooms, then pages that list itself.
-rapidjson::Document rooms_of_domain(Api& api, std::vector<std::pair<std::string, std::string>> q,
-                                    const std::string& domain, std::int64_t page, std::int64_t per_page) {
-  constexpr std::int64_t kRead = 1000;  // the API's largest page
-  std::vector<std::string> kept;
-  q.emplace_back("per_page", std::to_string(kRead));
-  for (std::int64_t p = 1;; ++p) {
-    auto qp = q;
-    qp.emplace_back("page", std::to_string(p));
-    const auto doc = api.get("/v1/rooms", qp);
-    for (const auto& r : doc["items"].GetArray()) {
-      const std::string jid = r.HasMember("jid") && r["jid"].IsString() ? r["jid"].GetString() : "";
-      if (jid.size() > domain.size() && jid.compare(jid.size() - domain.size() - 1, std::string::npos, "@" + domain) == 0)
-        kept.push_back(json_text(r));
-    }
-    if (p * kRead >= doc["total"].GetInt64() || doc["items"].Empty()) break;
-  }
-  std::string out = "{\"items\":[";
-  const auto from = std::min<std::size_t>(kept.size(), static_cast<std::size_t>((page - 1) * per_page));
-  const auto to = std::min<std::size_t>(kept.size(), from + static_cast<std::size_t>(per_page));
-  for (std::size_t i = from; i < to; ++i) out += (i == from ? "" : ",") + kept[i];
-  out += "],\"page\":" + std::to_string(page) + ",\"per_page\":" + std::to_string(per_page) +
-         ",\"total\":" + std::to_string(kept.size()) + ",\"domain\":\"" + domain + "\"}";
-  rapidjson::Document d;
-  d.Parse(out.c_str(), out.size());
-  return d;
-}
-
-std::int64_t page_number(const Context& ctx, const char* name, std::int64_t fallback, std::int64_t max) {
-  const auto v = ctx.get(name);
-  if (!v) return fallback;
-  char* end = nullptr;
-  const long long n = std::strtoll(v->c_str(), &end, 10);
-  if (v->empty() || *end != '\0' || n < 1 || n > max)
-    throw UsageError("--" + std::string(name) + " must be a whole number from 1 to " + std::to_string(max));
-  return n;
-}
-
 int cmd_rooms_list(Context& ctx) {
   if (ctx.has("active") && ctx.has("ended")) throw UsageError("--active and --ended exclude each other");
   std::vector<std::pair<std::string, std::string>> q;
   if (ctx.has("active")) q.emplace_back("active", "true");
   if (ctx.has("ended")) q.emplace_back("active", "false");
-  for (const char* o : {"name", "since", "until"})
+  for (const char* o : {"name", "since", "until", "domain"})
     if (auto v = ctx.get(o)) q.emplace_back(o, *v);
+  if (ctx.get("domain")) room_arg(ctx, "");  // checks --domain before asking
+  if (auto v = ctx.get("page")) q.emplace_back("page", *v);
+  if (auto v = ctx.get("per-page")) q.emplace_back("per_page", *v);
   Api api(ctx);
   std::string raw;
-  rapidjson::Document doc;
-  if (const auto domain = ctx.get("domain")) {
-    room_arg(ctx, "");  // checks --domain
-    doc = rooms_of_domain(api, q, *domain, page_number(ctx, "page", 1, 1000000), page_number(ctx, "per-page", 50, 1000));
-    raw = json_text(doc);
-  } else {
-    if (auto v = ctx.get("page")) q.emplace_back("page", *v);
-    if (auto v = ctx.get("per-page")) q.emplace_back("per_page", *v);
-    doc = api.get("/v1/rooms", q, &raw);
-  }
+  const rapidjson::Document doc = api.get("/v1/rooms", q, &raw);
   if (ctx.format == Format::json) {
     print(raw + "\n");
     return kOk;
@@ -463,7 +419,7 @@ const std::vector<Command> kBaseCommands = {
      "  --name NAME          rooms whose local part is NAME (one per meeting of that JID)\n"
      "  --since / --until    created at or after / before\n"
      "  --page N, --per-page N   paging (default 1, 50)\n"
-     "  --domain D           only rooms of the MUC domain D (mucctl reads the whole listing)",
+     "  --domain D           only rooms of the MUC domain D (filtered by the server)",
      {{"active", false}, {"ended", false}, {"name", true}, {"since", true}, {"until", true}, {"page", true},
       {"per-page", true}},
      0, cmd_rooms_list},
@@ -471,7 +427,8 @@ const std::vector<Command> kBaseCommands = {
      "usage: mucctl rooms show ROOM\n\nOne room (GET /v1/rooms/{id}) and its room report: peaks, participants and their\n"
      "time, initial wait, usable call time, P2P sessions and how they ended. ROOM is the room's id,\n"
      "bare JID or local part; a JID used by several rooms over time means the live one, else the\n"
-     "latest. --csv adds the report's figures (report_*, milliseconds) to the room's row.",
+     "latest. A local part that several MUC domains have is refused (409): give the JID or --domain.\n"
+     "--csv adds the report's figures (report_*, milliseconds) to the room's row.",
      {}, 1, cmd_rooms_show},
     {"rooms", "create",
      "usage: mucctl rooms create ROOM --owner JID [--title TEXT] [--persistent] [--members-only]\n\n"

@@ -11,12 +11,12 @@
 
 namespace mucstream::tools {
 
-analytics::ClientTokenSource telemetry_token_source(const Settings& settings) {
+analytics::ClientTokenSource telemetry_token_source(const Settings& settings, const std::string& domain) {
   const std::string& secret = settings.get("jwt.secret");
   if (secret.empty()) return {};
   const int ttl = settings.get_int("jwt.client_token_ttl");
   if (ttl <= 0) throw SettingsError("--jwt-client-token-ttl must be a positive number of seconds");
-  return analytics::client_token_source(secret, ttl);
+  return analytics::client_token_source(secret, ttl, domain);
 }
 
 struct ApiServer::Impl {

@@ -18,9 +18,11 @@ namespace mucstream::tools {
 
 // What the room service hands each occupant session so its client can POST /v1/telemetry:
 // (session id, room id) -> a client token signed with jwt.secret, valid for
-// jwt.client_token_ttl seconds. Empty when no secret is configured (no API, no tokens).
-// `mucstreamd all` passes it to RoomService::set_telemetry_token_source.
-analytics::ClientTokenSource telemetry_token_source(const Settings& settings);
+// jwt.client_token_ttl seconds, whose tenant claim is `domain` (the MUC domain of the loop
+// whose occupants get it: a client of one tenant can never report into another's rooms).
+// Empty when no secret is configured (no API, no tokens). `mucstreamd all` passes one per
+// domain to that domain's RoomService::set_telemetry_token_source.
+analytics::ClientTokenSource telemetry_token_source(const Settings& settings, const std::string& domain);
 
 class ApiServer {
  public:

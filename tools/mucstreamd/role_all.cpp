@@ -247,8 +247,10 @@ int run_all(const Settings& s) {
         register_materializer_metrics(registry, materializer->m);
         register_lag_metric(registry, producers, materializer->m);
       }
-      // Each occupant's self-presence then carries its client token for POST /v1/telemetry.
-      for (std::size_t i = 0; i < loops.size(); ++i) loops.at(i).set_telemetry_token_source(telemetry_token_source(s));
+      // Each occupant's self-presence then carries its client token for POST /v1/telemetry,
+      // limited to its room's domain (the tenant claim).
+      for (std::size_t i = 0; i < loops.size(); ++i)
+        loops.at(i).set_telemetry_token_source(telemetry_token_source(s, domains[i]));
       api = std::make_unique<ApiServer>(
           s, registry, [&loops](core::Command c, auto done) { loops.submit(std::move(c), std::move(done)); },
           [&loops](const std::string& domain, auto read) { loops.inspect(domain, std::move(read)); },

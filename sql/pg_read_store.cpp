@@ -179,30 +179,65 @@ std::vector<EventRow> PgReadStore::events(const EventQuery& q) {
 }
 
 Summary PgReadStore::summary(const TimeRange& period) {
-  // Rooms and sessions count where they were created; the peak sweeps every session that
-  // overlaps the period (+1 at its start, clipped to the period, -1 at its end; a leave
-  // sorts before a join at the same instant). Overlapping the period means created < until
-  // and (ended IS NULL or ended > since): the span test says the first half with the GiST
-  // index of migration 0006, so the sweep never reads every session before the period.
+  // Each figure reads what is small for a long period: rollups for whole hours or days, the
+  // base tables for the partial unit at each end (pg_read_pool.hpp, MS_CEIL), and the base
+  // tables where no rollup can be exact (rooms' durations: 21k rows for 30 days of 10M
+  // events; distinct users).
+  //
+  // Rooms count where they were created. The peak is the most sessions open at one instant
+  // of the period (a session is open from created up to, not at, ended): the partial hour at
+  // the start is swept from users (the sessions open at `since`, then each instant's net
+  // change), the whole hours come from rollup_peak_hourly (migration 0016: per hour its net
+  // change and its highest running count, per tenant and for all tenants under '*', whose
+  // peaks do not add up) starting from the sessions open just before the first whole hour,
+  // and the partial hour at the end is swept again from the count the hours leave. The open
+  // counts use the GiST span index of migration 0006.
 #define SINCE MS_US_TIME("$1")
 #define UNTIL MS_US_TIME("$2")
+#define FIRST_HOUR "least(" MS_CEIL("hour", SINCE) ", " UNTIL ")"
+#define LAST_HOUR "greatest(" MS_FLOOR("hour", UNTIL) ", " FIRST_HOUR ")"
+#define FIRST_DAY "least(" MS_CEIL("day", SINCE) ", " UNTIL ")"
+#define LAST_DAY "greatest(" MS_FLOOR("day", UNTIL) ", " FIRST_DAY ")"
+// A partial period's session edges at instants in [lo, hi) — lo_op '>' leaves lo out: +1 at
+// created, -1 at ended (at created for a session that "ended" before it began: open at no instant).
+#define EDGES(lo_op, lo, hi)                                                                                    \
+  "SELECT created AS t, 1 AS d FROM users WHERE created " lo_op " " lo " AND created < " hi "\n"             \
+  "       UNION ALL SELECT ended, -1 FROM users WHERE ended " lo_op " " lo " AND ended < " hi " AND ended >= created\n" \
+  "       UNION ALL SELECT created, -1 FROM users WHERE created " lo_op " " lo " AND created < " hi " AND ended < created\n"
   static const std::string sql =
-      "WITH r AS (SELECT created, ended FROM rooms WHERE created >= " SINCE " AND created < " UNTIL "),\n"
-      "     s AS (SELECT userid, type, os, browser FROM users WHERE created >= " SINCE " AND created < " UNTIL "),\n"
-      "     d AS (SELECT extract(epoch FROM ended - created)::float8 AS secs FROM r WHERE ended IS NOT NULL),\n"
-      "     edges AS (\n"
-      "       SELECT greatest(created, " SINCE ") AS t, 1 AS delta FROM users\n"
-      "        WHERE mucstream_session_span(created, ended) && tstzrange(" SINCE ", " UNTIL ", '[)')\n"
-      "          AND (ended IS NULL OR ended > " SINCE ")\n"
-      "       UNION ALL\n"
-      "       SELECT ended, -1 FROM users\n"
-      "        WHERE ended > " SINCE " AND ended < " UNTIL " AND created < " UNTIL ")\n"
-      "SELECT (SELECT count(*) FROM r),\n"
-      "       (SELECT count(*) FROM r WHERE ended IS NOT NULL),\n"
-      "       (SELECT count(*) FROM r WHERE ended IS NULL),\n"
-      "       (SELECT avg(secs) FROM d),\n"
-      "       (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY secs) FROM d),\n"
-      "       (SELECT coalesce(max(n), 0) FROM (SELECT sum(delta) OVER (ORDER BY t, delta) AS n FROM edges) w),\n"
+      "WITH sess AS (\n"
+      "  SELECT type, os, browser, sum(n) AS n FROM (\n"
+      "    SELECT type, os, browser, sessions AS n FROM rollup_sessions_daily\n"
+      "     WHERE day >= timezone('UTC', " FIRST_DAY ")::date AND day < timezone('UTC', " LAST_DAY ")::date\n"
+      "    UNION ALL SELECT coalesce(type, 'unknown'), coalesce(os, 'unknown'), coalesce(browser, 'unknown'), 1 FROM users\n"
+      "     WHERE created >= " SINCE " AND created < " FIRST_DAY "\n"
+      "    UNION ALL SELECT coalesce(type, 'unknown'), coalesce(os, 'unknown'), coalesce(browser, 'unknown'), 1 FROM users\n"
+      "     WHERE created >= " LAST_DAY " AND created < " UNTIL ") x\n"
+      "  GROUP BY 1, 2, 3),\n"
+      " hours AS (\n"
+      "  SELECT coalesce(p.delta, 0) AS d, coalesce(p.peak, 0) AS m, g.h\n"
+      "  FROM generate_series(" FIRST_HOUR ", " LAST_HOUR " - interval '1 hour', interval '1 hour') g(h)\n"
+      "  LEFT JOIN rollup_peak_hourly p ON p.hour = g.h\n"
+      "   AND p.domain = coalesce(nullif(current_setting('mucstream.tenant', true), ''), '*')),\n"
+      " whole AS (SELECT max(before + m) AS top, coalesce(sum(d), 0) AS total\n"
+      "  FROM (SELECT d, m, sum(d) OVER (ORDER BY h) - d AS before FROM hours) x),\n"
+      " open_first AS (SELECT count(*) AS n FROM users WHERE mucstream_session_span(created, ended) @> " FIRST_HOUR "\n"
+      "  AND created < " FIRST_HOUR " AND (ended IS NULL OR ended >= " FIRST_HOUR ")),\n"
+      " head AS (SELECT max(run) AS top FROM (SELECT sum(n) OVER (ORDER BY t) AS run FROM (\n"
+      "  SELECT t, sum(d) AS n FROM (\n"
+      "       SELECT " SINCE " AS t, count(*) AS d FROM users WHERE mucstream_session_span(created, ended) @> " SINCE "\n"
+      "        AND (ended IS NULL OR ended > " SINCE ")\n"
+      "       UNION ALL " EDGES(">", SINCE, FIRST_HOUR) ") e GROUP BY t) i) r),\n"
+      " tail AS (SELECT max(run) AS top FROM (SELECT sum(n) OVER (ORDER BY t) AS run FROM (\n"
+      "  SELECT t, sum(d) AS n FROM (\n"
+      "       SELECT " LAST_HOUR " AS t, 0 AS d\n"
+      "       UNION ALL " EDGES(">=", LAST_HOUR, UNTIL) ") e WHERE " LAST_HOUR " < " UNTIL " GROUP BY t) i) r),\n"
+      " rm AS (SELECT count(*) AS created, count(ended) AS ended, avg(secs) AS mean,\n"
+      "         percentile_cont(0.95) WITHIN GROUP (ORDER BY secs) AS p95\n"
+      "  FROM (SELECT ended, extract(epoch FROM ended - created)::float8 AS secs FROM rooms\n"
+      "        WHERE created >= " SINCE " AND created < " UNTIL ") r)\n"
+      "SELECT rm.created, rm.ended, rm.created - rm.ended, rm.mean, rm.p95,\n"
+      "       coalesce(greatest(head.top, open_first.n + whole.top, open_first.n + whole.total + tail.top), 0),\n"
       // messages: whole hours from rollup_events_hourly, the partial hour at each end from events
       "       ((SELECT coalesce(sum(events), 0) FROM rollup_events_hourly WHERE type = 'message_sent'\n"
       "         AND hour >= " MS_CEIL("hour", SINCE) " AND hour < " MS_FLOOR("hour", UNTIL) ")\n"
@@ -210,11 +245,17 @@ Summary PgReadStore::summary(const TimeRange& period) {
       "           AND time < least(" MS_CEIL("hour", SINCE) ", " UNTIL "))\n"
       "       + (SELECT count(*) FROM events WHERE type = 'message_sent'\n"
       "           AND time >= greatest(" MS_FLOOR("hour", UNTIL) ", " MS_CEIL("hour", SINCE) ") AND time < " UNTIL "))::bigint,\n"
-      "       (SELECT count(*) FROM s),\n"
-      "       (SELECT count(DISTINCT userid) FROM s),\n"
-      "       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT coalesce(type, 'unknown') k, count(*) n FROM s GROUP BY 1) x),\n"
-      "       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT coalesce(os, 'unknown') k, count(*) n FROM s GROUP BY 1) x),\n"
-      "       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT coalesce(browser, 'unknown') k, count(*) n FROM s GROUP BY 1) x)";
+      "       (SELECT coalesce(sum(n), 0) FROM sess)::bigint,\n"
+      "       (SELECT count(*) FROM (SELECT DISTINCT userid FROM users WHERE created >= " SINCE " AND created < " UNTIL ") u),\n"
+      "       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT type k, sum(n) n FROM sess GROUP BY 1) x),\n"
+      "       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT os k, sum(n) n FROM sess GROUP BY 1) x),\n"
+      "       (SELECT coalesce(jsonb_object_agg(k, n), '{}')::text FROM (SELECT browser k, sum(n) n FROM sess GROUP BY 1) x)\n"
+      "FROM rm, whole, open_first, head, tail";
+#undef EDGES
+#undef LAST_DAY
+#undef FIRST_DAY
+#undef LAST_HOUR
+#undef FIRST_HOUR
 #undef SINCE
 #undef UNTIL
   const auto& since = period.since;

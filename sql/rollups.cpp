@@ -67,6 +67,14 @@ constexpr const char* kAddOccupancy =
     "        FROM mucstream_session_changes) w GROUP BY room_id) x"
     " WHERE r.room_id = x.room_id";
 
+// Peak concurrency per hour (migration 0016): the hours in which the batch created or ended
+// sessions are computed again from users (a join or leave may land before others already
+// counted in its hour). A session ended before it began counts in the hour it began.
+constexpr const char* kRefreshPeakHours =
+    "SELECT mucstream_refresh_peak_hours(array_agg(h), array_agg(m)) FROM ("
+    " SELECT t AS h, domain AS m FROM mucstream_session_changes"
+    " UNION ALL SELECT created, domain FROM mucstream_session_changes WHERE d = -1 AND created > t) x";
+
 constexpr const char* kAddP2P =
     "INSERT INTO rollup_p2p_hourly (hour, domain, samples, relayed_samples, rtt_sum, rtt_n, jitter_sum, jitter_n,"
     "  loss_sum, loss_n, ended, failed)"
@@ -163,7 +171,8 @@ const char* const kCreateRollupTemp =
     "CREATE TEMP TABLE IF NOT EXISTS mucstream_room_changes (room_id uuid, t timestamptz, d int, domain text)"
     " ON COMMIT DELETE ROWS;"
     "CREATE TEMP TABLE IF NOT EXISTS mucstream_session_changes ("
-    " room_id uuid, t timestamptz, d int, type text, os text, browser text, domain text) ON COMMIT DELETE ROWS";
+    " room_id uuid, t timestamptz, d int, type text, os text, browser text, domain text, created timestamptz)"
+    " ON COMMIT DELETE ROWS";
 
 bool rollup_reads_fresh(EventType t) {
   switch (t) {
@@ -217,7 +226,10 @@ void rollup_changes(pqxx::work& tx, std::uint64_t types) {
   if (types & (rooms | sessions)) tx.exec0(kAddDaily);
   if (types & rooms) tx.exec0(kAddRooms);
   if (types & bit(EventType::occupant_joined)) tx.exec0(kAddSessionsDaily);
-  if (types & sessions) tx.exec0(kAddOccupancy);
+  if (types & sessions) {
+    tx.exec0(kAddOccupancy);
+    tx.exec(kRefreshPeakHours);
+  }
   if (types & p2p) tx.exec0(kAddP2P);
   const std::uint64_t p2p_bounds = bit(EventType::p2p_session_started) | bit(EventType::p2p_session_ended);
   const std::uint64_t media = bit(EventType::audio_paused) | bit(EventType::audio_resumed) |

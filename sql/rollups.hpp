@@ -20,7 +20,8 @@ namespace mucstream::sql {
 // The per-transaction tables the writer's maintenance statements fill (ON COMMIT DELETE
 // ROWS, created with the writer's other temporary tables):
 //   mucstream_room_changes    (room_id, t, d)  d = +1 a rooms row created at t, -1 ended at t
-//   mucstream_session_changes (room_id, t, d, type, os, browser)  the same for users rows
+//   mucstream_session_changes (room_id, t, d, type, os, browser, domain, created)  the same for
+//                             users rows (created: the session's start, on its -1 row)
 extern const char* const kCreateRollupTemp;
 
 // Event types the rollups read from mucstream_fresh (P2P and media events): the writer's

@@ -120,8 +120,9 @@ constexpr Maintenance kMaintain[] = {
         "WITH upd AS ("
         "UPDATE users u SET ended = f.time, ended_reason = f.data->>'reason'"
         " FROM mucstream_fresh f WHERE f.type = 'occupant_left' AND u.sessionid = f.actor AND u.ended IS NULL"
-        " RETURNING u.room_id, u.ended, u.domain)"
-        " INSERT INTO mucstream_session_changes (room_id, t, d, domain) SELECT room_id, ended, -1, domain FROM upd"},
+        " RETURNING u.room_id, u.ended, u.domain, u.created)"
+        " INSERT INTO mucstream_session_changes (room_id, t, d, domain, created)"
+        " SELECT room_id, ended, -1, domain, created FROM upd"},
 };
 
 const std::vector<std::string> kColumns = {"id", "time", "type", "room", "room_id", "seq", "actor", "peer", "data"};

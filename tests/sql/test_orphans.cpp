@@ -69,6 +69,11 @@ TEST_CASE("sql: orphaned rows are closed at the room's last event, the rest unto
   CHECK(ended("users", "sessionid", kSessionLost) == "11:00 orphaned");
   CHECK(ended("users", "sessionid", kSessionInLost) == "10:30 orphaned");
   CHECK(ended("users", "sessionid", kSessionNew) == "NULL");
+  // The summary's peak per hour (migration 0016) moves with the sessions closed: hour 10 has
+  // three joins and a close at 10:30, hour 11 a close at 11:00 (per tenant and for all).
+  CHECK(one(c, "SELECT string_agg(domain || ' ' || to_char(hour AT TIME ZONE 'UTC', 'HH24:MI') || ' ' || delta || ' ' ||"
+               " peak, ', ' ORDER BY domain COLLATE \"C\", hour) FROM rollup_peak_hourly") ==
+        "* 10:00 2 3, * 11:00 -1 -1, rooms.test 10:00 2 3, rooms.test 11:00 -1 -1");
   // Twice: nothing more to close.
   const sql::OrphanStats again = sql::close_orphans(c, live);
   CHECK(again.rooms == 0);

@@ -15,6 +15,7 @@
 #include "sql/migrate.hpp"
 #include "sql/pg_read_store.hpp"
 #include "sql/rollups.hpp"
+#include "sql/tenant_scope.hpp"
 #include "sql/writer.hpp"
 #include "tests/events/scenario.hpp"
 #include "tests/sql/run_mucstreamd.hpp"
@@ -134,6 +135,7 @@ std::map<std::string, std::string> rollups(pqxx::transaction_base& tx) {
        "SELECT hour, samples, relayed_samples, round(rtt_sum::numeric, 6), rtt_n, round(jitter_sum::numeric, 6), "
        "jitter_n, round(loss_sum::numeric, 6), loss_n, ended, failed FROM rollup_p2p_hourly ORDER BY 1"},
       {"p2p_sessions", "SELECT * FROM rollup_p2p_sessions ORDER BY domain, room_id, event_id"},
+      {"peak_hourly", "SELECT * FROM rollup_peak_hourly ORDER BY 1, 2"},
       {"p2p_values_daily", "SELECT * FROM rollup_p2p_values_daily ORDER BY 1, 2, 3, 4"},
       {"p2p_values_hourly", "SELECT * FROM rollup_p2p_values_hourly ORDER BY 1, 2, 3, 4"},
       {"media_sessions",
@@ -191,6 +193,85 @@ void check_rollups_cover(pqxx::connection& c, std::int64_t events) {
   CHECK(one("SELECT count(*) FROM rollup_media_sessions WHERE screen_shares > 0") > 0);
   CHECK(one("SELECT count(*) FROM rollup_media_sessions WHERE audio_open IS NOT NULL OR screen_open IS NOT NULL") > 0);
   CHECK(one("SELECT count(*) FROM rollup_media_sessions WHERE domain = ''") == 0);
+  // 0016: every hour with a join or leave has a row for its tenant and one for all tenants;
+  // the deltas add up to the sessions still open
+  CHECK(one("SELECT count(*) FROM rollup_peak_hourly WHERE domain = '*'") > 24);
+  CHECK(one("SELECT count(*) FROM rollup_peak_hourly WHERE domain <> '*'") ==
+        one("SELECT count(*) FROM rollup_peak_hourly WHERE domain = '*'"));
+  CHECK(one("SELECT sum(delta) FROM rollup_peak_hourly WHERE domain = '*'") ==
+        one("SELECT count(*) FROM users WHERE ended IS NULL"));
+  CHECK(one("SELECT max(peak) FROM rollup_peak_hourly WHERE domain = '*'") >= 3);
+}
+
+// GET /v1/analytics/summary (whole hours and days from the rollups, partial ones from users)
+// equals the definitions over users: the peak as the sweep over every session edge of the
+// period (+1 at its start, clipped to the period, -1 at its end, a leave before a join at
+// the same instant), sessions, their clients and distinct users counted from users; for
+// periods on and off whole hours and days, inside one hour, around the data, and for the
+// tenant that owns the rows and one that owns none.
+void check_summary_matches_users(pqxx::connection& c, const std::string& conninfo) {
+  pqxx::nontransaction tx(c);
+  const std::string domain = tx.exec1("SELECT min(domain) FROM users")[0].as<std::string>();
+  const auto bounds = tx.exec1("SELECT (extract(epoch FROM mucstream_hour(min(created))) * 1000000)::bigint,"
+                               " (extract(epoch FROM max(created)) * 1000000)::bigint FROM users");
+  const std::int64_t lo = bounds[0].as<std::int64_t>(), hi = bounds[1].as<std::int64_t>();
+  const std::int64_t hour = 3600LL * 1000000, day = 24 * hour;
+  std::vector<std::pair<std::int64_t, std::int64_t>> periods = {
+      {lo, lo + 3 * day},                                     // whole days
+      {lo + 7 * hour + 1700017, lo + 2 * day + 13 * hour},    // partial hour and day at both ends
+      {lo + 5 * hour + 600000000, lo + 5 * hour + 3000000000LL},  // inside one hour
+      {lo + 5 * hour, lo + 6 * hour},                         // exactly one hour
+      {lo + 5 * hour, lo + 5 * hour + 1800000000LL},          // from an hour to within it
+      {lo + 5 * hour + 1800000000LL, lo + 6 * hour + 1800000000LL},  // across one boundary only
+      {lo - 30 * day, lo + 60 * day}};                        // every session and empty hours
+  std::uint64_t x = 12345;
+  for (int i = 0; i < 24; ++i) {  // and periods anywhere in the data, to the microsecond
+    auto next = [&] { return (x = x * 6364136223846793005ULL + 1442695040888963407ULL) >> 17; };
+    const std::int64_t a = lo + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(hi - lo));
+    periods.push_back({a, a + 1 + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(2 * day))});
+  }
+  const std::string at = "(timestamptz 'epoch' + $1::bigint * interval '1 microsecond')";
+  const std::string to = "(timestamptz 'epoch' + $2::bigint * interval '1 microsecond')";
+  const std::string mine = " AND ($3::text IS NULL OR domain = $3)";
+  const std::string sweep =
+      "SELECT coalesce(max(n), 0) FROM (SELECT sum(delta) OVER (ORDER BY t, delta) AS n FROM ("
+      " SELECT greatest(created, " + at + ") AS t, 1 AS delta FROM users WHERE created < " + to +
+      "  AND (ended IS NULL OR ended > " + at + ")" + mine +
+      " UNION ALL SELECT ended, -1 FROM users WHERE ended > " + at + " AND ended < " + to + " AND created < " + to + mine +
+      ") e) w";
+  const std::string sessions =
+      "SELECT count(*), count(DISTINCT userid),"
+      " coalesce((SELECT jsonb_object_agg(k, n) FROM (SELECT coalesce(type, 'unknown') k, count(*) n FROM users"
+      "  WHERE created >= " + at + " AND created < " + to + mine + " GROUP BY 1) x), '{}')::text,"
+      " coalesce((SELECT jsonb_object_agg(k, n) FROM (SELECT coalesce(os, 'unknown') k, count(*) n FROM users"
+      "  WHERE created >= " + at + " AND created < " + to + mine + " GROUP BY 1) x), '{}')::text,"
+      " coalesce((SELECT jsonb_object_agg(k, n) FROM (SELECT coalesce(browser, 'unknown') k, count(*) n FROM users"
+      "  WHERE created >= " + at + " AND created < " + to + mine + " GROUP BY 1) x), '{}')::text"
+      " FROM users WHERE created >= " + at + " AND created < " + to + mine;
+  sql::PgReadStore store(conninfo, 1);
+  std::int64_t peaks = 0;
+  for (const std::optional<std::string>& tenant :
+       std::vector<std::optional<std::string>>{std::nullopt, domain, std::string("rooms.other.example")}) {
+    sql::TenantScope scope(tenant.value_or(""));
+    for (const auto& [since, until] : periods) {
+      const std::string what = tenant.value_or("every tenant") + " " + std::to_string(since) + " " + std::to_string(until);
+      CAPTURE(what);
+      sql::TimeRange r;
+      r.since = since;
+      r.until = until;
+      const sql::Summary got = store.summary(r);
+      CHECK(got.peak_concurrent_occupants == tx.exec_params1(sweep, since, until, tenant)[0].as<std::int64_t>());
+      const pqxx::row want = tx.exec_params1(sessions, since, until, tenant);
+      CHECK(got.sessions == want[0].as<std::int64_t>());
+      CHECK(got.distinct_users == want[1].as<std::int64_t>());
+      CHECK(got.sessions_by_type == want[2].as<std::string>());
+      CHECK(got.sessions_by_os == want[3].as<std::string>());
+      CHECK(got.sessions_by_browser == want[4].as<std::string>());
+      if (tenant != std::string("rooms.other.example")) peaks += got.peak_concurrent_occupants;
+      else CHECK(got.peak_concurrent_occupants == 0);
+    }
+  }
+  CHECK(peaks > 0);
 }
 
 // What the API reads from the rollups equals 0004's definitions over the events: P2P
@@ -327,6 +408,7 @@ TEST_CASE("sql: rollups written batch by batch, redelivered and after a batch th
   check_equal_recomputation(*c);
   check_rollups_cover(*c, static_cast<std::int64_t>(log.size()));
   check_readers_match_events(*c, db.conn_string());
+  check_summary_matches_users(*c, db.conn_string());
   {
     // The tenant policy of the 0015 tables: a reader RLS applies to (analysts) sees the rows
     // of the tenant its transaction names, every row when it names none.
@@ -360,7 +442,8 @@ TEST_CASE("sql: rollups written batch by batch, redelivered and after a batch th
     pqxx::nontransaction tx(*c);
     tx.exec0("DELETE FROM rollup_events_hourly; DELETE FROM rollup_daily; DELETE FROM rollup_sessions_daily;"
              "DELETE FROM rollup_rooms; DELETE FROM rollup_p2p_hourly; DELETE FROM rollup_p2p_sessions;"
-             "DELETE FROM rollup_p2p_values_daily; DELETE FROM rollup_p2p_values_hourly; DELETE FROM rollup_media_sessions");
+             "DELETE FROM rollup_p2p_values_daily; DELETE FROM rollup_p2p_values_hourly; DELETE FROM rollup_media_sessions;"
+             "DELETE FROM rollup_peak_hourly");
   }
   const auto [code, out] = mucstreamd({"reports", "--recompute", "--all", "--pg", db.conn_string()});
   CHECK(code == 0);

@@ -131,14 +131,14 @@ route_multicast(Pkt) ->
         false ->
             case find_el(<<"recipients">>, ?NS_LIST, Els) of
                 false -> ok;  % an ordinary stanza to the host: not ours
-                List -> multicast(Pkt, Els, fun() -> {ok, listed_jids(List)} end), stop
+                List -> multicast(Pkt, Els, fun(Max) -> listed_recipients(List, Max) end), stop
             end;
         Addresses ->
-            multicast(Pkt, Els, fun() -> bcc_jids(Addresses) end),
+            multicast(Pkt, Els, fun(Max) -> recipients(bcc_jids(Addresses), Max) end),
             stop
     end.
 
-multicast(Pkt, Els, Jids) ->
+multicast(Pkt, Els, Recipients) ->
     From = xmpp:get_from(Pkt),
     Host = (xmpp:get_to(Pkt))#jid.lserver,
     Lang = xmpp:get_lang(Pkt),
@@ -148,24 +148,22 @@ multicast(Pkt, Els, Jids) ->
             refuse(Pkt, xmpp:err_forbidden(<<"Multicast is only accepted from the configured components">>, Lang));
         true ->
             Max = gen_mod:get_module_opt(Host, ?MODULE, max_recipients),
-            case Jids() of
+            case Recipients(Max) of
                 {error, Text} ->
                     refuse(Pkt, xmpp:err_bad_request(Text, Lang));
-                {ok, Listed} ->
-                    case distinct_within_cap(Listed, Max) of
-                        none ->
-                            refuse(Pkt, xmpp:err_bad_request(<<"No recipients">>, Lang));
-                        over_cap ->
-                            Text = iolist_to_binary(["At most ", integer_to_binary(Max),
-                                                     " recipients per multicast stanza"]),
-                            refuse(Pkt, xmpp:err_policy_violation(Text, Lang));
-                        {ok, Recipients} ->
-                            % Both forms go: neither may reach a recipient, whichever was read.
-                            Payload = [El || El <- Els, not is_el(<<"addresses">>, ?NS_ADDRESS, El),
-                                             not is_el(<<"recipients">>, ?NS_LIST, El)],
-                            Stanza = xmpp:set_els(Pkt, Payload),
-                            lists:foreach(fun(Jid) -> deliver(Stanza, Jid) end, Recipients)
-                    end
+                none ->
+                    refuse(Pkt, xmpp:err_bad_request(<<"No recipients">>, Lang));
+                over_cap ->
+                    Text = iolist_to_binary(["At most ", integer_to_binary(Max),
+                                             " recipients per multicast stanza"]),
+                    refuse(Pkt, xmpp:err_policy_violation(Text, Lang));
+                {ok, Targets} ->
+                    % Both forms go: neither may reach a recipient, whichever was read.
+                    Payload = [El || El <- Els, not is_el(<<"addresses">>, ?NS_ADDRESS, El),
+                                     not is_el(<<"recipients">>, ?NS_LIST, El)],
+                    Stanza = xmpp:set_els(Pkt, Payload),
+                    Way = local_way(),
+                    lists:foreach(fun(Target) -> deliver(Stanza, Target, Way) end, Targets)
             end
     end.
 
@@ -175,16 +173,61 @@ allowed_sender(Host, #jid{lserver = Server}) ->
     lists:member(Server, gen_mod:get_module_opt(Host, ?MODULE, senders))
         andalso not lists:member(Server, ejabberd_option:hosts()).
 
-deliver(Stanza, Jid) ->
-    case plain_jid(Jid) of
-        #jid{} = To ->
-            ejabberd_router:route(xmpp:set_to(Stanza, To));
-        other ->
-            try jid:decode(Jid) of
-                To -> ejabberd_router:route(xmpp:set_to(Stanza, To))
-            catch
-                error:{bad_jid, _} -> bounce_malformed(Stanza, Jid)
-            end
+deliver(Stanza, #jid{} = To, Way) ->
+    route_copy(xmpp:set_to(Stanza, To), Way);
+deliver(Stanza, Jid, Way) ->
+    try jid:decode(Jid) of
+        To -> route_copy(xmpp:set_to(Stanza, To), Way)
+    catch
+        error:{bad_jid, _} -> bounce_malformed(Stanza, Jid)
+    end.
+
+%% How the copies to this server's own users travel, decided once per multicast stanza. For a
+%% user of one of its hosts, ejabberd_router:route/1 runs the filter_packet hook, looks the
+%% host's route up (ejabberd_local's) and calls ejabberd_local:route/1, which hands the stanza
+%% to ejabberd_sm:route/1. With nothing on filter_packet, handing it to ejabberd_sm:route/1
+%% directly is the same delivery (the session lookup, sm_receive_packet and the user's c2s
+%% hooks all still run) without a route lookup per copy: that lookup and its configuration
+%% reads were about a quarter of the reductions this module spent per copy in a 5 x 100 room
+%% (eprof), where mod_muc's broadcasts pay them too. Anything on filter_packet, or a hook
+%% table this code cannot read: every copy goes through ejabberd_router:route/1.
+local_way() ->
+    case no_packet_filter() of
+        true -> {direct_to_sessions, ejabberd_option:hosts()};
+        false -> through_router
+    end.
+
+%% ejabberd_hooks keeps each hook's handlers in its ETS table 'hooks' under {Hook, Host};
+%% ejabberd_router runs filter_packet for the global host.
+no_packet_filter() ->
+    try ets:lookup(hooks, {filter_packet, global}) of
+        [] -> true;
+        [{_, []}] -> true;
+        _ -> false
+    catch
+        error:badarg -> false
+    end.
+
+route_copy(#message{to = #jid{luser = User, lserver = Server}} = Copy, {direct_to_sessions, Hosts})
+  when User /= <<"">> ->
+    to_sessions(Copy, Server, Hosts);
+route_copy(#presence{to = #jid{luser = User, lserver = Server}} = Copy, {direct_to_sessions, Hosts})
+  when User /= <<"">> ->
+    to_sessions(Copy, Server, Hosts);
+route_copy(Copy, _Way) ->
+    ejabberd_router:route(Copy).
+
+to_sessions(Copy, Server, Hosts) ->
+    case lists:member(Server, Hosts) of
+        true ->
+            % As ejabberd_router:route/1 does: one copy failing must not stop the others.
+            try ejabberd_sm:route(Copy)
+            catch Class:Reason:Stack ->
+                    ?LOG_ERROR("mod_mucstream_multicast: failed to deliver a copy to ~ts: ~p",
+                               [jid:encode(xmpp:get_to(Copy)), {Class, Reason, Stack}])
+            end;
+        false ->
+            ejabberd_router:route(Copy)
     end.
 
 %% The JID the component listed, without stringprep when preparing it could change nothing.
@@ -272,13 +315,63 @@ is_el(Name, NS, El) ->
         _ -> false
     end.
 
-%% The JIDs of a recipient list: one per line (a JID holds no line break). Child elements in
-%% it: no recipients.
-listed_jids(#xmlel{children = Children}) ->
-    case [C || #xmlel{} = C <- Children] of
-        [] -> binary:split(fxml:get_cdata(Children), <<"\n">>, [global, trim_all]);
-        _ -> []
+%% The recipients of a list, as deliver/3 takes them. mucstream sends the same list with every
+%% message to a room until its occupants change, so the connection's process keeps what it
+%% read from each list text (bounded below): reading a list of 100 again cost about as
+%% much as handing one copy to ejabberd_sm.
+listed_recipients(List, Max) ->
+    case listed_text(List) of
+        none ->
+            none;
+        Text ->
+            Key = {?MODULE, Text},
+            case get(Key) of
+                {Max, Known} ->
+                    Known;
+                _ ->
+                    Read = recipients({ok, binary:split(Text, <<"\n">>, [global, trim_all])}, Max),
+                    remember(Key, {Max, Read}, Read),
+                    Read
+            end
     end.
+
+%% The list's text. Child elements in it: no recipients.
+listed_text(#xmlel{children = Children}) ->
+    case [C || #xmlel{} = C <- Children] of
+        [] -> fxml:get_cdata(Children);
+        _ -> none
+    end.
+
+%% At most ?CACHED_RECIPIENTS recipients are kept over all lists; past that, all are dropped
+%% and the lists read again as they come: a few rooms' lists stay, memory stays bounded.
+-define(CACHED_RECIPIENTS, 5000).
+remember(Key, Value, Read) ->
+    N = case Read of
+            {ok, Targets} -> length(Targets);
+            _ -> 1
+        end,
+    Before = case get({?MODULE, cached}) of
+                 undefined -> 0;
+                 T -> T
+             end,
+    Kept = case Before + N > ?CACHED_RECIPIENTS of
+               true -> [erase(K) || {{?MODULE, _} = K, _} <- get()], 0;
+               false -> Before
+           end,
+    put({?MODULE, cached}, Kept + N),
+    put(Key, Value).
+
+%% {ok, Targets} (each the #jid{} of plain_jid/1, or the JID as listed, decoded per copy so
+%% that a malformed one bounces as it would), none, over_cap, or {error, Why}.
+recipients({ok, Jids}, Max) ->
+    case distinct_within_cap(Jids, Max) of
+        {ok, Distinct} ->
+            {ok, [case plain_jid(J) of #jid{} = To -> To; other -> J end || J <- Distinct]};
+        NoneOrOver ->
+            NoneOrOver
+    end;
+recipients({error, _} = Error, _Max) ->
+    Error.
 
 %% The JIDs of an <addresses/> element. Only bcc addresses with a JID: the other XEP-0033
 %% types would have to be shown to the recipients, which a MUC never wants.

@@ -75,8 +75,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ejabberd_ctl() {  # the same node and paths as tests/e2e/fixture_ejabberd.sh
-  runuser -u ejabberd -- env HOME="$state" ERL_EPMD_ADDRESS=127.0.0.1 ejabberdctl --ctl-config "$state/ejabberdctl.cfg" \
+ejabberd_ctl() {  # the same node, paths and port mapper as tests/e2e/fixture_ejabberd.sh
+  runuser -u ejabberd -- env HOME="$state" ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT="$(cat "$state/epmd.port")" ejabberdctl --ctl-config "$state/ejabberdctl.cfg" \
     --config-dir "$state" --config "$state/ejabberd.yml" --spool "$state/spool" --logs "$state/logs" \
     --node "mucstream-$(basename "$state")@localhost" "$@"
 }

@@ -40,6 +40,27 @@ constexpr const char* kEvents =
     " WHERE e2.room_id IN (SELECT room_id FROM mucstream_forget_nicks) OR " MENTIONS("e2.data::text") ") x"
     " WHERE e.id = x.id AND e.time = x.time AND e.data IS DISTINCT FROM x.scrubbed";
 
+// rollup_sessions_daily counts sessions per client: the forgotten sessions lose their OS and
+// browser below, so their counts move to 'unknown' as a recomputation from users would count
+// them, and the day's totals stay.
+#define FORGOTTEN_CLIENTS                                                                                   \
+  "SELECT mucstream_day(created) AS day, coalesce(domain, '') AS domain, coalesce(type, 'unknown') AS type," \
+  " coalesce(os, 'unknown') AS os, coalesce(browser, 'unknown') AS browser, count(*) AS n FROM users"       \
+  " WHERE sessionid IN (SELECT sessionid FROM mucstream_forget_sessions)"                                   \
+  "  AND (coalesce(os, 'unknown'), coalesce(browser, 'unknown')) <> ('unknown', 'unknown')"                 \
+  " GROUP BY 1, 2, 3, 4, 5"
+constexpr const char* kSessionsDailyLeave =
+    "UPDATE rollup_sessions_daily r SET sessions = r.sessions - f.n FROM (" FORGOTTEN_CLIENTS ") f"
+    " WHERE (r.day, r.domain, r.type, r.os, r.browser) = (f.day, f.domain, f.type, f.os, f.browser);"
+    "DELETE FROM rollup_sessions_daily WHERE sessions <= 0";
+constexpr const char* kSessionsDailyJoin =
+    "INSERT INTO rollup_sessions_daily (day, domain, type, os, browser, sessions)"
+    " SELECT day, domain, type, 'unknown', 'unknown', sum(n) FROM (" FORGOTTEN_CLIENTS ") f"
+    " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    " ON CONFLICT (day, domain, type, os, browser)"
+    " DO UPDATE SET sessions = rollup_sessions_daily.sessions + excluded.sessions";
+#undef FORGOTTEN_CLIENTS
+
 constexpr const char* kUsers =
     "UPDATE users SET userid = $1, nick = $1, jid = NULL, os = NULL, browser = NULL, useragent = NULL"
     " WHERE sessionid IN (SELECT sessionid FROM mucstream_forget_sessions)";
@@ -95,6 +116,8 @@ ForgetReport forget_user(pqxx::connection& conn, const std::string& bare_jid) {
   tx.exec0(kNicks);
   out.sessions = tx.exec1("SELECT count(*) FROM mucstream_forget_sessions")[0].as<std::int64_t>();
   out.events = affected(tx.exec_params(kEvents, jid, out.pseudonym));
+  tx.exec0(kSessionsDailyJoin);  // before the leave: both read the clients users still hold
+  tx.exec0(kSessionsDailyLeave);
   tx.exec_params(kUsers, out.pseudonym);  // both take the pseudonym as $1
   out.archive = affected(tx.exec_params(kArchiveOwn, out.pseudonym));
   out.archive += affected(tx.exec_params(kArchiveRetractions, jid, out.pseudonym));

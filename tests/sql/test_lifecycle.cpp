@@ -173,6 +173,18 @@ TEST_CASE("sql: forgetting a user leaves no trace of the JID or nick in any tabl
                 " (SELECT string_agg(jsonb_array_length(reports->'participant_times')::text, ' ' ORDER BY jid) FROM rooms))");
   };
   const std::string before = figures();
+  // The sessions per client and day, as kept and as recomputed from users.
+  const std::string sessions_daily = "SELECT string_agg(concat_ws(':', day, domain, type, os, browser, sessions), ' '"
+                                     " ORDER BY day, domain, type, os, browser) FROM rollup_sessions_daily";
+  const auto recomputed_sessions_daily = [&] {
+    pqxx::work tx(c);
+    tx.exec("SELECT mucstream_recompute_base_rollups()");
+    const std::string out = tx.exec1(sessions_daily)[0].as<std::string>();
+    tx.abort();
+    return out;
+  };
+  REQUIRE(count(c, "SELECT count(*) FROM users WHERE lower(userid) = 'zorblax@example.com' AND os IS NOT NULL") == 2);
+  REQUIRE(text(c, sessions_daily) == recomputed_sessions_daily());
 
   const sql::ForgetReport f = sql::forget_user(c, " Zorblax@example.COM ");
   CHECK(f.pseudonym.rfind("anon-", 0) == 0);
@@ -182,6 +194,8 @@ TEST_CASE("sql: forgetting a user leaves no trace of the JID or nick in any tabl
 
   CHECK(search_database(c, "zorblax") == "");  // the JID, both nicks, the bodies
   CHECK(figures() == before);
+  // The per-client counts the summary and overview read for whole days moved to 'unknown'.
+  CHECK(text(c, sessions_daily) == recomputed_sessions_daily());
   CHECK(search_database(c, "hello Ann speaking") != "");  // other people's words stay
   CHECK(count(c, "SELECT count(*) FROM users WHERE userid = '" + f.pseudonym + "' AND jid IS NULL AND useragent IS NULL"
                  " AND os IS NULL AND type = 'browser'") == 2);

@@ -237,6 +237,12 @@ void Query::check_all_used() const {
     }
 }
 
+UnixMicros default_until(std::int64_t now_seconds) {
+  constexpr std::int64_t kHour = 3600;
+  const std::int64_t hour_end = (now_seconds / kHour + (now_seconds % kHour > 0 ? 1 : 0)) * kHour;
+  return hour_end * 1000000;
+}
+
 void check_range(const std::optional<UnixMicros>& since, const std::optional<UnixMicros>& until,
                  const std::string& until_name) {
   if (since && until && *until <= *since) throw ParamError(until_name, "must be later than since");

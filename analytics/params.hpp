@@ -80,6 +80,12 @@ class Query {
   std::set<std::string> used_;
 };
 
+// The `until` of a period left to default to "up to now": the end of the UTC hour holding
+// now_seconds. The rollups answer whole hours; a period ending mid-hour also reads that
+// hour's raw rows (for P2P quality, every stats sample of it), so the default period costs
+// what an explicit whole-hour one does, and shows everything stored so far.
+UnixMicros default_until(std::int64_t now_seconds);
+
 // since < until when both are given (throws ParamError naming `until_name`).
 void check_range(const std::optional<UnixMicros>& since, const std::optional<UnixMicros>& until,
                  const std::string& until_name = "until");

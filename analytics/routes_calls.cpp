@@ -22,7 +22,7 @@ void read_period(Query& q, sql::CallPeriodQuery& out) {
   auto since = q.time("since");
   auto until = q.time("until");
   check_range(since, until);
-  if (!until) until = since ? *since + 7 * kDay : unix_now() * 1000000;
+  if (!until) until = since ? *since + 7 * kDay : default_until(unix_now());
   if (!since) since = *until - 7 * kDay;
   if (*until - *since > 366 * kDay) throw ParamError("until", "the period is longer than 366 days");
   out.since = *since;

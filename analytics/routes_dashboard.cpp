@@ -21,7 +21,7 @@ void read_period(Query& q, UnixMicros& from, UnixMicros& to) {
   auto f = q.time("from");
   auto t = q.time("to");
   if (f && t && *t <= *f) throw ParamError("to", "must be later than from");
-  if (!t) t = f ? *f + 7 * kDay : unix_now() * 1000000;
+  if (!t) t = f ? *f + 7 * kDay : default_until(unix_now());
   if (!f) f = *t - 7 * kDay;
   if (*t - *f > 366 * kDay) throw ParamError("to", "the period is longer than 366 days");
   from = *f;

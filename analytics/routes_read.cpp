@@ -225,7 +225,7 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
     period.until = q.time("until");
     q.check_all_used();
     constexpr UnixMicros kWeek = 7LL * 86400 * 1000000;
-    if (!period.until) period.until = period.since ? *period.since + kWeek : unix_now() * 1000000;
+    if (!period.until) period.until = period.since ? *period.since + kWeek : default_until(unix_now());
     if (!period.since) period.since = *period.until - kWeek;
     check_range(period.since, period.until);
     const sql::Summary s = store.summary(period);
@@ -253,7 +253,7 @@ void add_read_routes(HttpServer& server, sql::ReadStore& store) {
     q.check_all_used();
     const auto room = room_text ? std::optional<std::string>(resolve_room(store, *room_text, "room").id) : std::nullopt;
     constexpr UnixMicros kDay = 86400LL * 1000000;
-    if (!period.until) period.until = period.since ? *period.since + 30 * kDay : unix_now() * 1000000;
+    if (!period.until) period.until = period.since ? *period.since + 30 * kDay : default_until(unix_now());
     if (!period.since) period.since = *period.until - 30 * kDay;
     check_range(period.since, period.until);
     if (*period.until - *period.since > 366 * kDay) throw ParamError("until", "the period is longer than 366 days");

@@ -65,6 +65,7 @@ TEST_CASE("calls http: periods default to the last 7 days, room ids reach the st
   REQUIRE(d.status == 200);
   REQUIRE(store.last_period_query.has_value());
   CHECK(store.last_period_query->until - store.last_period_query->since == 7LL * 86400 * 1000000);
+  CHECK(store.last_period_query->until % (3600LL * 1000000) == 0);
   CHECK(d.text("/room") == "null");
   Reply from = srv.get("/v1/analytics/media?since=2026-11-22T00:00:00Z&per_page=7&page=3", tok);
   CHECK(from.text("/until") == "2026-11-29T00:00:00.000Z");

@@ -59,6 +59,14 @@ TEST_CASE("params: times format back as RFC 3339 and round-trip") {
     CHECK(parse_rfc3339(format_rfc3339(t)) == t);
 }
 
+TEST_CASE("params: a period left to end now ends at the end of the current UTC hour") {
+  const std::int64_t at = *parse_rfc3339("2026-11-22T10:17:03Z") / 1000000;
+  CHECK(format_rfc3339(default_until(at)) == "2026-11-22T11:00:00.000Z");
+  const std::int64_t on_the_hour = *parse_rfc3339("2026-11-22T10:00:00Z") / 1000000;
+  CHECK(format_rfc3339(default_until(on_the_hour)) == "2026-11-22T10:00:00.000Z");
+  CHECK(format_rfc3339(default_until(on_the_hour + 1)) == "2026-11-22T11:00:00.000Z");
+}
+
 TEST_CASE("params: UUIDs are validated and lowercased") {
   CHECK(parse_uuid("0190F3C2-8A4B-7C3D-9E2F-0A1B2C3D4E5F") == "0190f3c2-8a4b-7c3d-9e2f-0a1b2c3d4e5f");
   CHECK_FALSE(parse_uuid("0190f3c2-8a4b-7c3d-9e2f-0a1b2c3d4e5").has_value());

@@ -392,6 +392,8 @@ TEST_CASE("http: the summary defaults to the last 7 days, or 7 days from since")
   REQUIRE(since.has_value());
   REQUIRE(until.has_value());
   CHECK(*until - *since == 7LL * 86400 * 1000000);
+  CHECK(*until % (3600LL * 1000000) == 0);  // whole hours, up to the end of the current one
+  CHECK(*until >= (unix_now() - 60) * 1000000);  // reaches now (a minute of slack for a slow run)
   Reply from = srv.get("/v1/analytics/summary?since=2026-11-22T00:00:00Z", tok);
   CHECK(from.text("/until") == "2026-11-29T00:00:00.000Z");
   CHECK(from.text("/rooms/created") == "2");

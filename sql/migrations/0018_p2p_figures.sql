@@ -41,6 +41,11 @@ CREATE TABLE rollup_p2p_figures_hourly (
   PRIMARY KEY (domain, hour, metric)
 );
 CREATE INDEX rollup_p2p_figures_hourly_hour ON rollup_p2p_figures_hourly (hour);
+-- A day's rtt values are ~40 KB, stored out of line: uncompressed, a reader that subscripts
+-- them (mucstream_quantile) does not decompress them again and again (a 30-day read took
+-- 56 ms with the default compression, 35 ms without; 10M events).
+ALTER TABLE rollup_p2p_figures_daily ALTER COLUMN vals SET STORAGE EXTERNAL, ALTER COLUMN cum SET STORAGE EXTERNAL;
+ALTER TABLE rollup_p2p_figures_hourly ALTER COLUMN vals SET STORAGE EXTERNAL, ALTER COLUMN cum SET STORAGE EXTERNAL;
 
 DO $$
 DECLARE
@@ -418,6 +423,12 @@ BEGIN
     FROM mucstream_media_session_facts ORDER BY joined;
   PERFORM mucstream_recompute_p2p_figures();
 END $$;
+
+-- GET /v1/analytics/media reads the media rows with an interval still open (a handful) apart
+-- from the rest: without an index of their own that read walked every row of the table
+-- (6.5 ms of a 30-day request on 10M events, for no row).
+CREATE INDEX rollup_media_sessions_open ON rollup_media_sessions (joined)
+  WHERE coalesce(audio_open, video_open, screen_open) IS NOT NULL;
 
 GRANT SELECT ON rollup_p2p_figures_daily, rollup_p2p_figures_hourly, p2p_open_session_outcomes TO analyst;
 GRANT EXECUTE ON FUNCTION mucstream_value_counts(float8[], bigint[]), mucstream_counts_of(bigint[]),

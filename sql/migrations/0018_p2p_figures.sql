@@ -16,8 +16,9 @@
 --   of the P2P sessions whose row in rollup_p2p_sessions is final (an end event, or never
 --     accepted), by their start: 'session' (value 0), 'completed', 'failed', 'interrupted'
 --     (value 0: the outcome), 'with_stats', 'relayed' (value 0), 'duration' (the accepted
---     ones' durations; the others' are 0). Sessions without an end event are read live, as
---     p2p_session_outcomes does: whether they are ongoing depends on users and rooms.
+--     ones' durations, for their mean, p95 and total: a session never accepted lasted 0 s).
+--     Sessions without an end event are read live, as p2p_session_outcomes does: whether
+--     they are ongoing depends on users and rooms.
 CREATE TYPE mucstream_value_counts AS (vals float8[], cum bigint[], value_sum float8);
 
 CREATE TABLE rollup_p2p_figures_daily (

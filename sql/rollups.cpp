@@ -99,19 +99,17 @@ std::string_view domain_of(std::string_view room) {
   return rest.substr(0, rest.find('@'));
 }
 
-// Call and media rollups (migration 0015). The stats samples' values per day and per hour
-// add like the counts above (one pass over the samples for both).
+// Call and media rollups (migration 0015). The stats samples' values, counted per hour, are
+// merged into the day and hour rows of their metric (migration 0018): one row per
+// (domain, hour or day, metric) however many distinct values the batch had.
 constexpr const char* kAddP2PValues =
-    "WITH v AS (SELECT mucstream_domain(f.room) AS domain, f.time, m.metric, m.value"
-    "  FROM mucstream_fresh f CROSS JOIN LATERAL mucstream_p2p_values(mucstream_num(f.data->'rtt_ms'),"
+    "SELECT mucstream_p2p_figures_add(array_agg(domain), array_agg(hour), array_agg(metric), array_agg(value),"
+    "  array_agg(n))"
+    " FROM (SELECT mucstream_domain(f.room) AS domain, mucstream_hour(f.time) AS hour, m.metric, m.value,"
+    "  count(*) AS n FROM mucstream_fresh f CROSS JOIN LATERAL mucstream_p2p_values(mucstream_num(f.data->'rtt_ms'),"
     "   mucstream_num(f.data->'jitter_ms'), mucstream_num(f.data->'packet_loss')) m"
-    "  WHERE f.type = 'p2p_session_stats'),"
-    " daily AS (INSERT INTO rollup_p2p_values_daily (domain, day, metric, value, samples)"
-    "  SELECT domain, mucstream_day(time), metric, value, count(*) FROM v GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
-    "  ON CONFLICT (domain, day, metric, value) DO UPDATE SET samples = rollup_p2p_values_daily.samples + excluded.samples)"
-    " INSERT INTO rollup_p2p_values_hourly (domain, hour, metric, value, samples)"
-    " SELECT domain, mucstream_hour(time), metric, value, count(*) FROM v GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
-    " ON CONFLICT (domain, hour, metric, value) DO UPDATE SET samples = rollup_p2p_values_hourly.samples + excluded.samples";
+    "  WHERE f.type = 'p2p_session_stats' GROUP BY 1, 2, 3, 4) x"
+    " HAVING count(*) > 0";
 
 // A P2P session whose start or end the batch stored is computed again from its events (a
 // handful, through events_p2p_sid): an end changes which samples count, and an end or start
@@ -235,7 +233,7 @@ void rollup_changes(pqxx::work& tx, std::uint64_t types) {
   const std::uint64_t media = bit(EventType::audio_paused) | bit(EventType::audio_resumed) |
                               bit(EventType::video_paused) | bit(EventType::video_resumed) |
                               bit(EventType::screencapture_started) | bit(EventType::screencapture_ended);
-  if (types & bit(EventType::p2p_session_stats)) tx.exec0(kAddP2PValues);
+  if (types & bit(EventType::p2p_session_stats)) tx.exec(kAddP2PValues);
   if (types & p2p_bounds) tx.exec0(kRecomputeP2PSessions);
   if (types & bit(EventType::p2p_session_stats)) tx.exec0(kAddP2PSamples);
   if (types & media) tx.exec0(kRecomputeMediaSessions);

@@ -13,6 +13,8 @@
 # (the component then uses mod_multicast); E2E_MULTICAST=0 leaves both out, so the component
 # sends one stanza per recipient. refused.localhost is a component domain the service refuses
 # (the fallback flow). STATE_DIR/env says which service the component should find.
+# E2E_EJABBERD_ERL_FLAGS: more emulator flags for the node (the fan-out benchmark's
+# scheduler experiments, e.g. "+sbwt none"); none by default.
 set -euo pipefail
 cmd=$1 state=$2
 node="mucstream-$(basename "$state")@localhost"
@@ -123,7 +125,7 @@ modules:
 $multicast
 CFG
   cat > "$state/ejabberdctl.cfg" <<CTL
-ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0$code_path"
+ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0$code_path${E2E_EJABBERD_ERL_FLAGS:+ $E2E_EJABBERD_ERL_FLAGS}"
 INET_DIST_INTERFACE=127.0.0.1
 EJABBERD_PID_PATH=$state/ejabberd.pid
 EJABBERD_CONFIG_PATH=$state/ejabberd.yml

@@ -18,6 +18,8 @@
 #   FANOUT_SHAPES        "ROOMSxOCCUPANTS@MSG_PER_S ..." (default below)
 #   FANOUT_MODES         any of "builtin off auto minimal-direct minimal-multicast" (all)
 #   FANOUT_OUT           where the raw mucbench outputs and results.tsv go
+#   E2E_EJABBERD_ERL_FLAGS  more emulator flags for ejabberd's node (passed to its fixture),
+#                        e.g. "+sbwt none +sbwtdcpu none +sbwtdio none": no scheduler spin
 # --quick: Prosody only, one round, 10 rooms x 5 at 25 msg/s for 3 s, and every message must
 # reach every occupant (mucbench --check): the smoke test ctest runs.
 set -euo pipefail
@@ -30,7 +32,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --servers) servers=${2//,/ }; shift ;;
-    --help|-h) sed -n '2,20p' "$0"; exit 0 ;;
+    --help|-h) sed -n '2,24p' "$0"; exit 0 ;;
     -*) echo "fanout.sh: unknown option $1" >&2; exit 2 ;;
     *) build=$1 ;;
   esac

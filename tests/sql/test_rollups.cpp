@@ -374,7 +374,7 @@ void check_readers_match_events(pqxx::connection& c, const std::string& conninfo
   const std::int64_t day1 = (lo / kDay + 1) * kDay;  // the first midnight after the first event
   const std::string busiest = ntx.exec1("SELECT room_id::text FROM users GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")[0]
                                   .as<std::string>();
-  const std::vector<std::tuple<std::int64_t, std::int64_t, std::optional<std::string>>> periods = {
+  const std::vector<std::tuple<std::int64_t, std::int64_t, std::optional<std::string>>> media_periods = {
       {lo, hi, std::nullopt},
       {lo + (hi - lo) / 3, lo + (hi - lo) / 2, std::nullopt},
       {day1, day1 + kDay, std::nullopt},
@@ -382,7 +382,7 @@ void check_readers_match_events(pqxx::connection& c, const std::string& conninfo
       {lo, day1 + kDay + kDay / 3, std::nullopt},
       {lo, hi, busiest}};
   REQUIRE(day1 + kDay < hi);  // the scenario spans whole days, so the day rows are read
-  for (const auto& [since, until, room] : periods) {
+  for (const auto& [since, until, room] : media_periods) {
     CAPTURE(since);
     CAPTURE(until);
     sql::CallPeriodQuery q;
@@ -474,6 +474,35 @@ TEST_CASE("sql: rollups written batch by batch, redelivered and after a batch th
   check_rollups_cover(*c, static_cast<std::int64_t>(log.size()));
   check_readers_match_events(*c, db.conn_string());
   check_summary_matches_users(*c, db.conn_string());
+  {
+    // 0019's day rows follow any writer of users and rollup_media_sessions (a forget, a
+    // recomputation, an operator's fix): sessions that end later, media sums that change,
+    // rows that go and come back each take their old figures away and add the new ones.
+    pqxx::work tx(*c);
+    auto media_daily = [&] {
+      return tx.exec1("SELECT string_agg(t::text, E'\\n' ORDER BY t::text) FROM (SELECT domain, day, sessions,"
+                      " present_seconds, round(audio_paused_seconds, 6), round(video_paused_seconds, 6),"
+                      " round(screen_share_seconds, 6), screen_shares, sessions_audio_paused, sessions_video_paused,"
+                      " sessions_sharing FROM rollup_media_daily) t")[0]
+          .as<std::string>();
+    };
+    const std::string before = media_daily();
+    CHECK(tx.exec1("SELECT count(*) FROM rollup_media_daily WHERE sessions > 0 AND sessions_audio_paused > 0")[0]
+              .as<std::int64_t>() > 0);
+    CHECK(tx.exec("UPDATE users SET ended = ended + interval '90 minutes' WHERE ended IS NOT NULL AND "
+                  "sessionid IN (SELECT sessionid FROM users WHERE ended IS NOT NULL ORDER BY sessionid LIMIT 5)")
+              .affected_rows() == 5);
+    CHECK(tx.exec("UPDATE rollup_media_sessions SET audio_paused_seconds = audio_paused_seconds + 7.25,"
+                  " screen_shares = screen_shares + 1 WHERE audio_open IS NULL AND video_open IS NULL AND screen_open IS NULL")
+              .affected_rows() > 0);
+    tx.exec0("CREATE TEMP TABLE media_again ON COMMIT DROP AS SELECT * FROM rollup_media_sessions;"
+             "DELETE FROM rollup_media_sessions; INSERT INTO rollup_media_sessions SELECT * FROM media_again");
+    const std::string kept = media_daily();
+    CHECK(kept != before);
+    tx.exec("SELECT mucstream_recompute_media_daily()");
+    CHECK(kept == media_daily());
+    tx.abort();
+  }
   {
     // The tenant policy of the 0015 tables: a reader RLS applies to (analysts) sees the rows
     // of the tenant its transaction names, every row when it names none.

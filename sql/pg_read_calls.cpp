@@ -103,7 +103,10 @@ MediaReport PgReadStore::media_usage(const CallPeriodQuery& q) {
       "SELECT session::text, room_id::text, userid, nick, type, " MS_EPOCH_US("joined") ", " MS_EPOCH_US("left_at")
       ", present_seconds, audio_paused_seconds, video_paused_seconds, screen_share_seconds, screen_shares "
       "FROM media_usage " + where + "ORDER BY joined, session LIMIT $4 OFFSET $5";
-  // The totals of every session of the period: counts and presence from users, the media
+  // Every room's totals: whole days from the day rows of migration 0019, the rest live.
+  static const std::string totals_of_all =
+      "SELECT * FROM media_totals_of_all(" MS_US_TIME("$1") ", " MS_US_TIME("$2") ")";
+  // One room's totals from every session of the period: counts and presence from users, the media
   // sums from rollup_media_sessions (migration 0015: only sessions with media events have a
   // row), an interval still open finished at the session's or the room's end (or now), as
   // media_intervals does. Summing the view instead pairs every pause of the period (5 s for
@@ -154,7 +157,8 @@ MediaReport PgReadStore::media_usage(const CallPeriodQuery& q) {
       m.screen_shares = r[11].as<long long>();
       out.items.push_back(std::move(m));
     }
-    const pqxx::row t = tx.exec_params(totals, since, until, q.room_id)[0];
+    const pqxx::row t =
+        q.room_id ? tx.exec_params(totals, since, until, q.room_id)[0] : tx.exec_params(totals_of_all, since, until)[0];
     out.total = t[0].as<long long>();
     out.present_seconds = t[1].as<double>();
     out.audio_paused_seconds = t[2].as<double>();

@@ -9,7 +9,9 @@
 
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
+#include <tuple>
 
 #include "events/envelope.hpp"
 #include "sql/migrate.hpp"
@@ -156,7 +158,12 @@ std::map<std::string, std::string> rollups(pqxx::transaction_base& tx) {
       {"media_sessions",
        "SELECT domain, session, room_id, joined, round(audio_paused_seconds::numeric, 6), "
        "round(video_paused_seconds::numeric, 6), round(screen_share_seconds::numeric, 6), screen_shares, audio_open, "
-       "video_open, screen_open FROM rollup_media_sessions ORDER BY 1, 2, 3"}};
+       "video_open, screen_open FROM rollup_media_sessions ORDER BY 1, 2, 3"},
+      // 0019: numeric sums, exact in any order; the media seconds to 6 decimals as above
+      {"media_daily",
+       "SELECT domain, day, sessions, present_seconds, round(audio_paused_seconds, 6), round(video_paused_seconds, 6), "
+       "round(screen_share_seconds, 6), screen_shares, sessions_audio_paused, sessions_video_paused, sessions_sharing "
+       "FROM rollup_media_daily ORDER BY 1, 2"}};
   std::map<std::string, std::string> out;
   for (const auto& [name, sql] : queries)
     out[name] = tx.exec1("SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM (" + sql + ") t")[0].as<std::string>();
@@ -354,27 +361,49 @@ void check_readers_match_events(pqxx::connection& c, const std::string& conninfo
   CHECK(kept == raw);
   tx.commit();
 
-  // Media totals (GET /v1/analytics/media) from the rollup equal the sums over media_usage.
-  // An interval still open ends now(): the two reads run a moment apart, hence the second.
+  // Media totals (GET /v1/analytics/media) from the day rows and the rest read live equal the
+  // sums over every session of media_usage: the whole seeded span, a third of it, whole UTC
+  // days only, a period inside one day, one ending mid-day and a room's. An interval or a
+  // session still open ends now(): the two reads run a moment apart, hence the tolerances.
   sql::PgReadStore store(conninfo, 1);
   pqxx::nontransaction ntx(c);
   const auto bounds = ntx.exec1("SELECT (extract(epoch FROM min(time)) * 1000000)::bigint,"
                                 " (extract(epoch FROM max(time)) * 1000000)::bigint FROM events");
   const std::int64_t lo = bounds[0].as<std::int64_t>(), hi = bounds[1].as<std::int64_t>() + 1;
-  for (const auto& [since, until] : std::vector<std::pair<std::int64_t, std::int64_t>>{
-           {lo, hi}, {lo + (hi - lo) / 3, lo + (hi - lo) / 2}}) {
+  constexpr std::int64_t kDay = 86'400'000'000;
+  const std::int64_t day1 = (lo / kDay + 1) * kDay;  // the first midnight after the first event
+  const std::string busiest = ntx.exec1("SELECT room_id::text FROM users GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")[0]
+                                  .as<std::string>();
+  const std::vector<std::tuple<std::int64_t, std::int64_t, std::optional<std::string>>> media_periods = {
+      {lo, hi, std::nullopt},
+      {lo + (hi - lo) / 3, lo + (hi - lo) / 2, std::nullopt},
+      {day1, day1 + kDay, std::nullopt},
+      {day1 + kDay / 4, day1 + kDay / 2, std::nullopt},
+      {lo, day1 + kDay + kDay / 3, std::nullopt},
+      {lo, hi, busiest}};
+  REQUIRE(day1 + kDay < hi);  // the scenario spans whole days, so the day rows are read
+  for (const auto& [since, until, room] : media_periods) {
+    CAPTURE(since);
+    CAPTURE(until);
     sql::CallPeriodQuery q;
     q.since = since;
     q.until = until;
+    q.room_id = room;
     const sql::MediaReport kept_media = store.media_usage(q);
     const pqxx::row v = ntx.exec_params1(
         "SELECT count(*), coalesce(sum(audio_paused_seconds), 0), coalesce(sum(video_paused_seconds), 0),"
         " coalesce(sum(screen_share_seconds), 0), coalesce(sum(screen_shares), 0),"
         " count(*) FILTER (WHERE audio_paused_seconds > 0), count(*) FILTER (WHERE video_paused_seconds > 0),"
-        " count(*) FILTER (WHERE screen_shares > 0) FROM media_usage"
-        " WHERE joined >= to_timestamp($1::float8 / 1e6) AND joined < to_timestamp($2::float8 / 1e6)",
-        since, until);
+        " count(*) FILTER (WHERE screen_shares > 0), coalesce(sum(present_seconds), 0),"
+        " count(*) FILTER (WHERE left_at IS NULL) FROM media_usage"
+        " WHERE joined >= to_timestamp($1::float8 / 1e6) AND joined < to_timestamp($2::float8 / 1e6)"
+        " AND ($3::uuid IS NULL OR room_id = $3::uuid)",
+        since, until, room);
     CHECK(kept_media.total == v[0].as<std::int64_t>());
+    CHECK(kept_media.total > 0);
+    // each session still present gains the time between the two reads
+    CHECK(std::abs(kept_media.present_seconds - v[8].as<double>()) < 1.0 + 2.0 * v[9].as<double>());
+    CHECK(kept_media.present_seconds > 0);
     CHECK(std::abs(kept_media.audio_paused_seconds - v[1].as<double>()) < 1.0);
     CHECK(std::abs(kept_media.video_paused_seconds - v[2].as<double>()) < 1.0);
     CHECK(std::abs(kept_media.screen_share_seconds - v[3].as<double>()) < 1.0);
@@ -446,12 +475,41 @@ TEST_CASE("sql: rollups written batch by batch, redelivered and after a batch th
   check_readers_match_events(*c, db.conn_string());
   check_summary_matches_users(*c, db.conn_string());
   {
+    // 0019's day rows follow any writer of users and rollup_media_sessions (a forget, a
+    // recomputation, an operator's fix): sessions that end later, media sums that change,
+    // rows that go and come back each take their old figures away and add the new ones.
+    pqxx::work tx(*c);
+    auto media_daily = [&] {
+      return tx.exec1("SELECT string_agg(t::text, E'\\n' ORDER BY t::text) FROM (SELECT domain, day, sessions,"
+                      " present_seconds, round(audio_paused_seconds, 6), round(video_paused_seconds, 6),"
+                      " round(screen_share_seconds, 6), screen_shares, sessions_audio_paused, sessions_video_paused,"
+                      " sessions_sharing FROM rollup_media_daily) t")[0]
+          .as<std::string>();
+    };
+    const std::string before = media_daily();
+    CHECK(tx.exec1("SELECT count(*) FROM rollup_media_daily WHERE sessions > 0 AND sessions_audio_paused > 0")[0]
+              .as<std::int64_t>() > 0);
+    CHECK(tx.exec("UPDATE users SET ended = ended + interval '90 minutes' WHERE ended IS NOT NULL AND "
+                  "sessionid IN (SELECT sessionid FROM users WHERE ended IS NOT NULL ORDER BY sessionid LIMIT 5)")
+              .affected_rows() == 5);
+    CHECK(tx.exec("UPDATE rollup_media_sessions SET audio_paused_seconds = audio_paused_seconds + 7.25,"
+                  " screen_shares = screen_shares + 1 WHERE audio_open IS NULL AND video_open IS NULL AND screen_open IS NULL")
+              .affected_rows() > 0);
+    tx.exec0("CREATE TEMP TABLE media_again ON COMMIT DROP AS SELECT * FROM rollup_media_sessions;"
+             "DELETE FROM rollup_media_sessions; INSERT INTO rollup_media_sessions SELECT * FROM media_again");
+    const std::string kept = media_daily();
+    CHECK(kept != before);
+    tx.exec("SELECT mucstream_recompute_media_daily()");
+    CHECK(kept == media_daily());
+    tx.abort();
+  }
+  {
     // The tenant policy of the 0015 tables: a reader RLS applies to (analysts) sees the rows
     // of the tenant its transaction names, every row when it names none.
     pqxx::work tx(*c);
     tx.exec0("SET LOCAL ROLE analyst");
     const char* tables[] = {"rollup_p2p_sessions", "rollup_p2p_figures_daily", "rollup_p2p_figures_hourly",
-                            "rollup_media_sessions"};
+                            "rollup_media_sessions", "rollup_media_daily"};
     const std::string domain = tx.exec1("SELECT min(domain) FROM rollup_p2p_sessions")[0].as<std::string>();
     CHECK(!domain.empty());
     for (const char* t : tables) {
@@ -479,7 +537,7 @@ TEST_CASE("sql: rollups written batch by batch, redelivered and after a batch th
     tx.exec0("DELETE FROM rollup_events_hourly; DELETE FROM rollup_daily; DELETE FROM rollup_sessions_daily;"
              "DELETE FROM rollup_rooms; DELETE FROM rollup_p2p_hourly; DELETE FROM rollup_p2p_sessions;"
              "DELETE FROM rollup_p2p_figures_daily; DELETE FROM rollup_p2p_figures_hourly; DELETE FROM rollup_media_sessions;"
-             "DELETE FROM rollup_peak_hourly");
+             "DELETE FROM rollup_media_daily; DELETE FROM rollup_peak_hourly");
   }
   const auto [code, out] = mucstreamd({"reports", "--recompute", "--all", "--pg", db.conn_string()});
   CHECK(code == 0);

@@ -112,9 +112,8 @@ MediaReport PgReadStore::media_usage(const CallPeriodQuery& q) {
   // media_intervals does. Summing the view instead pairs every pause of the period (5 s for
   // 30 days of 10M events, docs/benchmarks.md). Rows with nothing open need no look-up.
 #define MEDIA_ROWS                                                                        \
-  "m.joined >= " MS_US_TIME("$1") " AND m.joined < " MS_US_TIME("$2") " AND ($3::uuid IS NULL " \
-  "OR m.room_id = $3::uuid)"
-  static const std::string totals =
+  "m.joined >= " MS_US_TIME("$1") " AND m.joined < " MS_US_TIME("$2") " AND m.room_id = $3::uuid"
+  static const std::string totals_of_room =
       "WITH m AS (\n"
       "  SELECT audio_paused_seconds AS audio, video_paused_seconds AS video, screen_share_seconds AS screen, screen_shares\n"
       "  FROM rollup_media_sessions m WHERE " MEDIA_ROWS " AND m.audio_open IS NULL AND m.video_open IS NULL\n"
@@ -131,7 +130,7 @@ MediaReport PgReadStore::media_usage(const CallPeriodQuery& q) {
       " (SELECT count(*), coalesce(sum(extract(epoch FROM coalesce(ended, (SELECT r.ended FROM rooms r WHERE r.id = room_id),"
       " now()) - created)::float8), 0)\n"
       "  FROM users WHERE created >= " MS_US_TIME("$1") " AND created < " MS_US_TIME("$2") "\n"
-      "   AND ($3::uuid IS NULL OR room_id = $3::uuid)) u,\n"
+      "   AND room_id = $3::uuid) u,\n"
       " (SELECT coalesce(sum(audio), 0), coalesce(sum(video), 0), coalesce(sum(screen), 0),\n"
       "  coalesce(sum(screen_shares), 0), count(*) FILTER (WHERE audio > 0), count(*) FILTER (WHERE video > 0),\n"
       "  count(*) FILTER (WHERE screen_shares > 0) FROM m) x";
@@ -158,7 +157,7 @@ MediaReport PgReadStore::media_usage(const CallPeriodQuery& q) {
       out.items.push_back(std::move(m));
     }
     const pqxx::row t =
-        q.room_id ? tx.exec_params(totals, since, until, q.room_id)[0] : tx.exec_params(totals_of_all, since, until)[0];
+        q.room_id ? tx.exec_params(totals_of_room, since, until, q.room_id)[0] : tx.exec_params(totals_of_all, since, until)[0];
     out.total = t[0].as<long long>();
     out.present_seconds = t[1].as<double>();
     out.audio_paused_seconds = t[2].as<double>();

@@ -99,6 +99,8 @@ std::uint64_t kind_of(void* o) { return static_cast<std::uint64_t>(reinterpret_c
 std::uint64_t number_of(void* o) {
   return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(o)) & ((std::uint64_t{1} << kKindShift) - 1);
 }
+// How long close() waits for the delivery reports of messages it purged.
+constexpr int kPurgedReportsMs = 30000;
 std::int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
@@ -482,19 +484,32 @@ void Producer::close(int timeout_ms) {
   if (!flush(timeout_ms)) {
     log_error(kLog, "{} messages still undelivered after {} ms: writing them to the spill file",
               producer_->outq_len() + overflow_.size(), timeout_ms);
-    producer_->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
+    // Take what the poll thread would still hand to librdkafka before purging: a message it
+    // queued after the purge would wait out its own timeout and be lost with the producer.
     std::deque<Outgoing> left;
     {
       std::lock_guard lock(mutex_);
       left.swap(overflow_);
       held_.clear();
+      rounds_.clear();
     }
+    producer_->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
     for (const Outgoing& o : left)
       if (!o.snapshot_topic) spill(o.key, o.value->data(), o.value->size(), "not queued at close");
-    flush(1000);  // the poll thread serves the purged messages' delivery reports (-> spill)
+    // The poll thread serves the purged messages' delivery reports, which spill them. Nothing
+    // waits on the network any more, only on the spill file's fsyncs, however slow the disk.
+    if (!flush(kPurgedReportsMs))
+      log_error(kLog, "{} purged messages unreported after {} ms", producer_->outq_len(), kPurgedReportsMs);
   }
   stop_ = true;
   if (poller_.joinable()) poller_.join();
+  // Reports the poll thread did not reach before it stopped.
+  while (producer_->outq_len() > 0 && producer_->poll(0) > 0) {
+  }
+  if (const int unreported = producer_->outq_len(); unreported > 0) {
+    dropped_.fetch_add(static_cast<std::uint64_t>(unreported), std::memory_order_relaxed);
+    log_error(kLog, "{} messages LOST at close: librdkafka never reported them", unreported);
+  }
   const ProducerStats s = stats();
   log_info(kLog, "producer closed: produced {} delivered {} failed {} queue-full {} spilled {} dropped {}",
            s.produced, s.delivered, s.failed, s.queue_full, s.spilled, s.dropped);

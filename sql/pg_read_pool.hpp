@@ -3,12 +3,14 @@
 // connection pool with its retry-once-on-a-broken-connection rule, and the conversions
 // between libpqxx fields and the read side's types. Include from sql/pg_read_*.cpp only (it
 // pulls in libpqxx).
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sql/pg_read_store.hpp"
@@ -73,6 +75,15 @@ struct PgReadStore::Impl {
   std::condition_variable cv;
   std::vector<std::unique_ptr<pqxx::connection>> idle;
   std::size_t open = 0;
+  std::thread warmer;  // pg_read_warm.cpp
+  std::atomic<bool> stopping{false};
+  // The warm-up thread's connection: run() uses it instead of the pool while it is set.
+  static inline thread_local pqxx::connection* pinned = nullptr;
+
+  ~Impl() {
+    stopping = true;
+    if (warmer.joinable()) warmer.join();
+  }
 
   std::unique_ptr<pqxx::connection> acquire() {
     {
@@ -91,6 +102,16 @@ struct PgReadStore::Impl {
       discard();
       throw StoreUnavailable(std::string("cannot connect to PostgreSQL: ") + e.what());
     }
+  }
+  // A connection opened ahead of demand joins the idle ones, unless requests filled the pool
+  // meanwhile. It goes below those idle already, which are warm and taken first.
+  bool adopt(std::unique_ptr<pqxx::connection> c) {
+    std::lock_guard lock(mu);
+    if (open >= max) return false;
+    ++open;
+    idle.insert(idle.begin(), std::move(c));
+    cv.notify_one();
+    return true;
   }
   void release(std::unique_ptr<pqxx::connection> c) {
     std::lock_guard lock(mu);
@@ -128,6 +149,12 @@ struct PgReadStore::Impl {
   // dropped and the work retried once on a fresh one.
   template <class Fn>
   auto run(Fn&& fn) -> decltype(fn(std::declval<pqxx::read_transaction&>())) {
+    if (pinned != nullptr) {
+      pqxx::read_transaction tx(*pinned);
+      auto result = fn(tx);
+      tx.commit();
+      return result;
+    }
     for (int attempt = 0;; ++attempt) {
       auto conn = acquire();
       try {

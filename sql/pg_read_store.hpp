@@ -17,6 +17,10 @@ class PgReadStore final : public ReadStore {
   PgReadStore(std::string conninfo, std::size_t max_connections);
   ~PgReadStore() override;
 
+  // Opens the pool's connections in the background and runs the heavy reads once on each
+  // (pg_read_warm.cpp), so that no request pays a fresh server process's first plans.
+  void warm_up();
+
   Page<RoomRow> rooms(const RoomQuery&) override;
   std::optional<RoomRow> room(const std::string& id) override;
   Page<UserRow> room_users(const UserQuery&) override;

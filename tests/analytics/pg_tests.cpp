@@ -5,8 +5,10 @@
 #include <doctest/doctest.h>
 #include <pqxx/pqxx>
 
+#include <chrono>
 #include <cstdlib>
 #include <set>
+#include <thread>
 
 #include "pg_support.hpp"
 
@@ -309,8 +311,37 @@ TEST_CASE("pg: metrics read live counts from the database, health reports it") {
   CHECK(api.srv.get("/readyz").text("/checks/postgresql") == "ok");
 }
 
+TEST_CASE("pg: the read pool opens and warms its connections before the first request") {
+  const std::string app = "mucstream-warm-test";
+  pqxx::connection watcher(conninfo());
+  auto backends = [&] {
+    pqxx::read_transaction tx(watcher);
+    return tx.exec_params("SELECT count(*), count(*) FILTER (WHERE query = 'COMMIT') FROM pg_stat_activity "
+                          "WHERE application_name = $1",
+                          app)[0];
+  };
+  mucstream::sql::PgReadStore store(conninfo() + " application_name=" + app, 3);
+  Running srv(&store);
+  store.warm_up();
+  long long open = 0, warmed = 0;
+  for (int i = 0; i < 100 && warmed < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const pqxx::row r = backends();
+    open = r[0].as<long long>();
+    warmed = r[1].as<long long>();
+  }
+  CHECK(open == 3);
+  CHECK(warmed == 3);  // each ran the warm-up's reads to their end (a fresh one has run nothing)
+  srv.start();
+  Reply rooms = srv.get("/v1/rooms", Running::token(Role::analyst));
+  CHECK(rooms.status == 200);
+  CHECK(rooms.text("/total") == "3");
+  CHECK(backends()[0].as<long long>() == 3);  // served by a warm connection, none opened
+}
+
 TEST_CASE("pg: an unreachable database gives 503 and an unready /readyz, then recovers nothing wrong") {
   mucstream::sql::PgReadStore store("host=127.0.0.1 port=1 user=postgres dbname=postgres connect_timeout=2", 2);
+  store.warm_up();  // fails, and leaves requests to connect as before
   Running srv(&store);
   srv.start();
   Reply h = srv.get("/readyz");

@@ -49,6 +49,7 @@ ApiServer::ApiServer(const Settings& settings, analytics::metrics::Registry& reg
     log::warn("api", "the JWT secret is shorter than 32 bytes: tokens are easier to forge by brute force");
 
   impl_->store = std::make_unique<sql::PgReadStore>(pg, cfg.threads);
+  impl_->store->warm_up();
   impl_->server = std::make_unique<an::HttpServer>(cfg, registry);
   an::metrics::register_build_info(registry, kVersion);
   an::add_api_routes(*impl_->server, registry, *impl_->store, std::move(checks));

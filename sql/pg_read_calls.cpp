@@ -37,12 +37,9 @@ std::vector<TimelineItem> PgReadStore::room_timeline(const TimelineQuery& q) {
   return impl_->run([&](pqxx::read_transaction& tx) {
     // Planning room_timeline costs more than running it for one room (it joins events
     // seven ways, and the planner considers every monthly partition for each: ~15-40 ms
-    // with three partitions), so the statement is prepared once per connection and run
-    // with a generic plan: room_id is bound at execution and partitions are pruned then.
-    tx.exec0("SET LOCAL plan_cache_mode = force_generic_plan");
-    tx.conn().prepare("mucstream_room_timeline", sql);
+    // with three partitions).
     std::vector<TimelineItem> out;
-    for (const auto& r : tx.exec_prepared("mucstream_room_timeline", q.room_id, kinds, limit)) {
+    for (const auto& r : exec_generic(tx, "mucstream_room_timeline", sql, q.room_id, kinds, limit)) {
       TimelineItem t;
       t.kind = r[0].as<std::string>();
       t.session = r[1].as<std::string>();
@@ -73,7 +70,8 @@ P2PQuality PgReadStore::p2p_quality(const CallPeriodQuery& q) {
   const auto since = q.since, until = q.until;
   return impl_->run([&](pqxx::read_transaction& tx) {
     without_jit(tx);
-    const pqxx::row r = q.room_id ? tx.exec_params(of_room, since, until, q.room_id)[0] : tx.exec_params(of_all, since, until)[0];
+    const pqxx::row r = q.room_id ? exec_generic(tx, "mucstream_p2p_quality_of_room", of_room, since, until, q.room_id)[0]
+                                  : exec_generic(tx, "mucstream_p2p_quality_of_all", of_all, since, until)[0];
     P2PQuality o;
     o.sessions = r[0].as<long long>();
     o.completed = r[1].as<long long>();
@@ -157,7 +155,8 @@ MediaReport PgReadStore::media_usage(const CallPeriodQuery& q) {
       out.items.push_back(std::move(m));
     }
     const pqxx::row t =
-        q.room_id ? tx.exec_params(totals_of_room, since, until, q.room_id)[0] : tx.exec_params(totals_of_all, since, until)[0];
+        q.room_id ? exec_generic(tx, "mucstream_media_totals_of_room", totals_of_room, since, until, q.room_id)[0]
+                  : exec_generic(tx, "mucstream_media_totals_of_all", totals_of_all, since, until)[0];
     out.total = t[0].as<long long>();
     out.present_seconds = t[1].as<double>();
     out.audio_paused_seconds = t[2].as<double>();

@@ -95,7 +95,8 @@ struct PgReadStore::Impl {
   // The warm-up thread's connection: run() uses it instead of the pool while it is set.
   static inline thread_local pqxx::connection* pinned = nullptr;
 
-  ~Impl() {
+  // The warm-up calls the store's reads: it ends before the store is taken apart.
+  void stop_warm_up() {
     stopping = true;
     if (warmer.joinable()) warmer.join();
   }

@@ -86,7 +86,7 @@ PgReadStore::PgReadStore(std::string conninfo, std::size_t max_connections)
   impl_->max = max_connections == 0 ? 1 : max_connections;
 }
 
-PgReadStore::~PgReadStore() = default;
+PgReadStore::~PgReadStore() { impl_->stop_warm_up(); }
 
 Page<RoomRow> PgReadStore::rooms(const RoomQuery& q) {
   static const std::string where =

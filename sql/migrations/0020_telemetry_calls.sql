@@ -192,8 +192,9 @@ LANGUAGE sql STABLE AS $$
             OR (r.started >= greatest(mucstream_hour(until), mucstream_hour_ceil(since)) AND r.started < until))
         UNION ALL
         SELECT f.metric, f.value FROM p2p_open_session_outcomes p
-          CROSS JOIN LATERAL (VALUES ('session', 0::float8, true), (p.outcome, 0, true), ('with_stats', 0, p.samples > 0),
-                                     ('relayed', 0, p.relayed), ('duration', p.duration_seconds, p.accepted)) f(metric, value, keep)
+          CROSS JOIN LATERAL (VALUES ('session', 0::float8, true), (p.outcome, 0, true),
+                                     ('with_stats', 0, p.samples > 0), ('relayed', 0, p.relayed),
+                                     ('duration', p.duration_seconds, p.accepted)) f(metric, value, keep)
         WHERE p.started >= since AND p.started < until AND f.keep) x
       GROUP BY x.metric) e),
   f AS (SELECT v.metric, sum(v.cum[cardinality(v.cum)]) AS total, sum(v.value_sum) AS s,

@@ -179,6 +179,9 @@ void peer_session_added(RoomReport& r, const Event& e, const Value& fields) {
     if (known->responder.empty()) known->responder = to;
     return;
   }
+  // A sid the room saw in Jingle is that session's also once it ended: a client's report
+  // arriving after the session-terminate (telemetry is posted in batches) is not a second call.
+  if (const ReportP2P* last = latest_p2p(r, sid); last != nullptr && last->source == "jingle") return;
   // A party that is not (or no longer) in the room cannot start a call there.
   if (!r.sessions.count(e.actor)) return;
   ReportP2P c;

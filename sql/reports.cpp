@@ -7,6 +7,7 @@
 #include "events/envelope.hpp"
 #include "events/log.hpp"
 #include "sql/stored_event.hpp"
+#include "sql/telemetry_calls.hpp"
 
 namespace mucstream::sql {
 namespace {
@@ -49,7 +50,20 @@ core::RoomReport stored_state(const char* json) {
 }
 
 FoldedReport folded_of(const core::RoomReport& r) {
-  return {events::encode_value(core::state_to_value(r)), events::encode_value(core::to_value(r))};
+  return {events::encode_value(core::state_to_value(r)), events::encode_value(core::to_value(r)), false};
+}
+
+// The calls only the clients' telemetry reported: what the views take from the report.
+std::vector<const core::ReportP2P*> telemetry_calls(const core::RoomReport& r) {
+  std::vector<const core::ReportP2P*> out;
+  for (const core::ReportP2P& c : r.p2p)
+    if (c.source == "telemetry") out.push_back(&c);
+  return out;
+}
+
+bool same_calls(const std::vector<const core::ReportP2P*>& a, const std::vector<const core::ReportP2P*>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const core::ReportP2P* x, const core::ReportP2P* y) { return *x == *y; });
 }
 
 }  // namespace
@@ -80,8 +94,15 @@ std::map<std::string, FoldedReport> fold_new_events(pqxx::work& tx, const FreshB
                             [](const core::Event* e) { return e->type == core::EventType::room_created; })) {
       continue;  // no rooms row and none coming
     }
+    // Copied, not pointed at: the fold moves the report. Usually empty (chat, Jingle calls).
+    std::vector<core::ReportP2P> before;
+    for (const core::ReportP2P* c : telemetry_calls(r)) before.push_back(*c);
     for (const core::Event* e : events) r = core::fold(std::move(r), *e);
-    out[room_id] = folded_of(r);
+    FoldedReport f = folded_of(r);
+    std::vector<const core::ReportP2P*> was;
+    for (const core::ReportP2P& c : before) was.push_back(&c);
+    f.telemetry_calls_changed = !same_calls(was, telemetry_calls(r));
+    out[room_id] = std::move(f);
   }
   return out;
 }
@@ -101,6 +122,7 @@ void store_reports(pqxx::work& tx, const std::map<std::string, FoldedReport>& fo
 std::size_t fold_reports(pqxx::work& tx, const FreshByRoom& fresh) {
   const auto folded = fold_new_events(tx, fresh);
   store_reports(tx, folded);
+  refresh_telemetry_calls(tx, folded);
   return folded.size();
 }
 
@@ -122,6 +144,7 @@ bool recompute_room(pqxx::connection& conn, const std::string& room_id, Recomput
     }
   }
   store_reports(tx, {{room_id, folded_of(r)}});
+  refresh_telemetry_calls(tx, {room_id});
   tx.commit();
   ++out.rooms;
   return true;

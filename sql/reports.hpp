@@ -18,8 +18,11 @@ namespace mucstream::sql {
 using FreshByRoom = std::map<std::string, std::vector<const core::Event*>>;
 
 // A room's state and report after folding, as JSON text ready for a jsonb column.
+// telemetry_calls_changed: the fold changed a call only the clients' telemetry reported,
+// so the room's rows of it in rollup_p2p_sessions must follow (sql/telemetry_calls.hpp).
 struct FoldedReport {
   std::string state, report;
+  bool telemetry_calls_changed = false;
 };
 
 // Inside the writer's transaction: loads the rooms' states (locking their rows, so a recompute
@@ -32,7 +35,8 @@ std::map<std::string, FoldedReport> fold_new_events(pqxx::work& tx, const FreshB
 // the rooms rows exist.
 void store_reports(pqxx::work& tx, const std::map<std::string, FoldedReport>& folded);
 
-// fold_new_events + store_reports, after the rooms rows exist; returns the rooms updated.
+// fold_new_events + store_reports + refresh_telemetry_calls, after the rooms rows exist;
+// returns the rooms updated.
 std::size_t fold_reports(pqxx::work& tx, const FreshByRoom& fresh);
 
 struct RecomputeResult {
@@ -40,8 +44,8 @@ struct RecomputeResult {
   std::size_t events = 0;  // events folded
 };
 
-// Rebuilds reports from the stored events: the room `room_id` (rooms = 0 when there is no
-// such room) or, with nullopt, every room. Each room is its own transaction holding its
+// Rebuilds reports from the stored events, with the rows of their telemetry calls: the room
+// `room_id` (rooms = 0 when there is no such room) or, with nullopt, every room. Each room is its own transaction holding its
 // rooms row, so it may run beside a live materialiser; running it twice changes nothing.
 RecomputeResult recompute_reports(pqxx::connection& conn, const std::optional<std::string>& room_id);
 

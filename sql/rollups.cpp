@@ -132,12 +132,14 @@ const std::string kRecomputeP2PSessions =
     "  UNION ALL SELECT * FROM mucstream_p2p_session_facts f"
     "  WHERE t.sid IS NULL AND f.room_id = t.room_id AND f.sid IS NULL) v ORDER BY 1, 2, 4";
 
-// Samples of the other sessions only add: to each session row whose span holds them.
+// Samples of the other sessions only add: to each session row whose span holds them. Not to
+// a call only telemetry reported (migration 0020): its row is the room report's, which
+// counts no samples.
 const std::string kAddP2PSamples =
     std::string("UPDATE rollup_p2p_sessions r SET samples = r.samples + x.n, relayed = r.relayed OR x.relayed"
     " FROM (SELECT s.domain, s.room_id, s.event_id, count(*) AS n, bool_or(mucstream_relayed(f.data)) AS relayed"
     "       FROM mucstream_fresh f JOIN rollup_p2p_sessions s ON s.domain = mucstream_domain(f.room)"
-    "        AND s.room_id = f.room_id AND s.sid = f.data->>'sid' AND s.accepted"
+    "        AND s.room_id = f.room_id AND s.sid = f.data->>'sid' AND s.accepted AND s.source = 'jingle'"
     "        AND f.time >= s.started AND (s.ended IS NULL OR f.time <= s.ended)"
     "       WHERE f.type = 'p2p_session_stats' AND NOT EXISTS (SELECT FROM ") + kP2PTouched +
     " t WHERE t.domain = s.domain AND t.room_id = s.room_id AND t.sid = s.sid)"

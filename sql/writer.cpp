@@ -10,6 +10,7 @@
 #include "sql/archive_writer.hpp"
 #include "sql/reports.hpp"
 #include "sql/rollups.hpp"
+#include "sql/telemetry_calls.hpp"
 
 namespace mucstream::sql {
 namespace {
@@ -250,6 +251,7 @@ WriteResult EventWriter::write_new(const std::vector<core::Event>& batch) {
   rollup_new_events(tx, batch);
   rollup_changes(tx, types);
   store_reports(tx, folded);
+  refresh_telemetry_calls(tx, folded);
   tx.commit();
   months_.insert(created.begin(), created.end());
   return {batch.size(), 0};

@@ -11,6 +11,7 @@
 
 #include "analytics/telemetry.hpp"
 #include "core_loop.hpp"
+#include "events/envelope.hpp"
 #include "pg_support.hpp"
 #include "sql/reports.hpp"
 #include "sql/writer.hpp"
@@ -160,6 +161,34 @@ TEST_CASE("telemetry pg: a call reported only over HTTP telemetry is in the room
   CHECK(r.text("/reports/p2p/sessions/0/media/1") == "video");
   CHECK(r.text("/reports/peak_participants") == "2");
 
+  // The call views count the call as the report does, from the batch that stored it: P2P
+  // quality (of the room and of every room), the rooms' calls, the room's timeline.
+  const std::string period = "since=" + events::format_time(a.time_ms - 3'600'000) +
+                             "&until=" + events::format_time(a.time_ms + 3'600'000);
+  Reply p2p = srv.get("/v1/analytics/p2p?room=" + room_id + "&" + period, Running::token(Role::analyst));
+  REQUIRE(p2p.status == 200);
+  CHECK(p2p.text("/sessions/total") == "1");
+  CHECK(p2p.text("/sessions/completed") == "1");
+  CHECK(rapidjson::Pointer("/duration_seconds/total").Get(p2p.json)->GetDouble() == 4.0);
+  Reply every = srv.get("/v1/analytics/p2p?" + period, Running::token(Role::analyst));
+  REQUIRE(every.status == 200);
+  CHECK(every.text("/sessions/total") == "1");
+  CHECK(every.text("/sessions/completed") == "1");
+  Reply rooms = srv.get("/v1/analytics/rooms?" + period, Running::token(Role::analyst));
+  REQUIRE(rooms.status == 200);
+  REQUIRE(rooms.size("/items") == 1);
+  CHECK(rooms.text("/items/0/p2p_sessions") == "1");
+  CHECK(rooms.text("/items/0/p2p_failed") == "0");
+  Reply timeline = srv.get("/v1/rooms/" + room_id + "/timeline?kind=p2p", Running::token(Role::analyst));
+  REQUIRE(timeline.status == 200);
+  REQUIRE(timeline.size("/items") == 1);
+  CHECK(timeline.text("/items/0/session") == ann);
+  CHECK(timeline.text("/items/0/peer") == ben);
+  CHECK(rapidjson::Pointer("/items/0/duration_seconds").Get(timeline.json)->GetDouble() == 4.0);
+  CHECK(timeline.text("/items/0/detail/sid") == "w1");
+  CHECK(timeline.text("/items/0/detail/outcome") == "completed");
+  CHECK(timeline.text("/items/0/detail/media/1") == "video");
+
   // A recompute from the stored events gives the same report.
   const std::string stored = r.body;
   {
@@ -167,6 +196,9 @@ TEST_CASE("telemetry pg: a call reported only over HTTP telemetry is in the room
     CHECK(sql::recompute_reports(c, room_id).rooms == 1);
   }
   CHECK(srv.get("/v1/rooms/" + room_id, Running::token(Role::analyst)).body == stored);
+  // and so do the call views
+  CHECK(srv.get("/v1/analytics/p2p?" + period, Running::token(Role::analyst)).body == every.body);
+  CHECK(srv.get("/v1/rooms/" + room_id + "/timeline?kind=p2p", Running::token(Role::analyst)).body == timeline.body);
 
   // The room list carries each report's figures, not its lists, unless asked for all of it.
   Reply list = srv.get("/v1/rooms?name=webcall", Running::token(Role::analyst));

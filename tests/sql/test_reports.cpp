@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -176,6 +177,153 @@ void check_log_exercises_reports(const std::vector<core::Event>& log) {
   CHECK(telemetry_outcomes["interrupted"] > 0);
 }
 
+// Every room's calls as the call views give them (p2p_session_outcomes, which /v1/analytics/p2p
+// and /v1/analytics/rooms read; p2p_sessions, which the timeline reads) and as its stored
+// report gives them: every session counts in both, and a call only the clients' telemetry
+// reported has the report's start, end, parties, outcome and duration in both views.
+// Returns how many telemetry calls were compared.
+std::size_t check_calls_in_views(pqxx::connection& c) {
+  pqxx::nontransaction tx(c);
+  std::size_t telemetry = 0;
+  for (const auto& room : tx.exec("SELECT id::text, reports::text FROM rooms WHERE reports IS NOT NULL ORDER BY id")) {
+    const std::string room_id = room[0].as<std::string>();
+    CAPTURE(room_id);
+    const core::Value report = *events::decode_value(room[1].c_str());
+    const auto& sessions = report.find("p2p")->find("sessions")->as_array();
+    std::set<std::string> jingle;  // sids the room saw in Jingle: the Jingle record's in the views
+    for (const auto& r : tx.exec_params("SELECT DISTINCT data->>'sid' FROM events WHERE room_id = $1::uuid"
+                                        " AND type IN ('p2p_session_started', 'p2p_session_ended')",
+                                        room_id))
+      jingle.insert(r[0].c_str());
+    for (const std::string view : {"p2p_session_outcomes", "p2p_sessions"}) {
+      CAPTURE(view);
+      std::map<std::string, std::vector<std::string>> rows;  // sid -> the call as text
+      for (const auto& r : tx.exec_params(
+               "SELECT sid, (extract(epoch FROM started) * 1000)::bigint,"
+               " CASE WHEN outcome <> 'ongoing' THEN (extract(epoch FROM ended) * 1000)::bigint END,"
+               " coalesce(initiator::text, ''), coalesce(responder::text, ''), outcome,"
+               " CASE WHEN outcome <> 'ongoing' THEN round(duration_seconds * 1000)::bigint END FROM " +
+                   view + " WHERE room_id = $1::uuid",
+               room_id))
+        rows[r[0].as<std::string>()].push_back(r[1].as<std::string>() + " " + r[2].c_str() + " " + r[3].c_str() + " " +
+                                               r[4].c_str() + " " + r[5].c_str() + " " + r[6].c_str());
+      std::size_t n = 0;
+      for (const auto& [sid, calls] : rows) n += calls.size();
+      CHECK(n == sessions.size());
+      for (const core::Value& s : sessions) {
+        if (s.get_string("source") != "telemetry" || jingle.count(s.get_string("sid"))) continue;
+        const std::string sid = s.get_string("sid");
+        CAPTURE(sid);
+        const bool open = s.get_string("outcome") == "open";
+        const std::string expected =
+            std::to_string(s.get_int("started_ms")) + " " + (open ? "" : std::to_string(s.get_int("ended_ms"))) + " " +
+            s.get_string("initiator") + " " + s.get_string("responder") + " " +
+            (open ? "ongoing" : s.get_string("outcome")) + " " + (open ? "" : std::to_string(s.get_int("duration_ms")));
+        REQUIRE(rows.count(sid));
+        CHECK(rows.at(sid).size() == 1);
+        CHECK(rows.at(sid).front() == expected);
+        ++telemetry;
+      }
+    }
+  }
+  return telemetry;
+}
+
+// The call rollups (rows and figures) equal what mucstream_recompute_rollups makes from the
+// events and the stored report states, in a transaction rolled back afterwards.
+void check_call_rollups_recompute(pqxx::connection& c) {
+  pqxx::work tx(c);
+  auto rows = [&] {
+    std::string out;
+    for (const char* sql : {"SELECT * FROM rollup_p2p_sessions ORDER BY domain, room_id, event_id",
+                            "SELECT * FROM rollup_p2p_figures_daily ORDER BY 1, 2, 3",
+                            "SELECT * FROM rollup_p2p_figures_hourly ORDER BY 1, 2, 3"})
+      out += tx.exec1(std::string("SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM (") + sql + ") t")[0]
+                 .as<std::string>() + "\n--\n";
+    return out;
+  };
+  const std::string kept = rows();
+  tx.exec("SELECT mucstream_recompute_rollups()");
+  CHECK(kept == rows());
+  tx.abort();
+}
+
+// One room, in 2030 (apart from the scenario's times): ann calls bob. The first call
+// only their clients report (a stream, ICE failed, bob's client removes it); the second the
+// room sees in Jingle and bob's client reports too (Jingle's start and end decide). carol,
+// gone, reports a call: that starts nothing.
+constexpr std::int64_t kCallsT0 = 1893492000000;  // 2030-01-01T10:00:00Z, a whole hour
+const std::string kCallsRoom = "0190f3c2-8a40-7000-8000-00000000ca11";
+const std::string kAnn = "0190f3c2-8a40-7000-8000-00000000a001", kBob = "0190f3c2-8a40-7000-8000-00000000b001",
+                  kCarol = "0190f3c2-8a40-7000-8000-00000000c001";
+
+std::vector<core::Event> two_calls() {
+  std::vector<core::Event> out;
+  auto add = [&](int second, core::EventType type, const std::string& actor, std::optional<std::string> peer,
+                 core::Value data) {
+    core::Event e;
+    e.seq = out.size() + 1;
+    char id[40];
+    std::snprintf(id, sizeof id, "0190f3c2-8a40-7000-9000-%012llu", static_cast<unsigned long long>(e.seq));
+    e.id = id;
+    e.room = "standup@rooms.example.org";
+    e.room_id = kCallsRoom;
+    e.actor = actor;
+    e.peer = std::move(peer);
+    e.time_ms = kCallsT0 + second * 1000LL;
+    e.set_data(events::read_data(type, std::move(data)));
+    out.push_back(std::move(e));
+  };
+  auto obj = [](std::initializer_list<std::pair<const char*, core::Value>> kv) {
+    core::Value v = core::Value::object();
+    for (const auto& [k, x] : kv) v.set(k, x);
+    return v;
+  };
+  using T = core::EventType;
+  add(0, T::room_created, "", std::nullopt, obj({{"creator", "ann@example.org"}}));
+  for (const auto& [who, nick] : {std::pair{kAnn, "ann"}, {kBob, "bob"}, {kCarol, "carol"}})
+    add(1, T::occupant_joined, who, std::nullopt,
+        obj({{"nick", nick}, {"bare_jid", std::string(nick) + "@example.org"}, {"occupant_id", std::string("o-") + nick}}));
+  add(3, T::occupant_left, kCarol, std::nullopt, obj({{"reason", "left"}}));
+  add(10, T::peer_session_added, kAnn, kBob, obj({{"sid", "tele-1"}, {"isInitiator", true}}));
+  add(11, T::peer_stream_added, kAnn, kBob, obj({{"sid", "tele-1"}, {"audio", true}, {"video", true}}));
+  add(12, T::peer_session_added, kCarol, kAnn, obj({{"sid", "ghost-1"}}));
+  add(20, T::peer_session_connection_state, kBob, kAnn, obj({{"sid", "tele-1"}, {"connectionState", "failed"}}));
+  add(40, T::peer_session_removed, kBob, kAnn, obj({{"sid", "tele-1"}}));
+  add(60, T::p2p_session_started, kAnn, kBob, obj({{"sid", "jin-1"}, {"media", core::Value::Array{core::Value("audio")}}}));
+  add(61, T::peer_session_added, kBob, kAnn, obj({{"sid", "jin-1"}, {"isInitiator", false}}));
+  add(62, T::peer_stream_added, kBob, kAnn, obj({{"sid", "jin-1"}, {"audio", true}}));
+  add(70, T::peer_session_removed, kBob, kAnn, obj({{"sid", "jin-1"}}));
+  add(150, T::p2p_session_ended, kAnn, kBob, obj({{"sid", "jin-1"}, {"reason", "success"}, {"duration_ms", 90000}}));
+  // Then (events 16-19) a call ann's client reports before the room sees its Jingle start:
+  // the Jingle record wins in the views (the report starts it at the client's report).
+  add(160, T::peer_session_added, kAnn, kBob, obj({{"sid", "jin-2"}}));
+  add(165, T::p2p_session_started, kAnn, kBob,
+      obj({{"sid", "jin-2"}, {"media", core::Value::Array{core::Value("audio"), core::Value("video")}}}));
+  add(185, T::p2p_session_ended, kBob, kAnn, obj({{"sid", "jin-2"}, {"reason", "success"}, {"duration_ms", 20000}}));
+  add(200, T::occupant_left, kBob, std::nullopt, obj({{"reason", "left"}}));
+  return out;
+}
+
+// What /v1/analytics/p2p (p2p_quality_of_room, p2p_quality_of_all), /v1/analytics/rooms
+// (room_calls) and /v1/rooms/{id}/timeline (room_timeline) read about that room.
+std::string calls_seen(pqxx::connection& c, const std::string& since) {
+  pqxx::nontransaction tx(c);
+  std::string out;
+  const std::string until = "timestamptz '2030-01-01T11:00:00Z'";
+  for (const std::string& q :
+       {"SELECT sessions, completed, failed, interrupted, ongoing, duration_total_seconds FROM p2p_quality_of_room(" +
+            since + ", " + until + ", '" + kCallsRoom + "')",
+        "SELECT sessions, completed, failed, interrupted, ongoing, duration_total_seconds FROM p2p_quality_of_all(" +
+            since + ", " + until + ")",
+        "SELECT p2p_sessions, p2p_failed, p2p_interrupted, call_seconds FROM room_calls WHERE room_id = '" + kCallsRoom + "'",
+        "SELECT string_agg(concat_ws(' ', nick, peer_nick, extract(epoch FROM started - timestamptz '2030-01-01T10:00:00Z'),"
+        " extract(epoch FROM ended - timestamptz '2030-01-01T10:00:00Z'), end_source, detail->>'sid', detail->>'outcome',"
+        " detail->'media'), '; ' ORDER BY started) FROM room_timeline WHERE room_id = '" + kCallsRoom + "' AND kind = 'p2p'"})
+    out += tx.exec1("SELECT t::text FROM (" + q + ") t")[0].c_str() + std::string("\n");
+  return out;
+}
+
 std::pair<int, std::string> mucstreamd(std::vector<std::string> args) { return testing::run_mucstreamd(std::move(args)); }
 
 }  // namespace
@@ -206,6 +354,10 @@ TEST_CASE("sql: room reports written batch by batch and twice equal one fold and
   CHECK(duplicates > 0);
   CHECK(writer.write(std::vector<core::Event>(log.begin() + 100, log.begin() + 400)).inserted == 0);
   check_reports(db, log);
+  // The calls only telemetry reported are in the call views as in the reports, and their
+  // rows, kept batch by batch through redeliveries, equal a recomputation.
+  CHECK(check_calls_in_views(c) > 20);
+  check_call_rollups_recompute(c);
 
   // A recompute gives the same reports, and running it again changes nothing.
   const auto incremental = stored_reports(db);
@@ -243,6 +395,9 @@ TEST_CASE("sql: room reports written batch by batch and twice equal one fold and
   CHECK(mucstreamd({"reports", "--recompute", "--pg", db.conn_string()}).first == 2);  // neither --room-id nor --all
   CHECK(mucstreamd({"reports", "--pg", db.conn_string()}).first == 2);                  // no --recompute
   check_reports(db, log);
+  CHECK(check_calls_in_views(c) > 20);
+  check_call_rollups_recompute(c);
+
 
   // Analysts read the reports.
   {
@@ -257,8 +412,53 @@ TEST_CASE("sql: room reports written batch by batch and twice equal one fold and
           incremental.size());
     CHECK(tx.exec1("SELECT sum((reports->'p2p'->>'count')::int) FROM room_reports")[0].as<long>() > 0);
   }
-  pqxx::nontransaction tx(c);
-  tx.exec0("DROP OWNED BY ana_reports; DROP ROLE ana_reports");
+  {
+    pqxx::nontransaction tx(c);
+    tx.exec0("DROP OWNED BY ana_reports; DROP ROLE ana_reports");
+  }
+
+  {
+    // The views of one room with a call only the clients reported and a Jingle call they also
+    // reported: two sessions, with the report's figures. Written in an overlapping batch
+    // (the deduplicating path) and delivered twice.
+    const std::vector<core::Event> calls = two_calls();
+    const std::string whole_hour = "timestamptz '2030-01-01T10:00:00Z'", mid_hour = "timestamptz '2030-01-01T10:00:05Z'";
+    CHECK(writer.write(std::vector<core::Event>(calls.begin(), calls.begin() + 8)).inserted == 8);
+    // ann's call is open: one session, ongoing (its duration runs to now, before 2030)
+    CHECK(calls_seen(c, whole_hour).substr(0, 11) == "(1,0,0,0,1,");
+    const std::vector<core::Event> rest(calls.begin() + 5, calls.begin() + 15);
+    CHECK(writer.write(rest).inserted == 7);
+    CHECK(writer.write(rest).inserted == 0);
+    const std::string expected =
+        "(2,1,1,0,0,120)\n"
+        "(2,1,1,0,0,120)\n"
+        "(2,1,0,120)\n"
+        "(\"ann bob 10.000000 40.000000 event tele-1 failed [\"\"audio\"\", \"\"video\"\"]; "
+        "ann bob 60.000000 150.000000 event jin-1 completed [\"\"audio\"\"]\")\n";
+    CHECK(calls_seen(c, whole_hour) == expected);
+    CHECK(calls_seen(c, mid_hour) == expected);  // the partial first hour from the session rows
+    // The report says the same.
+    const core::Value report = *events::decode_value(
+        pqxx::nontransaction(c).exec1("SELECT reports::text FROM rooms WHERE id = '" + kCallsRoom + "'")[0].c_str());
+    const core::Value& p2p = *report.find("p2p");
+    CHECK(p2p.get_int("count") == 2);
+    CHECK(p2p.get_int("failed") == 1);
+    CHECK(p2p.get_int("completed") == 1);
+    CHECK(p2p.get_int("total_ms") == 120000);
+    check_call_rollups_recompute(c);
+
+    // The third call: one session, Jingle's start, end and media.
+    CHECK(writer.write(std::vector<core::Event>(calls.begin() + 15, calls.end())).inserted == calls.size() - 15);
+    CHECK(calls_seen(c, whole_hour) ==
+          "(3,2,1,0,0,140)\n"
+          "(3,2,1,0,0,140)\n"
+          "(3,1,0,140)\n"
+          "(\"ann bob 10.000000 40.000000 event tele-1 failed [\"\"audio\"\", \"\"video\"\"]; "
+          "ann bob 60.000000 150.000000 event jin-1 completed [\"\"audio\"\"]; "
+          "ann bob 165.000000 185.000000 event jin-2 completed [\"\"audio\"\", \"\"video\"\"]\")\n");
+    check_call_rollups_recompute(c);
+    CHECK(check_calls_in_views(c) > 20);
+  }
 }
 
 TEST_CASE("sql: room reports through Kafka survive a materialiser crash and restart mid-room") {
@@ -299,4 +499,7 @@ TEST_CASE("sql: room reports through Kafka survive a materialiser crash and rest
     CAPTURE(id);
     CHECK(same_json(recomputed.at(id).reports, s.reports));
   }
+  // The telemetry calls' rows the crashed and the restarted materialiser kept.
+  CHECK(check_calls_in_views(c) > 20);
+  check_call_rollups_recompute(c);
 }

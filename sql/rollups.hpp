@@ -28,9 +28,9 @@ extern const char* const kCreateRollupTemp;
 // fast path must copy them there too.
 bool rollup_reads_fresh(core::EventType t);
 
-// All-new batch: events per hour counted here from the batch.
+// All-new batch: events per hour and the P2P samples' values counted here from the batch.
 void rollup_new_events(pqxx::work& tx, const std::vector<core::Event>& batch);
-// Redelivery: events per hour counted from mucstream_fresh (what was stored new).
+// Redelivery: the same counted from mucstream_fresh (what was stored new).
 void rollup_fresh_events(pqxx::work& tx);
 // Rooms, sessions and P2P rollups from the change tables and mucstream_fresh. `types`: the
 // batch's event types as bits (core::EventType), ~0 when unknown; statements whose inputs

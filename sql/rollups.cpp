@@ -1,29 +1,20 @@
 #include "sql/rollups.hpp"
 
-#include <charconv>
-#include <cmath>
 #include <map>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <utility>
 
 #include "events/envelope.hpp"
+#include "sql/p2p_hour_rollups.hpp"
+#include "sql/rollup_keys.hpp"
 
 namespace mucstream::sql {
 namespace {
 
 using core::EventType;
 constexpr std::uint64_t bit(EventType t) { return std::uint64_t{1} << static_cast<int>(t); }
-
-constexpr std::int64_t kHourMs = 3600LL * 1000;
-
-// The hour an event counts in (mucstream_hour): floor, also before 1970.
-std::int64_t hour_of(std::int64_t ms) {
-  const std::int64_t q = ms / kHourMs;
-  return (ms % kHourMs < 0 ? q - 1 : q) * kHourMs;
-}
 
 // Upserts add to what is stored; rows go in key order so two materialisers touching the
 // same hours lock them in the same order (no deadlock).
@@ -83,106 +74,6 @@ constexpr const char* kRefreshPeakHours =
     "SELECT mucstream_refresh_peak_hours(array_agg(h), array_agg(m)) FROM ("
     " SELECT t AS h, domain AS m FROM mucstream_session_changes"
     " UNION ALL SELECT created, domain FROM mucstream_session_changes WHERE d = -1 AND created > t) x";
-
-constexpr const char* kAddP2P =
-    "INSERT INTO rollup_p2p_hourly (hour, domain, samples, relayed_samples, rtt_sum, rtt_n, jitter_sum, jitter_n,"
-    "  loss_sum, loss_n, ended, failed)"
-    " SELECT c.hour, split_part(f.room, '@', 2), sum(c.samples), sum(c.relayed), sum(c.rtt_sum), sum(c.rtt_n),"
-    "  sum(c.jitter_sum), sum(c.jitter_n), sum(c.loss_sum), sum(c.loss_n), sum(c.ended), sum(c.failed)"
-    " FROM mucstream_fresh f CROSS JOIN LATERAL mucstream_p2p_contribution(f.time, f.type, f.data) c"
-    " WHERE f.type IN ('p2p_session_stats', 'p2p_session_ended') GROUP BY 1, 2 ORDER BY 1, 2"
-    " ON CONFLICT (hour, domain) DO UPDATE SET samples = rollup_p2p_hourly.samples + excluded.samples,"
-    "  relayed_samples = rollup_p2p_hourly.relayed_samples + excluded.relayed_samples,"
-    "  rtt_sum = rollup_p2p_hourly.rtt_sum + excluded.rtt_sum, rtt_n = rollup_p2p_hourly.rtt_n + excluded.rtt_n,"
-    "  jitter_sum = rollup_p2p_hourly.jitter_sum + excluded.jitter_sum,"
-    "  jitter_n = rollup_p2p_hourly.jitter_n + excluded.jitter_n,"
-    "  loss_sum = rollup_p2p_hourly.loss_sum + excluded.loss_sum, loss_n = rollup_p2p_hourly.loss_n + excluded.loss_n,"
-    "  ended = rollup_p2p_hourly.ended + excluded.ended, failed = rollup_p2p_hourly.failed + excluded.failed";
-
-// The tenant of an event: its room JID's domain, as split_part(room, '@', 2) in SQL (the
-// text after the first '@', empty without one).
-std::string_view domain_of(std::string_view room) {
-  const auto at = room.find('@');
-  if (at == std::string_view::npos) return {};
-  const auto rest = room.substr(at + 1);
-  return rest.substr(0, rest.find('@'));
-}
-
-// A PostgreSQL array literal ({"a","b"}) built element by element, each quoted as
-// text_array quotes it: bound as a parameter, never spliced into SQL.
-class ArrayLiteral {
- public:
-  void add(std::string_view s) {
-    text_ += text_.size() > 1 ? ",\"" : "\"";
-    for (char c : s) {
-      if (c == '"' || c == '\\') text_ += '\\';
-      text_ += c;
-    }
-    text_ += '"';
-  }
-  void add(long long n) { add(std::string_view(std::to_string(n))); }
-  // The shortest text that reads back as the same double (float8in rounds it to it).
-  void add(double d) {
-    char buf[32];
-    const auto end = std::to_chars(buf, buf + sizeof buf, d).ptr;
-    add(std::string_view(buf, static_cast<std::size_t>(end - buf)));
-  }
-  std::string str() const { return text_ + "}"; }
-
- private:
-  std::string text_ = "{";
-};
-
-// Call and media rollups (migration 0015). The stats samples' values, counted per hour, are
-// merged into the day and hour rows of their metric (migration 0018): one row per
-// (domain, hour or day, metric) however many distinct values the batch had.
-constexpr const char* kAddP2PValues =
-    "SELECT mucstream_p2p_figures_add(array_agg(domain), array_agg(hour), array_agg(metric), array_agg(value),"
-    "  array_agg(n))"
-    " FROM (SELECT mucstream_domain(f.room) AS domain, mucstream_hour(f.time) AS hour, m.metric, m.value,"
-    "  count(*) AS n FROM mucstream_fresh f CROSS JOIN LATERAL mucstream_p2p_values(mucstream_num(f.data->'rtt_ms'),"
-    "   mucstream_num(f.data->'jitter_ms'), mucstream_num(f.data->'packet_loss')) m"
-    "  WHERE f.type = 'p2p_session_stats' GROUP BY 1, 2, 3, 4) x"
-    " HAVING count(*) > 0";
-
-// The same, from the values an all-new batch counted in memory (add_new_p2p_values below):
-// scanning the samples' JSON in SQL cost a quarter of a call batch's rollup time.
-constexpr const char* kAddCountedP2PValues =
-    "SELECT mucstream_p2p_figures_add($1::text[], $2::timestamptz[], $3::text[], $4::float8[], $5::bigint[])";
-
-// What mucstream_num(data->key) reads: a JSON number as float8, nothing for anything else
-// (the encoder writes a non-finite double as null).
-std::optional<double> figure(const core::Value& figures, std::string_view key) {
-  const core::Value* v = figures.find(key);
-  if (v == nullptr || !v->is_number()) return std::nullopt;
-  const double d = v->as_double();
-  if (!std::isfinite(d)) return std::nullopt;
-  return d == 0 ? 0.0 : d;  // -0 and 0 are one value
-}
-
-// mucstream_p2p_values over the batch's samples, counted per (domain, hour, metric, value).
-void add_new_p2p_values(pqxx::work& tx, const std::vector<core::Event>& batch) {
-  std::map<std::tuple<std::string_view, std::int64_t, std::string_view, double>, long long> counts;
-  for (const core::Event& e : batch) {
-    const auto* stats = std::get_if<core::data::P2PSessionStats>(&e.data);
-    if (stats == nullptr) continue;
-    const std::string_view domain = domain_of(e.room);
-    const std::int64_t hour = hour_of(e.time_ms);
-    ++counts[{domain, hour, "sample", 0.0}];
-    for (const std::string_view metric : {"rtt_ms", "jitter_ms", "packet_loss"})
-      if (const auto d = figure(stats->figures, metric)) ++counts[{domain, hour, metric, *d}];
-  }
-  if (counts.empty()) return;
-  ArrayLiteral domains, hours, metrics, values, ns;
-  for (const auto& [key, n] : counts) {
-    domains.add(std::get<0>(key));
-    hours.add(std::string_view(events::format_time(std::get<1>(key))));
-    metrics.add(std::get<2>(key));
-    values.add(std::get<3>(key));
-    ns.add(n);
-  }
-  tx.exec_params(kAddCountedP2PValues, domains.str(), hours.str(), metrics.str(), values.str(), ns.str());
-}
 
 // A P2P session whose start or end the batch stored is computed again from its events (a
 // handful, through events_p2p_sid): an end changes which samples count, and an end or start
@@ -279,18 +170,17 @@ void rollup_new_events(pqxx::work& tx, const std::vector<core::Event>& batch) {
     ns.add(n);
   }
   tx.exec_params0(kAddEventsHourly, hours.str(), domains.str(), types.str(), ns.str());
-  add_new_p2p_values(tx, batch);
+  add_p2p_hours_counted(tx, batch);
 }
 
 void rollup_fresh_events(pqxx::work& tx) {
   tx.exec0(kAddFreshEventsHourly);
-  tx.exec(kAddP2PValues);
+  add_p2p_hours_fresh(tx);
 }
 
 void rollup_changes(pqxx::work& tx, std::uint64_t types) {
   const std::uint64_t rooms = bit(EventType::room_created) | bit(EventType::room_destroyed);
   const std::uint64_t sessions = bit(EventType::occupant_joined) | bit(EventType::occupant_left);
-  const std::uint64_t p2p = bit(EventType::p2p_session_stats) | bit(EventType::p2p_session_ended);
   if (types & (rooms | sessions)) tx.exec0(kAddDaily);
   if (types & rooms) tx.exec0(kAddRooms);
   if (types & bit(EventType::occupant_joined)) tx.exec0(kAddSessionsDaily);
@@ -298,7 +188,6 @@ void rollup_changes(pqxx::work& tx, std::uint64_t types) {
     tx.exec0(kAddOccupancy);
     tx.exec(kRefreshPeakHours);
   }
-  if (types & p2p) tx.exec0(kAddP2P);
   const std::uint64_t p2p_bounds = bit(EventType::p2p_session_started) | bit(EventType::p2p_session_ended);
   const std::uint64_t media = bit(EventType::audio_paused) | bit(EventType::audio_resumed) |
                               bit(EventType::video_paused) | bit(EventType::video_resumed) |

@@ -98,11 +98,11 @@ const std::string kRecomputeP2PSessions =
 
 // Samples of the other sessions only add: to each session row whose span holds them. Not to
 // a call only telemetry reported (migration 0020): its row is the room report's, which
-// counts no samples.
-// Each sample finds its session through the room index, one probe per sample (OFFSET 0
-// keeps the subquery a parameterised scan): as a plain join, on a table not analysed yet (a
-// new database, a replay) the planner expected 4 sessions and 43 samples and compared every
-// sample with every session, 5 million pairs and half a second per batch of 5,000 samples.
+// counts no samples. Each sample finds its session through the room index, one probe per
+// sample (OFFSET 0 keeps the subquery a parameterised scan): as a plain join, on a table not
+// analysed yet (a new database, a replay) the planner expected 4 sessions and 43 samples and
+// compared every sample with every session, 5 million pairs and half a second per batch of
+// 5,000 samples.
 const std::string kAddP2PSamples =
     std::string("UPDATE rollup_p2p_sessions r SET samples = r.samples + x.n, relayed = r.relayed OR x.relayed"
     " FROM (SELECT s.domain, s.room_id, s.event_id, count(*) AS n, bool_or(mucstream_relayed(f.data)) AS relayed"

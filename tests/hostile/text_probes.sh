@@ -26,7 +26,7 @@ wait_log all "connected: serving" 30 || fail "mucstreamd all did not connect"
 case $mode in
   # 80 messages of 200 KB into each room: 64 MB were kept before the byte bounds; now at
   # most 12 MiB of history plus what the process needs around it (24 MB margin).
-  history) "$python" "$hostile/history_memory.py" "$state" "${PID[all]}" 80 200000 36 || fail "history memory probe" ;;
+  history) "$python" "$hostile/history_memory.py" "$state" "${PID[all]}" 80 200000 36 "$pg" || fail "history memory probe" ;;
   nicks) "$python" "$hostile/nicks.py" "$state" || fail "look-alike nick probe" ;;
   *) fail "unknown mode $mode" ;;
 esac

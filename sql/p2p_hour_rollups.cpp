@@ -39,13 +39,13 @@ const std::string kAddCountedHourly =
     "  $7::float8[], $8::bigint[], $9::float8[], $10::bigint[], $11::bigint[], $12::bigint[]) ORDER BY 1, 2" +
     kAddToHour;
 
-// The stats samples' values, counted per hour, merged into the day and hour rows of their
-// metric (migration 0018): one row per (domain, hour or day, metric) however many distinct
-// values the batch had.
+// The stats samples' values, counted per five-minute slot, merged into the day, hour and
+// slot rows of their metric (migrations 0018, 0022): one row per (domain, day, hour or slot,
+// metric) however many distinct values the batch had.
 constexpr const char* kAddFreshValues =
-    "SELECT mucstream_p2p_figures_add(array_agg(domain), array_agg(hour), array_agg(metric), array_agg(value),"
+    "SELECT mucstream_p2p_figures_add(array_agg(domain), array_agg(slot), array_agg(metric), array_agg(value),"
     "  array_agg(n))"
-    " FROM (SELECT mucstream_domain(f.room) AS domain, mucstream_hour(f.time) AS hour, m.metric, m.value,"
+    " FROM (SELECT mucstream_domain(f.room) AS domain, mucstream_slot(f.time) AS slot, m.metric, m.value,"
     "  count(*) AS n FROM mucstream_fresh f CROSS JOIN LATERAL mucstream_p2p_values(mucstream_num(f.data->'rtt_ms'),"
     "   mucstream_num(f.data->'jitter_ms'), mucstream_num(f.data->'packet_loss')) m"
     "  WHERE f.type = 'p2p_session_stats' GROUP BY 1, 2, 3, 4) x"
@@ -114,10 +114,11 @@ void add_p2p_hours_counted(pqxx::work& tx, const std::vector<core::Event>& batch
     add(h.rtt_sum, h.rtt_n, rtt);
     add(h.jitter_sum, h.jitter_n, jitter);
     add(h.loss_sum, h.loss_n, loss);
-    ++values[{domain, hour, "sample", 0.0}];
-    if (rtt) ++values[{domain, hour, "rtt_ms", *rtt}];
-    if (jitter) ++values[{domain, hour, "jitter_ms", *jitter}];
-    if (loss) ++values[{domain, hour, "packet_loss", *loss}];
+    const std::int64_t slot = slot_of(e.time_ms);
+    ++values[{domain, slot, "sample", 0.0}];
+    if (rtt) ++values[{domain, slot, "rtt_ms", *rtt}];
+    if (jitter) ++values[{domain, slot, "jitter_ms", *jitter}];
+    if (loss) ++values[{domain, slot, "packet_loss", *loss}];
   }
   if (!hours.empty()) {
     ArrayLiteral hour, domain, samples, relayed, rtt_sum, rtt_n, jitter_sum, jitter_n, loss_sum, loss_n, ended, failed;
@@ -139,15 +140,15 @@ void add_p2p_hours_counted(pqxx::work& tx, const std::vector<core::Event>& batch
                     jitter_sum.str(), jitter_n.str(), loss_sum.str(), loss_n.str(), ended.str(), failed.str());
   }
   if (!values.empty()) {
-    ArrayLiteral domains, hours_of_values, metrics, vals, ns;
+    ArrayLiteral domains, slots, metrics, vals, ns;
     for (const auto& [key, n] : values) {
       domains.add(std::get<0>(key));
-      hours_of_values.add(std::string_view(events::format_time(std::get<1>(key))));
+      slots.add(std::string_view(events::format_time(std::get<1>(key))));
       metrics.add(std::get<2>(key));
       vals.add(std::get<3>(key));
       ns.add(n);
     }
-    tx.exec_params(kAddCountedValues, domains.str(), hours_of_values.str(), metrics.str(), vals.str(), ns.str());
+    tx.exec_params(kAddCountedValues, domains.str(), slots.str(), metrics.str(), vals.str(), ns.str());
   }
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 // The P2P rollups kept per hour: per hour and tenant the samples, their sums and the failed
 // ends (rollup_p2p_hourly, as mucstream_p2p_contribution defines them), and the samples'
-// values per metric, merged into the hour and day rows (mucstream_p2p_figures_add, with the
-// values mucstream_p2p_values gives). Inside the writer's transaction, like the other
+// values per metric and five-minute slot, merged into the day, hour and slot rows
+// (mucstream_p2p_figures_add, with the values mucstream_p2p_values gives). Inside the writer's transaction, like the other
 // rollups (sql/rollups.hpp).
 #include <pqxx/pqxx>
 

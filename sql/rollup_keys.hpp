@@ -1,5 +1,5 @@
 #pragma once
-// What the materialiser counts in memory before it adds to a rollup: an event's hour and
+// What the materialiser counts in memory before it adds to a rollup: an event's hour, slot and
 // tenant, computed as the SQL definitions compute them, and the array literals the counts
 // travel in as statement parameters.
 #include <charconv>
@@ -10,12 +10,19 @@
 namespace mucstream::sql {
 
 constexpr std::int64_t kHourMs = 3600LL * 1000;
+constexpr std::int64_t kSlotMs = 300LL * 1000;
 
-// The hour an event counts in (mucstream_hour): floor, also before 1970.
-inline std::int64_t hour_of(std::int64_t ms) {
-  const std::int64_t q = ms / kHourMs;
-  return (ms % kHourMs < 0 ? q - 1 : q) * kHourMs;
+// The start of the period of `period_ms` an event counts in: floor, also before 1970.
+inline std::int64_t floor_to(std::int64_t ms, std::int64_t period_ms) {
+  const std::int64_t q = ms / period_ms;
+  return (ms % period_ms < 0 ? q - 1 : q) * period_ms;
 }
+
+// The hour an event counts in (mucstream_hour).
+inline std::int64_t hour_of(std::int64_t ms) { return floor_to(ms, kHourMs); }
+
+// The five-minute slot an event counts in (mucstream_slot).
+inline std::int64_t slot_of(std::int64_t ms) { return floor_to(ms, kSlotMs); }
 
 // The tenant of an event: its room JID's domain, as split_part(room, '@', 2) in SQL (the
 // text after the first '@', empty without one).

@@ -237,7 +237,8 @@ void check_call_rollups_recompute(pqxx::connection& c) {
     std::string out;
     for (const char* sql : {"SELECT * FROM rollup_p2p_sessions ORDER BY domain, room_id, event_id",
                             "SELECT * FROM rollup_p2p_figures_daily ORDER BY 1, 2, 3",
-                            "SELECT * FROM rollup_p2p_figures_hourly ORDER BY 1, 2, 3"})
+                            "SELECT * FROM rollup_p2p_figures_hourly ORDER BY 1, 2, 3",
+                            "SELECT * FROM rollup_p2p_figures_slots ORDER BY 1, 2, 3"})
       out += tx.exec1(std::string("SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM (") + sql + ") t")[0]
                  .as<std::string>() + "\n--\n";
     return out;

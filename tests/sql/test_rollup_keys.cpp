@@ -1,7 +1,8 @@
 // What the materialiser counts in memory (sql/rollup_keys.hpp) lands where the SQL
-// definitions put it: an event's hour as mucstream_hour computes it, its tenant as
-// split_part(room, '@', 2), and every element of an array literal read back by PostgreSQL
-// exactly (quotes, backslashes, separators, the word NULL; doubles to the last bit).
+// definitions put it: an event's hour and five-minute slot as mucstream_hour and
+// mucstream_slot compute them, its tenant as split_part(room, '@', 2), and every element of
+// an array literal read back by PostgreSQL exactly (quotes, backslashes, separators, the word
+// NULL; doubles to the last bit).
 #include <cstdio>
 #include <limits>
 #include <string>
@@ -22,14 +23,20 @@ TEST_CASE("sql: rollup keys: hours, tenants and array literals as PostgreSQL rea
   pqxx::nontransaction tx(c);
 
   const std::int64_t hour = sql::kHourMs;
+  const std::int64_t slot = sql::kSlotMs;
   const std::vector<std::int64_t> times = {0, 1, hour - 1, hour, 1764849600000LL + 1234567, -1, -hour, -hour - 1,
-                                          -86400000LL * 400 + 17};
+                                          -86400000LL * 400 + 17, slot - 1, slot, 7 * slot + 1, -slot, -slot - 1};
   for (const std::int64_t ms : times) {
     CAPTURE(ms);
     const auto want = tx.exec_params1("SELECT (extract(epoch FROM mucstream_hour($1::timestamptz)) * 1000)::bigint",
                                       events::format_time(ms))[0]
                           .as<std::int64_t>();
     CHECK(sql::hour_of(ms) == want);
+    const auto want_slot =
+        tx.exec_params1("SELECT (extract(epoch FROM mucstream_slot($1::timestamptz)) * 1000)::bigint",
+                        events::format_time(ms))[0]
+            .as<std::int64_t>();
+    CHECK(sql::slot_of(ms) == want_slot);
   }
 
   for (const std::string room : {"meeting@rooms.example.org", "a@b@c", "no-domain", "@x", "", "x@"}) {

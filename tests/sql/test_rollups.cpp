@@ -155,6 +155,7 @@ std::map<std::string, std::string> rollups(pqxx::transaction_base& tx) {
       // 0018: sums in value order, so equal items give equal bits however they arrived
       {"p2p_figures_daily", "SELECT * FROM rollup_p2p_figures_daily ORDER BY 1, 2, 3"},
       {"p2p_figures_hourly", "SELECT * FROM rollup_p2p_figures_hourly ORDER BY 1, 2, 3"},
+      {"p2p_figures_slots", "SELECT * FROM rollup_p2p_figures_slots ORDER BY 1, 2, 3"},
       {"media_sessions",
        "SELECT domain, session, room_id, joined, round(audio_paused_seconds::numeric, 6), "
        "round(video_paused_seconds::numeric, 6), round(screen_share_seconds::numeric, 6), screen_shares, audio_open, "
@@ -206,8 +207,8 @@ void check_rollups_cover(pqxx::connection& c, std::int64_t events) {
   CHECK(one("SELECT count(*) FROM rollup_p2p_sessions") == one("SELECT count(*) FROM p2p_sessions"));
   CHECK(one("SELECT count(*) FROM rollup_p2p_sessions WHERE ended IS NULL") > 0);
   CHECK(one("SELECT count(*) FROM rollup_p2p_sessions WHERE samples > 0") > 0);
-  // 0018: every sample once per day and once per hour, every final session once by its start
-  const char* figures[] = {"rollup_p2p_figures_daily", "rollup_p2p_figures_hourly"};
+  // 0018, 0022: every sample once per day, hour and slot, every final session once by its start
+  const char* figures[] = {"rollup_p2p_figures_daily", "rollup_p2p_figures_hourly", "rollup_p2p_figures_slots"};
   for (const char* t : figures) {
     CAPTURE(t);
     auto items = [&](const char* metric) {
@@ -322,12 +323,26 @@ void check_readers_match_events(pqxx::connection& c, const std::string& conninfo
            "round(rtt_p95_ms::numeric, 9), round(jitter_mean_ms::numeric, 9), round(packet_loss_mean::numeric, 12), "
            "round(packet_loss_p95::numeric, 12) FROM " + from;
   };
+  std::vector<std::string> busiest_hours;
+  for (const auto& r : tx.exec("SELECT h::text FROM (SELECT mucstream_hour(time) AS h FROM p2p_stats_samples GROUP BY 1 "
+                               "ORDER BY count(*) DESC, 1 LIMIT 2) x ORDER BY 1"))
+    busiest_hours.push_back(r[0].as<std::string>());
+  REQUIRE(busiest_hours.size() == 2);
+  auto at = [](const std::string& hour, const char* offset) {
+    return hour + "'::timestamptz + interval '" + offset + "' || '";
+  };
   const std::vector<std::pair<std::string, std::string>> periods = {
       {first, first + " 00:00'::date + 1 || '"},
       {first + " 00:00", first + " 00:00'::date + 3 || '"},
       {first + " 07:30", first + " 00:00'::date + 2 || ' 13:15"},
       {first + " 07:30", first + " 19:45"},
       {first + " 07:00", first + " 00:00'::date + 1 || ' 05:00"},
+      // 0022: slots of a partial hour, and what is left inside one slot at each end, in the
+      // hours with the most samples
+      {at(busiest_hours[0], "12 minutes 10 seconds"), at(busiest_hours[1], "47 minutes 30 seconds")},
+      {at(busiest_hours[0], "2 minutes 10 seconds"), at(busiest_hours[0], "58 minutes 5 seconds")},
+      {at(busiest_hours[0], "5 minutes"), at(busiest_hours[0], "1 hour")},
+      {at(busiest_hours[0], "31 minutes"), at(busiest_hours[0], "33 minutes 30 seconds")},
       {first + " 00:00'::date - 30 || '", first + " 00:00'::date + 60 || '"}};
   int sessions = 0;
   for (const auto& [since, until] : periods) {
@@ -509,7 +524,7 @@ TEST_CASE("sql: rollups written batch by batch, redelivered and after a batch th
     pqxx::work tx(*c);
     tx.exec0("SET LOCAL ROLE analyst");
     const char* tables[] = {"rollup_p2p_sessions", "rollup_p2p_figures_daily", "rollup_p2p_figures_hourly",
-                            "rollup_media_sessions", "rollup_media_daily"};
+                            "rollup_p2p_figures_slots", "rollup_media_sessions", "rollup_media_daily"};
     const std::string domain = tx.exec1("SELECT min(domain) FROM rollup_p2p_sessions")[0].as<std::string>();
     CHECK(!domain.empty());
     for (const char* t : tables) {
@@ -536,7 +551,8 @@ TEST_CASE("sql: rollups written batch by batch, redelivered and after a batch th
     pqxx::nontransaction tx(*c);
     tx.exec0("DELETE FROM rollup_events_hourly; DELETE FROM rollup_daily; DELETE FROM rollup_sessions_daily;"
              "DELETE FROM rollup_rooms; DELETE FROM rollup_p2p_hourly; DELETE FROM rollup_p2p_sessions;"
-             "DELETE FROM rollup_p2p_figures_daily; DELETE FROM rollup_p2p_figures_hourly; DELETE FROM rollup_media_sessions;"
+             "DELETE FROM rollup_p2p_figures_daily; DELETE FROM rollup_p2p_figures_hourly; DELETE FROM rollup_p2p_figures_slots;"
+             "DELETE FROM rollup_media_sessions;"
              "DELETE FROM rollup_media_daily; DELETE FROM rollup_peak_hourly");
   }
   const auto [code, out] = mucstreamd({"reports", "--recompute", "--all", "--pg", db.conn_string()});

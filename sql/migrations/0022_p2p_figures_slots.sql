@@ -209,6 +209,45 @@ BEGIN
   DROP TABLE mucstream_figure_items;
 END $$;
 
+-- 0018's percentile with a narrower band. It reads each row's values between L and U, the
+-- least and greatest of the rows' own percentiles, which is exact but wide when small rows
+-- take part: a few samples of one hour or slot put their own percentile anywhere, and a
+-- 30-day period ending mid-hour then read nearly every value of its 29 day rows (128 ms,
+-- against 24 ms for whole days). Now L and U are first taken from the big rows alone (a tenth
+-- of the biggest row's items or more) and checked with each row's cumulative counts: L
+-- serves when at most floor(q * (N - 1)) items are <= L, U when more than ceil(q * (N - 1))
+-- items are <= U; then the two items the percentile needs lie in (L, U]. A candidate that
+-- fails the check falls back to 0018's bound, so the answer stays exact.
+CREATE OR REPLACE FUNCTION mucstream_quantile(r mucstream_value_counts[], q float8) RETURNS float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  WITH x AS (SELECT u.vals, u.cum, u.cum[cardinality(u.cum)] AS n FROM unnest(r) u WHERE cardinality(u.cum) > 0),
+  o AS (SELECT x.vals, x.cum, x.n,
+               x.vals[width_bucket(greatest(floor(q * (x.n - 1))::bigint - 1, 0), x.cum) + 1] AS own_lo,
+               x.vals[width_bucket(least(ceil(q * (x.n - 1))::bigint + 1, x.n - 1), x.cum) + 1] AS own_hi
+        FROM x),
+  w AS (SELECT sum(o.n) AS total, min(o.own_lo) AS lo_all, max(o.own_hi) AS hi_all,
+               min(o.own_lo) FILTER (WHERE o.n * 10 >= m.biggest) AS lo_big,
+               max(o.own_hi) FILTER (WHERE o.n * 10 >= m.biggest) AS hi_big
+        FROM o, (SELECT max(n) AS biggest FROM x) m),
+  k AS (SELECT sum(coalesce(x.cum[width_bucket(w.lo_big, x.vals)], 0)) AS le_lo,
+               sum(coalesce(x.cum[width_bucket(w.hi_big, x.vals)], 0)) AS le_hi FROM x, w),
+  t AS (SELECT w.total::float8 AS total,
+               CASE WHEN k.le_lo <= floor(q * (w.total - 1)) THEN w.lo_big ELSE w.lo_all END AS lo,
+               CASE WHEN k.le_hi >= ceil(q * (w.total - 1)) + 1 THEN w.hi_big ELSE w.hi_all END AS hi
+        FROM w, k),
+  s AS (SELECT x.vals, x.cum, width_bucket(t.lo, x.vals) AS jl, width_bucket(t.hi, x.vals) AS jh FROM x, t),
+  b AS (SELECT coalesce(sum(s.cum[s.jl]), 0) AS below FROM s),
+  h AS (SELECT s.vals[i] AS v, sum(s.cum[i] - coalesce(s.cum[i - 1], 0)) AS n
+        FROM s CROSS JOIN LATERAL generate_series(s.jl + 1, s.jh) i GROUP BY 1),
+  c AS (SELECT h.v, b.below + sum(h.n) OVER (ORDER BY h.v) AS cum FROM h, b),
+  p AS (SELECT t.lo, b.below, q * (t.total - 1) AS pos FROM t, b)
+  SELECT mucstream_lerp(
+    CASE WHEN floor(p.pos) < p.below THEN p.lo ELSE (SELECT min(c.v) FROM c WHERE c.cum > floor(p.pos)) END,
+    CASE WHEN ceil(p.pos) < p.below THEN p.lo ELSE (SELECT min(c.v) FROM c WHERE c.cum > ceil(p.pos)) END,
+    p.pos)
+  FROM p
+$$;
+
 GRANT SELECT ON rollup_p2p_figures_slots TO analyst;
 GRANT EXECUTE ON FUNCTION mucstream_slot(timestamptz), mucstream_slot_ceil(timestamptz) TO analyst;
 

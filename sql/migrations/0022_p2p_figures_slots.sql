@@ -107,11 +107,17 @@ LANGUAGE sql STABLE AS $$
     SELECT f.metric, f.vals, f.cum, f.value_sum FROM mucstream_p2p_figure_rows(since, until) f
     WHERE f.metric IN ('sample', 'rtt_ms', 'jitter_ms', 'packet_loss')
     UNION ALL
+    -- two reads, not one with OR: a generic plan prunes the events partitions of each at
+    -- run time, and with OR it read every partition's index (86 against 35 ms for 30 days)
     SELECT e.metric, (e.c).vals, (e.c).cum, (e.c).value_sum FROM (
       SELECT m.metric, mucstream_value_counts(array_agg(m.value), array_agg(1::bigint)) AS c
       FROM p2p_stats_samples st CROSS JOIN LATERAL mucstream_p2p_values(st.rtt_ms, st.jitter_ms, st.packet_loss) m
-      WHERE (st.time >= since AND st.time < least(mucstream_slot_ceil(since), until))
-         OR (st.time >= greatest(mucstream_slot(until), mucstream_slot_ceil(since)) AND st.time < until)
+      WHERE st.time >= since AND st.time < least(mucstream_slot_ceil(since), until)
+      GROUP BY m.metric
+      UNION ALL
+      SELECT m.metric, mucstream_value_counts(array_agg(m.value), array_agg(1::bigint)) AS c
+      FROM p2p_stats_samples st CROSS JOIN LATERAL mucstream_p2p_values(st.rtt_ms, st.jitter_ms, st.packet_loss) m
+      WHERE st.time >= greatest(mucstream_slot(until), mucstream_slot_ceil(since)) AND st.time < until
       GROUP BY m.metric) e),
   f AS (SELECT v.metric, sum(v.cum[cardinality(v.cum)])::float8 AS total, sum(v.value_sum) AS s,
                array_agg(row(v.vals, v.cum, v.value_sum)::mucstream_value_counts) AS r

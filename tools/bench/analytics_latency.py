@@ -116,6 +116,15 @@ def endpoints(conn, pg):
             ("p2p_quality_" + name, "P2P quality series (%s), %s" % ("hours" if name in ("1d", "7d") else "days", name),
              "/v1/analytics/p2p-quality?bucket=%s&%s" % ("hour" if name in ("1d", "7d") else "day", new), True),
         ]
+    # P2P quality for periods that start and end inside an hour and inside a five-minute
+    # slot: the partial hours come from the slot rows, the partial slots from the samples.
+    for key, label, since, until in [
+            ("p2p_30d_midhour", "P2P quality, 30d from 00:17:23 to 13:41:07", first_day + "T00:17:23Z",
+             plus(first_day, 29)[:10] + "T13:41:07Z"),
+            ("p2p_3d_midhour", "P2P quality, 3d from 10:17:23 to 13:41:07", day0 + "T10:17:23Z",
+             plus(day0, 3)[:10] + "T13:41:07Z"),
+            ("p2p_43min", "P2P quality, 43 min from 12:58:00 to 13:41:07", day0 + "T12:58:00Z", day0 + "T13:41:07Z")]:
+        eps.append((key, label, "/v1/analytics/p2p?since=%s&until=%s" % (q(since), q(until)), True))
     s, u = q(periods[3][1]), q(periods[3][2])
     eps += [
         ("overview_90d_week", "overview (weeks), 90d", "/v1/analytics/overview?bucket=week&from=%s&to=%s" % (s, u), True),

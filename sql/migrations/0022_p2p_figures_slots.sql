@@ -218,39 +218,47 @@ END $$;
 -- 0018's percentile with a narrower band. It reads each row's values between L and U, the
 -- least and greatest of the rows' own percentiles, which is exact but wide when small rows
 -- take part: a few samples of one hour or slot put their own percentile anywhere, and a
--- 30-day period ending mid-hour then read nearly every value of its 29 day rows (128 ms,
--- against 24 ms for whole days). Now L and U are first taken from the big rows alone (a tenth
--- of the biggest row's items or more) and checked with each row's cumulative counts: L
--- serves when at most floor(q * (N - 1)) items are <= L, U when more than ceil(q * (N - 1))
--- items are <= U; then the two items the percentile needs lie in (L, U]. A candidate that
--- fails the check falls back to 0018's bound, so the answer stays exact.
+-- 30-day period ending mid-hour then read nearly every value of its 29 day rows. Now L and U
+-- are first taken from the big rows alone (a tenth of the biggest row's items or more), and
+-- the same pass over the rows counts the items <= L and <= U: the band holds the two items
+-- the percentile needs when at most floor(q * (N - 1)) items are <= L and more than
+-- ceil(q * (N - 1)) are <= U, or when it is 0018's band anyway. When it does not hold,
+-- 0018's band is read instead, so the answer stays exact; that second pass runs only then.
 CREATE OR REPLACE FUNCTION mucstream_quantile(r mucstream_value_counts[], q float8) RETURNS float8
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   WITH x AS (SELECT u.vals, u.cum, u.cum[cardinality(u.cum)] AS n FROM unnest(r) u WHERE cardinality(u.cum) > 0),
-  o AS (SELECT x.vals, x.cum, x.n,
-               x.vals[width_bucket(greatest(floor(q * (x.n - 1))::bigint - 1, 0), x.cum) + 1] AS own_lo,
-               x.vals[width_bucket(least(ceil(q * (x.n - 1))::bigint + 1, x.n - 1), x.cum) + 1] AS own_hi
-        FROM x),
-  w AS (SELECT sum(o.n) AS total, min(o.own_lo) AS lo_all, max(o.own_hi) AS hi_all,
-               min(o.own_lo) FILTER (WHERE o.n * 10 >= m.biggest) AS lo_big,
-               max(o.own_hi) FILTER (WHERE o.n * 10 >= m.biggest) AS hi_big
-        FROM o, (SELECT max(n) AS biggest FROM x) m),
-  k AS (SELECT sum(coalesce(x.cum[width_bucket(w.lo_big, x.vals)], 0)) AS le_lo,
-               sum(coalesce(x.cum[width_bucket(w.hi_big, x.vals)], 0)) AS le_hi FROM x, w),
-  t AS (SELECT w.total::float8 AS total,
-               CASE WHEN k.le_lo <= floor(q * (w.total - 1)) THEN w.lo_big ELSE w.lo_all END AS lo,
-               CASE WHEN k.le_hi >= ceil(q * (w.total - 1)) + 1 THEN w.hi_big ELSE w.hi_all END AS hi
-        FROM w, k),
-  s AS (SELECT x.vals, x.cum, width_bucket(t.lo, x.vals) AS jl, width_bucket(t.hi, x.vals) AS jh FROM x, t),
-  b AS (SELECT coalesce(sum(s.cum[s.jl]), 0) AS below FROM s),
+  t AS (SELECT sum(o.n)::float8 AS total, min(o.own_lo) AS lo_all, max(o.own_hi) AS hi_all,
+               min(o.own_lo) FILTER (WHERE o.n * 10 >= o.biggest) AS lo_big,
+               max(o.own_hi) FILTER (WHERE o.n * 10 >= o.biggest) AS hi_big
+        FROM (SELECT x.n, max(x.n) OVER () AS biggest,
+                     x.vals[width_bucket(greatest(floor(q * (x.n - 1))::bigint - 1, 0), x.cum) + 1] AS own_lo,
+                     x.vals[width_bucket(least(ceil(q * (x.n - 1))::bigint + 1, x.n - 1), x.cum) + 1] AS own_hi
+              FROM x) o),
+  -- the big rows' band, with how many items are <= each of its ends
+  s AS (SELECT x.vals, x.cum, width_bucket(t.lo_big, x.vals) AS jl, width_bucket(t.hi_big, x.vals) AS jh FROM x, t),
+  b AS (SELECT coalesce(sum(s.cum[s.jl]), 0) AS below, coalesce(sum(s.cum[s.jh]), 0) AS upto FROM s),
   h AS (SELECT s.vals[i] AS v, sum(s.cum[i] - coalesce(s.cum[i - 1], 0)) AS n
         FROM s CROSS JOIN LATERAL generate_series(s.jl + 1, s.jh) i GROUP BY 1),
   c AS (SELECT h.v, b.below + sum(h.n) OVER (ORDER BY h.v) AS cum FROM h, b),
-  p AS (SELECT t.lo, b.below, q * (t.total - 1) AS pos FROM t, b)
-  SELECT mucstream_lerp(
-    CASE WHEN floor(p.pos) < p.below THEN p.lo ELSE (SELECT min(c.v) FROM c WHERE c.cum > floor(p.pos)) END,
-    CASE WHEN ceil(p.pos) < p.below THEN p.lo ELSE (SELECT min(c.v) FROM c WHERE c.cum > ceil(p.pos)) END,
-    p.pos)
+  p AS (SELECT t.lo_big AS lo, b.below, q * (t.total - 1) AS pos,
+               (t.lo_big = t.lo_all AND t.hi_big = t.hi_all)
+               OR (b.below <= floor(q * (t.total - 1)) AND b.upto >= ceil(q * (t.total - 1)) + 1) AS holds
+        FROM t, b),
+  -- 0018's band of every row: computed only when the big rows' band does not hold
+  s2 AS (SELECT x.vals, x.cum, width_bucket(t.lo_all, x.vals) AS jl, width_bucket(t.hi_all, x.vals) AS jh FROM x, t),
+  b2 AS (SELECT coalesce(sum(s2.cum[s2.jl]), 0) AS below FROM s2),
+  h2 AS (SELECT s2.vals[i] AS v, sum(s2.cum[i] - coalesce(s2.cum[i - 1], 0)) AS n
+         FROM s2 CROSS JOIN LATERAL generate_series(s2.jl + 1, s2.jh) i GROUP BY 1),
+  c2 AS (SELECT h2.v, b2.below + sum(h2.n) OVER (ORDER BY h2.v) AS cum FROM h2, b2),
+  p2 AS (SELECT t.lo_all AS lo, b2.below, q * (t.total - 1) AS pos FROM t, b2)
+  SELECT CASE WHEN p.holds THEN mucstream_lerp(
+           CASE WHEN floor(p.pos) < p.below THEN p.lo ELSE (SELECT min(c.v) FROM c WHERE c.cum > floor(p.pos)) END,
+           CASE WHEN ceil(p.pos) < p.below THEN p.lo ELSE (SELECT min(c.v) FROM c WHERE c.cum > ceil(p.pos)) END,
+           p.pos)
+         ELSE (SELECT mucstream_lerp(
+           CASE WHEN floor(p2.pos) < p2.below THEN p2.lo ELSE (SELECT min(c2.v) FROM c2 WHERE c2.cum > floor(p2.pos)) END,
+           CASE WHEN ceil(p2.pos) < p2.below THEN p2.lo ELSE (SELECT min(c2.v) FROM c2 WHERE c2.cum > ceil(p2.pos)) END,
+           p2.pos) FROM p2) END
   FROM p
 $$;
 

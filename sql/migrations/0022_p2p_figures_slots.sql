@@ -215,26 +215,8 @@ BEGIN
   DROP TABLE mucstream_figure_items;
 END $$;
 
--- 0018's percentile, kept as the exact fallback of the one below.
-CREATE FUNCTION mucstream_quantile_wide(r mucstream_value_counts[], q float8) RETURNS float8
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  WITH x AS (SELECT u.vals, u.cum, u.cum[cardinality(u.cum)] AS n FROM unnest(r) u WHERE cardinality(u.cum) > 0),
-  t AS (SELECT sum(x.n)::float8 AS total,
-               min(x.vals[width_bucket(greatest(floor(q * (x.n - 1))::bigint - 1, 0), x.cum) + 1]) AS lo,
-               max(x.vals[width_bucket(least(ceil(q * (x.n - 1))::bigint + 1, x.n - 1), x.cum) + 1]) AS hi
-        FROM x),
-  s AS (SELECT x.vals, x.cum, width_bucket(t.lo, x.vals) AS jl, width_bucket(t.hi, x.vals) AS jh FROM x, t),
-  b AS (SELECT coalesce(sum(s.cum[s.jl]), 0) AS below FROM s),
-  h AS (SELECT s.vals[i] AS v, sum(s.cum[i] - coalesce(s.cum[i - 1], 0)) AS n
-        FROM s CROSS JOIN LATERAL generate_series(s.jl + 1, s.jh) i GROUP BY 1),
-  c AS (SELECT h.v, b.below + sum(h.n) OVER (ORDER BY h.v) AS cum FROM h, b),
-  p AS (SELECT t.lo, b.below, q * (t.total - 1) AS pos FROM t, b)
-  SELECT mucstream_lerp(
-    CASE WHEN floor(p.pos) < p.below THEN p.lo ELSE (SELECT min(c.v) FROM c WHERE c.cum > floor(p.pos)) END,
-    CASE WHEN ceil(p.pos) < p.below THEN p.lo ELSE (SELECT min(c.v) FROM c WHERE c.cum > ceil(p.pos)) END,
-    p.pos)
-  FROM p
-$$;
+-- 0018's percentile, kept under another name as the exact fallback of the one below.
+ALTER FUNCTION mucstream_quantile(mucstream_value_counts[], float8) RENAME TO mucstream_quantile_wide;
 
 -- 0018's percentile with a narrower band when it can. 0018's reads each row's values between
 -- L and U, the least and greatest of the rows' own percentiles: exact, but wide when small
@@ -247,7 +229,7 @@ $$;
 -- hold, 0018's function answers. It is a function of its own: written inline as more
 -- CTEs it cost every call, used or not (30 whole days took p50 59 ms per request against
 -- 17 ms so).
-CREATE OR REPLACE FUNCTION mucstream_quantile(r mucstream_value_counts[], q float8) RETURNS float8
+CREATE FUNCTION mucstream_quantile(r mucstream_value_counts[], q float8) RETURNS float8
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   WITH x AS (SELECT u.vals, u.cum, u.cum[cardinality(u.cum)] AS n FROM unnest(r) u WHERE cardinality(u.cum) > 0),
   t AS (SELECT sum(o.n)::float8 AS total,
@@ -277,6 +259,6 @@ $$;
 
 GRANT SELECT ON rollup_p2p_figures_slots TO analyst;
 GRANT EXECUTE ON FUNCTION mucstream_slot(timestamptz), mucstream_slot_ceil(timestamptz),
-  mucstream_quantile_wide(mucstream_value_counts[], float8) TO analyst;
+  mucstream_quantile(mucstream_value_counts[], float8) TO analyst;
 
 SELECT mucstream_recompute_p2p_figures();

@@ -18,6 +18,8 @@
 #   FANOUT_SHAPES        "ROOMSxOCCUPANTS@MSG_PER_S ..." (default below)
 #   FANOUT_MODES         any of "builtin off auto minimal-direct minimal-multicast" (all)
 #   FANOUT_OUT           where the raw mucbench outputs and results.tsv go
+#   FANOUT_RESTART       "prosody" (default): the servers named here start afresh before
+#                        every run; the others run all their rounds in one process ("" for none)
 #   E2E_EJABBERD_ERL_FLAGS  more emulator flags for ejabberd's node (passed to its fixture),
 #                        e.g. "+sbwt none +sbwtdcpu none +sbwtdio none": no scheduler spin
 # --quick: Prosody only, one round, 10 rooms x 5 at 25 msg/s for 3 s, and every message must
@@ -32,7 +34,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --servers) servers=${2//,/ }; shift ;;
-    --help|-h) sed -n '2,24p' "$0"; exit 0 ;;
+    --help|-h) sed -n '2,26p' "$0"; exit 0 ;;
     -*) echo "fanout.sh: unknown option $1" >&2; exit 2 ;;
     *) build=$1 ;;
   esac
@@ -50,6 +52,7 @@ seconds=${FANOUT_SECONDS:-30} rounds=${FANOUT_ROUNDS:-2} check=""
 if [ -n "$quick" ]; then
   shapes=${FANOUT_SHAPES:-"10x5@25"} seconds=${FANOUT_SECONDS:-3} rounds=1 check=--check
   servers=${servers:-prosody}
+  FANOUT_RESTART=${FANOUT_RESTART-}  # the smoke test measures nothing: one server process
 fi
 servers=${servers:-prosody ejabberd}
 out=${FANOUT_OUT:-$build/fanout-$(date +%Y%m%d-%H%M%S)}
@@ -173,12 +176,19 @@ read -r -a modes <<< "${FANOUT_MODES:-builtin off auto minimal-direct minimal-mu
 echo "fanout: servers [$servers], shapes [$shapes], $seconds s per run, $rounds round(s); load $(cut -d' ' -f1-3 /proc/loadavg)"
 for s in $servers; do
   start_server "$s"
+  ran_once=""
   for round in $(seq "$rounds"); do
     for shape in $shapes; do
       for i in "${!modes[@]}"; do
         mode=${modes[$(( (i + round - 1) % ${#modes[@]} ))]}
         if [ "$mode" = minimal-multicast ] && [ -z "$multicast_service" ]; then continue; fi
+        if [[ " ${FANOUT_RESTART-prosody} " == *" $s "* ]] && [ -n "$ran_once" ]; then
+          # Prosody's CPU per stanza drifts upward (and by up to 40 % between runs) over the
+          # life of one process, whichever MUC runs: each run then meets the same fresh server.
+          stop_server; start_server "$s"
+        fi
         run_one "$shape" "$mode" "$round"
+        ran_once=1
       done
     done
   done

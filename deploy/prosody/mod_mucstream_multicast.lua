@@ -13,7 +13,8 @@
 --
 -- and Prosody fans it out the way its own MUC does: the stanza is parsed once, the
 -- <addresses/> element is removed once (bcc recipients must not learn each other), and the
--- same parsed stanza is routed once per recipient with only its 'to' changed. 'from', 'type',
+-- same parsed stanza is routed once per recipient with only its 'to' changed. Unlike its own
+-- MUC, each copy is written from one serialization of everything but 'to'. 'from', 'type',
 -- 'id' and every other child reach each recipient unchanged. Each copy is routed with the
 -- component's session as its origin, so a copy Prosody cannot deliver bounces to the
 -- component exactly as a directly addressed stanza would (type='error', from = the
@@ -43,6 +44,13 @@
 
 local st = require "util.stanza";
 local jid_prep = require "util.jid".prep;
+-- Writes the copies of one stanza from one serialization (mucstream_multicast_serializer.lib.lua,
+-- beside this file).
+local serializer = module:require "mucstream_multicast_serializer";
+serializer.install();
+function module.unload()
+	serializer.uninstall();
+end
 
 local full_sessions = prosody.full_sessions;
 local bare_sessions = prosody.bare_sessions;
@@ -180,6 +188,7 @@ local function handle_multicast(event)
 	stanza:remove_children("recipients", xmlns_list);
 	local host_to = stanza.attr.to;
 	local replies = stanza.attr.type ~= "error";
+	serializer.prepare(stanza);
 	for i = 1, n_or_condition do
 		local to = recipients[i];
 		-- What core_process_stanza does for a directly addressed stanza: a JID Prosody
@@ -196,6 +205,7 @@ local function handle_multicast(event)
 				"The destination address is invalid: "..recipients[i]));
 		end
 	end
+	serializer.release(stanza);
 	stanza.attr.to = host_to;
 	return true;
 end

@@ -81,10 +81,14 @@ CFG
   for u in alice bob carol dave eve; do
     runuser -u prosody -- prosodyctl --config "$state/prosody.cfg.lua" register "$u" localhost pw >/dev/null 2>&1
   done
-  runuser -u prosody -- prosody --config "$state/prosody.cfg.lua" -F >"$state/prosody.out" 2>&1 &
+  # E2E_PROSODY_WRAP="valgrind --tool=callgrind … lua5.4": Prosody runs under that command
+  # (tools/bench/fanout_instructions.sh counts its instructions); it starts far slower then.
+  wrap=() port_wait=20
+  if [ -n "${E2E_PROSODY_WRAP:-}" ]; then read -r -a wrap <<< "$E2E_PROSODY_WRAP"; port_wait=180; fi
+  runuser -u prosody -- "${wrap[@]}" "$(command -v prosody)" --config "$state/prosody.cfg.lua" -F >"$state/prosody.out" 2>&1 &
   echo $! > "$state/prosody.pid.launcher"
-  wait_port "$c2s" 20 || { echo "prosody did not open port $c2s" >&2; cat "$state/prosody.log" "$state/prosody.out" >&2; exit 1; }
-  wait_port "$comp" 10 || { echo "prosody did not open component port $comp" >&2; exit 1; }
+  wait_port "$c2s" "$port_wait" || { echo "prosody did not open port $c2s" >&2; cat "$state/prosody.log" "$state/prosody.out" >&2; exit 1; }
+  wait_port "$comp" "$port_wait" || { echo "prosody did not open component port $comp" >&2; exit 1; }
   if [ -n "$http_ports" ]; then
     wait_port "$http_ports" 10 || { echo "prosody did not open HTTP port $http_ports" >&2; exit 1; }
   fi

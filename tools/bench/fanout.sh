@@ -20,6 +20,10 @@
 #   FANOUT_OUT           where the raw mucbench outputs and results.tsv go
 #   FANOUT_RESTART       "prosody" (default): the servers named here start afresh before
 #                        every run; the others run all their rounds in one process ("" for none)
+#   FANOUT_CALLGRIND=1   Prosody runs under valgrind's callgrind, and each run also reports the
+#                        instructions Prosody executed per delivered stanza: unlike CPU time,
+#                        the same on a busy or a quiet machine. About 50x slower: give low
+#                        rates, e.g. FANOUT_SHAPES="1x100@1 10x10@5" (no ejabberd)
 #   E2E_EJABBERD_ERL_FLAGS  more emulator flags for ejabberd's node (passed to its fixture),
 #                        e.g. "+sbwt none +sbwtdcpu none +sbwtdio none": no scheduler spin
 # --quick: Prosody only, one round, 10 rooms x 5 at 25 msg/s for 3 s, and every message must
@@ -34,7 +38,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --servers) servers=${2//,/ }; shift ;;
-    --help|-h) sed -n '2,26p' "$0"; exit 0 ;;
+    --help|-h) sed -n '2,30p' "$0"; exit 0 ;;
     -*) echo "fanout.sh: unknown option $1" >&2; exit 2 ;;
     *) build=$1 ;;
   esac
@@ -53,6 +57,11 @@ if [ -n "$quick" ]; then
   shapes=${FANOUT_SHAPES:-"10x5@25"} seconds=${FANOUT_SECONDS:-3} rounds=1 check=--check
   servers=${servers:-prosody}
   FANOUT_RESTART=${FANOUT_RESTART-}  # the smoke test measures nothing: one server process
+fi
+if [ -n "${FANOUT_CALLGRIND:-}" ]; then
+  servers=${servers:-prosody}
+  [ "$servers" = prosody ] || { echo "fanout.sh: FANOUT_CALLGRIND counts Prosody's instructions only" >&2; exit 2; }
+  command -v callgrind_control >/dev/null || { echo "fanout.sh: FANOUT_CALLGRIND needs valgrind (apt-get install -y valgrind)" >&2; exit 2; }
 fi
 servers=${servers:-prosody ejabberd}
 out=${FANOUT_OUT:-$build/fanout-$(date +%Y%m%d-%H%M%S)}
@@ -90,7 +99,9 @@ start_server() {  # start_server prosody|ejabberd: the fixture without mucstream
   server=$1 state=/tmp/mucstream-fanout-$$-$1
   case "$server" in
     prosody)
-      E2E_NO_COMPONENT=1 E2E_MULTICAST=1 "$root/tests/e2e/fixture.sh" start "$state" none >/dev/null
+      local wrap=""
+      [ -n "${FANOUT_CALLGRIND:-}" ] && wrap="valgrind --tool=callgrind --callgrind-out-file=$state/callgrind.out.%p lua5.4"
+      E2E_PROSODY_WRAP=$wrap E2E_NO_COMPONENT=1 E2E_MULTICAST=1 "$root/tests/e2e/fixture.sh" start "$state" none >/dev/null
       server_pid=$(cat "$state/prosody.pid") multicast_service=localhost ;;
     ejabberd)
       E2E_NO_COMPONENT=1 "$root/tests/e2e/fixture_ejabberd.sh" start "$state" none >/dev/null
@@ -150,20 +161,22 @@ run_one() {  # run_one SHAPE MODE ROUND
   settle
   case "$mode" in
     builtin) domain=conference.localhost ;;
-    minimal-direct) domain=rooms.localhost extra=(--minimal-muc-port "$COMPONENT_PORT" --minimal-muc-secret "$COMPONENT_SECRET") ;;
+    minimal-direct) domain=rooms.localhost extra+=(--minimal-muc-port "$COMPONENT_PORT" --minimal-muc-secret "$COMPONENT_SECRET") ;;
     minimal-multicast)
       domain=rooms.localhost
-      extra=(--minimal-muc-port "$COMPONENT_PORT" --minimal-muc-secret "$COMPONENT_SECRET" --multicast-to "$multicast_service") ;;
+      extra+=(--minimal-muc-port "$COMPONENT_PORT" --minimal-muc-secret "$COMPONENT_SECRET" --multicast-to "$multicast_service") ;;
     *)
       domain=rooms.localhost
       start_mucstream "$mode"
-      extra=(--component-pid "$(cat "$component_pid_file")") ;;
+      extra+=(--component-pid "$(cat "$component_pid_file")") ;;
   esac
+  [ -n "${FANOUT_CALLGRIND:-}" ] &&
+    extra+=(--load-hook "$root/tools/bench/callgrind_hook.sh $server_pid $state $out/$run_name.callgrind.out")
   echo "== $server ${shape%@*} at $rate msg/s, $mode, round $round"
   "$mucbench" --c2s-port "$C2S_PORT" --muc-domain "$domain" --anon-domain anon.localhost --server-pid "$server_pid" \
     "${extra[@]}" --rooms "$rooms" --occupants "$occupants" --rate "$rate" --seconds "$seconds" --body-bytes 64 \
     $check > "$file" || { cat "$file"; echo "fanout.sh: mucbench failed ($file)" >&2; exit 1; }
-  grep -E '^(joins|delivered|server CPU|component CPU|latency)' "$file" | sed 's/^/   /'
+  grep -E '^(joins|delivered|server CPU|server instr|component CPU|latency)' "$file" | sed 's/^/   /'
   if [ -n "$component_pid_file" ]; then grep -m1 -o 'multicast .*' "$out/$run_name.mucstreamd.log" | sed 's/^/   mucstreamd: /'; fi
   if [ -n "$component_pid_file" ]; then
     stop_pid "$component_pid_file"

@@ -7,7 +7,10 @@ component), so the ratio says what one delivered stanza costs the machine, not j
 server. For mucbench's minimal MUC it is the server's alone: the minimal MUC runs inside the
 load generator, and what those runs show is the server's cost of each way of delivering.
 "server ratio" leaves mucstream's CPU out: what the XMPP server alone pays per delivered
-stanza against its own MUC, the figure a server operator compares."""
+stanza against its own MUC, the figure a server operator compares.
+
+Runs under callgrind (FANOUT_CALLGRIND=1) get a third table: the server's instructions per
+delivered stanza, which a noisy machine does not move the way it moves CPU time."""
 import csv
 import re
 import sys
@@ -32,6 +35,7 @@ def parse(path):
         "wall": num(r"^delivered\s+.* in ([\d.]+) s"),
         "server_cpu": num(r"^server CPU\s+([\d.]+) s"),
         "component_cpu": num(r"^component CPU\s+([\d.]+) s"),
+        "server_instr": num(r"^server instr\s+(\d+) instructions"),
         "p50_ms": num(r"^latency\s+p50 (\d+) us") / 1000,
         "p99_ms": num(r"^latency\s+.*p99 (\d+) us") / 1000,
     }
@@ -107,6 +111,32 @@ def main(tsv):
             print("| %s | %s | %s | %.1f us | %s | %.1f us | %s | %.0f | %s | %s |" % (
                 server, shape, LABEL[mode], cost, ratio, server_cost, server_ratio, t["delivered"] / t["wall"],
                 span(t["p50"]), span(t["p99"])))
+
+
+    instructions_table(runs)
+
+
+def instructions_table(runs):
+    """Per server, shape and mode: instructions per delivered stanza of each round and over all,
+    and the ratio to the built-in MUC's over all rounds."""
+    counted = [r for r in runs if r["server_instr"] and r["delivered"]]
+    if not counted:
+        return
+    per = defaultdict(lambda: {"instr": 0.0, "delivered": 0.0, "rounds": []})
+    for r in counted:
+        t = per[(r["server"], r["shape"], r["mode"])]
+        t["instr"] += r["server_instr"]
+        t["delivered"] += r["delivered"]
+        t["rounds"].append(r["server_instr"] / r["delivered"])
+    print()
+    print("| server | shape | run | instructions per delivered stanza, each round | all rounds | ratio to own MUC |")
+    print("|---|---|---|---|---|---|")
+    for (server, shape, mode), t in sorted(per.items(), key=lambda kv: (kv[0][0], kv[0][1], ORDER.index(kv[0][2]))):
+        base = per.get((server, shape, "builtin"))
+        mean = t["instr"] / t["delivered"]
+        ratio = "%.3f" % (mean / (base["instr"] / base["delivered"])) if base else "-"
+        print("| %s | %s | %s | %s | %.0f | %s |" % (server, shape, LABEL[mode], ", ".join("%.0f" % v for v in t["rounds"]),
+                                                   mean, ratio))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,10 @@
 // server side; mucbench itself is the component for --muc-domain (tools/mucbench/
 // minimal_muc.hpp), relays each message one stanza per recipient, or as XEP-0033 multicast
 // to JID, and the figures are the server's cost of each way.
+//
+// --load-hook CMD runs `CMD start` just before the load phase and `CMD end` just after its
+// drain, where the CPU figures are sampled: tools/bench/fanout_instructions.sh zeroes and
+// dumps a server's instruction counters under callgrind there.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -63,11 +67,18 @@ struct Options {
   std::string label;                        // printed first, to tell runs apart in one report
   int minimal_muc_port = 0;                 // c2s mode: mucbench is the component (minimal_muc.hpp)
   std::string minimal_muc_secret, multicast_to;
+  std::string load_hook;  // run as `HOOK start` / `HOOK end` around the load phase
 };
 
 [[noreturn]] void die(const std::string& m) {
   std::fprintf(stderr, "mucbench: %s\n", m.c_str());
   std::exit(1);
+}
+
+void run_load_hook(const Options& o, const char* phase) {
+  if (o.load_hook.empty()) return;
+  const std::string cmd = o.load_hook + " " + phase;
+  if (std::system(cmd.c_str()) != 0) die("--load-hook failed: " + cmd);
 }
 
 std::int64_t now_ns() {
@@ -142,6 +153,34 @@ ProcStats proc_stats(pid_t pid) {
     if (line.rfind("VmHWM:", 0) == 0) s.hwm_kb = std::atol(line.c_str() + 6);
   }
   return s;
+}
+
+// Seconds waited until the server and the component were quiet (under 5 % of a core over
+// half a second), at most 60 s, reading and dropping whatever reaches the clients meanwhile.
+// A component may still be sending a big room's join presences after the last joiner got
+// its own; counted in the load phase, that work would be charged to the messages, which a
+// server's own MUC (its joins done in one go) never is.
+template <typename Clients>
+double settle_after_joins(const Options& o, Clients& clients) {
+  if (!o.server_pid && !o.component_pid) return 0;
+  const auto begin = Clock::now();
+  const auto cpu = [&] {
+    return (o.server_pid ? proc_stats(o.server_pid).cpu_seconds : 0.0) +
+           (o.component_pid ? proc_stats(o.component_pid).cpu_seconds : 0.0);
+  };
+  while (Clock::now() - begin < std::chrono::seconds(60)) {
+    const double before = cpu();
+    const auto window_end = Clock::now() + std::chrono::milliseconds(500);
+    while (Clock::now() < window_end) {
+      for (auto& cl : clients) {
+        cl.conn->drain(0);
+        cl.conn->in().clear();
+      }
+      usleep(20000);
+    }
+    if (cpu() - before < 0.025) break;
+  }
+  return std::chrono::duration<double>(Clock::now() - begin).count();
 }
 
 class Conn {
@@ -346,6 +385,7 @@ int run_c2s(const Options& o) {
   const ProcStats comp_after_join = o.component_pid ? proc_stats(o.component_pid) : ProcStats{};
   const ProcStats server_after_join = o.server_pid ? proc_stats(o.server_pid) : ProcStats{};
   const double join_seconds = std::chrono::duration<double>(Clock::now() - joins_start).count();
+  const double settle_seconds = settle_after_joins(o, clients);
 
   const std::string body(static_cast<std::size_t>(o.body_bytes), 'm');
   std::vector<pollfd> fds;
@@ -366,6 +406,7 @@ int run_c2s(const Options& o) {
       delivered += take_deliveries(c.in(), lat_us);
     }
   };
+  run_load_hook(o, "start");
   const ProcStats server_before = o.server_pid ? proc_stats(o.server_pid) : ProcStats{};
   const ProcStats comp_before = o.component_pid ? proc_stats(o.component_pid) : ProcStats{};
   const auto start = Clock::now();
@@ -389,6 +430,7 @@ int run_c2s(const Options& o) {
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
   const ProcStats server_after = o.server_pid ? proc_stats(o.server_pid) : ProcStats{};
   const ProcStats comp_after = o.component_pid ? proc_stats(o.component_pid) : ProcStats{};
+  run_load_hook(o, "end");
   std::sort(lat_us.begin(), lat_us.end());
   auto pct = [&](double q) { return lat_us.empty() ? 0.0 : lat_us[static_cast<std::size_t>(q * (lat_us.size() - 1))]; };
   const double server_cpu = server_after.cpu_seconds - server_before.cpu_seconds;
@@ -398,7 +440,8 @@ int run_c2s(const Options& o) {
               !muc ? "" : o.multicast_to.empty() ? " (mucbench's minimal MUC, per recipient)"
                                                  : (" (mucbench's minimal MUC, multicast to " + o.multicast_to + ")").c_str(),
               o.rate > 0 ? std::to_string(static_cast<long>(o.rate)).c_str() : "max", o.seconds, o.body_bytes);
-  std::printf("joins            %d occupants in %.1f s\n", total, join_seconds);
+  std::printf("joins            %d occupants in %.1f s, then %.1f s until the server was quiet\n", total,
+              join_seconds, settle_seconds);
   std::printf("sent             %llu messages\n", static_cast<unsigned long long>(sent));
   std::printf("delivered        %llu stanzas (expected %llu) in %.2f s = %.0f/s\n",
               static_cast<unsigned long long>(delivered), static_cast<unsigned long long>(sent * o.occupants), wall,
@@ -453,12 +496,13 @@ int main(int argc, char** argv) {
     else if (a == "--minimal-muc-port") o.minimal_muc_port = std::stoi(next());
     else if (a == "--minimal-muc-secret") o.minimal_muc_secret = next();
     else if (a == "--multicast-to") o.multicast_to = next();
+    else if (a == "--load-hook") o.load_hook = next();
     else if (a == "--help") {
       std::puts("usage: mucbench [--mucstreamd PATH] [--rooms R] [--occupants K] [--rate MSG/S (0=max)] "
                 "[--seconds S] [--window N] [--body-bytes B] [--check]\n"
                 "       [--component-arg ARG]... (e.g. --component-arg=--kafka-brokers=B) [--label TEXT]\n"
                 "       [--c2s-port P --muc-domain D [--anon-domain A] [--server-pid PID] [--component-pid PID]\n"
-                "        [--minimal-muc-port P --minimal-muc-secret S [--multicast-to JID]]]");
+                "        [--minimal-muc-port P --minimal-muc-secret S [--multicast-to JID]] [--load-hook CMD]]");
       return 0;
     } else die("unknown option " + a);
   }

@@ -11,9 +11,9 @@
 component_ports = { 5347 }
 component_interfaces = { "127.0.0.1" }
 
--- Where Prosody finds mod_mucstream_multicast.lua: this directory (deploy/prosody) of a
--- mucstream checkout, or any directory you copied the file into, readable by the prosody
--- user. Keep the entries plugin_paths already has.
+-- Where Prosody finds mod_mucstream_multicast.lua and mucstream_multicast_serializer.lib.lua:
+-- this directory (deploy/prosody) of a mucstream checkout, or any directory you copied both
+-- files into, readable by the prosody user. Keep the entries plugin_paths already has.
 plugin_paths = { "/opt/mucstream/deploy/prosody" }
 
 -- Multicast (XEP-0033) for the component, loaded on the VirtualHost whose name is the MUC

@@ -57,20 +57,22 @@ local function escape(text)
 	return text;
 end
 
-local function tostring_prepared(stanza)
+-- The text of `stanza` from its prepared halves (`which`: "whole", or "top" for its top tag),
+-- or nil when it was not prepared or has changed since.
+local function from_halves(stanza, which)
 	local p = prepared[stanza];
 	if p and same_as_prepared(stanza, p) then
-		return p.head .. escape(stanza.attr.to) .. p.tail;
+		local halves = p[which];
+		return halves[1] .. escape(stanza.attr.to) .. halves[2];
 	end
-	return below_tostring(stanza);
+end
+
+local function tostring_prepared(stanza)
+	return from_halves(stanza, "whole") or below_tostring(stanza);
 end
 
 local function top_tag_prepared(stanza)
-	local p = prepared[stanza];
-	if p and same_as_prepared(stanza, p) then
-		return p.top_head .. escape(stanza.attr.to) .. p.top_tail;
-	end
-	return below_top_tag(stanza);
+	return from_halves(stanza, "top") or below_top_tag(stanza);
 end
 
 -- Makes util.stanza's __tostring look for prepared stanzas. Idempotent.
@@ -111,8 +113,8 @@ function serializer.prepare(stanza)
 		p.attr[k] = v;
 		p.attr_count = p.attr_count + 1;
 	end
-	p.head, p.tail = whole:sub(1, at - 1), whole:sub(at + #marker);
-	p.top_head, p.top_tail = top:sub(1, top_at - 1), top:sub(top_at + #marker);
+	p.whole = { whole:sub(1, at - 1), whole:sub(at + #marker) };
+	p.top = { top:sub(1, top_at - 1), top:sub(top_at + #marker) };
 	prepared[stanza] = p;
 	return true;
 end

@@ -82,7 +82,7 @@ CFG
     runuser -u prosody -- prosodyctl --config "$state/prosody.cfg.lua" register "$u" localhost pw >/dev/null 2>&1
   done
   # E2E_PROSODY_WRAP="valgrind --tool=callgrind … lua5.4": Prosody runs under that command
-  # (tools/bench/fanout_instructions.sh counts its instructions); it starts far slower then.
+  # (tools/bench/fanout.sh with FANOUT_CALLGRIND=1 counts its instructions); it starts far slower then.
   wrap=() port_wait=20
   if [ -n "${E2E_PROSODY_WRAP:-}" ]; then read -r -a wrap <<< "$E2E_PROSODY_WRAP"; port_wait=180; fi
   runuser -u prosody -- "${wrap[@]}" "$(command -v prosody)" --config "$state/prosody.cfg.lua" -F >"$state/prosody.out" 2>&1 &

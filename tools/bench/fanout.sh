@@ -23,7 +23,7 @@
 #   FANOUT_CALLGRIND=1   Prosody runs under valgrind's callgrind, and each run also reports the
 #                        instructions Prosody executed per delivered stanza: unlike CPU time,
 #                        the same on a busy or a quiet machine. About 50x slower: give low
-#                        rates, e.g. FANOUT_SHAPES="1x100@1 10x10@5" (no ejabberd)
+#                        rates, e.g. FANOUT_SHAPES="1x100@2 10x10@10" (no ejabberd)
 #   E2E_EJABBERD_ERL_FLAGS  more emulator flags for ejabberd's node (passed to its fixture),
 #                        e.g. "+sbwt none +sbwtdcpu none +sbwtdio none": no scheduler spin
 # --quick: Prosody only, one round, 10 rooms x 5 at 25 msg/s for 3 s, and every message must
@@ -196,8 +196,8 @@ for s in $servers; do
         mode=${modes[$(( (i + round - 1) % ${#modes[@]} ))]}
         if [ "$mode" = minimal-multicast ] && [ -z "$multicast_service" ]; then continue; fi
         if [[ " ${FANOUT_RESTART-prosody} " == *" $s "* ]] && [ -n "$ran_once" ]; then
-          # Prosody's CPU per stanza drifts upward (and by up to 40 % between runs) over the
-          # life of one process, whichever MUC runs: each run then meets the same fresh server.
+          # Prosody's CPU per stanza drifts upward over the life of one process, whichever MUC
+          # runs: each run then meets the same fresh server.
           stop_server; start_server "$s"
         fi
         run_one "$shape" "$mode" "$round"

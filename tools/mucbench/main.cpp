@@ -20,8 +20,8 @@
 // to JID, and the figures are the server's cost of each way.
 //
 // --load-hook CMD runs `CMD start` just before the load phase and `CMD end` just after its
-// drain, where the CPU figures are sampled: tools/bench/fanout_instructions.sh zeroes and
-// dumps a server's instruction counters under callgrind there.
+// drain, where the CPU figures are sampled: tools/bench/callgrind_hook.sh (fanout.sh with
+// FANOUT_CALLGRIND=1) zeroes and dumps a server's instruction counters under callgrind there.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "events/envelope.hpp"
+#include "sql/media_session_rollups.hpp"
 #include "sql/p2p_hour_rollups.hpp"
 #include "sql/rollup_keys.hpp"
 
@@ -115,24 +116,6 @@ const std::string kAddP2PSamples =
     "       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3) x"
     " WHERE r.domain = x.domain AND r.room_id = x.room_id AND r.event_id = x.event_id";
 
-// A session whose media events the batch stored is computed again from them (through
-// events_calls): a resume closes a pause that may have arrived batches before.
-constexpr const char* kMediaTouched =
-    "(SELECT DISTINCT mucstream_domain(room) AS domain, room_id, actor FROM mucstream_fresh"
-    " WHERE type IN ('audio_paused', 'audio_resumed', 'video_paused', 'video_resumed', 'screencapture_started',"
-    "  'screencapture_ended') AND actor IS NOT NULL)";
-
-const std::string kRecomputeMediaSessions =
-    std::string("DELETE FROM rollup_media_sessions r USING ") + kMediaTouched +
-    " t WHERE r.domain = t.domain AND r.session = t.actor AND r.room_id = t.room_id;"
-    "INSERT INTO rollup_media_sessions (domain, session, room_id, joined, audio_paused_seconds, video_paused_seconds,"
-    "  screen_share_seconds, screen_shares, audio_open, video_open, screen_open)"
-    " SELECT v.domain, v.session, v.room_id, v.joined, v.audio_paused_seconds, v.video_paused_seconds,"
-    "  v.screen_share_seconds, v.screen_shares, v.audio_open, v.video_open, v.screen_open FROM " +
-    kMediaTouched +
-    " t CROSS JOIN LATERAL (SELECT * FROM mucstream_media_session_facts f"
-    "  WHERE f.room_id = t.room_id AND f.session = t.actor) v ORDER BY 1, 2, 3";
-
 }  // namespace
 
 const char* const kCreateRollupTemp =
@@ -194,7 +177,7 @@ void rollup_changes(pqxx::work& tx, std::uint64_t types) {
                               bit(EventType::screencapture_started) | bit(EventType::screencapture_ended);
   if (types & p2p_bounds) tx.exec0(kRecomputeP2PSessions);
   if (types & bit(EventType::p2p_session_stats)) tx.exec0(kAddP2PSamples);
-  if (types & media) tx.exec0(kRecomputeMediaSessions);
+  if (types & media) update_media_sessions(tx);
 }
 
 void recompute_rollups(pqxx::connection& conn) {

@@ -4,9 +4,10 @@
 // batch changed — the events it stored new, the rooms and sessions rows it created or ended
 // (recorded by the writer's statements into the change tables below) — so the rollups move
 // exactly with the rows they summarise: a redelivered event adds nothing, a failed batch adds
-// nothing. The rows of a P2P session whose start or end the batch stored, and of an occupant
-// session that paused or resumed media, are computed again from their events instead (an
-// end decides which earlier samples count; a resume closes an earlier pause).
+// nothing. The rows of a P2P session whose start or end the batch stored are computed again
+// from its events instead (an end decides which earlier samples count); an occupant session's
+// media row is extended by its new events, or computed again when they do not extend it
+// (sql/media_session_rollups.hpp).
 // recompute_rollups() rebuilds them from the base tables with the same definitions.
 #include <pqxx/pqxx>
 

@@ -8,6 +8,7 @@
 #include "core/room_report.hpp"
 #include "events/envelope.hpp"
 #include "sql/archive_writer.hpp"
+#include "sql/media_session_rollups.hpp"
 #include "sql/reports.hpp"
 #include "sql/rollups.hpp"
 #include "sql/telemetry_calls.hpp"
@@ -194,6 +195,7 @@ WriteResult EventWriter::write(const std::vector<core::Event>& batch) {
     pqxx::work tx(conn_);
     tx.exec0(kCreateTemp);
     tx.exec0(kCreateRollupTemp);
+    tx.exec0(kCreateMediaRollupTemp);
     tx.commit();
     prepared_ = true;
   }

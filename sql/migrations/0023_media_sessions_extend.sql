@@ -1,0 +1,12 @@
+-- Where each occupant session's media row ends: the greatest seq and time of the media events
+-- (pauses, resumes, screen shares' starts and ends) it was computed from. A batch whose media
+-- events for that session all come after both extends the row from those events alone: the
+-- row's closed intervals cannot change (their resume comes before anything new), its open
+-- ones are closed by the first new resume after them. Before this, every batch with a pause
+-- or resume computed the session again from all its media events, so a session that paused
+-- and resumed thousands of times paid for its whole history in every batch.
+--
+-- NULL (rows written before this migration, or by mucstream_recompute_rollups, which
+-- inserts the view's columns only): unknown, and the next batch touching the session
+-- computes it whole, as before, which sets both.
+ALTER TABLE rollup_media_sessions ADD COLUMN last_seq bigint, ADD COLUMN last_time timestamptz;

@@ -1,5 +1,7 @@
 #include "sql/media_session_rollups.hpp"
 
+#include <string>
+
 namespace mucstream::sql {
 
 const char* const kCreateMediaRollupTemp =
@@ -35,7 +37,8 @@ constexpr const char* kClassify =
     "        time >= coalesce(lag(time) OVER (PARTITION BY domain, room_id, actor ORDER BY seq), time) AS in_order"
     "       FROM mucstream_media_fresh) f"
     " LEFT JOIN rollup_media_sessions r ON r.domain = f.domain AND r.session = f.actor AND r.room_id = f.room_id"
-    " GROUP BY f.domain, f.room_id, f.actor, r.last_seq, r.last_time";
+    " GROUP BY f.domain, f.room_id, f.actor, r.last_seq, r.last_time"
+    " RETURNING extend";
 
 // The row's open intervals (as opened before every new event: seq 0) and the new events, in
 // time order per kind; each opening is closed by the first closing after it.
@@ -75,7 +78,11 @@ constexpr const char* kExtend =
     "  GROUP BY domain, room_id, actor) n"
     " WHERE r.domain = n.domain AND r.session = n.actor AND r.room_id = n.room_id";
 
-// Every other touched session from all its media events (through events_calls).
+// Every other touched session from all its media events (through events_calls). OFFSET 0
+// keeps each subquery a scan per touched session: flattened, the planner may compute the view
+// for every session in `events` and join afterwards (300 ms with one session of 100,000
+// media events, and as much for a batch that had no session to compute), or take the
+// maxima by walking a whole index backwards.
 constexpr const char* kComputeWhole =
     "DELETE FROM rollup_media_sessions r USING mucstream_media_touched t"
     " WHERE NOT t.extend AND r.domain = t.domain AND r.session = t.actor AND r.room_id = t.room_id;"
@@ -85,19 +92,27 @@ constexpr const char* kComputeWhole =
     "  v.screen_share_seconds, v.screen_shares, v.audio_open, v.video_open, v.screen_open, m.last_seq, m.last_time"
     " FROM mucstream_media_touched t"
     " CROSS JOIN LATERAL (SELECT * FROM mucstream_media_session_facts f"
-    "  WHERE f.room_id = t.room_id AND f.session = t.actor) v"
-    " CROSS JOIN LATERAL (SELECT max(e.seq) AS last_seq, max(e.time) AS last_time FROM events e"
-    "  WHERE e.room_id = t.room_id AND e.actor = t.actor AND e.type IN ('audio_paused', 'audio_resumed',"
-    "   'video_paused', 'video_resumed', 'screencapture_started', 'screencapture_ended')) m"
+    "  WHERE f.room_id = t.room_id AND f.session = t.actor OFFSET 0) v"
+    " CROSS JOIN LATERAL (SELECT max(e.seq) AS last_seq, max(e.time) AS last_time FROM (SELECT e.seq, e.time"
+    "  FROM events e WHERE e.room_id = t.room_id AND e.actor = t.actor AND e.type IN ('audio_paused',"
+    "   'audio_resumed', 'video_paused', 'video_resumed', 'screencapture_started', 'screencapture_ended') OFFSET 0) e) m"
     " WHERE NOT t.extend ORDER BY 1, 2, 3";
 
 }  // namespace
 
 void update_media_sessions(pqxx::work& tx) {
   tx.exec0(kCollect);
-  tx.exec0(kClassify);
-  tx.exec0(kExtend);
-  tx.exec0(kComputeWhole);
+  bool extend = false, whole = false;
+  for (const pqxx::row& r : tx.exec(kClassify)) (r[0].as<bool>() ? extend : whole) = true;
+  if (extend) tx.exec0(kExtend);
+  if (whole) {
+    // Planned for a few hundred touched sessions (an unanalysed temporary table) over all of
+    // `events`, the statement costs enough to be JIT-compiled, about 370 ms for the handful
+    // of sessions a batch computes whole: off for it alone, back to what it was after.
+    const std::string jit = tx.exec1("SELECT current_setting('jit'), set_config('jit', 'off', true)")[0].as<std::string>();
+    tx.exec0(kComputeWhole);
+    tx.exec_params("SELECT set_config('jit', $1, true)", jit);
+  }
 }
 
 }  // namespace mucstream::sql

@@ -4,9 +4,4 @@
 #   tools/bench/media_history.sh [ROUNDS=9] [H ...=0 1000 10000 100000]
 # Needs a built tree (build/ or $BUILD). Prints a markdown table: median ms per batch that
 # extends the session's media row, per batch that computes it again, and their ratio.
-set -euo pipefail
-here=$(cd "$(dirname "$0")/../.." && pwd)
-build=${BUILD:-$here/build}
-bench=$build/tools/mucstream_media_history_bench
-[ -x "$bench" ] || { echo "build first: cmake --build $build --target mucstream_media_history_bench" >&2; exit 1; }
-exec "$here/tests/scripts/pg.sh" run -- bash -c '"$0" "$MUCSTREAM_TEST_PG" "$@"' "$bench" "$@"
+exec "$(dirname "$0")/with_pg.sh" mucstream_media_history_bench "$@"

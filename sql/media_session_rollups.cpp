@@ -80,9 +80,8 @@ constexpr const char* kExtend =
 
 // Every other touched session from all its media events (through events_calls). OFFSET 0
 // keeps each subquery a scan per touched session: flattened, the planner may compute the view
-// for every session in `events` and join afterwards (300 ms with one session of 100,000
-// media events, and as much for a batch that had no session to compute), or take the
-// maxima by walking a whole index backwards.
+// for every session in `events` and join afterwards, or take the maxima by walking a whole
+// index backwards.
 constexpr const char* kComputeWhole =
     "DELETE FROM rollup_media_sessions r USING mucstream_media_touched t"
     " WHERE NOT t.extend AND r.domain = t.domain AND r.session = t.actor AND r.room_id = t.room_id;"

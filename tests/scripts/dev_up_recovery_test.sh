@@ -12,7 +12,23 @@ src=$1
 export MUCSTREAMD=$2 MUCCTL=$3
 state=$(mktemp -d /tmp/mucstream-dev-up-test.XXXXXX)
 export MUCSTREAM_UP_DIR=$state
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# Ports below the kernel's ephemeral range: the tests beside this one take theirs by binding
+# port 0, which never lands there, so a port that `down` frees stays free for the checks after
+# it (an ephemeral one was once taken by another test's PostgreSQL in between).
+free_port() {
+  python3 -c '
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+while True:
+    p = random.randrange(10000, low) if low > 11000 else random.randrange(61000, 65536)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    print(p)
+    break'
+}
 ports=()
 while [ ${#ports[@]} -lt 4 ]; do
   p=$(free_port)

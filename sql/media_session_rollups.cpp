@@ -13,6 +13,11 @@ const char* const kCreateMediaRollupTemp =
 
 namespace {
 
+// The media event types, in both statements that select a session's media events.
+#define MEDIA_EVENT_TYPES                                                                      \
+  "('audio_paused', 'audio_resumed', 'video_paused', 'video_resumed', 'screencapture_started', " \
+  "'screencapture_ended')"
+
 // The batch's media events, each with its kind and whether it opens an interval (a pause,
 // a share's start) or closes one.
 constexpr const char* kCollect =
@@ -22,8 +27,7 @@ constexpr const char* kCollect =
     "       WHEN type IN ('video_paused', 'video_resumed') THEN 'video' ELSE 'screen' END,"
     "  type IN ('audio_paused', 'video_paused', 'screencapture_started'), time, seq"
     " FROM mucstream_fresh"
-    " WHERE type IN ('audio_paused', 'audio_resumed', 'video_paused', 'video_resumed', 'screencapture_started',"
-    "  'screencapture_ended') AND actor IS NOT NULL";
+    " WHERE type IN " MEDIA_EVENT_TYPES " AND actor IS NOT NULL";
 
 // A session's row is extended only when its new events come after the row's last event in
 // seq and in time, and are in time order among themselves: then "the first resume at or
@@ -93,9 +97,11 @@ constexpr const char* kComputeWhole =
     " CROSS JOIN LATERAL (SELECT * FROM mucstream_media_session_facts f"
     "  WHERE f.room_id = t.room_id AND f.session = t.actor OFFSET 0) v"
     " CROSS JOIN LATERAL (SELECT max(e.seq) AS last_seq, max(e.time) AS last_time FROM (SELECT e.seq, e.time"
-    "  FROM events e WHERE e.room_id = t.room_id AND e.actor = t.actor AND e.type IN ('audio_paused',"
-    "   'audio_resumed', 'video_paused', 'video_resumed', 'screencapture_started', 'screencapture_ended') OFFSET 0) e) m"
+    "  FROM events e WHERE e.room_id = t.room_id AND e.actor = t.actor AND e.type IN " MEDIA_EVENT_TYPES
+    "  OFFSET 0) e) m"
     " WHERE NOT t.extend ORDER BY 1, 2, 3";
+
+#undef MEDIA_EVENT_TYPES
 
 }  // namespace
 

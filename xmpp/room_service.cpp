@@ -110,7 +110,14 @@ struct RoomService::Impl {
       if (impl.trace) impl.log(core::LogLevel::debug, "out (" + room + "): " + std::string(bytes));
       impl.outq.room(room, bytes);
     }
-    bool congested(const std::string& room) const override { return impl.outq.congested(room); }
+    // A turn that reads many stanzas fills a lane before the turn's end writes it: over its
+    // bound, the lane first gives the socket what it takes now (never waiting), and the
+    // sender waits only when the server is really behind.
+    bool congested(const std::string& room) const override {
+      if (!impl.outq.congested(room)) return false;
+      impl.flush();
+      return impl.outq.congested(room);
+    }
   } lanes{*this};
   RoomHandler handler;
   ServiceStats stats;

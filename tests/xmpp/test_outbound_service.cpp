@@ -78,6 +78,61 @@ TEST_CASE("RoomService outbound: a server that stops reading never blocks the lo
   loop.join();
 }
 
+// The loop reads many stanzas in one turn; their output fills the room's lane faster than the
+// turn's end writes it. A server that reads along must not see its sender refused for that.
+TEST_CASE("RoomService outbound: a room whose output the socket takes is never refused, however many messages one read brings") {
+  xmpp::testing::FakeServer server;
+  NullSink sink;
+  core::testing::CountingIds ids;
+  crypto::OpenSslCrypto crypto{1000};
+  xmpp::ConnectionOptions conn = server.connection();
+  conn.outbound_room_bytes = 64u << 10;
+  xmpp::Limits limits;
+  limits.stanzas_per_second = 0;
+  limits.sender_bytes_per_second = 0;
+  limits.room_bytes_per_second = 0;
+  xmpp::RoomService svc(conn, limits, core::ServiceConfig{}, core::Service{}, ids, crypto, sink);
+  core::set_log_sink([](core::LogLevel, std::string_view, std::string_view) {});
+  std::atomic<bool> stop{false};
+  std::thread loop([&] { svc.run(stop); });
+
+  server.accept_and_handshake();
+  server.send("<presence from='u0@e.com/r' to='room@rooms.test/U0'><x xmlns='http://jabber.org/protocol/muc'/></presence>");
+  server.send("<iq from='u0@e.com/r' to='room@rooms.test' type='set' id='i'><query xmlns='http://jabber.org/protocol/muc#owner'>"
+              "<x xmlns='jabber:x:data' type='submit'/></query></iq>");
+  server.read_until("type='result'");
+  for (int i = 1; i < 10; ++i)
+    server.send("<presence from='u" + std::to_string(i) + "@e.com/r' to='room@rooms.test/U" + std::to_string(i) +
+                "'><x xmlns='http://jabber.org/protocol/muc'/></presence>");
+  server.read_until("to='u9@e.com/r'");
+  // 30 messages in one write (30 KB, read in one turn) are 300 KB to the room's 10 occupants,
+  // five times the lane's bound; the server reads all the while.
+  auto read = std::async(std::launch::async, [&] {
+    std::string got;  // until the last message reached all 10, or a refusal came back
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    auto copies = [&] {
+      std::size_t n = 0;
+      for (std::size_t at = got.find("id='m29'"); at != std::string::npos; at = got.find("id='m29'", at + 1)) ++n;
+      return n;
+    };
+    while (copies() < 10 && !xmpp::testing::contains(got, "<resource-constraint") && std::chrono::steady_clock::now() < deadline)
+      got += server.read_for(50);
+    return got;
+  });
+  const std::string body(1'000, 'x');
+  std::string burst;
+  for (int i = 0; i < 30; ++i)
+    burst += "<message from='u0@e.com/r' to='room@rooms.test' type='groupchat' id='m" + std::to_string(i) +
+             "'><body>" + body + "</body></message>";
+  server.send(burst);
+  const std::string all = read.get();
+  CHECK_FALSE(xmpp::testing::contains(all, "<resource-constraint"));
+  CHECK(xmpp::testing::contains(all, "id='m29'"));
+  CHECK(svc.stats().rejected_backlog.load() == 0);
+  stop = true;
+  loop.join();
+}
+
 TEST_CASE("RoomService: the server's stream error is logged by its condition and text") {
   xmpp::testing::FakeServer server;
   NullSink sink;

@@ -19,7 +19,7 @@ free_port() {
   python3 -c '
 import random, socket
 low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-while True:
+for _ in range(1000):
     p = random.randrange(10000, low) if low > 11000 else random.randrange(61000, 65536)
     s = socket.socket()
     try:
@@ -27,11 +27,13 @@ while True:
     except OSError:
         continue
     print(p)
-    break'
+    break
+else:
+    raise SystemExit("no free port below the ephemeral range after 1000 tries")'
 }
 ports=()
 while [ ${#ports[@]} -lt 4 ]; do
-  p=$(free_port)
+  p=$(free_port) || exit 1
   [[ " ${ports[*]} " == *" $p "* ]] || ports+=("$p")
 done
 export C2S_PORT=${ports[0]} COMPONENT_PORT=${ports[1]} PG_PORT=${ports[2]} HTTP_PORT=${ports[3]}
